@@ -1,0 +1,3 @@
+from commstats.cli import app
+
+app(prog_name="python -m commstats")

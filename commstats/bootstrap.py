@@ -1,0 +1,27 @@
+"""Create or upgrade a database and load the catalogue (and, on request, the demo data)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, select
+
+from commstats.catalog import sync_catalog
+from commstats.db import session_scope, upgrade_schema
+from commstats.models import Unit
+
+
+def init_database(engine: Engine, *, demo: bool = False) -> None:
+    upgrade_schema(engine)
+    with session_scope(engine) as session:
+        sync_catalog(session)
+    if demo:
+        from commstats.demo import load_demo
+
+        load_demo(engine)
+
+
+def add_unit(engine: Engine, code: str, name_vi: str, name_en: str = "", cutoff_day: int = 0) -> Unit:
+    with session_scope(engine) as session:
+        unit = session.scalar(select(Unit).where(Unit.code == code)) or Unit(code=code)
+        unit.name_vi, unit.name_en, unit.cutoff_day = name_vi, name_en or name_vi, cutoff_day
+        session.add(unit)
+        return unit

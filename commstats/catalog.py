@@ -1,0 +1,139 @@
+"""The metric catalogue: read from data/catalog.yaml, checked, and synced into the database."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commstats.config import DATA_DIR
+from commstats.models import Member, Metric, Section
+
+CATALOG_PATH = DATA_DIR / "catalog.yaml"
+SITES_PATH = DATA_DIR / "sites.yaml"
+NO_DIMENSION = ""  # the dimension of metrics without a breakdown
+UNALLOCATED = ""  # the member code for "not broken down"
+
+
+class SectionSpec(BaseModel):
+    code: str
+    name_vi: str
+    name_en: str
+
+
+class MemberSpec(BaseModel):
+    code: str
+    name_vi: str
+    name_en: str
+
+
+class DimensionSpec(BaseModel):
+    name_vi: str
+    name_en: str
+    open: bool = False
+    members: list[MemberSpec] = Field(default_factory=list)
+
+
+class MetricSpec(BaseModel):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    section: str
+    name_vi: str
+    name_en: str
+    unit_vi: str
+    unit_en: str
+    kind: Literal["flow", "stock"]
+    dimension: str | None = None
+
+
+class Catalog(BaseModel):
+    sections: list[SectionSpec]
+    dimensions: dict[str, DimensionSpec]
+    metrics: list[MetricSpec]
+
+    @model_validator(mode="after")
+    def _references_exist(self) -> Catalog:
+        section_codes = {s.code for s in self.sections}
+        seen: set[str] = set()
+        for metric in self.metrics:
+            if metric.code in seen:
+                raise ValueError(f"metric code {metric.code!r} is listed twice")
+            seen.add(metric.code)
+            if metric.section not in section_codes:
+                raise ValueError(f"metric {metric.code!r}: unknown section {metric.section!r}")
+            if metric.dimension and metric.dimension not in self.dimensions:
+                raise ValueError(f"metric {metric.code!r}: unknown dimension {metric.dimension!r}")
+        return self
+
+    def metric(self, code: str) -> MetricSpec:
+        for metric in self.metrics:
+            if metric.code == code:
+                return metric
+        raise KeyError(code)
+
+
+class SiteSpec(BaseModel):
+    code: str
+    name_vi: str
+    name_en: str
+    url: str
+    feed_url: str = ""
+    independent: bool = False
+
+
+class SiteList(BaseModel):
+    unit: str
+    sites: list[SiteSpec]
+
+
+@lru_cache(maxsize=4)
+def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
+    return Catalog.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def load_sites(path: Path = SITES_PATH) -> SiteList:
+    return SiteList.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def sync_catalog(session: Session, catalog: Catalog | None = None) -> None:
+    """Insert or update sections, metrics and members so the database matches the files."""
+    catalog = catalog or load_catalog()
+    sections = {s.code: s for s in session.scalars(select(Section))}
+    for order, spec in enumerate(catalog.sections):
+        row = sections.get(spec.code) or Section(code=spec.code)
+        row.name_vi, row.name_en, row.sort_order = spec.name_vi, spec.name_en, order
+        session.add(row)
+        sections[spec.code] = row
+    session.flush()
+
+    metrics = {m.code: m for m in session.scalars(select(Metric))}
+    for order, spec in enumerate(catalog.metrics):
+        row = metrics.get(spec.code) or Metric(code=spec.code)
+        row.section_id = sections[spec.section].id
+        row.name_vi, row.name_en = spec.name_vi, spec.name_en
+        row.unit_vi, row.unit_en = spec.unit_vi, spec.unit_en
+        row.kind, row.dimension, row.sort_order = spec.kind, spec.dimension, order
+        session.add(row)
+
+    wanted: list[tuple[str, MemberSpec, int]] = [
+        (NO_DIMENSION, MemberSpec(code=UNALLOCATED, name_vi="", name_en=""), 0)
+    ]
+    for dim_code, dim in catalog.dimensions.items():
+        wanted.append((dim_code, MemberSpec(code=UNALLOCATED, name_vi="không phân loại", name_en="unallocated"), 999))
+        wanted.extend((dim_code, m, i) for i, m in enumerate(dim.members))
+    if SITES_PATH.exists():
+        wanted.extend(
+            ("site", MemberSpec(code=s.code, name_vi=s.name_vi, name_en=s.name_en), i)
+            for i, s in enumerate(load_sites().sites)
+        )
+    members = {(m.dimension, m.code): m for m in session.scalars(select(Member))}
+    for dim_code, spec, order in wanted:
+        row = members.get((dim_code, spec.code)) or Member(dimension=dim_code, code=spec.code)
+        row.name_vi, row.name_en, row.sort_order = spec.name_vi, spec.name_en, order
+        session.add(row)
+        members[(dim_code, spec.code)] = row
+    session.flush()

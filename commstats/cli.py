@@ -1,0 +1,146 @@
+"""The command line: `python -m commstats ...` (typer). Everything IT needs for cron."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import Engine
+
+from commstats import queries
+from commstats.bootstrap import add_unit, init_database
+from commstats.db import make_engine
+from commstats.export import write_export
+from commstats.periods import parse_month
+
+app = typer.Typer(
+    help="commstats: số liệu thống kê của Sở Thông tin và Truyền thông / statistics of a Department of "
+    "Information and Communications.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+units_app = typer.Typer(help="Đơn vị (sở, tỉnh) / Units.", no_args_is_help=True)
+app.add_typer(units_app, name="units")
+
+DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (overrides COMMSTATS_DATABASE_URL).")]
+LangOption = Annotated[str, typer.Option("--lang", help="vi | en")]
+
+
+def engine_for(db: str | None) -> Engine:
+    return make_engine(db)
+
+
+def _month_option(value: str | None, name: str) -> object:
+    if value is None:
+        return None
+    try:
+        return parse_month(value)
+    except ValueError:
+        typer.echo(f"{name}: kỳ không hợp lệ “{value}” (ví dụ 2019-07) / invalid period (e.g. 2019-07)", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def init(
+    demo: Annotated[bool, typer.Option("--demo", help="Nạp dữ liệu mẫu / load the demo data.")] = False,
+    demo_if_empty: Annotated[
+        bool, typer.Option("--demo-if-empty", help="Nạp dữ liệu mẫu nếu chưa có số liệu / demo data into an empty DB.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Tạo hoặc nâng cấp cơ sở dữ liệu và nạp danh mục chỉ tiêu / create or upgrade the schema."""
+    engine = engine_for(db)
+    init_database(engine)
+    if demo or (demo_if_empty and queries.observation_count(engine) == 0):
+        typer.echo("Đang tạo dữ liệu mẫu / creating the demo data...")
+        init_database(engine, demo=True)
+    typer.echo(f"Cơ sở dữ liệu sẵn sàng / database ready: {queries.observation_count(engine)} observations.")
+
+
+@app.command("metrics")
+def list_metrics(db: DbOption = None, lang: LangOption = "vi") -> None:
+    """Danh mục chỉ tiêu / the metric catalogue."""
+    engine = engine_for(db)
+    init_database(engine)
+    for m in queries.metrics(engine):
+        breakdown = f" [{m.dimension}]" if m.dimension else ""
+        typer.echo(f"{m.code:<28} {m.kind:<5} {m.section(lang)} — {m.name(lang)} ({m.unit_word(lang)}){breakdown}")
+
+
+@units_app.command("list")
+def units_list(db: DbOption = None, lang: LangOption = "vi") -> None:
+    """Liệt kê đơn vị / list units."""
+    for u in queries.units(engine_for(db)):
+        merged = f" → #{u.merged_into_id} từ {u.merged_on}" if u.merged_into_id else ""
+        typer.echo(f"{u.code:<24} {u.name(lang)}{merged}")
+
+
+@units_app.command("add")
+def units_add(
+    code: str,
+    name_vi: str,
+    name_en: Annotated[str, typer.Option("--name-en")] = "",
+    cutoff_day: Annotated[int, typer.Option("--cutoff-day", help="0 = tháng dương lịch; 15 = từ 15 đến 14")] = 0,
+    db: DbOption = None,
+) -> None:
+    """Thêm hoặc sửa một đơn vị / add or update a unit."""
+    engine = engine_for(db)
+    init_database(engine)
+    add_unit(engine, code, name_vi, name_en, cutoff_day)
+    typer.echo(f"Đã lưu đơn vị / saved unit {code}.")
+
+
+@app.command("import")
+def import_files(
+    paths: Annotated[list[Path], typer.Argument(help="CSV hoặc XLSX dạng dài / long-format CSV or XLSX.")],
+    unit: Annotated[str | None, typer.Option("--unit", help="Mã đơn vị mặc định / default unit code.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ kiểm tra / validate only.")] = False,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="utf-8, utf-16, cp1258...")] = None,
+    db: DbOption = None,
+    lang: LangOption = "vi",
+) -> None:
+    """Nhập số liệu; mỗi tệp nạp trọn vẹn hoặc không nạp gì / import files, each all or nothing."""
+    from etl.pipeline import import_path
+
+    engine = engine_for(db)
+    init_database(engine)
+    failed = 0
+    for path in paths:
+        report = import_path(engine, path, unit=unit, dry_run=dry_run, encoding=encoding)
+        typer.echo(report.summary(lang), err=not report.ok)
+        failed += not report.ok
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command("export")
+def export(
+    out: Annotated[Path, typer.Option("--out", help="Tệp kết quả / output file.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv | xlsx")] = "csv",
+    start: Annotated[str | None, typer.Option("--from", help="2019-01")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="2019-12")] = None,
+    metric: Annotated[list[str] | None, typer.Option("--metric", help="Mã chỉ tiêu (lặp lại được)")] = None,
+    unit: Annotated[str | None, typer.Option("--unit")] = None,
+    db: DbOption = None,
+    lang: LangOption = "vi",
+) -> None:
+    """Xuất số liệu ra CSV (UTF-8 BOM) hoặc XLSX / export observations."""
+    if fmt not in ("csv", "xlsx"):
+        typer.echo("--format phải là csv hoặc xlsx / must be csv or xlsx", err=True)
+        raise typer.Exit(2)
+    engine = engine_for(db)
+    known = queries.metric_by_code(engine)
+    unknown = [m for m in metric or [] if m not in known]
+    if unknown:
+        typer.echo(f"Mã chỉ tiêu không có / unknown metric: {', '.join(unknown)}", err=True)
+        raise typer.Exit(2)
+    frame = queries.observations_for_export(
+        engine, start=_month_option(start, "--from"), end=_month_option(end, "--to"),  # type: ignore[arg-type]
+        metric_codes=metric or [], unit_codes=[unit] if unit else [], lang=lang,
+    )  # fmt: skip
+    count = write_export(frame, str(out), fmt, lang)
+    typer.echo(f"Đã xuất {count} dòng vào {out} / exported {count} rows.")
+
+
+# Commands of other modules register themselves here.

@@ -1,0 +1,63 @@
+"""CSV and XLSX exports that analysts can open: UTF-8 with BOM, Vietnamese intact, and no
+cell that a spreadsheet would run as a formula. The CLI and the pages share this code."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+HEADERS: dict[str, dict[str, str]] = {
+    "vi": {
+        "unit": "Mã đơn vị", "unit_name": "Đơn vị", "period": "Kỳ", "section": "Lĩnh vực",
+        "metric": "Mã chỉ tiêu", "metric_name": "Chỉ tiêu", "member": "Mã thành phần",
+        "member_name": "Thành phần", "value": "Giá trị", "unit_word": "Đơn vị tính", "note": "Ghi chú",
+    },
+    "en": {
+        "unit": "Unit code", "unit_name": "Unit name", "period": "Period", "section": "Section",
+        "metric": "Metric code", "metric_name": "Metric name", "member": "Member code",
+        "member_name": "Member name", "value": "Value", "unit_word": "Unit of measure", "note": "Note",
+    },
+}  # fmt: skip
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def neutralise_text(value: object) -> object:
+    """Prefix a quote to text a spreadsheet would treat as a formula; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """A copy with text cells neutralised and headers in `lang` (unknown columns keep their name)."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise_text)
+    safe.columns = [neutralise_text(HEADERS.get(lang, HEADERS["vi"]).get(str(c), str(c))) for c in safe.columns]
+    return safe
+
+
+def to_csv_bytes(frame: pd.DataFrame, lang: str = "vi") -> bytes:
+    return safe_frame(frame, lang).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, lang: str = "vi", sheet_name: str = "Số liệu") -> bytes:
+    buffer = io.BytesIO()
+    safe = safe_frame(frame, lang)
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        safe.to_excel(writer, index=False, sheet_name=sheet_name[:31])
+        sheet = writer.sheets[sheet_name[:31]]
+        sheet.freeze_panes = "A2"
+        for column_cells in sheet.columns:
+            width = max(len(str(c.value or "")) for c in column_cells[:200])
+            sheet.column_dimensions[column_cells[0].column_letter].width = min(60, max(10, width + 2))
+    return buffer.getvalue()
+
+
+def write_export(frame: pd.DataFrame, path: str, fmt: str = "csv", lang: str = "vi") -> int:
+    data = to_xlsx_bytes(frame, lang) if fmt == "xlsx" else to_csv_bytes(frame, lang)
+    with open(path, "wb") as out:
+        out.write(data)
+    return len(frame)

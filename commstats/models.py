@@ -1,0 +1,204 @@
+"""The data model: units, the metric catalogue, members, observations and their provenance."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Unit(Base):
+    """A department or province; may be merged into another unit from a date."""
+
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255), default="")
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    merged_on: Mapped[dt.date | None] = mapped_column(Date)
+    # 0 = calendar month; 15 = the 15th→14th window of Nghị định 09/2019/NĐ-CP.
+    cutoff_day: Mapped[int] = mapped_column(Integer, default=0)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    public_view: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Section(Base):
+    __tablename__ = "section"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Metric(Base):
+    __tablename__ = "metric"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id"))
+    name_vi: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255))
+    unit_vi: Mapped[str] = mapped_column(String(64))
+    unit_en: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))  # "flow" or "stock"
+    dimension: Mapped[str | None] = mapped_column(String(64))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    section: Mapped[Section] = relationship()
+
+
+class Member(Base):
+    """A breakdown member: a language, a component site, a document direction...
+
+    The member with an empty code is "not broken down"; every metric uses it for its
+    plain monthly value, and for a broken-down metric it holds what was not allocated.
+    """
+
+    __tablename__ = "member"
+    __table_args__ = (UniqueConstraint("dimension", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(128))
+    name_vi: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_kind: Mapped[str] = mapped_column(String(32))
+    source_name: Mapped[str] = mapped_column(String(512))
+    sha256: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_inserted: Mapped[int] = mapped_column(Integer, default=0)
+    rows_updated: Mapped[int] = mapped_column(Integer, default=0)
+    rows_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16))  # loaded | unchanged
+    created_by: Mapped[str] = mapped_column(String(128), default="")
+    message: Mapped[str] = mapped_column(Text, default="")
+
+
+class Observation(Base):
+    __tablename__ = "observation"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "metric_id", "period", "member_id"),
+        Index("ix_observation_metric_period", "metric_id", "period", "unit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    metric_id: Mapped[int] = mapped_column(ForeignKey("metric.id"))
+    period: Mapped[dt.date] = mapped_column(Date)  # first day of the month
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    value: Mapped[int] = mapped_column(BigInteger)
+    note: Mapped[str] = mapped_column(Text, default="")
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class Revision(Base):
+    __tablename__ = "revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observation.id"), index=True)
+    old_value: Mapped[int] = mapped_column(BigInteger)
+    new_value: Mapped[int] = mapped_column(BigInteger)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class Target(Base):
+    """An annual target (kế hoạch năm) per unit, metric and year."""
+
+    __tablename__ = "target"
+    __table_args__ = (UniqueConstraint("unit_id", "metric_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    metric_id: Mapped[int] = mapped_column(ForeignKey("metric.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    value: Mapped[int] = mapped_column(BigInteger)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=func.now())
+
+
+class SitePost(Base):
+    """One post of a component site, seen in its feed or sitemap; stored once per URL/guid."""
+
+    __tablename__ = "site_post"
+    __table_args__ = (UniqueConstraint("unit_id", "site_member_id", "guid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    site_member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    guid: Mapped[str] = mapped_column(String(1024))
+    title: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"))
+
+
+class FeedState(Base):
+    """What a feed said last time, for conditional requests (ETag / Last-Modified)."""
+
+    __tablename__ = "feed_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(1024), unique=True)
+    etag: Mapped[str] = mapped_column(String(512), default="")
+    last_modified: Mapped[str] = mapped_column(String(128), default="")
+    checked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class LicenceRecord(Base):
+    """One licence or declaration from a register; monthly counts are derived from these."""
+
+    __tablename__ = "licence_record"
+    __table_args__ = (UniqueConstraint("unit_id", "metric_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    metric_id: Mapped[int] = mapped_column(ForeignKey("metric.id"))
+    number: Mapped[str] = mapped_column(String(128))
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    holder: Mapped[str] = mapped_column(Text, default="")
+    title: Mapped[str] = mapped_column(Text, default="")
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"))

@@ -1,0 +1,155 @@
+"""Period rules: months, quarters, half-years, nine months, years, and the reporting cut-off."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+PeriodKind = Literal["month", "quarter", "half", "nine_months", "year"]
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+_MONTH_PATTERNS = (
+    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})(?:-01)?$"),
+    re.compile(r"^(?:th[aá]ng\s*)?(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})$", re.IGNORECASE),
+)
+
+
+def month_start(year: int, month: int) -> dt.date:
+    return dt.date(year, month, 1)
+
+
+def add_months(month: dt.date, count: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def parse_month(text: str | dt.date) -> dt.date:
+    """`2019-07`, `07/2019`, `7/2019`, `tháng 7/2019` (or a date) -> the first day of that month."""
+    if isinstance(text, dt.datetime):
+        return dt.date(text.year, text.month, 1)
+    if isinstance(text, dt.date):
+        return dt.date(text.year, text.month, 1)
+    cleaned = unicodedata.normalize("NFC", str(text)).strip()
+    for pattern in _MONTH_PATTERNS:
+        found = pattern.match(cleaned)
+        if found:
+            year, month = int(found["y"]), int(found["m"])
+            if 1 <= month <= 12 and 1900 <= year <= 2200:
+                return month_start(year, month)
+    raise ValueError(cleaned)
+
+
+def month_key(month: dt.date) -> str:
+    return f"{month.year:04d}-{month.month:02d}"
+
+
+def month_of_event(day: dt.date, cutoff_day: int = 0) -> dt.date:
+    """The reporting month an event on `day` counts in.
+
+    cutoff_day 0 (or 1) is the calendar month. With 15, a month runs from the 15th of the
+    previous month to the 14th (Nghị định 09/2019/NĐ-CP), so 2019-07-15 counts in August.
+    """
+    if cutoff_day <= 1 or day.day < cutoff_day:
+        return month_start(day.year, day.month)
+    return add_months(month_start(day.year, day.month), 1)
+
+
+def reporting_window(month: dt.date, cutoff_day: int = 0) -> tuple[dt.date, dt.date]:
+    """First and last day that count in `month` under the cut-off rule."""
+    if cutoff_day <= 1:
+        return month, add_months(month, 1) - dt.timedelta(days=1)
+    previous = add_months(month, -1)
+    return previous.replace(day=cutoff_day), month.replace(day=cutoff_day - 1)
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: PeriodKind
+    year: int
+    index: int = 1  # month 1-12, quarter 1-4, half 1; unused for nine months and year
+
+    @property
+    def months(self) -> list[dt.date]:
+        first, count = {
+            "month": (self.index, 1),
+            "quarter": (3 * self.index - 2, 3),
+            "half": (6 * self.index - 5, 6),
+            "nine_months": (1, 9),
+            "year": (1, 12),
+        }[self.kind]
+        return [month_start(self.year, first + i) for i in range(count)]
+
+    @property
+    def start(self) -> dt.date:
+        return self.months[0]
+
+    @property
+    def end(self) -> dt.date:
+        return self.months[-1]
+
+    @property
+    def key(self) -> str:
+        return {
+            "month": f"{self.year}-{self.index:02d}",
+            "quarter": f"{self.year}-Q{self.index}",
+            "half": f"{self.year}-H{self.index}",
+            "nine_months": f"{self.year}-9M",
+            "year": f"{self.year}",
+        }[self.kind]
+
+    def name(self, lang: str = "vi") -> str:
+        if lang == "en":
+            return {
+                "month": dt.date(self.year, self.index if self.kind == "month" else 1, 1).strftime("%B %Y"),
+                "quarter": f"Q{self.index} {self.year}",
+                "half": f"first half of {self.year}" if self.index == 1 else f"second half of {self.year}",
+                "nine_months": f"first nine months of {self.year}",
+                "year": f"{self.year}",
+            }[self.kind]
+        return {
+            "month": f"tháng {self.index}/{self.year}",
+            "quarter": f"Quý {ROMAN.get(self.index, '')}/{self.year}",
+            "half": f"6 tháng đầu năm {self.year}" if self.index == 1 else f"6 tháng cuối năm {self.year}",
+            "nine_months": f"9 tháng đầu năm {self.year}",
+            "year": f"năm {self.year}",
+        }[self.kind]
+
+    def previous(self) -> Period:
+        """The period just before, of the same kind (a half-year before H1 is last year's H2)."""
+        if self.kind == "month":
+            prior = add_months(self.start, -1)
+            return Period("month", prior.year, prior.month)
+        if self.kind == "quarter":
+            return Period("quarter", self.year - (self.index == 1), 4 if self.index == 1 else self.index - 1)
+        if self.kind == "half":
+            return Period("half", self.year - (self.index == 1), 2 if self.index == 1 else 1)
+        return Period(self.kind, self.year - 1, self.index)
+
+    def same_period_last_year(self) -> Period:
+        return Period(self.kind, self.year - 1, self.index)
+
+    def year_to_date(self) -> list[dt.date]:
+        """Months from January to the end of this period (lũy kế)."""
+        return [month_start(self.year, m) for m in range(1, self.end.month + 1)]
+
+
+_PERIOD_PATTERNS: tuple[tuple[re.Pattern[str], PeriodKind], ...] = (
+    (re.compile(r"^(?P<y>\d{4})-Q(?P<i>[1-4])$", re.IGNORECASE), "quarter"),
+    (re.compile(r"^(?P<y>\d{4})-H(?P<i>[12])$", re.IGNORECASE), "half"),
+    (re.compile(r"^(?P<y>\d{4})-9M$", re.IGNORECASE), "nine_months"),
+    (re.compile(r"^(?P<y>\d{4})$"), "year"),
+)
+
+
+def parse_period(text: str) -> Period:
+    """`2019-07`, `2019-Q3`, `2019-H1`, `2019-9M`, `2019` (and the month forms of parse_month)."""
+    cleaned = text.strip()
+    for pattern, kind in _PERIOD_PATTERNS:
+        found = pattern.match(cleaned)
+        if found:
+            return Period(kind, int(found["y"]), int(found.groupdict().get("i") or 1))
+    month = parse_month(cleaned)
+    return Period("month", month.year, month.month)

@@ -1,0 +1,268 @@
+"""Every read the app, the CLI, the narrative and the exports make. Bound parameters only;
+aggregation happens in SQL, never by pulling the whole table into pandas."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from commstats.models import ImportBatch, Member, Metric, Observation, Revision, Section, Target, Unit
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    id: int
+    code: str
+    name_vi: str
+    name_en: str
+    is_demo: bool
+    merged_into_id: int | None
+    merged_on: dt.date | None
+    cutoff_day: int
+
+    def name(self, lang: str = "vi") -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name_vi
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    id: int
+    code: str
+    name_vi: str
+    name_en: str
+    unit_vi: str
+    unit_en: str
+    kind: str
+    dimension: str | None
+    section_code: str
+    section_vi: str
+    section_en: str
+
+    def name(self, lang: str = "vi") -> str:
+        return self.name_en if lang == "en" else self.name_vi
+
+    def unit_word(self, lang: str = "vi") -> str:
+        return self.unit_en if lang == "en" else self.unit_vi
+
+    def section(self, lang: str = "vi") -> str:
+        return self.section_en if lang == "en" else self.section_vi
+
+
+def units(engine: Engine) -> list[UnitInfo]:
+    query = select(
+        Unit.id, Unit.code, Unit.name_vi, Unit.name_en, Unit.is_demo, Unit.merged_into_id, Unit.merged_on,
+        Unit.cutoff_day,
+    ).order_by(Unit.name_vi)  # fmt: skip
+    with engine.connect() as conn:
+        return [UnitInfo(*row) for row in conn.execute(query)]
+
+
+def unit_ids_with_predecessors(engine: Engine, codes: Sequence[str]) -> list[int]:
+    """The units named and every unit merged into them (recursively), so history is combined."""
+    all_units = units(engine)
+    chosen = {u.id for u in all_units if u.code in codes}
+    changed = True
+    while changed:
+        before = len(chosen)
+        chosen |= {u.id for u in all_units if u.merged_into_id in chosen}
+        changed = len(chosen) != before
+    return sorted(chosen)
+
+
+def metrics(engine: Engine) -> list[MetricInfo]:
+    query = (
+        select(
+            Metric.id, Metric.code, Metric.name_vi, Metric.name_en, Metric.unit_vi, Metric.unit_en, Metric.kind,
+            Metric.dimension, Section.code, Section.name_vi, Section.name_en,
+        )
+        .join(Section, Section.id == Metric.section_id)
+        .order_by(Section.sort_order, Metric.sort_order)
+    )  # fmt: skip
+    with engine.connect() as conn:
+        return [MetricInfo(*row) for row in conn.execute(query)]
+
+
+def metric_by_code(engine: Engine) -> dict[str, MetricInfo]:
+    return {m.code: m for m in metrics(engine)}
+
+
+def members(engine: Engine, dimension: str) -> pd.DataFrame:
+    query = (
+        select(Member.id, Member.code, Member.name_vi, Member.name_en)
+        .where(Member.dimension == dimension)
+        .order_by(Member.sort_order, Member.name_vi)
+    )
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).all(), columns=["id", "code", "name_vi", "name_en"])
+
+
+def observation_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(Observation)).scalar_one())
+
+
+def latest_month(engine: Engine, unit_ids: Sequence[int]) -> dt.date | None:
+    query = select(func.max(Observation.period)).where(Observation.unit_id.in_(unit_ids))
+    with engine.connect() as conn:
+        return conn.execute(query).scalar_one_or_none()
+
+
+def month_range(engine: Engine, unit_ids: Sequence[int]) -> tuple[dt.date, dt.date] | None:
+    query = select(func.min(Observation.period), func.max(Observation.period)).where(Observation.unit_id.in_(unit_ids))
+    with engine.connect() as conn:
+        first, last = conn.execute(query).one()
+    return (first, last) if first else None
+
+
+def monthly_totals(
+    engine: Engine,
+    unit_ids: Sequence[int],
+    metric_codes: Sequence[str],
+    start: dt.date,
+    end: dt.date,
+    *,
+    by_member: bool = False,
+) -> pd.DataFrame:
+    """Monthly values summed over units (and over members unless by_member).
+
+    Columns: period, metric, [member, member_vi, member_en,] value.
+    """
+    columns = [Observation.period.label("period"), Metric.code.label("metric")]
+    if by_member:
+        columns += [Member.code.label("member"), Member.name_vi.label("member_vi"), Member.name_en.label("member_en")]
+    query = (
+        select(*columns, func.sum(Observation.value).label("value"))
+        .join(Metric, Metric.id == Observation.metric_id)
+        .where(
+            Observation.unit_id.in_(unit_ids),
+            Metric.code.in_(metric_codes),
+            Observation.period.between(start, end),
+        )
+        .group_by(*columns)
+        .order_by(Observation.period)
+    )
+    if by_member:
+        query = query.join(Member, Member.id == Observation.member_id)
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(query).all(), columns=[c.name for c in columns] + ["value"])
+    frame["value"] = frame["value"].astype("int64")
+    return frame
+
+
+def period_values(
+    engine: Engine,
+    unit_ids: Sequence[int],
+    metric_codes: Sequence[str],
+    months: Sequence[dt.date],
+    *,
+    by_member: bool = False,
+) -> dict[tuple[str, str], int]:
+    """Each metric's value over a period: flows summed, stocks at the period's last month with data.
+
+    Keys are (metric, member); member is "" unless by_member. A metric with no data is absent.
+    """
+    if not months:
+        return {}
+    info = metric_by_code(engine)
+    frame = monthly_totals(engine, unit_ids, metric_codes, min(months), max(months), by_member=by_member)
+    frame = frame[frame["period"].isin(list(months))]
+    result: dict[tuple[str, str], int] = {}
+    for metric, group in frame.groupby("metric", sort=False):
+        keys = group["member"] if by_member else pd.Series([""] * len(group), index=group.index)
+        if info[str(metric)].kind == "stock":
+            last = group["period"].max()
+            group, keys = group[group["period"] == last], keys[group["period"] == last]
+        for member, value in group.groupby(keys.values)["value"].sum().items():
+            result[(str(metric), str(member))] = int(value)
+    return result
+
+
+def targets(engine: Engine, unit_ids: Sequence[int], year: int) -> dict[str, int]:
+    query = (
+        select(Metric.code, func.sum(Target.value))
+        .join(Metric, Metric.id == Target.metric_id)
+        .where(Target.unit_id.in_(unit_ids), Target.year == year)
+        .group_by(Metric.code)
+    )
+    with engine.connect() as conn:
+        return {code: int(value) for code, value in conn.execute(query)}
+
+
+EXPORT_COLUMNS = ["unit", "unit_name", "period", "section", "metric", "metric_name", "member", "member_name",
+                  "value", "unit_word", "note"]  # fmt: skip
+
+
+def observations_for_export(
+    engine: Engine,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    metric_codes: Sequence[str] = (),
+    unit_codes: Sequence[str] = (),
+    section_codes: Sequence[str] = (),
+    member_codes: Sequence[str] = (),
+    lang: str = "vi",
+) -> pd.DataFrame:
+    """Observations in long format with names in `lang`, in the columns of EXPORT_COLUMNS."""
+    en = lang == "en"
+    query = (
+        select(
+            Unit.code, Unit.name_en if en else Unit.name_vi, Observation.period,
+            Section.name_en if en else Section.name_vi, Metric.code, Metric.name_en if en else Metric.name_vi,
+            Member.code, Member.name_en if en else Member.name_vi, Observation.value,
+            Metric.unit_en if en else Metric.unit_vi, Observation.note,
+        )
+        .join(Unit, Unit.id == Observation.unit_id)
+        .join(Metric, Metric.id == Observation.metric_id)
+        .join(Section, Section.id == Metric.section_id)
+        .join(Member, Member.id == Observation.member_id)
+        .order_by(Unit.code, Observation.period, Section.sort_order, Metric.sort_order, Member.sort_order, Member.code)
+    )  # fmt: skip
+    if start:
+        query = query.where(Observation.period >= start)
+    if end:
+        query = query.where(Observation.period <= end)
+    if metric_codes:
+        query = query.where(Metric.code.in_(metric_codes))
+    if unit_codes:
+        query = query.where(Unit.code.in_(unit_codes))
+    if section_codes:
+        query = query.where(Section.code.in_(section_codes))
+    if member_codes:
+        query = query.where(Member.code.in_(member_codes))
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(query).all(), columns=EXPORT_COLUMNS)
+    frame["period"] = [f"{p.year:04d}-{p.month:02d}" for p in frame["period"]]
+    frame["value"] = frame["value"].astype("int64")
+    return frame
+
+
+def import_batches(engine: Engine, limit: int = 200) -> pd.DataFrame:
+    query = select(
+        ImportBatch.id, ImportBatch.source_kind, ImportBatch.source_name, ImportBatch.sha256, ImportBatch.started_at,
+        ImportBatch.finished_at, ImportBatch.rows_read, ImportBatch.rows_inserted, ImportBatch.rows_updated,
+        ImportBatch.rows_unchanged, ImportBatch.status, ImportBatch.created_by,
+    ).order_by(ImportBatch.id.desc()).limit(limit)  # fmt: skip
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).mappings().all())
+
+
+def revisions(engine: Engine, limit: int = 500) -> pd.DataFrame:
+    query = (
+        select(
+            Revision.id, Revision.changed_at, Revision.batch_id, Unit.code.label("unit"), Metric.code.label("metric"),
+            Observation.period, Member.code.label("member"), Revision.old_value, Revision.new_value,
+        )
+        .join(Observation, Observation.id == Revision.observation_id)
+        .join(Unit, Unit.id == Observation.unit_id)
+        .join(Metric, Metric.id == Observation.metric_id)
+        .join(Member, Member.id == Observation.member_id)
+        .order_by(Revision.id.desc())
+        .limit(limit)
+    )  # fmt: skip
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).mappings().all())

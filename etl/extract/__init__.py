@@ -1,0 +1,1 @@
+"""One module per source. Each `extract(...)` takes raw content and yields RawRow."""

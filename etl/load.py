@@ -1,0 +1,132 @@
+"""The one load step every source shares: an idempotent upsert in one transaction.
+
+New keys are inserted, changed values are updated with a revision, identical values are
+left alone; a file that changes nothing writes nothing (not even a batch).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+
+from commstats.models import ImportBatch, Member, Observation, Revision, _now
+from etl.validate import CleanRow, Reference
+
+CHUNK = 50_000
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    batch_id: int | None
+    inserted: int
+    updated: int
+    unchanged: int
+    dry_run: bool = False
+
+    @property
+    def changed_anything(self) -> bool:
+        return self.batch_id is not None
+
+
+def _ensure_members(conn: Connection, rows: Sequence[CleanRow], reference: Reference) -> None:
+    """Create members of open dimensions (component sites) first seen in this load."""
+    new: dict[tuple[str, str], dict[str, object]] = {}
+    for row in rows:
+        dimension = reference.metrics[row.metric_code][1]
+        key = (dimension, row.member_code)
+        if key not in reference.members and key not in new:
+            new[key] = {"dimension": dimension, "code": row.member_code, "name_vi": row.member_code,
+                        "name_en": row.member_code, "sort_order": 500}  # fmt: skip
+    if new:
+        conn.execute(insert(Member), list(new.values()))
+        for m in conn.execute(select(Member.id, Member.dimension, Member.code)):
+            reference.members[(m.dimension, m.code)] = m.id
+
+
+def _existing(conn: Connection, keys: set[tuple[int, int, dt.date, int]]) -> dict[tuple, tuple[int, int]]:
+    """(unit, metric, period, member) -> (observation id, value) for the keys of this load."""
+    if not keys:
+        return {}
+    unit_ids = {k[0] for k in keys}
+    metric_ids = {k[1] for k in keys}
+    periods = [k[2] for k in keys]
+    query = select(
+        Observation.id, Observation.unit_id, Observation.metric_id, Observation.period,
+        Observation.member_id, Observation.value,
+    ).where(
+        Observation.unit_id.in_(unit_ids), Observation.metric_id.in_(metric_ids),
+        Observation.period.between(min(periods), max(periods)),
+    )  # fmt: skip
+    found = {}
+    for r in conn.execute(query):
+        key = (r.unit_id, r.metric_id, r.period, r.member_id)
+        if key in keys:
+            found[key] = (r.id, r.value)
+    return found
+
+
+def load_rows(
+    engine: Engine,
+    rows: Sequence[CleanRow],
+    *,
+    source_kind: str,
+    source_name: str,
+    sha256: str,
+    reference: Reference | None = None,
+    dry_run: bool = False,
+    created_by: str = "",
+) -> LoadResult:
+    reference = reference or Reference.read(engine)
+    with engine.connect() as conn, conn.begin() as transaction:
+        _ensure_members(conn, rows, reference)
+        keyed: dict[tuple[int, int, dt.date, int], CleanRow] = {}
+        for row in rows:
+            key = (
+                reference.units[row.unit_code],
+                reference.metrics[row.metric_code][0],
+                row.period,
+                reference.members[(reference.metrics[row.metric_code][1], row.member_code)],
+            )
+            keyed[key] = row
+        existing = _existing(conn, set(keyed))
+        inserts = [key for key in keyed if key not in existing]
+        updates = [key for key in keyed if key in existing and existing[key][1] != keyed[key].value]
+        unchanged = len(keyed) - len(inserts) - len(updates)
+
+        if dry_run or not (inserts or updates):
+            transaction.rollback()
+            return LoadResult(None, len(inserts), len(updates), unchanged, dry_run)
+
+        now = _now()
+        batch_id = conn.execute(
+            insert(ImportBatch).returning(ImportBatch.id),
+            {"source_kind": source_kind, "source_name": source_name, "sha256": sha256, "started_at": now,
+             "rows_read": len(rows), "rows_inserted": len(inserts), "rows_updated": len(updates),
+             "rows_unchanged": unchanged, "status": "loaded", "created_by": created_by, "message": ""},
+        ).scalar_one()  # fmt: skip
+        for start in range(0, len(inserts), CHUNK):
+            conn.execute(
+                insert(Observation),
+                [
+                    {"unit_id": k[0], "metric_id": k[1], "period": k[2], "member_id": k[3],
+                     "value": keyed[k].value, "note": keyed[k].note, "batch_id": batch_id, "updated_at": now}
+                    for k in inserts[start : start + CHUNK]
+                ],
+            )  # fmt: skip
+        if updates:
+            conn.execute(
+                insert(Revision),
+                [{"observation_id": existing[k][0], "old_value": existing[k][1], "new_value": keyed[k].value,
+                  "batch_id": batch_id, "changed_at": now} for k in updates],
+            )  # fmt: skip
+            conn.execute(
+                update(Observation)
+                .where(Observation.id == bindparam("obs_id"))
+                .values(value=bindparam("new_value"), note=bindparam("new_note"), batch_id=batch_id, updated_at=now),
+                [{"obs_id": existing[k][0], "new_value": keyed[k].value, "new_note": keyed[k].note} for k in updates],
+            )
+        conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(finished_at=_now()))
+        return LoadResult(batch_id, len(inserts), len(updates), unchanged)

@@ -1,0 +1,104 @@
+"""Import one file: read → extract → validate → load, all or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from commstats.i18n import t
+from etl.extract.tabular import extract_csv, extract_xlsx
+from etl.load import LoadResult, load_rows
+from etl.problems import Problem, RawRow, RejectedFile
+from etl.validate import Reference, validate_rows
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+Extractor = Callable[[bytes, str, str | None], Iterator[RawRow]]
+
+
+def _csv(content: bytes, file: str, encoding: str | None) -> Iterator[RawRow]:
+    return extract_csv(content, file, encoding)
+
+
+def _xlsx(content: bytes, file: str, _encoding: str | None) -> Iterator[RawRow]:
+    return extract_xlsx(content, file)
+
+
+# Extractors by file suffix; other sources (templates, registers) register themselves here.
+EXTRACTORS: dict[str, Extractor] = {".csv": _csv, ".txt": _csv, ".xlsx": _xlsx}
+
+
+@dataclass
+class ImportReport:
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+    result: LoadResult | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self, lang: str = "vi") -> str:
+        if self.problems:
+            lines = [t("import_rejected", lang, file=self.file, count=len(self.problems))]
+            lines += [p.render(lang) for p in self.problems]
+            return "\n".join(lines)
+        assert self.result is not None
+        counts = {"inserted": self.result.inserted, "updated": self.result.updated, "unchanged": self.result.unchanged}
+        if self.result.dry_run:
+            return t("import_dry_run", lang, file=self.file, **counts)
+        if self.result.batch_id is None:
+            return t("import_unchanged", lang, file=self.file, **counts)
+        return t("import_ok", lang, file=self.file, batch=self.result.batch_id, **counts)
+
+
+def import_content(
+    engine: Engine,
+    content: bytes,
+    file: str,
+    *,
+    unit: str | None = None,
+    dry_run: bool = False,
+    encoding: str | None = None,
+    created_by: str = "",
+) -> ImportReport:
+    """Import the bytes of one file named `file` (its suffix picks the extractor)."""
+    report = ImportReport(file)
+    suffix = Path(file).suffix.lower()
+    extractor = EXTRACTORS.get(suffix)
+    if extractor is None:
+        report.problems.append(Problem(file, None, "", "", "unknown_format", {"suffix": suffix or "?"}))
+        return report
+    if len(content) > MAX_FILE_BYTES:
+        size = {"size_mb": len(content) // 2**20, "limit_mb": MAX_FILE_BYTES // 2**20}
+        report.problems.append(Problem(file, None, "", "", "file_too_large", size))
+        return report
+    reference = Reference.read(engine)
+    try:
+        clean, problems = validate_rows(extractor(content, file, encoding), file, reference, unit)
+    except RejectedFile as rejected:
+        report.problems.extend(rejected.problems)
+        return report
+    if not clean and not problems:
+        problems = [Problem(file, None, "", "", "file_empty")]
+    if problems:
+        report.problems.extend(problems)
+        return report
+    report.result = load_rows(
+        engine, clean, source_kind=suffix.lstrip("."), source_name=Path(file).name,
+        sha256=hashlib.sha256(content).hexdigest(), reference=reference, dry_run=dry_run, created_by=created_by,
+    )  # fmt: skip
+    return report
+
+
+def import_path(engine: Engine, path: Path, **options: object) -> ImportReport:
+    if not path.is_file():
+        return ImportReport(str(path), [Problem(str(path), None, "", "", "file_missing")])
+    if path.stat().st_size > MAX_FILE_BYTES:
+        size = {"size_mb": path.stat().st_size // 2**20, "limit_mb": MAX_FILE_BYTES // 2**20}
+        return ImportReport(str(path), [Problem(str(path), None, "", "", "file_too_large", size)])
+    return import_content(engine, path.read_bytes(), str(path), **options)  # type: ignore[arg-type]

@@ -1,0 +1,182 @@
+"""Check raw rows against the catalogue; every problem is collected, none is fixed silently."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from commstats.catalog import NO_DIMENSION, UNALLOCATED, load_catalog
+from commstats.models import Member, Metric, Unit
+from commstats.periods import parse_month
+from etl.problems import Problem, RawRow
+
+MAX_VALUE = 10**12
+MAX_TEXT = 2000
+_THOUSANDS = re.compile(r"^\d{1,3}(?:[.\s\u00a0]\d{3})+$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class CleanRow:
+    line: int
+    unit_code: str
+    metric_code: str
+    period: dt.date
+    member_code: str
+    value: int
+    note: str = ""
+
+
+@dataclass
+class Reference:
+    """What validation needs from the database, read once per import."""
+
+    units: dict[str, int]
+    metrics: dict[str, tuple[int, str]]  # code -> (id, dimension or "")
+    members: dict[tuple[str, str], int]  # (dimension, code) -> id
+    member_names: dict[tuple[str, str], str] = field(default_factory=dict)  # (dim, name) -> code
+    open_dimensions: set[str] = field(default_factory=set)
+
+    @classmethod
+    def read(cls, engine: Engine) -> Reference:
+        with Session(engine) as session:
+            units = {u.code: u.id for u in session.scalars(select(Unit))}
+            metrics = {m.code: (m.id, m.dimension or NO_DIMENSION) for m in session.scalars(select(Metric))}
+            members: dict[tuple[str, str], int] = {}
+            names: dict[tuple[str, str], str] = {}
+            for m in session.scalars(select(Member)):
+                members[(m.dimension, m.code)] = m.id
+                for name in (m.name_vi, m.name_en):
+                    if name:
+                        names[(m.dimension, name.casefold())] = m.code
+        catalog = load_catalog()
+        open_dims = {code for code, dim in catalog.dimensions.items() if dim.open}
+        return cls(units, metrics, members, names, open_dims)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def parse_count(value: object) -> tuple[int | None, str | None]:
+    """A whole non-negative number, or the key of what is wrong with it."""
+    if isinstance(value, bool):
+        return None, "not_a_number"
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None, "not_a_number"
+        if not value.is_integer():
+            return None, "fractional_value"
+        number = int(value)
+    else:
+        text = _text(value)
+        if not text:
+            return None, "missing_value"
+        negative = text.startswith("-")
+        digits = text.lstrip("-+").strip()
+        if _THOUSANDS.match(digits):
+            digits = re.sub(r"[.\s\u00a0]", "", digits)
+        if re.fullmatch(r"\d+", digits):
+            number = -int(digits) if negative else int(digits)
+        elif re.fullmatch(r"\d+[.,]\d+", digits):
+            return None, "fractional_value"
+        else:
+            return None, "not_a_number"
+    if number < 0:
+        return None, "negative_value"
+    if number > MAX_VALUE:
+        return None, "value_too_large"
+    return number, None
+
+
+def validate_rows(
+    rows: Iterable[RawRow], file: str, reference: Reference, default_unit: str | None = None
+) -> tuple[list[CleanRow], list[Problem]]:
+    """Every row checked; duplicates of a key (unit, metric, period, member) are problems too."""
+    clean: list[CleanRow] = []
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str, dt.date, str], int] = {}
+    if default_unit is None and len(reference.units) == 1:
+        default_unit = next(iter(reference.units))
+    for row in rows:
+        checked, found = _validate_row(row, file, reference, default_unit)
+        if checked is not None:
+            key = (checked.unit_code, checked.metric_code, checked.period, checked.member_code)
+            if key in seen:
+                duplicate = {"other": seen[key]}
+                found.append(Problem(file, row.line, "metric", checked.metric_code, "duplicate_row", duplicate))
+            else:
+                seen[key] = row.line
+                clean.append(checked)
+        problems.extend(found)
+    return clean, problems
+
+
+def _validate_row(
+    row: RawRow, file: str, reference: Reference, default_unit: str | None
+) -> tuple[CleanRow | None, list[Problem]]:
+    v = row.values
+    found: list[Problem] = []
+
+    def problem(column: str, raw: object, key: str, **params: object) -> None:
+        found.append(Problem(file, row.line, column, _text(raw)[:80], key, dict(params)))
+
+    for column, raw in v.items():
+        if isinstance(raw, str) and _CONTROL.search(raw):
+            problem(column, raw.replace("\x00", "\\0"), "control_chars")
+        elif isinstance(raw, str) and len(raw) > MAX_TEXT:
+            problem(column, raw[:40], "text_too_long", limit=MAX_TEXT)
+    if found:
+        return None, found
+
+    unit_code = _text(v.get("unit")) or default_unit
+    if not unit_code:
+        problem("unit", "", "no_unit", count=len(reference.units))
+    elif unit_code not in reference.units:
+        problem("unit", unit_code, "unknown_unit", allowed=", ".join(sorted(reference.units)) or "-")
+
+    period: dt.date | None = None
+    raw_period = v.get("period")
+    try:
+        period = parse_month(raw_period if isinstance(raw_period, dt.date) else _text(raw_period))
+    except ValueError:
+        problem("period", raw_period, "bad_period")
+
+    metric_code = _text(v.get("metric"))
+    dimension: str | None = None
+    if metric_code in reference.metrics:
+        dimension = reference.metrics[metric_code][1]
+    else:
+        problem("metric", metric_code, "unknown_metric")
+
+    member_code = _text(v.get("member"))
+    if dimension is not None and member_code:
+        if dimension == NO_DIMENSION:
+            problem("member", member_code, "member_not_allowed", metric=metric_code)
+        elif (dimension, member_code) not in reference.members:
+            by_name = reference.member_names.get((dimension, member_code.casefold()))
+            if by_name is not None:
+                member_code = by_name
+            elif dimension not in reference.open_dimensions:
+                allowed = sorted(c for d, c in reference.members if d == dimension and c != UNALLOCATED)
+                problem("member", member_code, "unknown_member", dimension=dimension, allowed=", ".join(allowed))
+
+    value, error = parse_count(v.get("value"))
+    if error:
+        problem("value", v.get("value"), error, limit=MAX_VALUE)
+
+    if found or period is None or value is None or unit_code is None:
+        return None, found
+    return CleanRow(row.line, unit_code, metric_code, period, member_code, value, _text(v.get("note"))), found

@@ -1,0 +1,1 @@
+"""Streamlit-facing helpers: the cache module, the shared frame and screen labels."""

@@ -1,0 +1,72 @@
+"""The one Streamlit cache module: the engine as a resource, query results as data (with a ttl).
+
+Cached functions take the database URL and plain tuples, so results are keyed on what they read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from commstats import overview, queries
+from commstats.config import get_settings
+from commstats.db import make_engine
+from commstats.periods import Period
+
+TTL_SECONDS = 300
+
+
+def database_url() -> str:
+    return get_settings().database_url
+
+
+@st.cache_resource
+def engine(url: str) -> Engine:
+    return make_engine(url)
+
+
+@st.cache_data(ttl=TTL_SECONDS)
+def units(url: str) -> list[queries.UnitInfo]:
+    return queries.units(engine(url))
+
+
+@st.cache_data(ttl=TTL_SECONDS)
+def unit_ids(url: str, codes: tuple[str, ...]) -> list[int]:
+    return queries.unit_ids_with_predecessors(engine(url), codes)
+
+
+@st.cache_data(ttl=TTL_SECONDS)
+def metrics(url: str) -> list[queries.MetricInfo]:
+    return queries.metrics(engine(url))
+
+
+@st.cache_data(ttl=TTL_SECONDS)
+def month_range(url: str, ids: tuple[int, ...]) -> tuple[dt.date, dt.date] | None:
+    return queries.month_range(engine(url), ids)
+
+
+@st.cache_data(ttl=TTL_SECONDS)
+def monthly_totals(
+    url: str, ids: tuple[int, ...], metric_codes: tuple[str, ...], start: dt.date, end: dt.date, by_member: bool = False
+) -> pd.DataFrame:
+    return queries.monthly_totals(engine(url), ids, metric_codes, start, end, by_member=by_member)
+
+
+@st.cache_data(ttl=TTL_SECONDS)
+def period_values(
+    url: str, ids: tuple[int, ...], metric_codes: tuple[str, ...], months: tuple[dt.date, ...], by_member: bool = False
+) -> dict[tuple[str, str], int]:
+    return queries.period_values(engine(url), ids, metric_codes, months, by_member=by_member)
+
+
+@st.cache_data(ttl=TTL_SECONDS)
+def targets(url: str, ids: tuple[int, ...], year: int) -> dict[str, int]:
+    return queries.targets(engine(url), ids, year)
+
+
+@st.cache_data(ttl=TTL_SECONDS)
+def overview_cards(url: str, ids: tuple[int, ...], month: dt.date, lang: str) -> dict[str, list[overview.Card]]:
+    return overview.overview_cards(engine(url), ids, Period("month", month.year, month.month), lang)
