@@ -37,8 +37,14 @@ def demo_db(demo_db_template: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def demo_engine(demo_db: Path) -> Iterator[Engine]:
-    engine = make_engine(sqlite_url(demo_db))
+def demo_url(demo_db: Path) -> str:
+    """The URL of a private copy of the demo database (backend-neutral: use this in new tests)."""
+    return sqlite_url(demo_db)
+
+
+@pytest.fixture
+def demo_engine(demo_url: str) -> Iterator[Engine]:
+    engine = make_engine(demo_url)
     yield engine
     engine.dispose()
 
@@ -55,7 +61,13 @@ def empty_db(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def empty_engine(empty_db: Path) -> Iterator[Engine]:
-    engine = make_engine(sqlite_url(empty_db))
+def empty_url(empty_db: Path) -> str:
+    """The URL of a database with the schema, the catalogue, one unit `test-unit` and no figures."""
+    return sqlite_url(empty_db)
+
+
+@pytest.fixture
+def empty_engine(empty_url: str) -> Iterator[Engine]:
+    engine = make_engine(empty_url)
     yield engine
     engine.dispose()

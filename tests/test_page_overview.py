@@ -10,10 +10,10 @@ from commstats.numbers import format_count
 from tests.apptest import run_page
 
 
-def test_overview_shows_latest_month_against_database(demo_db, monkeypatch):
-    app = run_page(demo_db, monkeypatch)
+def test_overview_shows_latest_month_against_database(demo_url, monkeypatch):
+    app = run_page(demo_url, monkeypatch)
     assert not app.exception
-    engine = make_engine(f"sqlite:///{demo_db}")
+    engine = make_engine(demo_url)
     ids = queries.unit_ids_with_predecessors(engine, ["travinh-demo"])
     latest = queries.latest_month(engine, ids)
     assert latest == dt.date(2026, 10, 1)
@@ -29,16 +29,16 @@ def test_overview_shows_latest_month_against_database(demo_db, monkeypatch):
     assert any("Dữ liệu mẫu" in i.value for i in app.sidebar.info)
 
 
-def test_overview_in_english(demo_db, monkeypatch):
-    app = run_page(demo_db, monkeypatch, lang="en")
+def test_overview_in_english(demo_url, monkeypatch):
+    app = run_page(demo_url, monkeypatch, lang="en")
     assert not app.exception
     labels = [m.label for m in app.metric]
     assert "Posts on the web portal (posts)" in labels
     assert any("October 2026" in c.value for c in app.caption)
 
 
-def test_overview_on_empty_database_shows_guided_empty_state(empty_db, monkeypatch):
-    app = run_page(empty_db, monkeypatch)
+def test_overview_on_empty_database_shows_guided_empty_state(empty_url, monkeypatch):
+    app = run_page(empty_url, monkeypatch)
     assert not app.exception
     assert len(app.metric) == 0
     assert any("Chưa có số liệu" in s.value for s in app.subheader)
