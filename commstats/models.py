@@ -202,3 +202,46 @@ class LicenceRecord(Base):
     holder: Mapped[str] = mapped_column(Text, default="")
     title: Mapped[str] = mapped_column(Text, default="")
     batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"))
+
+
+class AppUser(Base):
+    """A local account. `password_hash` is an argon2id hash, empty for accounts that only use single sign-on."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(255), default="")
+    email: Mapped[str | None] = mapped_column(String(255), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class UserRole(Base):
+    """One role of a user on one unit; `unit_id` NULL means every unit (a global grant)."""
+
+    __tablename__ = "user_role"
+    __table_args__ = (UniqueConstraint("user_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))  # viewer | analyst | editor | admin
+
+
+class AuditEvent(Base):
+    """Who did what and when. Rows are only ever added; names are copied so they outlive their rows."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_actor_at", "actor", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, index=True)
+    actor: Mapped[str] = mapped_column(String(128))  # an account, "os:<login>", or "" for anonymous
+    action: Mapped[str] = mapped_column(String(32))  # import, entry, target, user_add, sign_in, ...
+    unit_code: Mapped[str] = mapped_column(String(64), default="")
+    target: Mapped[str] = mapped_column(String(512), default="")  # what was acted on (file, user, metric...)
+    batch_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(Text, default="")  # a short JSON object
