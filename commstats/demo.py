@@ -2,6 +2,13 @@
 
 Every catalogue metric gets plausible growth and seasonality; July 2019 equals the seed
 report exactly. The unit is flagged `is_demo` so every screen can say so.
+
+A second, smaller demo unit shows a merger: in 2025 the Departments of Information and
+Communications merged into the Departments of Science and Technology, and Trà Vinh province
+merged into Vĩnh Long from 2025-07-01. `vinhlong-demo` (the surviving department) reports
+from that month on, and `travinh-demo` is recorded as merged into it, so choosing the
+surviving unit shows both histories combined. Its figures carry one implausible value (for
+the data-quality page) and one value corrected by a second batch (a revision).
 """
 
 from __future__ import annotations
@@ -15,12 +22,14 @@ from sqlalchemy import Engine, delete, select
 
 from commstats.catalog import load_sites
 from commstats.db import session_scope
-from commstats.models import Target, Unit
+from commstats.models import Observation, Target, Unit
 from commstats.periods import add_months, month_start
 from etl.load import load_rows
 from etl.validate import CleanRow, Reference
 
 DEMO_UNIT = "travinh-demo"
+MERGED_UNIT = "vinhlong-demo"
+MERGED_ON = dt.date(2025, 7, 1)
 FIRST_MONTH = dt.date(2017, 1, 1)
 LAST_MONTH = dt.date(2026, 10, 1)
 SEED_MONTH = dt.date(2019, 7, 1)
@@ -145,6 +154,87 @@ def demo_targets(rows: list[CleanRow]) -> dict[tuple[str, int], int]:
     return {key: int(round(total * 1.1 / 10) * 10) for key, total in totals.items() if key[1] >= 2018}
 
 
+# The surviving unit's own figures: metric, member: (level in 2017 terms, yearly growth, seasonal amplitude).
+MERGED_LEVELS: dict[tuple[str, str], tuple[float, float, float]] = {
+    ("portal_posts", "vi"): (14, 0.06, 0.15),
+    ("portal_posts", "km"): (3, 0.05, 0.15),
+    ("portal_posts", "en"): (5, 0.05, 0.2),
+    ("portal_audio", ""): (5, 0.04, 0.1),
+    ("portal_drafts", ""): (2, 0.05, 0.4),
+    ("portal_procedure_decisions", ""): (6, 0.04, 0.5),
+    ("publishing_licences", ""): (5, 0.05, 0.3),
+    ("printing_declarations", ""): (1.2, 0.03, 0.5),
+    ("propaganda_directives", ""): (1.5, 0.02, 0.3),
+    ("igate_received", ""): (90, 0.35, 0.2),
+    ("ioffice_documents", "incoming"): (520, 0.08, 0.15),
+    ("ioffice_documents", "outgoing"): (260, 0.08, 0.15),
+    ("leadership_meetings", ""): (9, 0.03, 0.25),
+}
+# A value typed ten times too large and left in (the data-quality page flags it) ...
+MERGED_OUTLIER = (("portal_audio", ""), dt.date(2026, 3, 1), 95)
+# ... and one first loaded wrongly, then corrected by a second batch (a revision).
+MERGED_CORRECTED = (("ioffice_documents", "incoming"), dt.date(2026, 9, 1))
+
+
+def merged_unit_rows() -> list[CleanRow]:
+    """The surviving unit's figures from the merger month on (its own random stream)."""
+    rng = random.Random(SEED + 1)
+    rows: list[CleanRow] = []
+    month = MERGED_ON
+    while month <= LAST_MONTH:
+        values = {key: _level(*spec, month, rng) for key, spec in MERGED_LEVELS.items()}
+        received = values[("igate_received", "")]
+        values[("igate_on_time", "")] = round(received * rng.uniform(0.9, 0.96))
+        values[("igate_late", "")] = round(received * rng.uniform(0.005, 0.03))
+        if month == MERGED_OUTLIER[1]:
+            values[MERGED_OUTLIER[0]] = MERGED_OUTLIER[2]
+        rows.extend(
+            CleanRow(0, MERGED_UNIT, metric, month, member, value, "") for (metric, member), value in values.items()
+        )
+        month = add_months(month, 1)
+    return rows
+
+
+def _first_entry(rows: list[CleanRow]) -> list[CleanRow]:
+    """The rows as first entered: the value later corrected was typed with an extra zero."""
+    key, month = MERGED_CORRECTED
+    return [
+        CleanRow(r.line, r.unit_code, r.metric_code, r.period, r.member_code, r.value * 10, r.note)
+        if (r.metric_code, r.member_code) == key and r.period == month
+        else r
+        for r in rows
+    ]
+
+
+def load_merged_unit(engine: Engine) -> None:
+    """The surviving unit, the merger record, its figures (first entry + correction) and a target."""
+    with session_scope(engine) as session:
+        survivor = session.scalar(select(Unit).where(Unit.code == MERGED_UNIT)) or Unit(code=MERGED_UNIT)
+        survivor.name_vi = "Sở Khoa học và Công nghệ Vĩnh Long (dữ liệu mẫu)"
+        survivor.name_en = "Vinh Long Department of Science and Technology (demo data)"
+        survivor.is_demo, survivor.public_view, survivor.cutoff_day = True, True, 0
+        session.add(survivor)
+        session.flush()
+        merged = session.scalar(select(Unit).where(Unit.code == DEMO_UNIT))
+        if merged is not None:
+            merged.merged_into_id, merged.merged_on = survivor.id, MERGED_ON
+        survivor_id = survivor.id
+        already_loaded = session.scalar(select(Observation.id).where(Observation.unit_id == survivor_id).limit(1))
+    rows = merged_unit_rows()
+    if already_loaded is None:
+        first = "commstats.demo (Vĩnh Long, nhập lần đầu)"
+        load_rows(engine, _first_entry(rows), source_kind="demo", source_name=first, sha256=f"demo-{SEED + 1}-first")
+    second = "commstats.demo (Vĩnh Long, đính chính)"
+    load_rows(engine, rows, source_kind="demo", source_name=second, sha256=f"demo-{SEED + 1}")
+    reference = Reference.read(engine)
+    with session_scope(engine) as session:
+        session.execute(delete(Target).where(Target.unit_id == survivor_id))
+        for metric in ("portal_posts", "publishing_licences", "igate_received"):
+            total = sum(r.value for r in rows if r.metric_code == metric and r.period.year == 2025) * 2
+            session.add(Target(unit_id=survivor_id, metric_id=reference.metrics[metric][0], year=2026,
+                               value=int(round(total * 1.1 / 10) * 10)))  # fmt: skip
+
+
 def load_demo(engine: Engine) -> None:
     with session_scope(engine) as session:
         unit = session.scalar(select(Unit).where(Unit.code == DEMO_UNIT)) or Unit(code=DEMO_UNIT)
@@ -160,10 +250,11 @@ def load_demo(engine: Engine) -> None:
         session.execute(delete(Target).where(Target.unit_id == unit_id))
         for (metric, year), value in demo_targets(rows).items():
             session.add(Target(unit_id=unit_id, metric_id=reference.metrics[metric][0], year=year, value=value))
+    load_merged_unit(engine)
 
 
 def month_list() -> list[dt.date]:
     return list(months())
 
 
-__all__ = ["DEMO_UNIT", "SEED_FIGURES", "demo_rows", "load_demo", "month_start"]
+__all__ = ["DEMO_UNIT", "MERGED_ON", "MERGED_UNIT", "SEED_FIGURES", "demo_rows", "load_demo", "month_start"]

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, inspect, select
 
-from commstats.models import ImportBatch, Member, Metric, Observation, Revision, Section, Target, Unit
+from commstats.models import ImportBatch, LicenceRecord, Member, Metric, Observation, Revision, Section, Target, Unit
 
 
 @dataclass(frozen=True)
@@ -266,3 +266,61 @@ def revisions(engine: Engine, limit: int = 500) -> pd.DataFrame:
     )  # fmt: skip
     with engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).mappings().all())
+
+
+# --- Dashboard reads (trends, sites, licences, explore, quality) ---
+
+
+def schema_ready(engine: Engine) -> bool:
+    """Whether the schema exists (a brand-new database file has no tables until `commstats init`)."""
+    return inspect(engine).has_table(Observation.__tablename__)
+
+
+def unit_monthly_totals(
+    engine: Engine, unit_ids: Sequence[int], metric_codes: Sequence[str], start: dt.date, end: dt.date
+) -> pd.DataFrame:
+    """Each unit's own monthly value per metric (summed over members). Columns: unit, period, metric, value."""
+    columns = [Unit.code.label("unit"), Observation.period.label("period"), Metric.code.label("metric")]
+    query = (
+        select(*columns, func.sum(Observation.value).label("value"))
+        .join(Unit, Unit.id == Observation.unit_id)
+        .join(Metric, Metric.id == Observation.metric_id)
+        .where(Observation.unit_id.in_(unit_ids), Metric.code.in_(metric_codes), Observation.period.between(start, end))
+        .group_by(*columns)
+        .order_by(Unit.code, Metric.code, Observation.period)
+    )
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(query).all(), columns=["unit", "period", "metric", "value"])
+    frame["value"] = frame["value"].astype("int64")
+    return frame
+
+
+def first_months(engine: Engine, unit_ids: Sequence[int]) -> dict[tuple[str, str], dt.date]:
+    """(unit code, metric code) -> the first month that unit ever reported that metric."""
+    query = (
+        select(Unit.code, Metric.code, func.min(Observation.period))
+        .join(Unit, Unit.id == Observation.unit_id)
+        .join(Metric, Metric.id == Observation.metric_id)
+        .where(Observation.unit_id.in_(unit_ids))
+        .group_by(Unit.code, Metric.code)
+    )
+    with engine.connect() as conn:
+        return {(unit, metric): first for unit, metric, first in conn.execute(query)}
+
+
+def licence_records(engine: Engine, unit_ids: Sequence[int], start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Register entries (licences, declarations) issued in [start, end]. Columns as selected below."""
+    query = (
+        select(
+            LicenceRecord.issued_on, Metric.code.label("metric"), LicenceRecord.number, LicenceRecord.holder,
+            LicenceRecord.title, Unit.code.label("unit"),
+        )
+        .join(Metric, Metric.id == LicenceRecord.metric_id)
+        .join(Unit, Unit.id == LicenceRecord.unit_id)
+        .where(LicenceRecord.unit_id.in_(unit_ids), LicenceRecord.issued_on.between(start, end))
+        .order_by(LicenceRecord.issued_on.desc(), LicenceRecord.number)
+    )  # fmt: skip
+    with engine.connect() as conn:
+        return pd.DataFrame(
+            conn.execute(query).all(), columns=["issued_on", "metric", "number", "holder", "title", "unit"]
+        )
