@@ -1,7 +1,13 @@
-"""Shared fixtures: real SQLite files (a fresh one, and a demo one built once per session)."""
+"""Shared fixtures: real databases on every backend (SQLite files and a PostgreSQL server the session starts).
+
+`demo_url` / `empty_url` / `blank_url` (and the engines) are parametrised over the backends in
+COMMSTATS_TEST_BACKENDS (default "sqlite,postgres"; `COMMSTATS_TEST_BACKENDS=sqlite` for quick local runs).
+If PostgreSQL cannot be started, its tests fail with the reason; they are never skipped.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,8 +17,16 @@ from sqlalchemy import Engine
 
 from commstats.bootstrap import add_unit, init_database
 from commstats.db import make_engine
+from tests.pgserver import PostgresServer, PostgresUnavailable, remove_server, start_server
 
 FIXTURES = Path(__file__).parent / "fixtures"
+KNOWN_BACKENDS = ("sqlite", "postgres")
+_BACKENDS_ENV = os.environ.get("COMMSTATS_TEST_BACKENDS", "sqlite,postgres")
+BACKENDS = tuple(b.strip() for b in _BACKENDS_ENV.split(",") if b.strip())
+if not BACKENDS or set(BACKENDS) - set(KNOWN_BACKENDS):
+    raise pytest.UsageError(f"COMMSTATS_TEST_BACKENDS={BACKENDS}: use a comma list of {', '.join(KNOWN_BACKENDS)}")
+PG_DEMO_TEMPLATE = "commstats_demo_template"
+PG_EMPTY_TEMPLATE = "commstats_empty_template"
 
 
 def sqlite_url(path: Path) -> str:
@@ -36,10 +50,60 @@ def demo_db(demo_db_template: Path, tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(
+    params=[pytest.param(b, marks=[pytest.mark.postgres] if b == "postgres" else [], id=b) for b in BACKENDS]
+)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The backend, "sqlite" or "postgres": every test that uses a *_url / *_engine fixture runs on each backend."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server started for this session (initdb in a temporary directory), stopped at the end."""
+    try:
+        server = start_server()
+    except PostgresUnavailable as error:
+        pytest.fail(f"PostgreSQL test server unavailable: {error}", pytrace=False)
+    yield server
+    remove_server(server)
+
+
+def _pg_template(server: PostgresServer, name: str, demo: bool) -> str:
+    server.create_database(name=name)
+    engine = make_engine(server.url(name))
+    init_database(engine, demo=demo)
+    if not demo:
+        add_unit(engine, "test-unit", "Sở Thông tin và Truyền thông thử nghiệm", "Test department")
+    engine.dispose()
+    return name
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template(postgres_server: PostgresServer) -> str:
+    """The demo database on PostgreSQL, built once; tests get `CREATE DATABASE ... TEMPLATE` copies."""
+    return _pg_template(postgres_server, PG_DEMO_TEMPLATE, demo=True)
+
+
+@pytest.fixture(scope="session")
+def pg_empty_template(postgres_server: PostgresServer) -> str:
+    return _pg_template(postgres_server, PG_EMPTY_TEMPLATE, demo=False)
+
+
+def _pg_copy(request: pytest.FixtureRequest, template: str | None) -> Iterator[str]:
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = server.create_database(template=request.getfixturevalue(template) if template else None)
+    yield server.url(name)
+    server.drop_database(name)
+
+
 @pytest.fixture
-def demo_url(demo_db: Path) -> str:
+def demo_url(backend: str, request: pytest.FixtureRequest) -> Iterator[str]:
     """The URL of a private copy of the demo database (backend-neutral: use this in new tests)."""
-    return sqlite_url(demo_db)
+    if backend == "postgres":
+        yield from _pg_copy(request, "pg_demo_template")
+    else:
+        yield sqlite_url(request.getfixturevalue("demo_db"))
 
 
 @pytest.fixture
@@ -61,9 +125,21 @@ def empty_db(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def empty_url(empty_db: Path) -> str:
+def empty_url(backend: str, request: pytest.FixtureRequest) -> Iterator[str]:
     """The URL of a database with the schema, the catalogue, one unit `test-unit` and no figures."""
-    return sqlite_url(empty_db)
+    if backend == "postgres":
+        yield from _pg_copy(request, "pg_empty_template")
+    else:
+        yield sqlite_url(request.getfixturevalue("empty_db"))
+
+
+@pytest.fixture
+def blank_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a database with nothing in it, not even the schema (for `init` and migrations)."""
+    if backend == "postgres":
+        yield from _pg_copy(request, None)
+    else:
+        yield sqlite_url(tmp_path / "blank.db")
 
 
 @pytest.fixture
