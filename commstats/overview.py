@@ -64,28 +64,35 @@ class Card:
 
 
 def overview_cards(engine: Engine, unit_ids: Sequence[int], period: Period, lang: str = "vi") -> dict[str, list[Card]]:
-    """Cards grouped by section name (in catalogue order), for metrics with a value this month."""
+    """Cards grouped by section name (in catalogue order), for metrics with a value this month.
+
+    One grouped query covers everything a card needs (the 13 months from the same month last
+    year to this month), so the page costs three small queries whatever the table's size.
+    """
     catalogue = queries.metrics(engine)
-    codes = [m.code for m in catalogue]
     month = period.end
-    now = queries.period_values(engine, unit_ids, codes, [month])
-    before = queries.period_values(engine, unit_ids, codes, [add_months(month, -1)])
-    last_year = queries.period_values(engine, unit_ids, codes, [add_months(month, -12)])
-    ytd = queries.period_values(engine, unit_ids, codes, period.year_to_date())
+    sums = queries.monthly_sums(engine, unit_ids, [m.code for m in catalogue], add_months(month, -12), month)
+    now = queries.fold_period(sums, [month])
+    before = queries.fold_period(sums, [add_months(month, -1)])
+    last_year = queries.fold_period(sums, [add_months(month, -12)])
+    ytd = queries.fold_period(sums, period.year_to_date())
     goals = queries.targets(engine, unit_ids, month.year)
-    history = queries.monthly_totals(engine, unit_ids, codes, add_months(month, -11), month)
+    trend_months = {add_months(month, -i) for i in range(12)}
+    trends: dict[str, list[tuple]] = {}
+    for code, _kind, when, _member, value in sorted(sums, key=lambda s: s[2]):
+        if when in trend_months:
+            trends.setdefault(code, []).append(value)
     cards: dict[str, list[Card]] = {}
     for metric in catalogue:
         key = (metric.code, "")
         if key not in now:
             continue
-        trend = history[history["metric"] == metric.code].sort_values("period")["value"].astype(int).tolist()
         is_flow = metric.kind == "flow"
         cards.setdefault(metric.section(lang), []).append(
             Card(
                 metric.code, f"{metric.name(lang)} ({metric.unit_word(lang)})", now[key], before.get(key),
                 last_year.get(key), ytd.get(key) if is_flow else None, goals.get(metric.code) if is_flow else None,
-                trend, lang,
+                trends.get(metric.code, []), lang,
             )
         )  # fmt: skip
     return cards

@@ -153,6 +153,58 @@ def monthly_totals(
     return frame
 
 
+def monthly_sums(
+    engine: Engine,
+    unit_ids: Sequence[int],
+    metric_codes: Sequence[str],
+    start: dt.date,
+    end: dt.date,
+    *,
+    by_member: bool = False,
+) -> list[tuple[str, str, dt.date, str, int]]:
+    """(metric, kind, period, member, value) summed over units in SQL; member is "" unless by_member.
+
+    Plain tuples, no DataFrame: the overview and the narrative call this many times per screen.
+    """
+    columns = [Metric.code, Metric.kind, Observation.period]
+    if by_member:
+        columns.append(Member.code)
+    query = (
+        select(*columns, func.sum(Observation.value))
+        .join(Metric, Metric.id == Observation.metric_id)
+        .where(
+            Observation.unit_id.in_(unit_ids),
+            Metric.code.in_(metric_codes),
+            Observation.period.between(start, end),
+        )
+        .group_by(*columns)
+    )
+    if by_member:
+        query = query.join(Member, Member.id == Observation.member_id)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    if by_member:
+        return [(code, kind, period, member, int(value)) for code, kind, period, member, value in rows]
+    return [(code, kind, period, "", int(value)) for code, kind, period, value in rows]
+
+
+def fold_period(
+    sums: Sequence[tuple[str, str, dt.date, str, int]], months: Sequence[dt.date]
+) -> dict[tuple[str, str], int]:
+    """Fold monthly sums into one value per (metric, member): flows summed, stocks at the last month with data."""
+    wanted = set(months)
+    last_stock_month: dict[str, dt.date] = {}
+    for code, kind, period, _member, _value in sums:
+        if kind == "stock" and period in wanted and period > last_stock_month.get(code, dt.date.min):
+            last_stock_month[code] = period
+    result: dict[tuple[str, str], int] = {}
+    for code, kind, period, member, value in sums:
+        if period not in wanted or (kind == "stock" and period != last_stock_month[code]):
+            continue
+        result[(code, member)] = result.get((code, member), 0) + value
+    return result
+
+
 def period_values(
     engine: Engine,
     unit_ids: Sequence[int],
@@ -167,18 +219,8 @@ def period_values(
     """
     if not months:
         return {}
-    info = metric_by_code(engine)
-    frame = monthly_totals(engine, unit_ids, metric_codes, min(months), max(months), by_member=by_member)
-    frame = frame[frame["period"].isin(list(months))]
-    result: dict[tuple[str, str], int] = {}
-    for metric, group in frame.groupby("metric", sort=False):
-        keys = group["member"] if by_member else pd.Series([""] * len(group), index=group.index)
-        if info[str(metric)].kind == "stock":
-            last = group["period"].max()
-            group, keys = group[group["period"] == last], keys[group["period"] == last]
-        for member, value in group.groupby(keys.values)["value"].sum().items():
-            result[(str(metric), str(member))] = int(value)
-    return result
+    sums = monthly_sums(engine, unit_ids, metric_codes, min(months), max(months), by_member=by_member)
+    return fold_period(sums, months)
 
 
 def targets(engine: Engine, unit_ids: Sequence[int], year: int) -> dict[str, int]:
