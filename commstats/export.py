@@ -33,8 +33,16 @@ def safe_frame(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """A copy with text cells neutralised and headers in `lang` (unknown columns keep their name)."""
     safe = frame.copy()
     for column in safe.columns:
-        if not pd.api.types.is_numeric_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise_text)
+        values = safe[column]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+            continue
+        # Vectorised: only the few cells that start like a formula are rewritten.
+        try:
+            risky = values.str.startswith(FORMULA_LEADS, na=False)
+        except AttributeError:  # no text in this column
+            continue
+        if risky.any():
+            safe[column] = values.where(~risky, "'" + values[risky].astype(str))
     safe.columns = [neutralise_text(HEADERS.get(lang, HEADERS["vi"]).get(str(c), str(c))) for c in safe.columns]
     return safe
 
