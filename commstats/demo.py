@@ -174,6 +174,8 @@ MERGED_LEVELS: dict[tuple[str, str], tuple[float, float, float]] = {
 MERGED_OUTLIER = (("portal_audio", ""), dt.date(2026, 3, 1), 95)
 # ... and one first loaded wrongly, then corrected by a second batch (a revision).
 MERGED_CORRECTED = (("ioffice_documents", "incoming"), dt.date(2026, 9, 1))
+# Months around Tết 2026 in which the unit never sent one figure (the data-quality page lists them).
+MERGED_MISSING = (("propaganda_directives", ""), (dt.date(2026, 1, 1), dt.date(2026, 2, 1)))
 
 
 def merged_unit_rows() -> list[CleanRow]:
@@ -188,6 +190,8 @@ def merged_unit_rows() -> list[CleanRow]:
         values[("igate_late", "")] = round(received * rng.uniform(0.005, 0.03))
         if month == MERGED_OUTLIER[1]:
             values[MERGED_OUTLIER[0]] = MERGED_OUTLIER[2]
+        if month in MERGED_MISSING[1]:
+            del values[MERGED_MISSING[0]]
         rows.extend(
             CleanRow(0, MERGED_UNIT, metric, month, member, value, "") for (metric, member), value in values.items()
         )

@@ -1,0 +1,307 @@
+"""Plotly figures for the dashboard (no Streamlit here): trends, breakdowns, year over year, component
+sites and licences. Hover texts use Vietnamese period names (`tháng 7/2019`, `Quý III/2019`) and numbers
+formatted by babel (`2.682.057`); colours come from commstats.palette so a thing keeps its colour."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from commstats import palette
+from commstats.numbers import format_count, format_percent
+from commstats.periods import Period, parse_period
+from commstats.queries import MetricInfo, UnitInfo
+from commstats.series import Granularity, period_of
+
+TEXT = {
+    "vi": {"merger": "Hợp nhất {month}", "total": "Tổng", "of_total": "{share} của tổng {total}",
+           "partial": " (chưa đủ {months}/{expected} tháng)", "month_tick": "Tháng {m}", "month": "Tháng",
+           "posts": "Số tin", "site": "Trang tin", "median": "Trung vị 6 tháng trước"},
+    "en": {"merger": "Merger {month}", "total": "Total", "of_total": "{share} of the total {total}",
+           "partial": " (only {months} of {expected} months)", "month_tick": "{name}", "month": "Month",
+           "posts": "Posts", "site": "Site", "median": "Median of the previous 6 months"},
+}  # fmt: skip
+SEPARATORS = {"vi": ",.", "en": ".,"}  # plotly: decimal mark, then thousands separator
+MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
+
+
+@dataclass(frozen=True)
+class Merger:
+    """`absorbed` was merged into `into` on `on`; charts of the combined units mark that date."""
+
+    on: dt.date
+    absorbed: str
+    into: str
+
+
+def mergers_within(units: Sequence[UnitInfo], unit_ids: Sequence[int], lang: str = "vi") -> list[Merger]:
+    """The mergers among the chosen units (a predecessor and its successor both included)."""
+    by_id = {u.id: u for u in units}
+    found = []
+    for unit in units:
+        if unit.id in unit_ids and unit.merged_into_id in unit_ids and unit.merged_on:
+            found.append(Merger(unit.merged_on, unit.name(lang), by_id[unit.merged_into_id].name(lang)))
+    return sorted(found, key=lambda m: m.on)
+
+
+def period_label(key: str, lang: str) -> str:
+    """`2019-07` -> `tháng 7/2019`, `2019-Q3` -> `Quý III/2019`, `2019` -> `năm 2019` (or English)."""
+    return parse_period(key).name(lang)
+
+
+def axis_label(key: str, granularity: Granularity, lang: str) -> str:
+    """Short category labels for quarter and year axes: `Quý III/2019` / `Q3 2019`, `2019`."""
+    return key if granularity == "year" else period_label(key, lang)
+
+
+def _layout(fig: go.Figure, lang: str, height: int = 420, legend: bool = True) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        separators=SEPARATORS.get(lang, ",."),
+        height=height,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        hoverlabel={"bgcolor": "white", "font_size": 13},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0, "title": None},
+        showlegend=legend,
+        font={"family": "Source Sans Pro, Arial, sans-serif", "size": 13},
+    )
+    fig.update_yaxes(rangemode="tozero", tickformat=",d", gridcolor="#eeeeee")
+    return fig
+
+
+def _x(frame: pd.DataFrame, granularity: Granularity, lang: str) -> list[object]:
+    if granularity == "month":
+        return list(frame["start"])
+    return [axis_label(key, granularity, lang) for key in frame["period_key"]]
+
+
+def _date_axis(fig: go.Figure, granularity: Granularity, lang: str) -> None:
+    if granularity == "month":
+        fig.update_xaxes(type="date", tickformat="%m/%Y" if lang == "vi" else "%b %Y", gridcolor="#f3f3f3")
+    else:
+        fig.update_xaxes(type="category")
+
+
+def _hover(frame: pd.DataFrame, lang: str, unit_word: str, granularity: Granularity) -> list[list[str]]:
+    text = TEXT[lang]
+    rows = []
+    for key, value, months, complete in zip(
+        frame["period_key"], frame["value"], frame["months"], frame["complete"], strict=True
+    ):
+        note = "" if complete else text["partial"].format(months=months, expected=MONTHS_IN[granularity])
+        rows.append([period_label(key, lang) + note, f"{format_count(int(value), lang)} {unit_word}"])
+    return rows
+
+
+def add_mergers(fig: go.Figure, mergers: Sequence[Merger], granularity: Granularity, lang: str, x_values: list) -> None:
+    """A dashed vertical line and a label at each merger date shown on the chart."""
+    for merger in mergers:
+        period = period_of(merger.on, granularity)
+        x: object = merger.on if granularity == "month" else axis_label(period.key, granularity, lang)
+        if x not in x_values:
+            continue
+        month_text = Period("month", merger.on.year, merger.on.month).name(lang)
+        fig.add_shape(type="line", x0=x, x1=x, yref="paper", y0=0, y1=1,
+                      line={"color": palette.MERGER_COLOR, "dash": "dash", "width": 1.5})  # fmt: skip
+        fig.add_annotation(
+            x=x, yref="paper", y=1, text=TEXT[lang]["merger"].format(month=month_text), showarrow=False,
+            xanchor="left", yanchor="top", font={"color": palette.MERGER_COLOR, "size": 12},
+            hovertext=f"{merger.absorbed} → {merger.into}", bgcolor="rgba(255,255,255,0.8)",
+        )  # fmt: skip
+
+
+def trend_figure(
+    frame: pd.DataFrame,
+    metrics: Mapping[str, MetricInfo],
+    granularity: Granularity,
+    lang: str = "vi",
+    mergers: Sequence[Merger] = (),
+) -> go.Figure:
+    """One line per metric over time; `frame` is `series.aggregate` output keyed on metric."""
+    fig = go.Figure()
+    chosen = [m for m in metrics.values() if m.code in set(frame["metric"])]
+    colors = palette.metric_colors([(m.code, m.section_code) for m in metrics.values()])
+    all_x: list[object] = []
+    for metric in chosen:
+        rows = frame[frame["metric"] == metric.code]
+        x = _x(rows, granularity, lang)
+        all_x += x
+        fig.add_trace(
+            go.Scatter(
+                x=x, y=rows["value"], name=metric.name(lang), mode="lines+markers" if len(rows) <= 40 else "lines",
+                line={"color": colors[metric.code], "width": 2.5}, marker={"size": 6},
+                customdata=_hover(rows, lang, metric.unit_word(lang), granularity),
+                hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra>" + metric.name(lang) + "</extra>",
+            )
+        )  # fmt: skip
+    _layout(fig, lang, legend=len(chosen) > 1)
+    _date_axis(fig, granularity, lang)
+    if len(chosen) == 1:
+        fig.update_yaxes(title_text=chosen[0].unit_word(lang))
+    add_mergers(fig, mergers, granularity, lang, all_x)
+    return fig
+
+
+def breakdown_figure(
+    frame: pd.DataFrame,
+    metric: MetricInfo,
+    member_names: Mapping[str, str],
+    granularity: Granularity,
+    lang: str = "vi",
+    mergers: Sequence[Merger] = (),
+) -> go.Figure:
+    """Stacked bars of one metric by member (language, direction); `frame` is aggregate() keyed on member."""
+    text = TEXT[lang]
+    totals = frame.groupby("period_key")["value"].sum()
+    fig = go.Figure()
+    all_x: list[object] = []
+    for index, (code, name) in enumerate(member_names.items()):
+        rows = frame[frame["member"] == code]
+        if rows.empty:
+            continue
+        x = _x(rows, granularity, lang)
+        all_x += x
+        hover = [
+            [h[0], h[1], text["of_total"].format(
+                share=format_percent(100 * v / totals[k] if totals[k] else 0, lang),
+                total=format_count(int(totals[k]), lang))]
+            for h, v, k in zip(_hover(rows, lang, metric.unit_word(lang), granularity), rows["value"],
+                               rows["period_key"], strict=True)
+        ]  # fmt: skip
+        fig.add_trace(
+            go.Bar(
+                x=x, y=rows["value"], name=name, marker_color=palette.member_color(metric.dimension, code, index),
+                customdata=hover,
+                hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><br>%{customdata[2]}<extra>" + name
+                + "</extra>",
+            )
+        )  # fmt: skip
+    _layout(fig, lang)
+    fig.update_layout(barmode="stack", bargap=0.15)
+    _date_axis(fig, granularity, lang)
+    fig.update_yaxes(title_text=metric.unit_word(lang))
+    add_mergers(fig, mergers, granularity, lang, all_x)
+    return fig
+
+
+def month_tick(month: int, lang: str) -> str:
+    return TEXT[lang]["month_tick"].format(m=month, name=calendar.month_abbr[month])
+
+
+def yoy_figure(frame: pd.DataFrame, metric: MetricInfo, lang: str = "vi") -> go.Figure:
+    """Each year a line over months 1-12 (`series.year_over_year` output); the latest year in red."""
+    fig = go.Figure()
+    years = sorted(set(frame["year"]))
+    colors = palette.year_colors(years)
+    for year in years:
+        rows = frame[frame["year"] == year]
+        hover = [[period_label(k, lang), f"{format_count(int(v), lang)} {metric.unit_word(lang)}"]
+                 for k, v in zip(rows["period_key"], rows["value"], strict=True)]  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=rows["month"], y=rows["value"], name=str(year), mode="lines+markers",
+                line={"color": colors[year], "width": 3 if year == years[-1] else 2}, marker={"size": 5},
+                customdata=hover, hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra></extra>",
+            )
+        )  # fmt: skip
+    _layout(fig, lang)
+    ticks = [month_tick(m, lang) for m in range(1, 13)]
+    fig.update_xaxes(tickmode="array", tickvals=list(range(1, 13)), ticktext=ticks, range=[0.7, 12.3])
+    fig.update_yaxes(title_text=metric.unit_word(lang))
+    return fig
+
+
+def stacked_metrics_figure(
+    frame: pd.DataFrame,
+    metrics: Mapping[str, MetricInfo],
+    granularity: Granularity,
+    lang: str = "vi",
+    mergers: Sequence[Merger] = (),
+) -> go.Figure:
+    """Grouped bars of several metrics over time (licences and declarations by type)."""
+    fig = go.Figure()
+    colors = palette.metric_colors([(m.code, m.section_code) for m in metrics.values()])
+    all_x: list[object] = []
+    for metric in metrics.values():
+        rows = frame[frame["metric"] == metric.code]
+        if rows.empty:
+            continue
+        x = _x(rows, granularity, lang)
+        all_x += x
+        fig.add_trace(
+            go.Bar(
+                x=x, y=rows["value"], name=metric.name(lang), marker_color=colors[metric.code],
+                customdata=_hover(rows, lang, metric.unit_word(lang), granularity),
+                hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra>" + metric.name(lang) + "</extra>",
+            )
+        )  # fmt: skip
+    _layout(fig, lang)
+    fig.update_layout(barmode="group", bargap=0.2)
+    _date_axis(fig, granularity, lang)
+    add_mergers(fig, mergers, granularity, lang, all_x)
+    return fig
+
+
+def ranking_figure(ranking: pd.DataFrame, lang: str = "vi", flagged: Sequence[str] = (), top: int = 43) -> go.Figure:
+    """Horizontal bars of posts per site in the period (`sites.ranking` output), flagged sites in red."""
+    rows = ranking.head(top).iloc[::-1]
+    colors = [palette.FLAG_COLOR if code in flagged else palette.section_color("sites") for code in rows["member"]]
+    hover = [[name, format_count(int(v), lang), format_percent(s, lang)]
+             for name, v, s in zip(rows["name"], rows["posts"], rows["share"], strict=True)]  # fmt: skip
+    fig = go.Figure(
+        go.Bar(
+            x=rows["posts"], y=rows["name"], orientation="h", marker_color=colors, customdata=hover,
+            text=[format_count(int(v), lang) for v in rows["posts"]], textposition="outside", cliponaxis=False,
+            hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b> (%{customdata[2]})<extra></extra>",
+        )
+    )  # fmt: skip
+    _layout(fig, lang, height=max(320, 22 * len(rows) + 60), legend=False)
+    fig.update_yaxes(type="category", tickformat=None, automargin=True)
+    fig.update_xaxes(tickformat=",d", title_text=TEXT[lang]["posts"])
+    return fig
+
+
+def heatmap_figure(matrix: pd.DataFrame, lang: str = "vi") -> go.Figure:
+    """Sites (rows) × months (columns, `2019-07` keys) of posts; `sites.heatmap_matrix` output."""
+    months = list(matrix.columns)
+    hover = [[[period_label(m, lang), format_count(int(v), lang) if pd.notna(v) else "-"]
+              for m, v in zip(months, row, strict=True)] for row in matrix.to_numpy()]  # fmt: skip
+    x_text = [period_label(m, lang).removeprefix("tháng ") if lang == "vi" else period_label(m, lang) for m in months]
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix.to_numpy(dtype=float), x=x_text, y=list(matrix.index), colorscale=palette.HEATMAP_SCALE,
+            customdata=hover, xgap=1, ygap=1, colorbar={"title": {"text": TEXT[lang]["posts"]}, "thickness": 12},
+            hovertemplate="%{y}<br>%{customdata[0]}: <b>%{customdata[1]}</b><extra></extra>",
+        )
+    )  # fmt: skip
+    _layout(fig, lang, height=max(360, 18 * len(matrix) + 90), legend=False)
+    fig.update_yaxes(type="category", autorange="reversed", tickformat=None, automargin=True, rangemode="normal")
+    fig.update_xaxes(type="category", tickangle=-45)
+    return fig
+
+
+def site_history_figure(history: pd.DataFrame, name: str, lang: str = "vi", baseline: float | None = None) -> go.Figure:
+    """One site's monthly posts (period, value) as bars; months without posts stand out in red."""
+    colors = [palette.FLAG_COLOR if v == 0 else palette.section_color("sites") for v in history["value"]]
+    hover = [
+        [period_label(k, lang), format_count(int(v), lang)]
+        for k, v in zip(history["period_key"], history["value"], strict=True)
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=list(history["period"]), y=history["value"], marker_color=colors, customdata=hover, name=name,
+            hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra></extra>",
+        )
+    )  # fmt: skip
+    if baseline is not None:
+        fig.add_hline(y=baseline, line={"dash": "dot", "color": palette.MERGER_COLOR},
+                      annotation_text=TEXT[lang]["median"], annotation_position="top left")  # fmt: skip
+    _layout(fig, lang, height=320, legend=False)
+    _date_axis(fig, "month", lang)
+    fig.update_yaxes(title_text=TEXT[lang]["posts"])
+    return fig

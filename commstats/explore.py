@@ -1,0 +1,43 @@
+"""The analyst's view: observations in long format (as `queries.observations_for_export` returns them)
+or pivoted to metrics × months. The page shows exactly the frame these return, and the download is
+`commstats.export` applied to that same frame, so what is downloaded is what is shown."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pandas as pd
+
+from commstats.export import HEADERS
+
+View = Literal["long", "pivot"]
+PIVOT_KEYS = ["section", "metric", "metric_name", "member", "member_name", "unit_word"]
+
+
+def pivot(frame: pd.DataFrame) -> pd.DataFrame:
+    """Metrics (and members) as rows, months as columns, values summed over the units in `frame`.
+
+    Rows keep the catalogue order of the long frame; a month a row has no figure for is empty (<NA>).
+    """
+    if frame.empty:
+        return pd.DataFrame(columns=PIVOT_KEYS)
+    months = sorted(frame["period"].unique())
+    table = frame.pivot_table(index=PIVOT_KEYS, columns="period", values="value", aggfunc="sum", sort=False)
+    order = frame[PIVOT_KEYS].drop_duplicates()
+    table = table.reindex(pd.MultiIndex.from_frame(order))[months]
+    table.columns = [str(c) for c in table.columns]
+    result = table.reset_index()
+    for month in months:
+        result[month] = result[month].astype("Int64")
+    return result
+
+
+def view(frame: pd.DataFrame, kind: View) -> pd.DataFrame:
+    """The frame the page shows and exports for the chosen view."""
+    return pivot(frame) if kind == "pivot" else frame.reset_index(drop=True)
+
+
+def labelled(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """The same frame with the export's column headers in `lang` (month columns keep their key)."""
+    headers = HEADERS.get(lang, HEADERS["vi"])
+    return frame.rename(columns={c: headers.get(str(c), str(c)) for c in frame.columns})

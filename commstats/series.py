@@ -1,0 +1,84 @@
+"""Monthly series rolled up to quarters or years, and laid out year over year.
+
+Flows (posts, licences) are summed over the period; stocks (number of sites) take the value of the
+period's last month with data. The input is what `queries.monthly_totals` returns (already aggregated
+in SQL to one row per month), so these frames are small.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+import pandas as pd
+
+from commstats.periods import Period, month_key
+
+Granularity = Literal["month", "quarter", "year"]
+GRANULARITIES: tuple[Granularity, ...] = ("month", "quarter", "year")
+MONTHS_IN: dict[Granularity, int] = {"month": 1, "quarter": 3, "year": 12}
+
+
+def period_of(month: dt.date, granularity: Granularity) -> Period:
+    """The month, quarter or year that `month` falls in."""
+    if granularity == "quarter":
+        return Period("quarter", month.year, (month.month - 1) // 3 + 1)
+    if granularity == "year":
+        return Period("year", month.year)
+    return Period("month", month.year, month.month)
+
+
+def aggregate(
+    frame: pd.DataFrame,
+    kinds: Mapping[str, str],
+    granularity: Granularity,
+    keys: Sequence[str] = ("metric",),
+) -> pd.DataFrame:
+    """Roll monthly rows (period, value and the `keys` columns) up to `granularity`.
+
+    `kinds` maps metric code -> "flow" | "stock". Returns one row per key and period with columns
+    *keys, period_key, start (first month of the period), end (last month of the period), months
+    (months with data), complete (all the period's months have data) and value.
+    """
+    columns = [*keys, "period_key", "start", "end", "months", "complete", "value"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    data = frame.copy()
+    periods = [period_of(month, granularity) for month in data["period"]]
+    data["period_key"] = [p.key for p in periods]
+    data["start"] = [p.start for p in periods]
+    data["end"] = [p.end for p in periods]
+    data = data.sort_values([*keys, "period"])
+    rows = []
+    for group_key, group in data.groupby([*keys, "period_key"], sort=False):
+        values = dict(zip([*keys, "period_key"], group_key, strict=True))
+        is_stock = kinds.get(str(values.get("metric", "")), "flow") == "stock"
+        value = (
+            int(group.loc[group["period"] == group["period"].max(), "value"].sum())
+            if is_stock
+            else int(group["value"].sum())
+        )
+        months = group["period"].nunique()
+        rows.append(
+            {**values, "start": group["start"].iloc[0], "end": group["end"].iloc[0], "months": months,
+             "complete": months == MONTHS_IN[granularity], "value": value}
+        )  # fmt: skip
+    result = pd.DataFrame(rows, columns=columns)
+    result["value"] = result["value"].astype("int64")
+    return result.sort_values([*keys, "start"]).reset_index(drop=True)
+
+
+def year_over_year(frame: pd.DataFrame) -> pd.DataFrame:
+    """Monthly values (period, value; one metric, already totalled) as year, month (1-12), value."""
+    if frame.empty:
+        return pd.DataFrame(columns=["year", "month", "period_key", "value"])
+    data = frame.groupby("period", as_index=False)["value"].sum()
+    return pd.DataFrame(
+        {
+            "year": [p.year for p in data["period"]],
+            "month": [p.month for p in data["period"]],
+            "period_key": [month_key(p) for p in data["period"]],
+            "value": data["value"].astype("int64"),
+        }
+    ).sort_values(["year", "month"], ignore_index=True)
