@@ -7,10 +7,11 @@ left alone; a file that changes nothing writes nothing (not even a batch).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, RootTransaction, bindparam, insert, select, update
 
 from commstats.models import ImportBatch, Member, Observation, Revision, _now
 from etl.validate import CleanRow, Reference
@@ -100,6 +101,16 @@ def _insert_observations(
         )  # fmt: skip
 
 
+@contextmanager
+def _transaction(engine: Engine, connection: Connection | None) -> Iterator[tuple[Connection, RootTransaction | None]]:
+    """The caller's connection (the caller owns its transaction) or a new connection with its own."""
+    if connection is not None:
+        yield connection, None
+        return
+    with engine.connect() as conn, conn.begin() as transaction:
+        yield conn, transaction
+
+
 def load_rows(
     engine: Engine,
     rows: Sequence[CleanRow],
@@ -110,9 +121,13 @@ def load_rows(
     reference: Reference | None = None,
     dry_run: bool = False,
     created_by: str = "",
+    progress: Callable[[int, int], None] | None = None,
+    connection: Connection | None = None,
 ) -> LoadResult:
+    """`progress(done, total)` is called after each chunk; with `connection` the load joins the caller's
+    transaction (used when a source writes its own records in the same transaction)."""
     reference = reference or Reference.read(engine)
-    with engine.connect() as conn, conn.begin() as transaction:
+    with _transaction(engine, connection) as (conn, transaction):
         _ensure_members(conn, rows, reference)
         keyed: dict[tuple[int, int, dt.date, int], CleanRow] = {}
         for row in rows:
@@ -129,7 +144,8 @@ def load_rows(
         unchanged = len(keyed) - len(inserts) - len(updates)
 
         if dry_run or not (inserts or updates):
-            transaction.rollback()
+            if transaction is not None:
+                transaction.rollback()
             return LoadResult(None, len(inserts), len(updates), unchanged, dry_run)
 
         now = _now()
@@ -139,7 +155,11 @@ def load_rows(
              "rows_read": len(rows), "rows_inserted": len(inserts), "rows_updated": len(updates),
              "rows_unchanged": unchanged, "status": "loaded", "created_by": created_by, "message": ""},
         ).scalar_one()  # fmt: skip
-        _insert_observations(conn, [(k, keyed[k].value, keyed[k].note) for k in inserts], batch_id=batch_id, now=now)
+        items = [(k, keyed[k].value, keyed[k].note) for k in inserts]
+        for start in range(0, len(items), CHUNK):
+            _insert_observations(conn, items[start : start + CHUNK], batch_id=batch_id, now=now)
+            if progress is not None:
+                progress(min(start + CHUNK, len(items)), len(items) + len(updates))
         if updates:
             conn.execute(
                 insert(Revision),
@@ -152,5 +172,7 @@ def load_rows(
                 .values(value=bindparam("new_value"), note=bindparam("new_note"), batch_id=batch_id, updated_at=now),
                 [{"obs_id": existing[k][0], "new_value": keyed[k].value, "new_note": keyed[k].note} for k in updates],
             )
+        if progress is not None:
+            progress(len(items) + len(updates), len(items) + len(updates))
         conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(finished_at=_now()))
         return LoadResult(batch_id, len(inserts), len(updates), unchanged)
