@@ -130,6 +130,108 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{file}: rejected with {count} problems. Nothing was written. Fix these and import again:",
     ),
     "problem_line": ("  dòng {row}, cột {column}{value}: {message}", "  row {row}, column {column}{value}: {message}"),
+    # component-site feeds (python -m commstats fetch-sites); {site} is "name (code)"
+    "feed_not_found": (
+        "Trang {site}: không tìm thấy nguồn tin (HTTP {status}) tại {url}. Sửa feed_url trong danh sách trang.",
+        "Site {site}: feed not found (HTTP {status}) at {url}. Fix feed_url in the site list.",
+    ),
+    "feed_http_error": (
+        "Trang {site}: máy chủ từ chối yêu cầu (HTTP {status}) tại {url}. Kiểm tra feed_url hoặc hỏi quản trị trang.",
+        "Site {site}: the server refused the request (HTTP {status}) at {url}. Check feed_url or ask the site's administrator.",
+    ),
+    "feed_server_error": (
+        "Trang {site}: máy chủ bị lỗi (HTTP {status}) tại {url}, đã thử {attempts} lần. Chạy lại sau hoặc báo quản trị trang.",
+        "Site {site}: server error (HTTP {status}) at {url} after {attempts} tries. Run again later or tell the site's administrator.",
+    ),
+    "feed_unreachable": (
+        "Trang {site}: không kết nối được tới {url} ({detail}), đã thử {attempts} lần. Trang có thể đang ngừng hoạt động.",
+        "Site {site}: cannot connect to {url} ({detail}) after {attempts} tries. The site may be down.",
+    ),
+    "feed_timeout": (
+        "Trang {site}: quá {seconds} giây không nhận được phản hồi từ {url}. Trang có thể đang quá tải; chạy lại sau.",
+        "Site {site}: no answer from {url} within {seconds} seconds. The site may be overloaded; run again later.",
+    ),
+    "feed_too_large": (
+        "Trang {site}: nội dung tại {url} lớn hơn {limit_mb} MB nên không đọc. Kiểm tra feed_url.",
+        "Site {site}: the content at {url} is over {limit_mb} MB and was not read. Check feed_url.",
+    ),
+    "feed_empty": ("Trang {site}: {url} trả về nội dung rỗng.", "Site {site}: {url} returned nothing."),
+    "feed_html": (
+        "Trang {site}: {url} trả về trang web HTML, không phải RSS/Atom hay sitemap. Sửa feed_url thành địa chỉ RSS hoặc sitemap.xml của trang.",
+        "Site {site}: {url} returned an HTML page, not RSS/Atom or a sitemap. Set feed_url to the site's RSS or sitemap.xml address.",
+    ),
+    "feed_malformed": (
+        "Trang {site}: XML tại {url} bị lỗi ở dòng {line}, cột {column} ({detail}). Báo quản trị trang sửa nguồn tin.",
+        "Site {site}: the XML at {url} is malformed at line {line}, column {column} ({detail}). Ask the site's administrator to fix the feed.",
+    ),
+    "feed_unsafe_xml": (
+        "Trang {site}: XML tại {url} có khai báo thực thể hoặc tham chiếu ngoài ({detail}), dấu hiệu của XML bomb/XXE; đã từ chối đọc.",
+        "Site {site}: the XML at {url} declares entities or external references ({detail}), a sign of an XML bomb/XXE; refused.",
+    ),
+    "feed_unknown_format": (
+        "Trang {site}: {url} không phải RSS, Atom hay sitemap (phần tử gốc <{root}>). Sửa feed_url.",
+        "Site {site}: {url} is not RSS, Atom or a sitemap (root element <{root}>). Fix feed_url.",
+    ),
+    "feed_nested_index": (
+        "Trang {site}: sitemap con {url} lại là một sitemap index; chỉ đọc một cấp. Trỏ feed_url vào sitemap index cấp dưới.",
+        "Site {site}: the child sitemap {url} is itself a sitemap index; only one level is read. Point feed_url at the inner index.",
+    ),
+    "feed_no_dates": (
+        "Trang {site}: không tin nào trong {count} tin tại {url} có ngày đăng hợp lệ nên không đếm được. Cần RSS có pubDate, Atom có published/updated hoặc sitemap có lastmod.",
+        "Site {site}: none of the {count} posts at {url} has a valid date, so nothing can be counted. RSS needs pubDate, Atom published/updated, a sitemap lastmod.",
+    ),
+    "feed_undated": (
+        "Trang {site}: bỏ qua {count} tin không có ngày đăng hợp lệ (ví dụ: “{example}”).",
+        "Site {site}: skipped {count} posts without a valid date (e.g. “{example}”).",
+    ),
+    "feed_no_link": (
+        "Trang {site}: bỏ qua {count} tin không có guid hay đường dẫn.",
+        "Site {site}: skipped {count} posts with neither guid nor link.",
+    ),
+    "feed_future": (
+        "Trang {site}: bỏ qua {count} tin có ngày đăng ở tương lai (ví dụ: “{example}”). Kiểm tra đồng hồ/múi giờ của trang.",
+        "Site {site}: skipped {count} posts dated in the future (e.g. “{example}”). Check the site's clock or time zone.",
+    ),
+    "feed_sitemaps_capped": (
+        "Trang {site}: sitemap index có quá nhiều sitemap con; bỏ qua {count} sitemap cũ nhất.",
+        "Site {site}: the sitemap index lists too many sitemaps; the {count} oldest were skipped.",
+    ),
+    "feed_no_url": (
+        "Trang {site}: chưa có feed_url trong {file}; bỏ qua.",
+        "Site {site}: no feed_url in {file}; skipped.",
+    ),
+    "feed_unknown_unit": (
+        "Đơn vị {unit} (của {file}) không có trong cơ sở dữ liệu. Các đơn vị hiện có: {allowed}. Dùng --unit MÃ hoặc thêm đơn vị bằng: python -m commstats units add.",
+        "Unit {unit} (of {file}) is not in the database. Units there: {allowed}. Pass --unit CODE or add it with: python -m commstats units add.",
+    ),
+    "sites_file_missing": (
+        "Không tìm thấy danh sách trang {file}. Kiểm tra đường dẫn --sites.",
+        "Site list {file} not found. Check the --sites path.",
+    ),
+    "sites_file_invalid": (
+        "Danh sách trang {file} không hợp lệ: {detail}. Xem mẫu data/sites.yaml.",
+        "Site list {file} is invalid: {detail}. See data/sites.yaml for the format.",
+    ),
+    "sites_duplicate": (
+        "Danh sách trang {file}: mã trang {code} xuất hiện hai lần. Giữ lại một mục.",
+        "Site list {file}: site code {code} appears twice. Keep one entry.",
+    ),
+    "feed_col_site": ("Trang", "Site"),
+    "feed_col_status": ("Trạng thái", "Status"),
+    "feed_col_new": ("Tin mới", "New posts"),
+    "feed_col_months": ("Tháng cập nhật", "Months updated"),
+    "feed_status_updated": ("đã cập nhật", "updated"),
+    "feed_status_unchanged": ("không đổi", "unchanged"),
+    "feed_status_failed": ("LỖI", "FAILED"),
+    "feed_status_no_feed": ("chưa có nguồn tin", "no feed"),
+    "feed_summary": (
+        "Đọc được {read}/{total} trang ({failed} trang lỗi); {new} tin mới; {months} tháng-trang được cập nhật trong lô #{batch}.",
+        "Read {read}/{total} sites ({failed} failed); {new} new posts; {months} site-months updated in batch #{batch}.",
+    ),
+    "feed_summary_no_batch": (
+        "Đọc được {read}/{total} trang ({failed} trang lỗi); {new} tin mới; số liệu không thay đổi, không tạo lô mới.",
+        "Read {read}/{total} sites ({failed} failed); {new} new posts; no figure changed, no batch created.",
+    ),
 }
 
 
