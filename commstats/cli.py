@@ -144,3 +144,6 @@ def export(
 
 
 # Commands of other modules register themselves here.
+from commstats import cli_feeds  # noqa: E402
+
+cli_feeds.register(app)
