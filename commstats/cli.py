@@ -147,3 +147,6 @@ def export(
 from commstats import cli_feeds  # noqa: E402
 
 cli_feeds.register(app)
+from commstats import cli_sources  # noqa: E402
+
+cli_sources.register(app)

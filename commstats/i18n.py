@@ -112,6 +112,95 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Có ký tự điều khiển không hợp lệ. Xóa các ký tự này.",
         "Contains invalid control characters. Remove them.",
     ),
+    # data-entry workbook and licence register (etl/extract/template_workbook.py, etl/register.py)
+    "xlsx_unsafe_xml": (
+        "Tệp .xlsx chứa khai báo XML không an toàn (DTD hoặc thực thể ngoài, {detail}) nên bị từ chối. Mở bằng Excel và lưu lại dạng .xlsx.",
+        "The .xlsx contains unsafe XML (a DTD or external entities, {detail}) and was refused. Open it in Excel and save it as .xlsx again.",
+    ),
+    "template_no_months": (
+        "Dòng tiêu đề của biểu mẫu không có cột tháng nào (ví dụ “Tháng 1/2027”). Không sửa dòng tiêu đề; tải lại biểu mẫu nếu cần.",
+        "The workbook's header row has no month columns (e.g. “Tháng 1/2027”). Do not edit the header; download the template again if needed.",
+    ),
+    "template_row_without_code": (
+        "Dòng “{label}” có số liệu nhưng không có mã chỉ tiêu ở cột A (ẩn). Chép cả dòng có sẵn thay vì chèn dòng mới; nếu là dòng tổng, ghi “Tổng” ở cột Chỉ tiêu.",
+        "Row “{label}” has figures but no metric code in the hidden column A. Copy an existing row instead of inserting a new one; for a total row, write “Total” in the metric column.",
+    ),
+    "template_total_without_members": (
+        "Dòng tổng có số liệu nhưng các dòng thành phần bên dưới đều trống. Nhập số liệu từng thành phần; dòng tổng tự cộng.",
+        "The total row has a figure but its member rows are empty. Enter each member's figure; the total adds itself up.",
+    ),
+    "template_total_mismatch": (
+        "Dòng tổng ghi {total} nhưng các dòng thành phần cộng lại được {sum}. Sửa số liệu các dòng thành phần hoặc xóa số ở dòng tổng.",
+        "The total row says {total} but its member rows add up to {sum}. Correct the members or clear the total.",
+    ),
+    "template_no_code_column": (
+        "Biểu mẫu bị mất cột mã ẩn (cột A có tiêu đề commstats:code). Tải lại biểu mẫu (python -m commstats template) và chép số liệu sang.",
+        "The workbook lost its hidden code column (column A headed commstats:code). Download the template again (python -m commstats template) and copy the figures over.",
+    ),
+    "template_empty": (
+        "Biểu mẫu chưa có số liệu nào: mọi ô tháng đều trống. Nhập số liệu vào các ô trắng rồi nhập lại.",
+        "The workbook has no figures: every month cell is empty. Fill in the white cells and import again.",
+    ),
+    "register_missing_columns": (
+        "Không thấy dòng tiêu đề của sổ đăng ký (thiếu cột: {columns}). Cần các cột Số, Loại, Ngày cấp (có thể thêm Tổ chức, cá nhân; Tên tài liệu; Ghi chú).",
+        "No register header found (missing columns: {columns}). The register needs Number, Type and Issue date columns (optionally Holder, Title, Note).",
+    ),
+    "register_missing_number": (
+        "Thiếu số giấy phép / số tờ khai. Ghi số cho từng dòng.",
+        "Missing licence or declaration number. Give every row its number.",
+    ),
+    "register_missing_type": (
+        "Thiếu loại. Ghi “Giấy phép xuất bản” hoặc “Tờ khai hoạt động in”.",
+        "Missing type. Write “Giấy phép xuất bản” (publishing licence) or “Tờ khai hoạt động in” (printing declaration).",
+    ),
+    "register_unknown_type": (
+        "Loại không rõ. Ghi “Giấy phép xuất bản” hoặc “Tờ khai hoạt động in” (hoặc mã publishing_licences, printing_declarations).",
+        "Unknown type. Write “Giấy phép xuất bản” or “Tờ khai hoạt động in” (or the codes publishing_licences, printing_declarations).",
+    ),
+    "register_missing_date": (
+        "Thiếu ngày cấp. Ghi ngày theo dạng 16/07/2019.",
+        "Missing issue date. Write it as 16/07/2019.",
+    ),
+    "register_bad_date": (
+        "Ngày không đúng dạng. Ghi ngày/tháng/năm đủ 4 số năm (16/07/2019), hoặc 2019-07-16, hoặc dùng ô kiểu ngày của Excel.",
+        "Not a date. Write day/month/year with a 4-digit year (16/07/2019), or 2019-07-16, or use an Excel date cell.",
+    ),
+    "register_impossible_date": (
+        "Ngày không có thật trong lịch (ví dụ 31/02). Kiểm tra lại ngày và tháng (ghi ngày trước, tháng sau).",
+        "This day does not exist (e.g. 31/02). Check the day and the month (day first, then month).",
+    ),
+    "register_date_out_of_range": (
+        "Năm nằm ngoài khoảng {first}–{last}. Kiểm tra lại năm.",
+        "The year is outside {first}–{last}. Check the year.",
+    ),
+    "register_duplicate_number": (
+        "Số này đã có ở dòng {other} với nội dung khác (ngày, tổ chức hoặc tên tài liệu). Giữ lại một dòng đúng.",
+        "This number is already on row {other} with other data (date, holder or title). Keep the one correct row.",
+    ),
+    "register_ok": (
+        "{file}: đã nạp sổ đăng ký: {new} bản ghi mới, {changed} sửa, {same} không đổi; số liệu tháng: {inserted} mới, {updated} sửa, {unchanged} không đổi.",
+        "{file}: register loaded: {new} new records, {changed} changed, {same} unchanged; monthly counts: {inserted} new, {updated} changed, {unchanged} unchanged.",
+    ),
+    "register_unchanged": (
+        "{file}: không có gì thay đổi ({same} bản ghi đã có sẵn), không tạo lô mới.",
+        "{file}: nothing changed ({same} records already there); no batch created.",
+    ),
+    "register_dry_run": (
+        "{file}: hợp lệ (chạy thử): sẽ có {new} bản ghi mới, {changed} sửa, {same} không đổi; số liệu tháng: {inserted} mới, {updated} sửa, {unchanged} không đổi. Chưa ghi gì.",
+        "{file}: valid (dry run): {new} new records, {changed} changed, {same} unchanged; monthly counts: {inserted} new, {updated} changed, {unchanged} unchanged would be written. Nothing saved.",
+    ),
+    "entry_saved": (
+        "Đã lưu lô #{batch}: {inserted} giá trị mới, {updated} giá trị sửa, {unchanged} không đổi.",
+        "Saved batch #{batch}: {inserted} new, {updated} changed, {unchanged} unchanged.",
+    ),
+    "entry_unchanged": (
+        "Không có gì thay đổi: các số liệu đã có sẵn ({unchanged} giá trị). Không tạo lô mới.",
+        "Nothing changed: the figures were already there ({unchanged} values). No batch created.",
+    ),
+    "entry_nothing": (
+        "Chưa nhập số liệu nào. Ô trống nghĩa là chưa báo cáo.",
+        "No figures entered. An empty cell means not reported.",
+    ),
     # outcomes
     "import_ok": (
         "{file}: đã nạp lô #{batch}: {inserted} giá trị mới, {updated} giá trị sửa, {unchanged} không đổi.",

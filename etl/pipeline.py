@@ -10,7 +10,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from commstats.i18n import t
-from etl.extract.tabular import extract_csv, extract_xlsx
+from etl.extract.tabular import extract_csv
+from etl.extract.template_workbook import extract_workbook
 from etl.load import LoadResult, load_rows
 from etl.problems import Problem, RawRow, RejectedFile
 from etl.validate import Reference, validate_rows
@@ -25,7 +26,7 @@ def _csv(content: bytes, file: str, encoding: str | None) -> Iterator[RawRow]:
 
 
 def _xlsx(content: bytes, file: str, _encoding: str | None) -> Iterator[RawRow]:
-    return extract_xlsx(content, file)
+    return extract_workbook(content, file)  # the data-entry workbook, else the long format
 
 
 # Extractors by file suffix; other sources (templates, registers) register themselves here.
@@ -65,6 +66,7 @@ def import_content(
     dry_run: bool = False,
     encoding: str | None = None,
     created_by: str = "",
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import the bytes of one file named `file` (its suffix picks the extractor)."""
     report = ImportReport(file)
@@ -91,6 +93,7 @@ def import_content(
     report.result = load_rows(
         engine, clean, source_kind=suffix.lstrip("."), source_name=Path(file).name,
         sha256=hashlib.sha256(content).hexdigest(), reference=reference, dry_run=dry_run, created_by=created_by,
+        progress=progress,
     )  # fmt: skip
     return report
 

@@ -1,0 +1,240 @@
+"""Import a licence register: store the records, and derive the monthly counts from them.
+
+Run: read → validate (every row) → merge with the records already stored → count per reporting
+month (each unit's cut-off day, via commstats.periods.month_of_event) → one transaction that
+loads the counts through the shared load_rows (batch, revisions, idempotent) and upserts the
+records. A re-import that moves a licence to another month changes both months' counts.
+Within the span of a unit's register, a month without records counts as 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+
+from commstats.db import writer
+from commstats.i18n import t
+from commstats.models import ImportBatch, LicenceRecord, Unit, _now
+from commstats.periods import add_months, month_of_event
+from etl.extract.licence_register import REGISTER_METRICS, LicenceRow, extract_register, validate_register
+from etl.load import LoadResult, load_rows
+from etl.pipeline import MAX_FILE_BYTES
+from etl.problems import Problem, RejectedFile
+from etl.validate import CleanRow, Reference
+
+SOURCE_KIND = "register"
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    id: int
+    issued_on: dt.date
+    holder: str
+    title: str
+
+
+@dataclass
+class RegisterReport:
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+    result: LoadResult | None = None
+    records_new: int = 0
+    records_changed: int = 0
+    records_unchanged: int = 0
+    dry_run: bool = False
+    records: list[LicenceRow] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self, lang: str = "vi") -> str:
+        if self.problems:
+            lines = [t("import_rejected", lang, file=self.file, count=len(self.problems))]
+            return "\n".join(lines + [p.render(lang) for p in self.problems])
+        assert self.result is not None
+        counts = {
+            "new": self.records_new, "changed": self.records_changed, "same": self.records_unchanged,
+            "inserted": self.result.inserted, "updated": self.result.updated, "unchanged": self.result.unchanged,
+        }  # fmt: skip
+        if self.dry_run:
+            return t("register_dry_run", lang, file=self.file, **counts)
+        if not (self.records_new or self.records_changed or self.result.batch_id):
+            return t("register_unchanged", lang, file=self.file, **counts)
+        return t("register_ok", lang, file=self.file, **counts)
+
+
+def derive_counts(
+    records: Iterable[tuple[str, str, dt.date]], cutoffs: dict[str, int], extra_days: Iterable[tuple[str, str, dt.date]]
+) -> list[CleanRow]:
+    """Monthly counts per (unit, metric) from (unit, metric, issue day) records.
+
+    Every month from the first to the last with a record (or with a day in `extra_days`, the old
+    days of records that moved) gets a row, 0 when nothing was issued, so a moved record lowers
+    the month it left.
+    """
+    counts: dict[tuple[str, str], Counter[dt.date]] = {}
+    spans: dict[tuple[str, str], set[dt.date]] = {}
+    for unit, metric, day in records:
+        month = month_of_event(day, cutoffs.get(unit, 0))
+        counts.setdefault((unit, metric), Counter())[month] += 1
+        spans.setdefault((unit, metric), set()).add(month)
+    for unit, metric, day in extra_days:
+        spans.setdefault((unit, metric), set()).add(month_of_event(day, cutoffs.get(unit, 0)))
+    rows: list[CleanRow] = []
+    for (unit, metric), months in sorted(spans.items()):
+        month, last = min(months), max(months)
+        while month <= last:
+            rows.append(CleanRow(0, unit, metric, month, "", counts.get((unit, metric), Counter())[month], ""))
+            month = add_months(month, 1)
+    return rows
+
+
+def _stored(conn: Connection, pairs: set[tuple[int, int]]) -> dict[tuple[int, int, str], StoredRecord]:
+    """Records already stored for the (unit id, metric id) pairs of this register."""
+    found: dict[tuple[int, int, str], StoredRecord] = {}
+    for unit_id, metric_id in pairs:
+        query = select(
+            LicenceRecord.id, LicenceRecord.number, LicenceRecord.issued_on, LicenceRecord.holder, LicenceRecord.title
+        ).where(LicenceRecord.unit_id == unit_id, LicenceRecord.metric_id == metric_id)
+        for r in conn.execute(query):
+            found[(unit_id, metric_id, r.number)] = StoredRecord(r.id, r.issued_on, r.holder, r.title)
+    return found
+
+
+def _cutoffs(conn: Connection, codes: set[str]) -> dict[str, int]:
+    query = select(Unit.code, Unit.cutoff_day).where(Unit.code.in_(codes))
+    return {code: int(day or 0) for code, day in conn.execute(query)}
+
+
+@dataclass
+class _Plan:
+    counts: list[CleanRow]
+    new: list[LicenceRow]
+    changed: list[tuple[int, LicenceRow]]
+    unchanged: int
+
+
+def _plan(conn: Connection, records: Sequence[LicenceRow], reference: Reference) -> _Plan:
+    """Compare the register with what is stored and derive the counts of the merged records."""
+    ids = {code: reference.metrics[code][0] for code in REGISTER_METRICS}
+    codes = {v: k for k, v in reference.units.items()}
+    metric_codes = {v: k for k, v in ids.items()}
+    pairs = {(reference.units[r.unit_code], ids[r.metric_code]) for r in records}
+    stored = _stored(conn, pairs)
+    merged = {key: (codes[key[0]], metric_codes[key[1]], s.issued_on) for key, s in stored.items()}
+    new: list[LicenceRow] = []
+    changed: list[tuple[int, LicenceRow]] = []
+    moved: list[tuple[str, str, dt.date]] = []
+    for record in records:
+        key = (reference.units[record.unit_code], ids[record.metric_code], record.number)
+        before = stored.get(key)
+        if before is None:
+            new.append(record)
+        elif (before.issued_on, before.holder, before.title) != (record.issued_on, record.holder, record.title):
+            changed.append((before.id, record))
+            moved.append((record.unit_code, record.metric_code, before.issued_on))
+        merged[key] = (record.unit_code, record.metric_code, record.issued_on)
+    cutoffs = _cutoffs(conn, {r.unit_code for r in records})
+    counts = derive_counts(merged.values(), cutoffs, moved)
+    return _Plan(counts, new, changed, len(records) - len(new) - len(changed))
+
+
+def _write_records(
+    conn: Connection, plan: _Plan, reference: Reference, batch_id: int | None, meta: dict[str, object]
+) -> None:
+    if not (plan.new or plan.changed):
+        return
+    if batch_id is None:  # the counts did not change, but holders or titles did: the records need a batch
+        batch_id = conn.execute(
+            insert(ImportBatch).returning(ImportBatch.id),
+            meta | {"started_at": _now(), "finished_at": _now(), "status": "loaded", "message": "records only"},
+        ).scalar_one()
+    ids = {code: reference.metrics[code][0] for code in REGISTER_METRICS}
+    if plan.new:
+        conn.execute(
+            insert(LicenceRecord),
+            [{"unit_id": reference.units[r.unit_code], "metric_id": ids[r.metric_code], "number": r.number,
+              "issued_on": r.issued_on, "holder": r.holder, "title": r.title, "batch_id": batch_id}
+             for r in plan.new],
+        )  # fmt: skip
+    if plan.changed:
+        conn.execute(
+            update(LicenceRecord)
+            .where(LicenceRecord.id == bindparam("record_id"))
+            .values(issued_on=bindparam("day"), holder=bindparam("who"), title=bindparam("what"), batch_id=batch_id),
+            [{"record_id": i, "day": r.issued_on, "who": r.holder, "what": r.title} for i, r in plan.changed],
+        )
+
+
+def import_register(
+    engine: Engine,
+    content: bytes,
+    file: str,
+    *,
+    unit: str | None = None,
+    dry_run: bool = False,
+    created_by: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> RegisterReport:
+    """Import the bytes of one register file; all or nothing."""
+    report = RegisterReport(file, dry_run=dry_run)
+    if len(content) > MAX_FILE_BYTES:
+        size = {"size_mb": len(content) // 2**20, "limit_mb": MAX_FILE_BYTES // 2**20}
+        report.problems.append(Problem(file, None, "", "", "file_too_large", size))
+        return report
+    reference = Reference.read(engine)
+    missing = [code for code in REGISTER_METRICS if code not in reference.metrics]
+    if missing:
+        report.problems.append(Problem(file, None, "", "", "unknown_metric", {"codes": ", ".join(missing)}))
+        return report
+    try:
+        shown: dict[str, str] = {}
+        rows = extract_register(content, file, shown)
+        records, problems = validate_register(rows, file, reference, unit, shown)
+    except RejectedFile as rejected:
+        report.problems.extend(rejected.problems)
+        return report
+    if not records and not problems:
+        problems = [Problem(file, None, "", "", "file_empty")]
+    if problems:
+        report.problems.extend(problems)
+        return report
+    report.records = records
+    sha = hashlib.sha256(content).hexdigest()
+    name = Path(file).name
+    with writer(engine).connect() as conn, conn.begin() as transaction:
+        plan = _plan(conn, records, reference)
+        report.records_new, report.records_changed, report.records_unchanged = (
+            len(plan.new), len(plan.changed), plan.unchanged,
+        )  # fmt: skip
+        if dry_run:
+            transaction.rollback()
+            report.result = load_rows(
+                engine, plan.counts, source_kind=SOURCE_KIND, source_name=name, sha256=sha, reference=reference,
+                dry_run=True,
+            )  # fmt: skip
+            return report
+        report.result = load_rows(
+            engine, plan.counts, source_kind=SOURCE_KIND, source_name=name, sha256=sha, reference=reference,
+            created_by=created_by, progress=progress, connection=conn,
+        )  # fmt: skip
+        meta = {"source_kind": SOURCE_KIND, "source_name": name, "sha256": sha, "rows_read": len(records),
+                "rows_inserted": 0, "rows_updated": 0, "rows_unchanged": 0, "created_by": created_by}  # fmt: skip
+        _write_records(conn, plan, reference, report.result.batch_id, meta)
+    return report
+
+
+def import_register_path(engine: Engine, path: Path, **options: object) -> RegisterReport:
+    if not path.is_file():
+        return RegisterReport(str(path), [Problem(str(path), None, "", "", "file_missing")])
+    if path.stat().st_size > MAX_FILE_BYTES:
+        size = {"size_mb": path.stat().st_size // 2**20, "limit_mb": MAX_FILE_BYTES // 2**20}
+        return RegisterReport(str(path), [Problem(str(path), None, "", "", "file_too_large", size)])
+    return import_register(engine, path.read_bytes(), str(path), **options)  # type: ignore[arg-type]
