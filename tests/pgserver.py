@@ -68,6 +68,12 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _memory_dir() -> str | None:
+    """/dev/shm when there is one: creating a database there takes 20 ms instead of 400 ms on disk."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
+
+
 def _ensure_server_user() -> None:
     try:
         pwd.getpwnam(SERVER_USER)
@@ -143,7 +149,7 @@ class PostgresServer:
 def start_server() -> PostgresServer:
     """Start a fresh server; raises PostgresUnavailable with the reason if that is impossible."""
     bindir = find_bindir()
-    root = Path(tempfile.mkdtemp(prefix="commstats-pg-"))
+    root = Path(tempfile.mkdtemp(prefix="commstats-pg-", dir=_memory_dir()))
     as_user: list[str] = []
     if os.geteuid() == 0:
         _ensure_server_user()
