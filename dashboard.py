@@ -5,11 +5,16 @@ import streamlit as st
 from ui.frame import sidebar
 from ui.labels import label
 
-st.set_page_config(page_title="commstats", page_icon=":material/monitoring:", layout="wide")
+st.set_page_config(page_title=label("app_title"), page_icon=":material/monitoring:", layout="wide")
 st.session_state.setdefault("lang", "vi")
 
 PAGES = [
     st.Page("pages/overview.py", title=label("overview_title"), icon=":material/dashboard:", default=True),
+    st.Page("pages/trends.py", title=label("nav_trends"), icon=":material/show_chart:"),
+    st.Page("pages/sites.py", title=label("nav_sites"), icon=":material/web:"),
+    st.Page("pages/licences.py", title=label("nav_licences"), icon=":material/menu_book:"),
+    st.Page("pages/explore.py", title=label("nav_explore"), icon=":material/table_view:"),
+    st.Page("pages/quality.py", title=label("nav_quality"), icon=":material/fact_check:"),
 ]
 
 page = st.navigation(PAGES)

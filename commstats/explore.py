@@ -9,6 +9,7 @@ from typing import Literal
 import pandas as pd
 
 from commstats.export import HEADERS
+from commstats.numbers import format_count
 
 View = Literal["long", "pivot"]
 PIVOT_KEYS = ["section", "metric", "metric_name", "member", "member_name", "unit_word"]
@@ -41,3 +42,16 @@ def labelled(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """The same frame with the export's column headers in `lang` (month columns keep their key)."""
     headers = HEADERS.get(lang, HEADERS["vi"])
     return frame.rename(columns={c: headers.get(str(c), str(c)) for c in frame.columns})
+
+
+def count_text(value: object, lang: str = "vi") -> str:
+    """A count as the page shows it (`2.682.057`); an empty cell stays empty."""
+    if value is None or pd.isna(value):  # type: ignore[arg-type]
+        return ""
+    return format_count(int(value), lang)  # type: ignore[call-overload]
+
+
+def count_columns(frame: pd.DataFrame, lang: str = "vi") -> list[str]:
+    """The labelled frame's numeric columns: the value, or the months of a pivot."""
+    value = HEADERS.get(lang, HEADERS["vi"])["value"]
+    return [str(c) for c in frame.columns if c == value or str(c)[:4].isdigit()]

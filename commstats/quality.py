@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from commstats.periods import add_months
+from commstats.series import months_between
 
 K_DEFAULT = 3.5
 WINDOW = 12  # months of history a value is compared with
@@ -26,14 +27,6 @@ MIN_SCALE = 1.0
 
 OUTLIER_COLUMNS = ["unit", "metric", "period", "value", "median", "scale", "low", "high", "score"]
 MISSING_COLUMNS = ["unit", "metric", "expected", "reported", "missing", "missing_months"]
-
-
-def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
-    months, month = [], start
-    while month <= end:
-        months.append(month)
-        month = add_months(month, 1)
-    return months
 
 
 def compress_months(months: Iterable[dt.date]) -> str:

@@ -13,11 +13,25 @@ from typing import Literal
 
 import pandas as pd
 
-from commstats.periods import Period, month_key
+from commstats.periods import Period, add_months, month_key
 
 Granularity = Literal["month", "quarter", "year"]
 GRANULARITIES: tuple[Granularity, ...] = ("month", "quarter", "year")
 MONTHS_IN: dict[Granularity, int] = {"month": 1, "quarter": 3, "year": 12}
+
+
+def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The first days of the months from `start` to `end`, both included."""
+    months, month = [], start
+    while month <= end:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+def month_end(month: dt.date) -> dt.date:
+    """The last day of `month`."""
+    return add_months(month, 1) - dt.timedelta(days=1)
 
 
 def period_of(month: dt.date, granularity: Granularity) -> Period:
@@ -38,10 +52,11 @@ def aggregate(
     """Roll monthly rows (period, value and the `keys` columns) up to `granularity`.
 
     `kinds` maps metric code -> "flow" | "stock". Returns one row per key and period with columns
-    *keys, period_key, start (first month of the period), end (last month of the period), months
-    (months with data), complete (all the period's months have data) and value.
+    *keys, period_key, start (first month of the period), end (last month of the period), first and
+    last (months with data), months (how many have data), complete (all the period's months have data)
+    and value.
     """
-    columns = [*keys, "period_key", "start", "end", "months", "complete", "value"]
+    columns = [*keys, "period_key", "start", "end", "first", "last", "months", "complete", "value"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
     data = frame.copy()
@@ -61,8 +76,9 @@ def aggregate(
         )
         months = group["period"].nunique()
         rows.append(
-            {**values, "start": group["start"].iloc[0], "end": group["end"].iloc[0], "months": months,
-             "complete": months == MONTHS_IN[granularity], "value": value}
+            {**values, "start": group["start"].iloc[0], "end": group["end"].iloc[0], "first": group["period"].min(),
+             "last": group["period"].max(), "months": months, "complete": months == MONTHS_IN[granularity],
+             "value": value}
         )  # fmt: skip
     result = pd.DataFrame(rows, columns=columns)
     result["value"] = result["value"].astype("int64")

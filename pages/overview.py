@@ -3,18 +3,27 @@
 import streamlit as st
 
 from commstats.periods import Period
+from commstats.series import months_between
 from ui import cache
-from ui.frame import empty_state
+from ui.frame import empty_state, page_header
 from ui.labels import label
 
 selection = st.session_state["selection"]
-st.title(label("overview_title"))
+page_header(label("overview_title"), selection)
 if not selection.has_data:
-    empty_state()
+    empty_state(selection)
     st.stop()
 
-month = selection.end
-st.caption(label("overview_caption", month=Period("month", month.year, month.month).name(selection.lang)))
+months = months_between(selection.start, selection.end)[::-1]
+saved = st.session_state.get("overview_month")
+if saved not in months:
+    st.session_state["overview_month"] = months[0]
+picker, caption = st.columns([1, 3], vertical_alignment="bottom")
+month = picker.selectbox(
+    label("month"), months, key="overview_month",
+    format_func=lambda m: Period("month", m.year, m.month).name(selection.lang),
+)  # fmt: skip
+caption.caption(label("overview_caption", month=Period("month", month.year, month.month).name(selection.lang)))
 
 for section, cards in cache.overview_cards(selection.url, selection.unit_ids, month, selection.lang).items():
     st.subheader(section)

@@ -70,3 +70,60 @@ def targets(url: str, ids: tuple[int, ...], year: int) -> dict[str, int]:
 @st.cache_data(ttl=TTL_SECONDS)
 def overview_cards(url: str, ids: tuple[int, ...], month: dt.date, lang: str) -> dict[str, list[overview.Card]]:
     return overview.overview_cards(engine(url), ids, Period("month", month.year, month.month), lang)
+
+
+# --- Reads of the analysis pages (trends, sites, licences, explore, quality) ---
+
+
+@st.cache_data(ttl=TTL_SECONDS)
+def schema_ready(url: str) -> bool:
+    return queries.schema_ready(engine(url))
+
+
+@st.cache_data(ttl=TTL_SECONDS)
+def unit_monthly_totals(
+    url: str, ids: tuple[int, ...], metric_codes: tuple[str, ...], start: dt.date, end: dt.date
+) -> pd.DataFrame:
+    return queries.unit_monthly_totals(engine(url), ids, metric_codes, start, end)
+
+
+@st.cache_data(ttl=TTL_SECONDS)
+def first_months(url: str, ids: tuple[int, ...]) -> dict[tuple[str, str], dt.date]:
+    return queries.first_months(engine(url), ids)
+
+
+@st.cache_data(ttl=TTL_SECONDS)
+def licence_records(url: str, ids: tuple[int, ...], start: dt.date, end: dt.date) -> pd.DataFrame:
+    return queries.licence_records(engine(url), ids, start, end)
+
+
+@st.cache_data(ttl=TTL_SECONDS)
+def observations_for_export(
+    url: str,
+    start: dt.date,
+    end: dt.date,
+    unit_codes: tuple[str, ...],
+    section_codes: tuple[str, ...],
+    metric_codes: tuple[str, ...],
+    member_codes: tuple[str, ...],
+    lang: str,
+) -> pd.DataFrame:
+    return queries.observations_for_export(
+        engine(url), start=start, end=end, unit_codes=unit_codes, section_codes=section_codes,
+        metric_codes=metric_codes, member_codes=member_codes, lang=lang,
+    )  # fmt: skip
+
+
+@st.cache_data(ttl=TTL_SECONDS)
+def members(url: str, dimension: str) -> pd.DataFrame:
+    return queries.members(engine(url), dimension)
+
+
+@st.cache_data(ttl=TTL_SECONDS)
+def import_batches(url: str) -> pd.DataFrame:
+    return queries.import_batches(engine(url))
+
+
+@st.cache_data(ttl=TTL_SECONDS)
+def revisions(url: str) -> pd.DataFrame:
+    return queries.revisions(engine(url))

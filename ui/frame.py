@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from commstats.periods import add_months, month_key
+from commstats import queries
+from commstats.charts import Merger, mergers_within
+from commstats.periods import add_months
 from ui import cache
 from ui.labels import label, lang
 
@@ -23,6 +25,9 @@ class Selection:
     last_month: dt.date | None  # last month with data
     start: dt.date | None  # chosen range
     end: dt.date | None
+    mergers: tuple[Merger, ...] = ()  # mergers among the chosen units and their predecessors
+    unit_names: tuple[str, ...] = ()
+    schema_ready: bool = True  # False for a database that `commstats init` never set up
 
     @property
     def has_data(self) -> bool:
@@ -37,6 +42,30 @@ def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     return months
 
 
+def month_label(month: dt.date, lang_code: str) -> str:
+    """`07/2019` in Vietnamese, `Jul 2019` in English (sliders, captions)."""
+    return f"{month.month:02d}/{month.year}" if lang_code == "vi" else month.strftime("%b %Y")
+
+
+def _default_units(units: list[queries.UnitInfo], url: str) -> list[str]:
+    """The first unit that was not merged away and has figures (real units before demo ones)."""
+    survivors = [u for u in units if u.merged_into_id is None] or units
+    with_data = [u for u in survivors if cache.month_range(url, tuple(cache.unit_ids(url, (u.code,)))) is not None]
+    pool = [u for u in with_data if not u.is_demo] or with_data or survivors
+    return [pool[0].code]
+
+
+def _merger_notes(units: list[queries.UnitInfo], codes: tuple[str, ...], mergers: list[Merger]) -> None:
+    for merger in mergers:
+        st.caption(label("merged_history", absorbed=merger.absorbed, date=merger.on.strftime("%d/%m/%Y")))
+    by_id = {u.id: u for u in units}
+    for unit in units:
+        successor = by_id.get(unit.merged_into_id) if unit.merged_into_id else None
+        if unit.code in codes and successor and successor.code not in codes and unit.merged_on:
+            st.caption(label("merged_away", unit=unit.name(lang()), into=successor.name(lang()),
+                             date=unit.merged_on.strftime("%d/%m/%Y")))  # fmt: skip
+
+
 def sidebar() -> Selection:
     """Draw the sidebar and return what the user chose (state survives page switches)."""
     url = cache.database_url()
@@ -45,32 +74,55 @@ def sidebar() -> Selection:
             label("language"), ["vi", "en"], key="lang", horizontal=True,
             format_func=lambda code: "Tiếng Việt" if code == "vi" else "English",
         )  # fmt: skip
+        if not cache.schema_ready(url):
+            return Selection(url, lang(), (), (), False, None, None, None, None, schema_ready=False)
         units = cache.units(url)
         if not units:
             return Selection(url, lang(), (), (), False, None, None, None, None)
         by_code = {u.code: u for u in units}
-        default = [u.code for u in units if u.merged_into_id is None][:1] or [units[0].code]
+        default = _default_units(units, url)
         if "units" not in st.session_state or not set(st.session_state["units"]) <= set(by_code):
             st.session_state["units"] = default
         chosen = st.multiselect(
-            label("unit"), list(by_code), key="units", format_func=lambda code: by_code[code].name(lang())
-        )
+            label("unit"), list(by_code), key="units", format_func=lambda code: by_code[code].name(lang()),
+            placeholder=label("units_placeholder"),
+        )  # fmt: skip
         codes = tuple(chosen or default)
         ids = tuple(cache.unit_ids(url, codes))
-        is_demo = any(by_code[c].is_demo for c in codes)
+        mergers = tuple(mergers_within(units, ids, lang()))
+        _merger_notes(units, codes, list(mergers))
+        is_demo = any(by_code[c].is_demo for c in codes) or any(u.is_demo for u in units if u.id in ids)
         if is_demo:
             st.info(label("demo_badge"), icon=":material/science:")
         span = cache.month_range(url, ids)
         if span is None:
-            return Selection(url, lang(), codes, ids, is_demo, None, None, None, None)
+            return Selection(url, lang(), codes, ids, is_demo, None, None, None, None, mergers=mergers)
         months = _months_between(*span)
         saved = st.session_state.get("range")
         if not saved or saved[0] not in months or saved[1] not in months:
             st.session_state["range"] = (months[max(0, len(months) - 24)], months[-1])
-        start, end = st.select_slider(label("period_range"), months, key="range", format_func=month_key)
-    return Selection(url, lang(), codes, ids, is_demo, span[0], span[1], start, end)
+        start, end = st.select_slider(
+            label("period_range"), months, key="range", format_func=lambda m: month_label(m, lang())
+        )
+    names = tuple(by_code[c].name(lang()) for c in codes)
+    return Selection(url, lang(), codes, ids, is_demo, span[0], span[1], start, end, mergers, names)
 
 
-def empty_state() -> None:
+def page_header(title: str, selection: Selection) -> None:
+    """The page title and, under it, which units and months the page shows."""
+    st.title(title)
+    if selection.has_data and selection.start and selection.end:
+        st.caption(
+            label("scope", units=", ".join(selection.unit_names), start=month_label(selection.start, selection.lang),
+                  end=month_label(selection.end, selection.lang))
+        )  # fmt: skip
+
+
+def empty_state(selection: Selection | None = None) -> None:
+    """The guided empty state: how to set up the database or import the first figures."""
+    if selection is not None and not selection.schema_ready:
+        st.subheader(label("no_schema_title"))
+        st.markdown(label("no_schema_body"))
+        return
     st.subheader(label("empty_title"))
     st.markdown(label("empty_body"))

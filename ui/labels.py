@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.labels_pages import PAGE_LABELS
+
 LABELS: dict[str, tuple[str, str]] = {
     "app_title": ("Thống kê Sở Thông tin và Truyền thông", "Information and Communications statistics"),
     "language": ("Ngôn ngữ / Language", "Ngôn ngữ / Language"),
@@ -43,6 +45,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "ytd_only": ("Lũy kế từ đầu năm: {ytd}", "Year to date: {ytd}"),
     "stock_note": ("số cuối kỳ", "end-of-period level"),
 }
+
+# Labels of the analysis pages and the frame's additions live in ui/labels_pages.py.
+LABELS.update(PAGE_LABELS)
 
 
 def lang() -> str:

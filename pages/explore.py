@@ -1,0 +1,83 @@
+"""Dữ liệu & xuất: filter by unit, section, metric, member and period (the sidebar's range); view the
+figures long or pivoted (metrics × months); download exactly that view as CSV or XLSX through
+commstats.export, the code the CLI uses."""
+
+import streamlit as st
+
+from commstats import explore, export
+from commstats.numbers import format_count
+from ui import cache
+from ui.frame import empty_state, month_label, page_header
+from ui.labels import label
+
+selection = st.session_state["selection"]
+page_header(label("nav_explore"), selection)
+if not selection.has_data:
+    empty_state(selection)
+    st.stop()
+
+lang, url, start, end = selection.lang, selection.url, selection.start, selection.end
+st.caption(label("explore_caption"))
+units = {u.code: u for u in cache.units(url) if u.id in selection.unit_ids}
+catalogue = {m.code: m for m in cache.metrics(url)}
+sections = {m.section_code: m.section(lang) for m in catalogue.values()}
+
+unit_col, section_col, metric_col, member_col = st.columns(4)
+unit_codes = unit_col.multiselect(
+    label("explore_units"), list(units), key="explore_units", placeholder=label("explore_all"),
+    format_func=lambda code: units[code].name(lang),
+)  # fmt: skip
+section_codes = section_col.multiselect(
+    label("explore_sections"), list(sections), key="explore_sections", placeholder=label("explore_all"),
+    format_func=lambda code: sections[code],
+)  # fmt: skip
+metric_options = [c for c, m in catalogue.items() if not section_codes or m.section_code in section_codes]
+metric_codes = metric_col.multiselect(
+    label("explore_metrics"), metric_options, key="explore_metrics", placeholder=label("explore_all"),
+    format_func=lambda code: catalogue[code].name(lang),
+)  # fmt: skip
+dimensions = {catalogue[c].dimension for c in (metric_codes or metric_options) if catalogue[c].dimension}
+member_options: dict[str, str] = {}
+for dimension in sorted(dimensions):
+    members = cache.members(url, dimension)
+    names = members["name_en" if lang == "en" else "name_vi"]
+    member_options |= {code: name for code, name in zip(members["code"], names, strict=True) if code}
+member_codes = member_col.multiselect(
+    label("explore_members"), list(member_options), key="explore_members", placeholder=label("explore_all"),
+    format_func=lambda code: member_options.get(code, code),
+)  # fmt: skip
+
+kind = st.segmented_control(
+    label("explore_view"), ["long", "pivot"], default="long", key="explore_view",
+    format_func=lambda k: label(f"explore_view_{k}"),
+) or "long"  # fmt: skip
+
+long_frame = cache.observations_for_export(
+    url, start, end, tuple(unit_codes or units), tuple(section_codes), tuple(metric_codes), tuple(member_codes), lang
+)
+shown = explore.view(long_frame, kind)
+if shown.empty:
+    st.info(label("explore_empty"))
+    st.stop()
+
+st.caption(
+    label("explore_rows", rows=format_count(len(shown), lang), start=month_label(start, lang),
+          end=month_label(end, lang))
+)  # fmt: skip
+labelled = explore.labelled(shown, lang)
+st.dataframe(
+    labelled.style.format(lambda v: explore.count_text(v, lang), subset=explore.count_columns(labelled, lang)),
+    hide_index=True, width="stretch", height=520, key="explore_table",
+)  # fmt: skip
+
+name = f"commstats-{kind}-{start:%Y-%m}-{end:%Y-%m}"
+csv_col, xlsx_col, _ = st.columns([1, 1, 3])
+csv_col.download_button(
+    label("explore_csv"), lambda: export.to_csv_bytes(shown, lang), f"{name}.csv", "text/csv", key="explore_csv",
+    icon=":material/download:", help=label("explore_download_help"), on_click="ignore",
+)  # fmt: skip
+xlsx_col.download_button(
+    label("explore_xlsx"), lambda: export.to_xlsx_bytes(shown, lang), f"{name}.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="explore_xlsx",
+    icon=":material/download:", on_click="ignore",
+)  # fmt: skip

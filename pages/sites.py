@@ -1,0 +1,77 @@
+"""Trang tin thành phần: sites ranked by posts in the period, a site × month heatmap, the sites that need
+attention (quiet for two months or more, or a sharp drop), and one chosen site's own history."""
+
+import streamlit as st
+
+from commstats import charts, sites
+from commstats.numbers import format_count, format_decimal_number, format_percent
+from commstats.periods import Period
+from ui import cache
+from ui.frame import empty_state, month_label, page_header
+from ui.labels import label
+
+METRIC = "sites_posts"
+
+selection = st.session_state["selection"]
+page_header(label("nav_sites"), selection)
+if not selection.has_data:
+    empty_state(selection)
+    st.stop()
+
+lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, selection.start, selection.end
+posts = cache.monthly_totals(url, ids, (METRIC,), start, end, True)
+if posts.empty:
+    st.info(label("sites_no_data"))
+    st.stop()
+
+st.caption(label("sites_caption", start=month_label(start, lang), end=month_label(end, lang)))
+ranked = sites.ranking(posts, lang)
+flags = sites.flag_sites(posts, start, end, lang)
+flagged = {f.site for f in flags if f.kind in ("silent", "drop")}
+last = posts[posts["period"] == posts["period"].max()]
+
+total, active, attention = st.columns(3)
+total.metric(label("sites_total"), format_count(int(ranked["posts"].sum()), lang), border=True)
+active.metric(
+    label("sites_active", month=Period("month", end.year, end.month).name(lang)),
+    f"{format_count(int((last['value'] > 0).sum()), lang)} / {format_count(last['member'].nunique(), lang)}",
+    border=True,
+)
+attention.metric(label("sites_flagged"), format_count(len(flagged), lang), border=True)
+
+st.subheader(label("sites_flags_title"))
+st.caption(
+    label("sites_flags_rule", silent=sites.SILENT_MONTHS, share=format_percent(100 * (1 - sites.DROP_SHARE), lang),
+          months=sites.BASELINE_MONTHS, min=sites.MIN_BASELINE)
+)  # fmt: skip
+if flags:
+    st.dataframe(
+        {label("col_site"): [f.name for f in flags], label("col_flag"): [label(f"flag_{f.kind}") for f in flags],
+         label("col_value"): [f.describe(lang) for f in flags]},
+        hide_index=True, width="stretch", key="sites_flags",
+    )  # fmt: skip
+else:
+    st.success(label("sites_no_flags"))
+
+ranking_col, heatmap_col = st.columns([2, 3])
+with ranking_col:
+    st.subheader(label("sites_ranking"))
+    st.plotly_chart(charts.ranking_figure(ranked, lang, sorted(flagged)), key="sites_ranking_chart")
+with heatmap_col:
+    st.subheader(label("sites_heatmap"))
+    matrix = sites.heatmap_matrix(posts, list(ranked["member"]), lang)
+    st.plotly_chart(charts.heatmap_figure(matrix, lang), key="sites_heatmap_chart")
+
+st.subheader(label("sites_history"))
+names = dict(zip(ranked["member"], ranked["name"], strict=True))
+options = list(ranked["member"])
+first_flagged = next((f.site for f in flags if f.kind in ("silent", "drop")), options[0])
+site = st.selectbox(label("sites_pick"), options, index=options.index(first_flagged), key="sites_site",
+                    format_func=lambda code: names[code])  # fmt: skip
+history = sites.site_series(posts, site, start, end)
+site_total = int(history["value"].sum())
+st.caption(
+    label("sites_history_caption", name=names[site], total=format_count(site_total, lang),
+          mean=format_decimal_number(site_total / max(1, len(history)), lang))
+)  # fmt: skip
+st.plotly_chart(charts.site_history_figure(history, names[site], lang), key="sites_history_chart")

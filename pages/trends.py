@@ -1,0 +1,90 @@
+"""Xu hướng: any metrics over the chosen range by month, quarter or year; one metric by its breakdown
+(stacked); one metric year over year."""
+
+import streamlit as st
+
+from commstats import charts, series
+from commstats.numbers import format_count
+from ui import cache
+from ui.frame import empty_state, page_header
+from ui.labels import label
+
+selection = st.session_state["selection"]
+page_header(label("nav_trends"), selection)
+if not selection.has_data:
+    empty_state(selection)
+    st.stop()
+
+lang, url, ids = selection.lang, selection.url, selection.unit_ids
+catalogue = {m.code: m for m in cache.metrics(url)}
+kinds = {code: m.kind for code, m in catalogue.items()}
+st.caption(label("trends_caption"))
+
+left, right = st.columns([3, 1])
+chosen = left.multiselect(
+    label("trends_metrics"), list(catalogue), default=["portal_posts"] if "portal_posts" in catalogue else None,
+    key="trends_metrics", format_func=lambda code: f"{catalogue[code].section(lang)} — {catalogue[code].name(lang)}",
+)  # fmt: skip
+granularity = right.segmented_control(
+    label("granularity"), series.GRANULARITIES, default="month", key="trends_granularity",
+    format_func=lambda g: label(f"granularity_{g}"),
+) or "month"  # fmt: skip
+
+time_tab, breakdown_tab, yoy_tab = st.tabs(
+    [label("trends_tab_time"), label("trends_tab_breakdown"), label("trends_tab_yoy")]
+)
+
+with time_tab:
+    if not chosen:
+        st.info(label("trends_pick_metric"))
+    else:
+        monthly = cache.monthly_totals(url, ids, tuple(chosen), selection.start, selection.end)
+        rolled = series.aggregate(monthly, kinds, granularity)
+        chosen_info = {code: catalogue[code] for code in chosen}
+        st.plotly_chart(
+            charts.trend_figure(rolled, chosen_info, granularity, lang, selection.mergers), key="trends_time_chart"
+        )
+        if granularity != "month":
+            st.caption(label("partial_note"))
+        with st.expander(label("trends_table")):
+            table = rolled.assign(
+                period=[charts.period_label(k, lang) for k in rolled["period_key"]],
+                metric=[catalogue[c].name(lang) for c in rolled["metric"]],
+                value=[format_count(int(v), lang) for v in rolled["value"]],
+            )[["period", "metric", "value"]]
+            table.columns = [label("period"), label("col_metric"), label("col_value")]
+            st.dataframe(table, hide_index=True, width="stretch")
+
+with breakdown_tab:
+    broken_down = [code for code, m in catalogue.items() if m.dimension and m.dimension != "site"]
+    default_metric = next((c for c in chosen if c in broken_down), broken_down[0] if broken_down else None)
+    if default_metric is not None:
+        metric_code = st.selectbox(
+            label("trends_breakdown_metric"), broken_down, index=broken_down.index(default_metric),
+            key="trends_breakdown_metric", format_func=lambda code: catalogue[code].name(lang),
+        )  # fmt: skip
+        metric = catalogue[metric_code]
+        by_member = cache.monthly_totals(url, ids, (metric_code,), selection.start, selection.end, True)
+        rolled = series.aggregate(by_member, kinds, granularity, keys=("metric", "member"))
+        members = cache.members(url, metric.dimension)
+        name_column = "name_en" if lang == "en" else "name_vi"
+        names = {code: name for code, name in zip(members["code"], members[name_column], strict=True)}
+        st.plotly_chart(
+            charts.breakdown_figure(rolled, metric, names, granularity, lang, selection.mergers),
+            key="trends_breakdown_chart",
+        )
+        st.caption(label("trends_breakdown_caption"))
+
+with yoy_tab:
+    yoy_options = list(catalogue)
+    yoy_default = chosen[0] if chosen else yoy_options[0]
+    yoy_code = st.selectbox(
+        label("trends_yoy_metric"), yoy_options, index=yoy_options.index(yoy_default), key="trends_yoy_metric",
+        format_func=lambda code: catalogue[code].name(lang),
+    )  # fmt: skip
+    first_january = max(selection.first_month, selection.start.replace(month=1))
+    history = cache.monthly_totals(url, ids, (yoy_code,), first_january, selection.end)
+    st.plotly_chart(
+        charts.yoy_figure(series.year_over_year(history), catalogue[yoy_code], lang), key="trends_yoy_chart"
+    )
+    st.caption(label("trends_yoy_caption"))
