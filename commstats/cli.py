@@ -83,12 +83,21 @@ def units_add(
     name_vi: str,
     name_en: Annotated[str, typer.Option("--name-en")] = "",
     cutoff_day: Annotated[int, typer.Option("--cutoff-day", help="0 = tháng dương lịch; 15 = từ 15 đến 14")] = 0,
+    public: Annotated[
+        bool | None,
+        typer.Option("--public/--no-public", help="Cho khách xem không cần đăng nhập / anonymous visitors may view."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Thêm hoặc sửa một đơn vị / add or update a unit."""
+    from commstats.audit import os_actor
+    from commstats.auth import set_public_view
+
     engine = engine_for(db)
     init_database(engine)
     add_unit(engine, code, name_vi, name_en, cutoff_day)
+    if public is not None:
+        set_public_view(engine, code, public, actor=os_actor())
     typer.echo(f"Đã lưu đơn vị / saved unit {code}.")
 
 
@@ -98,17 +107,22 @@ def import_files(
     unit: Annotated[str | None, typer.Option("--unit", help="Mã đơn vị mặc định / default unit code.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ kiểm tra / validate only.")] = False,
     encoding: Annotated[str | None, typer.Option("--encoding", help="utf-8, utf-16, cp1258...")] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", help="Tài khoản ghi vào nhật ký / account recorded (default: OS login).")
+    ] = None,
     db: DbOption = None,
     lang: LangOption = "vi",
 ) -> None:
     """Nhập số liệu; mỗi tệp nạp trọn vẹn hoặc không nạp gì / import files, each all or nothing."""
+    from commstats.cli_admin import actor_for
     from etl.pipeline import import_path
 
     engine = engine_for(db)
     init_database(engine)
+    created_by = actor_for(engine, user)
     failed = 0
     for path in paths:
-        report = import_path(engine, path, unit=unit, dry_run=dry_run, encoding=encoding)
+        report = import_path(engine, path, unit=unit, dry_run=dry_run, encoding=encoding, created_by=created_by)
         typer.echo(report.summary(lang), err=not report.ok)
         failed += not report.ok
     raise typer.Exit(1 if failed else 0)
@@ -147,6 +161,12 @@ def export(
 from commstats import cli_feeds  # noqa: E402
 
 cli_feeds.register(app)
+from commstats import cli_admin  # noqa: E402
+
+cli_admin.register(app)
 from commstats import cli_sources  # noqa: E402
 
 cli_sources.register(app)
+from commstats import cli_draft  # noqa: E402
+
+cli_draft.register(app)

@@ -321,6 +321,259 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Đọc được {read}/{total} trang ({failed} trang lỗi); {new} tin mới; số liệu không thay đổi, không tạo lô mới.",
         "Read {read}/{total} sites ({failed} failed); {new} new posts; no figure changed, no batch created.",
     ),
+    # reading past reports (etl/extract/report_text.py, `commstats extract`)
+    "report_unknown_format": (
+        "Không đọc được loại tệp {suffix}. Dùng báo cáo dạng .txt, .docx hoặc .pdf.",
+        "Cannot read {suffix} files. Use a report as .txt, .docx or .pdf.",
+    ),
+    "report_empty": ("Tệp rỗng, không có chữ nào để đọc.", "The file is empty: there is no text to read."),
+    "report_binary": (
+        "Tệp chứa dữ liệu nhị phân, không phải văn bản. Dùng báo cáo dạng .txt (UTF-8), .docx hoặc .pdf.",
+        "The file holds binary data, not text. Use a report as .txt (UTF-8), .docx or .pdf.",
+    ),
+    "report_undecodable": (
+        "Không nhận ra bảng mã của tệp văn bản. Lưu lại dạng UTF-8 rồi thử lại.",
+        "Cannot tell the text file's encoding. Save it as UTF-8 and try again.",
+    ),
+    "report_docx_invalid": (
+        "Tệp .docx bị hỏng hoặc không phải tệp Word ({detail}). Mở bằng Word và lưu lại dạng .docx.",
+        "The .docx file is damaged or not a Word file ({detail}). Open it in Word and save it as .docx again.",
+    ),
+    "report_docx_too_big": (
+        "Tệp .docx giải nén ra quá lớn ({size_mb} MB, {parts} phần), nghi là tệp nén độc hại; tệp không được đọc.",
+        "The .docx expands to {size_mb} MB in {parts} parts: it looks like a zip bomb and was not read.",
+    ),
+    "report_docx_unsafe": (
+        "Tệp .docx có khai báo DTD/thực thể XML trong {part} (kiểu tấn công XXE); Word không tạo ra tệp như vậy nên tệp không được đọc. Mở bằng Word và lưu thành tệp mới.",
+        "The .docx declares a DTD or XML entities in {part} (an XXE attack pattern); Word never writes that, so the file was not read. Open it in Word and save it as a new file.",
+    ),
+    "report_pdf_invalid": (
+        "Tệp PDF bị hỏng hoặc không đọc được ({detail}). Xuất lại PDF từ Word rồi thử lại.",
+        "The PDF is damaged or unreadable ({detail}). Export it from Word again and retry.",
+    ),
+    "report_pdf_encrypted": (
+        "Tệp PDF có mật khẩu. Gỡ mật khẩu rồi thử lại.",
+        "The PDF is password-protected. Remove the password and retry.",
+    ),
+    "report_pdf_too_long": (
+        "Tệp PDF có {pages} trang, vượt giới hạn {limit} trang.",
+        "The PDF has {pages} pages, over the {limit}-page limit.",
+    ),
+    "report_pdf_no_text": (
+        "Tệp PDF không có lớp chữ (có lẽ là bản scan). Cần nhận dạng chữ (OCR) trước, hoặc dùng bản .docx.",
+        "The PDF has no text layer (probably a scan). Run OCR first, or use the .docx.",
+    ),
+    "report_too_long": ("Văn bản dài quá {limit} ký tự.", "The text is longer than {limit} characters."),
+    "report_unreadable": ("{file}: không đọc được tệp. {message}", "{file}: cannot read the file. {message}"),
+    "report_header": ("{file}: kỳ báo cáo {period} ({source})", "{file}: report period {period} ({source})"),
+    "report_source_text": ("nhận từ tiêu đề văn bản", "found in the title"),
+    "report_source_option": ("theo --period", "from --period"),
+    "report_source_none": ("chưa rõ; thêm --period 2019-07 để nạp", "unknown; add --period 2019-07 to load"),
+    "report_sure_header": ("Số liệu đọc được ({count}):", "Figures read ({count}):"),
+    "report_review_header": ("Cần xem lại, không nạp ({count}):", "Needs review, not loaded ({count}):"),
+    "report_no_figures": (
+        "Không tìm thấy số liệu nào khớp mẫu trong data/report_patterns.yaml.",
+        "No figure matches the rules in data/report_patterns.yaml.",
+    ),
+    "report_columns": (
+        "chỉ tiêu\tthành phần\tgiá trị\tkỳ\tước lượng\tcâu",
+        "metric\tmember\tvalue\tperiod\tqualifier\tsentence",
+    ),
+    "report_reason_line": ("lý do: {reason}", "reason: {reason}"),
+    "report_load_no_period": (
+        "{file}: không nạp được vì chưa rõ tháng báo cáo. Thêm --period 2019-07.",
+        "{file}: not loaded because the report month is unknown. Add --period 2019-07.",
+    ),
+    "report_nothing_to_load": ("{file}: không có số liệu chắc chắn nào để nạp.", "{file}: no sure figure to load."),
+    "report_bad_period": (
+        "--period không hợp lệ: “{value}”. Ghi dạng 2019-07 hoặc 07/2019.",
+        "Invalid --period “{value}”. Write it as 2019-07 or 07/2019.",
+    ),
+    "report_bad_lang": ("--lang phải là vi hoặc en.", "--lang must be vi or en."),
+    "report_db_error": (
+        "Không mở được cơ sở dữ liệu ({detail}). Kiểm tra --db hoặc COMMSTATS_DATABASE_URL.",
+        "Cannot open the database ({detail}). Check --db or COMMSTATS_DATABASE_URL.",
+    ),
+    "report_pattern_error": ("Tệp mẫu có lỗi: {detail}", "The pattern file is wrong: {detail}"),
+    "report_reason_approximate": (
+        "số xấp xỉ (“{detail}”), không phải số đếm chính xác",
+        "approximate (“{detail}”), not an exact count",
+    ),
+    "report_reason_fraction": ("số đếm có phần thập phân ({detail})", "a count with a fraction ({detail})"),
+    "report_reason_multiplier": (
+        "số làm tròn, viết kèm đơn vị chữ ({detail})",
+        "a rounded figure written with a word multiplier ({detail})",
+    ),
+    "report_reason_delta": (
+        "là mức tăng/giảm so với kỳ khác, không phải số liệu của kỳ",
+        "a change against another period, not the period's count",
+    ),
+    "report_reason_other_period": ("thuộc kỳ khác (“{detail}”)", "belongs to another period (“{detail}”)"),
+    "report_reason_plan": (
+        "nằm trong phần kế hoạch, không phải kết quả đã đạt",
+        "in the plan part of the report, not a result",
+    ),
+    "report_reason_context": (
+        "câu thiếu từ xác định chỉ tiêu ({detail})",
+        "the sentence lacks the words that identify the metric ({detail})",
+    ),
+    "report_reason_rule": ("{detail}", "{detail}"),
+    "report_reason_no_pattern": (
+        "số đứng gần “{detail}” nhưng không khớp mẫu nào trong data/report_patterns.yaml",
+        "a number near “{detail}” that matches no rule in data/report_patterns.yaml",
+    ),
+    "report_reason_unknown_member": ("không nhận ra thành phần “{detail}”", "unknown breakdown “{detail}”"),
+    "report_reason_conflict": (
+        "văn bản ghi các giá trị khác nhau cho cùng chỉ tiêu ({detail})",
+        "the text gives different values for the same figure ({detail})",
+    ),
+    "report_reason_total_with_parts": (
+        "là tổng mà văn bản cũng đã chia theo thành phần; nạp các phần thay cho tổng",
+        "a total that the text also breaks down; load the parts instead",
+    ),
+    # component-site feeds (python -m commstats fetch-sites); {site} is "name (code)"
+    "feed_not_found": (
+        "Trang {site}: không tìm thấy nguồn tin (HTTP {status}) tại {url}. Sửa feed_url trong danh sách trang.",
+        "Site {site}: feed not found (HTTP {status}) at {url}. Fix feed_url in the site list.",
+    ),
+    "feed_http_error": (
+        "Trang {site}: máy chủ từ chối yêu cầu (HTTP {status}) tại {url}. Kiểm tra feed_url hoặc hỏi quản trị trang.",
+        "Site {site}: the server refused the request (HTTP {status}) at {url}. Check feed_url or ask the site's administrator.",
+    ),
+    "feed_server_error": (
+        "Trang {site}: máy chủ bị lỗi (HTTP {status}) tại {url}, đã thử {attempts} lần. Chạy lại sau hoặc báo quản trị trang.",
+        "Site {site}: server error (HTTP {status}) at {url} after {attempts} tries. Run again later or tell the site's administrator.",
+    ),
+    "feed_unreachable": (
+        "Trang {site}: không kết nối được tới {url} ({detail}), đã thử {attempts} lần. Trang có thể đang ngừng hoạt động.",
+        "Site {site}: cannot connect to {url} ({detail}) after {attempts} tries. The site may be down.",
+    ),
+    "feed_timeout": (
+        "Trang {site}: quá {seconds} giây không nhận được phản hồi từ {url}. Trang có thể đang quá tải; chạy lại sau.",
+        "Site {site}: no answer from {url} within {seconds} seconds. The site may be overloaded; run again later.",
+    ),
+    "feed_too_large": (
+        "Trang {site}: nội dung tại {url} lớn hơn {limit_mb} MB nên không đọc. Kiểm tra feed_url.",
+        "Site {site}: the content at {url} is over {limit_mb} MB and was not read. Check feed_url.",
+    ),
+    "feed_empty": ("Trang {site}: {url} trả về nội dung rỗng.", "Site {site}: {url} returned nothing."),
+    "feed_html": (
+        "Trang {site}: {url} trả về trang web HTML, không phải RSS/Atom hay sitemap. Sửa feed_url thành địa chỉ RSS hoặc sitemap.xml của trang.",
+        "Site {site}: {url} returned an HTML page, not RSS/Atom or a sitemap. Set feed_url to the site's RSS or sitemap.xml address.",
+    ),
+    "feed_malformed": (
+        "Trang {site}: XML tại {url} bị lỗi ở dòng {line}, cột {column} ({detail}). Báo quản trị trang sửa nguồn tin.",
+        "Site {site}: the XML at {url} is malformed at line {line}, column {column} ({detail}). Ask the site's administrator to fix the feed.",
+    ),
+    "feed_unsafe_xml": (
+        "Trang {site}: XML tại {url} có khai báo thực thể hoặc tham chiếu ngoài ({detail}), dấu hiệu của XML bomb/XXE; đã từ chối đọc.",
+        "Site {site}: the XML at {url} declares entities or external references ({detail}), a sign of an XML bomb/XXE; refused.",
+    ),
+    "feed_unknown_format": (
+        "Trang {site}: {url} không phải RSS, Atom hay sitemap (phần tử gốc <{root}>). Sửa feed_url.",
+        "Site {site}: {url} is not RSS, Atom or a sitemap (root element <{root}>). Fix feed_url.",
+    ),
+    "feed_nested_index": (
+        "Trang {site}: sitemap con {url} lại là một sitemap index; chỉ đọc một cấp. Trỏ feed_url vào sitemap index cấp dưới.",
+        "Site {site}: the child sitemap {url} is itself a sitemap index; only one level is read. Point feed_url at the inner index.",
+    ),
+    "feed_no_dates": (
+        "Trang {site}: không tin nào trong {count} tin tại {url} có ngày đăng hợp lệ nên không đếm được. Cần RSS có pubDate, Atom có published/updated hoặc sitemap có lastmod.",
+        "Site {site}: none of the {count} posts at {url} has a valid date, so nothing can be counted. RSS needs pubDate, Atom published/updated, a sitemap lastmod.",
+    ),
+    "feed_undated": (
+        "Trang {site}: bỏ qua {count} tin không có ngày đăng hợp lệ (ví dụ: “{example}”).",
+        "Site {site}: skipped {count} posts without a valid date (e.g. “{example}”).",
+    ),
+    "feed_no_link": (
+        "Trang {site}: bỏ qua {count} tin không có guid hay đường dẫn.",
+        "Site {site}: skipped {count} posts with neither guid nor link.",
+    ),
+    "feed_future": (
+        "Trang {site}: bỏ qua {count} tin có ngày đăng ở tương lai (ví dụ: “{example}”). Kiểm tra đồng hồ/múi giờ của trang.",
+        "Site {site}: skipped {count} posts dated in the future (e.g. “{example}”). Check the site's clock or time zone.",
+    ),
+    "feed_sitemaps_capped": (
+        "Trang {site}: sitemap index có quá nhiều sitemap con; bỏ qua {count} sitemap cũ nhất.",
+        "Site {site}: the sitemap index lists too many sitemaps; the {count} oldest were skipped.",
+    ),
+    "feed_no_url": (
+        "Trang {site}: chưa có feed_url trong {file}; bỏ qua.",
+        "Site {site}: no feed_url in {file}; skipped.",
+    ),
+    "feed_unknown_unit": (
+        "Đơn vị {unit} (của {file}) không có trong cơ sở dữ liệu. Các đơn vị hiện có: {allowed}. Dùng --unit MÃ hoặc thêm đơn vị bằng: python -m commstats units add.",
+        "Unit {unit} (of {file}) is not in the database. Units there: {allowed}. Pass --unit CODE or add it with: python -m commstats units add.",
+    ),
+    "sites_file_missing": (
+        "Không tìm thấy danh sách trang {file}. Kiểm tra đường dẫn --sites.",
+        "Site list {file} not found. Check the --sites path.",
+    ),
+    "sites_file_invalid": (
+        "Danh sách trang {file} không hợp lệ: {detail}. Xem mẫu data/sites.yaml.",
+        "Site list {file} is invalid: {detail}. See data/sites.yaml for the format.",
+    ),
+    "sites_duplicate": (
+        "Danh sách trang {file}: mã trang {code} xuất hiện hai lần. Giữ lại một mục.",
+        "Site list {file}: site code {code} appears twice. Keep one entry.",
+    ),
+    "feed_col_site": ("Trang", "Site"),
+    "feed_col_status": ("Trạng thái", "Status"),
+    "feed_col_new": ("Tin mới", "New posts"),
+    "feed_col_months": ("Tháng cập nhật", "Months updated"),
+    "feed_status_updated": ("đã cập nhật", "updated"),
+    "feed_status_unchanged": ("không đổi", "unchanged"),
+    "feed_status_failed": ("LỖI", "FAILED"),
+    "feed_status_no_feed": ("chưa có nguồn tin", "no feed"),
+    "feed_summary": (
+        "Đọc được {read}/{total} trang ({failed} trang lỗi); {new} tin mới; {months} tháng-trang được cập nhật trong lô #{batch}.",
+        "Read {read}/{total} sites ({failed} failed); {new} new posts; {months} site-months updated in batch #{batch}.",
+    ),
+    "feed_summary_no_batch": (
+        "Đọc được {read}/{total} trang ({failed} trang lỗi); {new} tin mới; số liệu không thay đổi, không tạo lô mới.",
+        "Read {read}/{total} sites ({failed} failed); {new} new posts; no figure changed, no batch created.",
+    ),
+    # annual targets (etl/targets.py, `commstats targets import`)
+    "target_missing_columns": (
+        "Thiếu cột bắt buộc: {columns}. Dòng tiêu đề phải có các cột year, metric, value (hoặc Năm, Mã chỉ tiêu, Kế hoạch); cột unit không bắt buộc.",
+        "Missing required columns: {columns}. The header must have year, metric, value (unit is optional).",
+    ),
+    "target_bad_year": (
+        "Năm không hợp lệ. Ghi năm bằng 4 chữ số, từ {low} đến {high}, ví dụ 2019.",
+        "Invalid year. Write a four-digit year from {low} to {high}, e.g. 2019.",
+    ),
+    "target_stock_metric": (
+        "Chỉ tiêu {metric} là số cuối kỳ, không cộng dồn nên không đặt kế hoạch năm. Chỉ dùng chỉ tiêu cộng dồn (flow) — xem: python -m commstats metrics.",
+        "Metric {metric} is an end-of-period level, not summed over a year, so it takes no annual target. Use a flow metric — see: python -m commstats metrics.",
+    ),
+    "target_duplicate": (
+        "Trùng với dòng {other} (cùng đơn vị, chỉ tiêu, năm). Giữ lại một dòng.",
+        "Same unit, metric and year as row {other}. Keep one row.",
+    ),
+    # report drafting (commstats/narrative, `commstats draft`, pages/draft.py)
+    "draft_bad_period": (
+        "Kỳ báo cáo không hợp lệ “{value}”. Dùng 2019-07 (tháng), 2019-Q3 (quý), 2019-H1 (6 tháng), 2019-9M (9 tháng) hoặc 2019 (năm).",
+        "Invalid report period “{value}”. Use 2019-07 (month), 2019-Q3 (quarter), 2019-H1 (half), 2019-9M (nine months) or 2019 (year).",
+    ),
+    "draft_bad_compare": (
+        "Phép so sánh không có: {value}. Dùng một hoặc nhiều trong: prev, yoy, ytd, target (cách nhau bằng dấu phẩy).",
+        "Unknown comparison: {value}. Use one or more of: prev, yoy, ytd, target (comma-separated).",
+    ),
+    "draft_bad_format": ("--format phải là text, md hoặc docx.", "--format must be text, md or docx."),
+    "draft_docx_needs_out": (
+        "Định dạng docx cần --out TỆP.docx (không in ra màn hình được).",
+        "The docx format needs --out FILE.docx (it cannot be printed).",
+    ),
+    "draft_unknown_unit": (
+        "Mã đơn vị không có: {value}. Các đơn vị hiện có: {allowed}.",
+        "Unknown unit code: {value}. Units in the database: {allowed}.",
+    ),
+    "draft_choose_unit": (
+        "Cơ sở dữ liệu có {count} đơn vị; chọn đơn vị bằng --unit MÃ (có thể lặp lại): {allowed}.",
+        "The database has {count} units; choose with --unit CODE (repeatable): {allowed}.",
+    ),
+    "draft_saved": ("Đã lưu bản dự thảo vào {path}.", "Saved the draft to {path}."),
+    "targets_none": ("Chưa có kế hoạch năm nào.", "No annual targets yet."),
 }
 
 

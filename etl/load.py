@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, RootTransaction, bindparam, insert, select, update
 
+from commstats import audit
+from commstats.db import retry_locked, writer
 from commstats.models import ImportBatch, Member, Observation, Revision, _now
 from etl.validate import CleanRow, Reference
 
@@ -124,7 +126,7 @@ def _transaction(engine: Engine, connection: Connection | None) -> Iterator[tupl
     if connection is not None:
         yield connection, None
         return
-    with engine.connect() as conn, conn.begin() as transaction:
+    with writer(engine).connect() as conn, conn.begin() as transaction:
         yield conn, transaction
 
 
@@ -142,7 +144,33 @@ def load_rows(
     connection: Connection | None = None,
 ) -> LoadResult:
     """`progress(done, total)` is called after each chunk; with `connection` the load joins the caller's
-    transaction (used when a source writes its own records in the same transaction)."""
+    transaction (used when a source writes its own records in the same transaction). Every batch is
+    recorded in the audit trail in the same transaction. A load in its own transaction is retried
+    (with backoff) when SQLite stays locked by another writer past the busy timeout."""
+    options = {"source_kind": source_kind, "source_name": source_name, "sha256": sha256, "dry_run": dry_run,
+               "created_by": created_by, "progress": progress}  # fmt: skip
+    if connection is not None:
+        return _load_once(engine, rows, reference=reference, connection=connection, **options)  # type: ignore[arg-type]
+    attempts = [reference]
+    # A failed attempt may have added member ids to the reference; later attempts read it afresh.
+    return retry_locked(
+        lambda: _load_once(engine, rows, reference=attempts.pop() if attempts else None, connection=None, **options)  # type: ignore[arg-type]
+    )
+
+
+def _load_once(
+    engine: Engine,
+    rows: Sequence[CleanRow],
+    *,
+    source_kind: str,
+    source_name: str,
+    sha256: str,
+    reference: Reference | None,
+    dry_run: bool,
+    created_by: str,
+    progress: Callable[[int, int], None] | None,
+    connection: Connection | None,
+) -> LoadResult:
     reference = reference or Reference.read(engine)
     with _transaction(engine, connection) as (conn, transaction):
         _ensure_members(conn, rows, reference)
@@ -192,4 +220,10 @@ def load_rows(
         if progress is not None:
             progress(len(items) + len(updates), len(items) + len(updates))
         conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(finished_at=_now()))
+        audit.record(
+            conn, actor=created_by, action="entry" if source_kind == "entry" else "import",
+            unit_code=",".join(sorted({row.unit_code for row in rows})), target=source_name, batch_id=batch_id,
+            detail={"source_kind": source_kind, "inserted": len(inserts), "updated": len(updates),
+                    "unchanged": unchanged, "sha256": sha256},
+        )  # fmt: skip
         return LoadResult(batch_id, len(inserts), len(updates), unchanged)
