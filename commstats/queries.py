@@ -234,6 +234,57 @@ def targets(engine: Engine, unit_ids: Sequence[int], year: int) -> dict[str, int
         return {code: int(value) for code, value in conn.execute(query)}
 
 
+def figure_sources(
+    engine: Engine, unit_ids: Sequence[int], metric_codes: Sequence[str], start: dt.date, end: dt.date
+) -> pd.DataFrame:
+    """Stored monthly figures with the batch that wrote them (the draft's traceability).
+
+    Columns: unit, metric, member, period, value, batch_id.
+    """
+    query = (
+        select(Unit.code, Metric.code, Member.code, Observation.period, Observation.value, Observation.batch_id)
+        .join(Unit, Unit.id == Observation.unit_id)
+        .join(Metric, Metric.id == Observation.metric_id)
+        .join(Member, Member.id == Observation.member_id)
+        .where(Observation.unit_id.in_(unit_ids), Metric.code.in_(metric_codes), Observation.period.between(start, end))
+        .order_by(Metric.sort_order, Member.sort_order, Member.code, Observation.period, Unit.code)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return pd.DataFrame(rows, columns=["unit", "metric", "member", "period", "value", "batch_id"])
+
+
+def target_sources(engine: Engine, unit_ids: Sequence[int], metric_codes: Sequence[str], year: int) -> pd.DataFrame:
+    """Annual targets with the batch that wrote them. Columns: unit, metric, year, value, batch_id."""
+    query = (
+        select(Unit.code, Metric.code, Target.year, Target.value, Target.batch_id)
+        .join(Unit, Unit.id == Target.unit_id)
+        .join(Metric, Metric.id == Target.metric_id)
+        .where(Target.unit_id.in_(unit_ids), Metric.code.in_(metric_codes), Target.year == year)
+        .order_by(Metric.sort_order, Unit.code)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return pd.DataFrame(rows, columns=["unit", "metric", "year", "value", "batch_id"])
+
+
+def target_list(engine: Engine, unit_ids: Sequence[int] = (), year: int | None = None) -> pd.DataFrame:
+    """Stored annual targets, for `targets list`. Columns: unit, year, metric, value, batch_id."""
+    query = (
+        select(Unit.code, Target.year, Metric.code, Target.value, Target.batch_id)
+        .join(Unit, Unit.id == Target.unit_id)
+        .join(Metric, Metric.id == Target.metric_id)
+        .order_by(Unit.code, Target.year, Metric.sort_order)
+    )
+    if unit_ids:
+        query = query.where(Target.unit_id.in_(unit_ids))
+    if year is not None:
+        query = query.where(Target.year == year)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return pd.DataFrame(rows, columns=["unit", "year", "metric", "value", "batch_id"])
+
+
 EXPORT_COLUMNS = ["unit", "unit_name", "period", "section", "metric", "metric_name", "member", "member_name",
                   "value", "unit_word", "note"]  # fmt: skip
 

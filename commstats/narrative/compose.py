@@ -1,0 +1,345 @@
+"""Compose a draft: figures → template items → paragraphs → sections, with the comparisons asked for."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+from jinja2 import TemplateError as JinjaError
+from sqlalchemy import Engine
+
+from commstats import queries
+from commstats.narrative.facts import TRACE_COLUMNS, FigureSet, Key, collect, trace
+from commstats.narrative.filters import ratio
+from commstats.narrative.templates import CompiledTemplates, ItemSpec, ParagraphSpec, TemplateError, load_templates
+from commstats.periods import Period, reporting_window
+
+_SPACES = re.compile(r"[ \t\r\n]+")
+
+
+@dataclass(frozen=True)
+class DraftParagraph:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DraftSection:
+    code: str
+    title: str
+    paragraphs: tuple[DraftParagraph, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Draft:
+    lang: str
+    period_key: str
+    period_name: str
+    unit_line: str
+    title: str
+    window: str
+    notes: tuple[str, ...]
+    sections: tuple[DraftSection, ...]
+    bullet: str = "- "
+    figures: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TRACE_COLUMNS))
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.sections
+
+    @property
+    def paragraphs(self) -> list[DraftParagraph]:
+        return [p for s in self.sections for p in s.paragraphs]
+
+    def with_texts(self, texts: Mapping[str, str]) -> Draft:
+        """The same draft with some paragraphs rewritten (by paragraph id), e.g. after editing on screen."""
+        sections = tuple(
+            replace(s, paragraphs=tuple(replace(p, text=texts.get(p.id, p.text)) for p in s.paragraphs))
+            for s in self.sections
+        )
+        return replace(self, sections=sections)
+
+
+def _clean(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+class Fact:
+    """One figure as templates see it: value, the comparison values, and the rendered comparison."""
+
+    def __init__(self, composer: Composer, key: Key):
+        self._composer = composer
+        self.metric, self.member = key
+        info = composer.figures.metrics[self.metric]
+        self.name = info.name(composer.lang)
+        self.unit = info.unit_word(composer.lang)
+        self.kind = info.kind
+        figures = composer.figures
+        self.value = figures.current.get(key)
+        self.previous = figures.previous.get(key)
+        self.last_year = figures.last_year.get(key)
+        is_flow = self.kind == "flow"
+        self.ytd = figures.ytd.get(key) if is_flow else None
+        self.target = figures.targets.get(self.metric) if is_flow and self.member is None else None
+
+    @property
+    def present(self) -> bool:
+        return self.value is not None
+
+    @property
+    def target_share(self) -> float | None:
+        return ratio(self.ytd, self.target)
+
+    @property
+    def comparison(self) -> str:
+        """The comparisons asked for, with their leading separator (`, tăng 5 tin, bài (17,9%) so với …`)."""
+        return self._composer.comparison(self)
+
+    def __str__(self) -> str:
+        return "" if self.value is None else str(self.value)
+
+
+class Composer:
+    """Renders one template set over one FigureSet and remembers which figures the text used."""
+
+    def __init__(self, templates: CompiledTemplates, figures: FigureSet, lang: str, context: dict[str, Any]):
+        self.templates = templates
+        self.spec = templates.spec
+        self.figures = figures
+        self.lang = lang
+        self.context = context
+        self.mentioned: set[str] = set()
+        self.notes: list[str] = []
+        self.used: dict[Key, set[str]] = {}
+        self._pending: dict[Key, set[str]] = {}
+
+    # --- rendering helpers -------------------------------------------------------------------------------------
+    def render(self, source: str | None, where: str, **values: Any) -> str:
+        if not source:
+            return ""
+        try:
+            return self.templates.get(source).render({**self.context, "fact": self.fact, **values})
+        except JinjaError as error:
+            raise TemplateError(
+                f"{self.spec.source}: {where}: {type(error).__name__}: {error}. Sửa mẫu câu này. / Fix this template."
+            ) from error
+
+    def _use(self, key: Key, role: str) -> None:
+        self._pending.setdefault(key, set()).add(role)
+
+    def fact(self, metric: str, member: str | None = None) -> Fact:
+        if metric not in self.figures.metrics:
+            raise TemplateError(f"{self.spec.source}: fact('{metric}'): mã chỉ tiêu không có / unknown metric")
+        key: Key = (metric, member)
+        self.mentioned.add(metric)
+        fact = Fact(self, key)
+        if fact.present:
+            self._use(key, "current")
+        return fact
+
+    # --- comparisons -------------------------------------------------------------------------------------------
+    def _note_once(self, source: str, where: str, **values: Any) -> None:
+        """A note under the heading, said once for the whole draft (e.g. no figures at all for last year)."""
+        note = _clean(self.render(source, where, **values))
+        if note and note not in self.notes:
+            self.notes.append(note)
+
+    def _label(self, source: str, period: Period, **extra: Any) -> str:
+        return _clean(self.render(source, "comparisons label", name=period.name(self.lang), year=period.year, **extra))
+
+    def _change(self, fact: Fact, base: int | None, label: str) -> str:
+        spec = self.spec.comparisons
+        if base is None:
+            return _clean(self.render(spec.no_data, "comparisons.no_data", label=label, unit=fact.unit))
+        assert fact.value is not None
+        diff = fact.value - base
+        pct = ratio(abs(diff), base)
+        source = spec.up if diff > 0 else spec.down if diff < 0 else spec.same
+        change = self.render(source, "comparisons.up/down/same", diff=abs(diff), pct=pct, unit=fact.unit, base=base)
+        return _clean(self.render(spec.versus, "comparisons.versus", change=_clean(change), label=label))
+
+    def comparison(self, fact: Fact) -> str:
+        figures, spec, period = self.figures, self.spec.comparisons, self.figures.period
+        key: Key = (fact.metric, fact.member)
+        if fact.value is None or not figures.compare:
+            return ""
+        phrases: list[str] = []
+        if "prev" in figures.compare and not ("yoy" in figures.compare and figures.previous_is_last_year):
+            previous = period.previous()
+            if figures.previous:
+                label = self._label(spec.previous_labels[period.kind], previous)
+                phrases.append(self._change(fact, fact.previous, label))
+                self._use(key, "previous")
+            else:
+                self._note_once(spec.no_period, "comparisons.no_period", name=previous.name(self.lang))
+        if "yoy" in figures.compare:
+            last_year = period.same_period_last_year()
+            if figures.last_year:
+                phrases.append(self._change(fact, fact.last_year, self._label(spec.same_period_label, last_year)))
+                self._use(key, "same_period")
+            else:
+                self._note_once(spec.no_period, "comparisons.no_period", name=last_year.name(self.lang))
+        ytd_months = figures.ytd_months
+        if "ytd" in figures.compare and fact.ytd is not None and len(ytd_months) > len(period.months):
+            label = self._label(spec.ytd_label, period, months=len(ytd_months))
+            phrases.append(self.render(spec.ytd, "comparisons.ytd", label=label, value=fact.ytd, unit=fact.unit))
+            self._use(key, "ytd")
+        if "target" in figures.compare and not figures.targets:
+            self._note_once(spec.no_targets, "comparisons.no_targets", year=period.year)
+        elif "target" in figures.compare and fact.kind == "flow" and fact.member is None:
+            share = fact.target_share
+            if share is None:
+                phrases.append(self.render(spec.no_target, "comparisons.no_target", year=period.year))
+            else:
+                phrases.append(self.render(spec.target, "comparisons.target", share=share, target=fact.target,
+                                           value=fact.ytd, unit=fact.unit, year=period.year))  # fmt: skip
+                self._use(key, "ytd")
+                self._use(key, "target")
+        phrases = [_clean(p) for p in phrases if _clean(p)]
+        return spec.prefix + spec.join.join(phrases) if phrases else ""
+
+    # --- items, paragraphs, sections ---------------------------------------------------------------------------
+    def _policy(self, item: ItemSpec, paragraph: ParagraphSpec, name: str) -> Any:
+        for owner in (item, paragraph, self.spec.defaults):
+            value = getattr(owner, name)
+            if value is not None:
+                return value
+        return None
+
+    def item(self, item: ItemSpec, paragraph: ParagraphSpec, where: str) -> str:
+        self.mentioned.add(item.metric)
+        key: Key = (item.metric, item.member)
+        fact = Fact(self, key)
+        values = {"item": fact, "value": fact.value, "name": fact.name, "unit": fact.unit}
+        if fact.value is None:
+            if self._policy(item, paragraph, "missing") != "say":
+                return ""
+            return _clean(self.render(self._policy(item, paragraph, "missing_text"), f"{where}.missing_text", **values))
+        self._use(key, "current")
+        suffix = fact.comparison if item.compare else ""
+        if fact.value == 0:
+            policy = self._policy(item, paragraph, "zero")
+            if policy == "drop":
+                self._pending.pop(key, None)
+                return ""
+            if policy == "say":
+                return _clean(self.render(self._policy(item, paragraph, "zero_text"), f"{where}.zero_text", **values))
+        return _clean(self.render(item.text, where, **values)) + suffix
+
+    def paragraph(self, section_code: str, paragraph: ParagraphSpec) -> str:
+        self._pending = {}
+        place = f"sections[{section_code}].paragraphs[{paragraph.id}]"
+        items = [self.item(it, paragraph, f"{place}.items[{i}]") for i, it in enumerate(paragraph.items, start=1)]
+        text = _clean(self.render(paragraph.text, f"{place}.text", items=[i for i in items if i]))
+        if text:
+            for key, roles in self._pending.items():
+                self.used.setdefault(key, set()).update(roles)
+        return text
+
+    def sections(self) -> list[DraftSection]:
+        names = {m.section_code: m.section(self.lang) for m in self.figures.metrics.values()}
+        result: list[DraftSection] = []
+        for section in self.spec.sections:
+            paragraphs = tuple(
+                DraftParagraph(p.id, text) for p in section.paragraphs if (text := self.paragraph(section.code, p))
+            )
+            if paragraphs:
+                result.append(DraftSection(section.code, section.title or names.get(section.code, ""), paragraphs))
+        others = self.others()
+        if others:
+            result.append(others)
+        return result
+
+    def others(self) -> DraftSection | None:
+        """Metrics with a figure that no template mentions: listed plainly so nothing is lost."""
+        spec = self.spec.others
+        if spec is None:
+            return None
+        self._pending = {}
+        items = []
+        for code in self.figures.metrics:
+            if code in self.mentioned or self.figures.current.get((code, None)) is None:
+                continue
+            fact = Fact(self, (code, None))
+            self._use((code, None), "current")
+            values = {"item": fact, "value": fact.value, "name": fact.name, "unit": fact.unit}
+            items.append(_clean(self.render(spec.item, "others.item", **values)) + fact.comparison)
+        if not items:
+            return None
+        text = _clean(self.render(spec.text, "others.text", items=items))
+        for key, roles in self._pending.items():
+            self.used.setdefault(key, set()).update(roles)
+        title = _clean(self.render(spec.title, "others.title"))
+        return DraftSection("others", title, (DraftParagraph("others", text),))
+
+
+def _heading_context(
+    engine: Engine, unit_codes: Sequence[str], figures: FigureSet, lang: str
+) -> tuple[dict[str, Any], int | None]:
+    all_units = queries.units(engine)
+    chosen = [u for u in all_units if u.code in unit_codes]
+    cutoffs = {u.cutoff_day for u in chosen}
+    period = figures.period
+    predecessors = []
+    for unit in all_units:
+        if unit.id in figures.unit_ids and unit.code not in unit_codes:
+            span = queries.month_range(engine, [unit.id])
+            if span and span[0] <= period.end and span[1] >= period.start:
+                predecessors.append(unit.name(lang))
+    context: dict[str, Any] = {
+        "units": [u.name(lang) for u in chosen],
+        "predecessors": predecessors,
+        "period": period.name(lang),
+        "period_kind": period.kind,
+        "year": period.year,
+        "lang": lang,
+    }
+    return context, (cutoffs.pop() if len(cutoffs) == 1 else None)
+
+
+def draft_report(
+    engine: Engine,
+    unit_codes: Sequence[str],
+    period: Period,
+    lang: str = "vi",
+    compare: Sequence[str] = (),
+    templates: CompiledTemplates | None = None,
+) -> Draft:
+    """Draft the numeric paragraphs of the report of `period` for the units (and their predecessors)."""
+    templates = templates or load_templates(lang)
+    spec = templates.spec
+    unit_ids = queries.unit_ids_with_predecessors(engine, unit_codes) if unit_codes else []
+    figures = collect(engine, unit_ids, period, compare)
+    context, cutoff = _heading_context(engine, unit_codes, figures, lang)
+    composer = Composer(templates, figures, lang, context)
+    sections = composer.sections() if figures.has_data else []
+
+    heading = spec.heading
+    window = ""
+    if cutoff is not None and heading.window:
+        start, end = reporting_window(period.start, cutoff)[0], reporting_window(period.end, cutoff)[1]
+        window = _clean(composer.render(heading.window, "heading.window", start=start, end=end))
+    notes: list[str] = []
+    span = figures.data_range
+    if not sections:
+        notes.append(_clean(composer.render(heading.empty, "heading.empty")))
+    elif span and (span[1] < period.end or span[0] > period.start) and heading.partial:
+        first = Period("month", span[0].year, span[0].month).name(lang)
+        last = Period("month", span[1].year, span[1].month).name(lang)
+        notes.append(_clean(composer.render(heading.partial, "heading.partial", first_month=first, last_month=last)))
+    notes.extend(composer.notes)
+    return Draft(
+        lang=lang,
+        period_key=period.key,
+        period_name=period.name(lang),
+        unit_line=_clean(composer.render(heading.unit, "heading.unit")),
+        title=_clean(composer.render(heading.title, "heading.title")),
+        window=window,
+        notes=tuple(n for n in notes if n),
+        sections=tuple(sections),
+        bullet=spec.bullet,
+        figures=trace(engine, figures, composer.used),
+    )

@@ -1,0 +1,139 @@
+"""The figures a draft is written from: the period, the comparison periods, targets, and their sources."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from commstats import queries
+from commstats.periods import Period, month_key
+
+COMPARISONS = ("prev", "yoy", "ytd", "target")
+# What a figure was used for, in the order the traceability table lists them.
+ROLES = ("current", "previous", "same_period", "ytd", "target")
+
+Key = tuple[str, str | None]  # (metric, member); member None = the metric's total over its members
+TRACE_COLUMNS = ["unit", "metric", "member", "period", "value", "batch_id", "role"]
+
+
+def parse_compare(text: str | Sequence[str] | None) -> tuple[str, ...]:
+    """`prev,yoy` (or a list) -> the known comparisons in canonical order; unknown names raise ValueError."""
+    if text is None:
+        return ()
+    names = [n.strip().lower() for n in (text.split(",") if isinstance(text, str) else text) if n.strip()]
+    unknown = [n for n in names if n not in COMPARISONS and n != "none"]
+    if unknown:
+        raise ValueError(", ".join(unknown))
+    return tuple(c for c in COMPARISONS if c in names)
+
+
+def _values(engine: Engine, unit_ids: Sequence[int], codes: Sequence[str], months: Sequence[dt.date]) -> dict[Key, int]:
+    """Per (metric, member) and per metric total: flows summed, stocks at the last month with data."""
+    by_member = queries.period_values(engine, unit_ids, codes, months, by_member=True)
+    values: dict[Key, int] = {}
+    for (metric, member), value in by_member.items():
+        values[(metric, member)] = value
+        values[(metric, None)] = values.get((metric, None), 0) + value
+    return values
+
+
+@dataclass
+class FigureSet:
+    """Everything a draft may say about one period for a set of units."""
+
+    period: Period
+    unit_ids: tuple[int, ...]
+    compare: tuple[str, ...]
+    metrics: dict[str, queries.MetricInfo]
+    current: dict[Key, int]
+    previous: dict[Key, int] = field(default_factory=dict)
+    last_year: dict[Key, int] = field(default_factory=dict)
+    ytd: dict[Key, int] = field(default_factory=dict)
+    targets: dict[str, int] = field(default_factory=dict)
+    data_range: tuple[dt.date, dt.date] | None = None
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.current)
+
+    @property
+    def ytd_months(self) -> list[dt.date]:
+        return self.period.year_to_date()
+
+    @property
+    def previous_is_last_year(self) -> bool:
+        """For nine months and a year, the previous period is the same period last year."""
+        return self.period.previous() == self.period.same_period_last_year()
+
+    def months_for(self, role: str) -> list[dt.date]:
+        return {
+            "current": self.period.months,
+            "previous": self.period.previous().months,
+            "same_period": self.period.same_period_last_year().months,
+            "ytd": self.ytd_months,
+            "target": [],
+        }[role]
+
+
+def collect(engine: Engine, unit_ids: Sequence[int], period: Period, compare: Sequence[str] = ()) -> FigureSet:
+    """Read the figures of `period` and of the comparison periods asked for."""
+    info = queries.metric_by_code(engine)
+    codes = list(info)
+    ids = tuple(unit_ids)
+    figures = FigureSet(period, ids, tuple(compare), info, _values(engine, ids, codes, period.months))
+    figures.data_range = queries.month_range(engine, ids) if ids else None
+    if "prev" in compare:
+        figures.previous = _values(engine, ids, codes, period.previous().months)
+    if "yoy" in compare:
+        figures.last_year = _values(engine, ids, codes, period.same_period_last_year().months)
+    if "ytd" in compare or "target" in compare:
+        figures.ytd = _values(engine, ids, codes, period.year_to_date())
+    if "target" in compare:
+        figures.targets = queries.targets(engine, ids, period.year)
+    return figures
+
+
+def trace(engine: Engine, figures: FigureSet, used: dict[Key, set[str]]) -> pd.DataFrame:
+    """Every stored figure behind the facts in `used`: unit, metric, member, period, value, batch, role.
+
+    A stock contributes only its last month with data in each range, exactly as period_values counts it.
+    """
+    if not used or not figures.unit_ids:
+        return pd.DataFrame(columns=TRACE_COLUMNS)
+    codes = sorted({metric for metric, _ in used})
+    months = [m for role in ROLES for m in figures.months_for(role) if any(role in roles for roles in used.values())]
+    rows: list[pd.DataFrame] = []
+    if months:
+        sources = queries.figure_sources(engine, figures.unit_ids, codes, min(months), max(months))
+        for (metric, member), roles in used.items():
+            of_metric = sources[sources["metric"] == metric]
+            for role in ROLES:
+                if role not in roles or role == "target":
+                    continue
+                part = of_metric[of_metric["period"].isin(figures.months_for(role))]
+                if figures.metrics[metric].kind == "stock" and not part.empty:
+                    part = part[part["period"] == part["period"].max()]
+                if member is not None:
+                    part = part[part["member"] == member]
+                rows.append(part.assign(role=role))
+    target_codes = sorted({metric for (metric, _), roles in used.items() if "target" in roles})
+    if target_codes:
+        goals = queries.target_sources(engine, figures.unit_ids, target_codes, figures.period.year)
+        rows.append(goals.rename(columns={"year": "period"}).assign(member="", role="target"))
+    frame = pd.concat([r for r in rows if not r.empty], ignore_index=True) if any(not r.empty for r in rows) else None
+    if frame is None:
+        return pd.DataFrame(columns=TRACE_COLUMNS)
+    frame["period"] = [month_key(p) if isinstance(p, dt.date) else str(p) for p in frame["period"]]
+    frame = frame.drop_duplicates(subset=["unit", "metric", "member", "period", "role"])
+    order = {code: i for i, code in enumerate(figures.metrics)}
+    frame["_role"] = frame["role"].map({r: i for i, r in enumerate(ROLES)})
+    frame["_metric"] = frame["metric"].map(order)
+    # Stable: within a metric the rows keep the SQL order (member order, then period, then unit).
+    frame = frame.sort_values(["_role", "_metric"], kind="stable").drop(columns=["_role", "_metric"])
+    frame["batch_id"] = frame["batch_id"].astype("Int64")
+    frame["value"] = frame["value"].astype("int64")
+    return frame[TRACE_COLUMNS].reset_index(drop=True)

@@ -1,0 +1,87 @@
+"""Annual targets (kế hoạch năm) from CSV or XLSX: columns year, metric, value (+ unit)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from etl.extract.tabular import MAX_COLUMNS, MAX_ROWS, decode, nfc, open_workbook
+from etl.problems import Problem, RawRow, RejectedFile
+
+HEADER_ALIASES: dict[str, str] = {
+    "year": "year", "năm": "year", "nam": "year",
+    "metric": "metric", "mã chỉ tiêu": "metric", "metric code": "metric",
+    "value": "value", "giá trị": "value", "kế hoạch": "value", "target": "value", "chỉ tiêu kế hoạch": "value",
+    "unit": "unit", "mã đơn vị": "unit", "unit code": "unit",
+}  # fmt: skip
+REQUIRED = ("year", "metric", "value")
+
+
+def _header(cells: list[object], file: str, line: int) -> list[str]:
+    names: list[str] = []
+    problems: list[Problem] = []
+    for cell in cells:
+        name = HEADER_ALIASES.get(nfc(str(cell if cell is not None else "")).strip().lower(), "")
+        if name and name in names:
+            problems.append(Problem(file, line, str(cell), "", "duplicate_column", {"column": cell}))
+        names.append(name)
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        problems.append(Problem(file, line, "", "", "target_missing_columns", {"columns": ", ".join(missing)}))
+    if problems:
+        raise RejectedFile(problems)
+    return names
+
+
+def _rows(records: Iterator[list[object]], file: str) -> Iterator[RawRow]:
+    header: list[str] | None = None
+    for line, cells in enumerate(records, start=1):
+        if not any(str(c if c is not None else "").strip() for c in cells):
+            continue
+        if header is None:
+            if len(cells) > MAX_COLUMNS:
+                raise RejectedFile(
+                    [Problem(file, line, "", "", "too_many_columns", {"count": len(cells), "expected": MAX_COLUMNS})]
+                )
+            header = _header(cells, file, line)
+            continue
+        if line > MAX_ROWS:
+            raise RejectedFile([Problem(file, line, "", "", "too_many_rows", {"limit": MAX_ROWS})])
+        if len(cells) > len(header) and any(str(c or "").strip() for c in cells[len(header) :]):
+            raise RejectedFile(
+                [Problem(file, line, "", "", "too_many_columns", {"count": len(cells), "expected": len(header)})]
+            )
+        yield RawRow(line, {name: cells[i] if i < len(cells) else None for i, name in enumerate(header) if name})
+    if header is None:
+        raise RejectedFile([Problem(file, None, "", "", "file_empty")])
+
+
+def extract_targets_csv(content: bytes, file: str, encoding: str | None = None) -> Iterator[RawRow]:
+    text = decode(content, file, encoding)
+    try:
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        yield from _rows(iter(reader), file)  # type: ignore[arg-type]
+    except csv.Error as error:
+        raise RejectedFile([Problem(file, reader.line_num, "", "", "csv_malformed", {"detail": str(error)})]) from error
+
+
+def extract_targets_xlsx(content: bytes, file: str) -> Iterator[RawRow]:
+    workbook = open_workbook(content, file)
+    try:
+        sheet = workbook.worksheets[0]
+        records = ([nfc(c) if isinstance(c, str) else c for c in row] for row in sheet.iter_rows(values_only=True))
+        yield from _rows(records, file)  # type: ignore[arg-type]
+    finally:
+        workbook.close()
+
+
+def extract_targets(content: bytes, file: str, encoding: str | None = None) -> Iterator[RawRow]:
+    """Raw target rows of a .csv/.txt or .xlsx file (the suffix decides)."""
+    if file.lower().endswith(".xlsx"):
+        return extract_targets_xlsx(content, file)
+    return extract_targets_csv(content, file, encoding)

@@ -1,0 +1,217 @@
+"""Import annual targets (kế hoạch năm): extract → validate → load, all or nothing, recorded as a batch.
+
+`python -m commstats targets import FILE`. A file that changes nothing writes nothing; a changed
+target is updated and the batch that changed it is stored on the row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, insert, select, update
+
+from commstats.catalog import load_catalog
+from commstats.models import ImportBatch, Target, _now
+from etl.extract.targets import extract_targets
+from etl.load import LoadResult
+from etl.pipeline import MAX_FILE_BYTES, ImportReport
+from etl.problems import Problem, RawRow, RejectedFile
+from etl.validate import Reference, _text, parse_count
+
+SUFFIXES = (".csv", ".txt", ".xlsx")
+MIN_YEAR, MAX_YEAR = 1900, 2200
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    line: int
+    unit_code: str
+    metric_code: str
+    year: int
+    value: int
+
+
+def _validate_row(
+    row: RawRow, file: str, reference: Reference, kinds: dict[str, str], default_unit: str | None
+) -> tuple[TargetRow | None, list[Problem]]:
+    found: list[Problem] = []
+
+    def problem(column: str, raw: object, key: str, **params: object) -> None:
+        found.append(Problem(file, row.line, column, _text(raw)[:80], key, dict(params)))
+
+    for column, raw in row.values.items():
+        if isinstance(raw, str) and _CONTROL.search(raw):
+            problem(column, raw.replace("\x00", "\\0"), "control_chars")
+    if found:
+        return None, found
+
+    unit_code = _text(row.values.get("unit")) or default_unit
+    if not unit_code:
+        problem("unit", "", "no_unit", count=len(reference.units))
+    elif unit_code not in reference.units:
+        problem("unit", unit_code, "unknown_unit", allowed=", ".join(sorted(reference.units)) or "-")
+
+    year, error = parse_count(row.values.get("year"))
+    if error or year is None or not MIN_YEAR <= year <= MAX_YEAR:
+        problem("year", row.values.get("year"), "target_bad_year", low=MIN_YEAR, high=MAX_YEAR)
+        year = None
+
+    metric_code = _text(row.values.get("metric"))
+    if metric_code not in reference.metrics:
+        problem("metric", metric_code, "unknown_metric")
+    elif kinds.get(metric_code) != "flow":
+        problem("metric", metric_code, "target_stock_metric", metric=metric_code)
+
+    value, error = parse_count(row.values.get("value"))
+    if error:
+        problem("value", row.values.get("value"), error, limit=10**12)
+
+    if found or unit_code is None or year is None or value is None:
+        return None, found
+    return TargetRow(row.line, unit_code, metric_code, year, value), found
+
+
+def validate_targets(
+    rows: Iterable[RawRow], file: str, reference: Reference, default_unit: str | None = None
+) -> tuple[list[TargetRow], list[Problem]]:
+    """Every row checked; two rows for the same unit, metric and year are a problem too."""
+    kinds = {m.code: m.kind for m in load_catalog().metrics}
+    if default_unit is None and len(reference.units) == 1:
+        default_unit = next(iter(reference.units))
+    clean: list[TargetRow] = []
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str, int], int] = {}
+    for row in rows:
+        checked, found = _validate_row(row, file, reference, kinds, default_unit)
+        if checked is not None:
+            key = (checked.unit_code, checked.metric_code, checked.year)
+            if key in seen:
+                found.append(
+                    Problem(file, row.line, "metric", checked.metric_code, "target_duplicate", {"other": seen[key]})
+                )
+            else:
+                seen[key] = row.line
+                clean.append(checked)
+        problems.extend(found)
+    return clean, problems
+
+
+def load_targets(
+    engine: Engine,
+    rows: list[TargetRow],
+    reference: Reference,
+    *,
+    source_name: str,
+    sha256: str,
+    dry_run: bool = False,
+    created_by: str = "",
+) -> LoadResult:
+    """Insert new targets, update changed ones, leave equal ones; one transaction, one batch if anything changed."""
+    keyed = {(reference.units[r.unit_code], reference.metrics[r.metric_code][0], r.year): r for r in rows}
+    with engine.connect() as conn, conn.begin() as transaction:
+        query = select(Target.id, Target.unit_id, Target.metric_id, Target.year, Target.value).where(
+            Target.unit_id.in_({k[0] for k in keyed}), Target.year.in_({k[2] for k in keyed})
+        )
+        existing = {(t.unit_id, t.metric_id, t.year): (t.id, t.value) for t in conn.execute(query)}
+        inserts = [k for k in keyed if k not in existing]
+        updates = [k for k in keyed if k in existing and existing[k][1] != keyed[k].value]
+        unchanged = len(keyed) - len(inserts) - len(updates)
+        if dry_run or not (inserts or updates):
+            transaction.rollback()
+            return LoadResult(None, len(inserts), len(updates), unchanged, dry_run)
+        now = _now()
+        batch_id = conn.execute(
+            insert(ImportBatch).returning(ImportBatch.id),
+            {
+                "source_kind": "targets",
+                "source_name": source_name,
+                "sha256": sha256,
+                "started_at": now,
+                "rows_read": len(rows),
+                "rows_inserted": len(inserts),
+                "rows_updated": len(updates),
+                "rows_unchanged": unchanged,
+                "status": "loaded",
+                "created_by": created_by,
+                "message": "",
+            },
+        ).scalar_one()
+        if inserts:
+            conn.execute(
+                insert(Target),
+                [
+                    {
+                        "unit_id": k[0],
+                        "metric_id": k[1],
+                        "year": k[2],
+                        "value": keyed[k].value,
+                        "batch_id": batch_id,
+                        "updated_at": now,
+                    }
+                    for k in inserts
+                ],
+            )
+        for k in updates:
+            conn.execute(
+                update(Target)
+                .where(Target.id == existing[k][0])
+                .values(value=keyed[k].value, batch_id=batch_id, updated_at=now)
+            )
+        conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(finished_at=_now()))
+    return LoadResult(batch_id, len(inserts), len(updates), unchanged)
+
+
+def import_targets_content(
+    engine: Engine,
+    content: bytes,
+    file: str,
+    *,
+    unit: str | None = None,
+    dry_run: bool = False,
+    encoding: str | None = None,
+    created_by: str = "",
+) -> ImportReport:
+    report = ImportReport(file)
+    suffix = Path(file).suffix.lower()
+    if suffix not in SUFFIXES:
+        report.problems.append(Problem(file, None, "", "", "unknown_format", {"suffix": suffix or "?"}))
+        return report
+    if len(content) > MAX_FILE_BYTES:
+        size = {"size_mb": len(content) // 2**20, "limit_mb": MAX_FILE_BYTES // 2**20}
+        report.problems.append(Problem(file, None, "", "", "file_too_large", size))
+        return report
+    reference = Reference.read(engine)
+    try:
+        clean, problems = validate_targets(extract_targets(content, file, encoding), file, reference, unit)
+    except RejectedFile as rejected:
+        report.problems.extend(rejected.problems)
+        return report
+    if not clean and not problems:
+        problems = [Problem(file, None, "", "", "file_empty")]
+    if problems:
+        report.problems.extend(problems)
+        return report
+    report.result = load_targets(
+        engine,
+        clean,
+        reference,
+        source_name=Path(file).name,
+        sha256=hashlib.sha256(content).hexdigest(),
+        dry_run=dry_run,
+        created_by=created_by,
+    )
+    return report
+
+
+def import_targets_path(engine: Engine, path: Path, **options: object) -> ImportReport:
+    if not path.is_file():
+        return ImportReport(str(path), [Problem(str(path), None, "", "", "file_missing")])
+    if path.stat().st_size > MAX_FILE_BYTES:
+        size = {"size_mb": path.stat().st_size // 2**20, "limit_mb": MAX_FILE_BYTES // 2**20}
+        return ImportReport(str(path), [Problem(str(path), None, "", "", "file_too_large", size)])
+    return import_targets_content(engine, path.read_bytes(), str(path), **options)  # type: ignore[arg-type]
