@@ -1,0 +1,225 @@
+"""`commstats extract`: read figures from past reports (.txt, .docx, .pdf) and optionally load them.
+
+The main CLI calls `register(app)`. Sure figures are loaded as one batch per document through the
+shared etl.load.load_rows, so loading the same report twice changes nothing; figures that need
+review are printed and never loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from commstats.i18n import t
+from commstats.numbers import format_count
+from commstats.periods import month_key, parse_month
+from etl.extract.report_text import (
+    MAX_DOCUMENT_BYTES,
+    Figure,
+    PatternError,
+    detect_period,
+    extract_figures,
+    figures_to_rows,
+    load_patterns,
+    read_document,
+)
+from etl.load import load_rows
+from etl.problems import Problem, RejectedFile
+from etl.validate import Reference
+
+EXCERPT_WIDTH = 100
+EXCERPT_LEAD = 30  # characters of the sentence shown before the figure
+
+
+def excerpt(figure: Figure, width: int = EXCERPT_WIDTH) -> str:
+    """The part of the sentence around the figure, so every row fits on a line."""
+    sentence = figure.sentence
+    if len(sentence) <= width:
+        return sentence
+    start = max(0, min(figure.start - EXCERPT_LEAD, len(sentence) - width))
+    end = start + width
+    if start:  # cut at a space, not inside a word
+        space = sentence.find(" ", start, figure.start)
+        start = space + 1 if space >= 0 else start
+    if end < len(sentence):
+        space = sentence.rfind(" ", figure.start, end)
+        end = space if space >= 0 else end
+    return ("…" if start else "") + sentence[start:end].strip() + ("…" if end < len(sentence) else "")
+
+
+def _cells(figure: Figure, lang: str) -> list[str]:
+    return [
+        figure.metric,
+        figure.member or "-",
+        format_count(figure.value, lang),
+        month_key(figure.period) if figure.period else "-",
+        figure.qualifier,
+        excerpt(figure),
+    ]
+
+
+def format_table(figures: Sequence[Figure], lang: str, with_reason: bool = False) -> list[str]:
+    """Aligned rows: metric, member, value, period, qualifier, sentence (and the reason below)."""
+    header = t("report_columns", lang).split("\t")
+    rows = [_cells(f, lang) for f in figures]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+
+    def line(cells: list[str]) -> str:
+        parts = [c.rjust(w) if i == 2 else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=False))]
+        return "  " + "  ".join([*parts, cells[-1]]).rstrip()
+
+    lines = [line(header)]
+    for figure, cells in zip(figures, rows, strict=True):
+        lines.append(line(cells))
+        if with_reason:
+            lines.append("      → " + t("report_reason_line", lang, reason=figure.reason_text(lang)))
+    return lines
+
+
+def _period_source(override: dt.date | None, text: str, lang: str) -> tuple[str, str]:
+    if override is not None:
+        return month_key(override), t("report_source_option", lang)
+    detected = detect_period(text)
+    if detected is not None:
+        return month_key(detected), t("report_source_text", lang)
+    return "-", t("report_source_none", lang)
+
+
+def print_figures(file: str, text: str, figures: Sequence[Figure], override: dt.date | None, lang: str) -> None:
+    period, source = _period_source(override, text, lang)
+    typer.echo(t("report_header", lang, file=file, period=period, source=source))
+    if not figures:
+        typer.echo("  " + t("report_no_figures", lang))
+        return
+    sure = [f for f in figures if f.sure]
+    review = [f for f in figures if not f.sure]
+    typer.echo(t("report_sure_header", lang, count=len(sure)))
+    if sure:
+        typer.echo("\n".join(format_table(sure, lang)))
+    typer.echo(t("report_review_header", lang, count=len(review)))
+    if review:
+        typer.echo("\n".join(format_table(review, lang, with_reason=True)))
+
+
+def _problems_text(problems: Sequence[Problem], lang: str) -> str:
+    return " ".join(p.message(lang) for p in problems)
+
+
+def _read(path: Path, lang: str) -> tuple[bytes, str] | None:
+    """The bytes and text of one report, or None after printing why it cannot be read."""
+    if not path.is_file():
+        typer.echo(t("report_unreadable", lang, file=path, message=t("file_missing", lang)), err=True)
+        return None
+    if path.stat().st_size > MAX_DOCUMENT_BYTES:
+        size = {"size_mb": path.stat().st_size // 2**20, "limit_mb": MAX_DOCUMENT_BYTES // 2**20}
+        typer.echo(t("report_unreadable", lang, file=path, message=t("file_too_large", lang, **size)), err=True)
+        return None
+    content = path.read_bytes()
+    try:
+        return content, read_document(content, path.name)
+    except RejectedFile as rejected:
+        message = _problems_text(rejected.problems, lang)
+        typer.echo(t("report_unreadable", lang, file=path, message=message), err=True)
+        return None
+
+
+def load_figures(
+    engine: Engine, figures: Sequence[Figure], path: Path, content: bytes, unit: str | None, lang: str
+) -> bool:
+    """Load the sure figures of one document as one batch; True when nothing went wrong."""
+    sure = [f for f in figures if f.sure]
+    if not sure:
+        typer.echo(t("report_nothing_to_load", lang, file=path.name))
+        return True
+    if any(f.period is None for f in sure):
+        typer.echo(t("report_load_no_period", lang, file=path.name), err=True)
+        return False
+    reference = Reference.read(engine)
+    rows, problems = figures_to_rows(sure, path.name, reference, unit)
+    if problems:
+        typer.echo(t("import_rejected", lang, file=path.name, count=len(problems)), err=True)
+        typer.echo("\n".join(p.render(lang) for p in problems), err=True)
+        return False
+    result = load_rows(
+        engine, rows, source_kind="report", source_name=path.name,
+        sha256=hashlib.sha256(content).hexdigest(), reference=reference,
+    )  # fmt: skip
+    counts = {"inserted": result.inserted, "updated": result.updated, "unchanged": result.unchanged}
+    if result.batch_id is None:
+        typer.echo(t("import_unchanged", lang, file=path.name, **counts))
+    else:
+        typer.echo(t("import_ok", lang, file=path.name, batch=result.batch_id, **counts))
+    return True
+
+
+def _engine(db: str | None, lang: str) -> Engine:
+    from commstats.bootstrap import init_database
+    from commstats.db import make_engine
+
+    try:
+        engine = make_engine(db)
+        init_database(engine)  # the schema and catalogue must be current before rows are checked
+    except (SQLAlchemyError, OSError) as error:
+        typer.echo(t("report_db_error", lang, detail=str(error).splitlines()[0][:160]), err=True)
+        raise typer.Exit(1) from error
+    return engine
+
+
+def _options(period: str | None, lang: str) -> dt.date | None:
+    if lang not in ("vi", "en"):
+        typer.echo(t("report_bad_lang", "vi") + " / " + t("report_bad_lang", "en"), err=True)
+        raise typer.Exit(2)
+    try:
+        load_patterns()
+    except (PatternError, OSError) as error:
+        typer.echo(t("report_pattern_error", lang, detail=error), err=True)
+        raise typer.Exit(2) from error
+    if period is None:
+        return None
+    try:
+        return parse_month(period)
+    except ValueError:
+        typer.echo(t("report_bad_period", lang, value=period), err=True)
+        raise typer.Exit(2) from None
+
+
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="Báo cáo .txt, .docx, .pdf / past reports.")],
+    period: Annotated[
+        str | None, typer.Option("--period", help="Tháng báo cáo, ví dụ 2019-07 (mặc định: đọc từ tiêu đề).")
+    ] = None,
+    load: Annotated[bool, typer.Option("--load", help="Nạp số liệu chắc chắn / load the sure figures.")] = False,
+    unit: Annotated[str | None, typer.Option("--unit", help="Mã đơn vị / unit code.")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="Database URL (overrides COMMSTATS_DATABASE_URL).")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="vi | en")] = "vi",
+) -> None:
+    """Đọc số liệu từ báo cáo cũ; số cần xem lại không bao giờ được nạp / read figures from past reports."""
+    override = _options(period, lang)
+    engine: Engine | None = None
+    failed = False
+    for index, path in enumerate(paths):
+        if index:
+            typer.echo("")
+        read = _read(path, lang)
+        if read is None:
+            failed = True
+            continue
+        content, text = read
+        figures = extract_figures(text, override)
+        print_figures(path.name, text, figures, override, lang)
+        if load:
+            engine = engine or _engine(db, lang)
+            failed = not load_figures(engine, figures, path, content, unit, lang) or failed
+    raise typer.Exit(1 if failed else 0)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `extract` to the main command line."""
+    app.command("extract")(extract)

@@ -1,0 +1,801 @@
+"""Figures from the text of past reports (.txt, .docx, .pdf).
+
+read_document → extract_figures → figures_to_rows → etl.load.load_rows (source_kind "report").
+
+The wording lives in data/report_patterns.yaml, so an office can teach the extractor a new phrase
+without a code change. A figure is "sure" only when a rule matched it cleanly as an exact count of
+the report's own month; everything else that looks like a figure is listed for "review" and never
+loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from commstats.catalog import load_catalog
+from commstats.config import DATA_DIR
+from commstats.i18n import t
+from etl.extract.tabular import decode
+from etl.problems import Problem, RawRow, RejectedFile
+from etl.validate import CleanRow, Reference, validate_rows
+
+PATTERNS_PATH = DATA_DIR / "report_patterns.yaml"
+SOURCE_KIND = "report"
+
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+MAX_DOCX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a real report is a few MB even with pictures
+MAX_DOCX_PARTS = 5_000
+MAX_PDF_PAGES = 1_000
+MAX_TEXT_CHARS = 5_000_000
+MIN_TEXT_SHARE = 0.9  # below this share of ordinary characters the "text" is binary data
+KEYWORD_WINDOW = 40  # characters between a loose number and a metric word for it to need review
+NOTE_LENGTH = 300
+
+Confidence = Literal["sure", "review"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number read from a report, with where it came from and how sure we are of it."""
+
+    metric: str
+    member: str
+    value: int
+    period: dt.date | None
+    qualifier: str  # "" or the word that makes it approximate: hơn, trên, gần, ước, khoảng...
+    sentence: str
+    confidence: Confidence
+    reason: str = ""  # comma-separated reason keys, "" when sure (see REASONS)
+    reason_vi: str = ""
+    reason_en: str = ""
+    line: int = 0  # the line of the document the sentence starts on
+    text: str = ""  # the number as written, e.g. "10,18 ngàn"
+    start: int = 0  # where `text` starts in `sentence`
+
+    @property
+    def sure(self) -> bool:
+        return self.confidence == "sure"
+
+    def reason_text(self, lang: str = "vi") -> str:
+        return self.reason_en if lang == "en" else self.reason_vi
+
+
+# Reason keys -> i18n message keys (each takes a {detail} parameter).
+REASONS = {
+    "approximate": "report_reason_approximate",
+    "fraction": "report_reason_fraction",
+    "multiplier": "report_reason_multiplier",
+    "delta": "report_reason_delta",
+    "other_period": "report_reason_other_period",
+    "plan": "report_reason_plan",
+    "context": "report_reason_context",
+    "rule": "report_reason_rule",
+    "no_pattern": "report_reason_no_pattern",
+    "unknown_member": "report_reason_unknown_member",
+    "conflict": "report_reason_conflict",
+    "total_with_parts": "report_reason_total_with_parts",
+}
+
+
+def _reject(file: str, key: str, **params: object) -> RejectedFile:
+    return RejectedFile([Problem(file, None, "", "", key, dict(params))])
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading documents
+# ---------------------------------------------------------------------------------------------
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\t\f\v"), " ")
+
+
+def normalize_text(text: str) -> str:
+    """NFC, one kind of line break and space, no invisible characters."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    return text.translate(_INVISIBLE).translate(_SPACES)
+
+
+def _looks_like_text(text: str) -> bool:
+    """False for decoded binary data: control characters, replacement or private-use characters."""
+    sample = text[:200_000]
+    if not sample:
+        return True
+    odd = sum(
+        1 for ch in sample if ch == "\ufffd" or (unicodedata.category(ch) in ("Cc", "Co", "Cn") and ch not in "\n\r\t")
+    )
+    return odd <= (1 - MIN_TEXT_SHARE) * len(sample)
+
+
+def _read_txt(content: bytes, file: str) -> str:
+    try:
+        return decode(content, file)
+    except RejectedFile as rejected:
+        # tabular.decode speaks of CSV; a report needs its own wording.
+        key = "report_binary" if rejected.problems[0].key == "binary_content" else "report_undecodable"
+        raise _reject(file, key) from rejected
+
+
+def _check_docx_archive(content: bytes, file: str) -> zipfile.ZipFile:
+    """Open the .docx zip and refuse damaged files and zip bombs before anything is expanded."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise _reject(file, "report_docx_invalid", detail=str(error) or type(error).__name__) from error
+    total = sum(info.file_size for info in infos)
+    if len(infos) > MAX_DOCX_PARTS or total > MAX_DOCX_UNZIPPED_BYTES:
+        raise _reject(file, "report_docx_too_big", size_mb=total // 2**20, parts=len(infos))
+    if "word/document.xml" not in archive.namelist():
+        raise _reject(file, "report_docx_invalid", detail="word/document.xml")
+    return archive
+
+
+def _check_docx_xml(archive: zipfile.ZipFile, file: str) -> None:
+    """Refuse DTDs and entities in any XML part: Word never writes them, XXE attacks do.
+
+    python-docx does not resolve entities, but a file that declares them is not a file Word made,
+    so it is rejected outright rather than read with the entity silently dropped.
+    """
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError, fromstring
+
+    for info in archive.infolist():
+        if not info.filename.endswith((".xml", ".rels")):
+            continue
+        try:
+            data = archive.read(info)
+            fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        except DefusedXmlException as error:
+            raise _reject(file, "report_docx_unsafe", part=info.filename) from error
+        except (ParseError, zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+            raise _reject(file, "report_docx_invalid", detail=f"{info.filename}: {error}") from error
+
+
+def _docx_lines(document: Any) -> Iterable[str]:
+    """Paragraphs and table rows in document order; a table row becomes `| cell | cell |`."""
+    from docx.table import Table
+
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            for row in block.rows:
+                cells: list[str] = []
+                for cell in row.cells:
+                    text = " ".join(cell.text.split())
+                    if not cells or cells[-1] != text:  # merged cells repeat their text
+                        cells.append(text)
+                yield "| " + " | ".join(cells) + " |"
+        else:
+            yield block.text
+
+
+def _read_docx(content: bytes, file: str) -> str:
+    import docx
+
+    archive = _check_docx_archive(content, file)
+    with archive:
+        _check_docx_xml(archive, file)
+    try:
+        document = docx.Document(io.BytesIO(content))
+        return "\n".join(_docx_lines(document))
+    except Exception as error:  # python-docx raises many kinds for damaged packages
+        raise _reject(file, "report_docx_invalid", detail=str(error)[:120] or type(error).__name__) from error
+
+
+def _read_pdf(content: bytes, file: str) -> str:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(content), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise _reject(file, "report_pdf_encrypted")
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise _reject(file, "report_pdf_too_long", pages=len(reader.pages), limit=MAX_PDF_PAGES)
+        text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    except RejectedFile:
+        raise
+    except Exception as error:  # pypdf raises many kinds for damaged files
+        raise _reject(file, "report_pdf_invalid", detail=str(error)[:120] or type(error).__name__) from error
+    if not text.strip():
+        raise _reject(file, "report_pdf_no_text")
+    return text
+
+
+READERS = {".txt": _read_txt, ".text": _read_txt, ".md": _read_txt, ".docx": _read_docx, ".pdf": _read_pdf}
+
+
+def read_document(content: bytes, file: str) -> str:
+    """The text of a report; raises RejectedFile (with a message naming what is wrong) if unreadable."""
+    suffix = Path(file).suffix.lower()
+    reader = READERS.get(suffix)
+    if reader is None:
+        raise _reject(file, "report_unknown_format", suffix=suffix or "?")
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise _reject(file, "file_too_large", size_mb=len(content) // 2**20, limit_mb=MAX_DOCUMENT_BYTES // 2**20)
+    if not content.strip():
+        raise _reject(file, "report_empty")
+    text = normalize_text(reader(content, file))
+    if not _looks_like_text(text):
+        raise _reject(file, "report_binary")
+    if not text.strip():
+        raise _reject(file, "report_empty")
+    if len(text) > MAX_TEXT_CHARS:
+        raise _reject(file, "report_too_long", limit=MAX_TEXT_CHARS)
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# The pattern file
+# ---------------------------------------------------------------------------------------------
+
+
+class PatternError(ValueError):
+    """data/report_patterns.yaml is wrong; the message says where."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    metric: str
+    regex: re.Pattern[str]
+    member: str = ""
+    members: dict[str, str] = field(default_factory=dict)
+    requires: re.Pattern[str] | None = None
+    requires_words: str = ""  # `requires` as words for a person: "igate / dịch vụ công / trực tuyến"
+    excludes: re.Pattern[str] | None = None
+    review: tuple[str, str] | None = None  # (vi, en) reason why this wording always needs a person
+
+
+@dataclass(frozen=True)
+class Patterns:
+    rules: list[Rule]
+    keywords: list[tuple[str, re.Pattern[str]]]
+    number: re.Pattern[str]
+    multipliers: dict[str, int]
+    clause_qualifier: re.Pattern[str]
+    delta: re.Pattern[str]
+    other_period: re.Pattern[str]
+    plan_heading: re.Pattern[str]
+    ignore: list[re.Pattern[str]]
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_DIGITS = r"[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?|[0-9]+(?:,[0-9]+)?"
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    """A regex alternation, longest first so that `ước đạt` wins over `ước`."""
+    return "|".join(re.escape(unicodedata.normalize("NFC", w)) for w in sorted(words, key=len, reverse=True))
+
+
+def _number_regex(qualifiers: list[str], multipliers: dict[str, int]) -> str:
+    # Not inside another number, a date or a blanked-out span (§), and not followed by more digits.
+    value = rf"(?<![0-9.,/§])(?P<value>{_DIGITS})(?![0-9]|[.,/][0-9]|§)"
+    qualifier = rf"(?:\b(?P<qualifier>{_alternatives(qualifiers)})\s+)?" if qualifiers else ""
+    multiplier = rf"(?:\s*(?P<multiplier>{_alternatives(multipliers)})\b)?" if multipliers else ""
+    return qualifier + value + multiplier
+
+
+def _expand(source: str, fragments: dict[str, str], number: str, where: str) -> str:
+    def substitute(found: re.Match[str]) -> str:
+        name = found[1]
+        if name == "number":
+            return number
+        if name not in fragments:
+            raise PatternError(f"{where}: unknown placeholder {{{name}}} (known: number, {', '.join(fragments)})")
+        return f"(?:{fragments[name]})"
+
+    return _PLACEHOLDER.sub(substitute, unicodedata.normalize("NFC", str(source)))
+
+
+def _compile(source: str, where: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    try:
+        return re.compile(source, flags)
+    except re.error as error:
+        raise PatternError(f"{where}: invalid regular expression: {error}") from error
+
+
+def _words(source: str) -> str:
+    """A simple alternation regex as words for a person: `(?:igate|dịch vụ công)` -> `igate / dịch vụ công`."""
+    plain = re.sub(r"\(\?:|[()?\\]|\bb\b", " ", source)
+    return " / ".join(" ".join(word.split()) for word in plain.split("|") if word.strip())
+
+
+def _rule(metric: str, spec: dict[str, Any], index: int, fragments: dict[str, str], number: str) -> Rule:
+    where = f"{PATTERNS_PATH.name}: metrics.{metric}.rules[{index}]"
+    if "regex" not in spec:
+        raise PatternError(f"{where}: a rule needs a `regex`")
+    regex = _compile(_expand(spec["regex"], fragments, number, where), where)
+    if "value" not in regex.groupindex:
+        raise PatternError(f"{where}: the regex must contain {{number}} once")
+    members = {unicodedata.normalize("NFC", str(k)).casefold(): str(v) for k, v in (spec.get("members") or {}).items()}
+    if members and "member" not in regex.groupindex:
+        raise PatternError(f"{where}: `members` needs a (?P<member>...) group in the regex")
+    review = spec.get("review")
+    requires_source = _expand(spec["requires"], fragments, number, where) if spec.get("requires") else ""
+    return Rule(
+        metric=metric,
+        regex=regex,
+        member=str(spec.get("member", "")),
+        members=members,
+        requires=_compile(requires_source, where) if requires_source else None,
+        requires_words=_words(requires_source),
+        excludes=_compile(_expand(spec["excludes"], fragments, number, where), where) if spec.get("excludes") else None,
+        review=(str(review.get("vi", "")), str(review.get("en", review.get("vi", "")))) if review else None,
+    )
+
+
+def _check_members(rule: Rule, where: str) -> None:
+    catalog = load_catalog()
+    try:
+        metric = catalog.metric(rule.metric)
+    except KeyError:
+        raise PatternError(f"{where}: metric {rule.metric!r} is not in data/catalog.yaml") from None
+    wanted = {rule.member} | set(rule.members.values())
+    wanted.discard("")
+    if not wanted:
+        return
+    if not metric.dimension:
+        raise PatternError(f"{where}: metric {rule.metric!r} has no breakdown, so a rule cannot name a member")
+    dimension = catalog.dimensions[metric.dimension]
+    known = {m.code for m in dimension.members}
+    unknown = sorted(wanted - known)
+    if unknown and not dimension.open:
+        raise PatternError(f"{where}: unknown member(s) {', '.join(unknown)} of {metric.dimension}")
+
+
+@lru_cache(maxsize=4)
+def load_patterns(path: Path = PATTERNS_PATH) -> Patterns:
+    """Read and check data/report_patterns.yaml (metrics and members must exist in the catalogue)."""
+    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    fragments = {str(k): unicodedata.normalize("NFC", str(v)) for k, v in (spec.get("fragments") or {}).items()}
+    multipliers = {unicodedata.normalize("NFC", str(k)): int(v) for k, v in (spec.get("multipliers") or {}).items()}
+    number = _number_regex([str(q) for q in spec.get("qualifiers") or []], multipliers)
+    rules: list[Rule] = []
+    keywords: list[tuple[str, re.Pattern[str]]] = []
+    for metric, metric_spec in (spec.get("metrics") or {}).items():
+        for index, rule_spec in enumerate(metric_spec.get("rules") or []):
+            rule = _rule(str(metric), rule_spec, index, fragments, number)
+            _check_members(rule, f"{path.name}: metrics.{metric}.rules[{index}]")
+            rules.append(rule)
+        for word in metric_spec.get("keywords") or []:
+            where = f"{path.name}: metrics.{metric}.keywords"
+            keywords.append((str(metric), _compile(r"\b(?:" + _expand(word, fragments, number, where) + r")\b", where)))
+    ignore = [
+        _compile(
+            _expand(item["regex"], fragments, number, f"{path.name}: ignore.{item.get('name', '?')}"),
+            f"{path.name}: ignore.{item.get('name', '?')}",
+            re.MULTILINE if item.get("case_sensitive") else re.IGNORECASE | re.MULTILINE,
+        )
+        for item in spec.get("ignore") or []
+    ]
+    return Patterns(
+        rules=rules,
+        keywords=keywords,
+        number=_compile(number, f"{path.name}: qualifiers/multipliers"),
+        multipliers={k.casefold(): v for k, v in multipliers.items()},
+        clause_qualifier=_compile(rf"\b(?:{_alternatives(spec.get('clause_qualifiers') or ['ước'])})\b", "clause"),
+        delta=_compile(rf"(?:^|\W)(?:{_alternatives(spec.get('delta_words') or ['tăng', 'giảm'])})\s*$", "delta"),
+        other_period=_compile(str(spec.get("other_period") or r"lũy kế"), f"{path.name}: other_period"),
+        plan_heading=_compile(str(spec.get("plan_heading") or r"kế hoạch"), f"{path.name}: plan_heading"),
+        ignore=ignore,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Paragraphs, sentences, clauses
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sentence:
+    line: int
+    text: str
+    masked: str  # the same text with the digits of dates, document numbers... replaced by §
+    in_plan: bool
+
+
+_NUMBERED_HEADING = re.compile(r"^(?P<mark>[IVXLC]+|[A-ZĐ]|[0-9]+(?:\.[0-9]+)*)[.)]\s+\S")
+_LINE_NUMBERING = re.compile(r"^[0-9]+(?:\.[0-9]+)*[.)]\s")
+_BARE_MARK = re.compile(r"^\s*(?:[IVXLC]+|[A-ZĐa-zđ]|[0-9]+(?:\.[0-9]+)*)\s*$")
+_SENTENCE_END = re.compile(r"[.!?…]+(?:/\.)?\s+")
+_STARTS_SENTENCE = "-–—•+(“\"'"
+_BULLET = re.compile(r"[-–—•+*]\s+")
+_NO_JOIN_ENDINGS = (".", "!", "?", "…", "|")
+MAX_HEADING = 200
+
+
+def _continues(previous: str, line: str) -> bool:
+    """Whether `line` carries on the paragraph before it (wrapped text in a PDF or a .txt).
+
+    A line ending in `;` or `:` may still go on ("...hoạt động riêng):" / "tổng số tin đã đăng 488 tin."),
+    but a new bullet, a numbered heading or a capitalised line starts a new paragraph.
+    """
+    if previous.endswith(_NO_JOIN_ENDINGS):
+        return False
+    first = line[0]
+    return first.islower() or (first.isdigit() and not _LINE_NUMBERING.match(line))
+
+
+def _paragraphs(text: str) -> list[tuple[int, str]]:
+    paragraphs: list[tuple[int, str]] = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = " ".join(raw.split())
+        if not line:
+            continue  # a blank line inside a wrapped sentence (as in the seed report) does not end it
+        if paragraphs and _continues(paragraphs[-1][1], line):
+            paragraphs[-1] = (paragraphs[-1][0], paragraphs[-1][1] + " " + line)
+        else:
+            paragraphs.append((number, line))
+    return paragraphs
+
+
+def _heading_level(paragraph: str) -> int | None:
+    found = _NUMBERED_HEADING.match(paragraph)
+    if not found or len(paragraph) > MAX_HEADING:
+        return None
+    mark = found["mark"]
+    return mark.count(".") + 1 if mark[0].isdigit() else 0
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for end in _SENTENCE_END.finditer(text):
+        following = text[end.end() : end.end() + 1]
+        if not following or not (following.isupper() or following.isdigit() or following in _STARTS_SENTENCE):
+            continue
+        if _BARE_MARK.match(text[start : end.start()]):
+            continue  # "1. Tình hình..." is one heading, not the sentence "1."
+        spans.append((start, end.end()))
+        start = end.end()
+    spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def mask(text: str, patterns: Patterns) -> str:
+    """`text` with every digit inside an ignored span (date, document number, ordinal...) made §."""
+    chars = list(text)
+    for pattern in patterns.ignore:
+        for found in pattern.finditer(text):
+            for i in range(found.start(), found.end()):
+                if chars[i].isdigit():
+                    chars[i] = "§"
+    return "".join(chars)
+
+
+def sentences(text: str, patterns: Patterns | None = None) -> list[Sentence]:
+    patterns = patterns or load_patterns()
+    result: list[Sentence] = []
+    plan_level: int | None = None
+    for line, paragraph in _paragraphs(normalize_text(text)):
+        level = _heading_level(paragraph)
+        if level is not None:
+            if patterns.plan_heading.search(paragraph):
+                plan_level = level if plan_level is None else min(plan_level, level)
+            elif plan_level is not None and level <= plan_level:
+                plan_level = None
+        masked = mask(paragraph, patterns)
+        for start, end in _sentence_spans(paragraph):
+            # Trim the text and its masked twin alike so that offsets stay aligned.
+            lead = start + len(paragraph[start:end]) - len(paragraph[start:end].lstrip())
+            bullet = _BULLET.match(paragraph, lead)
+            lead = bullet.end() if bullet else lead
+            stop = end - (len(paragraph[start:end]) - len(paragraph[start:end].rstrip()))
+            if stop > lead:
+                result.append(Sentence(line, paragraph[lead:stop], masked[lead:stop], plan_level is not None))
+    return result
+
+
+def _clause(text: str, position: int) -> tuple[int, int]:
+    """The `;`-separated part of a sentence around `position`."""
+    start = text.rfind(";", 0, position) + 1
+    end = text.find(";", position)
+    return start, len(text) if end < 0 else end
+
+
+# ---------------------------------------------------------------------------------------------
+# The report's period
+# ---------------------------------------------------------------------------------------------
+
+_TITLE_MONTH = re.compile(r"tháng\s+(?P<m>[0-9]{1,2})(?:\s*(?:/|-|\.|năm)\s*(?P<y>(?:19|20)[0-9]{2}))?\b", re.I)
+_YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])")
+_TITLE_WORDS = re.compile(r"báo cáo|công tác|tình hình|kết quả|hoạt động", re.I)
+_PLAN_BEFORE = re.compile(
+    r"(?:kế hoạch|phương hướng|nhiệm vụ|dự kiến)(?:\s+(?:công tác|hoạt động|trọng tâm))*\s*$", re.I
+)
+_DATE_LINE_BEFORE = re.compile(r"ngày\s+[0-9]{1,2}\s*$", re.I)
+HEADER_LINES = 30
+MAX_TITLE_LINE = 200
+
+
+def _title_year(line: str, after: int, month: int) -> int | None:
+    """The year written after the month in the same title line (a plan month may carry it)."""
+    for later in _TITLE_MONTH.finditer(line, after):
+        if later["y"]:
+            year = int(later["y"])
+            # "tháng 12 và kế hoạch tháng 01/2020": the report month is December 2019.
+            return year - 1 if int(later["m"]) < month else year
+    found = _YEAR.search(line, after)
+    return int(found.group()) if found else None
+
+
+def detect_period(text: str) -> dt.date | None:
+    """The month a monthly report is about, from its title ("Công tác tháng 7 và kế hoạch tháng 8/2019").
+
+    The plan month and the signing date ("ngày 25 tháng 7 năm 2019") are skipped; quarterly,
+    half-year and yearly reports have no month in their title and give None.
+    """
+    lines = [" ".join(raw.split()) for raw in normalize_text(text).split("\n")]
+    header = [line for line in lines if line][:HEADER_LINES]
+    for line in header:
+        if len(line) > MAX_TITLE_LINE:
+            continue
+        for found in _TITLE_MONTH.finditer(line):
+            before = line[: found.start()]
+            if _DATE_LINE_BEFORE.search(before) or _PLAN_BEFORE.search(before) or not _TITLE_WORDS.search(before):
+                continue
+            month = int(found["m"])
+            if not 1 <= month <= 12:
+                continue
+            year = int(found["y"]) if found["y"] else _title_year(line, found.end(), month)
+            if year is None:
+                year_in_header = next((_YEAR.search(h) for h in header if _YEAR.search(h)), None)
+                year = int(year_in_header.group()) if year_in_header else None
+            if year is not None:
+                return dt.date(year, month, 1)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Extraction
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    patterns: Patterns
+    period: dt.date | None
+    text_month: dt.date | None  # the month the text itself names, for "another month" checks
+
+
+def _parse_value(text: str, multiplier: int) -> tuple[int, bool]:
+    """`2.682.057` -> 2682057; `10,18` with 1000 -> 10180. Second item: the count had a fraction."""
+    exact = Decimal(text.replace(".", "").replace(",", ".")) * multiplier
+    whole = exact.to_integral_value(rounding=ROUND_HALF_UP)
+    return int(whole), whole != exact
+
+
+_MONTH_MENTION = re.compile(r"tháng\s+(?P<m>[0-9]{1,2})(?:\s*[/.-]\s*(?P<y>[0-9]{4}))?(?!\s*(?:đầu|cuối))", re.I)
+
+
+def _other_month(prefix: str, text_month: dt.date | None) -> str | None:
+    """A "tháng N" before the figure that is not the report's month."""
+    if text_month is None:
+        return None
+    for found in _MONTH_MENTION.finditer(prefix):
+        month, year = int(found["m"]), int(found["y"]) if found["y"] else text_month.year
+        if (month, year) != (text_month.month, text_month.year):
+            return found.group()
+    return None
+
+
+def _group(found: re.Match[str], name: str) -> str:
+    """A named group's text, "" when the rule has no such group or it did not take part."""
+    return found.groupdict().get(name) or ""
+
+
+def _number_end(found: re.Match[str]) -> int:
+    return found.end("multiplier") if _group(found, "multiplier") else found.end("value")
+
+
+def _reasons(sentence: Sentence, found: re.Match[str], ctx: _Context) -> tuple[list[tuple[str, str, str]], str]:
+    """Why a matched number is not a plain count of the report month, as (key, vi detail, en detail)
+    triples, and its qualifier. Only the clause before the number counts: Vietnamese puts "lũy kế",
+    "cùng kỳ", "ước" before the figure they qualify, and "so với cùng kỳ" after a figure is a comparison."""
+    reasons: list[tuple[str, str, str]] = []
+    start = found.start("qualifier") if _group(found, "qualifier") else found.start("value")
+    prefix = sentence.text[_clause(sentence.text, start)[0] : start]
+    qualifier = _group(found, "qualifier").lower()
+    if not qualifier:
+        clause_word = ctx.patterns.clause_qualifier.search(prefix)
+        qualifier = clause_word.group().lower() if clause_word else ""
+    if qualifier:
+        reasons.append(("approximate", qualifier, qualifier))
+    multiplier = _group(found, "multiplier").lower()
+    number_text = sentence.text[found.start("value") : _number_end(found)]
+    _, fractional = _parse_value(found["value"], ctx.patterns.multipliers.get(multiplier, 1))
+    if multiplier:
+        reasons.append(("multiplier", number_text, number_text))
+    if fractional:
+        reasons.append(("fraction", number_text, number_text))
+    if ctx.patterns.delta.search(prefix):
+        reasons.append(("delta", "", ""))
+    other = ctx.patterns.other_period.search(prefix)
+    other_word = other.group() if other else _other_month(prefix, ctx.text_month)
+    if other_word:
+        reasons.append(("other_period", other_word, other_word))
+    if sentence.in_plan:
+        reasons.append(("plan", "", ""))
+    return reasons, qualifier
+
+
+def _figure(
+    metric: str,
+    member: str,
+    sentence: Sentence,
+    found: re.Match[str],
+    reasons: list[tuple[str, str, str]],
+    qualifier: str,
+    ctx: _Context,
+) -> Figure:
+    value, _ = _parse_value(found["value"], ctx.patterns.multipliers.get(_group(found, "multiplier").lower(), 1))
+    keys = [key for key, _, _ in reasons]
+    return Figure(
+        metric=metric,
+        member=member,
+        value=value,
+        period=ctx.period,
+        qualifier=qualifier,
+        sentence=sentence.text,
+        confidence="review" if reasons else "sure",
+        reason=",".join(keys),
+        reason_vi="; ".join(t(REASONS[k], "vi", detail=vi) for k, vi, _ in reasons),
+        reason_en="; ".join(t(REASONS[k], "en", detail=en) for k, _, en in reasons),
+        line=sentence.line,
+        text=sentence.text[found.start("value") : _number_end(found)],
+        start=found.start("value"),
+    )
+
+
+def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in taken)
+
+
+def _rule_figures(sentence: Sentence, ctx: _Context, taken: list[tuple[int, int]]) -> list[Figure]:
+    figures: list[Figure] = []
+    for rule in ctx.patterns.rules:
+        if rule.excludes and rule.excludes.search(sentence.text):
+            continue
+        for found in rule.regex.finditer(sentence.masked):
+            span = found.span("value")
+            if _overlaps(span, taken):
+                continue
+            taken.append(span)
+            reasons, qualifier = _reasons(sentence, found, ctx)
+            member = rule.member
+            if _group(found, "member"):
+                word = _group(found, "member")
+                member = rule.members.get(word.casefold(), "")
+                if not member:
+                    reasons.append(("unknown_member", word, word))
+            if rule.review:
+                reasons.append(("rule", *rule.review))
+            if rule.requires and not rule.requires.search(sentence.text):
+                reasons.append(("context", rule.requires_words, rule.requires_words))
+            figures.append(_figure(rule.metric, member, sentence, found, reasons, qualifier, ctx))
+    return figures
+
+
+def _nearest_keyword(sentence: Sentence, span: tuple[int, int], ctx: _Context) -> tuple[str, str] | None:
+    """The metric and word of the closest metric keyword in the same clause, if close enough."""
+    clause_start, clause_end = _clause(sentence.masked, span[0])
+    best: tuple[int, str, str] | None = None
+    for metric, pattern in ctx.patterns.keywords:
+        for found in pattern.finditer(sentence.masked, clause_start, clause_end):
+            gap = max(found.start() - span[1], span[0] - found.end(), 0)
+            if gap <= KEYWORD_WINDOW and (best is None or gap < best[0]):
+                best = (gap, metric, found.group())
+    return (best[1], best[2]) if best else None
+
+
+def _loose_figures(sentence: Sentence, ctx: _Context, taken: list[tuple[int, int]]) -> list[Figure]:
+    """Numbers no rule took but that stand next to a metric word: listed for review."""
+    figures: list[Figure] = []
+    for found in ctx.patterns.number.finditer(sentence.masked):
+        span = found.span("value")
+        if _overlaps(span, taken):
+            continue
+        near = _nearest_keyword(sentence, span, ctx)
+        if near is None:
+            continue
+        taken.append(span)
+        reasons, qualifier = _reasons(sentence, found, ctx)
+        reasons.insert(0, ("no_pattern", near[1], near[1]))
+        figures.append(_figure(near[0], "", sentence, found, reasons, qualifier, ctx))
+    return figures
+
+
+def _demote(figure: Figure, key: str, detail: str = "") -> Figure:
+    """The figure sent to review for one more reason."""
+
+    def join(existing: str, added: str, separator: str) -> str:
+        return f"{existing}{separator}{added}" if existing else added
+
+    return replace(
+        figure,
+        confidence="review",
+        reason=join(figure.reason, key, ","),
+        reason_vi=join(figure.reason_vi, t(REASONS[key], "vi", detail=detail), "; "),
+        reason_en=join(figure.reason_en, t(REASONS[key], "en", detail=detail), "; "),
+    )
+
+
+def _settle(figures: list[Figure]) -> list[Figure]:
+    """Across the document: drop repeats of the same sure figure, send disagreeing ones to review,
+    and review an undivided total when the same text also gives its parts (loading both double-counts)."""
+    by_key: dict[tuple[str, str, dt.date | None], list[int]] = {}
+    for index, figure in enumerate(figures):
+        if figure.sure:
+            by_key.setdefault((figure.metric, figure.member, figure.period), []).append(index)
+    drop: set[int] = set()
+    result = list(figures)
+    for indexes in by_key.values():
+        values = {figures[i].value for i in indexes}
+        if len(values) == 1:
+            drop.update(indexes[1:])
+        else:
+            shown = ", ".join(str(v) for v in sorted(values))
+            for i in indexes:
+                result[i] = _demote(figures[i], "conflict", shown)
+    dimensioned = {m.code for m in load_catalog().metrics if m.dimension}
+    parts = {(f.metric, f.period) for f in result if f.sure and f.member and f.metric in dimensioned}
+    for i, figure in enumerate(result):
+        if figure.sure and not figure.member and (figure.metric, figure.period) in parts:
+            result[i] = _demote(figure, "total_with_parts")
+    return [figure for i, figure in enumerate(result) if i not in drop]
+
+
+def extract_figures(text: str, period: dt.date | None = None, patterns: Patterns | None = None) -> list[Figure]:
+    """Every figure in a report's text, in document order. `period` overrides the detected month."""
+    patterns = patterns or load_patterns()
+    text_month = detect_period(text)
+    ctx = _Context(patterns, period or text_month, text_month or period)
+    figures: list[Figure] = []
+    for sentence in sentences(text, patterns):
+        taken: list[tuple[int, int]] = []
+        found = _rule_figures(sentence, ctx, taken) + _loose_figures(sentence, ctx, taken)
+        figures.extend(sorted(found, key=lambda f: f.start))
+    return _settle(figures)
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------------------------
+
+
+def _note(figure: Figure) -> str:
+    sentence = figure.sentence if len(figure.sentence) <= NOTE_LENGTH else figure.sentence[: NOTE_LENGTH - 1] + "…"
+    return f"báo cáo: {sentence}"
+
+
+def figures_to_rows(
+    figures: Iterable[Figure], file: str, reference: Reference, unit: str | None = None
+) -> tuple[list[CleanRow], list[Problem]]:
+    """The sure figures that have a period, checked like any import (unit, metric, member)."""
+    raw = [
+        RawRow(
+            figure.line,
+            {
+                "unit": unit,
+                "metric": figure.metric,
+                "member": figure.member or None,
+                "period": figure.period,
+                "value": figure.value,
+                "note": _note(figure),
+            },
+        )
+        for figure in figures
+        if figure.sure and figure.period is not None
+    ]
+    return validate_rows(raw, file, reference, unit)
