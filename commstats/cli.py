@@ -170,3 +170,6 @@ cli_sources.register(app)
 from commstats import cli_draft  # noqa: E402
 
 cli_draft.register(app)
+from commstats import cli_extract  # noqa: E402
+
+cli_extract.register(app)
