@@ -15,6 +15,8 @@ PAGES = [
     st.Page("pages/licences.py", title=label("nav_licences"), icon=":material/menu_book:"),
     st.Page("pages/explore.py", title=label("nav_explore"), icon=":material/table_view:"),
     st.Page("pages/quality.py", title=label("nav_quality"), icon=":material/fact_check:"),
+    st.Page("pages/entry.py", title=label("entry_title"), icon=":material/edit_note:"),
+    st.Page("pages/import.py", title=label("import_title"), icon=":material/upload_file:"),
 ]
 
 page = st.navigation(PAGES)

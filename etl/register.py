@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
+from commstats import audit
 from commstats.db import writer
 from commstats.i18n import t
 from commstats.models import ImportBatch, LicenceRecord, Unit, _now
@@ -156,6 +157,11 @@ def _write_records(
             insert(ImportBatch).returning(ImportBatch.id),
             meta | {"started_at": _now(), "finished_at": _now(), "status": "loaded", "message": "records only"},
         ).scalar_one()
+        audit.record(
+            conn, actor=str(meta["created_by"]), action="import", target=str(meta["source_name"]), batch_id=batch_id,
+            unit_code=",".join(sorted({r.unit_code for r in plan.new} | {r.unit_code for _, r in plan.changed})),
+            detail={"source_kind": SOURCE_KIND, "records_new": len(plan.new), "records_changed": len(plan.changed)},
+        )  # fmt: skip
     ids = {code: reference.metrics[code][0] for code in REGISTER_METRICS}
     if plan.new:
         conn.execute(

@@ -44,6 +44,54 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "ytd_only": ("Lũy kế từ đầu năm: {ytd}", "Year to date: {ytd}"),
     "stock_note": ("số cuối kỳ", "end-of-period level"),
+    # manual entry (pages/entry.py) and file import (pages/import.py)
+    "entry_title": ("Nhập số liệu", "Enter figures"),
+    "entry_caption": (
+        "Chọn đơn vị, tháng và lĩnh vực rồi nhập số liệu vào cột “Số liệu”. Ô trống nghĩa là chưa báo cáo (không phải 0) và không xóa số đã có. Có thể ghi dấu chấm hàng nghìn (2.682.057).",
+        "Pick the unit, month and section, then type the figures in the “Figure” column. An empty cell means not reported (not zero) and never clears a stored figure. Thousands dots are fine (2.682.057).",
+    ),
+    "entry_unit": ("Đơn vị", "Unit"),
+    "entry_month": ("Tháng", "Month"),
+    "entry_section": ("Lĩnh vực", "Section"),
+    "entry_col_label": ("Chỉ tiêu", "Metric"),
+    "entry_col_unit": ("Đơn vị tính", "Unit of measure"),
+    "entry_col_value": ("Số liệu", "Figure"),
+    "entry_save": ("Lưu số liệu", "Save figures"),
+    "entry_rejected": (
+        "Chưa lưu gì: có {count} lỗi. Sửa các ô sau rồi bấm Lưu lại:",
+        "Nothing was saved: {count} problems. Fix these cells and save again:",
+    ),
+    "entry_changes": ("Các số liệu đã thay đổi (cũ → mới):", "Figures that changed (old → new):"),
+    "import_title": ("Nhập tệp", "Import a file"),
+    "import_caption": (
+        "Tải lên tệp CSV/XLSX dạng dài (cột period, metric, member, value), biểu mẫu Excel nhập số liệu, hoặc sổ đăng ký giấy phép, tờ khai. Tệp được kiểm tra trước; chỉ khi bấm Nạp thì số liệu mới được ghi, trọn vẹn hoặc không ghi gì. Giới hạn {limit_mb} MB.",
+        "Upload a long CSV/XLSX (columns period, metric, member, value), the data-entry workbook, or a licence register. The file is checked first; figures are written only when you press Load, all or nothing. Limit {limit_mb} MB.",
+    ),
+    "import_uploader": ("Chọn tệp (.csv, .xlsx)", "Choose a file (.csv, .xlsx)"),
+    "import_unit": ("Đơn vị mặc định (khi tệp không ghi đơn vị)", "Default unit (when the file names none)"),
+    "import_empty": (
+        "Chưa chọn tệp. Tải biểu mẫu Excel bằng lệnh `python -m commstats template --year 2027 --out bieu-mau.xlsx --unit MA_DON_VI`, điền số liệu rồi tải lên đây.",
+        "No file yet. Get the Excel workbook with `python -m commstats template --year 2027 --out workbook.xlsx --unit UNIT_CODE`, fill it in and upload it here.",
+    ),
+    "import_kind": ("Loại tệp: {kind}", "File kind: {kind}"),
+    "import_kind_long": ("bảng số liệu dạng dài", "long-format table"),
+    "import_kind_template": ("biểu mẫu Excel nhập số liệu", "data-entry workbook"),
+    "import_kind_register": ("sổ đăng ký giấy phép, tờ khai", "licence register"),
+    "import_head": ("Các dòng đầu của tệp", "First rows of the file"),
+    "import_new": ("Giá trị mới", "New figures"),
+    "import_changed": ("Giá trị sửa", "Changed figures"),
+    "import_unchanged": ("Không đổi", "Unchanged"),
+    "import_records_new": ("Bản ghi sổ mới", "New register records"),
+    "import_problems": (
+        "Tệp bị từ chối: {count} lỗi. Không có gì được ghi. Sửa các lỗi sau rồi tải lên lại:",
+        "The file is rejected: {count} problems. Nothing was written. Fix these and upload again:",
+    ),
+    "import_confirm": ("Nạp vào cơ sở dữ liệu", "Load into the database"),
+    "import_progress": ("Đang nạp… {done}/{total}", "Loading… {done}/{total}"),
+    "import_nothing_to_load": (
+        "Tệp hợp lệ nhưng không có gì mới: mọi số liệu đã có sẵn.",
+        "The file is valid but brings nothing new: every figure is already there.",
+    ),
 }
 
 # Labels of the analysis pages and the frame's additions live in ui/labels_pages.py.

@@ -1,0 +1,153 @@
+"""One entry point for an uploaded file of any supported kind (the "Nhập tệp" page).
+
+`preview` reads the file, shows its first rows and runs a dry run (every validation message,
+counts of new / changed / unchanged figures); `load` imports it for real, reporting progress.
+The kind is found from the content: the data-entry workbook by its structure, a licence register
+by its header, anything else is the long format.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from etl.extract.licence_register import HEADER_SEARCH_ROWS, extract_register, looks_like_register
+from etl.extract.tabular import decode
+from etl.extract.template_workbook import is_template, open_checked
+from etl.pipeline import EXTRACTORS, ImportReport, import_content
+from etl.problems import Problem, RawRow, RejectedFile
+from etl.register import RegisterReport, import_register
+
+Kind = Literal["long", "template", "register"]
+PREVIEW_ROWS = 10
+SUFFIXES = ("csv", "txt", "xlsx")
+
+
+def _first_rows_xlsx(content: bytes, file: str) -> Iterator[list[object]]:
+    workbook = open_checked(content, file)
+    try:
+        for row in workbook.worksheets[0].iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True):
+            yield list(row)
+    finally:
+        workbook.close()
+
+
+def _first_rows_csv(content: bytes, file: str) -> Iterator[list[object]]:
+    text = decode(content[:65536], file) if len(content) > 65536 else decode(content, file)
+    lines = text.splitlines()[:HEADER_SEARCH_ROWS]
+    try:
+        delimiter = csv.Sniffer().sniff("\n".join(lines)[:4096], delimiters=",;\t").delimiter
+    except csv.Error:
+        delimiter = ","
+    yield from (list(row) for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+
+
+def detect_kind(content: bytes, file: str) -> Kind:
+    """What the file is; a file that cannot be read at all counts as long format (its import says why)."""
+    suffix = Path(file).suffix.lower()
+    try:
+        if suffix == ".xlsx":
+            if is_template(content, file):
+                return "template"
+            rows = list(_first_rows_xlsx(content, file))
+        elif suffix in (".csv", ".txt"):
+            rows = list(_first_rows_csv(content, file))
+        else:
+            return "long"
+    except (RejectedFile, UnicodeDecodeError, csv.Error, ValueError):
+        return "long"
+    return "register" if any(looks_like_register(r) for r in rows) else "long"
+
+
+Report = ImportReport | RegisterReport
+
+
+@dataclass
+class Upload:
+    file: str
+    kind: Kind
+    report: Report
+    head: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.report.problems
+
+    def counts(self) -> dict[str, int]:
+        result = self.report.result
+        if result is None:
+            return {}
+        counts = {"inserted": result.inserted, "updated": result.updated, "unchanged": result.unchanged}
+        if isinstance(self.report, RegisterReport):
+            counts |= {"records_new": self.report.records_new, "records_changed": self.report.records_changed}
+        return counts
+
+    def problem_table(self, lang: str = "vi") -> pd.DataFrame:
+        headers = ["Dòng", "Cột", "Giá trị", "Lỗi"] if lang != "en" else ["Row", "Column", "Value", "Problem"]
+        rows = [(p.row if p.row is not None else "-", p.column or "-", p.value, p.message(lang)) for p in self.problems]
+        return pd.DataFrame(rows, columns=headers)
+
+
+def _head(content: bytes, file: str, kind: Kind, encoding: str | None) -> pd.DataFrame:
+    """The first rows as read (before validation), with their row numbers."""
+    suffix = Path(file).suffix.lower()
+    try:
+        if kind == "register":
+            rows: Iterator[RawRow] = extract_register(content, file)
+        elif suffix in EXTRACTORS:
+            rows = EXTRACTORS[suffix](content, file, encoding)
+        else:
+            return pd.DataFrame()
+        first = list(itertools.islice(rows, PREVIEW_ROWS))
+    except RejectedFile:
+        return pd.DataFrame()
+    records = [{"#": r.line} | {k: "" if v is None else str(v) for k, v in r.values.items()} for r in first]
+    return pd.DataFrame(records)
+
+
+def _run(
+    engine: Engine, content: bytes, file: str, kind: Kind, unit: str | None, dry_run: bool, **options: object
+) -> Report:
+    if kind == "register":
+        return import_register(engine, content, file, unit=unit, dry_run=dry_run, **options)  # type: ignore[arg-type]
+    return import_content(engine, content, file, unit=unit, dry_run=dry_run, **options)  # type: ignore[arg-type]
+
+
+def preview(
+    engine: Engine, content: bytes, file: str, *, unit: str | None = None, encoding: str | None = None
+) -> Upload:
+    """A dry run: every problem, or what a load would insert, change and leave alone. Writes nothing."""
+    kind = detect_kind(content, file)
+    options: dict[str, object] = {"encoding": encoding} if kind != "register" else {}
+    report = _run(engine, content, file, kind, unit, True, **options)
+    return Upload(file, kind, report, _head(content, file, kind, encoding))
+
+
+def load(
+    engine: Engine,
+    content: bytes,
+    file: str,
+    *,
+    unit: str | None = None,
+    encoding: str | None = None,
+    created_by: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> Upload:
+    """Import for real (all or nothing); `progress(done, total)` is called per chunk of the load."""
+    kind = detect_kind(content, file)
+    options: dict[str, object] = {"created_by": created_by, "progress": progress}
+    if kind != "register":
+        options["encoding"] = encoding
+    return Upload(file, kind, _run(engine, content, file, kind, unit, False, **options))

@@ -1,0 +1,63 @@
+"""Nhập số liệu: type one section's figures for a unit and month; saved like an import (all or nothing)."""
+
+import datetime as dt
+
+import streamlit as st
+
+from commstats.periods import add_months, month_key, month_start
+from etl.entry import entry_frame, save_entry, sections
+from ui import cache
+from ui.frame import month_label
+from ui.labels import label
+
+selection = st.session_state["selection"]
+lang, url = selection.lang, selection.url
+st.title(label("entry_title"))
+st.caption(label("entry_caption"))
+units = cache.units(url)
+if not units:
+    st.info(label("no_units"))
+    st.stop()
+
+engine = cache.engine(url)
+by_code = {u.code: u for u in units}
+this_month = month_start(dt.date.today().year, dt.date.today().month)
+months = [add_months(this_month, -i) for i in range(48)]
+left, middle, right = st.columns(3)
+codes = list(by_code)
+default_unit = selection.unit_codes[0] if selection.unit_codes and selection.unit_codes[0] in by_code else codes[0]
+unit = left.selectbox(
+    label("entry_unit"), codes, index=codes.index(default_unit), key="entry_unit",
+    format_func=lambda code: by_code[code].name(lang),
+)  # fmt: skip
+month = middle.selectbox(
+    label("entry_month"), months, index=1, key="entry_month", format_func=lambda m: month_label(m, lang)
+)
+names = {s.code: s.name for s in sections(engine, unit, lang)}
+section = right.selectbox(label("entry_section"), list(names), key="entry_section", format_func=names.__getitem__)
+
+frame = entry_frame(engine, unit, month, section, lang)
+edited = st.data_editor(
+    frame, key=f"entry:{unit}:{month_key(month)}:{section}", hide_index=True, num_rows="fixed",
+    disabled=["code", "metric", "member", "label", "unit_word"],
+    column_config={
+        "code": None, "metric": None, "member": None,
+        "label": st.column_config.TextColumn(label("entry_col_label"), width="large"),
+        "unit_word": st.column_config.TextColumn(label("entry_col_unit")),
+        "value": st.column_config.TextColumn(label("entry_col_value"), max_chars=20),
+    },
+)  # fmt: skip
+
+if st.button(label("entry_save"), type="primary"):
+    outcome = save_entry(engine, unit, month, section, edited, lang=lang)
+    if not outcome.ok:
+        st.error(label("entry_rejected", count=len(outcome.problems)))
+        st.dataframe(outcome.problem_table(lang), hide_index=True)
+    else:
+        if outcome.result is not None and outcome.result.batch_id is not None:
+            st.success(outcome.message(lang))
+            st.caption(label("entry_changes"))
+            st.dataframe(outcome.changes, hide_index=True)
+            st.cache_data.clear()  # every page reads the new figures
+        else:
+            st.info(outcome.message(lang))
