@@ -14,7 +14,8 @@ from sqlalchemy import Engine
 from commstats import overview, queries
 from commstats.config import get_settings
 from commstats.db import make_engine
-from commstats.periods import Period
+from commstats.narrative import Draft, draft_report
+from commstats.periods import Period, parse_period
 
 TTL_SECONDS = 300
 
@@ -127,3 +128,9 @@ def import_batches(url: str) -> pd.DataFrame:
 @st.cache_data(ttl=TTL_SECONDS)
 def revisions(url: str) -> pd.DataFrame:
     return queries.revisions(engine(url))
+
+
+@st.cache_data(ttl=TTL_SECONDS)
+def draft(url: str, unit_codes: tuple[str, ...], period_key: str, lang: str, compare: tuple[str, ...]) -> Draft:
+    """The drafted report paragraphs (commstats.narrative) with the figures they used."""
+    return draft_report(engine(url), unit_codes, parse_period(period_key), lang, compare)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.labels_pages import PAGE_LABELS
+from ui.labels_draft import DRAFT_LABELS
 
 LABELS: dict[str, tuple[str, str]] = {
     "app_title": ("Thống kê Sở Thông tin và Truyền thông", "Information and Communications statistics"),
@@ -96,6 +97,7 @@ LABELS: dict[str, tuple[str, str]] = {
 
 # Labels of the analysis pages and the frame's additions live in ui/labels_pages.py.
 LABELS.update(PAGE_LABELS)
+LABELS.update(DRAFT_LABELS)  # the drafting page (ui/labels_draft.py)
 
 
 def lang() -> str:
