@@ -1,10 +1,11 @@
 """Component-site feeds → stored posts → posts per site per reporting month (`sites_posts`).
 
 `run()` reads like its steps: check the unit and sites → fetch every feed → keep the dated posts
-→ find the new ones → count the site-months the feeds cover from all stored posts → load the
-counts with the shared `load_rows` (one batch, idempotent, revisions) → store the new posts and the
-feeds' ETag / Last-Modified. A feed lists only recent posts, so months it does not cover are never
-touched (never zeroed). Times are stored as naive UTC; the reporting day is the day in Vietnam.
+→ find the new ones → then, in one transaction, count the site-months the feeds cover from all
+stored posts plus the new ones, load the counts with the shared `load_rows` (one batch, idempotent,
+revisions), store the new posts and the feeds' ETag / Last-Modified. A feed lists only recent
+posts, so months it does not cover are never touched (never zeroed). Times are stored as naive
+UTC; the reporting day is the day in Vietnam.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any, Literal
 import httpx
 import yaml
 from pydantic import ValidationError
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from commstats.catalog import SiteList, SiteSpec
 from commstats.db import session_scope
@@ -30,7 +31,7 @@ from commstats.periods import month_key, month_of_event, reporting_window
 from etl.extract.feeds import VIETNAM, FeedError, FeedPost
 from etl.fetch import FetchPolicy, SiteFetch, Validators, fetch_sites
 from etl.load import LoadResult, load_rows
-from etl.validate import CleanRow
+from etl.validate import CleanRow, Reference
 
 METRIC = "sites_posts"
 DIMENSION = "site"
@@ -158,13 +159,21 @@ def run(
         new_posts[result.site.code] = _unseen(engine, unit.id, members[result.site.code], posts)
         covered[result.site.code] = {_month(p, unit) for p in posts}
 
-    rows, changed = _counts(engine, unit, members, covered, new_posts)
-    digest = hashlib.sha256("".join(r.digest for r in fetched if r.error is None).encode()).hexdigest()
-    load = load_rows(engine, rows, source_kind=SOURCE_KIND, source_name=source_name, sha256=digest) if rows else None
-    batch_id = load.batch_id if load else None
-    if batch_id is None and any(new_posts.values()):
-        batch_id = _posts_only_batch(engine, source_name, digest, len(rows))
-    _store(engine, unit.id, members, batch_id, new_posts, [r for r in fetched if r.error is None])
+    digest = hashlib.sha256("".join(r.digest for r in fetched if r.site.code in covered).encode()).hexdigest()
+    reference = Reference.read(engine)
+    with engine.begin() as conn:  # counts, posts and feed validators: all or nothing
+        rows, changed = _counts(conn, unit, members, covered, new_posts)
+        load = None
+        if rows:
+            load = load_rows(
+                engine, rows, source_kind=SOURCE_KIND, source_name=source_name, sha256=digest,
+                reference=reference, connection=conn,
+            )  # fmt: skip
+        batch_id = load.batch_id if load else None
+        if batch_id is None and any(new_posts.values()):
+            batch_id = _posts_only_batch(conn, source_name, digest, len(rows))
+        answered = [r for r in fetched if outcomes[r.site.code].status != "failed"]
+        _store(conn, unit.id, members, batch_id, new_posts, answered)
 
     for code, posts in new_posts.items():
         outcome = outcomes[code]
@@ -256,7 +265,7 @@ def _unseen(engine: Engine, unit_id: int, member_id: int, posts: list[FeedPost])
 
 
 def _counts(
-    engine: Engine,
+    conn: Connection,
     unit: UnitInfo,
     members: dict[str, int],
     covered: dict[str, set[dt.date]],
@@ -265,87 +274,79 @@ def _counts(
     """The count of every covered site-month from all stored posts plus the new ones, and which differ."""
     rows: list[CleanRow] = []
     changed: dict[str, set[dt.date]] = {}
-    with session_scope(engine) as session:
-        metric_id = session.scalar(select(Metric.id).where(Metric.code == METRIC))
-        for code, months in covered.items():
-            if not months:
-                continue
-            first, _ = reporting_window(min(months), unit.cutoff_day)
-            _, last = reporting_window(max(months), unit.cutoff_day)
-            query = select(SitePost.published_at).where(
-                SitePost.unit_id == unit.id,
-                SitePost.site_member_id == members[code],
-                SitePost.published_at >= _utc_naive(_local_start(first)),
-                SitePost.published_at < _utc_naive(_local_start(last + dt.timedelta(days=1))),
-            )
-            stored = (p.replace(tzinfo=dt.UTC) for p in session.scalars(query))
-            tally = Counter(month_of_event(p.astimezone(VIETNAM).date(), unit.cutoff_day) for p in stored)
-            tally.update(_month(p, unit) for p in new_posts.get(code, []))
-            current = dict(
-                session.execute(
-                    select(Observation.period, Observation.value).where(
-                        Observation.unit_id == unit.id,
-                        Observation.metric_id == metric_id,
-                        Observation.member_id == members[code],
-                        Observation.period.between(min(months), max(months)),
-                    )
-                ).all()
-            )
-            for month in sorted(months):
-                rows.append(CleanRow(0, unit.code, METRIC, month, code, tally[month], NOTE))
-                if current.get(month) != tally[month]:
-                    changed.setdefault(code, set()).add(month)
+    metric_id = conn.execute(select(Metric.id).where(Metric.code == METRIC)).scalar_one()
+    for code, months in covered.items():
+        if not months:
+            continue
+        first, _ = reporting_window(min(months), unit.cutoff_day)
+        _, last = reporting_window(max(months), unit.cutoff_day)
+        query = select(SitePost.published_at).where(
+            SitePost.unit_id == unit.id,
+            SitePost.site_member_id == members[code],
+            SitePost.published_at >= _utc_naive(_local_start(first)),
+            SitePost.published_at < _utc_naive(_local_start(last + dt.timedelta(days=1))),
+        )
+        stored = (p.replace(tzinfo=dt.UTC) for p in conn.execute(query).scalars())
+        tally = Counter(month_of_event(p.astimezone(VIETNAM).date(), unit.cutoff_day) for p in stored)
+        tally.update(_month(p, unit) for p in new_posts.get(code, []))
+        current = dict(
+            conn.execute(
+                select(Observation.period, Observation.value).where(
+                    Observation.unit_id == unit.id,
+                    Observation.metric_id == metric_id,
+                    Observation.member_id == members[code],
+                    Observation.period.between(min(months), max(months)),
+                )
+            ).all()
+        )
+        for month in sorted(months):
+            rows.append(CleanRow(0, unit.code, METRIC, month, code, tally[month], NOTE))
+            if current.get(month) != tally[month]:
+                changed.setdefault(code, set()).add(month)
     return rows, changed
 
 
-def _posts_only_batch(engine: Engine, source_name: str, digest: str, rows: int) -> int:
-    """New posts whose counts changed nothing still need a batch to point at (rare)."""
-    with session_scope(engine) as session:
-        batch = ImportBatch(
-            source_kind=SOURCE_KIND, source_name=source_name, sha256=digest, rows_read=rows,
-            rows_unchanged=rows, status="unchanged", finished_at=_now(), message="posts only",
-        )  # fmt: skip
-        session.add(batch)
-        session.flush()
-        return batch.id
+def _posts_only_batch(conn: Connection, source_name: str, digest: str, rows: int) -> int:
+    """New posts whose counts changed nothing (a figure typed in earlier matched) still need a batch."""
+    return conn.execute(
+        insert(ImportBatch).returning(ImportBatch.id),
+        {"source_kind": SOURCE_KIND, "source_name": source_name, "sha256": digest, "started_at": _now(),
+         "finished_at": _now(), "rows_read": rows, "rows_unchanged": rows, "status": "unchanged",
+         "created_by": "", "message": "posts only"},
+    ).scalar_one()  # fmt: skip
 
 
 def _store(
-    engine: Engine,
+    conn: Connection,
     unit_id: int,
     members: dict[str, int],
     batch_id: int | None,
     new_posts: dict[str, list[FeedPost]],
     answered: list[SiteFetch],
 ) -> None:
-    """New posts and the feeds' validators in one transaction, after the counts are loaded.
-
-    If this step never happens (a crash), the next run fetches the feed again (no validators were
-    saved), finds the same posts new, recounts the same values and stores the posts then.
-    """
+    """New posts and the feeds' validators, in the transaction that loaded the counts."""
     now = _now()
-    with engine.begin() as conn:
-        posts = [
-            {"unit_id": unit_id, "site_member_id": members[code], "guid": p.guid, "title": p.title[:2000],
-             "published_at": _utc_naive(p.published), "batch_id": batch_id}
-            for code, site_posts in new_posts.items() for p in site_posts if p.published is not None
-        ]  # fmt: skip
-        for start in range(0, len(posts), CHUNK):
-            conn.execute(insert(SitePost), posts[start : start + CHUNK])
-        urls = sorted({url for result in answered for url in result.checked})
-        saved: dict[str, int] = {}
-        for start in range(0, len(urls), CHUNK):
-            query = select(FeedState.id, FeedState.url).where(FeedState.url.in_(urls[start : start + CHUNK]))
-            saved.update((row.url, row.id) for row in conn.execute(query))
-        fresh = {url: v for result in answered for url, v in result.validators.items()}
-        for url in urls:
-            values: dict[str, Any] = {"checked_at": now}
-            if url in fresh:
-                values.update(etag=fresh[url].etag[:512], last_modified=fresh[url].last_modified[:128])
-            if url in saved:
-                conn.execute(update(FeedState).where(FeedState.id == saved[url]).values(**values))
-            else:
-                conn.execute(insert(FeedState).values(url=url, **{"etag": "", "last_modified": "", **values}))
+    posts = [
+        {"unit_id": unit_id, "site_member_id": members[code], "guid": p.guid, "title": p.title[:2000],
+         "published_at": _utc_naive(p.published), "batch_id": batch_id}
+        for code, site_posts in new_posts.items() for p in site_posts if p.published is not None
+    ]  # fmt: skip
+    for start in range(0, len(posts), CHUNK):
+        conn.execute(insert(SitePost), posts[start : start + CHUNK])
+    urls = sorted({url for result in answered for url in result.checked})
+    saved: dict[str, int] = {}
+    for start in range(0, len(urls), CHUNK):
+        query = select(FeedState.id, FeedState.url).where(FeedState.url.in_(urls[start : start + CHUNK]))
+        saved.update((row.url, row.id) for row in conn.execute(query))
+    fresh = {url: v for result in answered for url, v in result.validators.items()}
+    for url in urls:
+        values: dict[str, Any] = {"checked_at": now}
+        if url in fresh:
+            values.update(etag=fresh[url].etag[:512], last_modified=fresh[url].last_modified[:128])
+        if url in saved:
+            conn.execute(update(FeedState).where(FeedState.id == saved[url]).values(**values))
+        else:
+            conn.execute(insert(FeedState).values(url=url, **{"etag": "", "last_modified": "", **values}))
 
 
 # --- small helpers -----------------------------------------------------------------------------
