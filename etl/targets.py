@@ -14,7 +14,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, select, update
 
+from commstats import audit
 from commstats.catalog import load_catalog
+from commstats.db import writer
 from commstats.models import ImportBatch, Target, _now
 from etl.extract.targets import extract_targets
 from etl.load import LoadResult
@@ -113,7 +115,7 @@ def load_targets(
 ) -> LoadResult:
     """Insert new targets, update changed ones, leave equal ones; one transaction, one batch if anything changed."""
     keyed = {(reference.units[r.unit_code], reference.metrics[r.metric_code][0], r.year): r for r in rows}
-    with engine.connect() as conn, conn.begin() as transaction:
+    with writer(engine).connect() as conn, conn.begin() as transaction:
         query = select(Target.id, Target.unit_id, Target.metric_id, Target.year, Target.value).where(
             Target.unit_id.in_({k[0] for k in keyed}), Target.year.in_({k[2] for k in keyed})
         )
@@ -163,6 +165,12 @@ def load_targets(
                 .values(value=keyed[k].value, batch_id=batch_id, updated_at=now)
             )
         conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(finished_at=_now()))
+        changes = [[keyed[k].unit_code, keyed[k].metric_code, k[2], existing[k][1], keyed[k].value] for k in updates]
+        audit.record(
+            conn, actor=created_by, action="target", unit_code=",".join(sorted({r.unit_code for r in rows})),
+            target=source_name, batch_id=batch_id,
+            detail={"inserted": len(inserts), "updated": len(updates), "changes": changes[:100]},
+        )  # fmt: skip
     return LoadResult(batch_id, len(inserts), len(updates), unchanged)
 
 
