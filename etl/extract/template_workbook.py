@@ -10,8 +10,10 @@ own total rows (`metric|*`) are checked against the sum of their member rows.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,11 +22,12 @@ from openpyxl.utils import get_column_letter
 
 from commstats.periods import parse_month
 from commstats.template import CODE_HEADER, MARKER, MARKER_SHEET, TOTAL_MEMBER, split_code
-from etl.extract.tabular import extract_xlsx, open_workbook
+from etl.extract.tabular import check_xlsx_archive, extract_xlsx, open_workbook
 from etl.problems import Problem, RawRow, RejectedFile
 from etl.validate import parse_count
 
 HEADER_SEARCH_ROWS = 40
+DTD_SCAN_BYTES = 1 << 20
 MAX_TEMPLATE_ROWS = 20_000
 TOTAL_WORDS = re.compile(r"\b(tổng|cộng|total|sum)\b", re.IGNORECASE)
 
@@ -175,13 +178,37 @@ def _read_template(workbook: Any, file: str, marker: dict[str, str] | None) -> l
     return rows
 
 
+def _declares_dtd(content: bytes) -> bool:
+    """True when any XML part of the archive has a DOCTYPE or ENTITY declaration in its first bytes.
+
+    Spreadsheet XML never needs one; a DTD can only come before the root element, so the start of
+    each part is enough (the XML parsers below refuse or ignore entities in any case)."""
+    markers = [m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be")]
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            with archive.open(info) as part:
+                head = part.read(DTD_SCAN_BYTES)
+            if any(marker in head for marker in markers):
+                return True
+    return False
+
+
 def open_checked(content: bytes, file: str) -> Any:
-    """open_workbook, naming unsafe XML (entities, DTDs) as such instead of "damaged"."""
+    """open_workbook, after refusing zip bombs and XML with DTDs / entities (named as such)."""
+    check_xlsx_archive(content, file)
+    try:
+        unsafe = _declares_dtd(content)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as error:
+        raise RejectedFile([workbook_problem(file, error)]) from error
+    if unsafe:
+        raise RejectedFile([Problem(file, None, "", "", "xlsx_unsafe_xml", {"detail": "DOCTYPE/ENTITY"})])
     try:
         return open_workbook(content, file)
     except RejectedFile as rejected:
         cause = rejected.__cause__
-        if cause is not None and _unsafe(cause):
+        if cause is not None and (_unsafe(cause) or (cause.__cause__ is not None and _unsafe(cause.__cause__))):
             raise RejectedFile([workbook_problem(file, cause)]) from cause
         raise
 
