@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -93,10 +93,18 @@ def fetch_sites(
     known: Mapping[str, Validators],
     policy: FetchPolicy,
     since: dt.datetime | None = None,
+    read_in_full: Collection[str] = (),
 ) -> list[SiteFetch]:
-    """Read every site's feed, `policy.concurrency` at a time; results in the order of `sites`."""
+    """Read every site's feed, `policy.concurrency` at a time; results in the order of `sites`.
+
+    Sites whose code is in `read_in_full` send no conditional headers (nothing of theirs is stored yet).
+    """
+
+    def one(site: SiteSpec) -> SiteFetch:
+        return fetch_site(client, site, {} if site.code in read_in_full else known, policy, since)
+
     with ThreadPoolExecutor(max_workers=max(1, policy.concurrency), thread_name_prefix="feed") as pool:
-        return list(pool.map(lambda site: fetch_site(client, site, known, policy, since), sites))
+        return list(pool.map(one, sites))
 
 
 def fetch_site(
@@ -172,13 +180,13 @@ def _get_once(client: httpx.Client, url: str, headers: dict[str, str], policy: F
             content_type = response.headers.get("content-type", "")
             return Fetched(str(response.url), False, content, content_type, _validators(response))
     except RETRY_ERRORS as error:
-        raise _Retry(FeedError("feed_unreachable", url=url, detail=type(error).__name__)) from error
+        raise _Retry(FeedError("feed_unreachable", url=url, detail=_describe(error))) from error
     except httpx.TimeoutException as error:
         raise FeedError("feed_timeout", url=url, seconds=f"{policy.timeout:g}") from error
     except httpx.TooManyRedirects as error:
         raise FeedError("feed_http_error", url=url, status="3xx") from error
     except httpx.HTTPError as error:  # invalid URL, unsupported scheme, decoding error...
-        raise FeedError("feed_unreachable", url=url, detail=type(error).__name__, attempts=1) from error
+        raise FeedError("feed_unreachable", url=url, detail=_describe(error), attempts=1) from error
 
 
 def _read_capped(response: httpx.Response, limit: int) -> bytes:
@@ -190,6 +198,12 @@ def _read_capped(response: httpx.Response, limit: int) -> bytes:
             raise FeedError("feed_too_large", url=str(response.url), limit_mb=round(limit / (1024 * 1024), 1))
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _describe(error: Exception) -> str:
+    """The error's kind and, when it says more, its first line (e.g. name resolution failed)."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {text[:160]}" if text else type(error).__name__
 
 
 def _validators(response: httpx.Response) -> Validators:

@@ -144,7 +144,9 @@ def run(
             outcomes[site.code].messages.append(("feed_no_url", {"file": source_name}))
     known = {} if refresh else _read_validators(engine)
     since_time = _local_start(reporting_window(since, unit.cutoff_day)[0]) if since else None
-    fetched = fetch_sites(client, with_feed, known, policy, since_time)
+    # ETag / Last-Modified are kept per URL; a site with no stored post for this unit (first run, or
+    # another --unit) is read in full, or a 304 earned by another unit would hide its posts.
+    fetched = fetch_sites(client, with_feed, known, policy, since_time, _without_posts(engine, unit.id, members))
 
     new_posts: dict[str, list[FeedPost]] = {}
     covered: dict[str, set[dt.date]] = {}
@@ -213,6 +215,13 @@ def _read_validators(engine: Engine) -> dict[str, Validators]:
     """URL -> ETag / Last-Modified of every feed and child sitemap seen before (a few rows per site)."""
     with session_scope(engine) as session:
         return {s.url: Validators(s.etag, s.last_modified) for s in session.scalars(select(FeedState))}
+
+
+def _without_posts(engine: Engine, unit_id: int, members: dict[str, int]) -> set[str]:
+    with session_scope(engine) as session:
+        query = select(SitePost.site_member_id).where(SitePost.unit_id == unit_id).distinct()
+        with_posts = set(session.scalars(query))
+    return {code for code, member_id in members.items() if member_id not in with_posts}
 
 
 def _fail(outcome: SiteOutcome, error: FeedError) -> None:

@@ -21,7 +21,7 @@ from etl.site_counts import FetchReport, read_site_list, run
 from etl.validate import CleanRow
 from tests.feedserver import RSS, FeedServer, Reply
 
-POLICY = FetchPolicy(timeout=0.5, attempts=3, backoff=0.01, max_backoff=0.05, concurrency=4)
+POLICY = FetchPolicy(timeout=1.0, attempts=3, backoff=0.01, max_backoff=0.05, concurrency=4)
 XML = "application/xml"
 ATOM = "application/atom+xml"
 
@@ -176,7 +176,7 @@ def test_broken_sites_are_reported_and_skipped_while_the_others_load(
     broken = {
         "flaky": server.serve("/flaky", Reply(500), Reply(502), Reply(body=server.fixture("atom.xml"))),
         "hong": server.serve("/always-500", Reply(503, b"Service Unavailable", "text/plain")),
-        "cham": server.serve("/slow", Reply(body=server.fixture("rss2.xml"), delay=3.0)),
+        "cham": server.serve("/slow", Reply(body=server.fixture("rss2.xml"), delay=5.0)),
         "html": server.serve("/html", Reply(body=server.fixture("page.html"), content_type="text/html; charset=utf-8")),
         "mat": server.url("/khong-co"),
         "loi-xml": server.serve("/malformed", Reply(body=server.fixture("malformed.xml"))),
@@ -204,14 +204,14 @@ def test_broken_sites_are_reported_and_skipped_while_the_others_load(
         "khong-ngay": "feed_no_dates",
     }  # fmt: skip
     vi = "\n".join(report.messages("vi"))
-    assert f"Trang Trang cham (cham): quá 0.5 giây không nhận được phản hồi từ {broken['cham']}" in vi
+    assert f"Trang Trang cham (cham): quá 1 giây không nhận được phản hồi từ {broken['cham']}" in vi
     assert f"Trang Trang hong (hong): máy chủ bị lỗi (HTTP 503) tại {broken['hong']}, đã thử 3 lần" in vi
     assert f"Trang Trang html (html): {broken['html']} trả về trang web HTML" in vi
     assert f"Trang Trang mat (mat): không tìm thấy nguồn tin (HTTP 404) tại {broken['mat']}" in vi
     assert "Trang Trang loi-xml (loi-xml): XML tại" in vi and "dòng 4, cột" in vi
     assert f"Trang Trang sap (sap): không kết nối được tới {broken['sap']}" in vi
     en = "\n".join(report.messages("en"))
-    assert f"Site Site cham (cham): no answer from {broken['cham']} within 0.5 seconds" in en
+    assert f"Site Site cham (cham): no answer from {broken['cham']} within 1 seconds" in en
     assert "Site Site bom (bom): the XML at" in en and "XML bomb" in en
     # the good sites loaded; nothing at all was stored for the failed ones
     assert counts(empty_engine) == {
@@ -267,6 +267,24 @@ def test_changing_feed_adds_only_new_posts_revises_counts_then_answers_304(
     fourth = fetch(empty_engine, sites, refresh=True)  # --refresh: read in full, still idempotent
     assert "if-none-match" not in server.seen("/news")[-1].headers
     assert fourth.batch_id is None and counts(empty_engine)[("cau-ke", "2019-08")] == 2
+
+
+def test_another_unit_reading_the_same_feed_is_not_hidden_by_a_304(
+    empty_engine: Engine, server: FeedServer, tmp_path: Path
+) -> None:
+    add_unit(empty_engine, "so-moi", "Sở sau sáp nhập", "Merged department")
+    rss = serve_fixture(server, "/rss", "rss2.xml", etag='"e"')
+    sites = write_sites(tmp_path / "s.yaml", [("tieu-can", "Tiểu Cần", rss)])
+
+    fetch(empty_engine, sites)
+    fetch(empty_engine, sites, unit_code="so-moi")
+
+    assert "if-none-match" not in server.seen("/rss")[-1].headers  # nothing stored for so-moi yet: read in full
+    assert counts(empty_engine, "so-moi") == counts(empty_engine, "test-unit") == {
+        ("tieu-can", "2018-12"): 1, ("tieu-can", "2019-07"): 2, ("tieu-can", "2019-08"): 3,
+    }  # fmt: skip
+    fetch(empty_engine, sites, unit_code="so-moi")
+    assert server.seen("/rss")[-1].headers.get("if-none-match") == '"e"'
 
 
 def test_at_most_concurrency_sites_are_read_at_once(empty_engine: Engine, server: FeedServer, tmp_path: Path) -> None:
