@@ -113,14 +113,22 @@ def demo_engine(demo_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture
-def empty_db(tmp_path: Path) -> Path:
-    """A schema and catalogue with one unit and no observations."""
-    path = tmp_path / "empty.db"
+@pytest.fixture(scope="session")
+def empty_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The empty database, made once (Alembic takes a while); tests get their own copy."""
+    path = tmp_path_factory.mktemp("empty") / "empty.db"
     engine = make_engine(sqlite_url(path))
     init_database(engine)
     add_unit(engine, "test-unit", "Sở Thông tin và Truyền thông thử nghiệm", "Test department")
     engine.dispose()
+    return path
+
+
+@pytest.fixture
+def empty_db(empty_db_template: Path, tmp_path: Path) -> Path:
+    """A schema and catalogue with one unit and no observations."""
+    path = tmp_path / "empty.db"
+    shutil.copy(empty_db_template, path)
     return path
 
 

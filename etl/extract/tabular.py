@@ -103,10 +103,20 @@ def extract_csv(content: bytes, file: str, encoding: str | None = None) -> Itera
     except csv.Error:
         delimiter = ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records = 0
+
+    def counted() -> Iterator[list[str]]:
+        nonlocal records
+        for record in reader:
+            records += 1
+            yield record
+
     try:
-        yield from _rows(iter(reader), file)
+        yield from _rows(counted(), file)
     except csv.Error as error:
-        raise RejectedFile([Problem(file, reader.line_num, "", "", "csv_malformed", {"detail": str(error)})]) from error
+        # The row as a spreadsheet numbers it: the record that could not be read (a quote left open
+        # swallows the lines after it, so the physical line number would point past the mistake).
+        raise RejectedFile([Problem(file, records + 1, "", "", "csv_malformed", {"detail": str(error)})]) from error
 
 
 def check_xlsx_archive(content: bytes, file: str) -> None:
