@@ -21,5 +21,7 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
+if route := st.session_state.pop("route_after_router", None):  # see ui.frame.current_selection
+    st.switch_page(route)
 st.session_state["selection"] = sidebar()
 page.run()

@@ -21,10 +21,10 @@ from commstats.series import Granularity, period_of
 TEXT = {
     "vi": {"merger": "Hợp nhất {month}", "total": "Tổng", "of_total": "{share} của tổng {total}",
            "partial": " (chưa đủ {months}/{expected} tháng)", "month_tick": "Tháng {m}", "month": "Tháng",
-           "posts": "Số tin", "site": "Trang tin", "median": "Trung vị 6 tháng trước"},
+           "posts": "Số tin", "site": "Trang tin", "median": "Trung vị 6 tháng trước", "none": "Không có tin"},
     "en": {"merger": "Merger {month}", "total": "Total", "of_total": "{share} of the total {total}",
            "partial": " (only {months} of {expected} months)", "month_tick": "{name}", "month": "Month",
-           "posts": "Posts", "site": "Site", "median": "Median of the previous 6 months"},
+           "posts": "Posts", "site": "Site", "median": "Median of the previous 6 months", "none": "No posts"},
 }  # fmt: skip
 SEPARATORS = {"vi": ",.", "en": ".,"}  # plotly: decimal mark, then thousands separator
 MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
@@ -262,7 +262,7 @@ def ranking_figure(ranking: pd.DataFrame, lang: str = "vi", flagged: Sequence[st
     )  # fmt: skip
     _layout(fig, lang, height=max(320, 22 * len(rows) + 60), legend=False)
     fig.update_yaxes(type="category", tickformat=None, automargin=True)
-    fig.update_xaxes(tickformat=",d", title_text=TEXT[lang]["posts"])
+    fig.update_xaxes(tickformat=",d", title_text=TEXT[lang]["posts"], range=[0, 1.18 * max(1, rows["posts"].max())])
     return fig
 
 
@@ -274,7 +274,7 @@ def heatmap_figure(matrix: pd.DataFrame, lang: str = "vi") -> go.Figure:
     x_text = [period_label(m, lang).removeprefix("tháng ") if lang == "vi" else period_label(m, lang) for m in months]
     fig = go.Figure(
         go.Heatmap(
-            z=matrix.to_numpy(dtype=float), x=x_text, y=list(matrix.index), colorscale=palette.HEATMAP_SCALE,
+            z=matrix.to_numpy(dtype=float), x=x_text, y=list(matrix.index), colorscale=palette.HEATMAP_SCALE, zmin=0,
             customdata=hover, xgap=1, ygap=1, colorbar={"title": {"text": TEXT[lang]["posts"]}, "thickness": 12},
             hovertemplate="%{y}<br>%{customdata[0]}: <b>%{customdata[1]}</b><extra></extra>",
         )
@@ -298,6 +298,16 @@ def site_history_figure(history: pd.DataFrame, name: str, lang: str = "vi", base
             hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra></extra>",
         )
     )  # fmt: skip
+    quiet = history[history["value"] == 0]
+    if not quiet.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=list(quiet["period"]), y=[0] * len(quiet), mode="markers", name=TEXT[lang]["none"],
+                marker={"color": palette.FLAG_COLOR, "symbol": "x", "size": 10},
+                customdata=[[period_label(k, lang)] for k in quiet["period_key"]],
+                hovertemplate="%{customdata[0]}<br><b>" + TEXT[lang]["none"] + "</b><extra></extra>",
+            )
+        )  # fmt: skip
     if baseline is not None:
         fig.add_hline(y=baseline, line={"dash": "dot", "color": palette.MERGER_COLOR},
                       annotation_text=TEXT[lang]["median"], annotation_position="top left")  # fmt: skip

@@ -46,10 +46,18 @@ class Card:
         return ("+" if change > 0 else "") + format_count(change, self.lang)
 
     @property
+    def yoy_change_text(self) -> str:
+        """` (+5,2%)` against the same month last year; empty when there is nothing to compare."""
+        if not self.last_year:
+            return ""
+        change = 100 * (self.value - self.last_year) / self.last_year
+        return f" ({'+' if change > 0 else ''}{format_percent(change, self.lang)})"
+
+    @property
     def footnote(self) -> str:
         text = TEXT[self.lang]
-        parts = [text["yoy"].format(v=format_count(self.last_year, self.lang)) if self.last_year is not None
-                 else text["no_yoy"]]  # fmt: skip
+        parts = [text["yoy"].format(v=format_count(self.last_year, self.lang) + self.yoy_change_text)
+                 if self.last_year is not None else text["no_yoy"]]  # fmt: skip
         if self.ytd is not None:
             line = text["ytd"].format(ytd=format_count(self.ytd, self.lang))
             if self.target:

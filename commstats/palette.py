@@ -26,7 +26,8 @@ FALLBACK = ("#0b5394", "#e69138", "#6aa84f", "#a64d79", "#3d85c6", "#cc0000", "#
 # Lines of successive years in a year-over-year chart: older years pale, the latest strong.
 YEAR_SCALE = ("#cfd8e3", "#b3c3d6", "#93abc6", "#7393b5", "#557ba3", "#3a6491", "#21507f", "#0b3d6e")
 LATEST_YEAR_COLOR = "#c62828"
-HEATMAP_SCALE = ((0.0, "#fff5eb"), (0.15, "#fdd0a2"), (0.5, "#fd8d3c"), (1.0, "#7f2704"))
+# Site × month posts: a month without posts (0) in the flag colour, then pale to dark orange.
+HEATMAP_SCALE = ((0.0, "#c62828"), (1e-9, "#fff5eb"), (0.15, "#fdd0a2"), (0.5, "#fd8d3c"), (1.0, "#7f2704"))
 FLAG_COLOR = "#c62828"
 MERGER_COLOR = "#6d6d6d"
 

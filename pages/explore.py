@@ -7,10 +7,10 @@ import streamlit as st
 from commstats import explore, export
 from commstats.numbers import format_count
 from ui import cache
-from ui.frame import empty_state, month_label, page_header
+from ui.frame import current_selection, empty_state, month_label, page_header
 from ui.labels import label
 
-selection = st.session_state["selection"]
+selection = current_selection("pages/explore.py")
 page_header(label("nav_explore"), selection)
 if not selection.has_data:
     empty_state(selection)
@@ -60,24 +60,23 @@ if shown.empty:
     st.info(label("explore_empty"))
     st.stop()
 
-st.caption(
-    label("explore_rows", rows=format_count(len(shown), lang), start=month_label(start, lang),
-          end=month_label(end, lang))
-)  # fmt: skip
+name = f"commstats-{kind}-{start:%Y-%m}-{end:%Y-%m}"
+with st.container(horizontal=True, vertical_alignment="center"):
+    st.caption(
+        label("explore_rows", rows=format_count(len(shown), lang), start=month_label(start, lang),
+              end=month_label(end, lang))
+    )  # fmt: skip
+    st.download_button(
+        label("explore_csv"), lambda: export.to_csv_bytes(shown, lang), f"{name}.csv", "text/csv", key="explore_csv",
+        icon=":material/download:", help=label("explore_download_help"), on_click="ignore", type="primary",
+    )  # fmt: skip
+    st.download_button(
+        label("explore_xlsx"), lambda: export.to_xlsx_bytes(shown, lang), f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="explore_xlsx",
+        icon=":material/download:", on_click="ignore",
+    )  # fmt: skip
 labelled = explore.labelled(shown, lang)
 st.dataframe(
     labelled.style.format(lambda v: explore.count_text(v, lang), subset=explore.count_columns(labelled, lang)),
-    hide_index=True, width="stretch", height=520, key="explore_table",
-)  # fmt: skip
-
-name = f"commstats-{kind}-{start:%Y-%m}-{end:%Y-%m}"
-csv_col, xlsx_col, _ = st.columns([1, 1, 3])
-csv_col.download_button(
-    label("explore_csv"), lambda: export.to_csv_bytes(shown, lang), f"{name}.csv", "text/csv", key="explore_csv",
-    icon=":material/download:", help=label("explore_download_help"), on_click="ignore",
-)  # fmt: skip
-xlsx_col.download_button(
-    label("explore_xlsx"), lambda: export.to_xlsx_bytes(shown, lang), f"{name}.xlsx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="explore_xlsx",
-    icon=":material/download:", on_click="ignore",
+    hide_index=True, width="stretch", height=560, key="explore_table",
 )  # fmt: skip

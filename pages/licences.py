@@ -7,12 +7,12 @@ from commstats import charts, series
 from commstats.numbers import format_count, format_percent
 from commstats.periods import add_months
 from ui import cache
-from ui.frame import empty_state, month_label, page_header
+from ui.frame import current_selection, empty_state, month_label, page_header
 from ui.labels import label
 
 SECTION = "publishing"
 
-selection = st.session_state["selection"]
+selection = current_selection("pages/licences.py")
 page_header(label("nav_licences"), selection)
 if not selection.has_data:
     empty_state(selection)

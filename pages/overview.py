@@ -5,10 +5,10 @@ import streamlit as st
 from commstats.periods import Period
 from commstats.series import months_between
 from ui import cache
-from ui.frame import empty_state, page_header
+from ui.frame import current_selection, empty_state, page_header
 from ui.labels import label
 
-selection = st.session_state["selection"]
+selection = current_selection("pages/overview.py")
 page_header(label("overview_title"), selection)
 if not selection.has_data:
     empty_state(selection)
@@ -25,13 +25,14 @@ month = picker.selectbox(
 )  # fmt: skip
 caption.caption(label("overview_caption", month=Period("month", month.year, month.month).name(selection.lang)))
 
+COLUMNS = 3
 for section, cards in cache.overview_cards(selection.url, selection.unit_ids, month, selection.lang).items():
     st.subheader(section)
-    columns = st.columns(4)
-    for i, card in enumerate(cards):
-        with columns[i % 4]:
-            st.metric(
-                card.title, card.value_text, card.delta_text, help=card.help_text, border=True,
-                chart_data=card.trend or None, delta_description=label("vs_prev_month"),
-            )  # fmt: skip
-            st.caption(card.footnote)
+    for row in range(0, len(cards), COLUMNS):
+        for column, card in zip(st.columns(COLUMNS), cards[row : row + COLUMNS], strict=False):
+            with column.container(border=True, height="stretch"):
+                st.metric(
+                    card.title, card.value_text, card.delta_text, help=card.help_text,
+                    chart_data=card.trend or None, delta_description=label("vs_prev_month"),
+                )  # fmt: skip
+                st.caption(card.footnote)

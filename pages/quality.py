@@ -7,10 +7,11 @@ from commstats import quality
 from commstats.numbers import format_count, format_decimal_number
 from commstats.periods import add_months
 from ui import cache
-from ui.frame import empty_state, month_label, page_header
+from ui.frame import current_selection, empty_state, month_label, page_header
 from ui.labels import label
+from ui.labels_pages import PAGE_LABELS
 
-selection = st.session_state["selection"]
+selection = current_selection("pages/quality.py")
 page_header(label("nav_quality"), selection)
 if not selection.has_data:
     empty_state(selection)
@@ -54,7 +55,9 @@ else:
 
 st.subheader(label("quality_outliers"))
 st.markdown(label("quality_rule", window=quality.WINDOW, min_history=quality.MIN_HISTORY))
-st.slider(label("quality_k"), 2.0, 8.0, quality.K_DEFAULT, 0.5, key="quality_k", help=label("quality_k_help"))
+st.columns([1, 2])[0].slider(
+    label("quality_k"), 2.0, 8.0, quality.K_DEFAULT, 0.5, key="quality_k", help=label("quality_k_help"), format="%.1f"
+)
 if unusual.empty:
     st.success(label("quality_outliers_none"))
 else:
@@ -79,11 +82,19 @@ if not batches.empty:
          label("col_started"): [t.strftime("%d/%m/%Y %H:%M") for t in batches["started_at"]],
          label("col_read"): batches["rows_read"], label("col_inserted"): batches["rows_inserted"],
          label("col_updated"): batches["rows_updated"], label("col_unchanged"): batches["rows_unchanged"],
-         label("col_status"): batches["status"], label("col_by"): batches["created_by"]},
+         label("col_status"): [label(f"status_{s}") if f"status_{s}" in PAGE_LABELS else s for s in batches["status"]],
+         label("col_by"): batches["created_by"]},
         hide_index=True, width="stretch", key="quality_batches_table",
     )  # fmt: skip
 
 st.subheader(label("quality_revisions"))
+name_column = "name_en" if lang == "en" else "name_vi"
+member_names = {
+    (code, member): name
+    for code, metric in catalogue.items() if metric.dimension
+    for member, name in zip(cache.members(url, metric.dimension)["code"],
+                            cache.members(url, metric.dimension)[name_column], strict=True)
+}  # fmt: skip
 if revisions.empty:
     st.info(label("quality_revisions_none"))
 else:
@@ -92,7 +103,8 @@ else:
          label("col_batch"): revisions["batch_id"], label("col_unit"): [units.get(u, u) for u in revisions["unit"]],
          label("col_metric"): [catalogue[m].name(lang) if m in catalogue else m for m in revisions["metric"]],
          label("col_month"): [month_label(m, lang) for m in revisions["period"]],
-         label("col_member"): revisions["member"],
+         label("col_member"): [member_names.get((m, c), c) for m, c in zip(revisions["metric"], revisions["member"],
+                                                                              strict=True)],
          label("col_old"): [format_count(int(v), lang) for v in revisions["old_value"]],
          label("col_new"): [format_count(int(v), lang) for v in revisions["new_value"]]},
         hide_index=True, width="stretch", key="quality_revisions_table",

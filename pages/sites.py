@@ -7,12 +7,12 @@ from commstats import charts, sites
 from commstats.numbers import format_count, format_decimal_number, format_percent
 from commstats.periods import Period
 from ui import cache
-from ui.frame import empty_state, month_label, page_header
+from ui.frame import current_selection, empty_state, month_label, page_header
 from ui.labels import label
 
 METRIC = "sites_posts"
 
-selection = st.session_state["selection"]
+selection = current_selection("pages/sites.py")
 page_header(label("nav_sites"), selection)
 if not selection.has_data:
     empty_state(selection)
@@ -47,7 +47,7 @@ st.caption(
 if flags:
     st.dataframe(
         {label("col_site"): [f.name for f in flags], label("col_flag"): [label(f"flag_{f.kind}") for f in flags],
-         label("col_value"): [f.describe(lang) for f in flags]},
+         label("col_detail"): [f.describe(lang) for f in flags]},
         hide_index=True, width="stretch", key="sites_flags",
     )  # fmt: skip
 else:

@@ -6,10 +6,10 @@ import streamlit as st
 from commstats import charts, series
 from commstats.numbers import format_count
 from ui import cache
-from ui.frame import empty_state, page_header
+from ui.frame import current_selection, empty_state, page_header
 from ui.labels import label
 
-selection = st.session_state["selection"]
+selection = current_selection("pages/trends.py")
 page_header(label("nav_trends"), selection)
 if not selection.has_data:
     empty_state(selection)

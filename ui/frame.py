@@ -108,6 +108,23 @@ def sidebar() -> Selection:
     return Selection(url, lang(), codes, ids, is_demo, span[0], span[1], start, end, mergers, names)
 
 
+ROUTE_KEY = "route_after_router"
+
+
+def current_selection(page_path: str) -> Selection:
+    """The sidebar's selection for the page at `page_path` (e.g. "pages/trends.py").
+
+    On a freshly started server, a first visit straight to a page URL makes Streamlit run that page
+    file alone (its legacy pages/ folder mode), without the router; the page then goes through the
+    router, which comes back to it.
+    """
+    selection = st.session_state.get("selection")
+    if selection is None:
+        st.session_state[ROUTE_KEY] = page_path
+        st.switch_page("dashboard.py")
+    return selection  # type: ignore[no-any-return]
+
+
 def page_header(title: str, selection: Selection) -> None:
     """The page title and, under it, which units and months the page shows."""
     st.title(title)
