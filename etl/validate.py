@@ -20,6 +20,7 @@ MAX_VALUE = 10**12
 MAX_TEXT = 2000
 _THOUSANDS = re.compile(r"^\d{1,3}(?:[.\s\u00a0]\d{3})+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NEUTRALISED = tuple("'" + lead for lead in ("=", "+", "-", "@", "\t", "\r", "\n"))
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,9 @@ def _text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFC", str(value)).strip()
+    text = unicodedata.normalize("NFC", str(value)).strip()
+    # Undo the export's formula neutralisation ('=..., '-...), so an export imports back unchanged.
+    return text[1:] if text.startswith(_NEUTRALISED) else text
 
 
 def parse_count(value: object) -> tuple[int | None, str | None]:

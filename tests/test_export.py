@@ -1,0 +1,137 @@
+"""Exports analysts can open: CSV in UTF-8 with BOM and Vietnamese intact, no cell a spreadsheet
+would run as a formula, typed XLSX cells, and files that import back to the same observations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from commstats import queries
+from commstats.bootstrap import add_unit, init_database
+from commstats.db import make_engine
+from commstats.export import HEADERS, safe_frame, to_csv_bytes, to_xlsx_bytes
+from etl.pipeline import import_content
+from tests.importfiles import GOOD_ROWS, csv_text, observations
+
+HYPERLINK = '=HYPERLINK("http://example.invalid/x","bấm vào đây")'
+RISKY_ROWS = [
+    ("2019-07", "portal_audio", "", 14, HYPERLINK),
+    ("2019-07", "sites_posts", "-xa-moi", 7, "+84 294 3862 000"),
+    ("2019-07", "portal_drafts", "", 5, "@SUM(A1:A2)"),
+    ("2019-07", "printing_declarations", "", 2, "-2 so với tháng trước"),
+]
+
+
+def _load(engine, rows, name="du-lieu.csv") -> None:
+    report = import_content(engine, csv_text(rows).encode("utf-8"), name)
+    assert report.ok, report.summary("en")
+
+
+def test_golden_csv_bytes_of_a_tiny_export(empty_engine):
+    """The exact bytes: BOM, Vietnamese headers and names, CRLF, quoting, numbers as numbers."""
+    _load(empty_engine, [("2019-07", "portal_posts", "vi", 33, "Số liệu tháng 7, đã kiểm tra"),
+                         ("2019-07", "portal_audio", "", 14, "")])  # fmt: skip
+    frame = queries.observations_for_export(empty_engine)
+    assert to_csv_bytes(frame, "vi") == (
+        "\ufeffMã đơn vị,Đơn vị,Kỳ,Lĩnh vực,Mã chỉ tiêu,Chỉ tiêu,Mã thành phần,Thành phần,Giá trị,Đơn vị tính,"
+        "Ghi chú\r\n"
+        "test-unit,Sở Thông tin và Truyền thông thử nghiệm,2019-07,Cổng thông tin điện tử,portal_posts,"
+        '"Tin, bài đăng trên Cổng thông tin điện tử",vi,tiếng Việt,33,"tin, bài",'
+        '"Số liệu tháng 7, đã kiểm tra"\r\n'
+        "test-unit,Sở Thông tin và Truyền thông thử nghiệm,2019-07,Cổng thông tin điện tử,portal_audio,"
+        "Bản tin audio (thu và phát),,,14,bản tin,\r\n"
+    ).encode("utf-8")
+    assert to_csv_bytes(queries.observations_for_export(empty_engine, lang="en"), "en") == (
+        "\ufeffUnit code,Unit name,Period,Section,Metric code,Metric name,Member code,Member name,Value,"
+        "Unit of measure,Note\r\n"
+        "test-unit,Test department,2019-07,Web portal,portal_posts,Posts on the web portal,vi,Vietnamese,33,posts,"
+        '"Số liệu tháng 7, đã kiểm tra"\r\n'
+        "test-unit,Test department,2019-07,Web portal,portal_audio,Audio bulletins recorded and broadcast,,,14,"
+        "bulletins,\r\n"
+    ).encode("utf-8")
+
+
+def test_csv_is_utf8_with_bom_and_vietnamese_survives_pandas_and_excel_reading(demo_engine):
+    frame = queries.observations_for_export(demo_engine, metric_codes=["portal_posts"], unit_codes=["travinh-demo"])
+    data = to_csv_bytes(frame)
+    assert data.startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", keep_default_na=False, dtype={"Giá trị": "int64"})
+    assert list(back.columns) == [HEADERS["vi"][c] for c in queries.EXPORT_COLUMNS]
+    assert set(back["Chỉ tiêu"]) == {"Tin, bài đăng trên Cổng thông tin điện tử"}
+    assert set(back["Thành phần"]) == {"tiếng Việt", "tiếng Khmer", "tiếng Anh"}
+    assert set(back["Đơn vị"]) == {"Sở Thông tin và Truyền thông Trà Vinh (dữ liệu mẫu)"}
+    july = back[(back["Kỳ"] == "2019-07")].set_index("Mã thành phần")["Giá trị"].to_dict()
+    assert july == {"vi": 33, "km": 23, "en": 14}
+
+
+@pytest.mark.parametrize(
+    ("cell", "shown"),
+    [("=1+2", "'=1+2"), ("+1", "'+1"), ("-1", "'-1"), ("@x", "'@x"), ("\tx", "'\tx"), ("\rx", "'\rx"),
+     ("\nx", "'\nx"), ("a=b", "a=b"), ("", ""), ("Trà Vinh", "Trà Vinh")],
+)  # fmt: skip
+def test_each_formula_lead_is_neutralised_and_numbers_stay_numbers(cell, shown):
+    frame = pd.DataFrame({"note": [cell], "value": pd.Series([-5], dtype="int64")})
+    safe = safe_frame(frame, "en")
+    assert safe["Note"].tolist() == [shown]
+    assert safe["Value"].tolist() == [-5] and pd.api.types.is_integer_dtype(safe["Value"])
+
+
+def test_exports_from_the_database_neutralise_formulas(empty_engine):
+    _load(empty_engine, RISKY_ROWS)
+    frame = queries.observations_for_export(empty_engine)
+    text = to_csv_bytes(frame).decode("utf-8-sig")
+    assert "'=HYPERLINK(" in text and ",=HYPERLINK" not in text and '"=HYPERLINK' not in text
+    assert ",'-xa-moi,'-xa-moi," in text  # the new site's code and name
+    assert "'+84 294" in text and "'@SUM" in text and "'-2 so với" in text
+    assert ",7," in text and ",14," in text  # values unquoted and unprefixed
+
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame, "en"))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[0])
+    notes = {row[header.index("Metric code")]: row[header.index("Note")] for row in rows[1:]}
+    assert notes["portal_audio"] == "'" + HYPERLINK
+    assert all(not str(c.value).startswith(("=", "+", "-", "@")) for row in sheet.iter_rows() for c in row if c.value)
+
+
+def test_xlsx_has_typed_cells_and_headers_in_both_languages(demo_engine):
+    for lang in ("vi", "en"):
+        frame = queries.observations_for_export(demo_engine, start=dt.date(2019, 7, 1), end=dt.date(2019, 7, 1),
+                                                unit_codes=["travinh-demo"], lang=lang)  # fmt: skip
+        workbook = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame, lang)))
+        sheet = workbook.active
+        header = [c.value for c in sheet[1]]
+        assert header == [HEADERS[lang][c] for c in queries.EXPORT_COLUMNS]
+        value_col = header.index(HEADERS[lang]["value"]) + 1
+        values = [sheet.cell(row=r, column=value_col) for r in range(2, sheet.max_row + 1)]
+        assert len(values) == len(frame) and all(c.data_type == "n" and isinstance(c.value, int) for c in values)
+        assert sum(c.value for c in values) == int(frame["value"].sum())
+        names = {sheet.cell(row=r, column=header.index(HEADERS[lang]["metric_name"]) + 1).value
+                 for r in range(2, sheet.max_row + 1)}  # fmt: skip
+        assert ("Tin, bài đăng trên Cổng thông tin điện tử" in names) == (lang == "vi")
+        assert ("Posts on the web portal" in names) == (lang == "en")
+        assert sheet.freeze_panes == "A2"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_export_then_import_gives_the_same_observations(empty_url, blank_url, fmt, lang):
+    source = make_engine(empty_url)
+    _load(source, [*GOOD_ROWS, *RISKY_ROWS[1:], ("2019-08", "sites_posts", "cau-ke", 30, "Cầu Kè")])
+    frame = queries.observations_for_export(source, lang=lang)
+    data = to_xlsx_bytes(frame, lang) if fmt == "xlsx" else to_csv_bytes(frame, lang)
+
+    target = make_engine(blank_url)
+    init_database(target)
+    add_unit(target, "test-unit", "Sở Thông tin và Truyền thông thử nghiệm")
+    report = import_content(target, data, f"xuat.{fmt}")
+    assert report.ok, report.summary("en")
+    assert observations(target) == observations(source)
+
+    again = import_content(source, data, f"xuat.{fmt}")  # back into the source: nothing to change
+    assert again.ok and again.result.batch_id is None and again.result.unchanged == len(frame)
+    source.dispose()
+    target.dispose()
