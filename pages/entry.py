@@ -7,7 +7,6 @@ import streamlit as st
 from commstats.periods import add_months, month_key, month_start
 from etl.entry import entry_frame, save_entry, sections
 from ui import cache
-from ui.frame import month_label
 from ui.labels import label
 
 selection = st.session_state["selection"]
@@ -21,18 +20,21 @@ if not units:
 
 engine = cache.engine(url)
 by_code = {u.code: u for u in units}
-this_month = month_start(dt.date.today().year, dt.date.today().month)
-months = [add_months(this_month, -i) for i in range(48)]
-left, middle, right = st.columns(3)
+last_month = add_months(month_start(dt.date.today().year, dt.date.today().month), -1)  # usually reported now
+first_year = min(2010, selection.first_month.year if selection.first_month else 2010)
+left, middle, right = st.columns([2, 1, 2])
 codes = list(by_code)
 default_unit = selection.unit_codes[0] if selection.unit_codes and selection.unit_codes[0] in by_code else codes[0]
 unit = left.selectbox(
     label("entry_unit"), codes, index=codes.index(default_unit), key="entry_unit",
     format_func=lambda code: by_code[code].name(lang),
 )  # fmt: skip
-month = middle.selectbox(
-    label("entry_month"), months, index=1, key="entry_month", format_func=lambda m: month_label(m, lang)
-)
+with middle:
+    year_column, month_column = st.columns(2)
+years = list(range(last_month.year + 1, first_year - 1, -1))
+year = year_column.selectbox(label("entry_year"), years, index=years.index(last_month.year), key="entry_year")
+number = month_column.selectbox(label("entry_month"), list(range(1, 13)), index=last_month.month - 1, key="entry_month")
+month = month_start(year, number)
 names = {s.code: s.name for s in sections(engine, unit, lang)}
 section = right.selectbox(label("entry_section"), list(names), key="entry_section", format_func=names.__getitem__)
 

@@ -53,6 +53,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "entry_unit": ("Đơn vị", "Unit"),
     "entry_month": ("Tháng", "Month"),
+    "entry_year": ("Năm", "Year"),
     "entry_section": ("Lĩnh vực", "Section"),
     "entry_col_label": ("Chỉ tiêu", "Metric"),
     "entry_col_unit": ("Đơn vị tính", "Unit of measure"),
