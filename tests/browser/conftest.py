@@ -1,0 +1,106 @@
+"""A real dashboard for the browser tests: `streamlit run dashboard.py` on a free port of 127.0.0.1 over a
+copy of the demo database, and Debian's Chromium driven by Playwright. Nothing here skips: without
+Chromium or Playwright the tests fail with the reason."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from commstats.config import PROJECT_ROOT
+from tests.conftest import sqlite_url
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+STARTUP_SECONDS = 90
+SCREENSHOTS = PROJECT_ROOT / "test-output" / "screenshots"
+expect.set_options(timeout=30_000)  # the first page of a fresh server may take a while on 2 cores
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    url: str  # http://127.0.0.1:<port>
+    database_url: str
+    log: Path
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            if httpx.get(f"{url}/_stcore/health", timeout=2).text.strip() == "ok":
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"streamlit did not answer /_stcore/health within {STARTUP_SECONDS}s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def dashboard(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+    """The real dashboard served over a private copy of the demo database; stopped at teardown."""
+    folder = tmp_path_factory.mktemp("browser")
+    database = folder / "demo.db"
+    shutil.copy(demo_db_template, database)
+    port, log = free_port(), folder / "streamlit.log"
+    env = {**os.environ, "COMMSTATS_DATABASE_URL": sqlite_url(database)}
+    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
+               "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process, log)
+        yield Dashboard(url, sqlite_url(database), log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: install Debian's `chromium` package (see .ci/run).")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True, locale="vi-VN")
+    context.set_default_timeout(60_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
