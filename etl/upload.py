@@ -96,7 +96,9 @@ class Upload:
 
     def problem_table(self, lang: str = "vi") -> pd.DataFrame:
         headers = ["Dòng", "Cột", "Giá trị", "Lỗi"] if lang != "en" else ["Row", "Column", "Value", "Problem"]
-        rows = [(p.row if p.row is not None else "-", p.column or "-", p.value, p.message(lang)) for p in self.problems]
+        rows = [
+            (str(p.row) if p.row is not None else "-", p.column or "-", p.value, p.message(lang)) for p in self.problems
+        ]
         return pd.DataFrame(rows, columns=headers)
 
 
