@@ -10,6 +10,7 @@ from commstats.narrative import COMPARISONS, TemplateError
 from commstats.narrative.choices import KINDS, available_periods, period_containing
 from commstats.narrative.document import to_docx_bytes
 from commstats.narrative.output import to_text
+from commstats.numbers import format_count
 from commstats.periods import parse_period
 from ui import cache
 from ui.frame import empty_state, page_header
@@ -98,4 +99,8 @@ table = pd.DataFrame(
         label("draft_col_role"): figures["role"].map(lambda r: label(f"draft_role_{r}")),
     }
 )
-st.dataframe(table, hide_index=True, width="stretch", key="draft_sources")
+value_column = label("draft_col_value")
+st.dataframe(
+    table.style.format(lambda v: format_count(int(v), lang), subset=[value_column]),
+    hide_index=True, width="stretch", key="draft_sources",
+)  # fmt: skip
