@@ -114,9 +114,10 @@ ROUTE_KEY = "route_after_router"
 def current_selection(page_path: str) -> Selection:
     """The sidebar's selection for the page at `page_path` (e.g. "pages/trends.py").
 
-    On a freshly started server, a first visit straight to a page URL makes Streamlit run that page
-    file alone (its legacy pages/ folder mode), without the router; the page then goes through the
-    router, which comes back to it.
+    Until the router has called st.navigation once in the process, Streamlit runs a page file of the
+    pages/ folder alone (its legacy mode): a first visit straight to a page URL on a freshly started
+    server has no selection yet. The page then goes through the router, which comes back to it.
+    (AppTest starts every run in that mode: a rerun there runs the page alone with the last selection.)
     """
     selection = st.session_state.get("selection")
     if selection is None:
