@@ -6,33 +6,51 @@ import datetime as dt
 
 from commstats import queries
 from commstats.db import make_engine
-from commstats.numbers import format_count
+from commstats.numbers import format_count, format_percent
 from tests.apptest import run_page
+from tests.pagecheck import chosen_ids
 
 
 def test_overview_shows_latest_month_against_database(demo_url, monkeypatch):
     app = run_page(demo_url, monkeypatch)
     assert not app.exception
     engine = make_engine(demo_url)
-    # The default unit is the survivor of the 2025 merger; its history includes travinh-demo's.
-    assert app.session_state["units"] == ["vinhlong-demo"]
-    ids = queries.unit_ids_with_predecessors(engine, ["vinhlong-demo"])
-    assert len(ids) == 2
+    ids = chosen_ids(app, engine)
+    assert app.session_state["selection"].unit_codes == ("vinhlong-demo",)  # the survivor, with Trà Vinh
     latest = queries.latest_month(engine, ids)
     assert latest == dt.date(2026, 10, 1)
     now = queries.period_values(engine, ids, ["portal_posts", "sites_count"], [latest])
-    assert now[("portal_posts", "")] > queries.period_values(engine, ids[:1], ["portal_posts"], [latest]).get(
-        ("portal_posts", ""), 0
-    )
     before = queries.period_values(engine, ids, ["portal_posts"], [dt.date(2026, 9, 1)])
+    last_year = queries.period_values(engine, ids, ["portal_posts"], [dt.date(2025, 10, 1)])
     cards = {m.label: m for m in app.metric}
     posts = cards["Tin, bài đăng trên Cổng thông tin điện tử (tin, bài)"]
     assert posts.value == format_count(now[("portal_posts", "")])
     change = now[("portal_posts", "")] - before[("portal_posts", "")]
     assert posts.delta == ("+" if change > 0 else "") + format_count(change)
-    assert cards["Số trang tin thành phần (trang)"].value == format_count(now[("sites_count", "")])
+    assert cards["Số trang tin thành phần (trang)"].value == "43"
+    yoy = last_year[("portal_posts", "")]
+    share = 100 * (now[("portal_posts", "")] - yoy) / yoy
+    expected_yoy = f"Cùng kỳ năm trước: {format_count(yoy)} ({'+' if share > 0 else ''}{format_percent(share)})"
+    ytd = queries.period_values(engine, ids, ["portal_posts"], [dt.date(2026, m, 1) for m in range(1, 11)])
+    target = queries.targets(engine, ids, 2026)["portal_posts"]
+    footnote = next(c.value for c in app.caption if c.value.startswith(expected_yoy))
+    assert f"Lũy kế từ đầu năm: {format_count(ytd[('portal_posts', '')])}" in footnote
+    assert f"đạt {format_percent(100 * ytd[('portal_posts', '')] / target)} kế hoạch năm ({format_count(target)})" in (
+        footnote
+    )
     assert any("tháng 10/2026" in c.value for c in app.caption)
     assert any("Dữ liệu mẫu" in i.value for i in app.sidebar.info)
+
+
+def test_month_picker_shows_the_seed_month_of_the_merged_history(demo_url, monkeypatch):
+    app = run_page(demo_url, monkeypatch, range=(dt.date(2019, 1, 1), dt.date(2019, 12, 1)))
+    app.selectbox(key="overview_month").set_value(dt.date(2019, 7, 1)).run()
+    assert not app.exception
+    cards = {m.label: m.value for m in app.metric}
+    assert cards["Tin, bài đăng trên Cổng thông tin điện tử (tin, bài)"] == "70"  # 33 + 23 + 14 of the seed report
+    assert cards["Tin đăng trên trang tin thành phần (tin)"] == "488"
+    assert cards["Giấy phép xuất bản tài liệu không kinh doanh (giấy phép)"] == "14"
+    assert any("tháng 7/2019" in c.value for c in app.caption)
 
 
 def test_overview_in_english(demo_url, monkeypatch):
