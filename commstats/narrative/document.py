@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 from docx import Document
+from docx.document import Document as WordDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
@@ -17,7 +18,7 @@ FONT = "Times New Roman"
 SIZE = Pt(14)
 
 
-def _font_everywhere(document: Document) -> None:  # type: ignore[valid-type]
+def _font_everywhere(document: WordDocument) -> None:
     """Normal style in Times New Roman 14 pt, including the East Asian and complex-script slots."""
     style = document.styles["Normal"]
     style.font.name = FONT
@@ -29,8 +30,15 @@ def _font_everywhere(document: Document) -> None:  # type: ignore[valid-type]
     spacing.space_before, spacing.space_after, spacing.line_spacing = Pt(0), Pt(6), 1.15
 
 
-def _line(document: Document, text: str, *, bold: bool = False, italic: bool = False,  # type: ignore[valid-type]
-          align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.JUSTIFY, indent: bool = False) -> Paragraph:  # fmt: skip
+def _line(
+    document: WordDocument,
+    text: str,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.JUSTIFY,
+    indent: bool = False,
+) -> Paragraph:
     paragraph = document.add_paragraph()
     paragraph.alignment = align
     if indent:
