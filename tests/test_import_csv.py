@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import unicodedata
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from commstats.bootstrap import add_unit
 from commstats.models import ImportBatch, Observation, Revision
-from etl.pipeline import import_content
+from etl.pipeline import import_content, import_path
 from tests.dbstate import row_counts, snapshot
 from tests.importfiles import GOOD_OBSERVATIONS, GOOD_ROWS, csv_text, observations, to_windows_1258
 
@@ -154,3 +155,24 @@ def test_new_component_site_becomes_a_member(empty_engine):
     counts = row_counts(snapshot(empty_engine))
     assert import_content(empty_engine, csv_text(rows).encode(), "trang-tin.csv").result.batch_id is None
     assert row_counts(snapshot(empty_engine)) == counts
+
+
+COMMITTED = Path(__file__).parent / "fixtures" / "import"
+
+
+@pytest.mark.parametrize("name", ["thang-7-utf8-bom.csv", "thang-7-cp1258.csv", "thang-7-utf16.csv"])
+def test_committed_fixture_files_load_to_the_same_observations(empty_engine, name):
+    report = import_path(empty_engine, COMMITTED / name)
+    assert report.ok, report.summary("en")
+    assert observations(empty_engine) == GOOD_OBSERVATIONS
+    assert report.summary().startswith(f"{COMMITTED / name}: đã nạp lô #")
+
+
+def test_committed_file_with_several_problems_lists_every_one(empty_engine):
+    before = snapshot(empty_engine)
+    report = import_path(empty_engine, COMMITTED / "nhieu-loi.csv")
+    assert [(p.row, p.column, p.key) for p in report.problems] == [
+        (3, "period", "bad_period"), (4, "metric", "unknown_metric"), (4, "value", "negative_value"),
+        (5, "member", "unknown_member"), (5, "value", "not_a_number"),
+    ]  # fmt: skip
+    assert snapshot(empty_engine) == before
