@@ -112,6 +112,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Có ký tự điều khiển không hợp lệ. Xóa các ký tự này.",
         "Contains invalid control characters. Remove them.",
     ),
+    "unsafe_member_code": (
+        "Mã thành phần mới không được chứa các ký tự < > \" ' ` {{ }} | \\ và không được bắt đầu bằng = + - @. Dùng chữ, số và dấu gạch ngang, ví dụ cau-ke.",
+        "A new member code must not contain < > \" ' ` {{ }} | \\ nor start with = + - @. Use letters, digits and dashes, e.g. cau-ke.",
+    ),
     # data-entry workbook and licence register (etl/extract/template_workbook.py, etl/register.py)
     "xlsx_unsafe_xml": (
         "Tệp .xlsx chứa khai báo XML không an toàn (DTD hoặc thực thể ngoài, {detail}) nên bị từ chối. Mở bằng Excel và lưu lại dạng .xlsx.",
