@@ -156,7 +156,7 @@ def test_comparisons_previous_same_period_ytd_and_target(demo_engine):
     def change(current: int, base: int, label: str) -> str:
         diff = current - base
         if diff == 0:
-            return f"bằng so với {label}"
+            return f"không đổi so với {label}"
         word = "tăng" if diff > 0 else "giảm"
         return f"{word} {count(abs(diff))} tin ({percent(100 * abs(diff) / base)}) so với {label}"
 

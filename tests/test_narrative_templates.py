@@ -111,7 +111,7 @@ def test_comparison_edge_cases_read_sensibly(empty_engine):
         "tăng 2 giấy chứng nhận so với tháng trước."
     )
     assert paragraphs["publishing_licences"] == (
-        "Cấp 7 Giấy phép xuất bản tài liệu không kinh doanh, bằng so với tháng trước."
+        "Cấp 7 Giấy phép xuất bản tài liệu không kinh doanh, không đổi so với tháng trước."
     )
     assert paragraphs["leadership_meetings"] == (
         "Lãnh đạo Sở tham dự 15 hội nghị, cuộc họp định kỳ và đột xuất, giảm 5 cuộc (25%) so với tháng trước."
