@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import pwd
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -164,7 +165,21 @@ def start_server() -> PostgresServer:
     except (PostgresUnavailable, OSError, subprocess.SubprocessError) as error:
         shutil.rmtree(root, ignore_errors=True)
         raise PostgresUnavailable(str(error)) from error
+    _watch(server)
     return server
+
+
+def _watch(server: PostgresServer) -> None:
+    """A detached shell that stops the server and removes its files once this process is gone, so a
+    test run that is killed (a timeout, Ctrl-C twice) leaves no server behind."""
+    stop = shlex.join([*server.as_user, str(server.bindir / "pg_ctl"), "-D", str(server.data_dir), "-m", "immediate",
+                       "stop"])  # fmt: skip
+    remove = shlex.join(["rm", "-rf", str(server.root)])
+    script = f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 2; done; {stop}; {remove}"
+    subprocess.Popen(
+        ["sh", "-c", script], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
 
 
 def remove_server(server: PostgresServer) -> None:
