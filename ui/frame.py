@@ -50,9 +50,11 @@ def month_label(month: dt.date, lang_code: str) -> str:
 def _default_units(units: list[queries.UnitInfo], url: str) -> list[str]:
     """The first unit that was not merged away and has figures (real units before demo ones)."""
     survivors = [u for u in units if u.merged_into_id is None] or units
-    with_data = [u for u in survivors if cache.month_range(url, tuple(cache.unit_ids(url, (u.code,)))) is not None]
-    pool = [u for u in with_data if not u.is_demo] or with_data or survivors
-    return [pool[0].code]
+    # Checked in order until one has figures: a national database has thousands of units (bench/).
+    for unit in [u for u in survivors if not u.is_demo] + [u for u in survivors if u.is_demo]:
+        if cache.month_range(url, tuple(cache.unit_ids(url, (unit.code,)))) is not None:
+            return [unit.code]
+    return [survivors[0].code]
 
 
 def _merger_notes(units: list[queries.UnitInfo], codes: tuple[str, ...], mergers: list[Merger]) -> None:
@@ -99,10 +101,12 @@ def sidebar() -> Selection:
             return Selection(url, lang(), codes, ids, is_demo, None, None, None, None, mergers=mergers)
         months = _months_between(*span)
         saved = st.session_state.get("range")
-        if not saved or saved[0] not in months or saved[1] not in months:
+        if not (isinstance(saved, tuple | list) and len(saved) == 2 and all(m in months for m in saved)):
             st.session_state["range"] = (months[max(0, len(months) - 24)], months[-1])
+        # Month labels as 07/2019 in both languages: a format that changed with the language would make
+        # Streamlit treat the slider as a new widget and lose the chosen range on a language switch.
         start, end = st.select_slider(
-            label("period_range"), months, key="range", format_func=lambda m: month_label(m, lang())
+            label("period_range"), months, key="range", format_func=lambda m: f"{m.month:02d}/{m.year}"
         )
     names = tuple(by_code[c].name(lang()) for c in codes)
     return Selection(url, lang(), codes, ids, is_demo, span[0], span[1], start, end, mergers, names)

@@ -65,7 +65,8 @@ def dashboard(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) 
     port, log = free_port(), folder / "streamlit.log"
     env = {**os.environ, "COMMSTATS_DATABASE_URL": sqlite_url(database)}
     command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
-               "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
+               "--server.port", str(port), "--server.headless", "true",
+               "--browser.gatherUsageStats", "false"]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
