@@ -134,7 +134,8 @@ def trend_figure(
         fig.add_trace(
             go.Scatter(
                 x=x, y=rows["value"], name=metric.name(lang), mode="lines+markers" if len(rows) <= 40 else "lines",
-                line={"color": colors[metric.code], "width": 2.5}, marker={"size": 6},
+                line={"color": colors[metric.code], "width": 2.5},
+                marker={"size": 7, "symbol": ["circle" if c else "circle-open" for c in rows["complete"]]},
                 customdata=_hover(rows, lang, metric.unit_word(lang), granularity),
                 hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra>" + metric.name(lang) + "</extra>",
             )

@@ -11,6 +11,7 @@ from commstats import queries
 from commstats.charts import Merger, mergers_within
 from commstats.periods import add_months
 from ui import cache
+from ui.auth import viewable
 from ui.labels import label, lang
 
 
@@ -68,8 +69,27 @@ def _merger_notes(units: list[queries.UnitInfo], codes: tuple[str, ...], mergers
                              date=unit.merged_on.strftime("%d/%m/%Y")))  # fmt: skip
 
 
+# Widgets whose shown labels depend on the language. Streamlit keeps such a widget's choice as the
+# shown label, so a language switch would drop it; writing the value back through the Session State
+# API before the widgets are drawn keeps it. Pages add their widget keys here.
+LANGUAGE_STICKY_KEYS = (
+    "units", "range", "overview_month", "trends_metrics", "trends_granularity", "trends_breakdown_metric",
+    "trends_yoy_metric", "sites_site", "licences_granularity", "explore_units", "explore_sections",
+    "explore_metrics", "explore_members", "explore_view",
+)  # fmt: skip
+
+
+def _keep_choices_across_languages() -> None:
+    if st.session_state.get("_lang_of_last_run", lang()) != lang():
+        for key in LANGUAGE_STICKY_KEYS:
+            if key in st.session_state:
+                st.session_state[key] = st.session_state[key]
+    st.session_state["_lang_of_last_run"] = lang()
+
+
 def sidebar() -> Selection:
     """Draw the sidebar and return what the user chose (state survives page switches)."""
+    _keep_choices_across_languages()
     url = cache.database_url()
     with st.sidebar:
         st.radio(
@@ -78,7 +98,7 @@ def sidebar() -> Selection:
         )  # fmt: skip
         if not cache.schema_ready(url):
             return Selection(url, lang(), (), (), False, None, None, None, None, schema_ready=False)
-        units = cache.units(url)
+        units = viewable(cache.units(url))  # only the units this person may see (ui.auth)
         if not units:
             return Selection(url, lang(), (), (), False, None, None, None, None)
         by_code = {u.code: u for u in units}

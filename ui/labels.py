@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.labels_pages import PAGE_LABELS
 from ui.labels_draft import DRAFT_LABELS
+from ui.labels_pages import PAGE_LABELS
 
 LABELS: dict[str, tuple[str, str]] = {
     "app_title": ("Thống kê Sở Thông tin và Truyền thông", "Information and Communications statistics"),

@@ -34,10 +34,10 @@ PAGE_LABELS: dict[str, tuple[str, str]] = {
     "granularity_quarter": ("Quý", "Quarter"),
     "granularity_year": ("Năm", "Year"),
     "partial_note": (
-        "Kỳ đầu hoặc cuối có thể chưa đủ tháng trong khoảng đã chọn (ghi rõ khi rê chuột). Chỉ tiêu phát sinh "
-        "được cộng dồn trong kỳ; chỉ tiêu số cuối kỳ lấy giá trị tháng cuối của kỳ.",
-        "The first or last period may not be complete in the chosen range (the hover says so). Flows are summed "
-        "over the period; levels take the value of the period's last month.",
+        "Điểm rỗng: kỳ chưa đủ tháng trong khoảng đã chọn (rê chuột để xem). Chỉ tiêu phát sinh được cộng dồn "
+        "trong kỳ; chỉ tiêu số cuối kỳ lấy giá trị tháng cuối của kỳ.",
+        "Hollow points: periods not complete in the chosen range (hover for details). Flows are summed over the "
+        "period; levels take the value of the period's last month.",
     ),
     "no_data_range": ("Không có số liệu trong khoảng thời gian đã chọn.", "No figures in the chosen period."),
     # trends

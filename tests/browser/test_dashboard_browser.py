@@ -80,10 +80,19 @@ def test_every_page_renders_in_vietnamese(page: Page, dashboard: Dashboard, scre
 
 def test_language_switch_renames_the_navigation_and_survives_page_changes(page: Page, dashboard: Dashboard,
                                                                           screenshots) -> None:  # fmt: skip
-    open_page(page, dashboard, "", "Tổng quan")
+    open_page(page, dashboard, "trends", "Xu hướng")
     for _, title_vi, _, _ in PAGES:
         expect(nav_link(page, title_vi)).to_be_visible()
+    page.get_by_text("Quý", exact=True).click()
+    expect(page.locator(".js-plotly-plot").first.get_by_text("Quý III/2025")).to_be_visible()
+    settle(page)
     page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+    expect(page.get_by_role("heading", level=1, name="Trends")).to_be_visible()
+    settle(page)
+    # choices made before the switch are kept: the quarterly chart, the unit
+    expect(page.locator(".js-plotly-plot").first.get_by_text("Q3 2025")).to_be_visible()
+    expect(page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]')).to_contain_text("Vinh Long")
+    nav_link(page, "Overview").click()
     expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
     settle(page)
     for _, _, title_en, _ in PAGES:
