@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from commstats.auth import Action
+from ui import auth
 from ui.frame import sidebar
 from ui.labels import label
 
@@ -18,10 +20,14 @@ PAGES = [
     st.Page("pages/quality.py", title=label("nav_quality"), icon=":material/fact_check:"),
     st.Page("pages/entry.py", title=label("entry_title"), icon=":material/edit_note:"),
     st.Page("pages/import.py", title=label("import_title"), icon=":material/upload_file:"),
+    st.Page("pages/users.py", title=auth.text("nav_users"), icon=":material/group:"),
 ]
 
-page = st.navigation(PAGES)
+principal = auth.current()
+page = st.navigation(auth.allowed_pages(PAGES, principal))  # pages the role does not allow are not listed
 if route := st.session_state.pop("route_after_router", None):  # see ui.frame.current_selection
     st.switch_page(route)
 st.session_state["selection"] = sidebar()
+auth.sign_in_box(principal)
+auth.require(Action.VIEW)  # units that are not public need a signed-in viewer
 page.run()

@@ -9,9 +9,12 @@ units whose `public_view` is on, and nothing else.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -53,6 +56,9 @@ MIN_ROLE: dict[Action, str] = {
     Action.SETTINGS: "admin",
 }
 
+# COMMSTATS_AUTH=off makes every dashboard visitor an admin of every unit: for development and the test
+# suite only, never on a server (the sidebar says so on every page).
+AUTH_ENV = "COMMSTATS_AUTH"
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 MAX_FAILURES = 5  # failed sign-ins in FAILURE_WINDOW before an account is refused for a while
@@ -162,6 +168,15 @@ class Principal:
     def can_somewhere(self, action: Action | str, unit_ids: Iterable[int]) -> bool:
         """True when the action is allowed on at least one of the units (to show a page or a menu)."""
         return bool(self.units_for(action, unit_ids))
+
+
+def enforcement_off() -> bool:
+    return os.environ.get(AUTH_ENV, "on").strip().lower() in ("off", "0", "false", "no")
+
+
+def developer() -> Principal:
+    """Who everyone is when enforcement is off: an admin of every unit, recorded under the OS login."""
+    return Principal(audit.os_actor(), audit.os_actor(), {None: "admin"})
 
 
 def _public_units(session: Session) -> frozenset[int]:
@@ -397,3 +412,18 @@ def require(principal: Principal, action: Action | str, unit_ids: Iterable[int],
             "not_allowed", username=principal.username or "(khách / guest)", action=str(Action(action)),
             unit=unit_label or ", ".join(str(i) for i in denied) or "-",
         )  # fmt: skip
+
+
+# The units the current caller may write to. The dashboard sets it around an import or an entry; every
+# source reads its units through etl.validate.Reference.read, which then sees only these units, so a
+# file naming another unit in its unit column is refused row by row. None: no restriction (the CLI).
+UNIT_SCOPE: ContextVar[frozenset[str] | None] = ContextVar("commstats_unit_scope", default=None)
+
+
+@contextmanager
+def unit_scope(unit_codes: Collection[str]) -> Iterator[None]:
+    token = UNIT_SCOPE.set(frozenset(unit_codes))
+    try:
+        yield
+    finally:
+        UNIT_SCOPE.reset(token)

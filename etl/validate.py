@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from commstats.auth import UNIT_SCOPE
 from commstats.catalog import NO_DIMENSION, UNALLOCATED, load_catalog
 from commstats.models import Member, Metric, Unit
 from commstats.periods import parse_month
@@ -51,6 +52,9 @@ class Reference:
     def read(cls, engine: Engine) -> Reference:
         with Session(engine) as session:
             units = {u.code: u.id for u in session.scalars(select(Unit))}
+            scope = UNIT_SCOPE.get()  # the units a signed-in editor may write to (commstats.auth.unit_scope)
+            if scope is not None:
+                units = {code: unit_id for code, unit_id in units.items() if code in scope}
             metrics = {m.code: (m.id, m.dimension or NO_DIMENSION) for m in session.scalars(select(Metric))}
             members: dict[tuple[str, str], int] = {}
             names: dict[tuple[str, str], str] = {}

@@ -6,6 +6,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from commstats.auth import Action
 from commstats.narrative import COMPARISONS, TemplateError
 from commstats.narrative.choices import KINDS, available_periods, period_containing
 from commstats.narrative.document import to_docx_bytes
@@ -13,6 +14,7 @@ from commstats.narrative.output import to_text
 from commstats.numbers import format_count
 from commstats.periods import parse_period
 from ui import cache
+from ui.auth import current
 from ui.frame import empty_state, page_header
 from ui.labels import label
 
@@ -73,15 +75,16 @@ for section in draft.sections:
 
 final = draft.with_texts(edited)
 name = f"bao-cao-so-lieu-{period_key}" if lang == "vi" else f"report-figures-{period_key}"
-docx_col, txt_col, _ = st.columns([1, 1, 2])
-docx_col.download_button(
-    label("draft_download_docx"), to_docx_bytes(final), f"{name}.docx", DOCX_MIME, key="draft_docx",
-    icon=":material/description:", on_click="ignore",
-)  # fmt: skip
-txt_col.download_button(
-    label("draft_download_txt"), to_text(final).encode("utf-8"), f"{name}.txt", "text/plain", key="draft_txt",
-    icon=":material/download:", on_click="ignore",
-)  # fmt: skip
+if current().can_all(Action.EXPORT, selection.unit_ids):  # downloads are exports: analysts and above
+    docx_col, txt_col, _ = st.columns([1, 1, 2])
+    docx_col.download_button(
+        label("draft_download_docx"), to_docx_bytes(final), f"{name}.docx", DOCX_MIME, key="draft_docx",
+        icon=":material/description:", on_click="ignore",
+    )  # fmt: skip
+    txt_col.download_button(
+        label("draft_download_txt"), to_text(final).encode("utf-8"), f"{name}.txt", "text/plain", key="draft_txt",
+        icon=":material/download:", on_click="ignore",
+    )  # fmt: skip
 
 st.subheader(label("draft_sources"))
 st.caption(label("draft_sources_caption"))

@@ -4,16 +4,20 @@ import datetime as dt
 
 import streamlit as st
 
+from commstats.auth import Action, unit_scope
 from commstats.periods import add_months, month_key, month_start
 from etl.entry import entry_frame, save_entry, sections
 from ui import cache
+from ui.auth import require, unit_codes_for
 from ui.labels import label
 
+principal = require(Action.ENTRY)  # editors only, and only for their units
 selection = st.session_state["selection"]
 lang, url = selection.lang, selection.url
 st.title(label("entry_title"))
 st.caption(label("entry_caption"))
-units = cache.units(url)
+allowed = unit_codes_for(Action.ENTRY, principal)
+units = [u for u in cache.units(url) if u.code in allowed]
 if not units:
     st.info(label("no_units"))
     st.stop()
@@ -51,7 +55,8 @@ edited = st.data_editor(
 )  # fmt: skip
 
 if st.button(label("entry_save"), type="primary"):
-    outcome = save_entry(engine, unit, month, section, edited, lang=lang)
+    with unit_scope(allowed):
+        outcome = save_entry(engine, unit, month, section, edited, lang=lang, created_by=principal.actor)
     if not outcome.ok:
         st.error(label("entry_rejected", count=len(outcome.problems)))
         st.dataframe(outcome.problem_table(lang), hide_index=True)

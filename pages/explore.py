@@ -5,12 +5,15 @@ commstats.export, the code the CLI uses."""
 import streamlit as st
 
 from commstats import explore, export
+from commstats.auth import Action
 from commstats.numbers import format_count
 from ui import cache
+from ui.auth import current
 from ui.frame import current_selection, empty_state, month_label, page_header
 from ui.labels import label
 
 selection = current_selection("pages/explore.py")
+can_export = current().can_all(Action.EXPORT, selection.unit_ids)
 page_header(label("nav_explore"), selection)
 if not selection.has_data:
     empty_state(selection)
@@ -66,15 +69,17 @@ with st.container(horizontal=True, vertical_alignment="center"):
         label("explore_rows", rows=format_count(len(shown), lang), start=month_label(start, lang),
               end=month_label(end, lang))
     )  # fmt: skip
-    st.download_button(
-        label("explore_csv"), lambda: export.to_csv_bytes(shown, lang), f"{name}.csv", "text/csv", key="explore_csv",
-        icon=":material/download:", help=label("explore_download_help"), on_click="ignore", type="primary",
-    )  # fmt: skip
-    st.download_button(
-        label("explore_xlsx"), lambda: export.to_xlsx_bytes(shown, lang), f"{name}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="explore_xlsx",
-        icon=":material/download:", on_click="ignore",
-    )  # fmt: skip
+    if can_export:  # analysts and above (ui.auth); viewers see the table only
+        st.download_button(
+            label("explore_csv"), lambda: export.to_csv_bytes(shown, lang), f"{name}.csv", "text/csv",
+            key="explore_csv", icon=":material/download:", help=label("explore_download_help"), on_click="ignore",
+            type="primary",
+        )  # fmt: skip
+        st.download_button(
+            label("explore_xlsx"), lambda: export.to_xlsx_bytes(shown, lang), f"{name}.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="explore_xlsx",
+            icon=":material/download:", on_click="ignore",
+        )  # fmt: skip
 labelled = explore.labelled(shown, lang)
 st.dataframe(
     labelled.style.format(lambda v: explore.count_text(v, lang), subset=explore.count_columns(labelled, lang)),

@@ -4,17 +4,21 @@ import hashlib
 
 import streamlit as st
 
+from commstats.auth import Action, unit_scope
 from etl import upload
 from etl.pipeline import MAX_FILE_BYTES
 from ui import cache
+from ui.auth import require, unit_codes_for
 from ui.labels import label
 
+principal = require(Action.IMPORT)  # editors only; rows of units the editor may not write are refused
 selection = st.session_state["selection"]
 lang, url = selection.lang, selection.url
 limit_mb = MAX_FILE_BYTES // 2**20
 st.title(label("import_title"))
 st.caption(label("import_caption", limit_mb=limit_mb))
-units = cache.units(url)
+allowed = unit_codes_for(Action.IMPORT, principal)
+units = [u for u in cache.units(url) if u.code in allowed]
 if not units:
     st.info(label("no_units"))
     st.stop()
@@ -37,7 +41,8 @@ if uploaded is None:
 content, name = uploaded.getvalue(), uploaded.name
 key = (hashlib.sha256(content).hexdigest(), name, unit)
 if st.session_state.get("import_preview_key") != key:  # the dry run once per file, not on every rerun
-    st.session_state["import_preview"] = upload.preview(engine, content, name, unit=unit)
+    with unit_scope(allowed):
+        st.session_state["import_preview"] = upload.preview(engine, content, name, unit=unit)
     st.session_state["import_preview_key"] = key
 found: upload.Upload = st.session_state["import_preview"]
 
@@ -67,7 +72,8 @@ if st.button(label("import_confirm"), type="primary"):
     def progress(done: int, total: int) -> None:
         bar.progress(min(1.0, done / max(total, 1)), text=label("import_progress", done=done, total=total))
 
-    loaded = upload.load(engine, content, name, unit=unit, progress=progress)
+    with unit_scope(allowed):
+        loaded = upload.load(engine, content, name, unit=unit, progress=progress, created_by=principal.actor)
     bar.progress(1.0, text=label("import_progress", done="✓", total="✓"))
     if loaded.ok:
         st.success(loaded.report.summary(lang))

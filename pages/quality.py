@@ -7,6 +7,7 @@ from commstats import quality
 from commstats.numbers import format_count, format_decimal_number
 from commstats.periods import add_months
 from ui import cache
+from ui.auth import audit_section, can_audit
 from ui.frame import current_selection, empty_state, month_label, page_header
 from ui.labels import label
 from ui.labels_pages import PAGE_LABELS
@@ -109,3 +110,6 @@ else:
          label("col_new"): [format_count(int(v), lang) for v in revisions["new_value"]]},
         hide_index=True, width="stretch", key="quality_revisions_table",
     )  # fmt: skip
+
+if can_audit(selection.unit_ids):  # editors and above: who changed the figures of these units, and when
+    audit_section(selection.unit_ids)

@@ -20,6 +20,9 @@ from commstats.db import make_engine
 from tests.pgserver import PostgresServer, PostgresUnavailable, remove_server, start_server
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# Page tests run as an admin of every unit unless they test sign-in and roles themselves (tests/test_auth_pages.py
+# sets COMMSTATS_AUTH=on); the dashboards' servers in tests/browser inherit this too.
+os.environ.setdefault("COMMSTATS_AUTH", "off")
 KNOWN_BACKENDS = ("sqlite", "postgres")
 _BACKENDS_ENV = os.environ.get("COMMSTATS_TEST_BACKENDS", "sqlite,postgres")
 BACKENDS = tuple(b.strip() for b in _BACKENDS_ENV.split(",") if b.strip())

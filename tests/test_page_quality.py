@@ -24,7 +24,8 @@ def test_missing_outliers_batches_and_revisions(demo_url, monkeypatch):
     cards = {m.label: m.value for m in app.metric}
     assert cards == {"Chỉ tiêu còn thiếu tháng": "1", "Giá trị bất thường": str(len(expected_outliers)),
                      "Lần nhập số liệu": "3", "Lần sửa số liệu": "1"}  # fmt: skip
-    missing, outliers, batches, revisions = (t.value for t in app.dataframe)
+    missing, outliers, batches, revisions, trail = (t.value for t in app.dataframe)
+    assert sorted(trail["Lô"].tolist()) == sorted(batches["Lô"].tolist())  # the audit trail names every batch
     unit, metric = "Sở Khoa học và Công nghệ Vĩnh Long (dữ liệu mẫu)", "Công văn chỉ đạo, định hướng tuyên truyền"
     assert missing.iloc[0].tolist() == [unit, metric, 16, 14, 2, "01/2026–02/2026"]
     assert len(outliers) == len(expected_outliers)
