@@ -113,6 +113,11 @@ class FormRow:
     label: str
     unit_word: str
     is_total: bool = False
+    metric_name: str = ""  # the metric's own name, for member rows shown without their total row
+
+    @property
+    def full_label(self) -> str:
+        return f"{self.metric_name} — {self.label}" if self.member and self.metric_name else self.label
 
 
 @dataclass(frozen=True)
@@ -170,7 +175,10 @@ def form_rows(engine: Engine, unit_code: str | None = None, lang: str = "vi") ->
         section.rows.append(FormRow(row_code(metric.code, TOTAL_MEMBER), metric.code, TOTAL_MEMBER, total_label,
                                     unit_word, is_total=True))  # fmt: skip
         section.rows.extend(
-            [FormRow(row_code(metric.code, code), metric.code, code, name, unit_word) for code, name in members]
+            [
+                FormRow(row_code(metric.code, code), metric.code, code, name, unit_word, metric_name=metric.name(lang))
+                for code, name in members
+            ]
         )
     return [s for s in sections.values() if s.rows]
 

@@ -50,7 +50,8 @@ def entry_frame(engine: Engine, unit_code: str, month: dt.date, section_code: st
         if row.is_total:
             continue
         value = stored.get((row.metric, row.member))
-        rows.append([row.code, row.metric, row.member, row.label, row.unit_word, None if value is None else str(value)])
+        text = None if value is None else str(value)
+        rows.append([row.code, row.metric, row.member, row.full_label, row.unit_word, text])
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

@@ -53,7 +53,9 @@ def test_form_is_prefilled_with_the_stored_figures(demo_url, monkeypatch):
     app = open_form(demo_url, monkeypatch, DEMO, 2019, 7, "portal")
     assert [t.value for t in app.title] == ["Nhập số liệu"]
     table = app.data_editor[0].value
-    assert list(table["label"]) == ["tiếng Việt", "tiếng Khmer", "tiếng Anh", "Bản tin audio (thu và phát)",
+    posts = "Tin, bài đăng trên Cổng thông tin điện tử"
+    assert list(table["label"]) == [f"{posts} — tiếng Việt", f"{posts} — tiếng Khmer", f"{posts} — tiếng Anh",
+                                    "Bản tin audio (thu và phát)",
                                     "Dự thảo lấy ý kiến nhân dân",
                                     "Quyết định công bố thủ tục hành chính (cập nhật mới)"]  # fmt: skip
     assert list(table["value"]) == ["33", "23", "14", "14", "5", "14"]  # the seed report's July 2019
@@ -66,7 +68,10 @@ def test_saving_creates_an_entry_batch_with_revisions_and_shows_old_and_new(demo
     batch = _last_batch(demo_url)
     assert [s.value for s in app.success] == [f"Đã lưu lô #{batch}: 0 giá trị mới, 2 giá trị sửa, 4 không đổi."]
     changes = app.dataframe[-1].value
-    assert changes.values.tolist() == [["tiếng Việt", 33, 40], ["Dự thảo lấy ý kiến nhân dân", 5, 1234]]
+    assert changes.values.tolist() == [
+        ["Tin, bài đăng trên Cổng thông tin điện tử — tiếng Việt", 33, 40],
+        ["Dự thảo lấy ý kiến nhân dân", 5, 1234],
+    ]
     assert list(changes.columns) == ["Chỉ tiêu", "Cũ", "Mới"]
     july = figures(demo_url, DEMO, dt.date(2019, 7, 1), ["portal_posts", "portal_drafts"])
     assert july[("portal_posts", "vi")] == 40 and july[("portal_drafts", "")] == 1234
@@ -103,7 +108,7 @@ def test_invalid_figures_are_listed_in_vietnamese_and_nothing_is_saved(demo_url,
 def test_empty_cells_are_not_reported_and_an_unchanged_save_writes_no_batch(empty_url, monkeypatch):
     app = open_form(empty_url, monkeypatch, "test-unit", 2025, 3, "sites")
     labels = list(app.data_editor[0].value["label"])
-    row = labels.index("UBND huyện Cầu Kè")
+    row = labels.index("Tin đăng trên trang tin thành phần — UBND huyện Cầu Kè")
     app = edit_and_save(app, {0: "43", row: "12"})
     assert app.success
     stored = figures(empty_url, "test-unit", dt.date(2025, 3, 1), ["sites_count", "sites_independent", "sites_posts"])
