@@ -135,7 +135,7 @@ def monthly_totals(
     if by_member:
         columns += [Member.code.label("member"), Member.name_vi.label("member_vi"), Member.name_en.label("member_en")]
     query = (
-        select(*columns, func.sum(Observation.value).label("value"))
+        select(*columns, func.sum(Observation.value).cast(Observation.value.type).label("value"))
         .join(Metric, Metric.id == Observation.metric_id)
         .where(
             Observation.unit_id.in_(unit_ids),
@@ -170,7 +170,7 @@ def monthly_sums(
     if by_member:
         columns.append(Member.code)
     query = (
-        select(*columns, func.sum(Observation.value))
+        select(*columns, func.sum(Observation.value).cast(Observation.value.type))
         .join(Metric, Metric.id == Observation.metric_id)
         .where(
             Observation.unit_id.in_(unit_ids),
@@ -225,7 +225,7 @@ def period_values(
 
 def targets(engine: Engine, unit_ids: Sequence[int], year: int) -> dict[str, int]:
     query = (
-        select(Metric.code, func.sum(Target.value))
+        select(Metric.code, func.sum(Target.value).cast(Target.value.type))
         .join(Metric, Metric.id == Target.metric_id)
         .where(Target.unit_id.in_(unit_ids), Target.year == year)
         .group_by(Metric.code)
@@ -375,7 +375,7 @@ def unit_monthly_totals(
     """Each unit's own monthly value per metric (summed over members). Columns: unit, period, metric, value."""
     columns = [Unit.code.label("unit"), Observation.period.label("period"), Metric.code.label("metric")]
     query = (
-        select(*columns, func.sum(Observation.value).label("value"))
+        select(*columns, func.sum(Observation.value).cast(Observation.value.type).label("value"))
         .join(Unit, Unit.id == Observation.unit_id)
         .join(Metric, Metric.id == Observation.metric_id)
         .where(Observation.unit_id.in_(unit_ids), Metric.code.in_(metric_codes), Observation.period.between(start, end))
