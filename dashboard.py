@@ -21,6 +21,7 @@ PAGES = [
     st.Page("pages/entry.py", title=label("entry_title"), icon=":material/edit_note:"),
     st.Page("pages/import.py", title=label("import_title"), icon=":material/upload_file:"),
     st.Page("pages/users.py", title=auth.text("nav_users"), icon=":material/group:"),
+    st.Page("pages/account.py", title=auth.text("account"), icon=":material/account_circle:"),
 ]
 
 principal = auth.current()
@@ -28,6 +29,7 @@ page = st.navigation(auth.allowed_pages(PAGES, principal))  # pages the role doe
 if route := st.session_state.pop("route_after_router", None):  # see ui.frame.current_selection
     st.switch_page(route)
 st.session_state["selection"] = sidebar()
-auth.sign_in_box(principal)
-auth.require(Action.VIEW)  # units that are not public need a signed-in viewer
+auth.sidebar_status(principal)
+if page.url_path != auth.ACCOUNT_PAGE:
+    auth.require(Action.VIEW)  # units that are not public need a signed-in viewer
 page.run()

@@ -3,7 +3,7 @@
 `current()` is the signed-in account (a password sign-in kept in this browser session, or Streamlit's
 single sign-on when `.streamlit/secrets.toml` configures it) or an anonymous visitor. `require(action)`
 at the top of a page stops it with a clear message when the role does not allow it; `allowed_pages`
-filters the navigation; `sign_in_box` is the sidebar form. The rules themselves live in commstats.auth.
+filters the navigation; `account_panel` is the sign-in page. The rules themselves live in commstats.auth.
 """
 
 from __future__ import annotations
@@ -21,10 +21,12 @@ from ui.labels import lang
 SESSION_USER = "auth_user"  # the account signed in with a password in this browser session
 SSO_RECORDED = "auth_sso_recorded"
 # Pages that need more than viewing, by their URL path (the file name without .py).
+ACCOUNT_PAGE = "account"  # the sign-in page: always reachable
 PAGE_ACTIONS: dict[str, Action] = {"import": Action.IMPORT, "entry": Action.ENTRY, "users": Action.MANAGE_USERS}
 
 TEXTS: dict[str, tuple[str, str]] = {
     "sign_in": ("Đăng nhập", "Sign in"),
+    "account": ("Tài khoản", "Account"),
     "username": ("Tên đăng nhập", "Username"),
     "password": ("Mật khẩu", "Password"),
     "submit": ("Đăng nhập", "Sign in"),
@@ -152,9 +154,12 @@ def allowed_pages(pages: Iterable[st.Page], principal: Principal) -> list[st.Pag
     """The navigation without the pages this person may not open."""
     url = cache.database_url()
     ids = [u.id for u in cache.units(url)] if cache.schema_ready(url) else []
+    hidden = {ACCOUNT_PAGE} if auth.enforcement_off() else set()
     return [
-        p for p in pages if p.url_path not in PAGE_ACTIONS or principal.can_somewhere(PAGE_ACTIONS[p.url_path], ids)
-    ]
+        p for p in pages
+        if p.url_path not in hidden
+        and (p.url_path not in PAGE_ACTIONS or principal.can_somewhere(PAGE_ACTIONS[p.url_path], ids))
+    ]  # fmt: skip
 
 
 def require(action: Action) -> Principal:
@@ -176,52 +181,60 @@ def require(action: Action) -> Principal:
     return who
 
 
-def sign_in_box(principal: Principal) -> None:
-    """The sidebar block: who is signed in and a sign-out button, or the sign-in form."""
-    url = cache.database_url()
+def sidebar_status(principal: Principal) -> None:
+    """The sidebar line under the navigation: who is signed in, or a link to sign in."""
     if auth.enforcement_off():
         st.sidebar.warning(text("auth_off"), icon=":material/lock_open:")
         return
-    if not cache.schema_ready(url):
+    if not cache.schema_ready(cache.database_url()):
         return
-    engine = cache.engine(url)
     with st.sidebar:
-        if not principal.is_anonymous:
-            st.markdown(text("signed_in_as", name=_escape(principal.display_name or principal.actor)))
-            codes = {u.id: u.code for u in cache.units(url)}
-            roles = ", ".join(
-                f"{role_name(role)} @ {codes.get(unit_id, '?') if unit_id else auth.ALL_UNITS}"
-                for unit_id, role in sorted(principal.roles.items(), key=lambda item: str(item[0]))
-            )  # fmt: skip
-            if roles:
-                st.caption(text("roles", roles=_escape(roles)))
-            if st.button(text("sign_out"), key="auth_sign_out", icon=":material/logout:"):
-                audit.record_now(engine, actor=principal.actor, action="sign_out")
-                st.session_state.pop(SESSION_USER, None)
-                st.session_state.pop(SSO_RECORDED, None)
-                if _sso_email():
-                    st.logout()
-                st.rerun()
-            return
-        email = _sso_email()
-        if email:  # signed in with SSO, but no account has that e-mail
-            st.warning(text("sso_unknown", email=_escape(email)))
-        with st.expander(text("sign_in"), icon=":material/login:", expanded=False):
-            st.caption(text("guest"))
-            with st.form("auth_sign_in", clear_on_submit=True, border=False):
-                username = st.text_input(text("username"), key="auth_username", max_chars=64)
-                password = st.text_input(text("password"), type="password", key="auth_password", max_chars=1024)
-                submitted = st.form_submit_button(text("submit"), type="primary")
-            if submitted:
-                try:
-                    signed_in = auth.authenticate(engine, username, password)
-                except auth.AuthError as refused:
-                    st.error(refused.message(lang()))
-                else:
-                    st.session_state[SESSION_USER] = signed_in.username
-                    st.rerun()
-            if sso_enabled() and st.button(text("sso"), key="auth_sso", icon=":material/key:"):
-                st.login()
+        if principal.is_anonymous:
+            st.page_link("pages/account.py", label=text("sign_in"), icon=":material/login:")
+        else:
+            st.caption(text("signed_in_as", name=_escape(principal.display_name or principal.actor)))
+            st.page_link("pages/account.py", label=text("account"), icon=":material/account_circle:")
+
+
+def account_panel(principal: Principal) -> None:
+    """The account page: the sign-in form (and single sign-on), or who is signed in with which roles."""
+    url = cache.database_url()
+    engine = cache.engine(url)
+    st.title(text("account"))
+    if not principal.is_anonymous:
+        st.markdown(text("signed_in_as", name=_escape(principal.display_name or principal.actor)))
+        codes = {u.id: u.code for u in cache.units(url)}
+        roles = ", ".join(
+            f"{role_name(role)} @ {codes.get(unit_id, '?') if unit_id else auth.ALL_UNITS}"
+            for unit_id, role in sorted(principal.roles.items(), key=lambda item: str(item[0]))
+        )  # fmt: skip
+        st.caption(text("roles", roles=_escape(roles or "-")))
+        if st.button(text("sign_out"), key="auth_sign_out", icon=":material/logout:"):
+            audit.record_now(engine, actor=principal.actor, action="sign_out")
+            st.session_state.pop(SESSION_USER, None)
+            st.session_state.pop(SSO_RECORDED, None)
+            if _sso_email():
+                st.logout()
+            st.rerun()
+        return
+    email = _sso_email()
+    if email:  # signed in with SSO, but no account has that e-mail
+        st.warning(text("sso_unknown", email=_escape(email)))
+    st.caption(text("guest"))
+    with st.form("auth_sign_in", clear_on_submit=True):
+        username = st.text_input(text("username"), key="auth_username", max_chars=64)
+        password = st.text_input(text("password"), type="password", key="auth_password", max_chars=1024)
+        submitted = st.form_submit_button(text("submit"), type="primary")
+    if submitted:
+        try:
+            signed_in = auth.authenticate(engine, username, password)
+        except auth.AuthError as refused:
+            st.error(refused.message(lang()))
+        else:
+            st.session_state[SESSION_USER] = signed_in.username
+            st.rerun()
+    if sso_enabled() and st.button(text("sso"), key="auth_sso", icon=":material/key:"):
+        st.login()
 
 
 def _escape(value: str) -> str:
