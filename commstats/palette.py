@@ -67,10 +67,11 @@ def metric_colors(metrics: Sequence[tuple[str, str]]) -> dict[str, str]:
 def year_colors(years: Sequence[int]) -> dict[int, str]:
     """Pale to strong blue for older to recent years; the latest year in red so it stands out."""
     ordered = sorted(years)
+    older = ordered[:-1]
     colors: dict[int, str] = {}
-    for i, year in enumerate(ordered[:-1]):
-        position = len(YEAR_SCALE) - (len(ordered) - 1) + i
-        colors[year] = YEAR_SCALE[max(0, position)]
+    for i, year in enumerate(older):  # spread over the scale so that two or three years stay apart
+        position = len(YEAR_SCALE) - 1 if len(older) == 1 else 1 + round(i * (len(YEAR_SCALE) - 2) / (len(older) - 1))
+        colors[year] = YEAR_SCALE[position]
     if ordered:
         colors[ordered[-1]] = LATEST_YEAR_COLOR
     return colors

@@ -89,3 +89,11 @@ def test_palette_is_stable_and_distinct_within_a_section():
     assert colors["c"] == palette.SECTION_COLORS["sites"]
     assert palette.section_color("unknown") == palette.section_color("unknown")
     assert palette.member_color("language", "") == palette.UNALLOCATED_COLOR
+
+
+def test_year_colours_stay_apart_and_the_latest_is_red():
+    colors = palette.year_colors([2024, 2025, 2026])
+    assert colors[2026] == palette.LATEST_YEAR_COLOR
+    assert colors[2024] == palette.YEAR_SCALE[1] and colors[2025] == palette.YEAR_SCALE[-1]
+    many = palette.year_colors(list(range(2017, 2027)))
+    assert len(set(many.values())) == 8  # seven shades for nine older years, and red
