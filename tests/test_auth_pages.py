@@ -199,3 +199,19 @@ def test_demo_units_are_the_public_ones(demo_url):
     guest = auth.anonymous(engine)
     assert {u.code for u in units(engine) if guest.can("view", u.id)} == set(DEMO_UNITS)
     engine.dispose()
+
+
+def test_single_sign_on_is_offered_only_when_secrets_configure_it(demo_url, monkeypatch):
+    monkeypatch.setenv("COMMSTATS_DATABASE_URL", demo_url)
+    plain = run_alone(demo_url, monkeypatch, "pages/account.py")
+    assert not plain.exception and not [b for b in plain.button if b.key == "auth_sso"]
+    app = AppTest.from_file(str(PROJECT_ROOT / "pages/account.py"), default_timeout=60)
+    app.secrets["auth"] = {
+        "redirect_uri": "https://thongke.example/oauth2callback", "cookie_secret": "x" * 32,
+        "client_id": "commstats", "client_secret": "secret",
+        "server_metadata_url": "https://login.example/.well-known/openid-configuration",
+    }  # fmt: skip
+    app.session_state["lang"] = "vi"
+    app.run()
+    assert not app.exception
+    assert [b.label for b in app.button if b.key == "auth_sso"] == ["Đăng nhập bằng tài khoản cơ quan (SSO)"]

@@ -99,7 +99,7 @@ def _sso_email() -> str | None:
     if not sso_enabled():
         return None
     user = st.user
-    if not user.is_logged_in:
+    if not user.get("is_logged_in", False):  # absent until the identity provider has answered
         return None
     email = user.get("email")
     return str(email) if email else None
