@@ -11,6 +11,7 @@ from commstats.db import make_engine
 from commstats.queries import units
 from etl.pipeline import import_content
 from tests.apptest import run_page
+from tests.conftest import sqlite_url
 from tests.dbstate import snapshot
 
 PASSWORD = "mat-khau-rat-dai-2019"
@@ -20,6 +21,18 @@ DEMO_UNITS = ("travinh-demo", "vinhlong-demo")
 @pytest.fixture(autouse=True)
 def enforcement_on(monkeypatch):
     monkeypatch.setenv(auth.AUTH_ENV, "on")
+
+
+# The permission rules run on both backends in tests/test_auth.py; the pages only ask them, so the page
+# tests use SQLite copies (the fixtures' SQLite halves) to keep the suite's time down.
+@pytest.fixture
+def demo_url(demo_db) -> str:
+    return sqlite_url(demo_db)
+
+
+@pytest.fixture
+def empty_url(empty_db) -> str:
+    return sqlite_url(empty_db)
 
 
 @pytest.fixture
