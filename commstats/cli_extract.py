@@ -17,6 +17,7 @@ import typer
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from commstats.audit import os_actor
 from commstats.i18n import t
 from commstats.numbers import format_count
 from commstats.periods import month_key, parse_month
@@ -149,7 +150,7 @@ def load_figures(
         return False
     result = load_rows(
         engine, rows, source_kind="report", source_name=path.name,
-        sha256=hashlib.sha256(content).hexdigest(), reference=reference,
+        sha256=hashlib.sha256(content).hexdigest(), reference=reference, created_by=os_actor(),
     )  # fmt: skip
     counts = {"inserted": result.inserted, "updated": result.updated, "unchanged": result.unchanged}
     if result.batch_id is None:

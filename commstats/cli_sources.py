@@ -59,6 +59,7 @@ def register_import(
     lang: LangOption = "vi",
 ) -> None:
     """Nhập sổ đăng ký giấy phép xuất bản và tờ khai hoạt động in; số liệu tháng được tính từ sổ."""
+    from commstats.audit import os_actor
     from commstats.bootstrap import init_database
     from commstats.db import make_engine
     from etl.register import import_register_path
@@ -67,7 +68,7 @@ def register_import(
     init_database(engine)
     failed = 0
     for path in paths:
-        report = import_register_path(engine, path, unit=unit, dry_run=dry_run)
+        report = import_register_path(engine, path, unit=unit, dry_run=dry_run, created_by=os_actor())
         typer.echo(report.summary(lang), err=not report.ok)
         failed += not report.ok
     raise typer.Exit(1 if failed else 0)

@@ -23,8 +23,9 @@ import yaml
 from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from commstats.audit import os_actor
 from commstats.catalog import SiteList, SiteSpec
-from commstats.db import session_scope
+from commstats.db import session_scope, writer
 from commstats.i18n import t
 from commstats.models import FeedState, ImportBatch, Member, Metric, Observation, SitePost, Unit, _now
 from commstats.periods import month_key, month_of_event, reporting_window
@@ -163,13 +164,13 @@ def run(
 
     digest = hashlib.sha256("".join(r.digest for r in fetched if r.site.code in covered).encode()).hexdigest()
     reference = Reference.read(engine)
-    with engine.begin() as conn:  # counts, posts and feed validators: all or nothing
+    with writer(engine).begin() as conn:  # counts, posts and feed validators: all or nothing
         rows, changed = _counts(conn, unit, members, covered, new_posts)
         load = None
         if rows:
             load = load_rows(
                 engine, rows, source_kind=SOURCE_KIND, source_name=source_name, sha256=digest,
-                reference=reference, connection=conn,
+                reference=reference, connection=conn, created_by=os_actor(),
             )  # fmt: skip
         batch_id = load.batch_id if load else None
         if batch_id is None and any(new_posts.values()):
@@ -321,7 +322,7 @@ def _posts_only_batch(conn: Connection, source_name: str, digest: str, rows: int
         insert(ImportBatch).returning(ImportBatch.id),
         {"source_kind": SOURCE_KIND, "source_name": source_name, "sha256": digest, "started_at": _now(),
          "finished_at": _now(), "rows_read": rows, "rows_unchanged": rows, "status": "unchanged",
-         "created_by": "", "message": "posts only"},
+         "created_by": os_actor(), "message": "posts only"},
     ).scalar_one()  # fmt: skip
 
 
