@@ -71,6 +71,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_target": ("Tệp / đối tượng", "File / target"),
     "col_batch": ("Lô", "Batch"),
     "col_detail": ("Chi tiết", "Detail"),
+    "no_units_granted": (
+        "Tài khoản của bạn chưa được cấp quyền xem đơn vị nào. Nhờ quản trị viên cấp quyền.",
+        "Your account has no role on any unit yet. Ask an administrator to grant one.",
+    ),
     "role_viewer": ("xem", "viewer"),
     "role_analyst": ("phân tích (xuất dữ liệu)", "analyst (export)"),
     "role_editor": ("biên tập (nhập số liệu)", "editor (import and entry)"),
@@ -172,7 +176,7 @@ def require(action: Action) -> Principal:
     ids = [u.id for u in cache.units(url)] if cache.schema_ready(url) else []
     if action == Action.VIEW:
         if ids and not who.can_somewhere(Action.VIEW, ids):
-            st.info(text("sign_in_to_view"), icon=":material/lock:")
+            st.info(text("sign_in_to_view" if who.is_anonymous else "no_units_granted"), icon=":material/lock:")
             st.stop()
         return who
     if not who.can_somewhere(action, ids):
