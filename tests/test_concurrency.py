@@ -177,3 +177,36 @@ def test_two_importers_and_eight_readers_share_one_sqlite_file(shared_db):
 def _first_difference(stored: dict, expected: dict) -> bool:
     key = next(k for k in expected if stored.get(k) != expected[k])
     raise AssertionError(f"{key}: stored {stored.get(key)}, expected {expected[key]}")
+
+
+def test_retry_locked_waits_out_a_writer_that_holds_the_lock_past_the_busy_timeout(tmp_path):
+    """A real lock: one connection holds SQLite's write lock for 0.6 s; a writer with a 50 ms busy timeout
+    gets "database is locked" and retry_locked runs it again, with backoff, until it goes through."""
+    import sqlite3
+    import threading
+
+    from sqlalchemy import create_engine, text
+
+    from commstats.db import retry_locked
+
+    path = tmp_path / "locked.db"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("PRAGMA journal_mode=WAL")
+    holder.execute("CREATE TABLE t (x INTEGER)")
+    holder.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.6, lambda: holder.execute("COMMIT")).start()
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.05})
+    attempts = []
+
+    def write() -> None:
+        attempts.append(time.monotonic())
+        with engine.begin() as conn:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+
+    retry_locked(write, attempts=8, first_delay=0.05)
+    assert len(attempts) >= 2 and attempts[-1] - attempts[0] >= 0.5
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 1
+    engine.dispose()
+    holder.close()
