@@ -91,7 +91,7 @@ def _sqlite_path(url: str) -> Path:
 
 
 def detect_format(path: Path) -> str:
-    """"sqlite" or "postgresql" from the file's first bytes."""
+    """The backend a backup file is for, "sqlite" or "postgresql", from its first bytes."""
     if not path.is_file():
         raise BackupError("not_found", path=path)
     with path.open("rb") as handle:
