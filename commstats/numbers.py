@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
-from babel.numbers import format_decimal
+from functools import lru_cache
+
+from babel import Locale
+from babel.numbers import NumberPattern, format_decimal, parse_pattern
 
 LOCALES = {"vi": "vi_VN", "en": "en_US"}
+
+
+@lru_cache(maxsize=8)
+def _count_format(lang: str) -> tuple[NumberPattern, Locale]:
+    """The `#,##0` pattern and the locale, parsed once (format_decimal parses both on every call)."""
+    return parse_pattern("#,##0"), Locale.parse(LOCALES.get(lang, "vi_VN"))
 
 
 def format_count(value: int | None, lang: str = "vi", pad: int = 0, missing: str = "-") -> str:
     """A whole number with thousands separators; `pad` zero-pads small counts (`03`)."""
     if value is None:
         return missing
-    text = format_decimal(abs(value), format="#,##0", locale=LOCALES.get(lang, "vi_VN"))
+    return _count_text(value, lang, pad)
+
+
+@lru_cache(maxsize=65_536)
+def _count_text(value: int, lang: str, pad: int) -> str:
+    """Counts repeat a lot on a page (heatmap cells, table columns): each text is made once."""
+    pattern, locale = _count_format(lang)
+    text = pattern.apply(abs(value), locale)
     if pad and abs(value) < 10 ** (pad - 1) * 10:
         text = text.zfill(pad)
     return f"-{text}" if value < 0 else text

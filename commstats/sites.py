@@ -78,15 +78,26 @@ def _months(start: dt.date, end: dt.date) -> list[dt.date]:
 
 def site_series(frame: pd.DataFrame, site: str, start: dt.date, end: dt.date) -> pd.DataFrame:
     """One site's months from its first month with a row (or `start`) to `end`; a month without a row is 0."""
-    rows = frame[frame["member"] == site]
-    if rows.empty:
+    months, values = _site_months(_by_site(frame).get(site, {}), start, end)
+    if not months:
         return pd.DataFrame(columns=["period", "period_key", "value"])
-    by_month = rows.groupby("period")["value"].sum().to_dict()
+    return pd.DataFrame({"period": months, "period_key": [month_key(m) for m in months], "value": values})
+
+
+def _by_site(frame: pd.DataFrame) -> dict[str, dict[dt.date, int]]:
+    """Each site's posts by month, in one pass over the frame (not one filter of the frame per site)."""
+    sites: dict[str, dict[dt.date, int]] = {}
+    for site, period, value in zip(frame["member"], frame["period"], frame["value"], strict=True):
+        months = sites.setdefault(site, {})
+        months[period] = months.get(period, 0) + int(value)
+    return sites
+
+
+def _site_months(by_month: dict[dt.date, int], start: dt.date, end: dt.date) -> tuple[list[dt.date], list[int]]:
+    if not by_month:
+        return [], []
     months = _months(max(start, min(by_month)), end)
-    return pd.DataFrame(
-        {"period": months, "period_key": [month_key(m) for m in months],
-         "value": [int(by_month.get(m, 0)) for m in months]}
-    )  # fmt: skip
+    return months, [by_month.get(m, 0) for m in months]
 
 
 def flag_sites(
@@ -109,10 +120,10 @@ def flag_sites(
     Ongoing silences come first (longest first), then drops, then past gaps.
     """
     names = _names(frame, lang)
+    by_site = _by_site(frame)
     flags: list[SiteFlag] = []
     for site in names:
-        series = site_series(frame, site, start, end)
-        values, months = series["value"].tolist(), series["period"].tolist()
+        months, values = _site_months(by_site.get(site, {}), start, end)
         if not values:
             continue
         last = values[-1]
