@@ -132,7 +132,8 @@ def shared_db(tmp_path: Path) -> str:
 
 
 def test_two_importers_and_eight_readers_share_one_sqlite_file(shared_db):
-    context = mp.get_context("spawn")
+    # fork: the workers start in milliseconds with everything imported; each opens its own engine.
+    context = mp.get_context("fork")
     barrier = context.Barrier(IMPORTERS + READERS)
     results = context.Queue()
     processes = [context.Process(target=importer, args=(shared_db, i, barrier, results)) for i in range(IMPORTERS)]
