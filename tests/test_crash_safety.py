@@ -158,7 +158,7 @@ def test_sigkill_during_import_leaves_before_or_after_never_a_mix(setup, tmp_pat
     assert setup.before != setup.after
     assert setup.after[2] == setup.before[2] + 1 and setup.after[3] == 20_000  # one batch, 20,000 revisions
     rng = random.Random(SEED)
-    delays = [rng.uniform(0.0, 1.15 * setup.seconds) for _ in range(KILLS)]
+    delays = [rng.uniform(0.0, 1.1 * setup.seconds) for _ in range(KILLS)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         outcomes = list(pool.map(lambda args: _kill_once(setup, tmp_path, *args), enumerate(delays)))
     kinds = [kind for kind, _ in outcomes]
