@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import pandas as pd
-from sqlalchemy import Engine, Result, func, inspect, select
+from sqlalchemy import BindParameter, Engine, Result, Select, bindparam, func, inspect, select
 
 from commstats.models import ImportBatch, LicenceRecord, Member, Metric, Observation, Revision, Section, Target, Unit
 
@@ -52,19 +53,29 @@ class MetricInfo:
         return self.section_en if lang == "en" else self.section_vi
 
 
+def _in(name: str) -> BindParameter:
+    """A list bound at execution. The dashboard's statements are built once (the @cache builders below) and
+    run with new values: building a statement costs more than running it on a page's rows (bench/)."""
+    return bindparam(name, expanding=True)
+
+
 def _frame(result: Result, columns: Sequence[str]) -> pd.DataFrame:
     """A query's rows as a DataFrame. The rows are handed over as plain tuples: pandas probes each
     SQLAlchemy Row for named-tuple attributes, which costs an exception per row (3x slower; bench/)."""
     return pd.DataFrame([tuple(row) for row in result], columns=list(columns))
 
 
-def units(engine: Engine) -> list[UnitInfo]:
-    query = select(
+@cache
+def _units_query() -> Select:
+    return select(
         Unit.id, Unit.code, Unit.name_vi, Unit.name_en, Unit.is_demo, Unit.merged_into_id, Unit.merged_on,
         Unit.cutoff_day,
     ).order_by(Unit.name_vi)  # fmt: skip
+
+
+def units(engine: Engine) -> list[UnitInfo]:
     with engine.connect() as conn:
-        return [UnitInfo(*row) for row in conn.execute(query)]
+        return [UnitInfo(*row) for row in conn.execute(_units_query())]
 
 
 def unit_ids_with_predecessors(engine: Engine, codes: Sequence[str]) -> list[int]:
@@ -73,14 +84,20 @@ def unit_ids_with_predecessors(engine: Engine, codes: Sequence[str]) -> list[int
     One recursive query (UNION, so a merger cycle ends): it reads the chosen units' lines of the merger
     tree, not every unit of a national database.
     """
-    chosen = select(Unit.id).where(Unit.code.in_(codes)).cte("chosen", recursive=True)
-    chosen = chosen.union(select(Unit.id).join(chosen, Unit.merged_into_id == chosen.c.id))
     with engine.connect() as conn:
-        return list(conn.execute(select(chosen.c.id).order_by(chosen.c.id)).scalars())
+        return list(conn.execute(_predecessors_query(), {"codes": list(codes)}).scalars())
 
 
-def metrics(engine: Engine) -> list[MetricInfo]:
-    query = (
+@cache
+def _predecessors_query() -> Select:
+    chosen = select(Unit.id).where(Unit.code.in_(_in("codes"))).cte("chosen", recursive=True)
+    chosen = chosen.union(select(Unit.id).join(chosen, Unit.merged_into_id == chosen.c.id))
+    return select(chosen.c.id).order_by(chosen.c.id)
+
+
+@cache
+def _metrics_query() -> Select:
+    return (
         select(
             Metric.id, Metric.code, Metric.name_vi, Metric.name_en, Metric.unit_vi, Metric.unit_en, Metric.kind,
             Metric.dimension, Section.code, Section.name_vi, Section.name_en,
@@ -88,22 +105,29 @@ def metrics(engine: Engine) -> list[MetricInfo]:
         .join(Section, Section.id == Metric.section_id)
         .order_by(Section.sort_order, Metric.sort_order)
     )  # fmt: skip
+
+
+def metrics(engine: Engine) -> list[MetricInfo]:
     with engine.connect() as conn:
-        return [MetricInfo(*row) for row in conn.execute(query)]
+        return [MetricInfo(*row) for row in conn.execute(_metrics_query())]
 
 
 def metric_by_code(engine: Engine) -> dict[str, MetricInfo]:
     return {m.code: m for m in metrics(engine)}
 
 
-def members(engine: Engine, dimension: str) -> pd.DataFrame:
-    query = (
+@cache
+def _members_query() -> Select:
+    return (
         select(Member.id, Member.code, Member.name_vi, Member.name_en)
-        .where(Member.dimension == dimension)
+        .where(Member.dimension == bindparam("dimension"))
         .order_by(Member.sort_order, Member.name_vi)
     )
+
+
+def members(engine: Engine, dimension: str) -> pd.DataFrame:
     with engine.connect() as conn:
-        return _frame(conn.execute(query), ["id", "code", "name_vi", "name_en"])
+        return _frame(conn.execute(_members_query(), {"dimension": dimension}), ["id", "code", "name_vi", "name_en"])
 
 
 def observation_count(engine: Engine) -> int:
@@ -117,10 +141,16 @@ def latest_month(engine: Engine, unit_ids: Sequence[int]) -> dt.date | None:
         return conn.execute(query).scalar_one_or_none()
 
 
+@cache
+def _month_range_query() -> Select:
+    return select(func.min(Observation.period), func.max(Observation.period)).where(
+        Observation.unit_id.in_(_in("unit_ids"))
+    )
+
+
 def month_range(engine: Engine, unit_ids: Sequence[int]) -> tuple[dt.date, dt.date] | None:
-    query = select(func.min(Observation.period), func.max(Observation.period)).where(Observation.unit_id.in_(unit_ids))
     with engine.connect() as conn:
-        first, last = conn.execute(query).one()
+        first, last = conn.execute(_month_range_query(), {"unit_ids": list(unit_ids)}).one()
     return (first, last) if first else None
 
 
@@ -137,26 +167,41 @@ def monthly_totals(
 
     Columns: period, metric, [member, member_vi, member_en,] value.
     """
+    query = _monthly_totals_query(by_member)
+    with engine.connect() as conn:
+        frame = _frame(
+            conn.execute(query, _chosen(unit_ids, metric_codes, start, end)), list(query.selected_columns.keys())
+        )
+    frame["value"] = frame["value"].astype("int64")
+    return frame
+
+
+def _chosen(unit_ids: Sequence[int], metric_codes: Sequence[str], start: dt.date, end: dt.date) -> dict[str, object]:
+    return {"unit_ids": list(unit_ids), "codes": list(metric_codes), "start": start, "end": end}
+
+
+def _chosen_rows() -> tuple:
+    """The WHERE of the dashboard's reads: the chosen units, metric codes and months (bound at execution)."""
+    return (
+        Observation.unit_id.in_(_in("unit_ids")),
+        Metric.code.in_(_in("codes")),
+        Observation.period.between(bindparam("start"), bindparam("end")),
+    )
+
+
+@cache
+def _monthly_totals_query(by_member: bool) -> Select:
     columns = [Observation.period.label("period"), Metric.code.label("metric")]
     if by_member:
         columns += [Member.code.label("member"), Member.name_vi.label("member_vi"), Member.name_en.label("member_en")]
     query = (
         select(*columns, func.sum(Observation.value).cast(Observation.value.type).label("value"))
         .join(Metric, Metric.id == Observation.metric_id)
-        .where(
-            Observation.unit_id.in_(unit_ids),
-            Metric.code.in_(metric_codes),
-            Observation.period.between(start, end),
-        )
+        .where(*_chosen_rows())
         .group_by(*columns)
         .order_by(Observation.period)
     )
-    if by_member:
-        query = query.join(Member, Member.id == Observation.member_id)
-    with engine.connect() as conn:
-        frame = _frame(conn.execute(query), [c.name for c in columns] + ["value"])
-    frame["value"] = frame["value"].astype("int64")
-    return frame
+    return query.join(Member, Member.id == Observation.member_id) if by_member else query
 
 
 def monthly_sums(
@@ -172,26 +217,25 @@ def monthly_sums(
 
     Plain tuples, no DataFrame: the overview and the narrative call this many times per screen.
     """
+    with engine.connect() as conn:
+        rows = conn.execute(_monthly_sums_query(by_member), _chosen(unit_ids, metric_codes, start, end)).all()
+    if by_member:
+        return [(code, kind, period, member, int(value)) for code, kind, period, member, value in rows]
+    return [(code, kind, period, "", int(value)) for code, kind, period, value in rows]
+
+
+@cache
+def _monthly_sums_query(by_member: bool) -> Select:
     columns = [Metric.code, Metric.kind, Observation.period]
     if by_member:
         columns.append(Member.code)
     query = (
         select(*columns, func.sum(Observation.value).cast(Observation.value.type))
         .join(Metric, Metric.id == Observation.metric_id)
-        .where(
-            Observation.unit_id.in_(unit_ids),
-            Metric.code.in_(metric_codes),
-            Observation.period.between(start, end),
-        )
+        .where(*_chosen_rows())
         .group_by(*columns)
     )
-    if by_member:
-        query = query.join(Member, Member.id == Observation.member_id)
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    if by_member:
-        return [(code, kind, period, member, int(value)) for code, kind, period, member, value in rows]
-    return [(code, kind, period, "", int(value)) for code, kind, period, value in rows]
+    return query.join(Member, Member.id == Observation.member_id) if by_member else query
 
 
 def fold_period(
@@ -229,15 +273,20 @@ def period_values(
     return fold_period(sums, months)
 
 
-def targets(engine: Engine, unit_ids: Sequence[int], year: int) -> dict[str, int]:
-    query = (
+@cache
+def _targets_query() -> Select:
+    return (
         select(Metric.code, func.sum(Target.value).cast(Target.value.type))
         .join(Metric, Metric.id == Target.metric_id)
-        .where(Target.unit_id.in_(unit_ids), Target.year == year)
+        .where(Target.unit_id.in_(_in("unit_ids")), Target.year == bindparam("year"))
         .group_by(Metric.code)
     )
+
+
+def targets(engine: Engine, unit_ids: Sequence[int], year: int) -> dict[str, int]:
     with engine.connect() as conn:
-        return {code: int(value) for code, value in conn.execute(query)}
+        rows = conn.execute(_targets_query(), {"unit_ids": list(unit_ids), "year": year})
+        return {code: int(value) for code, value in rows}
 
 
 def figure_sources(
@@ -247,29 +296,41 @@ def figure_sources(
 
     Columns: unit, metric, member, period, value, batch_id.
     """
-    query = (
+    with engine.connect() as conn:
+        rows = conn.execute(_figure_sources_query(), _chosen(unit_ids, metric_codes, start, end))
+        return _frame(rows, ["unit", "metric", "member", "period", "value", "batch_id"])
+
+
+@cache
+def _figure_sources_query() -> Select:
+    return (
         select(Unit.code, Metric.code, Member.code, Observation.period, Observation.value, Observation.batch_id)
         .join(Unit, Unit.id == Observation.unit_id)
         .join(Metric, Metric.id == Observation.metric_id)
         .join(Member, Member.id == Observation.member_id)
-        .where(Observation.unit_id.in_(unit_ids), Metric.code.in_(metric_codes), Observation.period.between(start, end))
+        .where(*_chosen_rows())
         .order_by(Metric.sort_order, Member.sort_order, Member.code, Observation.period, Unit.code)
     )
-    with engine.connect() as conn:
-        return _frame(conn.execute(query), ["unit", "metric", "member", "period", "value", "batch_id"])
 
 
 def target_sources(engine: Engine, unit_ids: Sequence[int], metric_codes: Sequence[str], year: int) -> pd.DataFrame:
     """Annual targets with the batch that wrote them. Columns: unit, metric, year, value, batch_id."""
-    query = (
+    with engine.connect() as conn:
+        rows = conn.execute(
+            _target_sources_query(), {"unit_ids": list(unit_ids), "codes": list(metric_codes), "year": year}
+        )
+        return _frame(rows, ["unit", "metric", "year", "value", "batch_id"])
+
+
+@cache
+def _target_sources_query() -> Select:
+    return (
         select(Unit.code, Metric.code, Target.year, Target.value, Target.batch_id)
         .join(Unit, Unit.id == Target.unit_id)
         .join(Metric, Metric.id == Target.metric_id)
-        .where(Target.unit_id.in_(unit_ids), Metric.code.in_(metric_codes), Target.year == year)
+        .where(Target.unit_id.in_(_in("unit_ids")), Metric.code.in_(_in("codes")), Target.year == bindparam("year"))
         .order_by(Metric.sort_order, Unit.code)
     )
-    with engine.connect() as conn:
-        return _frame(conn.execute(query), ["unit", "metric", "year", "value", "batch_id"])
 
 
 def target_list(engine: Engine, unit_ids: Sequence[int] = (), year: int | None = None) -> pd.DataFrame:
@@ -378,51 +439,69 @@ def unit_monthly_totals(
     engine: Engine, unit_ids: Sequence[int], metric_codes: Sequence[str], start: dt.date, end: dt.date
 ) -> pd.DataFrame:
     """Each unit's own monthly value per metric (summed over members). Columns: unit, period, metric, value."""
+    with engine.connect() as conn:
+        rows = conn.execute(_unit_monthly_totals_query(), _chosen(unit_ids, metric_codes, start, end))
+        frame = _frame(rows, ["unit", "period", "metric", "value"])
+    frame["value"] = frame["value"].astype("int64")
+    return frame
+
+
+@cache
+def _unit_monthly_totals_query() -> Select:
     columns = [Unit.code.label("unit"), Observation.period.label("period"), Metric.code.label("metric")]
-    query = (
+    return (
         select(*columns, func.sum(Observation.value).cast(Observation.value.type).label("value"))
         .join(Unit, Unit.id == Observation.unit_id)
         .join(Metric, Metric.id == Observation.metric_id)
-        .where(Observation.unit_id.in_(unit_ids), Metric.code.in_(metric_codes), Observation.period.between(start, end))
+        .where(*_chosen_rows())
         .group_by(*columns)
         .order_by(Unit.code, Metric.code, Observation.period)
     )
-    with engine.connect() as conn:
-        frame = _frame(conn.execute(query), ["unit", "period", "metric", "value"])
-    frame["value"] = frame["value"].astype("int64")
-    return frame
 
 
 def first_months(engine: Engine, unit_ids: Sequence[int]) -> dict[tuple[str, str], dt.date]:
     """(unit code, metric code) -> the first month that unit ever reported that metric.
 
     Grouped by ids first, in the unique index's order (no sort), and named afterwards."""
+    with engine.connect() as conn:
+        rows = conn.execute(_first_months_query(), {"unit_ids": list(unit_ids)})
+        return {(unit, metric): first for unit, metric, first in rows}
+
+
+@cache
+def _first_months_query() -> Select:
     firsts = (
         select(Observation.unit_id, Observation.metric_id, func.min(Observation.period).label("first"))
-        .where(Observation.unit_id.in_(unit_ids))
+        .where(Observation.unit_id.in_(_in("unit_ids")))
         .group_by(Observation.unit_id, Observation.metric_id)
         .subquery()
     )
-    query = (
+    return (
         select(Unit.code, Metric.code, firsts.c.first)
         .join(Unit, Unit.id == firsts.c.unit_id)
         .join(Metric, Metric.id == firsts.c.metric_id)
     )
-    with engine.connect() as conn:
-        return {(unit, metric): first for unit, metric, first in conn.execute(query)}
 
 
 def licence_records(engine: Engine, unit_ids: Sequence[int], start: dt.date, end: dt.date) -> pd.DataFrame:
     """Register entries (licences, declarations) issued in [start, end]. Columns as selected below."""
-    query = (
+    with engine.connect() as conn:
+        rows = conn.execute(_licence_records_query(), {"unit_ids": list(unit_ids), "start": start, "end": end})
+        return _frame(rows, ["issued_on", "metric", "number", "holder", "title", "unit"])
+
+
+@cache
+def _licence_records_query() -> Select:
+    return (
         select(
             LicenceRecord.issued_on, Metric.code.label("metric"), LicenceRecord.number, LicenceRecord.holder,
             LicenceRecord.title, Unit.code.label("unit"),
         )
         .join(Metric, Metric.id == LicenceRecord.metric_id)
         .join(Unit, Unit.id == LicenceRecord.unit_id)
-        .where(LicenceRecord.unit_id.in_(unit_ids), LicenceRecord.issued_on.between(start, end))
+        .where(
+            LicenceRecord.unit_id.in_(_in("unit_ids")),
+            LicenceRecord.issued_on.between(bindparam("start"), bindparam("end")),
+        )
         .order_by(LicenceRecord.issued_on.desc(), LicenceRecord.number)
     )  # fmt: skip
-    with engine.connect() as conn:
-        return _frame(conn.execute(query), ["issued_on", "metric", "number", "holder", "title", "unit"])
