@@ -1,66 +1,157 @@
-"""`make bench`: generate synthetic data, measure, print a table, write bench/results/latest.json.
+"""`make bench`: national-scale synthetic data, every figure as a ratio against a baseline measured in the
+same process on the same rows; prints tables and writes bench/results/latest.json.
 
-python -m bench [--rows 1000000] [--sizes 100000,1000000] [--workdir DIR]
+python -m bench [--rows 1000000] [--sizes 100000,1000000,10000000] [--workdir DIR] [--pg-url URL | --no-pg]
+
+Sizes default to 100,000 and --rows (1,000,000). PostgreSQL: the load comparison runs on --pg-url (a
+server whose user may create databases), or on a throwaway server started like the test suite's
+(tests/pgserver.py) when PostgreSQL's binaries are installed; --no-pg skips it.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import platform
+import shutil
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from bench import export_bench, load_bench, query_bench
-from bench.data import synthetic_rows, units_for
+from sqlalchemy import Engine
+
+from bench import export_bench, load_bench, query_bench, render_bench, report
+from bench.data import LAST_MONTH, add_analyst, add_targets_and_register, revised_rows, synthetic_rows, units_for
+from bench.measure import Timing, repeats_for
+from commstats.db import make_engine
+from etl.load import load_rows
+from etl.validate import CleanRow
 
 RESULTS = Path(__file__).parent / "results"
 
 
-def measure_size(rows_wanted: int, workdir: Path) -> dict[str, object]:
+@contextmanager
+def postgres(url: str | None, enabled: bool) -> Iterator[tuple[str | None, str]]:
+    """(server URL or None, why not): the given server, a throwaway one, or none."""
+    if url or not enabled:
+        yield url, "" if url else "--no-pg"
+        return
+    try:
+        from tests.pgserver import PostgresUnavailable, remove_server, start_server
+    except ImportError as error:  # psycopg missing
+        yield None, str(error)
+        return
+    try:
+        server = start_server()
+    except PostgresUnavailable as error:
+        yield None, str(error)
+        return
+    try:
+        yield server.url("postgres"), ""
+    finally:
+        remove_server(server)
+
+
+def measure_size(rows_wanted: int, workdir: Path, pg_url: str | None, pg_note: str) -> dict[str, Any]:
     unit_count = units_for(rows_wanted)
-    rows = synthetic_rows(unit_count)
-    print(f"— {len(rows):,} rows, {unit_count} units —", flush=True)
-    load = load_bench.run(rows, unit_count, workdir)
-    print(f"  load: {load['load_seconds']:.2f}s; raw {load['raw_executemany_seconds']:.2f}s; "
-          f"to_sql {load['to_sql_seconds']:.2f}s", flush=True)  # fmt: skip
-    engine = load_bench.make_engine(f"sqlite:///{workdir / 'load-ours.db'}")
-    page_queries = query_bench.run(engine, workdir / "load-ours.db")
-    export = export_bench.run(engine)
+    generate = Timing()
+    rows = generate.add(lambda: synthetic_rows(unit_count))
+    print(f"\n— {len(rows):,} rows, {unit_count} units (generated in {generate.best:.1f}s) —", flush=True)
+    result: dict[str, Any] = {"rows": len(rows), "units": unit_count, "generate_seconds": generate.best}
+
+    load, db = load_bench.run_sqlite(rows, unit_count, workdir, repeats_for(len(rows), 3))
+    result["load"] = load
+    print(f"  load: ours {load['load_seconds']:.1f}s, raw {load['raw_executemany_seconds']:.1f}s, "
+          f"to_sql {load['to_sql_seconds']:.1f}s", flush=True)  # fmt: skip
+    if pg_url:
+        result["load_postgresql"] = load_bench.run_postgres(rows, unit_count, pg_url, repeats_for(len(rows), 2))
+        print(f"  PostgreSQL load: ours {result['load_postgresql']['load_seconds']:.1f}s", flush=True)
+    else:
+        result["load_postgresql"] = {"skipped": pg_note}
+
+    engine = make_engine(load_bench.sqlite_url(db))
+    result["extras"] = add_targets_and_register(engine, unit_count)
+    add_analyst(engine)
+    result["correction_load"] = _corrections(engine, rows)
+    del rows
+    gc.collect()
+
+    url = load_bench.sqlite_url(db)
+    rendered, memory = render_bench.run(url)
+    result["render"] = {page: {k: v for k, v in r.items() if k != "calls"} | {"calls": len(r["calls"])}
+                        for page, r in rendered.items()}  # fmt: skip
+    result["memory"] = memory
+    print(f"  rendered {len(rendered)} pages; peak memory {memory['peak_rss_mb']:.0f} MB", flush=True)
+
+    page_calls = {page: r["calls"] for page, r in rendered.items()}
+    result["queries"], result["draft_year"] = query_bench.run(
+        engine, db, page_calls, repeats_for(result["rows"], 7, 3), LAST_MONTH.year
+    )
+    result["export"] = export_bench.run(engine, unit_count, repeats_for(result["rows"], 3))
     engine.dispose()
-    return {"rows": len(rows), "units": unit_count, "load": load, "queries": page_queries, "export": export}
+    result["targets"] = report.targets(result)
+    return result
 
 
-def print_table(results: dict[str, dict[str, object]]) -> None:
-    for size, result in results.items():
-        load, export = result["load"], result["export"]
-        print(f"\n## {int(size):,} rows")
-        print(f"load rate vs raw executemany: {load['load_rate_vs_raw']:.2f}x (target >= 0.5)")
-        print(f"load rate vs pandas.to_sql:   {load['load_rate_vs_to_sql']:.2f}x (target >= 1.5)")
-        print(f"CSV export vs to_csv:         {export['ours_vs_to_csv']:.2f}x time (target <= 1.5)")
-        print(f"{'query':<32}{'ours ms':>10}{'hand ms':>10}{'naive ms':>10}{'ours/hand':>11}{'naive/ours':>12}")
-        for name, q in result["queries"].items():
-            print(f"{name:<32}{q['ours_ms']:>10.1f}{q['hand_sql_ms']:>10.1f}{q['naive_pandas_ms']:>10.0f}"
-                  f"{q['ours_vs_hand']:>11.2f}{q['naive_vs_ours']:>12.0f}")  # fmt: skip
+def _corrections(engine: Engine, rows: list[CleanRow]) -> dict[str, Any]:
+    """A late correction file over the loaded table: updates with revisions (as real corrections do)."""
+    corrections = revised_rows(rows)
+    timing = Timing()
+    loaded = timing.add(
+        lambda: load_rows(engine, corrections, source_kind="bench", source_name="corrections", sha256="")
+    )
+    return {"rows": len(corrections), "updated": loaded.updated, "seconds": timing.best}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--sizes", default="", help="comma-separated sizes for the growth table")
-    parser.add_argument("--workdir", type=Path, default=None)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="the largest size (default 1,000,000)")
+    parser.add_argument("--sizes", default="", help="comma-separated sizes (default 100000 and --rows)")
+    parser.add_argument("--workdir", type=Path, default=None, help="where the databases go (default: a temp folder)")
+    parser.add_argument("--pg-url", default=None, help="PostgreSQL server for the load comparison")
+    parser.add_argument("--no-pg", action="store_true", help="skip the PostgreSQL load comparison")
+    parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",") if s] or sorted({100_000, args.rows})
+    sizes = sorted({int(s) for s in args.sizes.split(",") if s} or {100_000, args.rows})
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="commstats-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
     started = time.time()
-    results = {str(size): measure_size(size, workdir) for size in sizes}
-    print_table(results)
-    report = {"machine": platform.platform(), "python": platform.python_version(),
-              "seconds": round(time.time() - started, 1), "results": results}  # fmt: skip
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2, default=str))
-    print(f"\nwritten {RESULTS / 'latest.json'}")
+    results: dict[str, dict[str, Any]] = {}
+    try:
+        with postgres(args.pg_url, not args.no_pg) as (pg_url, pg_note):
+            for size in sizes:
+                size_dir = workdir / str(size)
+                size_dir.mkdir(exist_ok=True)
+                results[str(size)] = measure_size(size, size_dir, pg_url, pg_note)
+                shutil.rmtree(size_dir, ignore_errors=True)
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    for result in results.values():
+        report.print_size(result)
+    table = report.growth(results)
+    report.print_growth(table, list(results))
+    largest = results[str(max(sizes))]
+    checks = {**largest["targets"], **report.growth_targets(table)}
+    report.print_targets(checks, f"{largest['rows']:,} rows")
+    output = {
+        "machine": platform.platform(), "python": platform.python_version(), "cpus": _cpus(),
+        "seconds": round(time.time() - started, 1), "sizes": sizes, "results": results, "growth": table,
+        "targets": checks, "targets_met": all(c["met"] for c in checks.values()),
+    }  # fmt: skip
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(output, indent=2, default=str, ensure_ascii=False))
+    print(f"\nwritten {args.output}")
+
+
+def _cpus() -> int | None:
+    import os
+
+    return os.cpu_count()
 
 
 if __name__ == "__main__":

@@ -1,97 +1,150 @@
-"""Page queries against a hand-written indexed SQL query and the naive whole-table pandas read."""
+"""Every page's queries against the hand-written SQL and the naive pandas approach (bench.baselines).
+
+A page's queries are the calls its cold run made into commstats (recorded by bench.apptest_worker); the
+shared sidebar's calls are counted once, as "frame". The draft page's one call, draft_report, also writes
+the paragraphs, so the page is measured by the queries it makes (recorded the same way); the whole draft
+is measured on its own (a full year, every comparison). Each call is first run three ways and the results
+compared; then the page's whole list of calls is timed, ours and hand-written interleaved, best of N.
+The naive figure is the time to read every table whole (once per database, the same for every page)
+plus that page's filtering and grouping in pandas.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+import importlib
 import sqlite3
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from sqlalchemy import Engine
 
-from bench.measure import best_of
+from bench.baselines import BASELINES, DRAFT, Call, Q, Tables, agrees
+from bench.measure import Timing, interleaved
 from commstats import queries
-from commstats.overview import overview_cards
+from commstats.narrative import COMPARISONS
 from commstats.periods import Period
 
-MONTH = dt.date(2025, 7, 1)
-START, END = dt.date(2024, 8, 1), dt.date(2025, 7, 1)
+
+class MissingBaseline(RuntimeError):
+    """A page calls a core function the benchmark has no hand-written or naive version of."""
 
 
-def _hand(db: Path, sql: str, params: tuple[Any, ...]) -> Callable[[], list[tuple]]:
-    def run() -> list[tuple]:
-        conn = sqlite3.connect(db)
-        try:
-            return conn.execute(sql, params).fetchall()
-        finally:
-            conn.close()
-
-    return run
+def core_function(name: str) -> Callable[..., Any]:
+    module, _, attribute = name.rpartition(".")
+    return getattr(importlib.import_module(module), attribute)  # type: ignore[no-any-return]
 
 
-def _naive(engine: Engine, pick: Callable[[pd.DataFrame], Any]) -> Callable[[], Any]:
-    def run() -> Any:
-        frame = pd.read_sql_table("observation", engine)
-        return pick(frame)
+def _check(engine: Engine, conn: sqlite3.Connection, tables: Tables, calls: Sequence[Call]) -> list[str]:
+    """Each call run three ways; the names of the calls whose baselines disagree with the core."""
+    disagreements = []
+    for _caller, name, args, kwargs in calls:
+        if name not in BASELINES:
+            raise MissingBaseline(f"{name} has no baseline in bench/baselines.py: add a hand-written and a naive one")
+        ours = core_function(name)(engine, *args, **kwargs)
+        baseline = BASELINES[name]
+        if not agrees(name, ours, baseline.hand(conn, *args, **kwargs)):
+            disagreements.append(f"{name} (hand)")
+        if not agrees(name, ours, baseline.naive(tables, *args, **kwargs)):
+            disagreements.append(f"{name} (naive)")
+    return disagreements
 
-    return run
+
+def expand(engine: Engine, call: Call) -> list[Call]:
+    """The commstats.queries calls that a composite core call makes (outermost ones only)."""
+    recorded: list[Call] = []
+    depth = [0]
+    originals = {name: fn for name, fn in vars(queries).items()
+                 if isinstance(fn, types.FunctionType) and fn.__module__ == queries.__name__}  # fmt: skip
+
+    def wrap(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def recording(*args: Any, **kwargs: Any) -> Any:
+            if depth[0] == 0 and args and isinstance(args[0], Engine):
+                recorded.append((call[0], Q + name, args[1:], kwargs))
+            depth[0] += 1
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return recording
+
+    for name, fn in originals.items():
+        setattr(queries, name, wrap(name, fn))
+    try:
+        core_function(call[1])(engine, *call[2], **call[3])
+    finally:
+        for name, fn in originals.items():
+            setattr(queries, name, fn)
+    return recorded
 
 
-def cases(engine: Engine, db: Path) -> dict[str, tuple[Callable[[], Any], Callable[[], Any], Callable[[], Any]]]:
-    """name → (ours, hand-written SQL, naive pandas), each returning the same figures."""
-    by_code = queries.metric_by_code(engine)
-    unit_ids = queries.unit_ids_with_predecessors(engine, ["u00000"])
-    all_units = [u.id for u in queries.units(engine)]
-    posts = by_code["portal_posts"].id
-    trend_codes = ["portal_posts", "sites_posts", "publishing_licences"]
-    trend_ids = tuple(by_code[c].id for c in trend_codes)
-    placeholders = ", ".join("?" * len(trend_ids))
+def _runner(calls: Sequence[Call], run: Callable[[str, tuple, dict], Any]) -> Callable[[], None]:
+    def all_calls() -> None:
+        for _caller, name, args, kwargs in calls:
+            run(name, args, kwargs)
+
+    return all_calls
+
+
+def measure(
+    engine: Engine, conn: sqlite3.Connection, tables: Tables, calls: Sequence[Call], naive_read_s: float, repeat: int
+) -> dict[str, Any]:
+    """Figures of one list of calls (a page's): ours, hand-written and naive, and their ratios."""
+    disagreements = _check(engine, conn, tables, calls)
+    ours = _runner(calls, lambda name, args, kwargs: core_function(name)(engine, *args, **kwargs))
+    hand = _runner(calls, lambda name, args, kwargs: BASELINES[name].hand(conn, *args, **kwargs))
+    naive = _runner(calls, lambda name, args, kwargs: BASELINES[name].naive(tables, *args, **kwargs))
+    timings = interleaved({"ours": ours, "hand": hand}, repeat)
+    naive_timing = Timing()
+    naive_timing.add(naive)
+    ours_s, hand_s = timings["ours"].best, timings["hand"].best
+    naive_s = naive_read_s + naive_timing.best
     return {
-        "overview_month_one_unit": (
-            lambda: queries.period_values(engine, unit_ids, list(by_code), [MONTH]),
-            _hand(db, "SELECT metric_id, SUM(value) FROM observation WHERE unit_id = ? AND period = ? "
-                      "GROUP BY metric_id", (unit_ids[0], MONTH.isoformat())),
-            _naive(engine, lambda f: f[(f.unit_id == unit_ids[0]) & (f.period == pd.Timestamp(MONTH))]
-                   .groupby("metric_id")["value"].sum()),
-        ),
-        "trends_3_metrics_12_months": (
-            lambda: queries.monthly_totals(engine, unit_ids, trend_codes, START, END),
-            _hand(db, "SELECT period, metric_id, SUM(value) FROM observation WHERE unit_id = ? AND metric_id IN "
-                      f"({placeholders}) AND period BETWEEN ? AND ? GROUP BY period, metric_id",
-                  (unit_ids[0], *trend_ids, START.isoformat(), END.isoformat())),
-            _naive(engine, lambda f: f[(f.unit_id == unit_ids[0]) & f.metric_id.isin(trend_ids)
-                                       & f.period.between(pd.Timestamp(START), pd.Timestamp(END))]
-                   .groupby(["period", "metric_id"])["value"].sum()),
-        ),
-        "national_posts_by_month": (
-            lambda: queries.monthly_totals(engine, all_units, ["portal_posts"], dt.date(2016, 1, 1), END),
-            _hand(db, "SELECT period, SUM(value) FROM observation WHERE metric_id = ? GROUP BY period", (posts,)),
-            _naive(engine, lambda f: f[f.metric_id == posts].groupby("period")["value"].sum()),
-        ),
-        "overview_cards_one_unit": (
-            lambda: overview_cards(engine, unit_ids, Period("month", MONTH.year, MONTH.month)),
-            _hand(db, "SELECT metric_id, period, SUM(value) FROM observation WHERE unit_id = ? AND period BETWEEN ? "
-                      "AND ? GROUP BY metric_id, period", (unit_ids[0], dt.date(2024, 7, 1).isoformat(),
-                                                              MONTH.isoformat())),
-            _naive(engine, lambda f: f[(f.unit_id == unit_ids[0]) & f.period.between(
-                pd.Timestamp(dt.date(2024, 7, 1)), pd.Timestamp(MONTH))].groupby(["metric_id", "period"])["value"].sum()),
-        ),
-    }  # fmt: skip
+        "calls": len(calls),
+        "functions": sorted({name.rpartition(".")[2] for _c, name, _a, _k in calls}),
+        "ours_ms": ours_s * 1000,
+        "hand_sql_ms": hand_s * 1000,
+        "naive_pandas_ms": naive_s * 1000,
+        "ours_vs_hand": ours_s / hand_s,
+        "naive_vs_ours": naive_s / ours_s,
+        "ours_cpu_ms": timings["ours"].best_cpu * 1000,
+        "hand_cpu_ms": timings["hand"].best_cpu * 1000,
+        "agree": not disagreements,
+        "disagreements": disagreements,
+    }
 
 
-def run(engine: Engine, db: Path, repeat: int = 5) -> dict[str, dict[str, float]]:
-    results: dict[str, dict[str, float]] = {}
-    for name, (ours, hand, naive) in cases(engine, db).items():
-        ours_s = best_of(ours, repeat)
-        hand_s = best_of(hand, repeat)
-        naive_s = best_of(naive, 1)
-        results[name] = {
-            "ours_ms": ours_s * 1000,
-            "hand_sql_ms": hand_s * 1000,
-            "naive_pandas_ms": naive_s * 1000,
-            "ours_vs_hand": ours_s / hand_s,
-            "naive_vs_ours": naive_s / ours_s,
-        }
-    return results
+def run(
+    engine: Engine, db: Path, page_calls: dict[str, list[Call]], repeat: int, year: int
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Per page (and "frame" for the sidebar) the figures of its queries; and the figures of a full
+    year's draft (all sections, every comparison) for the unit the pages showed."""
+    conn = sqlite3.connect(db, check_same_thread=False)
+    try:
+        naive_read = Timing()
+        tables = naive_read.add(lambda: Tables.read(conn))
+        results: dict[str, dict[str, Any]] = {}
+        frame_calls = next((c for c in page_calls.values() if c), [])
+        results["frame"] = measure(engine, conn, tables, [c for c in frame_calls if c[0] == "frame"],
+                                   naive_read.best, repeat)  # fmt: skip
+        for page, calls in page_calls.items():
+            own = [e for c in calls if c[0] == "page" for e in (expand(engine, c) if c[1] == DRAFT else [c])]
+            results[page] = measure(engine, conn, tables, own, naive_read.best, repeat)
+        draft_calls = [c for calls in page_calls.values() for c in calls if c[1] == DRAFT]
+        codes = draft_calls[0][2][0] if draft_calls else ()
+        year_draft: Call = ("draft", DRAFT, (codes, Period("year", year), "vi", COMPARISONS), {})
+        draft = measure(engine, conn, tables, [year_draft], naive_read.best, repeat)
+        draft["units"] = list(codes)
+        draft["period"] = str(year)
+        draft["compare"] = list(COMPARISONS)
+        draft["paragraphs"] = len(
+            core_function(DRAFT)(engine, codes, Period("year", year), "vi", COMPARISONS).paragraphs
+        )
+        for figures in results.values():
+            figures["naive_read_ms"] = naive_read.best * 1000
+        draft["naive_read_ms"] = naive_read.best * 1000
+        return results, draft
+    finally:
+        conn.close()

@@ -1,0 +1,685 @@
+"""The two baselines of every core call a page makes (see bench.apptest_worker for how calls are found):
+
+- hand: the same result read by a hand-written SQL query straight on the tables with the raw sqlite3
+  driver (one open connection), returned in the same form as the core (a DataFrame where the core returns
+  one, dates as dates). Lists are passed as one JSON parameter (json_each), so every value is bound, and
+  each query names its plan: `CROSS JOIN` makes SQLite start from the chosen units and metrics and look
+  their rows up in the unique index (unit, metric, period, member), as the schema intends;
+- naive: every table read whole into pandas (once per database: `Tables`), then filtered and grouped.
+
+`canonical` turns any of the three results into plain sorted tuples (ISO dates), so the benchmark checks
+that the three agree before it times them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import astuple, dataclass, is_dataclass
+from typing import Any
+
+import pandas as pd
+
+from commstats.periods import Period, add_months
+from commstats.queries import EXPORT_COLUMNS, MetricInfo, UnitInfo
+
+# A core call a page made: (caller: "page" or "frame", core function, its arguments after the engine, keywords)
+Call = tuple[str, str, tuple[Any, ...], dict[str, Any]]
+Q = "commstats.queries."
+OVERVIEW = "commstats.overview.overview_cards"
+DRAFT = "commstats.narrative.compose.draft_report"
+
+
+def _json(values: Sequence[Any]) -> str:
+    return json.dumps([v.isoformat() if isinstance(v, dt.date) else v for v in values])
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, dt.date) else str(value)[:10]
+
+
+# The rows of the chosen units (first parameter) and metric codes (second), found through the unique index.
+UNITS_METRICS = (
+    "FROM json_each(?) AS u CROSS JOIN json_each(?) AS c CROSS JOIN metric m ON m.code = c.value "
+    "CROSS JOIN observation o ON o.unit_id = u.value AND o.metric_id = m.id"
+)
+UNITS = "FROM json_each(?) AS u CROSS JOIN observation o ON o.unit_id = u.value JOIN metric m ON m.id = o.metric_id"
+
+
+def _rows(conn: sqlite3.Connection, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    return conn.execute(sql, params).fetchall()
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text[:10]) if text else None
+
+
+def _frame(
+    conn: sqlite3.Connection, sql: str, params: Sequence[Any], columns: Sequence[str], dates: Sequence[str] = ()
+) -> pd.DataFrame:
+    frame = pd.DataFrame(conn.execute(sql, params).fetchall(), columns=list(columns))
+    for column in dates:
+        frame[column] = [_date(v) for v in frame[column]]
+    return frame
+
+
+# --- hand-written SQL ---
+
+
+def hand_schema_ready(conn: sqlite3.Connection) -> bool:
+    return bool(_rows(conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'observation'"))
+
+
+def hand_units(conn: sqlite3.Connection) -> list[UnitInfo]:
+    rows = _rows(
+        conn,
+        "SELECT id, code, name_vi, name_en, is_demo, merged_into_id, merged_on, cutoff_day FROM unit ORDER BY name_vi",
+    )
+    return [UnitInfo(i, c, nv, ne, bool(d), m, _date(on), cut) for i, c, nv, ne, d, m, on, cut in rows]
+
+
+def hand_unit_ids(conn: sqlite3.Connection, codes: Sequence[str]) -> list[int]:
+    sql = (
+        "WITH RECURSIVE chosen(id) AS (SELECT id FROM unit WHERE code IN (SELECT value FROM json_each(?)) "
+        "UNION SELECT u.id FROM unit u JOIN chosen c ON u.merged_into_id = c.id) SELECT id FROM chosen ORDER BY id"
+    )
+    return [r[0] for r in _rows(conn, sql, _json(codes))]
+
+
+def hand_month_range(conn: sqlite3.Connection, ids: Sequence[int]) -> tuple[dt.date | None, dt.date | None] | None:
+    first, last = _rows(
+        conn,
+        "SELECT MIN(o.period), MAX(o.period) FROM json_each(?) AS u CROSS JOIN observation o ON o.unit_id = u.value",
+        _json(ids),
+    )[0]
+    return (_date(first), _date(last)) if first else None
+
+
+def hand_metrics(conn: sqlite3.Connection) -> list[MetricInfo]:
+    return [
+        MetricInfo(*row)
+        for row in _rows(
+            conn,
+            "SELECT m.id, m.code, m.name_vi, m.name_en, m.unit_vi, m.unit_en, m.kind, m.dimension, s.code, s.name_vi, "
+            "s.name_en FROM metric m JOIN section s ON s.id = m.section_id ORDER BY s.sort_order, m.sort_order",
+        )
+    ]
+
+
+def hand_metric_by_code(conn: sqlite3.Connection) -> dict[str, MetricInfo]:
+    return {m.code: m for m in hand_metrics(conn)}
+
+
+def hand_members(conn: sqlite3.Connection, dimension: str) -> pd.DataFrame:
+    return _frame(
+        conn,
+        "SELECT id, code, name_vi, name_en FROM member WHERE dimension = ? ORDER BY sort_order, name_vi",
+        (dimension,),
+        ["id", "code", "name_vi", "name_en"],
+    )
+
+
+def hand_monthly_totals(
+    conn: sqlite3.Connection,
+    ids: Sequence[int],
+    codes: Sequence[str],
+    start: dt.date,
+    end: dt.date,
+    by_member: bool = False,
+) -> pd.DataFrame:
+    params = (_json(ids), _json(codes), start.isoformat(), end.isoformat())
+    if by_member:
+        sql = (
+            "SELECT o.period, m.code, b.code, b.name_vi, b.name_en, SUM(o.value) "
+            + UNITS_METRICS
+            + " JOIN member b ON b.id = o.member_id WHERE o.period BETWEEN ? AND ? "
+            "GROUP BY o.period, m.code, b.code, b.name_vi, b.name_en ORDER BY o.period"
+        )
+    else:
+        sql = (
+            "SELECT o.period, m.code, SUM(o.value) " + UNITS_METRICS + " WHERE o.period BETWEEN ? AND ? "
+            "GROUP BY o.period, m.code ORDER BY o.period"
+        )
+    columns = ["period", "metric", "member", "member_vi", "member_en", "value"] if by_member else [
+        "period", "metric", "value"]  # fmt: skip
+    return _frame(conn, sql, params, columns, dates=["period"])
+
+
+PERIOD_VALUES = (
+    "WITH sums AS (SELECT m.code AS metric, m.kind AS kind, o.period AS period, '' AS member, SUM(o.value) AS value "
+    + UNITS_METRICS
+    + " WHERE o.period BETWEEN ? AND ? AND o.period IN (SELECT value FROM json_each(?)) "
+    "GROUP BY m.code, m.kind, o.period) "
+    "SELECT metric, member, SUM(value) FROM sums s WHERE kind = 'flow' OR period = "
+    "(SELECT MAX(period) FROM sums t WHERE t.metric = s.metric) GROUP BY metric, member"
+)
+PERIOD_VALUES_BY_MEMBER = (
+    "WITH sums AS (SELECT m.code AS metric, m.kind AS kind, o.period AS period, b.code AS member, "
+    "SUM(o.value) AS value " + UNITS_METRICS + " JOIN member b ON b.id = o.member_id WHERE o.period BETWEEN ? AND ? "
+    "AND o.period IN (SELECT value FROM json_each(?)) GROUP BY m.code, m.kind, o.period, b.code) "
+    "SELECT metric, member, SUM(value) FROM sums s WHERE kind = 'flow' OR period = "
+    "(SELECT MAX(period) FROM sums t WHERE t.metric = s.metric) GROUP BY metric, member"
+)
+
+
+def hand_period_values(
+    conn: sqlite3.Connection,
+    ids: Sequence[int],
+    codes: Sequence[str],
+    months: Sequence[dt.date],
+    by_member: bool = False,
+) -> dict[tuple[str, str], int]:
+    """Flows summed over the months, stocks at the last month with data, in one statement."""
+    if not months:
+        return {}
+    sql = PERIOD_VALUES_BY_MEMBER if by_member else PERIOD_VALUES
+    rows = _rows(conn, sql, _json(ids), _json(codes), min(months).isoformat(), max(months).isoformat(), _json(months))
+    return {(metric, member): value for metric, member, value in rows}
+
+
+def hand_targets(conn: sqlite3.Connection, ids: Sequence[int], year: int) -> dict[str, int]:
+    sql = (
+        "SELECT m.code, SUM(t.value) FROM json_each(?) AS u CROSS JOIN target t ON t.unit_id = u.value "
+        "JOIN metric m ON m.id = t.metric_id WHERE t.year = ? GROUP BY m.code"
+    )
+    return dict(_rows(conn, sql, _json(ids), year))
+
+
+def hand_unit_monthly_totals(
+    conn: sqlite3.Connection, ids: Sequence[int], codes: Sequence[str], start: dt.date, end: dt.date
+) -> pd.DataFrame:
+    sql = (
+        "SELECT n.code, o.period, m.code, SUM(o.value) "
+        + UNITS_METRICS
+        + " JOIN unit n ON n.id = o.unit_id WHERE o.period BETWEEN ? AND ? "
+        "GROUP BY n.code, o.period, m.code ORDER BY n.code, m.code, o.period"
+    )
+    params = (_json(ids), _json(codes), start.isoformat(), end.isoformat())
+    return _frame(conn, sql, params, ["unit", "period", "metric", "value"], dates=["period"])
+
+
+def hand_first_months(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[tuple[str, str], dt.date | None]:
+    sql = (
+        "SELECT u.code, m.code, f.first FROM (SELECT o.unit_id, o.metric_id, MIN(o.period) AS first "
+        "FROM json_each(?) AS i CROSS JOIN observation o ON o.unit_id = i.value GROUP BY o.unit_id, o.metric_id) f "
+        "JOIN unit u ON u.id = f.unit_id JOIN metric m ON m.id = f.metric_id"
+    )
+    return {(unit, metric): _date(first) for unit, metric, first in _rows(conn, sql, _json(ids))}
+
+
+def hand_licence_records(conn: sqlite3.Connection, ids: Sequence[int], start: dt.date, end: dt.date) -> pd.DataFrame:
+    sql = (
+        "SELECT r.issued_on, m.code, r.number, r.holder, r.title, u.code FROM json_each(?) AS i "
+        "CROSS JOIN licence_record r ON r.unit_id = i.value JOIN metric m ON m.id = r.metric_id "
+        "JOIN unit u ON u.id = r.unit_id WHERE r.issued_on BETWEEN ? AND ? "
+        "ORDER BY r.issued_on DESC, r.number"
+    )
+    columns = ["issued_on", "metric", "number", "holder", "title", "unit"]
+    return _frame(conn, sql, (_json(ids), start.isoformat(), end.isoformat()), columns, dates=["issued_on"])
+
+
+EXPORT_SQL = (
+    "SELECT u.code, u.name_vi, u.name_en, substr(o.period, 1, 7), s.name_vi, s.name_en, m.code, m.name_vi, "
+    "m.name_en, b.code, b.name_vi, b.name_en, o.value, m.unit_vi, m.unit_en, o.note FROM json_each(?) AS i "
+    "CROSS JOIN unit u ON u.code = i.value CROSS JOIN observation o ON o.unit_id = u.id "
+    "JOIN metric m ON m.id = o.metric_id JOIN section s ON s.id = m.section_id JOIN member b ON b.id = o.member_id "
+    "WHERE o.period BETWEEN ? AND ? "
+    "AND (json_array_length(?) = 0 OR s.code IN (SELECT value FROM json_each(?))) "
+    "AND (json_array_length(?) = 0 OR m.code IN (SELECT value FROM json_each(?))) "
+    "AND (json_array_length(?) = 0 OR b.code IN (SELECT value FROM json_each(?))) "
+    "ORDER BY u.code, o.period, s.sort_order, m.sort_order, b.sort_order, b.code"
+)
+EXPORT_PICK = {"vi": (0, 1, 3, 4, 6, 7, 9, 10, 12, 13, 15), "en": (0, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15)}
+
+
+def hand_export(
+    conn: sqlite3.Connection,
+    *,
+    start: dt.date,
+    end: dt.date,
+    unit_codes: Sequence[str],
+    section_codes: Sequence[str] = (),
+    metric_codes: Sequence[str] = (),
+    member_codes: Sequence[str] = (),
+    lang: str = "vi",
+) -> pd.DataFrame:
+    sections, metrics, members = _json(section_codes), _json(metric_codes), _json(member_codes)
+    rows = _rows(
+        conn, EXPORT_SQL, _json(unit_codes), start.isoformat(), end.isoformat(), sections, sections, metrics, metrics,
+        members, members,
+    )  # fmt: skip
+    pick = EXPORT_PICK["en" if lang == "en" else "vi"]
+    return pd.DataFrame([tuple(row[i] for i in pick) for row in rows], columns=EXPORT_COLUMNS)
+
+
+BATCH_COLUMNS = ["id", "source_kind", "source_name", "sha256", "started_at", "finished_at", "rows_read",
+                 "rows_inserted", "rows_updated", "rows_unchanged", "status", "created_by"]  # fmt: skip
+
+
+def _datetime(text: object) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if isinstance(text, str) and text else None
+
+
+def hand_import_batches(conn: sqlite3.Connection, limit: int = 200) -> pd.DataFrame:
+    frame = _frame(
+        conn,
+        "SELECT id, source_kind, source_name, sha256, started_at, finished_at, rows_read, rows_inserted, "
+        "rows_updated, rows_unchanged, status, created_by FROM import_batch ORDER BY id DESC LIMIT ?",
+        (limit,),
+        BATCH_COLUMNS,
+    )
+    for column in ("started_at", "finished_at"):
+        frame[column] = [_datetime(v) for v in frame[column]]
+    return frame
+
+
+def hand_revisions(conn: sqlite3.Connection, limit: int = 500) -> pd.DataFrame:
+    frame = _frame(
+        conn,
+        "SELECT r.id, r.changed_at, r.batch_id, u.code, m.code, o.period, b.code, r.old_value, r.new_value "
+        "FROM revision r JOIN observation o ON o.id = r.observation_id JOIN unit u ON u.id = o.unit_id "
+        "JOIN metric m ON m.id = o.metric_id JOIN member b ON b.id = o.member_id ORDER BY r.id DESC LIMIT ?",
+        (limit,),
+        ["id", "changed_at", "batch_id", "unit", "metric", "period", "member", "old_value", "new_value"],
+        dates=["period"],
+    )
+    frame["changed_at"] = [_datetime(v) for v in frame["changed_at"]]
+    return frame
+
+
+def hand_figure_sources(
+    conn: sqlite3.Connection, ids: Sequence[int], codes: Sequence[str], start: dt.date, end: dt.date
+) -> pd.DataFrame:
+    sql = (
+        "SELECT n.code, m.code, b.code, o.period, o.value, o.batch_id "
+        + UNITS_METRICS
+        + " JOIN unit n ON n.id = o.unit_id JOIN member b ON b.id = o.member_id WHERE o.period BETWEEN ? AND ? "
+        "ORDER BY m.sort_order, b.sort_order, b.code, o.period, n.code"
+    )
+    params = (_json(ids), _json(codes), start.isoformat(), end.isoformat())
+    return _frame(conn, sql, params, ["unit", "metric", "member", "period", "value", "batch_id"], dates=["period"])
+
+
+def hand_target_sources(conn: sqlite3.Connection, ids: Sequence[int], codes: Sequence[str], year: int) -> pd.DataFrame:
+    sql = (
+        "SELECT n.code, m.code, t.year, t.value, t.batch_id FROM json_each(?) AS u CROSS JOIN json_each(?) AS c "
+        "CROSS JOIN metric m ON m.code = c.value CROSS JOIN target t ON t.unit_id = u.value AND t.metric_id = m.id "
+        "JOIN unit n ON n.id = t.unit_id WHERE t.year = ? ORDER BY m.sort_order, n.code"
+    )
+    return _frame(conn, sql, (_json(ids), _json(codes), year), ["unit", "metric", "year", "value", "batch_id"])
+
+
+def hand_overview(conn: sqlite3.Connection, ids: Sequence[int], period: Period, lang: str = "vi") -> dict[str, int]:
+    """The cards' figures: each metric's monthly total for the 13 months to the period, and the targets."""
+    month = period.end
+    rows = _rows(
+        conn,
+        "SELECT m.code, o.period, SUM(o.value) " + UNITS + " WHERE o.period BETWEEN ? AND ? GROUP BY m.code, o.period",
+        _json(ids), add_months(month, -12).isoformat(), month.isoformat(),
+    )  # fmt: skip
+    hand_targets(conn, ids, month.year)
+    return {code: value for code, when, value in rows if when == month.isoformat()}
+
+
+def hand_draft(
+    conn: sqlite3.Connection, codes: Sequence[str], period: Period, lang: str = "vi", compare: Sequence[str] = ()
+) -> set[tuple[Any, ...]]:
+    """What a hand-written draft reads: the units, the catalogue, the figures of the period and of each
+    comparison by member, the data range of each unit, the targets and the stored rows behind them."""
+    hand_units(conn)
+    ids = hand_unit_ids(conn, codes)
+    metric_codes = [m.code for m in hand_metrics(conn)]
+    roles = [period.months]
+    if "prev" in compare:
+        roles.append(period.previous().months)
+    if "yoy" in compare:
+        roles.append(period.same_period_last_year().months)
+    if "ytd" in compare or "target" in compare:
+        roles.append(period.year_to_date())
+    for months in roles:
+        hand_period_values(conn, ids, metric_codes, months, by_member=True)
+    _rows(
+        conn,
+        "SELECT o.unit_id, MIN(o.period), MAX(o.period) FROM json_each(?) AS u "
+        "CROSS JOIN observation o ON o.unit_id = u.value GROUP BY o.unit_id",
+        _json(ids),
+    )
+    if "target" in compare:
+        hand_targets(conn, ids, period.year)
+        _rows(
+            conn,
+            "SELECT t.unit_id, t.metric_id, t.value, t.batch_id FROM json_each(?) AS u "
+            "CROSS JOIN target t ON t.unit_id = u.value WHERE t.year = ?",
+            _json(ids),
+            period.year,
+        )
+    months = [m for role in roles for m in role]
+    sources = _rows(
+        conn,
+        "SELECT n.code, m.code, b.code, substr(o.period, 1, 7), o.value "
+        + UNITS
+        + " JOIN unit n ON n.id = o.unit_id JOIN member b ON b.id = o.member_id WHERE o.period BETWEEN ? AND ?",
+        _json(ids), min(months).isoformat(), max(months).isoformat(),
+    )  # fmt: skip
+    return set(sources)
+
+
+# --- naive: whole tables in pandas ---
+
+
+WHOLE_TABLES = {
+    "observation": "SELECT * FROM observation", "unit": "SELECT * FROM unit", "metric": "SELECT * FROM metric",
+    "section": "SELECT * FROM section", "member": "SELECT * FROM member", "target": "SELECT * FROM target",
+    "licence_record": "SELECT * FROM licence_record", "import_batch": "SELECT * FROM import_batch",
+    "revision": "SELECT * FROM revision",
+}  # fmt: skip
+
+
+@dataclass
+class Tables:
+    """Every table the pages read, whole, as DataFrames (periods and dates as ISO text, as stored)."""
+
+    observation: pd.DataFrame
+    unit: pd.DataFrame
+    metric: pd.DataFrame
+    section: pd.DataFrame
+    member: pd.DataFrame
+    target: pd.DataFrame
+    licence_record: pd.DataFrame
+    import_batch: pd.DataFrame
+    revision: pd.DataFrame
+    table_names: list[str]
+
+    @classmethod
+    def read(cls, conn: sqlite3.Connection) -> Tables:
+        frames = {name: pd.read_sql_query(sql, conn) for name, sql in WHOLE_TABLES.items()}
+        names = list(pd.read_sql_query("SELECT name FROM sqlite_master WHERE type = 'table'", conn)["name"])
+        return cls(**frames, table_names=names)
+
+    def observations(self, ids: Sequence[int], codes: Sequence[str] | None = None) -> pd.DataFrame:
+        """Observations of the units (and metrics), with the metric's code and kind."""
+        frame = self.observation[self.observation["unit_id"].isin(list(ids))]
+        frame = frame.merge(self.metric[["id", "code", "kind"]].rename(columns={"id": "metric_id", "code": "metric"}))
+        return frame if codes is None else frame[frame["metric"].isin(list(codes))]
+
+
+def _between(frame: pd.DataFrame, column: str, start: dt.date, end: dt.date) -> pd.DataFrame:
+    return frame[(frame[column] >= start.isoformat()) & (frame[column] <= end.isoformat())]
+
+
+def naive_units(t: Tables) -> list[tuple[Any, ...]]:
+    frame = t.unit.sort_values("name_vi", kind="stable")
+    return [
+        (int(r.id), r.code, r.name_vi, r.name_en, bool(r.is_demo), None if pd.isna(r.merged_into_id)
+         else int(r.merged_into_id), _iso(r.merged_on) if isinstance(r.merged_on, str) else None, int(r.cutoff_day))
+        for r in frame.itertuples()
+    ]  # fmt: skip
+
+
+def naive_unit_ids(t: Tables, codes: Sequence[str]) -> list[int]:
+    chosen = set(t.unit.loc[t.unit["code"].isin(list(codes)), "id"])
+    while True:
+        more = set(t.unit.loc[t.unit["merged_into_id"].isin(list(chosen)), "id"]) - chosen
+        if not more:
+            return sorted(int(i) for i in chosen)
+        chosen |= more
+
+
+def naive_month_range(t: Tables, ids: Sequence[int]) -> tuple[str, str] | None:
+    periods = t.observation.loc[t.observation["unit_id"].isin(list(ids)), "period"]
+    return (periods.min(), periods.max()) if len(periods) else None
+
+
+def naive_metrics(t: Tables) -> list[tuple[Any, ...]]:
+    section = t.section.rename(columns={"id": "section_id", "code": "s_code", "name_vi": "s_vi", "name_en": "s_en",
+                                        "sort_order": "s_order"})  # fmt: skip
+    frame = t.metric.merge(section).sort_values(["s_order", "sort_order"], kind="stable")
+    return [
+        (int(r.id), r.code, r.name_vi, r.name_en, r.unit_vi, r.unit_en, r.kind, r.dimension, r.s_code, r.s_vi, r.s_en)
+        for r in frame.itertuples()
+    ]
+
+
+def naive_metric_by_code(t: Tables) -> dict[str, tuple[Any, ...]]:
+    return {row[1]: row for row in naive_metrics(t)}
+
+
+def naive_members(t: Tables, dimension: str) -> list[tuple[Any, ...]]:
+    frame = t.member[t.member["dimension"] == dimension].sort_values(["sort_order", "name_vi"], kind="stable")
+    return [(int(r.id), r.code, r.name_vi, r.name_en) for r in frame.itertuples()]
+
+
+def _with_members(t: Tables, frame: pd.DataFrame) -> pd.DataFrame:
+    members = t.member[["id", "code", "name_vi", "name_en"]].rename(
+        columns={"id": "member_id", "code": "member", "name_vi": "member_vi", "name_en": "member_en"}
+    )
+    return frame.merge(members)
+
+
+def naive_monthly_totals(
+    t: Tables, ids: Sequence[int], codes: Sequence[str], start: dt.date, end: dt.date, by_member: bool = False
+) -> list[tuple[Any, ...]]:
+    frame = _between(t.observations(ids, codes), "period", start, end)
+    keys = ["period", "metric"]
+    if by_member:
+        frame = _with_members(t, frame)
+        keys += ["member", "member_vi", "member_en"]
+    sums = frame.groupby(keys, as_index=False)["value"].sum()
+    return sorted(tuple(int(v) if isinstance(v, int) or hasattr(v, "item") else v for v in r) for r in sums.values)
+
+
+def naive_period_values(
+    t: Tables, ids: Sequence[int], codes: Sequence[str], months: Sequence[dt.date], by_member: bool = False
+) -> dict[tuple[str, str], int]:
+    if not months:
+        return {}
+    frame = t.observations(ids, codes)
+    frame = frame[frame["period"].isin([m.isoformat() for m in months])]
+    frame = _with_members(t, frame) if by_member else frame.assign(member="")
+    last = frame.groupby("metric")["period"].transform("max")
+    frame = frame[(frame["kind"] == "flow") | (frame["period"] == last)]
+    sums = frame.groupby(["metric", "member"])["value"].sum()
+    return {key: int(value) for key, value in sums.items()}
+
+
+def naive_targets(t: Tables, ids: Sequence[int], year: int) -> dict[str, int]:
+    frame = t.target[(t.target["unit_id"].isin(list(ids))) & (t.target["year"] == year)]
+    frame = frame.merge(t.metric[["id", "code"]].rename(columns={"id": "metric_id"}))
+    return {code: int(v) for code, v in frame.groupby("code")["value"].sum().items()}
+
+
+def naive_unit_monthly_totals(
+    t: Tables, ids: Sequence[int], codes: Sequence[str], start: dt.date, end: dt.date
+) -> list[tuple[Any, ...]]:
+    frame = _between(t.observations(ids, codes), "period", start, end)
+    frame = frame.merge(t.unit[["id", "code"]].rename(columns={"id": "unit_id", "code": "unit"}))
+    sums = frame.groupby(["unit", "period", "metric"], as_index=False)["value"].sum()
+    return sorted((u, p, m, int(v)) for u, p, m, v in sums.values)
+
+
+def naive_first_months(t: Tables, ids: Sequence[int]) -> dict[tuple[str, str], str]:
+    frame = t.observations(ids).merge(t.unit[["id", "code"]].rename(columns={"id": "unit_id", "code": "unit"}))
+    return {key: first for key, first in frame.groupby(["unit", "metric"])["period"].min().items()}
+
+
+def naive_licence_records(t: Tables, ids: Sequence[int], start: dt.date, end: dt.date) -> list[tuple[Any, ...]]:
+    frame = _between(t.licence_record[t.licence_record["unit_id"].isin(list(ids))], "issued_on", start, end)
+    frame = frame.merge(t.metric[["id", "code"]].rename(columns={"id": "metric_id", "code": "metric"}))
+    frame = frame.merge(t.unit[["id", "code"]].rename(columns={"id": "unit_id", "code": "unit"}))
+    return sorted((_iso(r.issued_on), r.metric, r.number, r.holder, r.title, r.unit) for r in frame.itertuples())  # type: ignore[misc]
+
+
+def naive_export(
+    t: Tables,
+    *,
+    start: dt.date,
+    end: dt.date,
+    unit_codes: Sequence[str],
+    section_codes: Sequence[str] = (),
+    metric_codes: Sequence[str] = (),
+    member_codes: Sequence[str] = (),
+    lang: str = "vi",
+) -> list[tuple[Any, ...]]:
+    name = f"name_{'en' if lang == 'en' else 'vi'}"
+    units = t.unit[["id", "code", name]].rename(columns={"id": "unit_id", "code": "unit", name: "unit_name"})
+    sections = t.section.rename(
+        columns={"id": "section_id", "code": "s_code", name: "section", "sort_order": "s_order"}
+    )[["section_id", "s_code", "section", "s_order"]]
+    unit_word = f"unit_{'en' if lang == 'en' else 'vi'}"
+    metrics = t.metric.rename(
+        columns={"id": "metric_id", "code": "metric", name: "metric_name", "sort_order": "m_order",
+                 unit_word: "unit_word"}
+    )[["metric_id", "metric", "metric_name", "m_order", "unit_word", "section_id"]]  # fmt: skip
+    members = t.member.rename(
+        columns={"id": "member_id", "code": "member", name: "member_name", "sort_order": "b_order"}
+    )[["member_id", "member", "member_name", "b_order"]]
+    frame = _between(t.observation, "period", start, end).merge(units).merge(metrics).merge(sections).merge(members)
+    frame = frame[frame["unit"].isin(list(unit_codes))]
+    for column, wanted in (("s_code", section_codes), ("metric", metric_codes), ("member", member_codes)):
+        if wanted:
+            frame = frame[frame[column].isin(list(wanted))]
+    frame = frame.sort_values(["unit", "period", "s_order", "m_order", "b_order", "member"], kind="stable")
+    return [
+        (r.unit, r.unit_name, r.period[:7], r.section, r.metric, r.metric_name, r.member, r.member_name, int(r.value),
+         r.unit_word, r.note)
+        for r in frame.itertuples()
+    ]  # fmt: skip
+
+
+def naive_import_batches(t: Tables, limit: int = 200) -> list[int]:
+    return [int(i) for i in t.import_batch.sort_values("id", ascending=False)["id"].head(limit)]
+
+
+def naive_revisions(t: Tables, limit: int = 500) -> list[int]:
+    frame = t.revision.merge(t.observation[["id"]].rename(columns={"id": "observation_id"}))
+    return [int(i) for i in frame.sort_values("id", ascending=False)["id"].head(limit)]
+
+
+def naive_figure_sources(
+    t: Tables, ids: Sequence[int], codes: Sequence[str], start: dt.date, end: dt.date
+) -> list[tuple[Any, ...]]:
+    frame = _with_members(t, _between(t.observations(ids, codes), "period", start, end))
+    frame = frame.merge(t.unit[["id", "code"]].rename(columns={"id": "unit_id", "code": "unit"}))
+    return [(r.unit, r.metric, r.member, r.period, int(r.value), int(r.batch_id)) for r in frame.itertuples()]
+
+
+def naive_target_sources(t: Tables, ids: Sequence[int], codes: Sequence[str], year: int) -> list[tuple[Any, ...]]:
+    frame = t.target[(t.target["unit_id"].isin(list(ids))) & (t.target["year"] == year)]
+    frame = frame.merge(t.metric[["id", "code"]].rename(columns={"id": "metric_id", "code": "metric"}))
+    frame = frame[frame["metric"].isin(list(codes))]
+    frame = frame.merge(t.unit[["id", "code"]].rename(columns={"id": "unit_id", "code": "unit"}))
+    return [(r.unit, r.metric, int(r.year), int(r.value), _plain(r.batch_id)) for r in frame.itertuples()]
+
+
+def naive_overview(t: Tables, ids: Sequence[int], period: Period, lang: str = "vi") -> dict[str, int]:
+    month = period.end
+    frame = _between(t.observations(ids), "period", add_months(month, -12), month)
+    sums = frame.groupby(["metric", "period"])["value"].sum()
+    naive_targets(t, ids, month.year)
+    return {metric: int(v) for (metric, when), v in sums.items() if when == month.isoformat()}
+
+
+def naive_draft(
+    t: Tables, codes: Sequence[str], period: Period, lang: str = "vi", compare: Sequence[str] = ()
+) -> set[tuple[Any, ...]]:
+    ids = naive_unit_ids(t, codes)
+    metric_codes = list(t.metric["code"])
+    roles = [period.months]
+    if "prev" in compare:
+        roles.append(period.previous().months)
+    if "yoy" in compare:
+        roles.append(period.same_period_last_year().months)
+    if "ytd" in compare or "target" in compare:
+        roles.append(period.year_to_date())
+    for months in roles:
+        naive_period_values(t, ids, metric_codes, months, by_member=True)
+    if "target" in compare:
+        naive_targets(t, ids, period.year)
+    months = [m for role in roles for m in role]
+    frame = _with_members(t, _between(t.observations(ids), "period", min(months), max(months)))
+    frame = frame.merge(t.unit[["id", "code"]].rename(columns={"id": "unit_id", "code": "unit"}))
+    return {(r.unit, r.metric, r.member, r.period[:7], int(r.value)) for r in frame.itertuples()}
+
+
+# --- every result in one canonical form ---
+
+
+def _plain(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value.item() if hasattr(value, "item") else value
+
+
+def _row(row: Any) -> tuple[Any, ...]:
+    if is_dataclass(row) and not isinstance(row, type):
+        row = astuple(row)
+    return tuple(_plain(v) for v in (row if isinstance(row, tuple) else (row,)))
+
+
+def canonical(name: str, result: Any) -> Any:
+    """Plain sorted tuples with ISO dates (lists of batches and revisions: their ids in order; cards: each
+    metric's value; a draft: the figures it traced)."""
+    short = name.rpartition(".")[2]
+    if short in ("import_batches", "revisions"):
+        return [int(i) for i in (result["id"] if isinstance(result, pd.DataFrame) else result)]
+    if name == OVERVIEW and result and isinstance(next(iter(result.values())), list):
+        return {card.metric: card.value for cards in result.values() for card in cards}
+    if name == DRAFT and hasattr(result, "figures"):
+        figures = result.figures[result.figures["role"] != "target"]
+        return {(r.unit, r.metric, r.member, r.period, int(r.value)) for r in figures.itertuples()}
+    if isinstance(result, pd.DataFrame):
+        return sorted((_row(r) for r in result.itertuples(index=False, name=None)), key=repr)
+    if isinstance(result, dict):
+        return {k: _row(v) if is_dataclass(v) or isinstance(v, tuple) else _plain(v) for k, v in result.items()}
+    if isinstance(result, set | frozenset):
+        return result
+    if isinstance(result, list):
+        return sorted((_row(r) for r in result), key=repr)
+    if isinstance(result, tuple):
+        return _row(result)
+    return result
+
+
+def agrees(name: str, ours: Any, other: Any) -> bool:
+    """Whether a baseline's result is the core's (a draft's traced figures are a part of what it read)."""
+    mine, theirs = canonical(name, ours), canonical(name, other)
+    return bool(mine <= theirs) if name == DRAFT else mine == theirs
+
+
+@dataclass(frozen=True)
+class Baseline:
+    hand: Callable[..., Any]
+    naive: Callable[..., Any]
+
+
+BASELINES: dict[str, Baseline] = {
+    Q + "schema_ready": Baseline(hand_schema_ready, lambda t: "observation" in t.table_names),
+    Q + "units": Baseline(hand_units, naive_units),
+    Q + "unit_ids_with_predecessors": Baseline(hand_unit_ids, naive_unit_ids),
+    Q + "month_range": Baseline(hand_month_range, naive_month_range),
+    Q + "metrics": Baseline(hand_metrics, naive_metrics),
+    Q + "metric_by_code": Baseline(hand_metric_by_code, naive_metric_by_code),
+    Q + "figure_sources": Baseline(hand_figure_sources, naive_figure_sources),
+    Q + "target_sources": Baseline(hand_target_sources, naive_target_sources),
+    Q + "members": Baseline(hand_members, naive_members),
+    Q + "monthly_totals": Baseline(hand_monthly_totals, naive_monthly_totals),
+    Q + "period_values": Baseline(hand_period_values, naive_period_values),
+    Q + "targets": Baseline(hand_targets, naive_targets),
+    Q + "unit_monthly_totals": Baseline(hand_unit_monthly_totals, naive_unit_monthly_totals),
+    Q + "first_months": Baseline(hand_first_months, naive_first_months),
+    Q + "licence_records": Baseline(hand_licence_records, naive_licence_records),
+    Q + "observations_for_export": Baseline(hand_export, naive_export),
+    Q + "import_batches": Baseline(hand_import_batches, naive_import_batches),
+    Q + "revisions": Baseline(hand_revisions, naive_revisions),
+    OVERVIEW: Baseline(hand_overview, naive_overview),
+    DRAFT: Baseline(hand_draft, naive_draft),
+}
