@@ -4,9 +4,10 @@ exactly the figures from before the import or from after it, never a mix.
 
 The moments are spread uniformly over the whole run (start-up, reading, validating, writing,
 committing) as timed by complete imports in the same run; two kills run side by side, each on its
-own copy of the database, to keep the test near a minute on two cores. Each kill is classified by
-whether the importer held SQLite's WAL write lock at that moment (read from /proc/locks), and
-the seeded moments must include kills inside the write transaction.
+own copy of the database, to keep the test near a minute and a half on two cores. Each kill is
+classified by whether the importer held SQLite's WAL write lock at that moment (read from
+/proc/locks); two extra kills are timed from the moment the load takes that lock, so kills inside
+the write transaction are certain whatever the machine's load.
 """
 
 from __future__ import annotations
@@ -134,13 +135,16 @@ def _complete_import(big: Path, base: Path, db: Path) -> float:
     return time.monotonic() - started
 
 
-def _kill_once(setup: Setup, folder: Path, index: int, delay: float) -> tuple[str, int]:
+def _start(setup: Setup, folder: Path, index: int) -> tuple[subprocess.Popen[bytes], Path]:
     db = folder / f"kill-{index}.db"
     shutil.copy(setup.base, db)
     process = subprocess.Popen(
         _command(setup.big, db), cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    time.sleep(delay)
+    return process, db
+
+
+def _kill_and_check(setup: Setup, process: subprocess.Popen[bytes], db: Path) -> tuple[str, int]:
     in_transaction = holds_write_lock(process.pid, db)
     process.send_signal(signal.SIGKILL)
     process.wait()
@@ -154,16 +158,45 @@ def _kill_once(setup: Setup, folder: Path, index: int, delay: float) -> tuple[st
     return f"MIXED {found} (before {setup.before}, after {setup.after})", process.returncode
 
 
+def _kill_at(setup: Setup, folder: Path, index: int, delay: float) -> tuple[str, int]:
+    """Kill `delay` seconds after the start."""
+    process, db = _start(setup, folder, index)
+    time.sleep(delay)
+    return _kill_and_check(setup, process, db)
+
+
+def _kill_while_writing(setup: Setup, folder: Path, index: int, delay: float) -> tuple[str, int]:
+    """Kill `delay` seconds after the load took the write lock: a moment inside the write transaction.
+    The catalogue check at start-up takes the lock too, briefly: looking starts at a third of the run
+    and the lock must be held across two looks 50 ms apart."""
+    process, db = _start(setup, folder, index)
+    time.sleep(setup.seconds / 3)
+    deadline = time.monotonic() + 10 * setup.seconds
+    held = 0
+    while held < 2 and process.poll() is None and time.monotonic() < deadline:
+        held = held + 1 if holds_write_lock(process.pid, db) else 0
+        time.sleep(0.05)
+    time.sleep(delay)
+    return _kill_and_check(setup, process, db)
+
+
 def test_sigkill_during_import_leaves_before_or_after_never_a_mix(setup, tmp_path):
     assert setup.before != setup.after
     assert setup.after[2] == setup.before[2] + 1 and setup.after[3] == 20_000  # one batch, 20,000 revisions
     rng = random.Random(SEED)
     delays = [rng.uniform(0.0, 1.1 * setup.seconds) for _ in range(KILLS)]
+    # Two more, seeded too, timed from the moment the load holds the write lock: however the machine's
+    # load stretches the phases, these land inside the write transaction.
+    writing = [rng.uniform(0.0, 0.3) for _ in range(2)]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        outcomes = list(pool.map(lambda args: _kill_once(setup, tmp_path, *args), enumerate(delays)))
+        timed = pool.map(lambda args: _kill_at(setup, tmp_path, *args), enumerate(delays))
+        locked = pool.map(lambda args: _kill_while_writing(setup, tmp_path, KILLS + args[0], args[1]),
+                          enumerate(writing))  # fmt: skip
+        outcomes = list(timed) + list(locked)
     kinds = [kind for kind, _ in outcomes]
-    print(f"import {setup.seconds:.1f}s; kills at {[round(d, 1) for d in delays]} -> {kinds}")
+    print(f"import {setup.seconds:.1f}s; kills at {[round(d, 1) for d in delays]} and while writing -> {kinds}")
     assert not [k for k in kinds if k.startswith("MIXED")], kinds
     assert all(code in (-signal.SIGKILL, 0) for _, code in outcomes)
-    # The seeded moments must have caught the importer inside its write transaction, not only before it.
-    assert kinds.count("mid-write") >= 1, kinds
+    # The moments must have caught the importer inside its write transaction, not only before it.
+    assert kinds[KILLS:] == ["mid-write", "mid-write"], kinds
+    assert "before" in kinds[:KILLS]
