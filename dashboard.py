@@ -20,8 +20,8 @@ PAGES = [
     st.Page("pages/quality.py", title=label("nav_quality"), icon=":material/fact_check:"),
     st.Page("pages/entry.py", title=label("entry_title"), icon=":material/edit_note:"),
     st.Page("pages/import.py", title=label("import_title"), icon=":material/upload_file:"),
-    st.Page("pages/users.py", title=auth.text("nav_users"), icon=":material/group:"),
-    st.Page("pages/account.py", title=auth.text("account"), icon=":material/account_circle:"),
+    st.Page("pages/users.py", title=auth.auth_text("nav_users"), icon=":material/group:"),
+    st.Page("pages/account.py", title=auth.auth_text("account"), icon=":material/account_circle:"),
 ]
 
 principal = auth.current()

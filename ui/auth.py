@@ -82,13 +82,13 @@ TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
-def text(key: str, **params: object) -> str:
+def auth_text(key: str, **params: object) -> str:
     vi, en = TEXTS[key]
     return (en if lang() == "en" else vi).format(**params)
 
 
 def role_name(role: str) -> str:
-    return text(f"role_{role}")
+    return auth_text("role_" + role)
 
 
 def sso_enabled() -> bool:
@@ -176,11 +176,11 @@ def require(action: Action) -> Principal:
     ids = [u.id for u in cache.units(url)] if cache.schema_ready(url) else []
     if action == Action.VIEW:
         if ids and not who.can_somewhere(Action.VIEW, ids):
-            st.info(text("sign_in_to_view" if who.is_anonymous else "no_units_granted"), icon=":material/lock:")
+            st.info(auth_text("sign_in_to_view" if who.is_anonymous else "no_units_granted"), icon=":material/lock:")
             st.stop()
         return who
     if not who.can_somewhere(action, ids):
-        st.error(text("denied", role=role_name(auth.MIN_ROLE[action])), icon=":material/block:")
+        st.error(auth_text("denied", role=role_name(auth.MIN_ROLE[action])), icon=":material/block:")
         st.stop()
     return who
 
@@ -188,32 +188,32 @@ def require(action: Action) -> Principal:
 def sidebar_status(principal: Principal) -> None:
     """The sidebar line under the navigation: who is signed in, or a link to sign in."""
     if auth.enforcement_off():
-        st.sidebar.warning(text("auth_off"), icon=":material/lock_open:")
+        st.sidebar.warning(auth_text("auth_off"), icon=":material/lock_open:")
         return
     if not cache.schema_ready(cache.database_url()):
         return
     with st.sidebar:
         if principal.is_anonymous:
-            st.page_link("pages/account.py", label=text("sign_in"), icon=":material/login:")
+            st.page_link("pages/account.py", label=auth_text("sign_in"), icon=":material/login:")
         else:
-            st.caption(text("signed_in_as", name=_escape(principal.display_name or principal.actor)))
-            st.page_link("pages/account.py", label=text("account"), icon=":material/account_circle:")
+            st.caption(auth_text("signed_in_as", name=_escape(principal.display_name or principal.actor)))
+            st.page_link("pages/account.py", label=auth_text("account"), icon=":material/account_circle:")
 
 
 def account_panel(principal: Principal) -> None:
     """The account page: the sign-in form (and single sign-on), or who is signed in with which roles."""
     url = cache.database_url()
     engine = cache.engine(url)
-    st.title(text("account"))
+    st.title(auth_text("account"))
     if not principal.is_anonymous:
-        st.markdown(text("signed_in_as", name=_escape(principal.display_name or principal.actor)))
+        st.markdown(auth_text("signed_in_as", name=_escape(principal.display_name or principal.actor)))
         codes = {u.id: u.code for u in cache.units(url)}
         roles = ", ".join(
             f"{role_name(role)} @ {codes.get(unit_id, '?') if unit_id else auth.ALL_UNITS}"
             for unit_id, role in sorted(principal.roles.items(), key=lambda item: str(item[0]))
         )  # fmt: skip
-        st.caption(text("roles", roles=_escape(roles or "-")))
-        if st.button(text("sign_out"), key="auth_sign_out", icon=":material/logout:"):
+        st.caption(auth_text("roles", roles=_escape(roles or "-")))
+        if st.button(auth_text("sign_out"), key="auth_sign_out", icon=":material/logout:"):
             audit.record_now(engine, actor=principal.actor, action="sign_out")
             st.session_state.pop(SESSION_USER, None)
             st.session_state.pop(SSO_RECORDED, None)
@@ -223,12 +223,12 @@ def account_panel(principal: Principal) -> None:
         return
     email = _sso_email()
     if email:  # signed in with SSO, but no account has that e-mail
-        st.warning(text("sso_unknown", email=_escape(email)))
-    st.caption(text("guest"))
+        st.warning(auth_text("sso_unknown", email=_escape(email)))
+    st.caption(auth_text("guest"))
     with st.form("auth_sign_in", clear_on_submit=True):
-        username = st.text_input(text("username"), key="auth_username", max_chars=64)
-        password = st.text_input(text("password"), type="password", key="auth_password", max_chars=1024)
-        submitted = st.form_submit_button(text("submit"), type="primary")
+        username = st.text_input(auth_text("username"), key="auth_username", max_chars=64)
+        password = st.text_input(auth_text("password"), type="password", key="auth_password", max_chars=1024)
+        submitted = st.form_submit_button(auth_text("submit"), type="primary")
     if submitted:
         try:
             signed_in = auth.authenticate(engine, username, password)
@@ -237,7 +237,7 @@ def account_panel(principal: Principal) -> None:
         else:
             st.session_state[SESSION_USER] = signed_in.username
             st.rerun()
-    if sso_enabled() and st.button(text("sso"), key="auth_sso", icon=":material/key:"):
+    if sso_enabled() and st.button(auth_text("sso"), key="auth_sso", icon=":material/key:"):
         st.login()
 
 
@@ -260,20 +260,20 @@ def audit_section(unit_ids: Sequence[int]) -> None:
         e for e in audit.events(engine, actions=audit.DATA_ACTIONS, limit=2000)
         if chosen & set(e.unit_code.split(","))
     ][:300]  # fmt: skip
-    st.subheader(text("audit_title"))
-    st.caption(text("audit_caption"))
+    st.subheader(auth_text("audit_title"))
+    st.caption(auth_text("audit_caption"))
     if not events:
-        st.info(text("audit_none"))
+        st.info(auth_text("audit_none"))
         return
     st.dataframe(
         {
-            text("col_at"): [e.at.strftime("%d/%m/%Y %H:%M:%S") for e in events],
-            text("col_actor"): [e.actor or "-" for e in events],
-            text("col_action"): [e.action for e in events],
-            text("col_unit"): [e.unit_code for e in events],
-            text("col_target"): [e.target for e in events],
-            text("col_batch"): [e.batch_id for e in events],
-            text("col_detail"): [e.detail for e in events],
+            auth_text("col_at"): [e.at.strftime("%d/%m/%Y %H:%M:%S") for e in events],
+            auth_text("col_actor"): [e.actor or "-" for e in events],
+            auth_text("col_action"): [e.action for e in events],
+            auth_text("col_unit"): [e.unit_code for e in events],
+            auth_text("col_target"): [e.target for e in events],
+            auth_text("col_batch"): [e.batch_id for e in events],
+            auth_text("col_detail"): [e.detail for e in events],
         },
         hide_index=True,
         width="stretch",

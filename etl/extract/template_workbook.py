@@ -200,7 +200,8 @@ def open_checked(content: bytes, file: str) -> Any:
     check_xlsx_archive(content, file)
     try:
         unsafe = _declares_dtd(content)
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as error:
+    # RuntimeError also covers a compression method zipfile cannot read.
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as error:
         raise RejectedFile([workbook_problem(file, error)]) from error
     if unsafe:
         raise RejectedFile([Problem(file, None, "", "", "xlsx_unsafe_xml", {"detail": "DOCTYPE/ENTITY"})])
