@@ -11,10 +11,11 @@ import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from itertools import repeat
 from operator import attrgetter, itemgetter
 
-from sqlalchemy import Connection, Engine, RootTransaction, bindparam, insert, select, text, update
+from sqlalchemy import Connection, Engine, RootTransaction, Select, bindparam, insert, select, text, update
 
 from commstats import audit
 from commstats.db import retry_locked, writer
@@ -35,6 +36,10 @@ _SQLITE_HAS_STATS = text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1
 _PG_STAT_ROWS = text("SELECT reltuples FROM pg_class WHERE oid = 'observation'::regclass")
 _ANALYZE = text("ANALYZE observation")
 Key = tuple[int, int, dt.date, int]  # (unit, metric, period, member) ids
+# Existing rows are looked up key by key when a load has at most SPARSE_KEYS keys filling less than
+# 1/SPARSE_SHARE of the units × metrics × months they span (see _existing).
+SPARSE_KEYS = 20_000
+SPARSE_SHARE = 20
 _UNIT, _METRIC, _MEMBER = attrgetter("unit_code"), attrgetter("metric_code"), attrgetter("member_code")
 _PERIOD, _VALUE, _NOTE = attrgetter("period"), attrgetter("value"), attrgetter("note")
 
@@ -86,24 +91,52 @@ def _keys(rows: Sequence[CleanRow], reference: Reference) -> list[Key]:
 
 
 def _existing(conn: Connection, keys: dict[Key, CleanRow]) -> dict[tuple, tuple[int, int]]:
-    """(unit, metric, period, member) -> (observation id, value) for the keys of this load."""
+    """(unit, metric, period, member) -> (observation id, value) for the keys of this load.
+
+    A file that fills its units × metrics × months (an import) is matched against every stored row of
+    that box, in one query. A few keys scattered over a big box (a correction file over several units
+    and years) are looked up one by one in the unique index instead: the box would be the whole table.
+    """
     if not keys:
         return {}
     unit_ids = set(map(itemgetter(0), keys))
     metric_ids = set(map(itemgetter(1), keys))
     periods = set(map(itemgetter(2), keys))
+    first, last = min(periods), max(periods)
+    box = len(unit_ids) * len(metric_ids) * ((last.year - first.year) * 12 + last.month - first.month + 1)
+    if len(keys) <= SPARSE_KEYS and len(keys) * SPARSE_SHARE < box:
+        return _existing_by_key(conn, keys)
     query = select(
         Observation.id, Observation.unit_id, Observation.metric_id, Observation.period,
         Observation.member_id, Observation.value,
     ).where(
         Observation.unit_id.in_(unit_ids), Observation.metric_id.in_(metric_ids),
-        Observation.period.between(min(periods), max(periods)),
+        Observation.period.between(first, last),
     )  # fmt: skip
     found = {}
     for r in conn.execute(query):
         key = (r.unit_id, r.metric_id, r.period, r.member_id)
         if key in keys:
             found[key] = (r.id, r.value)
+    return found
+
+
+@cache
+def _by_key_query() -> Select:
+    return select(Observation.id, Observation.value).where(
+        Observation.unit_id == bindparam("unit"), Observation.metric_id == bindparam("metric"),
+        Observation.period == bindparam("period"), Observation.member_id == bindparam("member"),
+    )  # fmt: skip
+
+
+def _existing_by_key(conn: Connection, keys: dict[Key, CleanRow]) -> dict[tuple, tuple[int, int]]:
+    found = {}
+    for key in keys:
+        row = conn.execute(
+            _by_key_query(), {"unit": key[0], "metric": key[1], "period": key[2], "member": key[3]}
+        ).first()
+        if row is not None:
+            found[key] = (row.id, row.value)
     return found
 
 
