@@ -60,9 +60,10 @@ def _in(name: str) -> BindParameter:
 
 
 def _frame(result: Result, columns: Sequence[str]) -> pd.DataFrame:
-    """A query's rows as a DataFrame. The rows are handed over as plain tuples: pandas probes each
-    SQLAlchemy Row for named-tuple attributes, which costs an exception per row (3x slower; bench/)."""
-    return pd.DataFrame([tuple(row) for row in result], columns=list(columns))
+    """A query's rows as a DataFrame. The rows are fetched at once (iterating a result fetches them one by
+    one) and handed over as plain tuples: pandas probes each SQLAlchemy Row for named-tuple attributes,
+    which costs an exception per row (3x slower; bench/)."""
+    return pd.DataFrame([tuple(row) for row in result.all()], columns=list(columns))
 
 
 @cache
@@ -75,7 +76,7 @@ def _units_query() -> Select:
 
 def units(engine: Engine) -> list[UnitInfo]:
     with engine.connect() as conn:
-        return [UnitInfo(*row) for row in conn.execute(_units_query())]
+        return [UnitInfo(*row) for row in conn.execute(_units_query()).all()]
 
 
 def unit_ids_with_predecessors(engine: Engine, codes: Sequence[str]) -> list[int]:
@@ -109,7 +110,7 @@ def _metrics_query() -> Select:
 
 def metrics(engine: Engine) -> list[MetricInfo]:
     with engine.connect() as conn:
-        return [MetricInfo(*row) for row in conn.execute(_metrics_query())]
+        return [MetricInfo(*row) for row in conn.execute(_metrics_query()).all()]
 
 
 def metric_by_code(engine: Engine) -> dict[str, MetricInfo]:
@@ -285,7 +286,7 @@ def _targets_query() -> Select:
 
 def targets(engine: Engine, unit_ids: Sequence[int], year: int) -> dict[str, int]:
     with engine.connect() as conn:
-        rows = conn.execute(_targets_query(), {"unit_ids": list(unit_ids), "year": year})
+        rows = conn.execute(_targets_query(), {"unit_ids": list(unit_ids), "year": year}).all()
         return {code: int(value) for code, value in rows}
 
 
@@ -464,7 +465,7 @@ def first_months(engine: Engine, unit_ids: Sequence[int]) -> dict[tuple[str, str
 
     Grouped by ids first, in the unique index's order (no sort), and named afterwards."""
     with engine.connect() as conn:
-        rows = conn.execute(_first_months_query(), {"unit_ids": list(unit_ids)})
+        rows = conn.execute(_first_months_query(), {"unit_ids": list(unit_ids)}).all()
         return {(unit, metric): first for unit, metric, first in rows}
 
 
