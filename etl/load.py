@@ -149,68 +149,56 @@ _SQLITE_INSERT = (
 _PG_COPY = "COPY observation (unit_id, metric_id, period, member_id, value, note, batch_id, updated_at) FROM STDIN"
 
 
-@dataclass(frozen=True)
-class _NewRows:
-    """New observations as columns: keys (sorted), values and notes."""
-
-    keys: list[Key]
-    values: list[int]
-    notes: list[str]
-
-    def chunk(self, start: int) -> _NewRows:
-        end = start + CHUNK
-        return _NewRows(self.keys[start:end], self.values[start:end], self.notes[start:end])
+def _new_keys(keyed: dict[Key, CleanRow], existing: dict[tuple, tuple[int, int]]) -> list[Key]:
+    return [key for key in keyed if key not in existing] if existing else list(keyed)
 
 
-def _new_rows(keyed: dict[Key, CleanRow], existing: dict[tuple, tuple[int, int]]) -> _NewRows:
-    """The rows not stored yet, in the unique index's order: SQLite then appends to the index instead of
-    splitting pages all over it, which makes the insert itself cheaper (bench/)."""
-    pairs = [(key, row) for key, row in keyed.items() if key not in existing] if existing else list(keyed.items())
-    pairs.sort(key=itemgetter(0))
-    rows = list(map(itemgetter(1), pairs))
-    return _NewRows(list(map(itemgetter(0), pairs)), list(map(_VALUE, rows)), list(map(_NOTE, rows)))
+def _new_rows(
+    conn: Connection, keyed: dict[Key, CleanRow], keys: list[Key], *, batch_id: int, now: dt.datetime
+) -> list[tuple]:
+    """The new observations as the driver's parameter tuples (unit, metric, period, member, value, note,
+    batch, time), zipped from columns (loops in C) and sorted in the unique index's order: SQLite then
+    appends to the index instead of splitting pages all over it, which makes the insert itself cheaper
+    (bench/). On SQLite dates are the same ISO text SQLAlchemy's Date and DateTime types write."""
+    rows = list(keyed.values()) if len(keys) == len(keyed) else list(map(keyed.__getitem__, keys))
+    periods: Iterator[object] = map(itemgetter(2), keys)
+    stamp: object = now
+    if conn.dialect.name == "sqlite":
+        iso = {period: period.isoformat() for period in set(map(itemgetter(2), keys))}
+        periods, stamp = map(iso.__getitem__, map(itemgetter(2), keys)), now.isoformat(sep=" ", timespec="microseconds")
+    params = list(
+        zip(
+            map(itemgetter(0), keys), map(itemgetter(1), keys), periods, map(itemgetter(3), keys), map(_VALUE, rows),
+            map(_NOTE, rows), repeat(batch_id), repeat(stamp),
+        )
+    )  # fmt: skip
+    params.sort()  # keys are unique: the order is decided by (unit, metric, period, member)
+    return params
 
 
-def _copy_observations(conn: Connection, new: _NewRows, *, batch_id: int, now: dt.datetime) -> None:
+def _copy_observations(conn: Connection, params: list[tuple]) -> None:
     """PostgreSQL's COPY, in the load's own transaction: 1.4x faster than psycopg's pipelined executemany
     on 100k rows, and within 10% of a bare COPY of the same rows (python -m bench.pg_load)."""
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     with cursor.copy(_PG_COPY) as copy:
-        for k, value, note in zip(new.keys, new.values, new.notes, strict=True):
-            copy.write_row((k[0], k[1], k[2], k[3], value, note, batch_id, now))
+        for row in params:
+            copy.write_row(row)
 
 
-def _insert_observations(conn: Connection, new: _NewRows, *, batch_id: int, now: dt.datetime) -> None:
-    """Insert one chunk of new observations.
+def _insert_observations(conn: Connection, params: list[tuple]) -> None:
+    """Insert one chunk of new observations (tuples from _new_rows).
 
     On SQLite the rows go straight to the driver's executemany: SQLAlchemy's per-row parameter
-    processing would otherwise cost more than the insert itself (see bench/). Dates are written
-    in the same ISO text SQLAlchemy's Date and DateTime types use. The parameter tuples are zipped
-    from columns (loops in C).
+    processing would otherwise cost more than the insert itself (see bench/).
     """
     if conn.dialect.name == "sqlite":
-        stamp = now.isoformat(sep=" ", timespec="microseconds")
-        periods = list(map(itemgetter(2), new.keys))
-        iso = {period: period.isoformat() for period in set(periods)}
-        conn.exec_driver_sql(
-            _SQLITE_INSERT,
-            list(
-                zip(
-                    map(itemgetter(0), new.keys), map(itemgetter(1), new.keys), map(iso.__getitem__, periods),
-                    map(itemgetter(3), new.keys), new.values, new.notes, repeat(batch_id), repeat(stamp),
-                )
-            ),
-        )  # fmt: skip
+        conn.exec_driver_sql(_SQLITE_INSERT, params)
         return
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
-        _copy_observations(conn, new, batch_id=batch_id, now=now)
+        _copy_observations(conn, params)
         return
-    conn.execute(
-        insert(Observation),
-        [{"unit_id": k[0], "metric_id": k[1], "period": k[2], "member_id": k[3], "value": value, "note": note,
-          "batch_id": batch_id, "updated_at": now}
-         for k, value, note in zip(new.keys, new.values, new.notes, strict=True)],
-    )  # fmt: skip
+    columns = ("unit_id", "metric_id", "period", "member_id", "value", "note", "batch_id", "updated_at")
+    conn.execute(insert(Observation), [dict(zip(columns, row, strict=True)) for row in params])
 
 
 def _rows_in_statistics(conn: Connection) -> float | None:
@@ -318,27 +306,28 @@ def _load_once(
         _ensure_members(conn, rows, reference)
         keyed = dict(zip(_keys(rows, reference), rows, strict=True))  # a repeated key: the last row wins
         existing = _existing(conn, keyed)
-        new = _new_rows(keyed, existing)
+        new = _new_keys(keyed, existing)
         updates = [key for key in keyed if key in existing and existing[key][1] != keyed[key].value] if existing else []
-        unchanged = len(keyed) - len(new.keys) - len(updates)
+        unchanged = len(keyed) - len(new) - len(updates)
 
-        if dry_run or not (new.keys or updates):
+        if dry_run or not (new or updates):
             if transaction is not None:
                 transaction.rollback()
-            return LoadResult(None, len(new.keys), len(updates), unchanged, dry_run)
+            return LoadResult(None, len(new), len(updates), unchanged, dry_run)
 
         now = _now()
         batch_id = conn.execute(
             insert(ImportBatch).returning(ImportBatch.id),
             {"source_kind": source_kind, "source_name": source_name, "sha256": sha256, "started_at": now,
-             "rows_read": len(rows), "rows_inserted": len(new.keys), "rows_updated": len(updates),
+             "rows_read": len(rows), "rows_inserted": len(new), "rows_updated": len(updates),
              "rows_unchanged": unchanged, "status": "loaded", "created_by": created_by, "message": ""},
         ).scalar_one()  # fmt: skip
-        total = len(new.keys) + len(updates)
-        for start in range(0, len(new.keys), CHUNK):
-            _insert_observations(conn, new.chunk(start), batch_id=batch_id, now=now)
+        total = len(new) + len(updates)
+        params = _new_rows(conn, keyed, new, batch_id=batch_id, now=now)
+        for start in range(0, len(params), CHUNK):
+            _insert_observations(conn, params[start : start + CHUNK])
             if progress is not None:
-                progress(min(start + CHUNK, len(new.keys)), total)
+                progress(min(start + CHUNK, len(params)), total)
         if updates:
             conn.execute(
                 insert(Revision),
@@ -353,13 +342,13 @@ def _load_once(
             )
         if progress is not None:
             progress(total, total)
-        if new.keys:
-            _refresh_statistics(conn, len(new.keys))
+        if new:
+            _refresh_statistics(conn, len(new))
         conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(finished_at=_now()))
         audit.record(
             conn, actor=created_by, action="entry" if source_kind == "entry" else "import",
             unit_code=",".join(sorted(set(map(_UNIT, rows)))), target=source_name, batch_id=batch_id,
-            detail={"source_kind": source_kind, "inserted": len(new.keys), "updated": len(updates),
+            detail={"source_kind": source_kind, "inserted": len(new), "updated": len(updates),
                     "unchanged": unchanged, "sha256": sha256},
         )  # fmt: skip
-        return LoadResult(batch_id, len(new.keys), len(updates), unchanged)
+        return LoadResult(batch_id, len(new), len(updates), unchanged)
