@@ -21,6 +21,7 @@ db: $(VENV)/.runtime-installed
 	$(PY) -m commstats init --demo-if-empty
 
 run: db
+	@echo "commstats: mở / open http://localhost:$(PORT)"
 	$(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.headless true
 
 test: $(VENV)/.dev-installed
