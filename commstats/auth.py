@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from commstats import audit
 from commstats.db import session_scope
+from commstats.i18n import BilingualError
 from commstats.models import AppUser, Unit, UserRole, _now
 
 ROLES = ("viewer", "analyst", "editor", "admin")
@@ -110,19 +111,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-class AuthError(Exception):
+class AuthError(BilingualError):
     """A refusal with a message in both languages."""
 
-    def __init__(self, key: str, **params: object):
-        super().__init__(key)
-        self.key, self.params = key, params
-
-    def message(self, lang: str = "vi") -> str:
-        vi, en = MESSAGES[self.key]
-        return (en if lang == "en" else vi).format(**self.params)
-
-    def __str__(self) -> str:
-        return self.message("vi")
+    messages = MESSAGES
 
 
 @dataclass(frozen=True)

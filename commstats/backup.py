@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 
 from commstats import audit
 from commstats.db import make_engine, upgrade_schema
+from commstats.i18n import BilingualError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
@@ -59,17 +60,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-class BackupError(Exception):
-    def __init__(self, key: str, **params: object):
-        super().__init__(key)
-        self.key, self.params = key, params
-
-    def message(self, lang: str = "vi") -> str:
-        vi, en = MESSAGES[self.key]
-        return (en if lang == "en" else vi).format(**self.params)
-
-    def __str__(self) -> str:
-        return self.message("vi")
+class BackupError(BilingualError):
+    messages = MESSAGES
 
 
 @dataclass(frozen=True)

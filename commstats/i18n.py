@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 Lang = str  # "vi" or "en"
 
@@ -482,3 +482,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
 def t(key: str, lang: Lang = "vi", **params: Any) -> str:
     vi, en = MESSAGES[key]
     return (en if lang == "en" else vi).format(**params)
+
+
+class BilingualError(Exception):
+    """A refusal whose message lives in a module's own table of (vi, en) texts."""
+
+    messages: ClassVar[dict[str, tuple[str, str]]] = {}
+
+    def __init__(self, key: str, **params: object):
+        super().__init__(key)
+        self.key, self.params = key, params
+
+    def message(self, lang: Lang = "vi") -> str:
+        vi, en = self.messages[self.key]
+        return (en if lang == "en" else vi).format(**self.params)
+
+    def __str__(self) -> str:
+        return self.message("vi")

@@ -69,10 +69,35 @@ def import_content(
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import the bytes of one file named `file` (its suffix picks the extractor)."""
+    extractor = EXTRACTORS.get(Path(file).suffix.lower())
+
+    def check(reference: Reference) -> tuple[list, list[Problem]]:
+        assert extractor is not None
+        return validate_rows(extractor(content, file, encoding), file, reference, unit)
+
+    def load(clean: list, reference: Reference, sha256: str) -> LoadResult:
+        return load_rows(
+            engine, clean, source_kind=Path(file).suffix.lower().lstrip("."), source_name=Path(file).name,
+            sha256=sha256, reference=reference, dry_run=dry_run, created_by=created_by, progress=progress,
+        )  # fmt: skip
+
+    return checked_import(engine, content, file, known_format=extractor is not None, check=check, load=load)
+
+
+def checked_import(
+    engine: Engine,
+    content: bytes,
+    file: str,
+    *,
+    known_format: bool,
+    check: Callable[[Reference], tuple[list, list[Problem]]],
+    load: Callable[[list, Reference, str], LoadResult],
+) -> ImportReport:
+    """The frame every file import shares: format and size checks, validation that rejects the whole
+    file with every problem, and the load only when nothing is wrong."""
     report = ImportReport(file)
     suffix = Path(file).suffix.lower()
-    extractor = EXTRACTORS.get(suffix)
-    if extractor is None:
+    if not known_format:
         report.problems.append(Problem(file, None, "", "", "unknown_format", {"suffix": suffix or "?"}))
         return report
     if len(content) > MAX_FILE_BYTES:
@@ -81,7 +106,7 @@ def import_content(
         return report
     reference = Reference.read(engine)
     try:
-        clean, problems = validate_rows(extractor(content, file, encoding), file, reference, unit)
+        clean, problems = check(reference)
     except RejectedFile as rejected:
         report.problems.extend(rejected.problems)
         return report
@@ -90,18 +115,17 @@ def import_content(
     if problems:
         report.problems.extend(problems)
         return report
-    report.result = load_rows(
-        engine, clean, source_kind=suffix.lstrip("."), source_name=Path(file).name,
-        sha256=hashlib.sha256(content).hexdigest(), reference=reference, dry_run=dry_run, created_by=created_by,
-        progress=progress,
-    )  # fmt: skip
+    report.result = load(clean, reference, hashlib.sha256(content).hexdigest())
     return report
 
 
-def import_path(engine: Engine, path: Path, **options: object) -> ImportReport:
+def import_path(
+    engine: Engine, path: Path, importer: Callable[..., ImportReport] | None = None, **options: object
+) -> ImportReport:
+    """Read a file from disk (refusing a missing or oversized one) and hand it to `importer`."""
     if not path.is_file():
         return ImportReport(str(path), [Problem(str(path), None, "", "", "file_missing")])
     if path.stat().st_size > MAX_FILE_BYTES:
         size = {"size_mb": path.stat().st_size // 2**20, "limit_mb": MAX_FILE_BYTES // 2**20}
         return ImportReport(str(path), [Problem(str(path), None, "", "", "file_too_large", size)])
-    return import_content(engine, path.read_bytes(), str(path), **options)  # type: ignore[arg-type]
+    return (importer or import_content)(engine, path.read_bytes(), str(path), **options)

@@ -6,7 +6,6 @@ target is updated and the batch that changed it is stored on the row.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,8 +19,8 @@ from commstats.db import writer
 from commstats.models import ImportBatch, Target, _now
 from etl.extract.targets import extract_targets
 from etl.load import LoadResult
-from etl.pipeline import MAX_FILE_BYTES, ImportReport
-from etl.problems import Problem, RawRow, RejectedFile
+from etl.pipeline import ImportReport, checked_import, import_path
+from etl.problems import Problem, RawRow
 from etl.validate import Reference, _text, parse_count
 
 SUFFIXES = (".csv", ".txt", ".xlsx")
@@ -184,42 +183,18 @@ def import_targets_content(
     encoding: str | None = None,
     created_by: str = "",
 ) -> ImportReport:
-    report = ImportReport(file)
-    suffix = Path(file).suffix.lower()
-    if suffix not in SUFFIXES:
-        report.problems.append(Problem(file, None, "", "", "unknown_format", {"suffix": suffix or "?"}))
-        return report
-    if len(content) > MAX_FILE_BYTES:
-        size = {"size_mb": len(content) // 2**20, "limit_mb": MAX_FILE_BYTES // 2**20}
-        report.problems.append(Problem(file, None, "", "", "file_too_large", size))
-        return report
-    reference = Reference.read(engine)
-    try:
-        clean, problems = validate_targets(extract_targets(content, file, encoding), file, reference, unit)
-    except RejectedFile as rejected:
-        report.problems.extend(rejected.problems)
-        return report
-    if not clean and not problems:
-        problems = [Problem(file, None, "", "", "file_empty")]
-    if problems:
-        report.problems.extend(problems)
-        return report
-    report.result = load_targets(
-        engine,
-        clean,
-        reference,
-        source_name=Path(file).name,
-        sha256=hashlib.sha256(content).hexdigest(),
-        dry_run=dry_run,
-        created_by=created_by,
-    )
-    return report
+    def check(reference: Reference) -> tuple[list, list[Problem]]:
+        return validate_targets(extract_targets(content, file, encoding), file, reference, unit)
+
+    def load(clean: list, reference: Reference, sha256: str) -> LoadResult:
+        return load_targets(
+            engine, clean, reference, source_name=Path(file).name, sha256=sha256, dry_run=dry_run,
+            created_by=created_by,
+        )  # fmt: skip
+
+    known = Path(file).suffix.lower() in SUFFIXES
+    return checked_import(engine, content, file, known_format=known, check=check, load=load)
 
 
 def import_targets_path(engine: Engine, path: Path, **options: object) -> ImportReport:
-    if not path.is_file():
-        return ImportReport(str(path), [Problem(str(path), None, "", "", "file_missing")])
-    if path.stat().st_size > MAX_FILE_BYTES:
-        size = {"size_mb": path.stat().st_size // 2**20, "limit_mb": MAX_FILE_BYTES // 2**20}
-        return ImportReport(str(path), [Problem(str(path), None, "", "", "file_too_large", size)])
-    return import_targets_content(engine, path.read_bytes(), str(path), **options)  # type: ignore[arg-type]
+    return import_path(engine, path, importer=import_targets_content, **options)
