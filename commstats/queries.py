@@ -170,10 +170,19 @@ def monthly_totals(
     """
     query = _monthly_totals_query(by_member)
     with engine.connect() as conn:
-        frame = _frame(
-            conn.execute(query, _chosen(unit_ids, metric_codes, start, end)), list(query.selected_columns.keys())
-        )
-    frame["value"] = frame["value"].astype("int64")
+        frame = _frame(conn.execute(query, _chosen(unit_ids, metric_codes, start, end)), _names(query))
+    return _int64_values(frame)
+
+
+@cache
+def _names(query: Select) -> list[str]:
+    return list(query.selected_columns.keys())
+
+
+def _int64_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """The value column as int64 (already so unless the frame is empty: no copy then)."""
+    if frame["value"].dtype != "int64":
+        frame["value"] = frame["value"].astype("int64")
     return frame
 
 
@@ -395,8 +404,7 @@ def observations_for_export(
     with engine.connect() as conn:
         frame = _frame(conn.execute(query), EXPORT_COLUMNS)
     frame["period"] = [f"{p.year:04d}-{p.month:02d}" for p in frame["period"]]
-    frame["value"] = frame["value"].astype("int64")
-    return frame
+    return _int64_values(frame)
 
 
 def import_batches(engine: Engine, limit: int = 200) -> pd.DataFrame:
@@ -443,8 +451,7 @@ def unit_monthly_totals(
     with engine.connect() as conn:
         rows = conn.execute(_unit_monthly_totals_query(), _chosen(unit_ids, metric_codes, start, end))
         frame = _frame(rows, ["unit", "period", "metric", "value"])
-    frame["value"] = frame["value"].astype("int64")
-    return frame
+    return _int64_values(frame)
 
 
 @cache
