@@ -63,12 +63,12 @@ def measure_size(rows_wanted: int, workdir: Path, pg_url: str | None, pg_note: s
     print(f"\n— {len(rows):,} rows, {unit_count} units (generated in {generate.best:.1f}s) —", flush=True)
     result: dict[str, Any] = {"rows": len(rows), "units": unit_count, "generate_seconds": generate.best}
 
-    load, db = load_bench.run_sqlite(rows, unit_count, workdir, repeats_for(len(rows), 3))
+    load, db = load_bench.run_sqlite(rows, unit_count, workdir, repeats_for(len(rows), 3, 2))
     result["load"] = load
     print(f"  load: ours {load['load_seconds']:.1f}s, raw {load['raw_executemany_seconds']:.1f}s, "
           f"to_sql {load['to_sql_seconds']:.1f}s", flush=True)  # fmt: skip
     if pg_url:
-        result["load_postgresql"] = load_bench.run_postgres(rows, unit_count, pg_url, repeats_for(len(rows), 2))
+        result["load_postgresql"] = load_bench.run_postgres(rows, unit_count, pg_url, repeats_for(len(rows), 2, 2))
         print(f"  PostgreSQL load: ours {result['load_postgresql']['load_seconds']:.1f}s", flush=True)
     else:
         result["load_postgresql"] = {"skipped": pg_note}
@@ -89,9 +89,9 @@ def measure_size(rows_wanted: int, workdir: Path, pg_url: str | None, pg_note: s
 
     page_calls = {page: r["calls"] for page, r in rendered.items()}
     result["queries"], result["draft_year"] = query_bench.run(
-        engine, db, page_calls, repeats_for(result["rows"], 7, 3), LAST_MONTH.year
+        engine, db, page_calls, repeats_for(result["rows"], 15, 15, 9), LAST_MONTH.year
     )
-    result["export"] = export_bench.run(engine, unit_count, repeats_for(result["rows"], 3))
+    result["export"] = export_bench.run(engine, unit_count, repeats_for(result["rows"], 3, 2))
     engine.dispose()
     result["targets"] = report.targets(result)
     return result

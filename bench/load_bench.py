@@ -103,7 +103,8 @@ def run_sqlite(rows: list[CleanRow], unit_count: int, workdir: Path, repeat: int
     engine.dispose()
     _copy(bare, with_members)
     engine = make_engine(sqlite_url(with_members))
-    tuples = [(*t[:2], t[2].isoformat(), *t[3:]) for t in resolved(engine, rows)]
+    iso: dict[dt.date, str] = {}  # one text per month, not one per row (ten million rows at the big run)
+    tuples = [(*t[:2], iso.setdefault(t[2], t[2].isoformat()), *t[3:]) for t in resolved(engine, rows)]
     engine.dispose()
     frame = pd.DataFrame(tuples, columns=COLUMNS)
 

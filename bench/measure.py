@@ -62,10 +62,8 @@ def once(fn: Callable[[], Any]) -> float:
     return time.perf_counter() - start
 
 
-def repeats_for(rows: int, small: int, large: int = 1) -> int:
-    """More repetitions on small tables (cheap, noisier), fewer on big ones."""
+def repeats_for(rows: int, small: int, middle: int, large: int = 1) -> int:
+    """Repetitions by table size: `small` up to 300,000 rows, `middle` up to 3 million, `large` above."""
     if rows <= 300_000:
         return small
-    if rows <= 3_000_000:
-        return max(large, small // 2)
-    return large
+    return middle if rows <= 3_000_000 else large
