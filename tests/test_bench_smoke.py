@@ -23,17 +23,25 @@ from bench.render_bench import PAGES
 TINY = rows_per_unit()  # one unit: ten years of every metric and member
 
 
-@pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    folder = tmp_path_factory.mktemp("bench")
-    output = folder / "latest.json"
-    argv = ["bench", "--sizes", str(TINY), "--no-pg", "--workdir", str(folder / "work"), "--output", str(output)]
-    saved, sys.argv = sys.argv, argv
+def _bench(*argv: str) -> None:
+    saved, sys.argv = sys.argv, ["bench", *argv]
     try:
         bench_main.main()
     finally:
         sys.argv = saved
-    return json.loads(output.read_text())
+
+
+@pytest.fixture(scope="module")
+def tiny_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("bench")
+    output = folder / "latest.json"
+    _bench("--sizes", str(TINY), "--no-pg", "--workdir", str(folder / "work"), "--output", str(output))
+    return output
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tiny_output: Path) -> dict:
+    return json.loads(tiny_output.read_text())
 
 
 def _positive(value: object) -> bool:
@@ -49,8 +57,18 @@ def test_report_has_every_size_section_and_target(tiny_run: dict) -> None:
         assert section in result, section
     assert result["load_postgresql"] == {"skipped": "--no-pg"}
     assert set(tiny_run["targets"]) == set(result["targets"])  # one size: no growth targets
+    assert tiny_run["targets_at_rows"] == TINY
     assert all(isinstance(check["met"], bool) and _positive(check["bound"]) for check in tiny_run["targets"].values())
     assert tiny_run["targets_met"] == all(check["met"] for check in tiny_run["targets"].values())
+
+
+def test_report_prints_an_earlier_run_again(tiny_output: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    _bench("--report", str(tiny_output))
+    printed = capsys.readouterr().out
+    assert f"## {TINY:,} rows (1 units)" in printed
+    assert all(f"\n{page} " in printed for page in ("frame", *PAGES))
+    assert f"targets at {TINY:,} rows" in printed
 
 
 def test_load_figures_compare_the_same_rows(tiny_run: dict) -> None:
