@@ -115,13 +115,17 @@ def hand_metric_by_code(conn: sqlite3.Connection) -> dict[str, MetricInfo]:
     return {m.code: m for m in hand_metrics(conn)}
 
 
-def hand_members(conn: sqlite3.Connection, dimension: str) -> pd.DataFrame:
-    return _frame(
-        conn,
-        "SELECT id, code, name_vi, name_en FROM member WHERE dimension = ? ORDER BY sort_order, name_vi",
-        (dimension,),
-        ["id", "code", "name_vi", "name_en"],
+def hand_members(conn: sqlite3.Connection, dimension: str, unit_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    columns = ["id", "code", "name_vi", "name_en"]
+    if unit_ids is None:
+        sql = "SELECT id, code, name_vi, name_en FROM member WHERE dimension = ? ORDER BY sort_order, name_vi"
+        return _frame(conn, sql, (dimension,), columns)
+    sql = (
+        "SELECT b.id, b.code, b.name_vi, b.name_en FROM member b WHERE b.dimension = ? AND b.id IN "
+        "(SELECT o.member_id FROM json_each(?) AS u CROSS JOIN metric m CROSS JOIN observation o "
+        "ON o.unit_id = u.value AND o.metric_id = m.id WHERE m.dimension = ?) ORDER BY b.sort_order, b.name_vi"
     )
+    return _frame(conn, sql, (dimension, _json(unit_ids), dimension), columns)
 
 
 def hand_monthly_totals(
@@ -449,8 +453,12 @@ def naive_metric_by_code(t: Tables) -> dict[str, tuple[Any, ...]]:
     return {row[1]: row for row in naive_metrics(t)}
 
 
-def naive_members(t: Tables, dimension: str) -> list[tuple[Any, ...]]:
-    frame = t.member[t.member["dimension"] == dimension].sort_values(["sort_order", "name_vi"], kind="stable")
+def naive_members(t: Tables, dimension: str, unit_ids: Sequence[int] | None = None) -> list[tuple[Any, ...]]:
+    frame = t.member[t.member["dimension"] == dimension]
+    if unit_ids is not None:
+        reported = t.observations(unit_ids).merge(t.metric[["id", "dimension"]].rename(columns={"id": "metric_id"}))
+        frame = frame[frame["id"].isin(reported.loc[reported["dimension"] == dimension, "member_id"])]
+    frame = frame.sort_values(["sort_order", "name_vi"], kind="stable")
     return [(int(r.id), r.code, r.name_vi, r.name_en) for r in frame.itertuples()]
 
 

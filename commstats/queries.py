@@ -118,17 +118,28 @@ def metric_by_code(engine: Engine) -> dict[str, MetricInfo]:
 
 
 @cache
-def _members_query() -> Select:
-    return (
-        select(Member.id, Member.code, Member.name_vi, Member.name_en)
-        .where(Member.dimension == bindparam("dimension"))
-        .order_by(Member.sort_order, Member.name_vi)
+def _members_query(of_units: bool) -> Select:
+    query = select(Member.id, Member.code, Member.name_vi, Member.name_en).where(
+        Member.dimension == bindparam("dimension")
     )
+    if of_units:
+        metrics = select(Metric.id).where(Metric.dimension == bindparam("dimension"))
+        reported = select(Observation.member_id).where(
+            Observation.unit_id.in_(_in("unit_ids")), Observation.metric_id.in_(metrics)
+        )
+        query = query.where(Member.id.in_(reported))
+    return query.order_by(Member.sort_order, Member.name_vi)
 
 
-def members(engine: Engine, dimension: str) -> pd.DataFrame:
+def members(engine: Engine, dimension: str, unit_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """The members of a dimension; with `unit_ids`, only those the units reported figures for (a national
+    database has forty component sites per unit: tens of thousands of sites)."""
+    params: dict[str, object] = {"dimension": dimension}
+    if unit_ids is not None:
+        params["unit_ids"] = list(unit_ids)
     with engine.connect() as conn:
-        return _frame(conn.execute(_members_query(), {"dimension": dimension}), ["id", "code", "name_vi", "name_en"])
+        rows = conn.execute(_members_query(unit_ids is not None), params)
+        return _frame(rows, ["id", "code", "name_vi", "name_en"])
 
 
 def observation_count(engine: Engine) -> int:
@@ -423,6 +434,7 @@ def revisions(engine: Engine, limit: int = 500) -> pd.DataFrame:
         select(
             Revision.id, Revision.changed_at, Revision.batch_id, Unit.code.label("unit"), Metric.code.label("metric"),
             Observation.period, Member.code.label("member"), Revision.old_value, Revision.new_value,
+            Member.name_vi.label("member_vi"), Member.name_en.label("member_en"),
         )
         .join(Observation, Observation.id == Revision.observation_id)
         .join(Unit, Unit.id == Observation.unit_id)

@@ -42,7 +42,7 @@ metric_codes = metric_col.multiselect(
 dimensions = {catalogue[c].dimension for c in (metric_codes or metric_options) if catalogue[c].dimension}
 member_options: dict[str, str] = {}
 for dimension in sorted(dimensions):
-    members = cache.members(url, dimension)
+    members = cache.members(url, dimension, selection.unit_ids)  # the chosen units' sites, not the nation's
     names = members["name_en" if lang == "en" else "name_vi"]
     member_options |= {code: name for code, name in zip(members["code"], names, strict=True) if code}
 member_codes = member_col.multiselect(

@@ -89,13 +89,7 @@ if not batches.empty:
     )  # fmt: skip
 
 st.subheader(label("quality_revisions"))
-name_column = "name_en" if lang == "en" else "name_vi"
-member_names = {
-    (code, member): name
-    for code, metric in catalogue.items() if metric.dimension
-    for member, name in zip(cache.members(url, metric.dimension)["code"],
-                            cache.members(url, metric.dimension)[name_column], strict=True)
-}  # fmt: skip
+name_column = "member_en" if lang == "en" else "member_vi"  # names read with the revisions
 if revisions.empty:
     st.info(label("quality_revisions_none"))
 else:
@@ -104,8 +98,9 @@ else:
          label("col_batch"): revisions["batch_id"], label("col_unit"): [units.get(u, u) for u in revisions["unit"]],
          label("col_metric"): [catalogue[m].name(lang) if m in catalogue else m for m in revisions["metric"]],
          label("col_month"): [month_label(m, lang) for m in revisions["period"]],
-         label("col_member"): [member_names.get((m, c), c) for m, c in zip(revisions["metric"], revisions["member"],
-                                                                              strict=True)],
+         label("col_member"): [name if m in catalogue and catalogue[m].dimension else c
+                               for m, c, name in zip(revisions["metric"], revisions["member"], revisions[name_column],
+                                                     strict=True)],
          label("col_old"): [format_count(int(v), lang) for v in revisions["old_value"]],
          label("col_new"): [format_count(int(v), lang) for v in revisions["new_value"]]},
         hide_index=True, width="stretch", key="quality_revisions_table",

@@ -128,3 +128,28 @@ def _broken(tmp_path: Path, change) -> Path:  # type: ignore[no-untyped-def]
 def test_a_broken_catalogue_is_refused_with_the_reason(tmp_path, change, message):
     with pytest.raises(pydantic.ValidationError, match=message):
         Catalog.model_validate(yaml.safe_load(_broken(tmp_path, change).read_text(encoding="utf-8")))
+
+
+def test_members_of_units_are_the_ones_they_reported(empty_engine):
+    """The explore filter lists a unit's own component sites, not every site of a national database."""
+    from commstats.bootstrap import add_unit
+
+    other = add_unit(empty_engine, "other-unit", "Sở khác")
+    catalogue = queries.metric_by_code(empty_engine)
+    site_metric = next(code for code, info in catalogue.items() if info.dimension == "site")
+    language_metric = next(code for code, info in catalogue.items() if info.dimension == "language")
+    sites = [s.code for s in load_sites().sites]
+    languages = list(queries.members(empty_engine, "language")["code"])
+    rows = [
+        ("test-unit", site_metric, "2024-01", sites[0], 3, ""),
+        ("test-unit", site_metric, "2024-02", sites[1], 4, ""),
+        ("other-unit", site_metric, "2024-01", sites[2], 5, ""),
+        ("test-unit", language_metric, "2024-01", languages[-1], 6, ""),
+    ]
+    header = ("unit", "metric", "period", "member", "value", "note")
+    import_content(empty_engine, csv_text(rows, header).encode(), "members.csv")
+    units = queries.unit_ids_with_predecessors(empty_engine, ["test-unit"])
+    assert set(queries.members(empty_engine, "site", units)["code"]) == {sites[0], sites[1]}
+    assert set(queries.members(empty_engine, "site", [other.id])["code"]) == {sites[2]}
+    assert list(queries.members(empty_engine, "language", units)["code"]) == [languages[-1]]
+    assert len(queries.members(empty_engine, "site")) >= len(sites)  # without units: the whole dimension

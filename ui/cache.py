@@ -116,8 +116,9 @@ def observations_for_export(
 
 
 @st.cache_data(ttl=TTL_SECONDS)
-def members(url: str, dimension: str) -> pd.DataFrame:
-    return queries.members(engine(url), dimension)
+def members(url: str, dimension: str, ids: tuple[int, ...] | None = None) -> pd.DataFrame:
+    """The dimension's members (with `ids`: only those these units reported figures for)."""
+    return queries.members(engine(url), dimension, ids)
 
 
 @st.cache_data(ttl=TTL_SECONDS)
