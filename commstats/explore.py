@@ -9,7 +9,6 @@ from typing import Literal
 import pandas as pd
 
 from commstats.export import HEADERS
-from commstats.numbers import format_count
 
 View = Literal["long", "pivot"]
 PIVOT_KEYS = ["section", "metric", "metric_name", "member", "member_name", "unit_word"]
@@ -42,13 +41,6 @@ def labelled(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """The same frame with the export's column headers in `lang` (month columns keep their key)."""
     headers = HEADERS.get(lang, HEADERS["vi"])
     return frame.rename(columns={c: headers.get(str(c), str(c)) for c in frame.columns})
-
-
-def count_text(value: object, lang: str = "vi") -> str:
-    """A count as the page shows it (`2.682.057`); an empty cell stays empty."""
-    if value is None or pd.isna(value):  # type: ignore[arg-type]
-        return ""
-    return format_count(int(value), lang)  # type: ignore[call-overload]
 
 
 def count_columns(frame: pd.DataFrame, lang: str = "vi") -> list[str]:

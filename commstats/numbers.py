@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from babel import Locale
-from babel.numbers import NumberPattern, format_decimal, parse_pattern
+from babel.numbers import NumberPattern, format_decimal, get_group_symbol, parse_pattern
 
 LOCALES = {"vi": "vi_VN", "en": "en_US"}
 
@@ -31,6 +31,14 @@ def _count_text(value: int, lang: str, pad: int) -> str:
     if pad and abs(value) < 10 ** (pad - 1) * 10:
         text = text.zfill(pad)
     return f"-{text}" if value < 0 else text
+
+
+def grid_count_format(lang: str = "vi") -> str:
+    """The printf format that makes Streamlit's data grid show counts as `format_count` does. The grid
+    formats with sprintf-js, where `%,d` groups thousands and a `'x` pad flag makes `x` the separator; a
+    server-side Styler would format every cell in Python on every rerun instead."""
+    group = get_group_symbol(LOCALES.get(lang, "vi_VN"))
+    return "%,d" if group == "," else f"%'{group},d"
 
 
 def format_decimal_number(value: float, lang: str = "vi", decimals: int = 1) -> str:

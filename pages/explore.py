@@ -6,7 +6,7 @@ import streamlit as st
 
 from commstats import explore, export
 from commstats.auth import Action
-from commstats.numbers import format_count
+from commstats.numbers import format_count, grid_count_format
 from ui import cache
 from ui.auth import current
 from ui.frame import current_selection, empty_state, month_label, page_header
@@ -81,7 +81,8 @@ with st.container(horizontal=True, vertical_alignment="center"):
             icon=":material/download:", on_click="ignore",
         )  # fmt: skip
 labelled = explore.labelled(shown, lang)
+counts = st.column_config.NumberColumn(format=grid_count_format(lang))  # 2.682.057, formatted by the browser
 st.dataframe(
-    labelled.style.format(lambda v: explore.count_text(v, lang), subset=explore.count_columns(labelled, lang)),
-    hide_index=True, width="stretch", height=560, key="explore_table",
+    labelled, hide_index=True, width="stretch", height=560, key="explore_table",
+    column_config=dict.fromkeys(explore.count_columns(labelled, lang), counts),
 )  # fmt: skip

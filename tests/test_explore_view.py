@@ -10,6 +10,7 @@ import pandas as pd
 
 from commstats import explore, queries
 from commstats.export import to_csv_bytes
+from commstats.numbers import grid_count_format
 
 
 def test_pivot_equals_the_database_per_metric_and_month(demo_engine):
@@ -42,8 +43,8 @@ def test_csv_of_a_view_has_the_views_rows_and_headers():
     assert rows[1][-1] == "'=1+1"
 
 
-def test_count_text_and_columns():
-    assert explore.count_text(2682057, "vi") == "2.682.057"
-    assert explore.count_text(None, "vi") == ""
+def test_count_columns_and_their_grid_format():
+    assert grid_count_format("vi") == "%'.,d"  # sprintf-js: thousands grouped by the pad character "."
+    assert grid_count_format("en") == "%,d"
     frame = explore.labelled(pd.DataFrame(columns=["metric_name", "value", "2026-01"]), "vi")
     assert explore.count_columns(frame, "vi") == ["Giá trị", "2026-01"]

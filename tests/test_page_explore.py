@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 from commstats import explore, queries
 from commstats.db import make_engine
 from commstats.export import HEADERS, to_csv_bytes
-from commstats.numbers import format_count
+from commstats.numbers import format_count, grid_count_format
 from tests.apptest import run_page
 from tests.pagecheck import chosen_range
 
@@ -47,6 +48,9 @@ def test_filters_and_pivot(demo_url, monkeypatch):
     shown = app.dataframe[0].value
     assert len(shown) == 1
     assert shown["Thành phần"].iloc[0] == "tiếng Khmer"
+    formats = {c: config["type_config"]["format"] for c, config in json.loads(app.dataframe[0].proto.columns).items()
+               if "type_config" in config}  # fmt: skip
+    assert formats == dict.fromkeys((f"{p:%Y-%m}" for p in khmer["period"]), grid_count_format("vi"))
     assert [int(shown[f"{p:%Y-%m}"].iloc[0]) for p in khmer["period"]] == khmer["value"].tolist()
 
 
@@ -62,6 +66,7 @@ def test_unit_filter_in_english(demo_url, monkeypatch):
     assert set(shown["Unit code"]) == {"vinhlong-demo"}
     assert len(shown) == len(expected) == 2 * 16  # two types, sixteen months since the merger
     assert set(shown["Section"]) == {"Publishing and printing"}
+    assert json.loads(app.dataframe[0].proto.columns)["Value"]["type_config"]["format"] == grid_count_format("en")
 
 
 def test_empty_database(empty_url, monkeypatch):

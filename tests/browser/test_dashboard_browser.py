@@ -8,13 +8,16 @@ import csv
 import io
 import re
 import shutil
+from pathlib import Path
 
 import pytest
+import streamlit
 from playwright.sync_api import Page, expect
 
 from commstats import queries
 from commstats.db import make_engine
 from commstats.export import HEADERS
+from commstats.numbers import format_count, grid_count_format
 from commstats.periods import add_months
 from tests.browser.conftest import Dashboard
 
@@ -138,3 +141,22 @@ def test_csv_download_is_the_databases_rows_with_bom_and_vietnamese_intact(page:
     assert "tiếng Khmer" in {r[7] for r in rows[1:]}
     assert [int(r[8]) for r in rows[1:]] == expected["value"].tolist()
     assert "\r\n" in data.decode("utf-8-sig")
+
+
+def test_the_grid_shows_counts_in_the_languages_number_style(page: Page, dashboard: Dashboard) -> None:
+    """The explore grid is formatted in the browser (no Styler pass over every cell on the server): the
+    format the page sends, run through the dashboard's own number formatter, gives babel's text."""
+    open_page(page, dashboard, "explore", "Dữ liệu & xuất")
+    bundles = sorted((Path(streamlit.__file__).parent / "static" / "static" / "js").glob("formatNumber.*.js"))
+    assert len(bundles) == 1, bundles  # the formatter the data grid imports (pinned Streamlit version)
+    formatted = page.evaluate(
+        """async ([url, formats, values]) => {
+            const { n: formatNumber } = await import(url);
+            return formats.map(format => values.map(value => formatNumber(value, format)));
+        }""",
+        [f"{dashboard.url}/static/js/{bundles[0].name}", [grid_count_format("vi"), grid_count_format("en")],
+         [2682057, 488, -12345, 0]],
+    )  # fmt: skip
+    for lang, texts in zip(["vi", "en"], formatted, strict=True):
+        assert texts == [format_count(v, lang) for v in [2682057, 488, -12345, 0]]
+    assert formatted[0][0] == "2.682.057" and formatted[1][0] == "2,682,057"
