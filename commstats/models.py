@@ -177,12 +177,15 @@ class SitePost(Base):
 
 
 class FeedState(Base):
-    """What a feed said last time, for conditional requests (ETag / Last-Modified)."""
+    """What a feed said last time a unit fetched it, for conditional requests (ETag / Last-Modified).
+    Kept per unit: a 304 earned by one unit's fetch must not hide new posts from another unit."""
 
     __tablename__ = "feed_state"
+    __table_args__ = (UniqueConstraint("unit_id", "url"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    url: Mapped[str] = mapped_column(String(1024), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    url: Mapped[str] = mapped_column(String(1024))
     etag: Mapped[str] = mapped_column(String(512), default="")
     last_modified: Mapped[str] = mapped_column(String(128), default="")
     checked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

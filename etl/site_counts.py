@@ -143,10 +143,10 @@ def run(
         if not site.feed_url:
             outcomes[site.code].status = "no_feed"
             outcomes[site.code].messages.append(("feed_no_url", {"file": source_name}))
-    known = {} if refresh else _read_validators(engine)
+    known = {} if refresh else _read_validators(engine, unit.id)
     since_time = _local_start(reporting_window(since, unit.cutoff_day)[0]) if since else None
-    # ETag / Last-Modified are kept per URL; a site with no stored post for this unit (first run, or
-    # another --unit) is read in full, or a 304 earned by another unit would hide its posts.
+    # ETag / Last-Modified are kept per unit and URL; a site with no stored post for this unit is read
+    # in full all the same (a restored database may hold validators newer than its posts).
     fetched = fetch_sites(client, with_feed, known, policy, since_time, _without_posts(engine, unit.id, members))
 
     new_posts: dict[str, list[FeedPost]] = {}
@@ -212,10 +212,11 @@ def _ensure_site_members(engine: Engine, sites: Sequence[SiteSpec]) -> dict[str,
         return {site.code: existing[site.code].id for site in sites}
 
 
-def _read_validators(engine: Engine) -> dict[str, Validators]:
-    """URL -> ETag / Last-Modified of every feed and child sitemap seen before (a few rows per site)."""
+def _read_validators(engine: Engine, unit_id: int) -> dict[str, Validators]:
+    """URL -> ETag / Last-Modified of every feed and child sitemap this unit fetched before."""
     with session_scope(engine) as session:
-        return {s.url: Validators(s.etag, s.last_modified) for s in session.scalars(select(FeedState))}
+        states = session.scalars(select(FeedState).where(FeedState.unit_id == unit_id))
+        return {s.url: Validators(s.etag, s.last_modified) for s in states}
 
 
 def _without_posts(engine: Engine, unit_id: int, members: dict[str, int]) -> set[str]:
@@ -346,7 +347,9 @@ def _store(
     urls = sorted({url for result in answered for url in result.checked})
     saved: dict[str, int] = {}
     for start in range(0, len(urls), CHUNK):
-        query = select(FeedState.id, FeedState.url).where(FeedState.url.in_(urls[start : start + CHUNK]))
+        query = select(FeedState.id, FeedState.url).where(
+            FeedState.unit_id == unit_id, FeedState.url.in_(urls[start : start + CHUNK])
+        )
         saved.update((row.url, row.id) for row in conn.execute(query))
     fresh = {url: v for result in answered for url, v in result.validators.items()}
     for url in urls:
@@ -356,7 +359,9 @@ def _store(
         if url in saved:
             conn.execute(update(FeedState).where(FeedState.id == saved[url]).values(**values))
         else:
-            conn.execute(insert(FeedState).values(url=url, **{"etag": "", "last_modified": "", **values}))
+            conn.execute(
+                insert(FeedState).values(unit_id=unit_id, url=url, **{"etag": "", "last_modified": "", **values})
+            )
 
 
 # --- small helpers -----------------------------------------------------------------------------

@@ -286,6 +286,22 @@ def test_another_unit_reading_the_same_feed_is_not_hidden_by_a_304(
     fetch(empty_engine, sites, unit_code="so-moi")
     assert server.seen("/rss")[-1].headers.get("if-none-match") == '"e"'
 
+    # The feed changes; one unit reads it first. The other still holds the old ETag, so it asks with
+    # that one and is given the new posts (validators are kept per unit and URL, not per URL).
+    server.serve("/news", Reply(body=server.fixture("news_v1.xml"), etag='"v1"'))
+    news = write_sites(tmp_path / "n.yaml", [("cau-ke", "Cầu Kè", server.url("/news"))])
+    fetch(empty_engine, news)
+    fetch(empty_engine, news, unit_code="so-moi")
+    server.serve("/news", Reply(body=server.fixture("news_v2.xml"), etag='"v2"'))
+    assert outcome(fetch(empty_engine, news), "cau-ke").new_posts == 2
+    later = fetch(empty_engine, news, unit_code="so-moi")
+    assert server.seen("/news")[-1].headers.get("if-none-match") == '"v1"'
+    assert outcome(later, "cau-ke").new_posts == 2
+    assert counts(empty_engine, "so-moi") == counts(empty_engine, "test-unit")
+    with empty_engine.connect() as conn:
+        states = conn.execute(select(FeedState.unit_id, FeedState.url, FeedState.etag).order_by(FeedState.id)).all()
+    assert sorted(state.etag for state in states if state.url == server.url("/news")) == ['"v2"', '"v2"']
+
 
 def test_at_most_concurrency_sites_are_read_at_once(empty_engine: Engine, server: FeedServer, tmp_path: Path) -> None:
     feeds = [(f"site-{i}", f"Trang {i}", serve_fixture(server, f"/rss/{i}", "rss2.xml", delay=0.15)) for i in range(8)]
