@@ -30,7 +30,7 @@ missing = quality.missing_months(in_range, cache.first_months(url, ids), start, 
 gaps = missing[missing["missing"] > 0]
 k = st.session_state.get("quality_k", quality.K_DEFAULT)
 unusual = quality.outliers(history, start, end, k=k)
-batches, revisions = cache.import_batches(url), cache.revisions(url)
+batches, revisions = cache.import_batches(url, ids), cache.revisions(url, ids)  # the chosen units' own
 
 for column, key, value in zip(
     st.columns(4),

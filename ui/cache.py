@@ -122,13 +122,13 @@ def members(url: str, dimension: str, ids: tuple[int, ...] | None = None) -> pd.
 
 
 @st.cache_data(ttl=TTL_SECONDS)
-def import_batches(url: str) -> pd.DataFrame:
-    return queries.import_batches(engine(url))
+def import_batches(url: str, ids: tuple[int, ...]) -> pd.DataFrame:
+    return queries.import_batches(engine(url), ids)
 
 
 @st.cache_data(ttl=TTL_SECONDS)
-def revisions(url: str) -> pd.DataFrame:
-    return queries.revisions(engine(url))
+def revisions(url: str, ids: tuple[int, ...]) -> pd.DataFrame:
+    return queries.revisions(engine(url), ids)
 
 
 @st.cache_data(ttl=TTL_SECONDS)
