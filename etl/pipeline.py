@@ -51,10 +51,21 @@ class ImportReport:
         assert self.result is not None
         counts = {"inserted": self.result.inserted, "updated": self.result.updated, "unchanged": self.result.unchanged}
         if self.result.dry_run:
-            return t("import_dry_run", lang, file=self.file, **counts)
-        if self.result.batch_id is None:
-            return t("import_unchanged", lang, file=self.file, **counts)
-        return t("import_ok", lang, file=self.file, batch=self.result.batch_id, **counts)
+            text = t("import_dry_run", lang, file=self.file, **counts)
+        elif self.result.batch_id is None:
+            text = t("import_unchanged", lang, file=self.file, **counts)
+        else:
+            text = t("import_ok", lang, file=self.file, batch=self.result.batch_id, **counts)
+        note = new_members_note(self.result, lang)
+        return f"{text}\n{note}" if note else text
+
+
+def new_members_note(result: LoadResult | None, lang: str = "vi") -> str:
+    """The component sites a load creates, named so that a mistyped site code is caught ("" if none)."""
+    if result is None or not result.new_members:
+        return ""
+    key = "import_new_members_dry_run" if result.dry_run else "import_new_members"
+    return t(key, lang, count=len(result.new_members), codes=", ".join(result.new_members))
 
 
 def import_content(
