@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from commstats.i18n import t
 from etl.extract.tabular import extract_csv
-from etl.extract.template_workbook import extract_workbook
+from etl.extract.template_workbook import extract_workbook, is_template
 from etl.load import LoadResult, load_rows
 from etl.problems import Problem, RawRow, RejectedFile
 from etl.validate import Reference, validate_rows
@@ -88,11 +88,17 @@ def import_content(
 
     def load(clean: list, reference: Reference, sha256: str) -> LoadResult:
         return load_rows(
-            engine, clean, source_kind=Path(file).suffix.lower().lstrip("."), source_name=Path(file).name,
+            engine, clean, source_kind=source_kind(content, file), source_name=Path(file).name,
             sha256=sha256, reference=reference, dry_run=dry_run, created_by=created_by, progress=progress,
         )  # fmt: skip
 
     return checked_import(engine, content, file, known_format=extractor is not None, check=check, load=load)
+
+
+def source_kind(content: bytes, file: str) -> str:
+    """What the import log calls a file: its suffix, or "template" for the data-entry workbook."""
+    suffix = Path(file).suffix.lower().lstrip(".")
+    return "template" if suffix == "xlsx" and is_template(content, file) else suffix
 
 
 def checked_import(
