@@ -17,7 +17,6 @@ from sqlalchemy import (
     Select,
     bindparam,
     func,
-    inspect,
     select,
     union,
 )
@@ -511,7 +510,8 @@ def revisions(engine: Engine, unit_ids: Sequence[int] | None = None, limit: int 
 
 def schema_ready(engine: Engine) -> bool:
     """Whether the schema exists (a brand-new database file has no tables until `commstats init`)."""
-    return inspect(engine).has_table(Observation.__tablename__)
+    with engine.connect() as conn:  # the dialect's own check: an Inspector costs more than the query
+        return engine.dialect.has_table(conn, Observation.__tablename__)
 
 
 def unit_monthly_totals(
