@@ -121,10 +121,20 @@ def main() -> None:
     parser.add_argument("--pg-url", default=None, help="PostgreSQL server for the load comparison")
     parser.add_argument("--no-pg", action="store_true", help="skip the PostgreSQL load comparison")
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
-    parser.add_argument("--report", type=Path, default=None, help="print the tables of this results file")
+    parser.add_argument(
+        "--report",
+        type=Path,
+        nargs="+",
+        default=None,
+        help="print the tables of these results files (their sizes combined, the last file wins)",
+    )
+    parser.add_argument("--markdown", action="store_true", help="with --report: print the README's table")
     args = parser.parse_args()
     if args.report:
-        show(json.loads(args.report.read_text()))
+        results = {
+            size: result for path in args.report for size, result in json.loads(path.read_text())["results"].items()
+        }
+        print(report.markdown(results)) if args.markdown else show({"results": results})
         return
     sizes = sorted({int(s) for s in args.sizes.split(",") if s} or {100_000, args.rows})
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="commstats-bench-"))

@@ -60,7 +60,11 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def _frame(
-    conn: sqlite3.Connection, sql: str, params: Sequence[Any], columns: Sequence[str], dates: Sequence[str] = ()
+    conn: sqlite3.Connection,
+    sql: str,
+    params: Sequence[Any] | dict[str, Any],
+    columns: Sequence[str],
+    dates: Sequence[str] = (),
 ) -> pd.DataFrame:
     frame = pd.DataFrame(conn.execute(sql, params).fetchall(), columns=list(columns))
     for column in dates:
@@ -269,12 +273,25 @@ def _datetime(text: object) -> dt.datetime | None:
     return dt.datetime.fromisoformat(text) if isinstance(text, str) and text else None
 
 
-def hand_import_batches(conn: sqlite3.Connection, limit: int = 200) -> pd.DataFrame:
+BATCHES_OF_UNITS = (
+    "SELECT batch_id FROM observation WHERE unit_id IN (SELECT value FROM json_each(:u)) "
+    "UNION SELECT r.batch_id FROM revision r JOIN observation o ON o.id = r.observation_id "
+    "WHERE o.unit_id IN (SELECT value FROM json_each(:u)) "
+    "UNION SELECT batch_id FROM target WHERE unit_id IN (SELECT value FROM json_each(:u)) "
+    "UNION SELECT batch_id FROM site_post WHERE unit_id IN (SELECT value FROM json_each(:u)) AND batch_id IS NOT NULL "
+    "UNION SELECT batch_id FROM licence_record WHERE unit_id IN (SELECT value FROM json_each(:u))"
+)
+
+
+def hand_import_batches(
+    conn: sqlite3.Connection, unit_ids: Sequence[int] | None = None, limit: int = 200
+) -> pd.DataFrame:
+    where = "" if unit_ids is None else f"WHERE id IN ({BATCHES_OF_UNITS}) "
     frame = _frame(
         conn,
         "SELECT id, source_kind, source_name, sha256, started_at, finished_at, rows_read, rows_inserted, "
-        "rows_updated, rows_unchanged, status, created_by FROM import_batch ORDER BY id DESC LIMIT ?",
-        (limit,),
+        f"rows_updated, rows_unchanged, status, created_by FROM import_batch {where}ORDER BY id DESC LIMIT :limit",
+        {"limit": limit, "u": _json(unit_ids or [])},
         BATCH_COLUMNS,
     )
     for column in ("started_at", "finished_at"):
@@ -282,16 +299,19 @@ def hand_import_batches(conn: sqlite3.Connection, limit: int = 200) -> pd.DataFr
     return frame
 
 
-def hand_revisions(conn: sqlite3.Connection, limit: int = 500) -> pd.DataFrame:
+def hand_revisions(conn: sqlite3.Connection, unit_ids: Sequence[int] | None = None, limit: int = 500) -> pd.DataFrame:
+    where = "" if unit_ids is None else "WHERE o.unit_id IN (SELECT value FROM json_each(:u)) "
     frame = _frame(
         conn,
-        "SELECT r.id, r.changed_at, r.batch_id, u.code, m.code, o.period, b.code, r.old_value, r.new_value "
-        "FROM revision r JOIN observation o ON o.id = r.observation_id JOIN unit u ON u.id = o.unit_id "
-        "JOIN metric m ON m.id = o.metric_id JOIN member b ON b.id = o.member_id ORDER BY r.id DESC LIMIT ?",
-        (limit,),
-        ["id", "changed_at", "batch_id", "unit", "metric", "period", "member", "old_value", "new_value"],
+        "SELECT r.id, r.changed_at, r.batch_id, u.code, m.code, o.period, b.code, r.old_value, r.new_value, "
+        "b.name_vi, b.name_en FROM revision r JOIN observation o ON o.id = r.observation_id "
+        "JOIN unit u ON u.id = o.unit_id JOIN metric m ON m.id = o.metric_id JOIN member b ON b.id = o.member_id "
+        f"{where}ORDER BY r.id DESC LIMIT :limit",
+        {"limit": limit, "u": _json(unit_ids or [])},
+        ["id", "changed_at", "batch_id", "unit", "metric", "period", "member", "old_value", "new_value",
+         "member_vi", "member_en"],
         dates=["period"],
-    )
+    )  # fmt: skip
     frame["changed_at"] = [_datetime(v) for v in frame["changed_at"]]
     return frame
 
@@ -380,7 +400,7 @@ WHOLE_TABLES = {
     "observation": "SELECT * FROM observation", "unit": "SELECT * FROM unit", "metric": "SELECT * FROM metric",
     "section": "SELECT * FROM section", "member": "SELECT * FROM member", "target": "SELECT * FROM target",
     "licence_record": "SELECT * FROM licence_record", "import_batch": "SELECT * FROM import_batch",
-    "revision": "SELECT * FROM revision",
+    "revision": "SELECT * FROM revision", "site_post": "SELECT * FROM site_post",
 }  # fmt: skip
 
 
@@ -397,6 +417,7 @@ class Tables:
     licence_record: pd.DataFrame
     import_batch: pd.DataFrame
     revision: pd.DataFrame
+    site_post: pd.DataFrame
     table_names: list[str]
 
     @classmethod
@@ -559,12 +580,24 @@ def naive_export(
     ]  # fmt: skip
 
 
-def naive_import_batches(t: Tables, limit: int = 200) -> list[int]:
-    return [int(i) for i in t.import_batch.sort_values("id", ascending=False)["id"].head(limit)]
+def naive_import_batches(t: Tables, unit_ids: Sequence[int] | None = None, limit: int = 200) -> list[int]:
+    frame = t.import_batch
+    if unit_ids is not None:
+        ids = list(unit_ids)
+        observations = t.observation[t.observation["unit_id"].isin(ids)]
+        revised = t.revision[t.revision["observation_id"].isin(observations["id"])]
+        others = [table.loc[table["unit_id"].isin(ids), "batch_id"] for table in (t.target, t.site_post,
+                                                                                  t.licence_record)]  # fmt: skip
+        wrote = pd.concat([observations["batch_id"], revised["batch_id"], *others]).dropna()
+        frame = frame[frame["id"].isin(wrote)]
+    return [int(i) for i in frame.sort_values("id", ascending=False)["id"].head(limit)]
 
 
-def naive_revisions(t: Tables, limit: int = 500) -> list[int]:
-    frame = t.revision.merge(t.observation[["id"]].rename(columns={"id": "observation_id"}))
+def naive_revisions(t: Tables, unit_ids: Sequence[int] | None = None, limit: int = 500) -> list[int]:
+    observations = t.observation[["id", "unit_id"]].rename(columns={"id": "observation_id"})
+    frame = t.revision.merge(observations)
+    if unit_ids is not None:
+        frame = frame[frame["unit_id"].isin(list(unit_ids))]
     return [int(i) for i in frame.sort_values("id", ascending=False)["id"].head(limit)]
 
 

@@ -144,3 +144,47 @@ def print_targets(checks: dict[str, dict[str, Any]], title: str) -> None:
     print(f"\n## targets at {title}: {len(checks) - len(missed)} of {len(checks)} met")
     for name, c in missed.items():
         print(f"  MISSED {name}: {c['value']:.2f} (target {c['rule']} {c['bound']})")
+
+
+def _slowest(result: dict[str, Any], key: str) -> str:
+    page, figures = max(result["render"].items(), key=lambda item: item[1][key])
+    return f"{figures[key]:.2f} s ({page})"
+
+
+def markdown(results: dict[str, dict[str, Any]]) -> str:
+    """The README's performance table: one column per size, one row per figure, the target last."""
+    sizes = sorted(results.values(), key=lambda r: r["rows"])
+    pages = list(sizes[-1]["queries"])
+
+    def pg(result: dict[str, Any], key: str) -> str:
+        figures = result.get("load_postgresql", {})
+        return f"{figures[key]:.2f}×" if key in figures else "—"
+
+    rows: list[tuple[str, list[str], str]] = [
+        ("load rate vs raw `executemany`", [f"{r['load']['load_rate_vs_raw_executemany']:.2f}×" for r in sizes],
+         f"≥ {LOAD_VS_RAW_MIN}×"),
+        ("load rate vs `to_sql`", [f"{r['load']['load_rate_vs_to_sql']:.2f}×" for r in sizes],
+         f"≥ {LOAD_VS_TO_SQL_MIN}×"),
+        ("PostgreSQL load rate vs raw `COPY`", [pg(r, "load_rate_vs_raw_copy") for r in sizes], "—"),
+        ("PostgreSQL load rate vs `to_sql`", [pg(r, "load_rate_vs_to_sql") for r in sizes], "—"),
+    ]  # fmt: skip
+    for page in pages:
+        rows.append((f"page queries vs hand-written SQL: {page}",
+                     [f"{r['queries'][page]['ours_vs_hand']:.2f}×" if page in r["queries"] else "—" for r in sizes],
+                     f"≤ {QUERY_VS_HAND_MAX}×"))  # fmt: skip
+    naive = [sorted(q["naive_vs_ours"] for q in r["queries"].values()) for r in sizes]
+    rows += [
+        ("naive pandas vs our page queries", [f"{n[0]:,.0f}–{n[-1]:,.0f}×" for n in naive],
+         f"≥ {NAIVE_VS_QUERY_MIN:.0f}×"),
+        ("full-year draft, all comparisons", [f"{r['draft_year']['ours_ms']:.0f} ms" for r in sizes], "—"),
+        ("render, cold (slowest page)", [_slowest(r, "cold_s") for r in sizes], f"< {COLD_MAX_S:.0f} s"),
+        ("render, warm (slowest page)", [_slowest(r, "warm_s") for r in sizes], f"< {WARM_MAX_S} s"),
+        ("CSV export vs `to_csv` (time)", [f"{r['export']['ours_vs_to_csv']:.2f}×" for r in sizes],
+         f"≤ {EXPORT_VS_TO_CSV_MAX}×"),
+        ("peak memory, rendering every page", [f"{r['memory']['peak_rss_mb']:.0f} MB" for r in sizes],
+         f"< {MEMORY_MAX_MB:.0f} MB"),
+    ]  # fmt: skip
+    header = "| figure | " + " | ".join(f"{r['rows']:,} rows" for r in sizes) + " | target |"
+    lines = [header, "|---" * (len(sizes) + 2) + "|"]
+    lines += [f"| {name} | " + " | ".join(cells) + f" | {target} |" for name, cells, target in rows]
+    return "\n".join(lines)

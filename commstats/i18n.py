@@ -218,6 +218,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{file}: hợp lệ (chạy thử): sẽ có {inserted} giá trị mới, {updated} giá trị sửa, {unchanged} không đổi. Chưa ghi gì.",
         "{file}: valid (dry run): {inserted} new, {updated} changed, {unchanged} unchanged would be written. Nothing saved.",
     ),
+    "import_new_members": (
+        "Đã thêm trang thành phần mới vào danh mục ({count}): {codes}. Nếu mã nào gõ nhầm, sửa tệp rồi nhập lại.",
+        "Added new component sites to the list ({count}): {codes}. If a code is a typo, fix the file and import again.",
+    ),
+    "import_new_members_dry_run": (
+        "Tệp có mã trang thành phần chưa có trong danh mục ({count}), sẽ được thêm mới: {codes}. Kiểm tra lại "
+        "xem có mã nào gõ nhầm không trước khi nhập.",
+        "The file has component-site codes not yet in the list ({count}); they will be added: {codes}. Check "
+        "for typos before importing.",
+    ),
     "import_rejected": (
         "{file}: bị từ chối, {count} lỗi. Không có dữ liệu nào được ghi. Sửa các lỗi sau rồi nhập lại:",
         "{file}: rejected with {count} problems. Nothing was written. Fix these and import again:",

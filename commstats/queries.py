@@ -9,9 +9,30 @@ from dataclasses import dataclass
 from functools import cache
 
 import pandas as pd
-from sqlalchemy import BindParameter, Engine, Result, Select, bindparam, func, inspect, select
+from sqlalchemy import (
+    BindParameter,
+    CompoundSelect,
+    Engine,
+    Result,
+    Select,
+    bindparam,
+    func,
+    select,
+    union,
+)
 
-from commstats.models import ImportBatch, LicenceRecord, Member, Metric, Observation, Revision, Section, Target, Unit
+from commstats.models import (
+    ImportBatch,
+    LicenceRecord,
+    Member,
+    Metric,
+    Observation,
+    Revision,
+    Section,
+    SitePost,
+    Target,
+    Unit,
+)
 
 
 @dataclass(frozen=True)
@@ -418,18 +439,46 @@ def observations_for_export(
     return _int64_values(frame)
 
 
-def import_batches(engine: Engine, limit: int = 200) -> pd.DataFrame:
+@cache
+def _batch_ids_of_units() -> CompoundSelect:
+    """Every batch that wrote something of the units: figures, revisions, targets, site posts, licences."""
+    units = _in("unit_ids")
+    return union(
+        select(Observation.batch_id).where(Observation.unit_id.in_(units)),
+        select(Revision.batch_id)
+        .join(Observation, Observation.id == Revision.observation_id)
+        .where(Observation.unit_id.in_(units)),
+        select(Target.batch_id).where(Target.unit_id.in_(units)),
+        select(SitePost.batch_id).where(SitePost.unit_id.in_(units), SitePost.batch_id.is_not(None)),
+        select(LicenceRecord.batch_id).where(LicenceRecord.unit_id.in_(units)),
+    )
+
+
+@cache
+def _import_batches_query(of_units: bool) -> Select:
     query = select(
         ImportBatch.id, ImportBatch.source_kind, ImportBatch.source_name, ImportBatch.sha256, ImportBatch.started_at,
         ImportBatch.finished_at, ImportBatch.rows_read, ImportBatch.rows_inserted, ImportBatch.rows_updated,
         ImportBatch.rows_unchanged, ImportBatch.status, ImportBatch.created_by,
-    ).order_by(ImportBatch.id.desc()).limit(limit)  # fmt: skip
+    )  # fmt: skip
+    if of_units:
+        query = query.where(ImportBatch.id.in_(_batch_ids_of_units()))
+    return query.order_by(ImportBatch.id.desc()).limit(bindparam("limit"))
+
+
+def import_batches(engine: Engine, unit_ids: Sequence[int] | None = None, limit: int = 200) -> pd.DataFrame:
+    """The newest batches; with `unit_ids`, only those that wrote something of these units (a unit's
+    data-quality page shows its own imports, not the nation's)."""
+    params: dict[str, object] = {"limit": limit}
+    if unit_ids is not None:
+        params["unit_ids"] = list(unit_ids)
     with engine.connect() as conn:
-        result = conn.execute(query)
+        result = conn.execute(_import_batches_query(unit_ids is not None), params)
         return _frame(result, list(result.keys()))
 
 
-def revisions(engine: Engine, limit: int = 500) -> pd.DataFrame:
+@cache
+def _revisions_query(of_units: bool) -> Select:
     query = (
         select(
             Revision.id, Revision.changed_at, Revision.batch_id, Unit.code.label("unit"), Metric.code.label("metric"),
@@ -440,11 +489,19 @@ def revisions(engine: Engine, limit: int = 500) -> pd.DataFrame:
         .join(Unit, Unit.id == Observation.unit_id)
         .join(Metric, Metric.id == Observation.metric_id)
         .join(Member, Member.id == Observation.member_id)
-        .order_by(Revision.id.desc())
-        .limit(limit)
     )  # fmt: skip
+    if of_units:
+        query = query.where(Observation.unit_id.in_(_in("unit_ids")))
+    return query.order_by(Revision.id.desc()).limit(bindparam("limit"))
+
+
+def revisions(engine: Engine, unit_ids: Sequence[int] | None = None, limit: int = 500) -> pd.DataFrame:
+    """The newest revisions, with the figure they changed; with `unit_ids`, only those units' figures."""
+    params: dict[str, object] = {"limit": limit}
+    if unit_ids is not None:
+        params["unit_ids"] = list(unit_ids)
     with engine.connect() as conn:
-        result = conn.execute(query)
+        result = conn.execute(_revisions_query(unit_ids is not None), params)
         return _frame(result, list(result.keys()))
 
 
@@ -453,7 +510,8 @@ def revisions(engine: Engine, limit: int = 500) -> pd.DataFrame:
 
 def schema_ready(engine: Engine) -> bool:
     """Whether the schema exists (a brand-new database file has no tables until `commstats init`)."""
-    return inspect(engine).has_table(Observation.__tablename__)
+    with engine.connect() as conn:  # the dialect's own check: an Inspector costs more than the query
+        return engine.dialect.has_table(conn, Observation.__tablename__)
 
 
 def unit_monthly_totals(

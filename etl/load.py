@@ -51,14 +51,16 @@ class LoadResult:
     updated: int
     unchanged: int
     dry_run: bool = False
+    new_members: tuple[str, ...] = ()  # codes of open-dimension members (sites) first seen in this load
 
     @property
     def changed_anything(self) -> bool:
         return self.batch_id is not None
 
 
-def _ensure_members(conn: Connection, rows: Sequence[CleanRow], reference: Reference) -> None:
-    """Create members of open dimensions (component sites) first seen in this load."""
+def _ensure_members(conn: Connection, rows: Sequence[CleanRow], reference: Reference) -> tuple[str, ...]:
+    """Create members of open dimensions (component sites) first seen in this load; returns their codes
+    (a new site code may be a typo of a known one: the import summary names them)."""
     new: dict[tuple[str, str], dict[str, object]] = {}
     for metric_code, member_code in dict.fromkeys(zip(map(_METRIC, rows), map(_MEMBER, rows), strict=True)):
         dimension = reference.metrics[metric_code][1]
@@ -70,6 +72,7 @@ def _ensure_members(conn: Connection, rows: Sequence[CleanRow], reference: Refer
         conn.execute(insert(Member), list(new.values()))
         for m in conn.execute(select(Member.id, Member.dimension, Member.code)):
             reference.members[(m.dimension, m.code)] = m.id
+    return tuple(code for _dimension, code in new)
 
 
 def _keys(rows: Sequence[CleanRow], reference: Reference) -> list[Key]:
@@ -303,7 +306,7 @@ def _load_once(
 ) -> LoadResult:
     reference = reference or Reference.read(engine)
     with _gc_paused(), _transaction(engine, connection) as (conn, transaction), _load_page_cache(conn):
-        _ensure_members(conn, rows, reference)
+        new_members = _ensure_members(conn, rows, reference)
         keyed = dict(zip(_keys(rows, reference), rows, strict=True))  # a repeated key: the last row wins
         existing = _existing(conn, keyed)
         new = _new_keys(keyed, existing)
@@ -313,7 +316,7 @@ def _load_once(
         if dry_run or not (new or updates):
             if transaction is not None:
                 transaction.rollback()
-            return LoadResult(None, len(new), len(updates), unchanged, dry_run)
+            return LoadResult(None, len(new), len(updates), unchanged, dry_run, new_members)
 
         now = _now()
         batch_id = conn.execute(
@@ -351,4 +354,4 @@ def _load_once(
             detail={"source_kind": source_kind, "inserted": len(new), "updated": len(updates),
                     "unchanged": unchanged, "sha256": sha256},
         )  # fmt: skip
-        return LoadResult(batch_id, len(new), len(updates), unchanged)
+        return LoadResult(batch_id, len(new), len(updates), unchanged, new_members=new_members)

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from commstats.i18n import t
 from etl.extract.tabular import extract_csv
-from etl.extract.template_workbook import extract_workbook
+from etl.extract.template_workbook import extract_workbook, is_template
 from etl.load import LoadResult, load_rows
 from etl.problems import Problem, RawRow, RejectedFile
 from etl.validate import Reference, validate_rows
@@ -51,10 +51,21 @@ class ImportReport:
         assert self.result is not None
         counts = {"inserted": self.result.inserted, "updated": self.result.updated, "unchanged": self.result.unchanged}
         if self.result.dry_run:
-            return t("import_dry_run", lang, file=self.file, **counts)
-        if self.result.batch_id is None:
-            return t("import_unchanged", lang, file=self.file, **counts)
-        return t("import_ok", lang, file=self.file, batch=self.result.batch_id, **counts)
+            text = t("import_dry_run", lang, file=self.file, **counts)
+        elif self.result.batch_id is None:
+            text = t("import_unchanged", lang, file=self.file, **counts)
+        else:
+            text = t("import_ok", lang, file=self.file, batch=self.result.batch_id, **counts)
+        note = new_members_note(self.result, lang)
+        return f"{text}\n{note}" if note else text
+
+
+def new_members_note(result: LoadResult | None, lang: str = "vi") -> str:
+    """The component sites a load creates, named so that a mistyped site code is caught ("" if none)."""
+    if result is None or not result.new_members:
+        return ""
+    key = "import_new_members_dry_run" if result.dry_run else "import_new_members"
+    return t(key, lang, count=len(result.new_members), codes=", ".join(result.new_members))
 
 
 def import_content(
@@ -77,11 +88,17 @@ def import_content(
 
     def load(clean: list, reference: Reference, sha256: str) -> LoadResult:
         return load_rows(
-            engine, clean, source_kind=Path(file).suffix.lower().lstrip("."), source_name=Path(file).name,
+            engine, clean, source_kind=source_kind(content, file), source_name=Path(file).name,
             sha256=sha256, reference=reference, dry_run=dry_run, created_by=created_by, progress=progress,
         )  # fmt: skip
 
     return checked_import(engine, content, file, known_format=extractor is not None, check=check, load=load)
+
+
+def source_kind(content: bytes, file: str) -> str:
+    """What the import log calls a file: its suffix, or "template" for the data-entry workbook."""
+    suffix = Path(file).suffix.lower().lstrip(".")
+    return "template" if suffix == "xlsx" and is_template(content, file) else suffix
 
 
 def checked_import(

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from etl.extract.licence_register import HEADER_SEARCH_ROWS, extract_register, looks_like_register
 from etl.extract.tabular import decode
 from etl.extract.template_workbook import is_template, open_checked
-from etl.pipeline import EXTRACTORS, ImportReport, import_content
+from etl.pipeline import EXTRACTORS, ImportReport, import_content, new_members_note
 from etl.problems import Problem, RawRow, RejectedFile
 from etl.register import RegisterReport, import_register
 
@@ -93,6 +93,10 @@ class Upload:
         if isinstance(self.report, RegisterReport):
             counts |= {"records_new": self.report.records_new, "records_changed": self.report.records_changed}
         return counts
+
+    def new_members_note(self, lang: str = "vi") -> str:
+        """Component-site codes the file would add (or added): "" when there are none."""
+        return new_members_note(self.report.result, lang)
 
     def problem_table(self, lang: str = "vi") -> pd.DataFrame:
         headers = ["Dòng", "Cột", "Giá trị", "Lỗi"] if lang != "en" else ["Row", "Column", "Value", "Problem"]

@@ -62,6 +62,8 @@ columns[1].metric(label("import_changed"), counts["updated"])
 columns[2].metric(label("import_unchanged"), counts["unchanged"])
 if found.kind == "register":
     columns[3].metric(label("import_records_new"), counts["records_new"])
+if note := found.new_members_note(lang):  # a new site code may be a typo of a known one
+    st.warning(note, icon=":material/new_releases:")
 if not (counts["inserted"] or counts["updated"] or counts.get("records_new") or counts.get("records_changed")):
     st.info(label("import_nothing_to_load"))
     st.stop()

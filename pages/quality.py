@@ -30,7 +30,7 @@ missing = quality.missing_months(in_range, cache.first_months(url, ids), start, 
 gaps = missing[missing["missing"] > 0]
 k = st.session_state.get("quality_k", quality.K_DEFAULT)
 unusual = quality.outliers(history, start, end, k=k)
-batches, revisions = cache.import_batches(url), cache.revisions(url)
+batches, revisions = cache.import_batches(url, ids), cache.revisions(url, ids)  # the chosen units' own
 
 for column, key, value in zip(
     st.columns(4),
@@ -77,8 +77,9 @@ else:
 st.subheader(label("quality_batches"))
 st.caption(label("quality_batches_caption"))
 if not batches.empty:
+    kinds = [label(f"source_kind_{k}") if f"source_kind_{k}" in PAGE_LABELS else k for k in batches["source_kind"]]
     st.dataframe(
-        {label("col_batch"): batches["id"], label("col_source_kind"): batches["source_kind"],
+        {label("col_batch"): batches["id"], label("col_source_kind"): kinds,
          label("col_source"): batches["source_name"], label("col_sha"): [s[:12] for s in batches["sha256"]],
          label("col_started"): [t.strftime("%d/%m/%Y %H:%M") for t in batches["started_at"]],
          label("col_read"): batches["rows_read"], label("col_inserted"): batches["rows_inserted"],

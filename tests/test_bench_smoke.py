@@ -7,6 +7,7 @@ and that every page rendered without an error.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import sys
@@ -69,6 +70,26 @@ def test_report_prints_an_earlier_run_again(tiny_output: Path, capsys: pytest.Ca
     assert f"## {TINY:,} rows (1 units)" in printed
     assert all(f"\n{page} " in printed for page in ("frame", *PAGES))
     assert f"targets at {TINY:,} rows" in printed
+
+
+def test_markdown_table_combines_runs_of_several_files(
+    tiny_output: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's table: one column per size, taken from several results files (a big run kept apart)."""
+    run = json.loads(tiny_output.read_text())
+    bigger = copy.deepcopy(run["results"][str(TINY)])
+    bigger["rows"] = TINY * 10
+    bigger["queries"]["trends"]["ours_vs_hand"] = 1.234
+    other = tmp_path / "big.json"
+    other.write_text(json.dumps({"results": {str(TINY * 10): bigger}}))
+    capsys.readouterr()
+    _bench("--report", str(tiny_output), str(other), "--markdown")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"| figure | {TINY:,} rows | {TINY * 10:,} rows | target |"
+    trends = next(line for line in lines if line.startswith("| page queries vs hand-written SQL: trends |"))
+    mine = run["results"][str(TINY)]["queries"]["trends"]["ours_vs_hand"]
+    assert trends == f"| page queries vs hand-written SQL: trends | {mine:.2f}× | 1.23× | ≤ 1.5× |"
+    assert sum(line.startswith("| page queries vs hand-written SQL:") for line in lines) == len(PAGES) + 1
 
 
 def test_load_figures_compare_the_same_rows(tiny_run: dict) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from commstats import queries
 from etl.pipeline import import_content
 from tests.dbstate import snapshot
 from tests.importfiles import GOOD_OBSERVATIONS, GOOD_ROWS, observations, xlsx_bytes
@@ -15,6 +16,7 @@ def test_long_format_workbook_loads_and_reimport_changes_nothing(empty_engine):
     assert report.ok, report.summary("en")
     assert report.result.inserted == len(GOOD_ROWS)
     assert observations(empty_engine) == GOOD_OBSERVATIONS
+    assert queries.import_batches(empty_engine)["source_kind"].tolist() == ["xlsx"]  # not the entry workbook
     before = snapshot(empty_engine)
     again = import_content(empty_engine, content, "thang-7.xlsx")
     assert again.ok and again.result.batch_id is None and again.result.unchanged == len(GOOD_ROWS)

@@ -167,3 +167,33 @@ def test_progress_bar_is_shown_during_a_load(empty_url, monkeypatch):
     app.run()
     bars = app.get("progress")
     assert len(bars) == 1 and bars[0].proto.value == 100
+
+
+def test_a_new_site_code_is_named_before_and_after_the_import(empty_url, monkeypatch):
+    """A site code not in the list is accepted (the site dimension is open) but named, in the preview and
+    in the summary, so a typo ("cau-kee" for "cau-ke") is caught before it becomes a new site."""
+    engine = make_engine(empty_url)
+    known = set(queries.members(engine, "site")["code"])
+    assert "cau-ke" in known and "cau-kee" not in known
+    content = (
+        f"period,metric,member,value,unit\n2019-07,sites_posts,cau-ke,12,{UNIT}\n2019-07,sites_posts,cau-kee,3,{UNIT}\n"
+    )
+    app = uploaded(empty_url, monkeypatch, "sites.csv", content.encode())
+    warnings = [w.value for w in app.warning]
+    expected = "mã trang thành phần chưa có trong danh mục (1), sẽ được thêm mới: cau-kee."
+    assert any(expected in w for w in warnings), warnings
+    assert "cau-kee" not in set(queries.members(engine, "site")["code"])  # the preview wrote nothing
+    app.button[0].click().run()
+    assert not app.exception
+    [success] = [s.value for s in app.success]
+    assert "Đã thêm trang thành phần mới vào danh mục (1): cau-kee." in success
+    assert "cau-kee" in set(queries.members(engine, "site")["code"])
+
+    report = upload.load(engine, content.replace(",3,", ",4,").encode(), "sites.csv", unit=UNIT)
+    assert report.report.result is not None and report.report.result.new_members == ()
+    assert "trang thành phần mới" not in report.report.summary("vi")
+    english = upload.preview(engine, content.replace("cau-kee", "tra-cuu").encode(), "sites.csv", unit=UNIT)
+    assert english.new_members_note("en") == (
+        "The file has component-site codes not yet in the list (1); they will be added: tra-cuu. Check for "
+        "typos before importing."
+    )

@@ -35,9 +35,29 @@ def test_missing_outliers_batches_and_revisions(demo_url, monkeypatch):
     assert batches["Nguồn"].tolist() == ["commstats.demo (Vĩnh Long, đính chính)",
                                          "commstats.demo (Vĩnh Long, nhập lần đầu)", "commstats.demo"]  # fmt: skip
     assert batches["Mới"].tolist() == [0, 238, 7134]
+    assert batches["Loại nguồn"].tolist() == ["Dữ liệu mẫu"] * 3
     log = queries.revisions(engine).iloc[0]
     old, new = (f"{log[c]:,}".replace(",", ".") for c in ("old_value", "new_value"))
     assert revisions[["Thành phần", "Giá trị cũ", "Giá trị mới"]].iloc[0].tolist() == ["văn bản đến", old, new]
+
+
+def test_the_log_is_the_chosen_units_own(demo_url, monkeypatch):
+    """Trà Vinh alone: its one demo batch and none of Vĩnh Long's imports or corrections (a unit-scoped
+    user must not read another unit's log)."""
+    app = run_page(demo_url, monkeypatch, page=PAGE, units=["travinh-demo"])
+    assert not app.exception
+    engine = make_engine(demo_url)
+    ids = chosen_ids(app, engine)
+    assert queries.unit_ids_with_predecessors(engine, ["travinh-demo"]) == ids
+    cards = {m.label: m.value for m in app.metric}
+    assert (cards["Lần nhập số liệu"], cards["Lần sửa số liệu"]) == ("1", "0")
+    batches = next(t.value for t in app.dataframe if "Nguồn" in t.value.columns)
+    assert batches["Nguồn"].tolist() == ["commstats.demo"]
+    assert queries.import_batches(engine, ids)["id"].tolist() == batches["Lô"].tolist()
+    assert len(queries.import_batches(engine)) == 3 and len(queries.revisions(engine)) == 1  # the whole log
+    assert queries.revisions(engine, ids).empty
+    assert "Chưa có số liệu nào bị sửa." in [i.value for i in app.info]
+    assert not any("Giá trị cũ" in t.value.columns for t in app.dataframe)
 
 
 def test_a_larger_k_flags_fewer_values(demo_url, monkeypatch):

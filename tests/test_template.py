@@ -275,8 +275,9 @@ def test_template_import_through_the_cli_and_batch_provenance(empty_url, empty_e
     assert result.exit_code == 0, result.output
     assert "1 giá trị mới" in result.output
     with empty_engine.connect() as conn:
-        batch = conn.execute(select(ImportBatch.source_name, ImportBatch.sha256)).one()
+        batch = conn.execute(select(ImportBatch.source_kind, ImportBatch.source_name, ImportBatch.sha256)).one()
         assert batch.source_name == "bieu-mau.xlsx" and len(batch.sha256) == 64
+        assert batch.source_kind == "template"  # the log tells the workbook from a long-format .xlsx
         assert conn.execute(select(func.count()).select_from(Observation)).scalar_one() == 1
 
 

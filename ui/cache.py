@@ -16,6 +16,7 @@ from commstats.config import get_settings
 from commstats.db import make_engine
 from commstats.narrative import Draft, draft_report
 from commstats.periods import Period, parse_period
+from commstats.units import with_predecessors
 
 TTL_SECONDS = 300
 
@@ -36,7 +37,7 @@ def units(url: str) -> list[queries.UnitInfo]:
 
 @st.cache_data(ttl=TTL_SECONDS)
 def unit_ids(url: str, codes: tuple[str, ...]) -> list[int]:
-    return queries.unit_ids_with_predecessors(engine(url), codes)
+    return with_predecessors(units(url), codes)  # from the cached unit list: no round trip
 
 
 @st.cache_data(ttl=TTL_SECONDS)
@@ -122,13 +123,13 @@ def members(url: str, dimension: str, ids: tuple[int, ...] | None = None) -> pd.
 
 
 @st.cache_data(ttl=TTL_SECONDS)
-def import_batches(url: str) -> pd.DataFrame:
-    return queries.import_batches(engine(url))
+def import_batches(url: str, ids: tuple[int, ...]) -> pd.DataFrame:
+    return queries.import_batches(engine(url), ids)
 
 
 @st.cache_data(ttl=TTL_SECONDS)
-def revisions(url: str) -> pd.DataFrame:
-    return queries.revisions(engine(url))
+def revisions(url: str, ids: tuple[int, ...]) -> pd.DataFrame:
+    return queries.revisions(engine(url), ids)
 
 
 @st.cache_data(ttl=TTL_SECONDS)

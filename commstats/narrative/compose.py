@@ -16,6 +16,7 @@ from commstats.narrative.facts import TRACE_COLUMNS, FigureSet, Key, collect, tr
 from commstats.narrative.filters import ratio
 from commstats.narrative.templates import CompiledTemplates, ItemSpec, ParagraphSpec, TemplateError, load_templates
 from commstats.periods import Period, reporting_window
+from commstats.units import with_predecessors
 
 _SPACES = re.compile(r"[ \t\r\n]+")
 
@@ -277,9 +278,8 @@ class Composer:
 
 
 def _heading_context(
-    engine: Engine, unit_codes: Sequence[str], figures: FigureSet, lang: str
+    engine: Engine, all_units: Sequence[queries.UnitInfo], unit_codes: Sequence[str], figures: FigureSet, lang: str
 ) -> tuple[dict[str, Any], int | None]:
-    all_units = queries.units(engine)
     chosen = [u for u in all_units if u.code in unit_codes]
     cutoffs = {u.cutoff_day for u in chosen}
     period = figures.period
@@ -311,9 +311,10 @@ def draft_report(
     """Draft the numeric paragraphs of the report of `period` for the units (and their predecessors)."""
     templates = templates or load_templates(lang)
     spec = templates.spec
-    unit_ids = queries.unit_ids_with_predecessors(engine, unit_codes) if unit_codes else []
+    all_units = queries.units(engine)  # for the heading too
+    unit_ids = with_predecessors(all_units, unit_codes)
     figures = collect(engine, unit_ids, period, compare)
-    context, cutoff = _heading_context(engine, unit_codes, figures, lang)
+    context, cutoff = _heading_context(engine, all_units, unit_codes, figures, lang)
     composer = Composer(templates, figures, lang, context)
     sections = composer.sections() if figures.has_data else []
 
