@@ -69,7 +69,7 @@ def measure_size(rows_wanted: int, workdir: Path, pg_url: str | None, pg_note: s
     print(f"\n— {len(rows):,} rows, {unit_count} units (generated in {generate.best:.1f}s) —", flush=True)
     result: dict[str, Any] = {"rows": len(rows), "units": unit_count, "generate_seconds": generate.best}
 
-    load, db = load_bench.run_sqlite(rows, unit_count, workdir, repeats_for(len(rows), 3, 2))
+    load, db = load_bench.run_sqlite(rows, unit_count, workdir, repeats_for(len(rows), 3, 3))  # noisy: best of 3
     result["load"] = load
     print(f"  load: ours {load['load_seconds']:.1f}s, raw {load['raw_executemany_seconds']:.1f}s, "
           f"to_sql {load['to_sql_seconds']:.1f}s", flush=True)  # fmt: skip

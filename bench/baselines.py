@@ -273,25 +273,32 @@ def _datetime(text: object) -> dt.datetime | None:
     return dt.datetime.fromisoformat(text) if isinstance(text, str) and text else None
 
 
-BATCHES_OF_UNITS = (
-    "SELECT batch_id FROM observation WHERE unit_id IN (SELECT value FROM json_each(:u)) "
-    "UNION SELECT r.batch_id FROM revision r JOIN observation o ON o.id = r.observation_id "
-    "WHERE o.unit_id IN (SELECT value FROM json_each(:u)) "
-    "UNION SELECT batch_id FROM target WHERE unit_id IN (SELECT value FROM json_each(:u)) "
-    "UNION SELECT batch_id FROM site_post WHERE unit_id IN (SELECT value FROM json_each(:u)) AND batch_id IS NOT NULL "
-    "UNION SELECT batch_id FROM licence_record WHERE unit_id IN (SELECT value FROM json_each(:u))"
-)
+def _batches_of_units(units: str) -> str:
+    """Every batch that wrote something of the units (`units`: an SQL list of their ids)."""
+    return (
+        f"SELECT batch_id FROM observation WHERE unit_id IN {units} "
+        f"UNION SELECT r.batch_id FROM revision r JOIN observation o ON o.id = r.observation_id "
+        f"WHERE o.unit_id IN {units} "
+        f"UNION SELECT batch_id FROM target WHERE unit_id IN {units} "
+        f"UNION SELECT batch_id FROM site_post WHERE unit_id IN {units} AND batch_id IS NOT NULL "
+        f"UNION SELECT batch_id FROM licence_record WHERE unit_id IN {units}"
+    )
+
+
+def _id_list(ids: Sequence[int]) -> str:
+    """`(1, 2)`: ids written into the SQL, as an expanding bound list is (ints only, never text)."""
+    return "(" + ", ".join(str(int(i)) for i in ids) + ")" if ids else "(NULL)"
 
 
 def hand_import_batches(
     conn: sqlite3.Connection, unit_ids: Sequence[int] | None = None, limit: int = 200
 ) -> pd.DataFrame:
-    where = "" if unit_ids is None else f"WHERE id IN ({BATCHES_OF_UNITS}) "
+    where = "" if unit_ids is None else f"WHERE id IN ({_batches_of_units(_id_list(unit_ids))}) "
     frame = _frame(
         conn,
         "SELECT id, source_kind, source_name, sha256, started_at, finished_at, rows_read, rows_inserted, "
-        f"rows_updated, rows_unchanged, status, created_by FROM import_batch {where}ORDER BY id DESC LIMIT :limit",
-        {"limit": limit, "u": _json(unit_ids or [])},
+        f"rows_updated, rows_unchanged, status, created_by FROM import_batch {where}ORDER BY id DESC LIMIT ?",
+        (limit,),
         BATCH_COLUMNS,
     )
     for column in ("started_at", "finished_at"):
@@ -300,14 +307,14 @@ def hand_import_batches(
 
 
 def hand_revisions(conn: sqlite3.Connection, unit_ids: Sequence[int] | None = None, limit: int = 500) -> pd.DataFrame:
-    where = "" if unit_ids is None else "WHERE o.unit_id IN (SELECT value FROM json_each(:u)) "
+    where = "" if unit_ids is None else f"WHERE o.unit_id IN {_id_list(unit_ids)} "
     frame = _frame(
         conn,
         "SELECT r.id, r.changed_at, r.batch_id, u.code, m.code, o.period, b.code, r.old_value, r.new_value, "
         "b.name_vi, b.name_en FROM revision r JOIN observation o ON o.id = r.observation_id "
         "JOIN unit u ON u.id = o.unit_id JOIN metric m ON m.id = o.metric_id JOIN member b ON b.id = o.member_id "
-        f"{where}ORDER BY r.id DESC LIMIT :limit",
-        {"limit": limit, "u": _json(unit_ids or [])},
+        f"{where}ORDER BY r.id DESC LIMIT ?",
+        (limit,),
         ["id", "changed_at", "batch_id", "unit", "metric", "period", "member", "old_value", "new_value",
          "member_vi", "member_en"],
         dates=["period"],
