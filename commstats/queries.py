@@ -33,6 +33,7 @@ from commstats.models import (
     Target,
     Unit,
 )
+from commstats.units import with_predecessors
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,11 @@ def _in(name: str) -> BindParameter:
     return bindparam(name, expanding=True)
 
 
+def _of_units(unit_ids: Sequence[int] | None, **params: object) -> dict[str, object]:
+    """Bound values of a statement whose unit filter is optional (None: every unit)."""
+    return params if unit_ids is None else {**params, "unit_ids": list(unit_ids)}
+
+
 def _frame(result: Result, columns: Sequence[str]) -> pd.DataFrame:
     """A query's rows as a DataFrame. The rows are fetched at once (iterating a result fetches them one by
     one) and handed over as plain tuples: pandas probes each SQLAlchemy Row for named-tuple attributes,
@@ -101,20 +107,8 @@ def units(engine: Engine) -> list[UnitInfo]:
 
 
 def unit_ids_with_predecessors(engine: Engine, codes: Sequence[str]) -> list[int]:
-    """The units named and every unit merged into them (recursively), so history is combined.
-
-    One recursive query (UNION, so a merger cycle ends): it reads the chosen units' lines of the merger
-    tree, not every unit of a national database.
-    """
-    with engine.connect() as conn:
-        return list(conn.execute(_predecessors_query(), {"codes": list(codes)}).scalars())
-
-
-@cache
-def _predecessors_query() -> Select:
-    chosen = select(Unit.id).where(Unit.code.in_(_in("codes"))).cte("chosen", recursive=True)
-    chosen = chosen.union(select(Unit.id).join(chosen, Unit.merged_into_id == chosen.c.id))
-    return select(chosen.c.id).order_by(chosen.c.id)
+    """The units named and every unit merged into them (recursively), so history is combined."""
+    return with_predecessors(units(engine), codes)
 
 
 @cache
@@ -155,9 +149,7 @@ def _members_query(of_units: bool) -> Select:
 def members(engine: Engine, dimension: str, unit_ids: Sequence[int] | None = None) -> pd.DataFrame:
     """The members of a dimension; with `unit_ids`, only those the units reported figures for (a national
     database has forty component sites per unit: tens of thousands of sites)."""
-    params: dict[str, object] = {"dimension": dimension}
-    if unit_ids is not None:
-        params["unit_ids"] = list(unit_ids)
+    params = _of_units(unit_ids, dimension=dimension)
     with engine.connect() as conn:
         rows = conn.execute(_members_query(unit_ids is not None), params)
         return _frame(rows, ["id", "code", "name_vi", "name_en"])
@@ -469,11 +461,8 @@ def _import_batches_query(of_units: bool) -> Select:
 def import_batches(engine: Engine, unit_ids: Sequence[int] | None = None, limit: int = 200) -> pd.DataFrame:
     """The newest batches; with `unit_ids`, only those that wrote something of these units (a unit's
     data-quality page shows its own imports, not the nation's)."""
-    params: dict[str, object] = {"limit": limit}
-    if unit_ids is not None:
-        params["unit_ids"] = list(unit_ids)
     with engine.connect() as conn:
-        result = conn.execute(_import_batches_query(unit_ids is not None), params)
+        result = conn.execute(_import_batches_query(unit_ids is not None), _of_units(unit_ids, limit=limit))
         return _frame(result, list(result.keys()))
 
 
@@ -497,11 +486,8 @@ def _revisions_query(of_units: bool) -> Select:
 
 def revisions(engine: Engine, unit_ids: Sequence[int] | None = None, limit: int = 500) -> pd.DataFrame:
     """The newest revisions, with the figure they changed; with `unit_ids`, only those units' figures."""
-    params: dict[str, object] = {"limit": limit}
-    if unit_ids is not None:
-        params["unit_ids"] = list(unit_ids)
     with engine.connect() as conn:
-        result = conn.execute(_revisions_query(unit_ids is not None), params)
+        result = conn.execute(_revisions_query(unit_ids is not None), _of_units(unit_ids, limit=limit))
         return _frame(result, list(result.keys()))
 
 

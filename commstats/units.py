@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from commstats.queries import UnitInfo
+if TYPE_CHECKING:  # queries builds on this module
+    from commstats.queries import UnitInfo
 
 
 def with_predecessors(units: Sequence[UnitInfo], codes: Sequence[str]) -> list[int]:
-    """The ids of the units named and of every unit merged into them (recursively), ascending: the same
-    as queries.unit_ids_with_predecessors, without a round trip (a merger cycle ends too)."""
+    """The ids of the units named and of every unit merged into them (recursively), ascending; a merger
+    cycle ends. Worked out in Python: the unit list is small and already read (and cached by the pages)."""
     absorbed: dict[int, list[int]] = {}
     for unit in units:
         if unit.merged_into_id is not None:

@@ -1,11 +1,11 @@
-"""Predecessors worked out from the unit list agree with the recursive query, on chains and cycles."""
+"""Predecessors worked out from the unit list agree with a recursive SQL query, on chains and cycles."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import bindparam, select, update
 
 from commstats import queries
 from commstats.bootstrap import add_unit
@@ -15,6 +15,14 @@ from commstats.units import with_predecessors
 
 # code: the unit it was merged into
 MERGERS = {"xa-a": "huyen-b", "huyen-b": "tinh-c", "xa-d": "tinh-c", "vong-e": "vong-f", "vong-f": "vong-e"}
+
+
+def recursive_query(engine, codes):  # type: ignore[no-untyped-def]
+    """The independent oracle: a recursive CTE over the merger links (UNION, so a cycle ends)."""
+    chosen = select(Unit.id).where(Unit.code.in_(bindparam("codes", expanding=True))).cte("chosen", recursive=True)
+    chosen = chosen.union(select(Unit.id).join(chosen, Unit.merged_into_id == chosen.c.id))
+    with engine.connect() as conn:
+        return list(conn.execute(select(chosen.c.id).order_by(chosen.c.id), {"codes": list(codes)}).scalars())
 
 
 @pytest.fixture
@@ -44,4 +52,5 @@ def test_with_predecessors_agrees_with_the_recursive_query(merged_engine, codes,
     code_of = {u.id: u.code for u in units}
     found = with_predecessors(units, codes)
     assert {code_of[i] for i in found} == expected
-    assert found == sorted(found) == queries.unit_ids_with_predecessors(merged_engine, codes)
+    assert found == sorted(found) == recursive_query(merged_engine, codes)
+    assert queries.unit_ids_with_predecessors(merged_engine, codes) == found
