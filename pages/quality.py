@@ -9,8 +9,7 @@ from commstats.periods import add_months
 from ui import cache
 from ui.auth import audit_section, can_audit
 from ui.frame import current_selection, empty_state, month_label, page_header
-from ui.labels import label
-from ui.labels_pages import PAGE_LABELS
+from ui.labels import label, label_of
 
 selection = current_selection("pages/quality.py")
 page_header(label("nav_quality"), selection)
@@ -77,14 +76,14 @@ else:
 st.subheader(label("quality_batches"))
 st.caption(label("quality_batches_caption"))
 if not batches.empty:
-    kinds = [label(f"source_kind_{k}") if f"source_kind_{k}" in PAGE_LABELS else k for k in batches["source_kind"]]
     st.dataframe(
-        {label("col_batch"): batches["id"], label("col_source_kind"): kinds,
+        {label("col_batch"): batches["id"],
+         label("col_source_kind"): [label_of("source_kind", k) for k in batches["source_kind"]],
          label("col_source"): batches["source_name"], label("col_sha"): [s[:12] for s in batches["sha256"]],
          label("col_started"): [t.strftime("%d/%m/%Y %H:%M") for t in batches["started_at"]],
          label("col_read"): batches["rows_read"], label("col_inserted"): batches["rows_inserted"],
          label("col_updated"): batches["rows_updated"], label("col_unchanged"): batches["rows_unchanged"],
-         label("col_status"): [label(f"status_{s}") if f"status_{s}" in PAGE_LABELS else s for s in batches["status"]],
+         label("col_status"): [label_of("status", s) for s in batches["status"]],
          label("col_by"): batches["created_by"]},
         hide_index=True, width="stretch", key="quality_batches_table",
     )  # fmt: skip

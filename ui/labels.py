@@ -108,3 +108,8 @@ def lang() -> str:
 def label(key: str, **params: object) -> str:
     vi, en = LABELS[key]
     return (en if lang() == "en" else vi).format(**params)
+
+
+def label_of(prefix: str, code: str) -> str:
+    """A stored code (a batch's status, a source kind) by its label `prefix_code`; an unknown code as itself."""
+    return label(f"{prefix}_{code}") if f"{prefix}_{code}" in LABELS else code
