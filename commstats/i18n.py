@@ -63,6 +63,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Kỳ không hợp lệ. Ghi theo dạng 2019-07, 07/2019 hoặc tháng 7/2019.",
         "Invalid period. Write it as 2019-07, 07/2019 or tháng 7/2019.",
     ),
+    "period_out_of_range": (
+        "Kỳ nằm ngoài khoảng số liệu được phép của đơn vị (từ {first} đến {last}). Kiểm tra lại năm trong ô"
+        " ngày/tháng: có thể gõ nhầm (ví dụ 9999 hoặc 1800).",
+        "The period is outside the months this unit may have figures for ({first} to {last}). Check the year in"
+        " the date cell: it may be a typing mistake (e.g. 9999 or 1800).",
+    ),
+    "period_after_merger": (
+        "Đơn vị này đã sáp nhập vào {successor} từ ngày {date}; số liệu từ kỳ này trở đi nhập cho đơn vị {successor}.",
+        "This unit was merged into {successor} on {date}; figures from this period on belong to {successor}.",
+    ),
     "unknown_metric": (
         "Mã chỉ tiêu không có trong danh mục. Xem danh sách bằng lệnh: python -m commstats metrics.",
         "Unknown metric code. List the catalogue with: python -m commstats metrics.",
@@ -405,6 +415,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Trang {site}: bỏ qua {count} tin có ngày đăng ở tương lai (ví dụ: “{example}”). Kiểm tra đồng hồ/múi giờ của trang.",
         "Site {site}: skipped {count} posts dated in the future (e.g. “{example}”). Check the site's clock or time zone.",
     ),
+    "feed_too_old": (
+        "Trang {site}: bỏ qua {count} tin có ngày đăng trước {first} (ví dụ: “{example}”). Kiểm tra ngày đăng trong nguồn tin.",
+        "Site {site}: skipped {count} posts dated before {first} (e.g. “{example}”). Check the post dates in the feed.",
+    ),
     "feed_sitemaps_capped": (
         "Trang {site}: sitemap index có quá nhiều sitemap con; bỏ qua {count} sitemap cũ nhất.",
         "Site {site}: the sitemap index lists too many sitemaps; the {count} oldest were skipped.",
@@ -485,6 +499,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The database has {count} units; choose with --unit CODE (repeatable): {allowed}.",
     ),
     "draft_saved": ("Đã lưu bản dự thảo vào {path}.", "Saved the draft to {path}."),
+    "figure_delete_needs_reason": (
+        "Cần ghi lý do xoá số liệu (ví dụ: “nhập nhầm năm 9999”); lý do được lưu trong nhật ký.",
+        "Give a reason for deleting the figure (e.g. “year typed as 9999”); it is kept in the audit trail.",
+    ),
+    "figure_not_found": (
+        "Không có số liệu {metric} kỳ {month} (thành phần {member}) của đơn vị {unit}. Thành phần có số liệu kỳ này: {members}.",
+        "There is no {metric} figure for {month} (member {member}) of unit {unit}. Members with a figure that month: {members}.",
+    ),
+    "figure_deleted": (
+        "Đã xoá số liệu {metric} kỳ {month} {member} của đơn vị {unit} (giá trị {value}, {revisions} lần sửa); đã ghi nhật ký.",
+        "Deleted the {metric} figure for {month} {member} of unit {unit} (value {value}, {revisions} revisions); recorded in the audit trail.",
+    ),
+    "figures_outside_none": (
+        "Không có số liệu nào ngoài khoảng {first} – {last}.",
+        "No figures outside {first} – {last}.",
+    ),
     "targets_none": ("Chưa có kế hoạch năm nào.", "No annual targets yet."),
 }
 

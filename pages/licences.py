@@ -5,7 +5,7 @@ import streamlit as st
 
 from commstats import charts, series
 from commstats.numbers import format_count, format_percent
-from commstats.periods import add_months
+from commstats.periods import add_months, months_between
 from ui import cache
 from ui.frame import current_selection, empty_state, month_label, page_header
 from ui.labels import label
@@ -23,7 +23,7 @@ types = {m.code: m for m in cache.metrics(url) if m.section_code == SECTION}
 codes = tuple(types)
 st.caption(label("licences_caption", start=month_label(start, lang), end=month_label(end, lang)))
 
-months = tuple(series.months_between(start, end))
+months = tuple(months_between(start, end))
 now = cache.period_values(url, ids, codes, months)
 before = cache.period_values(url, ids, codes, tuple(add_months(m, -12) for m in months))
 for column, (code, metric) in zip(st.columns(len(types)), types.items(), strict=True):

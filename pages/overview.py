@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from commstats.periods import Period
-from commstats.series import months_between
+from commstats.periods import Period, months_between
 from ui import cache
 from ui.frame import current_selection, empty_state, page_header
 from ui.labels import label

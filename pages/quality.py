@@ -8,6 +8,7 @@ from commstats.numbers import format_count, format_decimal_number
 from commstats.periods import add_months
 from ui import cache
 from ui.auth import audit_section, can_audit
+from ui.figures import can_delete, delete_section
 from ui.frame import current_selection, empty_state, month_label, page_header
 from ui.labels import label, label_of
 
@@ -15,6 +16,8 @@ selection = current_selection("pages/quality.py")
 page_header(label("nav_quality"), selection)
 if not selection.has_data:
     empty_state(selection)
+    if selection.unit_ids and can_delete(selection.unit_ids):  # every figure may be outside the plausible range
+        delete_section(selection.unit_ids)
     st.stop()
 
 lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, selection.start, selection.end
@@ -105,6 +108,9 @@ else:
          label("col_new"): [format_count(int(v), lang) for v in revisions["new_value"]]},
         hide_index=True, width="stretch", key="quality_revisions_table",
     )  # fmt: skip
+
+if can_delete(selection.unit_ids):  # editors: a bad row (a 9999 date cell) is never permanent
+    delete_section(selection.unit_ids)
 
 if can_audit(selection.unit_ids):  # editors and above: who changed the figures of these units, and when
     audit_section(selection.unit_ids)

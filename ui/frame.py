@@ -9,7 +9,7 @@ import streamlit as st
 
 from commstats import queries
 from commstats.charts import Merger, mergers_within
-from commstats.periods import add_months
+from commstats.periods import figure_window, months_between
 from ui import cache
 from ui.auth import viewable
 from ui.labels import label, lang
@@ -33,14 +33,6 @@ class Selection:
     @property
     def has_data(self) -> bool:
         return self.last_month is not None
-
-
-def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    months, month = [], first
-    while month <= last:
-        months.append(month)
-        month = add_months(month, 1)
-    return months
 
 
 def month_label(month: dt.date, lang_code: str) -> str:
@@ -117,9 +109,12 @@ def sidebar() -> Selection:
         if is_demo:
             st.info(label("demo_badge"), icon=":material/science:")
         span = cache.month_range(url, ids)
+        # A figure stored before imports checked the window (a 9999 date cell) must not break every page:
+        # the range stops at the plausible months; the quality page lists such figures for deletion.
+        span = figure_window().clamp(*span) if span is not None else None
         if span is None:
             return Selection(url, lang(), codes, ids, is_demo, None, None, None, None, mergers=mergers)
-        months = _months_between(*span)
+        months = months_between(*span)
         saved = st.session_state.get("range")
         if not (isinstance(saved, tuple | list) and len(saved) == 2 and all(m in months for m in saved)):
             st.session_state["range"] = (months[max(0, len(months) - 24)], months[-1])

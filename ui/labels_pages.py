@@ -180,6 +180,30 @@ PAGE_LABELS: dict[str, tuple[str, str]] = {
         "Each import is a batch: source, the file's SHA-256, times and rows new / changed / unchanged.",
     ),
     "quality_revisions": ("Lịch sử sửa số liệu", "Revisions"),
+    "figure_delete_title": ("Xoá một số liệu", "Delete a figure"),
+    "figure_delete_caption": (
+        "Khi một dòng sai đã vào cơ sở dữ liệu (nhầm năm, nhầm đơn vị), xoá đúng số liệu đó; lý do và giá trị cũ"
+        " được ghi vào nhật ký.",
+        "When a wrong row got in (a mistyped year, the wrong unit), delete that figure; the reason and the old"
+        " value are kept in the audit trail.",
+    ),
+    "figure_outside_warning": (
+        "{count} số liệu được lưu cho tháng ngoài khoảng hợp lệ ({first} – {last}); các trang không hiển thị"
+        " chúng. Chọn một số liệu dưới đây để xoá.",
+        "{count} figures are stored for a month outside the plausible range ({first} – {last}); the pages do not"
+        " show them. Choose one below to delete it.",
+    ),
+    "figure_delete_unit": ("Đơn vị", "Unit"),
+    "figure_delete_metric": ("Chỉ tiêu", "Metric"),
+    "figure_delete_month": ("Tháng (YYYY-MM)", "Month (YYYY-MM)"),
+    "figure_delete_member": ("Mã thành phần (để trống nếu không chia)", "Member code (empty when not broken down)"),
+    "figure_delete_reason": ("Lý do xoá", "Reason"),
+    "figure_delete_button": ("Xoá số liệu", "Delete the figure"),
+    "figure_delete_bad_month": (
+        "Tháng không hợp lệ. Ghi theo dạng 2019-07 (hoặc 9999-12 cho một năm gõ nhầm).",
+        "Invalid month. Write it as 2019-07 (or 9999-12 for a mistyped year).",
+    ),
+    "figure_delete_pick": ("Số liệu ngoài khoảng hợp lệ", "Figures outside the plausible range"),
     "quality_revisions_none": ("Chưa có số liệu nào bị sửa.", "No figure has been revised."),
     "col_unit": ("Đơn vị", "Unit"),
     "col_metric": ("Chỉ tiêu", "Metric"),
