@@ -50,13 +50,24 @@ def delete(
         typer.echo(t("bad_period", lang), err=True)
         raise typer.Exit(2) from None
     try:
-        gone = delete_figure(make_engine(db), unit, metric, month, member, actor=user or audit.os_actor(),
-                             reason=reason)  # fmt: skip
+        gone = delete_figure(
+            make_engine(db), unit, metric, month, member, actor=user or audit.os_actor(), reason=reason
+        )
     except FigureError as error:
         typer.echo(error.message(lang), err=True)
         raise typer.Exit(1) from None
-    typer.echo(t("figure_deleted", lang, unit=unit, metric=metric, month=month_key(gone.period), member=gone.member_code,
-                 value=gone.value, revisions=gone.revisions))  # fmt: skip
+    typer.echo(
+        t(
+            "figure_deleted",
+            lang,
+            unit=unit,
+            metric=metric,
+            month=month_key(gone.period),
+            member=gone.member_code,
+            value=gone.value,
+            revisions=gone.revisions,
+        )
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -34,9 +34,15 @@ class DeletedFigure:
 
 
 def delete_figure(
-    engine: Engine, unit_code: str, metric_code: str, period: dt.date, member_code: str = "", *, actor: str,
+    engine: Engine,
+    unit_code: str,
+    metric_code: str,
+    period: dt.date,
+    member_code: str = "",
+    *,
+    actor: str,
     reason: str,
-) -> DeletedFigure:  # fmt: skip
+) -> DeletedFigure:
     """Delete the figure of (unit, metric, month, member); refused without a reason or when there is none."""
     reason = reason.strip()
     if not reason:
@@ -54,15 +60,24 @@ def delete_figure(
         found = [r for r in rows if r.code == (member_code or UNALLOCATED)]
         if len(found) != 1:
             members = ", ".join(sorted(r.code for r in rows)) or "-"
-            raise FigureError("figure_not_found", unit=unit_code, metric=metric_code, month=month_key(month),
-                              member=member_code or "-", members=members)  # fmt: skip
+            raise FigureError(
+                "figure_not_found",
+                unit=unit_code,
+                metric=metric_code,
+                month=month_key(month),
+                member=member_code or "-",
+                members=members,
+            )
         observation_id, value, stored_member = found[0]
         revisions = conn.execute(delete(Revision).where(Revision.observation_id == observation_id)).rowcount
         conn.execute(delete(Observation).where(Observation.id == observation_id))
         audit.record(
-            conn, actor=actor, action="figure_delete", unit_code=unit_code,
+            conn,
+            actor=actor,
+            action="figure_delete",
+            unit_code=unit_code,
             target=f"{metric_code} {month_key(month)} {'' if stored_member == UNALLOCATED else stored_member}".strip(),
             detail={"value": int(value), "reason": reason[:500], "revisions": revisions},
-        )  # fmt: skip
+        )
     member = "" if stored_member == UNALLOCATED else stored_member
     return DeletedFigure(unit_code, metric_code, month, member, int(value), revisions)

@@ -183,9 +183,8 @@ def test_restore_checks_schema_revision_and_rows_before_touching_the_database(
     with pytest.raises(BackupError) as refused:
         restore(demo_url, out, keep_dir=tmp_path / "kept")
     assert refused.value.key in keys
-    assert str(out) in refused.value.message("vi") and "Nothing was restored" in refused.value.message("en") or (
-        "would wipe" in refused.value.message("en")
-    )
+    message = refused.value.message("en")
+    assert str(out) in message and ("Nothing was restored" in message or "would wipe" in message)
     assert dump(demo_url) == before
     assert not list((tmp_path / "kept").glob("*"))  # nothing staged or kept is left behind
 

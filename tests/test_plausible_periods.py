@@ -25,8 +25,17 @@ from tests.apptest import run_page
 from tests.dbstate import snapshot
 from tests.importfiles import csv_text, xlsx_bytes
 
-PAGES = ["pages/overview.py", "pages/draft.py", "pages/trends.py", "pages/sites.py", "pages/licences.py",
-         "pages/explore.py", "pages/quality.py", "pages/entry.py", "pages/import.py"]  # fmt: skip
+PAGES = [
+    "pages/overview.py",
+    "pages/draft.py",
+    "pages/trends.py",
+    "pages/sites.py",
+    "pages/licences.py",
+    "pages/explore.py",
+    "pages/quality.py",
+    "pages/entry.py",
+    "pages/import.py",
+]
 
 
 UNIT_HEADER = ("period", "metric", "member", "value", "note", "unit")
@@ -38,9 +47,13 @@ def keys(report) -> list[tuple[int | None, str, str]]:  # type: ignore[no-untype
 
 def test_date_cells_of_9999_and_1800_are_refused_and_change_nothing(empty_engine: Engine) -> None:
     before = snapshot(empty_engine)
-    content = xlsx_bytes([(dt.datetime(9999, 12, 31), "portal_audio", "", 5, ""),
-                          (dt.datetime(1800, 1, 1), "portal_audio", "", 6, ""),
-                          ("2019-07", "portal_audio", "", 7, "")])  # fmt: skip
+    content = xlsx_bytes(
+        [
+            (dt.datetime(9999, 12, 31), "portal_audio", "", 5, ""),
+            (dt.datetime(1800, 1, 1), "portal_audio", "", 6, ""),
+            ("2019-07", "portal_audio", "", 7, ""),
+        ]
+    )
 
     report = import_content(empty_engine, content, "ngay-9999.xlsx")
 
@@ -69,7 +82,7 @@ def test_a_unit_first_year_and_the_default_first_year(empty_engine: Engine, monk
     with empty_engine.begin() as conn:
         conn.execute(Unit.__table__.update().where(Unit.code == "moi").values(first_year=2015))
     early = [("2014-12", "portal_audio", "", 1, "", "moi"), ("2015-01", "portal_audio", "", 2, "", "moi")]
-    report = import_content(empty_engine, csv_text(early, UNIT_HEADER).encode(), "som.csv")  # fmt: skip
+    report = import_content(empty_engine, csv_text(early, UNIT_HEADER).encode(), "som.csv")
     assert keys(report) == [(2, "period", "period_out_of_range")]
     assert "từ 01/2015" in report.summary("vi")
     old = [("1999-12", "portal_audio", "", 1, "", "test-unit")]
@@ -117,9 +130,11 @@ def test_a_merged_away_unit_takes_no_figures_after_its_merger(demo_engine: Engin
 def test_register_dates_and_target_years_keep_the_window(empty_engine: Engine) -> None:
     before = snapshot(empty_engine)
     future = add_months(current_month(), 3)
-    register = ("Số,Loại,Ngày cấp,Tổ chức,Tên tài liệu\n01/GP,Giấy phép xuất bản,16/07/2019,Hội,Tài liệu\n"
-                f"02/GP,Giấy phép xuất bản,{future:%d/%m/%Y},Hội,Tài liệu 2\n"
-                "03/GP,Giấy phép xuất bản,01/01/1995,Hội,Tài liệu 3\n").encode()  # fmt: skip
+    register = (
+        "Số,Loại,Ngày cấp,Tổ chức,Tên tài liệu\n01/GP,Giấy phép xuất bản,16/07/2019,Hội,Tài liệu\n"
+        f"02/GP,Giấy phép xuất bản,{future:%d/%m/%Y},Hội,Tài liệu 2\n"
+        "03/GP,Giấy phép xuất bản,01/01/1995,Hội,Tài liệu 3\n"
+    ).encode()
     report = import_register(empty_engine, register, "so-dang-ky.csv")
     assert [p.key for p in report.problems] == ["period_out_of_range", "period_out_of_range"]
     assert [p.row for p in report.problems] == [3, 4]
@@ -140,8 +155,17 @@ def _store_bad_figure(engine: Engine, unit_code: str, period: dt.date, value: in
         metric_id = conn.scalar(select(Metric.id).where(Metric.code == "portal_audio"))
         member_id = conn.scalar(select(Member.id).where(Member.dimension == "", Member.code == ""))
         batch_id = conn.scalar(select(ImportBatch.id).order_by(ImportBatch.id))
-        conn.execute(insert(Observation).values(unit_id=unit_id, metric_id=metric_id, period=period,
-                                                member_id=member_id, value=value, note="", batch_id=batch_id))  # fmt: skip
+        conn.execute(
+            insert(Observation).values(
+                unit_id=unit_id,
+                metric_id=metric_id,
+                period=period,
+                member_id=member_id,
+                value=value,
+                note="",
+                batch_id=batch_id,
+            )
+        )
 
 
 def test_a_stored_9999_figure_breaks_no_page_and_is_deleted_on_the_data_page(demo_url: str, monkeypatch) -> None:
@@ -177,15 +201,62 @@ def test_cli_lists_and_deletes_a_stored_bad_figure(demo_url: str, tmp_path: Path
     listed = runner.invoke(cli, ["figure", "list-outside", "--db", demo_url])
     assert listed.exit_code == 0 and f"{MERGED_UNIT}" in listed.output and "1800-01" in listed.output
 
-    no_reason = runner.invoke(cli, ["figure", "delete", "--unit", MERGED_UNIT, "--metric", "portal_audio",
-                                    "--period", "1800-01", "--reason", " ", "--db", demo_url])  # fmt: skip
+    no_reason = runner.invoke(
+        cli,
+        [
+            "figure",
+            "delete",
+            "--unit",
+            MERGED_UNIT,
+            "--metric",
+            "portal_audio",
+            "--period",
+            "1800-01",
+            "--reason",
+            " ",
+            "--db",
+            demo_url,
+        ],
+    )
     assert no_reason.exit_code == 1 and "Cần ghi lý do" in no_reason.output
-    wrong = runner.invoke(cli, ["figure", "delete", "--unit", MERGED_UNIT, "--metric", "portal_audio",
-                                "--period", "1800-02", "--reason", "x", "--db", demo_url])  # fmt: skip
+    wrong = runner.invoke(
+        cli,
+        [
+            "figure",
+            "delete",
+            "--unit",
+            MERGED_UNIT,
+            "--metric",
+            "portal_audio",
+            "--period",
+            "1800-02",
+            "--reason",
+            "x",
+            "--db",
+            demo_url,
+        ],
+    )
     assert wrong.exit_code == 1 and "Không có số liệu portal_audio kỳ 1800-02" in wrong.output
 
-    done = runner.invoke(cli, ["figure", "delete", "--unit", MERGED_UNIT, "--metric", "portal_audio", "--period",
-                               "1800-01", "--reason", "năm gõ nhầm", "--user", "it-admin", "--db", demo_url])  # fmt: skip
+    done = runner.invoke(
+        cli,
+        [
+            "figure",
+            "delete",
+            "--unit",
+            MERGED_UNIT,
+            "--metric",
+            "portal_audio",
+            "--period",
+            "1800-01",
+            "--reason",
+            "năm gõ nhầm",
+            "--user",
+            "it-admin",
+            "--db",
+            demo_url,
+        ],
+    )
     assert done.exit_code == 0, done.output
     assert "Đã xoá số liệu portal_audio kỳ 1800-01" in done.output and "giá trị 5" in done.output
     again = runner.invoke(cli, ["figure", "list-outside", "--db", demo_url, "--lang", "en"])

@@ -31,16 +31,26 @@ def delete_section(unit_ids: tuple[int, ...]) -> None:
     st.caption(label("figure_delete_caption"))
     chosen: queries.StoredFigure | None = None
     if outside:
-        st.warning(label("figure_outside_warning", count=len(outside), first=f"{window.first:%m/%Y}",
-                         last=f"{window.last:%m/%Y}"))  # fmt: skip
+        st.warning(
+            label(
+                "figure_outside_warning", count=len(outside), first=f"{window.first:%m/%Y}", last=f"{window.last:%m/%Y}"
+            )
+        )
         chosen = st.selectbox(
-            label("figure_delete_pick"), outside, index=None, key="figure_delete_pick",
+            label("figure_delete_pick"),
+            outside,
+            index=None,
+            key="figure_delete_pick",
             format_func=lambda f: f"{f.unit} · {f.metric} · {month_key(f.period)} · {f.member or '-'} = {f.value}",
-        )  # fmt: skip
+        )
     with st.form("figure_delete", clear_on_submit=False):
         codes = list(units)
-        unit = st.selectbox(label("figure_delete_unit"), codes, index=codes.index(chosen.unit) if chosen else 0,
-                            format_func=lambda c: units[c].name(lang()))  # fmt: skip
+        unit = st.selectbox(
+            label("figure_delete_unit"),
+            codes,
+            index=codes.index(chosen.unit) if chosen else 0,
+            format_func=lambda c: units[c].name(lang()),
+        )
         metric = st.text_input(label("figure_delete_metric"), value=chosen.metric if chosen else "")
         month_text = st.text_input(label("figure_delete_month"), value=month_key(chosen.period) if chosen else "")
         member = st.text_input(label("figure_delete_member"), value=chosen.member if chosen else "")
@@ -59,5 +69,15 @@ def delete_section(unit_ids: tuple[int, ...]) -> None:
         st.error(error.message(lang()))
         return
     st.cache_data.clear()  # every page reads the figures again
-    st.success(t("figure_deleted", lang(), unit=unit, metric=gone.metric_code, month=month_key(gone.period),
-                 member=gone.member_code, value=gone.value, revisions=gone.revisions))  # fmt: skip
+    st.success(
+        t(
+            "figure_deleted",
+            lang(),
+            unit=unit,
+            metric=gone.metric_code,
+            month=month_key(gone.period),
+            member=gone.member_code,
+            value=gone.value,
+            revisions=gone.revisions,
+        )
+    )
