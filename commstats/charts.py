@@ -5,9 +5,7 @@ formatted by babel (`2.682.057`); colours come from commstats.palette so a thing
 from __future__ import annotations
 
 import calendar
-import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
@@ -17,8 +15,9 @@ import plotly.io as pio
 from commstats import palette
 from commstats.numbers import format_count, format_percent
 from commstats.periods import Period, parse_period
-from commstats.queries import MetricInfo, UnitInfo
+from commstats.queries import MetricInfo
 from commstats.series import Granularity, period_of
+from commstats.units import Merger
 
 TEXT = {
     "vi": {"merger": "Hợp nhất {month}", "total": "Tổng", "of_total": "{share} của tổng {total}",
@@ -33,25 +32,6 @@ MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
 # Every figure's template, as plotly's default: a new figure takes the default without validating it, where
 # update_layout(template=...) validates the whole template again (50 ms a figure; bench/).
 pio.templates.default = "plotly_white"
-
-
-@dataclass(frozen=True)
-class Merger:
-    """`absorbed` was merged into `into` on `on`; charts of the combined units mark that date."""
-
-    on: dt.date
-    absorbed: str
-    into: str
-
-
-def mergers_within(units: Sequence[UnitInfo], unit_ids: Sequence[int], lang: str = "vi") -> list[Merger]:
-    """The mergers among the chosen units (a predecessor and its successor both included)."""
-    by_id = {u.id: u for u in units}
-    found = []
-    for unit in units:
-        if unit.id in unit_ids and unit.merged_into_id in unit_ids and unit.merged_on:
-            found.append(Merger(unit.merged_on, unit.name(lang), by_id[unit.merged_into_id].name(lang)))
-    return sorted(found, key=lambda m: m.on)
 
 
 @lru_cache(maxsize=4096)

@@ -46,6 +46,7 @@ class UnitInfo:
     merged_into_id: int | None
     merged_on: dt.date | None
     cutoff_day: int
+    first_year: int | None = None  # None: the settings' first year (commstats.periods.figure_window)
 
     def name(self, lang: str = "vi") -> str:
         return self.name_en if lang == "en" and self.name_en else self.name_vi
@@ -97,7 +98,7 @@ def _frame(result: Result, columns: Sequence[str]) -> pd.DataFrame:
 def _units_query() -> Select:
     return select(
         Unit.id, Unit.code, Unit.name_vi, Unit.name_en, Unit.is_demo, Unit.merged_into_id, Unit.merged_on,
-        Unit.cutoff_day,
+        Unit.cutoff_day, Unit.first_year,
     ).order_by(Unit.name_vi)  # fmt: skip
 
 

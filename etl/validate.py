@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from commstats import queries
 from commstats.auth import UNIT_SCOPE
 from commstats.catalog import NO_DIMENSION, UNALLOCATED, load_catalog
-from commstats.models import Member, Metric, Unit
+from commstats.models import Member, Metric
 from commstats.periods import MonthWindow, figure_window, parse_month
+from commstats.units import reporting_ends
 from etl.problems import Problem, RawRow
 
 MAX_VALUE = 10**12
@@ -62,16 +64,11 @@ class Reference:
 
     @classmethod
     def read(cls, engine: Engine) -> Reference:
+        everyone = queries.units(engine)
+        windows = {u.code: figure_window(u.first_year) for u in everyone}
+        mergers = reporting_ends(everyone)
         with Session(engine) as session:
-            all_units = list(session.scalars(select(Unit)))
-            units = {u.code: u.id for u in all_units}
-            code_of = {u.id: u.code for u in all_units}
-            windows = {u.code: figure_window(u.first_year) for u in all_units}
-            mergers = {
-                u.code: (u.merged_on, code_of[u.merged_into_id])
-                for u in all_units
-                if u.merged_into_id is not None and u.merged_on is not None and u.merged_into_id in code_of
-            }
+            units = {u.code: u.id for u in everyone}
             scope = UNIT_SCOPE.get()  # the units a signed-in editor may write to (commstats.auth.unit_scope)
             if scope is not None:
                 units = {code: unit_id for code, unit_id in units.items() if code in scope}

@@ -17,7 +17,7 @@ page_header(label("nav_quality"), selection)
 if not selection.has_data:
     empty_state(selection)
     if selection.unit_ids and can_delete(selection.unit_ids):  # every figure may be outside the plausible range
-        delete_section(selection.unit_ids)
+        delete_section(selection.unit_ids, only_when_outside=True)
     st.stop()
 
 lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, selection.start, selection.end

@@ -154,7 +154,13 @@ def _store_bad_figure(engine: Engine, unit_code: str, period: dt.date, value: in
         unit_id = conn.scalar(select(Unit.id).where(Unit.code == unit_code))
         metric_id = conn.scalar(select(Metric.id).where(Metric.code == "portal_audio"))
         member_id = conn.scalar(select(Member.id).where(Member.dimension == "", Member.code == ""))
-        batch_id = conn.scalar(select(ImportBatch.id).order_by(ImportBatch.id))
+        batch_id = (
+            conn.scalar(select(ImportBatch.id).order_by(ImportBatch.id))
+            or conn.execute(
+                insert(ImportBatch).returning(ImportBatch.id),
+                {"source_kind": "csv", "source_name": "old.csv", "sha256": "0" * 64, "status": "loaded"},
+            ).scalar_one()
+        )
         conn.execute(
             insert(Observation).values(
                 unit_id=unit_id,
@@ -263,4 +269,16 @@ def test_cli_lists_and_deletes_a_stored_bad_figure(demo_url: str, tmp_path: Path
     assert "No figures outside" in again.output
     event = audit.events(engine, actions=["figure_delete"])[0]
     assert (event.actor, event.target) == ("it-admin", "portal_audio 1800-01")
+    engine.dispose()
+
+
+def test_a_unit_whose_only_figure_is_implausible_can_still_delete_it(empty_url: str, monkeypatch) -> None:
+    from commstats.db import make_engine
+
+    engine = make_engine(empty_url)
+    _store_bad_figure(engine, "test-unit", dt.date(9999, 1, 1), 3)
+    app = run_page(empty_url, monkeypatch, page="pages/quality.py")
+    assert not app.exception
+    assert [s.value for s in app.subheader] == ["Chưa có số liệu", "Xoá một số liệu"]
+    assert any("1 số liệu được lưu cho tháng ngoài khoảng hợp lệ" in w.value for w in app.warning)
     engine.dispose()

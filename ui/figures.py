@@ -20,13 +20,17 @@ def can_delete(unit_ids: tuple[int, ...]) -> bool:
     return current().can_all(Action.ENTRY, unit_ids)
 
 
-def delete_section(unit_ids: tuple[int, ...]) -> None:
-    """Figures stored for an implausible month are listed first; any figure can be named and deleted."""
+def delete_section(unit_ids: tuple[int, ...], *, only_when_outside: bool = False) -> None:
+    """Figures stored for an implausible month are listed first; any figure can be named and deleted.
+
+    `only_when_outside`: draw nothing unless such figures exist (a page with no plausible figure at all)."""
     url = cache.database_url()
     engine = cache.engine(url)
     units = {u.code: u for u in cache.units(url) if u.id in set(unit_ids)}
     window = figure_window()
     outside = queries.figures_outside(engine, unit_ids, window.first, window.last)
+    if only_when_outside and not outside:
+        return
     st.subheader(label("figure_delete_title"))
     st.caption(label("figure_delete_caption"))
     chosen: queries.StoredFigure | None = None

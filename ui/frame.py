@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 from commstats import queries
-from commstats.charts import Merger, mergers_within
 from commstats.periods import figure_window, months_between
+from commstats.units import Merger, merged_away, mergers_within, survivors
 from ui import cache
 from ui.auth import viewable
 from ui.labels import label, lang
@@ -42,23 +42,20 @@ def month_label(month: dt.date, lang_code: str) -> str:
 
 def _default_units(units: list[queries.UnitInfo], url: str) -> list[str]:
     """The first unit that was not merged away and has figures (real units before demo ones)."""
-    survivors = [u for u in units if u.merged_into_id is None] or units
+    reporting = survivors(units) or list(units)
     # Checked in order until one has figures: a national database has thousands of units (bench/).
-    for unit in [u for u in survivors if not u.is_demo] + [u for u in survivors if u.is_demo]:
+    for unit in [u for u in reporting if not u.is_demo] + [u for u in reporting if u.is_demo]:
         if cache.month_range(url, tuple(cache.unit_ids(url, (unit.code,)))) is not None:
             return [unit.code]
-    return [survivors[0].code]
+    return [reporting[0].code]
 
 
 def _merger_notes(units: list[queries.UnitInfo], codes: tuple[str, ...], mergers: list[Merger]) -> None:
     for merger in mergers:
         st.caption(label("merged_history", absorbed=merger.absorbed, date=merger.on.strftime("%d/%m/%Y")))
-    by_id = {u.id: u for u in units}
-    for unit in units:
-        successor = by_id.get(unit.merged_into_id) if unit.merged_into_id else None
-        if unit.code in codes and successor and successor.code not in codes and unit.merged_on:
-            st.caption(label("merged_away", unit=unit.name(lang()), into=successor.name(lang()),
-                             date=unit.merged_on.strftime("%d/%m/%Y")))  # fmt: skip
+    for unit, successor in merged_away(units, codes):
+        st.caption(label("merged_away", unit=unit.name(lang()), into=successor.name(lang()),
+                         date=unit.merged_on.strftime("%d/%m/%Y") if unit.merged_on else ""))  # fmt: skip
 
 
 # Widgets whose shown labels depend on the language. Streamlit keeps such a widget's choice as the
