@@ -26,42 +26,9 @@ from commstats.i18n import BilingualError
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
 
-MESSAGES: dict[str, tuple[str, str]] = {
-    "not_found": ("Không tìm thấy tệp sao lưu {path}.", "Backup file {path} not found."),
-    "unknown_format": (
-        "{path} không phải bản sao lưu của commstats (không phải tệp SQLite hay pg_dump -Fc).",
-        "{path} is not a commstats backup (neither an SQLite file nor a pg_dump -Fc archive).",
-    ),
-    "wrong_backend": (
-        "Bản sao lưu {path} dành cho {found}, còn cơ sở dữ liệu là {expected}. Chọn đúng bản sao lưu.",
-        "Backup {path} is for {found} but the database is {expected}. Use a matching backup.",
-    ),
-    "damaged": (
-        "Bản sao lưu {path} bị hỏng ({detail}); không khôi phục gì.",
-        "Backup {path} is damaged ({detail}); nothing was restored.",
-    ),
-    "not_commstats": (
-        "{path} là tệp SQLite nhưng không có lược đồ commstats (thiếu bảng alembic_version).",
-        "{path} is an SQLite file without the commstats schema (no alembic_version table).",
-    ),
-    "no_database": (
-        "Chưa có cơ sở dữ liệu tại {path} để sao lưu.",
-        "There is no database at {path} to back up.",
-    ),
-    "tool_missing": (
-        "Không tìm thấy {tool}. Cài gói postgresql-client hoặc đặt COMMSTATS_PG_BINDIR.",
-        "{tool} not found. Install postgresql-client or set COMMSTATS_PG_BINDIR.",
-    ),
-    "tool_failed": ("{tool} báo lỗi: {detail}", "{tool} failed: {detail}"),
-    "backend_unsupported": (
-        "Chỉ sao lưu được SQLite và PostgreSQL (không phải {backend}).",
-        "Only SQLite and PostgreSQL can be backed up (not {backend}).",
-    ),
-}
-
 
 class BackupError(BilingualError):
-    messages = MESSAGES
+    namespace = "backup."  # its texts are the catalogue's backup.* keys
 
 
 @dataclass(frozen=True)
