@@ -5,6 +5,7 @@ table has crept back into the code, and a new language is one new file."""
 from __future__ import annotations
 
 import ast
+import importlib.util
 import shutil
 import string
 from collections.abc import Iterator
@@ -285,3 +286,32 @@ def test_a_page_speaks_the_sidebar_language_and_the_cli_its_own(demo_db, monkeyp
     # Outside a page nothing chooses a language for `t`: Vietnamese, unless the caller names one.
     assert t("overview_title") == "Tổng quan"
     assert t("overview_title", "en") == "Overview"
+
+
+def _tool():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("po_from_table", PROJECT_ROOT / "tools" / "po_from_table.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_conversion_tool_moves_a_table_into_every_catalogue(tmp_path):
+    tool = _tool()
+    locale_dir = tmp_path / "locale"
+    shutil.copytree(i18n.LOCALE_DIR, locale_dir)
+    shutil.copytree(locale_dir / "en", locale_dir / "fr")
+    source = (
+        'MESSAGES: dict[str, tuple[str, str]] = {\n    "gone": ("Đã xóa {n} dòng.", "Deleted {n} rows."),\n'
+        '    "language_name": ("Tiếng Việt", "English"),\n}\n'
+        'TEXT = {"vi": {"a": "Một"}, "en": {"a": "One"}}\n'
+    )
+    assert tool.add_entries(tool.table_entries(source, "MESSAGES", "x."), locale_dir) == 2
+    assert tool.add_entries(tool.table_entries(source, "TEXT", "x."), locale_dir) == 1
+    assert tool.add_entries(tool.table_entries(source, "TEXT", "x."), locale_dir) == 0  # already there: skipped
+    read = {lang: _entries(path) for lang, path in _po_files(locale_dir).items()}
+    assert read["vi"]["x.gone"] == ("Đã xóa {n} dòng.", False) and read["en"]["x.gone"] == ("Deleted {n} rows.", False)
+    assert read["fr"]["x.a"] == ("", False)  # a third language gets the key to translate
+    assert read["vi"]["language_name"] == ("Tiếng Việt", False)  # untouched
+    with pytest.raises(SystemExit, match="other texts"):
+        tool.add_entries({"x.a": ("Một", "Uno")}, locale_dir)

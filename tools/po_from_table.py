@@ -9,8 +9,16 @@ catalogues: `{"key": ("vi", "en")}`, `{"vi": {"key": "..."}, "en": {"key": "..."
 front) in every language's `commstats.po`: the Vietnamese text in vi, the English one in en, an empty
 msgstr in any other language (the catalogue test then names what is left to translate). A key that is
 already there with the same texts is skipped; with other texts it is an error, so a merge never silently
-overwrites a wording. Entries are appended in the table's order. Afterwards delete the table, replace
-its lookups with `t("<prefix>key", lang)`, and run `pytest tests/test_i18n_catalogue.py`.
+overwrites a wording (`--update` takes the table's wording). Entries are appended in the table's order.
+Afterwards delete the table, replace its lookups with `t("<prefix>key", lang)` (on a page `t("key")`: the
+sidebar's language), and run `pytest tests/test_i18n_catalogue.py`.
+
+After a merge that brings a table back (another branch added entries to one of the old tables), read that
+branch's version of the file: `git show other-branch:ui/labels.py > /tmp/labels.py` and pass /tmp/labels.py.
+The prefixes used when the tables moved: commstats/i18n.py MESSAGES and ui/labels*.py none;
+commstats/auth.py MESSAGES and ui/auth.py TEXTS `auth.`; commstats/backup.py `backup.`; pages/users.py
+TEXTS `users.`; commstats/template.py TEXTS `template.` (GUIDE `template.guide_`); commstats/overview.py
+`overview.`; commstats/charts.py `chart.`; commstats/sites.py `sites.flag_`; commstats/export.py `export.`.
 """
 
 from __future__ import annotations
@@ -66,8 +74,11 @@ def write_catalogue(catalogue: Catalog, path: Path) -> None:
         write_po(file, catalogue, ignore_obsolete=True)
 
 
-def add_entries(entries: dict[str, tuple[str, str]], locale_dir: Path = LOCALE_DIR, dry_run: bool = False) -> int:
-    """Add the entries to every language's catalogue; the number of keys added."""
+def add_entries(
+    entries: dict[str, tuple[str, str]], locale_dir: Path = LOCALE_DIR, dry_run: bool = False, update: bool = False
+) -> int:
+    """Add the entries to every language's catalogue; the number of keys added. With `update`, a key already
+    there with other texts takes the table's texts (a wording changed on another branch) instead of failing."""
     langs = sorted({p.name for p in locale_dir.iterdir() if po_path(p.name, locale_dir).exists()} | {"vi", "en"})
     catalogues = {lang: read_catalogue(po_path(lang, locale_dir), lang) for lang in langs}
     added = 0
@@ -75,7 +86,10 @@ def add_entries(entries: dict[str, tuple[str, str]], locale_dir: Path = LOCALE_D
         existing = catalogues["vi"].get(key)
         if existing is not None:
             if (existing.string, catalogues["en"][key].string) != (vi, en):
-                raise SystemExit(f"{key}: already in the catalogues with other texts; rename one of them")
+                if not update:
+                    raise SystemExit(f"{key}: already in the catalogues with other texts; rename one, or --update")
+                print(f"{key}: texts updated", file=sys.stderr)
+                existing.string, catalogues["en"][key].string = vi, en
             continue
         for lang, catalogue in catalogues.items():
             catalogue.add(key, {"vi": vi, "en": en}.get(lang, ""))
@@ -93,12 +107,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--prefix", default="", help="put in front of every key, e.g. backup.")
     parser.add_argument("--locale-dir", type=Path, default=LOCALE_DIR)
     parser.add_argument("--rename", action="append", default=[], metavar="OLD=NEW", help="a key that collides")
+    parser.add_argument("--update", action="store_true", help="take the table's texts for keys already there")
     parser.add_argument("--dry-run", action="store_true", help="list the keys, write nothing")
     args = parser.parse_args(argv)
     entries = table_entries(args.file.read_text(encoding="utf-8"), args.table, args.prefix)
     renames = dict(pair.split("=", 1) for pair in args.rename)
     entries = {renames.get(key, key): texts for key, texts in entries.items()}
-    added = add_entries(entries, args.locale_dir, args.dry_run)
+    added = add_entries(entries, args.locale_dir, args.dry_run, args.update)
     print(f"{args.file}:{args.table}: {len(entries)} keys, {added} added", file=sys.stderr)
     if args.dry_run:
         print("\n".join(entries))
