@@ -209,6 +209,22 @@ def test_every_dynamic_lookup_is_a_declared_family():
     assert {"granularity_", "export.", "sites.flag_", "source_kind_", "auth.role_"} <= _dynamic_prefixes()
 
 
+def test_the_core_and_the_etl_always_name_the_language():
+    """Only pages may leave the language to the sidebar: a text the core or the ETL writes (a batch message, a
+    CLI line) must not depend on which dashboard session happens to call it."""
+    unnamed = [
+        f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}"
+        for path, tree in _trees()
+        if path.relative_to(PROJECT_ROOT).parts[0] in {"commstats", "etl"}
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and _callee(node) == "t"
+        and len(node.args) < 2
+        and not any(k.arg == "lang" for k in node.keywords)
+    ]
+    assert not unnamed
+
+
 def _pair_tables(tree: ast.AST) -> Iterator[int]:
     """Line numbers of dict literals that hold texts per language: {"key": ("vi", "en"), ...} or
     {"vi": {...}, "en": {...}}, and tuples of ("vi", "en") pairs."""
@@ -225,8 +241,11 @@ def _pair_tables(tree: ast.AST) -> Iterator[int]:
 
 def _text_pairs(values: list[ast.expr]) -> bool:
     """Two or more values, all pairs of string literals, at least one with Vietnamese letters first."""
-    pairs = [[e.value for e in v.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
-             for v in values if isinstance(v, ast.Tuple)]  # fmt: skip
+    pairs = [
+        [e.value for e in v.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        for v in values
+        if isinstance(v, ast.Tuple)
+    ]
     return (
         len(values) >= 2
         and len(pairs) == len(values)
@@ -255,9 +274,16 @@ def _add_language(tmp_path: Path, lang: str, changes: dict[str, str]) -> Path:
 
 
 def test_a_new_language_is_one_file(tmp_path, monkeypatch):
-    locale_dir = _add_language(tmp_path, "fr", {"overview_title": "Vue d'ensemble", "language_name": "Français",
-                                                "import_ok": "{file} : lot n° {batch} chargé ({inserted} nouveaux, "
-                                                "{updated} modifiés, {unchanged} inchangés)."})  # fmt: skip
+    locale_dir = _add_language(
+        tmp_path,
+        "fr",
+        {
+            "overview_title": "Vue d'ensemble",
+            "language_name": "Français",
+            "import_ok": "{file} : lot n° {batch} chargé ({inserted} nouveaux, "
+            "{updated} modifiés, {unchanged} inchangés).",
+        },
+    )
     monkeypatch.setattr(i18n, "LOCALE_DIR", locale_dir)
     assert i18n.languages() == ["vi", "en", "fr"]
     assert t("overview_title", "fr") == "Vue d'ensemble"
