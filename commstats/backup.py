@@ -33,58 +33,9 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 REQUIRED_ROWS = ("unit", "metric", "section")
 PG_DUMP_MAGIC = b"PGDMP"
 
-MESSAGES: dict[str, tuple[str, str]] = {
-    "not_found": ("Không tìm thấy tệp sao lưu {path}.", "Backup file {path} not found."),
-    "unknown_format": (
-        "{path} không phải bản sao lưu của commstats (không phải tệp SQLite hay pg_dump -Fc).",
-        "{path} is not a commstats backup (neither an SQLite file nor a pg_dump -Fc archive).",
-    ),
-    "wrong_backend": (
-        "Bản sao lưu {path} dành cho {found}, còn cơ sở dữ liệu là {expected}. Chọn đúng bản sao lưu.",
-        "Backup {path} is for {found} but the database is {expected}. Use a matching backup.",
-    ),
-    "damaged": (
-        "Bản sao lưu {path} bị hỏng ({detail}); không khôi phục gì.",
-        "Backup {path} is damaged ({detail}); nothing was restored.",
-    ),
-    "not_commstats": (
-        "{path} là tệp SQLite nhưng không có lược đồ commstats (thiếu bảng alembic_version).",
-        "{path} is an SQLite file without the commstats schema (no alembic_version table).",
-    ),
-    "unknown_revision": (
-        "Bản sao lưu {path} mang phiên bản lược đồ “{revision}” mà phiên bản commstats này không biết (có: {known})."
-        " Không khôi phục gì; dùng bản sao lưu của commstats hoặc cập nhật commstats trước.",
-        "Backup {path} carries schema revision “{revision}”, which this commstats does not know (known: {known})."
-        " Nothing was restored; use a commstats backup or update commstats first.",
-    ),
-    "schema_mismatch": (
-        "Bản sao lưu {path} thiếu bảng hoặc cột của commstats ({missing}). Không khôi phục gì.",
-        "Backup {path} lacks commstats tables or columns ({missing}). Nothing was restored.",
-    ),
-    "empty_backup": (
-        "Bản sao lưu {path} không có dữ liệu ({counts}); khôi phục sẽ xoá sạch cơ sở dữ liệu hiện tại nên bị từ chối."
-        " Chọn một bản sao lưu có đơn vị và danh mục chỉ tiêu.",
-        "Backup {path} holds no data ({counts}); restoring it would wipe the current database, so it is refused."
-        " Choose a backup with units and a metric catalogue.",
-    ),
-    "no_database": (
-        "Chưa có cơ sở dữ liệu tại {path} để sao lưu.",
-        "There is no database at {path} to back up.",
-    ),
-    "tool_missing": (
-        "Không tìm thấy {tool}. Cài gói postgresql-client hoặc đặt COMMSTATS_PG_BINDIR.",
-        "{tool} not found. Install postgresql-client or set COMMSTATS_PG_BINDIR.",
-    ),
-    "tool_failed": ("{tool} báo lỗi: {detail}", "{tool} failed: {detail}"),
-    "backend_unsupported": (
-        "Chỉ sao lưu được SQLite và PostgreSQL (không phải {backend}).",
-        "Only SQLite and PostgreSQL can be backed up (not {backend}).",
-    ),
-}
-
 
 class BackupError(BilingualError):
-    messages = MESSAGES
+    namespace = "backup."  # its texts are the catalogue's backup.* keys
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,13 @@ from sqlalchemy import Engine, delete, select
 from commstats import audit
 from commstats.catalog import UNALLOCATED
 from commstats.db import writer
-from commstats.i18n import MESSAGES, BilingualError
+from commstats.i18n import BilingualError
 from commstats.models import Member, Metric, Observation, Revision, Unit
 from commstats.periods import month_key
 
 
 class FigureError(BilingualError):
-    messages = MESSAGES
+    """Its keys are the catalogue's top-level figure_* texts (no namespace)."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from commstats.i18n import t
 from commstats.periods import figure_window, month_key, parse_month
 from ui import cache
 from ui.auth import current
-from ui.labels import label, lang
+from ui.labels import lang
 
 ANY_YEAR = (1, 9999)  # a stored mistake can be of any year; naming it must not be refused
 
@@ -31,17 +31,15 @@ def delete_section(unit_ids: tuple[int, ...], *, only_when_outside: bool = False
     outside = queries.figures_outside(engine, unit_ids, window.first, window.last)
     if only_when_outside and not outside:
         return
-    st.subheader(label("figure_delete_title"))
-    st.caption(label("figure_delete_caption"))
+    st.subheader(t("figure_delete_title"))
+    st.caption(t("figure_delete_caption"))
     chosen: queries.StoredFigure | None = None
     if outside:
         st.warning(
-            label(
-                "figure_outside_warning", count=len(outside), first=f"{window.first:%m/%Y}", last=f"{window.last:%m/%Y}"
-            )
+            t("figure_outside_warning", count=len(outside), first=f"{window.first:%m/%Y}", last=f"{window.last:%m/%Y}")
         )
         chosen = st.selectbox(
-            label("figure_delete_pick"),
+            t("figure_delete_pick"),
             outside,
             index=None,
             key="figure_delete_pick",
@@ -50,22 +48,22 @@ def delete_section(unit_ids: tuple[int, ...], *, only_when_outside: bool = False
     with st.form("figure_delete", clear_on_submit=False):
         codes = list(units)
         unit = st.selectbox(
-            label("figure_delete_unit"),
+            t("figure_delete_unit"),
             codes,
             index=codes.index(chosen.unit) if chosen else 0,
             format_func=lambda c: units[c].name(lang()),
         )
-        metric = st.text_input(label("figure_delete_metric"), value=chosen.metric if chosen else "")
-        month_text = st.text_input(label("figure_delete_month"), value=month_key(chosen.period) if chosen else "")
-        member = st.text_input(label("figure_delete_member"), value=chosen.member if chosen else "")
-        reason = st.text_input(label("figure_delete_reason"), max_chars=500)
-        submitted = st.form_submit_button(label("figure_delete_button"), type="primary")
+        metric = st.text_input(t("figure_delete_metric"), value=chosen.metric if chosen else "")
+        month_text = st.text_input(t("figure_delete_month"), value=month_key(chosen.period) if chosen else "")
+        member = st.text_input(t("figure_delete_member"), value=chosen.member if chosen else "")
+        reason = st.text_input(t("figure_delete_reason"), max_chars=500)
+        submitted = st.form_submit_button(t("figure_delete_button"), type="primary")
     if not submitted:
         return
     try:
         month = parse_month(month_text.strip(), years=ANY_YEAR)
     except ValueError:
-        st.error(label("figure_delete_bad_month"))
+        st.error(t("figure_delete_bad_month"))
         return
     try:
         gone = delete_figure(engine, unit, metric.strip(), month, member.strip(), actor=current().actor, reason=reason)
