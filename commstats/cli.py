@@ -176,3 +176,6 @@ cli_extract.register(app)
 from commstats import cli_figures  # noqa: E402
 
 cli_figures.register(app)
+from commstats import cli_cycle  # noqa: E402
+
+cli_cycle.register(app)

@@ -519,9 +519,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def t(key: str, lang: Lang = "vi", **params: Any) -> str:
-    vi, en = MESSAGES[key]
+def text_of(table: dict[str, tuple[str, str]], key: str, lang: Lang = "vi", **params: Any) -> str:
+    """The text `key` of a module's own (vi, en) table in `lang`, with its parameters filled in."""
+    vi, en = table[key]
     return (en if lang == "en" else vi).format(**params)
+
+
+def t(key: str, lang: Lang = "vi", **params: Any) -> str:
+    return text_of(MESSAGES, key, lang, **params)
 
 
 class BilingualError(Exception):
@@ -534,8 +539,7 @@ class BilingualError(Exception):
         self.key, self.params = key, params
 
     def message(self, lang: Lang = "vi") -> str:
-        vi, en = self.messages[self.key]
-        return (en if lang == "en" else vi).format(**self.params)
+        return text_of(self.messages, self.key, lang, **self.params)
 
     def __str__(self) -> str:
         return self.message("vi")

@@ -78,6 +78,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "role_viewer": ("xem", "viewer"),
     "role_analyst": ("phân tích (xuất dữ liệu)", "analyst (export)"),
     "role_editor": ("biên tập (nhập số liệu)", "editor (import and entry)"),
+    "role_leader": ("lãnh đạo (duyệt, chốt số liệu)", "leader (approves, locks the figures)"),
     "role_admin": ("quản trị", "admin"),
 }
 
