@@ -3,9 +3,10 @@
 import streamlit as st
 
 from commstats.auth import Action
+from commstats.cycle.messages import cycle_text
 from ui import auth
 from ui.frame import sidebar
-from ui.labels import label
+from ui.labels import label, lang
 
 st.set_page_config(page_title=label("app_title"), page_icon=":material/monitoring:", layout="wide")
 st.session_state.setdefault("lang", "vi")
@@ -20,6 +21,8 @@ PAGES = [
     st.Page("pages/quality.py", title=label("nav_quality"), icon=":material/fact_check:"),
     st.Page("pages/entry.py", title=label("entry_title"), icon=":material/edit_note:"),
     st.Page("pages/import.py", title=label("import_title"), icon=":material/upload_file:"),
+    st.Page("pages/status.py", title=cycle_text("nav_status", lang()), icon=":material/pending_actions:"),
+    st.Page("pages/cycle.py", title=cycle_text("nav_cycle", lang()), icon=":material/event"),
     st.Page("pages/users.py", title=auth.auth_text("nav_users"), icon=":material/group:"),
     st.Page("pages/account.py", title=auth.auth_text("account"), icon=":material/account_circle:"),
 ]

@@ -110,6 +110,9 @@ def import_files(
     user: Annotated[
         str | None, typer.Option("--user", help="Tài khoản ghi vào nhật ký / account recorded (default: OS login).")
     ] = None,
+    reason: Annotated[
+        str, typer.Option("--reason", help="Lý do sửa số liệu đã chốt / reason for changing locked figures.")
+    ] = "",
     db: DbOption = None,
     lang: LangOption = "vi",
 ) -> None:
@@ -122,7 +125,9 @@ def import_files(
     created_by = actor_for(engine, user)
     failed = 0
     for path in paths:
-        report = import_path(engine, path, unit=unit, dry_run=dry_run, encoding=encoding, created_by=created_by)
+        report = import_path(
+            engine, path, unit=unit, dry_run=dry_run, encoding=encoding, created_by=created_by, reason=reason
+        )
         typer.echo(report.summary(lang), err=not report.ok)
         failed += not report.ok
     raise typer.Exit(1 if failed else 0)
