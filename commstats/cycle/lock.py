@@ -54,7 +54,7 @@ def refuse_without_reason(conn: Connection, changes: list[LockedChange], reason:
     cleaned = " ".join(reason.split())[:MAX_REASON]
     if changes and not cleaned:
         unit_ids = sorted({c.key[0] for c in changes})
-        codes = dict(conn.execute(select(Unit.id, Unit.code).where(Unit.id.in_(unit_ids))).tuples().all())
+        codes = dict(conn.execute(select(Unit.id, Unit.code).where(Unit.id.in_(unit_ids))).all())
         months = sorted({c.key[2] for c in changes})
         shown = ", ".join(month_key(m) for m in months[:6]) + (" …" if len(months) > 6 else "")
         raise CycleError("period_locked", periods=shown, unit=", ".join(codes[i] for i in unit_ids))

@@ -269,7 +269,10 @@ CYCLE_MESSAGES: dict[str, tuple[str, str]] = {
         "Chỉ lãnh đạo (vai trò leader) hoặc quản trị của đơn vị duyệt được kỳ báo cáo.",
         "Only a leader (or an admin) of the unit may approve a round.",
     ),
-    "approved_info": ("Đã duyệt lúc {at} bởi {by}; số liệu đã chốt.", "Approved at {at} by {by}; the figures are locked."),
+    "approved_info": (
+        "Đã duyệt lúc {at} bởi {by}; số liệu đã chốt.",
+        "Approved at {at} by {by}; the figures are locked.",
+    ),
     "departments_heading": ("Phòng, ban", "Departments"),
     "department_code": ("Mã phòng", "Code"),
     "department_name": ("Tên phòng", "Name"),

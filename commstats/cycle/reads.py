@@ -117,7 +117,7 @@ def _sections(session: Session, found: ReportRound, today: dt.date, lang: str) -
         .order_by(RoundSection.sort_order)
     )
     rows = []
-    for section, department, user in session.execute(query).tuples():
+    for section, department, user in session.execute(query):
         if department is not None:
             name = department.name_en if lang == "en" and department.name_en else department.name_vi
             assignee, code, email = name, department.code, department.email
@@ -190,7 +190,7 @@ def rounds(
         query = query.where(ReportRound.status == status)
     day = today or dt.date.today()
     with Session(engine) as session:
-        return [_round_row(session, r, u, day, lang, with_sections) for r, u in session.execute(query).tuples()]
+        return [_round_row(session, r, u, day, lang, with_sections) for r, u in session.execute(query)]
 
 
 def round_for(
@@ -202,7 +202,7 @@ def round_for(
         .where(Unit.code == unit_code, ReportRound.period_key == period_key)
     )
     with Session(engine) as session:
-        found = session.execute(query).tuples().first()
+        found = session.execute(query).first()
         return _round_row(session, found[0], found[1], today or dt.date.today(), lang, True) if found else None
 
 
@@ -216,7 +216,7 @@ def rounds_of_period(engine: Engine, unit_ids: Sequence[int], period_key: str) -
         .where(ReportRound.unit_id.in_(list(unit_ids)), ReportRound.period_key == period_key)
     )
     with Session(engine) as session:
-        return [_round_row(session, r, u, dt.date.today(), "vi", False) for r, u in session.execute(query).tuples()]
+        return [_round_row(session, r, u, dt.date.today(), "vi", False) for r, u in session.execute(query)]
 
 
 @dataclass(frozen=True)
@@ -270,7 +270,7 @@ def adjustments_for(engine: Engine, unit_ids: Sequence[int], period: Period, lan
                 adj.changed_at,
                 adj.changed_by,
             )
-            for adj, code, metric, member in session.execute(query).tuples()
+            for adj, code, metric, member in session.execute(query)
         ]
 
 
