@@ -22,7 +22,7 @@ PAGES = [
     st.Page("pages/entry.py", title=label("entry_title"), icon=":material/edit_note:"),
     st.Page("pages/import.py", title=label("import_title"), icon=":material/upload_file:"),
     st.Page("pages/status.py", title=cycle_text("nav_status", lang()), icon=":material/pending_actions:"),
-    st.Page("pages/cycle.py", title=cycle_text("nav_cycle", lang()), icon=":material/event"),
+    st.Page("pages/cycle.py", title=cycle_text("nav_cycle", lang()), icon=":material/event_available:"),
     st.Page("pages/users.py", title=auth.auth_text("nav_users"), icon=":material/group:"),
     st.Page("pages/account.py", title=auth.auth_text("account"), icon=":material/account_circle:"),
 ]
