@@ -2,8 +2,8 @@
 tests all ask the same functions.
 
 Roles are per unit and ordered: viewer < analyst (export) < editor (import, entry, targets) < leader
-(approves a reporting round, which locks its figures) < admin (users, units, settings). A grant with no unit covers every unit. Anonymous visitors may view the
-units whose `public_view` is on, and nothing else.
+(approves a reporting round, which locks its figures) < admin (users, units, settings). A grant with no
+unit covers every unit. Anonymous visitors may view the units whose `public_view` is on, and nothing else.
 """
 
 from __future__ import annotations

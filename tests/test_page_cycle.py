@@ -91,7 +91,7 @@ def test_rounds_page_opens_assigns_refuses_and_approves(demo_url, monkeypatch):
     before = cycle_state(engine)
     app.button(key="approve_button").click()
     app.run()
-    assert [e.value for e in app.error][0].startswith("Chưa duyệt được: còn 10 phần chưa nộp")
+    assert app.error[0].value.startswith("Chưa duyệt được: còn 10 phần chưa nộp")
     app.text_input(key="open_period").set_value("2019-07")
     app.button(key="open_button").click()
     app.run()

@@ -59,7 +59,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "entry_col_unit": ("Đơn vị tính", "Unit of measure"),
     "entry_col_value": ("Số liệu", "Figure"),
     "entry_save": ("Lưu số liệu", "Save figures"),
-    "entry_reason": ("Lý do điều chỉnh (chỉ khi sửa số liệu đã chốt)", "Reason for the adjustment (only for locked figures)"),
+    "entry_reason": (
+        "Lý do điều chỉnh (chỉ khi sửa số liệu đã chốt)",
+        "Reason for the adjustment (only for locked figures)",
+    ),
     "entry_reason_help": (
         "Số liệu của kỳ báo cáo đã duyệt đã được chốt: muốn sửa phải ghi lý do; thay đổi được nêu trong báo cáo kỳ sau.",
         "The figures of an approved round are locked: a change needs a reason and is listed in the next report.",
