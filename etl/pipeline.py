@@ -9,25 +9,17 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from commstats.cycle.messages import CycleError, cycle_text
+from commstats.cycle.messages import CycleError
 from commstats.i18n import t
 from etl.extract.tabular import extract_csv
 from etl.extract.template_workbook import extract_workbook, is_template
 from etl.load import LoadResult, load_rows
-from etl.problems import Problem, RawRow, RejectedFile
+from etl.problems import CycleProblem, Problem, RawRow, RejectedFile
 from etl.validate import Reference, validate_rows
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 Extractor = Callable[[bytes, str, str | None], Iterator[RawRow]]
-
-
-@dataclass(frozen=True)
-class CycleProblem(Problem):
-    """A refusal of the report cycle (a locked period), reported like any other problem of the file."""
-
-    def message(self, lang: str = "vi") -> str:
-        return cycle_text(self.key, lang, **self.params)
 
 
 def _csv(content: bytes, file: str, encoding: str | None) -> Iterator[RawRow]:

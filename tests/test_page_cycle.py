@@ -140,3 +140,39 @@ def test_roles_on_the_new_pages(demo_url, monkeypatch):
     leader = run_page(demo_url, monkeypatch, page="pages/cycle.py", auth_user="lanhdao", units=[UNIT])
     assert [b for b in leader.button if b.key == "approve_button"]
     assert reads.round_for(make_engine(demo_url), UNIT, "2019-07") is not None
+
+
+def test_entry_page_refuses_a_locked_month_without_a_reason(demo_url, monkeypatch):
+    engine = make_engine(demo_url)
+    editor = principal(engine, "editor")
+    rounds.open_round(engine, editor, UNIT, "2019-07")
+    fill_and_submit(engine, editor, "2019-07", "2019-07")
+    rounds.approve_round(engine, principal(engine, "leader"), UNIT, "2019-07")
+    app = run_page(demo_url, monkeypatch)
+    for key, value in (("unit", UNIT), ("month", "2019-07"), ("section", "portal")):
+        app.query_params[key] = value
+    app.switch_page("pages/entry.py")
+    app.run()
+    editor_key = app.data_editor[0].key
+    edits = {"edited_rows": {0: {"value": "40"}}, "added_rows": [], "deleted_rows": []}
+    app.session_state[editor_key] = edits
+    app.button[0].click()
+    app.run()
+    assert not app.exception
+    assert app.error[0].value.startswith("Số liệu 2019-07 của đơn vị travinh-demo đã được chốt")
+    assert (
+        reads.adjustments_for(
+            engine, [reads.round_for(engine, UNIT, "2019-07").unit_id], rounds.parse_period("2019-08")
+        )
+        == []
+    )
+    app.text_input(key="entry_reason").set_value("Cổng đếm sót 7 tin")
+    app.session_state[editor_key] = edits
+    app.button[0].click()
+    app.run()
+    assert not app.exception and not app.error
+    assert app.success[0].value.startswith("Đã lưu lô #")
+    unit_id = reads.round_for(engine, UNIT, "2019-07").unit_id  # type: ignore[union-attr]
+    adjusted = reads.adjustments_for(engine, [unit_id], rounds.parse_period("2019-08"))
+    assert [(a.old_value, a.new_value, a.reason) for a in adjusted] == [(33, 40, "Cổng đếm sót 7 tin")]
+    engine.dispose()
