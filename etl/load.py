@@ -18,7 +18,14 @@ from operator import attrgetter, itemgetter
 from sqlalchemy import Connection, Engine, RootTransaction, Select, bindparam, insert, select, text, update
 
 from commstats import audit
-from commstats.cycle.lock import LockedChange, locked_changes, locked_months, record_adjustments, refuse_without_reason
+from commstats.cycle.lock import (
+    LockedChange,
+    any_locked,
+    locked_changes,
+    locked_months,
+    record_adjustments,
+    refuse_without_reason,
+)
 from commstats.db import retry_locked, writer
 from commstats.models import ImportBatch, Member, Observation, Revision, _now
 from etl.validate import CleanRow, Reference
@@ -163,7 +170,7 @@ def _locked(
 ) -> list[LockedChange]:
     """The new and changed figures that fall in a locked month: one short query, and the keys are looked at
     only when some month of the load is locked (most loads touch none, and a big load pays nothing more)."""
-    if not (new or updates):
+    if not (new or updates) or not any_locked(conn):
         return []
     periods = set(map(itemgetter(2), keyed))
     locked = locked_months(conn, min(periods), max(periods))

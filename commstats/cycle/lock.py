@@ -19,6 +19,12 @@ MAX_REASON = 1000
 Key = tuple[int, int, dt.date, int]  # (unit, metric, period, member) ids, as in etl.load
 
 
+def any_locked(conn: Connection) -> bool:
+    """Whether any round is approved at all: a load checks its keys only then (the common case costs one
+    indexed look-up, never a pass over a million keys)."""
+    return conn.execute(select(ReportRound.id).where(ReportRound.status == "approved").limit(1)).first() is not None
+
+
 def locked_months(conn: Connection, first: dt.date, last: dt.date) -> dict[tuple[int, dt.date], int]:
     """(unit id, month) -> id of the approved round that locked it, for the months first..last. The rounds
     table is small (a few rows per unit and year), so this is one short query even on a national load."""
