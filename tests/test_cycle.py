@@ -26,10 +26,14 @@ TODAY = dt.date(2026, 12, 2)
 
 @pytest.mark.parametrize(
     ("period", "due", "ministry"),
-    [("2026-11", "2026-11-15", "2026-11-16"), ("2026-Q4", "2026-12-06", "2026-12-08"),
-     ("2026-H1", "2026-06-06", "2026-06-08"), ("2026", "2026-11-25", "2026-11-27"),
-     ("2026-9M", "2026-09-06", "2026-09-08")],
-)  # fmt: skip
+    [
+        ("2026-11", "2026-11-15", "2026-11-16"),
+        ("2026-Q4", "2026-12-06", "2026-12-08"),
+        ("2026-H1", "2026-06-06", "2026-06-08"),
+        ("2026", "2026-11-25", "2026-11-27"),
+        ("2026-9M", "2026-09-06", "2026-09-08"),
+    ],
+)
 def test_deadlines_follow_thong_tu_02_2023(period, due, ministry):
     chosen = parse_period(period)
     assert deadline(chosen, DEFAULT_RULES[chosen.kind]) == dt.date.fromisoformat(due)
@@ -39,8 +43,10 @@ def test_deadlines_follow_thong_tu_02_2023(period, due, ministry):
 def test_window_follows_the_units_cutoff():
     july = schedule(parse_period("2019-07"), 15)
     assert (july.window_start, july.window_end, july.deadline) == (
-        dt.date(2019, 6, 15), dt.date(2019, 7, 14), dt.date(2019, 7, 15),
-    )  # fmt: skip
+        dt.date(2019, 6, 15),
+        dt.date(2019, 7, 14),
+        dt.date(2019, 7, 15),
+    )
     q3 = schedule(parse_period("2019-Q3"), 0)
     assert (q3.window_start, q3.window_end) == (dt.date(2019, 7, 1), dt.date(2019, 9, 30))
     assert deadline(parse_period("2026-06"), Rule(31, 1)) == dt.date(2026, 7, 31)
@@ -76,24 +82,48 @@ def test_bad_input_is_refused_bilingually_and_changes_nothing(demo_url):
     rounds.open_round(engine, editor, UNIT, "2026-11", today=TODAY)
     before = cycle_state(engine)
     cases = [
-        (lambda: rounds.open_round(engine, editor, UNIT, "2026-12", deadline=dt.date(2026, 12, 1), today=TODAY),
-         "deadline_past", "Hạn 01/12/2026 đã qua", "is in the past"),
-        (lambda: rounds.assign_section(engine, editor, UNIT, "2026-11", "portal", department="khong-co"),
-         "unknown_department", "Không có phòng “khong-co”", "No department “khong-co”"),
-        (lambda: rounds.assign_section(engine, editor, UNIT, "2026-11", "portal", username="editor",
-                                       due=dt.date(2026, 11, 30), today=TODAY),
-         "deadline_past", "đã qua", "in the past"),
-        (lambda: rounds.approve_round(engine, principal(engine, "leader"), UNIT, "2026-11"),
-         "round_incomplete", "Chưa duyệt được: còn 10 phần chưa nộp", "Cannot approve: 10 sections"),
-        (lambda: rounds.approve_round(engine, editor, UNIT, "2026-11"),
-         "not_allowed", "không có quyền", "may not"),
+        (
+            lambda: rounds.open_round(engine, editor, UNIT, "2026-12", deadline=dt.date(2026, 12, 1), today=TODAY),
+            "deadline_past",
+            "Hạn 01/12/2026 đã qua",
+            "is in the past",
+        ),
+        (
+            lambda: rounds.assign_section(engine, editor, UNIT, "2026-11", "portal", department="khong-co"),
+            "unknown_department",
+            "Không có phòng “khong-co”",
+            "No department “khong-co”",
+        ),
+        (
+            lambda: rounds.assign_section(
+                engine, editor, UNIT, "2026-11", "portal", username="editor", due=dt.date(2026, 11, 30), today=TODAY
+            ),
+            "deadline_past",
+            "đã qua",
+            "in the past",
+        ),
+        (
+            lambda: rounds.approve_round(engine, principal(engine, "leader"), UNIT, "2026-11"),
+            "round_incomplete",
+            "Chưa duyệt được: còn 10 phần chưa nộp",
+            "Cannot approve: 10 sections",
+        ),
+        (lambda: rounds.approve_round(engine, editor, UNIT, "2026-11"), "not_allowed", "không có quyền", "may not"),
         (lambda: rounds.open_round(engine, editor, UNIT, "2026-13"), "bad_period", "không hợp lệ", "Invalid"),
         (lambda: rounds.open_round(engine, editor, UNIT, "2026-11"), "round_exists", "đã được mở", "already open"),
-        (lambda: rounds.open_round(engine, editor, "vinhlong-demo", "2026-11"), "not_allowed", "vinhlong-demo",
-         "vinhlong-demo"),
-        (lambda: rounds.submit_section(engine, editor, UNIT, "2026-11", "assessment"), "section_empty",
-         "chưa có số liệu", "has no figure"),
-    ]  # fmt: skip
+        (
+            lambda: rounds.open_round(engine, editor, "vinhlong-demo", "2026-11"),
+            "not_allowed",
+            "vinhlong-demo",
+            "vinhlong-demo",
+        ),
+        (
+            lambda: rounds.submit_section(engine, editor, UNIT, "2026-11", "assessment"),
+            "section_empty",
+            "chưa có số liệu",
+            "has no figure",
+        ),
+    ]
     for work, key, vi, en in cases:
         with pytest.raises(CycleError) as refused:
             work()

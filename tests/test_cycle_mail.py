@@ -127,8 +127,10 @@ def test_send_emails_the_approved_report_as_docx_and_pdf(demo_url, monkeypatch):
     assert "TRÀ VINH" in pdf and "Số liệu đã chốt ngày" in pdf and "Đăng 33 tin, bài tiếng Việt" in pdf
     en = by_rcpt["minister@example.gov.vn"]
     assert en["Subject"] == "July 2019 report – Sở Thông tin và Truyền thông Trà Vinh (dữ liệu mẫu) (approved)"
-    assert {p.get_filename() for p in en.iter_attachments()} == {"report-travinh-demo-2019-07.docx",
-                                                                 "report-travinh-demo-2019-07.pdf"}  # fmt: skip
+    assert {p.get_filename() for p in en.iter_attachments()} == {
+        "report-travinh-demo-2019-07.docx",
+        "report-travinh-demo-2019-07.pdf",
+    }
     engine = make_engine(demo_url)
     with engine.connect() as conn:
         assert conn.execute(select(ReportRound.sent_at)).scalar_one() is not None
