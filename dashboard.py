@@ -20,6 +20,8 @@ PAGES = [
     st.Page("pages/quality.py", title=t("nav_quality"), icon=":material/fact_check:"),
     st.Page("pages/entry.py", title=t("entry_title"), icon=":material/edit_note:"),
     st.Page("pages/import.py", title=t("import_title"), icon=":material/upload_file:"),
+    st.Page("pages/status.py", title=t("cycle.nav_status"), icon=":material/pending_actions:"),
+    st.Page("pages/cycle.py", title=t("cycle.nav_cycle"), icon=":material/event_available:"),
     st.Page("pages/users.py", title=t("auth.nav_users"), icon=":material/group:"),
     st.Page("pages/account.py", title=t("auth.account"), icon=":material/account_circle:"),
 ]

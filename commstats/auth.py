@@ -1,9 +1,9 @@
 """Accounts, roles and the permission rules. No Streamlit here: the dashboard, the CLI and the
 tests all ask the same functions.
 
-Roles are per unit and ordered: viewer < analyst (export) < editor (import, entry, targets) < admin
-(users, units, settings). A grant with no unit covers every unit. Anonymous visitors may view the
-units whose `public_view` is on, and nothing else.
+Roles are per unit and ordered: viewer < analyst (export) < editor (import, entry, targets) < leader
+(approves a reporting round, which locks its figures) < admin (users, units, settings). A grant with no
+unit covers every unit. Anonymous visitors may view the units whose `public_view` is on, and nothing else.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from commstats.db import session_scope
 from commstats.i18n import BilingualError
 from commstats.models import AppUser, Unit, UserRole, _now
 
-ROLES = ("viewer", "analyst", "editor", "admin")
+ROLES = ("viewer", "analyst", "editor", "leader", "admin")
 RANK = {role: i for i, role in enumerate(ROLES)}
 ALL_UNITS = "*"  # how a global grant is written in the CLI and the lists
 
@@ -43,6 +43,8 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_UNITS = "manage_units"
     SETTINGS = "settings"
+    CYCLE = "cycle"  # open rounds, assign and submit sections (the report cycle)
+    APPROVE = "approve"  # approve a round: its figures are locked ("chốt số liệu")
 
 
 MIN_ROLE: dict[Action, str] = {
@@ -55,6 +57,8 @@ MIN_ROLE: dict[Action, str] = {
     Action.MANAGE_USERS: "admin",
     Action.MANAGE_UNITS: "admin",
     Action.SETTINGS: "admin",
+    Action.CYCLE: "editor",
+    Action.APPROVE: "leader",
 }
 
 # COMMSTATS_AUTH=off makes every dashboard visitor an admin of every unit: for development and the test

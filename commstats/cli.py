@@ -113,6 +113,9 @@ def import_files(
     user: Annotated[
         str | None, typer.Option("--user", help="Tài khoản ghi vào nhật ký / account recorded (default: OS login).")
     ] = None,
+    reason: Annotated[
+        str, typer.Option("--reason", help="Lý do sửa số liệu đã chốt / reason for changing locked figures.")
+    ] = "",
     db: DbOption = None,
     lang: LangOption = "vi",
 ) -> None:
@@ -125,7 +128,9 @@ def import_files(
     created_by = actor_for(engine, user)
     failed = 0
     for path in paths:
-        report = import_path(engine, path, unit=unit, dry_run=dry_run, encoding=encoding, created_by=created_by)
+        report = import_path(
+            engine, path, unit=unit, dry_run=dry_run, encoding=encoding, created_by=created_by, reason=reason
+        )
         typer.echo(report.summary(lang), err=not report.ok)
         failed += not report.ok
     raise typer.Exit(1 if failed else 0)
@@ -179,3 +184,6 @@ cli_extract.register(app)
 from commstats import cli_figures  # noqa: E402
 
 cli_figures.register(app)
+from commstats import cli_cycle  # noqa: E402
+
+cli_cycle.register(app)

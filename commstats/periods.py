@@ -108,6 +108,12 @@ def reporting_window(month: dt.date, cutoff_day: int = 0) -> tuple[dt.date, dt.d
     return previous.replace(day=cutoff_day), month.replace(day=cutoff_day - 1)
 
 
+def day_in_month(month: dt.date, day: int) -> dt.date:
+    """Day `day` of `month`, or the month's last day when it is shorter (a deadline on the 31st in June)."""
+    last = (add_months(month_start(month.year, month.month), 1) - dt.timedelta(days=1)).day
+    return dt.date(month.year, month.month, min(max(day, 1), last))
+
+
 @dataclass(frozen=True)
 class Period:
     kind: PeriodKind
@@ -196,6 +202,12 @@ def parse_period(text: str) -> Period:
             return Period(kind, int(found["y"]), int(found.groupdict().get("i") or 1))
     month = parse_month(cleaned)
     return Period("month", month.year, month.month)
+
+
+def period_window(period: Period, cutoff_day: int = 0) -> tuple[dt.date, dt.date]:
+    """First and last day a report of `period` covers: the window of its first month to that of its last
+    (Nghị định 09/2019/NĐ-CP: quarters, half-years and years follow the same 15→14 rule as months)."""
+    return reporting_window(period.start, cutoff_day)[0], reporting_window(period.end, cutoff_day)[1]
 
 
 def figure_window(first_year: int | None = None, today: dt.date | None = None) -> MonthWindow:

@@ -100,6 +100,7 @@ def save_entry(
     *,
     lang: str = "vi",
     created_by: str = "",
+    reason: str = "",
 ) -> EntryResult:
     """Validate the edited table like an import and load it; returns problems or what changed."""
     outcome = EntryResult()
@@ -129,6 +130,6 @@ def save_entry(
     digest = json.dumps([[c.metric_code, c.member_code, c.value] for c in clean], ensure_ascii=False)
     outcome.result = load_rows(
         engine, clean, source_kind=SOURCE_KIND, source_name=name, sha256=hashlib.sha256(digest.encode()).hexdigest(),
-        created_by=created_by,
+        created_by=created_by, reason=reason,
     )  # fmt: skip
     return outcome

@@ -1,12 +1,14 @@
 """Nhập số liệu: type one section's figures for a unit and month; saved like an import (all or nothing)."""
 
+import contextlib
 import datetime as dt
 
 import streamlit as st
 
 from commstats.auth import Action, unit_scope
+from commstats.cycle.messages import CycleError
 from commstats.i18n import t
-from commstats.periods import add_months, month_key, month_start
+from commstats.periods import add_months, month_key, month_start, parse_month
 from etl.entry import entry_frame, save_entry, sections
 from ui import cache
 from ui.auth import require, unit_codes_for
@@ -29,6 +31,12 @@ first_year = min(2010, selection.first_month.year if selection.first_month else 
 left, middle, right = st.columns([2, 1, 2])
 codes = list(by_code)
 default_unit = selection.unit_codes[0] if selection.unit_codes and selection.unit_codes[0] in by_code else codes[0]
+# A link from the status board or a reminder (?unit=…&month=2026-11&section=portal) opens that section.
+asked = st.query_params.to_dict()
+default_unit = asked["unit"] if asked.get("unit") in by_code else default_unit
+with contextlib.suppress(ValueError):
+    last_month = parse_month(asked["month"]) if "month" in asked else last_month
+first_year = min(first_year, last_month.year)
 unit = left.selectbox(
     t("entry_unit"), codes, index=codes.index(default_unit), key="entry_unit",
     format_func=lambda code: by_code[code].name(lang),
@@ -40,7 +48,11 @@ year = year_column.selectbox(t("entry_year"), years, index=years.index(last_mont
 number = month_column.selectbox(t("entry_month"), list(range(1, 13)), index=last_month.month - 1, key="entry_month")
 month = month_start(year, number)
 names = {s.code: s.name for s in sections(engine, unit, lang)}
-section = right.selectbox(t("entry_section"), list(names), key="entry_section", format_func=names.__getitem__)
+section_codes = list(names)
+section = right.selectbox(
+    t("entry_section"), section_codes, key="entry_section", format_func=names.__getitem__,
+    index=section_codes.index(asked["section"]) if asked.get("section") in names else 0,
+)  # fmt: skip
 
 frame = entry_frame(engine, unit, month, section, lang)
 edited = st.data_editor(
@@ -54,9 +66,16 @@ edited = st.data_editor(
     },
 )  # fmt: skip
 
+reason = st.text_input(t("entry_reason"), key="entry_reason", help=t("entry_reason_help"))
 if st.button(t("entry_save"), type="primary"):
-    with unit_scope(allowed):
-        outcome = save_entry(engine, unit, month, section, edited, lang=lang, created_by=principal.actor)
+    try:
+        with unit_scope(allowed):
+            outcome = save_entry(
+                engine, unit, month, section, edited, lang=lang, created_by=principal.actor, reason=reason
+            )
+    except CycleError as refused:  # a locked (approved) month without a reason: nothing was saved
+        st.error(refused.message(lang), icon=":material/lock:")
+        st.stop()
     if not outcome.ok:
         st.error(t("entry_rejected", count=len(outcome.problems)))
         st.dataframe(outcome.problem_table(lang), hide_index=True)

@@ -17,10 +17,13 @@ from babel.messages.pofile import read_po, write_po
 
 from commstats import auth, backup, i18n, queries
 from commstats.config import PROJECT_ROOT
+from commstats.cycle.reads import STATUSES
+from commstats.cycle.rounds import NARRATIVE_BLOCKS
 from commstats.explore import View
 from commstats.i18n import BilingualError, t
 from commstats.narrative.choices import KINDS
 from commstats.narrative.facts import COMPARISONS, ROLES
+from commstats.periods import PeriodKind
 from commstats.series import Granularity
 from commstats.sites import FlagKind
 from etl.site_counts import Status
@@ -48,6 +51,12 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     # (etl/pipeline.py source_kind) or a source's SOURCE_KIND; status is set by etl/load.py.
     "source_kind_": ("csv", "txt", "xlsx", "template", "register", "report", "feed", "entry", "demo", "targets"),
     "status_": ("loaded", "unchanged"),
+    # the report cycle (commstats/cycle): section and round statuses, period kinds, blocks, assignees
+    "cycle.status_": STATUSES,
+    "cycle.round_state_": ("open", "approved"),
+    "cycle.kind_": get_args(PeriodKind),
+    "cycle.block_": NARRATIVE_BLOCKS,
+    "cycle.assignee_": ("department", "person"),
 }
 
 

@@ -23,7 +23,10 @@ SESSION_USER = "auth_user"  # the account signed in with a password in this brow
 SSO_RECORDED = "auth_sso_recorded"
 # Pages that need more than viewing, by their URL path (the file name without .py).
 ACCOUNT_PAGE = "account"  # the sign-in page: always reachable
-PAGE_ACTIONS: dict[str, Action] = {"import": Action.IMPORT, "entry": Action.ENTRY, "users": Action.MANAGE_USERS}
+PAGE_ACTIONS: dict[str, Action] = {
+    "import": Action.IMPORT, "entry": Action.ENTRY, "users": Action.MANAGE_USERS, "status": Action.CYCLE,
+    "cycle": Action.CYCLE,
+}  # fmt: skip
 
 
 def role_name(role: str) -> str:
