@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from commstats import queries
 from commstats.bootstrap import add_unit, init_database
+from commstats.codes import CODE_RULE, is_code, suggest_code
 from commstats.db import make_engine
 from commstats.export import write_export
 from commstats.periods import parse_month
@@ -95,6 +96,11 @@ def units_add(
 
     engine = engine_for(db)
     init_database(engine)
+    if not is_code(code) and code not in {u.code for u in queries.units(engine)}:
+        rule_vi, rule_en = CODE_RULE
+        typer.echo(f"Mã đơn vị “{code}” không hợp lệ: chỉ dùng {rule_vi}; ví dụ {suggest_code(code) or 'so-moi'}. / "
+                   f"Invalid unit code: use {rule_en}, e.g. {suggest_code(code) or 'so-moi'}.", err=True)  # fmt: skip
+        raise typer.Exit(2)
     add_unit(engine, code, name_vi, name_en, cutoff_day)
     if public is not None:
         set_public_view(engine, code, public, actor=os_actor())

@@ -19,7 +19,15 @@ HEADERS: dict[str, dict[str, str]] = {
         "member_name": "Member name", "value": "Value", "unit_word": "Unit of measure", "note": "Note",
     },
 }  # fmt: skip
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
+FORMULA_LEADS = (
+    "=", "+", "-", "@", "\t", "\r", "\n",
+    # Look-alikes that spreadsheets (East Asian input, Unicode-folding importers) may read as the ASCII lead:
+    # every character whose NFKC form is = + - @ (fullwidth, small, superscript, subscript), and the minus sign.
+    "\uff1d", "\ufe66", "\u207c", "\u208c",  # ＝ ﹦ ⁼ ₌
+    "\uff0b", "\ufe62", "\u207a", "\u208a", "\ufb29",  # ＋ ﹢ ⁺ ₊ ﬩
+    "\uff0d", "\ufe63", "\u2212",  # － ﹣ −
+    "\uff20", "\ufe6b",  # ＠ ﹫
+)  # fmt: skip
 
 
 def neutralise_text(value: object) -> object:

@@ -113,8 +113,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Contains invalid control characters. Remove them.",
     ),
     "unsafe_member_code": (
-        "Mã thành phần mới không được chứa các ký tự < > \" ' ` {{ }} | \\ và không được bắt đầu bằng = + - @. Dùng chữ, số và dấu gạch ngang, ví dụ cau-ke.",
-        "A new member code must not contain < > \" ' ` {{ }} | \\ nor start with = + - @. Use letters, digits and dashes, e.g. cau-ke.",
+        "Mã trang thành phần mới phải gồm chữ thường không dấu a-z, chữ số 0-9 và dấu gạch ngang giữa các từ (ví dụ cau-ke). Sửa mã thành {suggestion} (tên đầy đủ, có dấu, ghi ở cột ghi chú hoặc trong data/sites.yaml).",
+        "A new component-site code must be lowercase letters a-z, digits 0-9 and hyphens between words (e.g. cau-ke). Change the code to {suggestion} (the full name goes in the note column or data/sites.yaml).",
     ),
     # data-entry workbook and licence register (etl/extract/template_workbook.py, etl/register.py)
     "xlsx_unsafe_xml": (
