@@ -182,7 +182,8 @@ def _validate_row(
                 allowed = sorted(c for d, c in reference.members if d == dimension and c != UNALLOCATED)
                 problem("member", member_code, "unknown_member", dimension=dimension, allowed=", ".join(allowed))
             elif not is_code(member_code):  # a new component site: its code must be a plain code (commstats.codes)
-                problem("member", member_code, "unsafe_member_code", suggestion=suggest_code(member_code) or "trang-moi")
+                suggestion = suggest_code(member_code) or "trang-moi"
+                problem("member", member_code, "unsafe_member_code", suggestion=suggestion)
 
     value, error = parse_count(v.get("value"))
     if error:

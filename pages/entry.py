@@ -10,6 +10,7 @@ from etl.entry import entry_frame, save_entry, sections
 from ui import cache
 from ui.auth import require, unit_codes_for
 from ui.labels import label
+from ui.markup import md
 
 principal = require(Action.ENTRY)  # editors only, and only for their units
 selection = st.session_state["selection"]
@@ -62,9 +63,9 @@ if st.button(label("entry_save"), type="primary"):
         st.dataframe(outcome.problem_table(lang), hide_index=True)
     else:
         if outcome.result is not None and outcome.result.batch_id is not None:
-            st.success(outcome.message(lang))
+            st.success(md(outcome.message(lang)))
             st.caption(label("entry_changes"))
             st.dataframe(outcome.changes, hide_index=True)
             st.cache_data.clear()  # every page reads the new figures
         else:
-            st.info(outcome.message(lang))
+            st.info(md(outcome.message(lang)))

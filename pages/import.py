@@ -10,6 +10,7 @@ from etl.pipeline import MAX_FILE_BYTES
 from ui import cache
 from ui.auth import require, unit_codes_for
 from ui.labels import label
+from ui.markup import md
 
 principal = require(Action.IMPORT)  # editors only; rows of units the editor may not write are refused
 selection = st.session_state["selection"]
@@ -63,7 +64,7 @@ columns[2].metric(label("import_unchanged"), counts["unchanged"])
 if found.kind == "register":
     columns[3].metric(label("import_records_new"), counts["records_new"])
 if note := found.new_members_note(lang):  # a new site code may be a typo of a known one
-    st.warning(note, icon=":material/new_releases:")
+    st.warning(md(note), icon=":material/new_releases:")
 if not (counts["inserted"] or counts["updated"] or counts.get("records_new") or counts.get("records_changed")):
     st.info(label("import_nothing_to_load"))
     st.stop()
@@ -78,7 +79,7 @@ if st.button(label("import_confirm"), type="primary"):
         loaded = upload.load(engine, content, name, unit=unit, progress=progress, created_by=principal.actor)
     bar.progress(1.0, text=label("import_progress", done="✓", total="✓"))
     if loaded.ok:
-        st.success(loaded.report.summary(lang))
+        st.success(md(loaded.report.summary(lang)))
         st.cache_data.clear()  # every page reads the new figures
     else:
         st.error(label("import_problems", count=len(loaded.problems)))

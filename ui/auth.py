@@ -17,6 +17,7 @@ from commstats import audit, auth, queries
 from commstats.auth import Action, Principal
 from ui import cache
 from ui.labels import lang
+from ui.markup import md
 
 SESSION_USER = "auth_user"  # the account signed in with a password in this browser session
 SSO_RECORDED = "auth_sso_recorded"
@@ -196,7 +197,7 @@ def sidebar_status(principal: Principal) -> None:
         if principal.is_anonymous:
             st.page_link("pages/account.py", label=auth_text("sign_in"), icon=":material/login:")
         else:
-            st.caption(auth_text("signed_in_as", name=_escape(principal.display_name or principal.actor)))
+            st.caption(auth_text("signed_in_as", name=md(principal.display_name or principal.actor)))
             st.page_link("pages/account.py", label=auth_text("account"), icon=":material/account_circle:")
 
 
@@ -206,13 +207,13 @@ def account_panel(principal: Principal) -> None:
     engine = cache.engine(url)
     st.title(auth_text("account"))
     if not principal.is_anonymous:
-        st.markdown(auth_text("signed_in_as", name=_escape(principal.display_name or principal.actor)))
+        st.markdown(auth_text("signed_in_as", name=md(principal.display_name or principal.actor)))
         codes = {u.id: u.code for u in cache.units(url)}
         roles = ", ".join(
             f"{role_name(role)} @ {codes.get(unit_id, '?') if unit_id else auth.ALL_UNITS}"
             for unit_id, role in sorted(principal.roles.items(), key=lambda item: str(item[0]))
         )  # fmt: skip
-        st.caption(auth_text("roles", roles=_escape(roles or "-")))
+        st.caption(auth_text("roles", roles=md(roles or "-")))
         if st.button(auth_text("sign_out"), key="auth_sign_out", icon=":material/logout:"):
             audit.record_now(engine, actor=principal.actor, action="sign_out")
             st.session_state.pop(SESSION_USER, None)
@@ -223,7 +224,7 @@ def account_panel(principal: Principal) -> None:
         return
     email = _sso_email()
     if email:  # signed in with SSO, but no account has that e-mail
-        st.warning(auth_text("sso_unknown", email=_escape(email)))
+        st.warning(auth_text("sso_unknown", email=md(email)))
     st.caption(auth_text("guest"))
     with st.form("auth_sign_in", clear_on_submit=True):
         username = st.text_input(auth_text("username"), key="auth_username", max_chars=64)
@@ -233,17 +234,12 @@ def account_panel(principal: Principal) -> None:
         try:
             signed_in = auth.authenticate(engine, username, password)
         except auth.AuthError as refused:
-            st.error(refused.message(lang()))
+            st.error(md(refused.message(lang())))
         else:
             st.session_state[SESSION_USER] = signed_in.username
             st.rerun()
     if sso_enabled() and st.button(auth_text("sso"), key="auth_sso", icon=":material/key:"):
         st.login()
-
-
-def _escape(value: str) -> str:
-    """Markdown-escape text from the database (names, e-mails) before it goes into st.markdown/caption."""
-    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~$" else c for c in value)
 
 
 def can_audit(unit_ids: Sequence[int]) -> bool:

@@ -13,6 +13,7 @@ from commstats.periods import add_months
 from ui import cache
 from ui.auth import viewable
 from ui.labels import label, lang
+from ui.markup import md
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,12 @@ def _default_units(units: list[queries.UnitInfo], url: str) -> list[str]:
 
 def _merger_notes(units: list[queries.UnitInfo], codes: tuple[str, ...], mergers: list[Merger]) -> None:
     for merger in mergers:
-        st.caption(label("merged_history", absorbed=merger.absorbed, date=merger.on.strftime("%d/%m/%Y")))
+        st.caption(label("merged_history", absorbed=md(merger.absorbed), date=merger.on.strftime("%d/%m/%Y")))
     by_id = {u.id: u for u in units}
     for unit in units:
         successor = by_id.get(unit.merged_into_id) if unit.merged_into_id else None
         if unit.code in codes and successor and successor.code not in codes and unit.merged_on:
-            st.caption(label("merged_away", unit=unit.name(lang()), into=successor.name(lang()),
+            st.caption(label("merged_away", unit=md(unit.name(lang())), into=md(successor.name(lang())),
                              date=unit.merged_on.strftime("%d/%m/%Y")))  # fmt: skip
 
 
@@ -155,8 +156,8 @@ def page_header(title: str, selection: Selection) -> None:
     st.title(title)
     if selection.has_data and selection.start and selection.end:
         st.caption(
-            label("scope", units=", ".join(selection.unit_names), start=month_label(selection.start, selection.lang),
-                  end=month_label(selection.end, selection.lang))
+            label("scope", units=md(", ".join(selection.unit_names)),
+                  start=month_label(selection.start, selection.lang), end=month_label(selection.end, selection.lang))
         )  # fmt: skip
 
 
