@@ -14,13 +14,15 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
 from commstats import audit
-from commstats.db import make_engine, upgrade_schema
+from commstats.db import create_private_file, make_engine, upgrade_schema
 from commstats.i18n import BilingualError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -101,19 +103,32 @@ def detect_format(path: Path) -> str:
 def _sqlite_copy(source: sqlite3.Connection, target_path: Path) -> None:
     """Copy `source` into a new single file (rollback journal, not WAL), checked, then renamed into place."""
     part = target_path.with_name(target_path.name + ".part")
+    with _removed_on_failure(part):
+        create_private_file(part)  # 0600 before the first byte is written
+        target = sqlite3.connect(part)
+        try:
+            source.backup(target)  # pages=-1: the whole database from one committed snapshot
+            target.execute("PRAGMA journal_mode=DELETE")
+            result = target.execute("PRAGMA integrity_check").fetchone()[0]
+            if result != "ok":
+                raise BackupError("damaged", path=target_path, detail=result)
+        finally:
+            target.close()
+        with part.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(part, target_path)
+
+
+@contextmanager
+def _removed_on_failure(part: Path) -> Iterator[None]:
+    """A half-written copy (and its journal) never stays behind: a full disk must not stay full."""
     part.unlink(missing_ok=True)
-    target = sqlite3.connect(part)
     try:
-        source.backup(target)  # pages=-1: the whole database from one committed snapshot
-        target.execute("PRAGMA journal_mode=DELETE")
-        result = target.execute("PRAGMA integrity_check").fetchone()[0]
-        if result != "ok":
-            raise BackupError("damaged", path=target_path, detail=result)
-    finally:
-        target.close()
-    with part.open("rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(part, target_path)
+        yield
+    except BaseException:
+        for leftover in (part, part.with_name(part.name + "-journal")):
+            leftover.unlink(missing_ok=True)
+        raise
 
 
 def _check_sqlite_backup(path: Path) -> None:
@@ -210,8 +225,10 @@ def _run(tool: str, args: list[str], env: dict[str, str]) -> None:
 def _pg_backup(url: str, out: Path) -> None:
     args, env = _pg_args(url)
     part = out.with_name(out.name + ".part")
-    _run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--file", str(part), *args], env)
-    os.replace(part, out)
+    with _removed_on_failure(part):
+        create_private_file(part)  # pg_dump writes into it and keeps the mode
+        _run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--file", str(part), *args], env)
+        os.replace(part, out)
 
 
 def _pg_restore(url: str, backup: Path, keep_dir: Path) -> Path:

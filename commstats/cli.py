@@ -5,17 +5,36 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 from sqlalchemy import Engine
+from typer.core import TyperGroup
 
 from commstats import queries
 from commstats.bootstrap import add_unit, init_database
 from commstats.codes import CODE_RULE, is_code, suggest_code
-from commstats.db import make_engine
+from commstats.db import make_engine, read_only, storage_fault
 from commstats.export import write_export
 from commstats.periods import parse_month
 
+
+class _Commands(TyperGroup):
+    """Every command: a full disk or a read-only database is said in both languages with exit status 1,
+    never as a traceback (the command's own transaction has rolled back, so nothing changed)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            fault = storage_fault(error)
+            if fault is None:
+                raise
+            typer.echo(f"{fault.message('vi')}\n{fault.message('en')}", err=True)
+            raise typer.Exit(1) from None
+
+
 app = typer.Typer(
+    cls=_Commands,
     help="commstats: số liệu thống kê của Sở Thông tin và Truyền thông / statistics of a Department of "
     "Information and Communications.",
     no_args_is_help=True,
@@ -64,7 +83,8 @@ def init(
 def list_metrics(db: DbOption = None, lang: LangOption = "vi") -> None:
     """Danh mục chỉ tiêu / the metric catalogue."""
     engine = engine_for(db)
-    init_database(engine)
+    if not read_only(engine):  # a read-only database is listed as it is
+        init_database(engine)
     for m in queries.metrics(engine):
         breakdown = f" [{m.dimension}]" if m.dimension else ""
         typer.echo(f"{m.code:<28} {m.kind:<5} {m.section(lang)} — {m.name(lang)} ({m.unit_word(lang)}){breakdown}")

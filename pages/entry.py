@@ -9,6 +9,7 @@ from commstats.periods import add_months, month_key, month_start
 from etl.entry import entry_frame, save_entry, sections
 from ui import cache
 from ui.auth import require, unit_codes_for
+from ui.faults import storage_errors
 from ui.labels import label
 from ui.markup import md
 
@@ -56,7 +57,7 @@ edited = st.data_editor(
 )  # fmt: skip
 
 if st.button(label("entry_save"), type="primary"):
-    with unit_scope(allowed):
+    with unit_scope(allowed), storage_errors():
         outcome = save_entry(engine, unit, month, section, edited, lang=lang, created_by=principal.actor)
     if not outcome.ok:
         st.error(label("entry_rejected", count=len(outcome.problems)))

@@ -9,6 +9,7 @@ from etl import upload
 from etl.pipeline import MAX_FILE_BYTES
 from ui import cache
 from ui.auth import require, unit_codes_for
+from ui.faults import storage_errors
 from ui.labels import label
 from ui.markup import md
 
@@ -42,7 +43,7 @@ if uploaded is None:
 content, name = uploaded.getvalue(), uploaded.name
 key = (hashlib.sha256(content).hexdigest(), name, unit)
 if st.session_state.get("import_preview_key") != key:  # the dry run once per file, not on every rerun
-    with unit_scope(allowed):
+    with unit_scope(allowed), storage_errors():
         st.session_state["import_preview"] = upload.preview(engine, content, name, unit=unit)
     st.session_state["import_preview_key"] = key
 found: upload.Upload = st.session_state["import_preview"]
@@ -75,7 +76,7 @@ if st.button(label("import_confirm"), type="primary"):
     def progress(done: int, total: int) -> None:
         bar.progress(min(1.0, done / max(total, 1)), text=label("import_progress", done=done, total=total))
 
-    with unit_scope(allowed):
+    with unit_scope(allowed), storage_errors():
         loaded = upload.load(engine, content, name, unit=unit, progress=progress, created_by=principal.actor)
     bar.progress(1.0, text=label("import_progress", done="✓", total="✓"))
     if loaded.ok:
