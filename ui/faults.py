@@ -21,5 +21,5 @@ def storage_errors() -> Iterator[None]:
         fault = storage_fault(error)
         if fault is None:
             raise
-        st.error(fault.message(lang()), icon=":material/hard_drive:")
+        st.error(fault.message(lang()), icon=":material/error:")
         st.stop()
