@@ -132,7 +132,7 @@ class Composer:
         try:
             return render_budgeted(self.templates.get(source), {**self.context, "fact": self.fact, **values})
         except JinjaError as error:
-            line = template_line(error)
+            line = getattr(error, "template_lineno", None) or template_line(error)
             at = f" (dòng / line {line})" if line else ""
             raise TemplateError(
                 f"{self.spec.source}: {where}: {type(error).__name__}: {error}{at}. "

@@ -64,9 +64,10 @@ BUDGET_MESSAGES: dict[str, tuple[str, str]] = {
 class BudgetExceeded(SecurityError):
     """A template that runs too long or builds too much; stopped before it takes the server down."""
 
-    def __init__(self, key: str, limit: object):
+    def __init__(self, key: str, limit: object, line: int | None = None):
         vi, en = BUDGET_MESSAGES[key]
         super().__init__(f"{vi.format(limit=limit)} / {en.format(limit=limit)}")
+        self.template_lineno = line  # when the line is known here rather than from the traceback
 
 
 @dataclass
@@ -205,18 +206,27 @@ class BudgetedEnvironment(SandboxedEnvironment):
 def render_budgeted(template: Template, values: dict[str, Any]) -> str:
     """Render `template` within the budget; the output is measured while it is produced."""
     token = _BUDGET.set(_Budget(deadline=time.monotonic() + MAX_SECONDS))
+    stream = template.generate(values)
     try:
         parts: list[str] = []
         length = 0
-        for part in template.generate(values):
+        for part in stream:
             length += len(part)
-            _check_size(length)
+            if length > MAX_OUTPUT:  # the template's own code is paused at the line that wrote too much
+                raise BudgetExceeded("size", MAX_OUTPUT, _paused_line(template, stream))
             parts.append(part)
         return "".join(parts)
     except RecursionError as error:
-        raise BudgetExceeded("recursion", "") from error
+        raise BudgetExceeded("recursion", "", template_line(error)) from error
     finally:
+        stream.close()
         _BUDGET.reset(token)
+
+
+def _paused_line(template: Template, stream: Iterator[str]) -> int | None:
+    inner = getattr(stream, "gi_yieldfrom", None)  # Template.generate yields from the compiled render function
+    frame = getattr(inner, "gi_frame", None)
+    return template.get_corresponding_lineno(frame.f_lineno) if frame is not None else None
 
 
 def template_line(error: BaseException) -> int | None:
