@@ -9,6 +9,7 @@ import streamlit as st
 
 from commstats.db import storage_fault
 from ui.labels import lang
+from ui.markup import md
 
 
 @contextmanager
@@ -21,5 +22,5 @@ def storage_errors() -> Iterator[None]:
         fault = storage_fault(error)
         if fault is None:
             raise
-        st.error(fault.message(lang()), icon=":material/error:")
+        st.error(md(fault.message(lang())), icon=":material/error:")  # the detail may name a file
         st.stop()
