@@ -189,3 +189,13 @@ def test_streamlit_shows_no_error_details_in_the_browser():
     config = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["client"]["showErrorDetails"] == "none"
     assert "none" in get_config_options()["client.showErrorDetails"].description  # a value Streamlit knows
+
+
+def test_backups_are_private_on_every_backend(demo_url: str, tmp_path: Path):
+    previous = os.umask(0o022)
+    try:
+        info = backup(demo_url, tmp_path / "backups" / "commstats-backup.dump")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(info.path.stat().st_mode) == 0o600
+    assert sorted(p.name for p in info.path.parent.iterdir()) == ["commstats-backup.dump"]  # no .part left
