@@ -12,7 +12,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -153,8 +153,9 @@ def make_engine(url: str | None = None) -> Engine:
     """An engine for `url` (or the configured one), creating the SQLite folder if needed."""
     url = url or get_settings().database_url
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        on_disk = bool(path) and path != ":memory:" and "?" not in path
+        parsed = make_url(url)
+        path = parsed.database or ""
+        on_disk = bool(path) and path != ":memory:" and not parsed.query and not path.startswith("file:")
         if on_disk and is_read_only(Path(path)):
             file = Path(path)
             engine = create_engine(url, creator=lambda: _read_only_connect(file))
