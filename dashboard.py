@@ -3,25 +3,25 @@
 import streamlit as st
 
 from commstats.auth import Action
+from commstats.i18n import t
 from ui import auth
 from ui.frame import sidebar
-from ui.labels import label
 
-st.set_page_config(page_title=label("app_title"), page_icon=":material/monitoring:", layout="wide")
+st.set_page_config(page_title=t("app_title"), page_icon=":material/monitoring:", layout="wide")
 st.session_state.setdefault("lang", "vi")
 
 PAGES = [
-    st.Page("pages/overview.py", title=label("overview_title"), icon=":material/dashboard:", default=True),
-    st.Page("pages/draft.py", title=label("nav_draft"), icon=":material/edit_note:"),
-    st.Page("pages/trends.py", title=label("nav_trends"), icon=":material/show_chart:"),
-    st.Page("pages/sites.py", title=label("nav_sites"), icon=":material/web:"),
-    st.Page("pages/licences.py", title=label("nav_licences"), icon=":material/menu_book:"),
-    st.Page("pages/explore.py", title=label("nav_explore"), icon=":material/table_view:"),
-    st.Page("pages/quality.py", title=label("nav_quality"), icon=":material/fact_check:"),
-    st.Page("pages/entry.py", title=label("entry_title"), icon=":material/edit_note:"),
-    st.Page("pages/import.py", title=label("import_title"), icon=":material/upload_file:"),
-    st.Page("pages/users.py", title=auth.auth_text("nav_users"), icon=":material/group:"),
-    st.Page("pages/account.py", title=auth.auth_text("account"), icon=":material/account_circle:"),
+    st.Page("pages/overview.py", title=t("overview_title"), icon=":material/dashboard:", default=True),
+    st.Page("pages/draft.py", title=t("nav_draft"), icon=":material/edit_note:"),
+    st.Page("pages/trends.py", title=t("nav_trends"), icon=":material/show_chart:"),
+    st.Page("pages/sites.py", title=t("nav_sites"), icon=":material/web:"),
+    st.Page("pages/licences.py", title=t("nav_licences"), icon=":material/menu_book:"),
+    st.Page("pages/explore.py", title=t("nav_explore"), icon=":material/table_view:"),
+    st.Page("pages/quality.py", title=t("nav_quality"), icon=":material/fact_check:"),
+    st.Page("pages/entry.py", title=t("entry_title"), icon=":material/edit_note:"),
+    st.Page("pages/import.py", title=t("import_title"), icon=":material/upload_file:"),
+    st.Page("pages/users.py", title=t("auth.nav_users"), icon=":material/group:"),
+    st.Page("pages/account.py", title=t("auth.account"), icon=":material/account_circle:"),
 ]
 
 principal = auth.current()

@@ -82,9 +82,10 @@ def hand_schema_ready(conn: sqlite3.Connection) -> bool:
 def hand_units(conn: sqlite3.Connection) -> list[UnitInfo]:
     rows = _rows(
         conn,
-        "SELECT id, code, name_vi, name_en, is_demo, merged_into_id, merged_on, cutoff_day FROM unit ORDER BY name_vi",
+        "SELECT id, code, name_vi, name_en, is_demo, merged_into_id, merged_on, cutoff_day, first_year FROM unit "
+        "ORDER BY name_vi",
     )
-    return [UnitInfo(i, c, nv, ne, bool(d), m, _date(on), cut) for i, c, nv, ne, d, m, on, cut in rows]
+    return [UnitInfo(i, c, nv, ne, bool(d), m, _date(on), cut, y) for i, c, nv, ne, d, m, on, cut, y in rows]
 
 
 def hand_unit_ids(conn: sqlite3.Connection, codes: Sequence[str]) -> list[int]:

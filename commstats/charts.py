@@ -5,9 +5,7 @@ formatted by babel (`2.682.057`); colours come from commstats.palette so a thing
 from __future__ import annotations
 
 import calendar
-import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
@@ -15,43 +13,18 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from commstats import palette
+from commstats.i18n import t
 from commstats.numbers import format_count, format_percent
 from commstats.periods import Period, parse_period
-from commstats.queries import MetricInfo, UnitInfo
+from commstats.queries import MetricInfo
 from commstats.series import Granularity, period_of
+from commstats.units import Merger
 
-TEXT = {
-    "vi": {"merger": "Hợp nhất {month}", "total": "Tổng", "of_total": "{share} của tổng {total}",
-           "partial": " (chưa đủ {months}/{expected} tháng)", "month_tick": "Tháng {m}", "month": "Tháng",
-           "posts": "Số tin", "site": "Trang tin", "median": "Trung vị 6 tháng trước", "none": "Không có tin"},
-    "en": {"merger": "Merger {month}", "total": "Total", "of_total": "{share} of the total {total}",
-           "partial": " (only {months} of {expected} months)", "month_tick": "{name}", "month": "Month",
-           "posts": "Posts", "site": "Site", "median": "Median of the previous 6 months", "none": "No posts"},
-}  # fmt: skip
 SEPARATORS = {"vi": ",.", "en": ".,"}  # plotly: decimal mark, then thousands separator
 MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
 # Every figure's template, as plotly's default: a new figure takes the default without validating it, where
 # update_layout(template=...) validates the whole template again (50 ms a figure; bench/).
 pio.templates.default = "plotly_white"
-
-
-@dataclass(frozen=True)
-class Merger:
-    """`absorbed` was merged into `into` on `on`; charts of the combined units mark that date."""
-
-    on: dt.date
-    absorbed: str
-    into: str
-
-
-def mergers_within(units: Sequence[UnitInfo], unit_ids: Sequence[int], lang: str = "vi") -> list[Merger]:
-    """The mergers among the chosen units (a predecessor and its successor both included)."""
-    by_id = {u.id: u for u in units}
-    found = []
-    for unit in units:
-        if unit.id in unit_ids and unit.merged_into_id in unit_ids and unit.merged_on:
-            found.append(Merger(unit.merged_on, unit.name(lang), by_id[unit.merged_into_id].name(lang)))
-    return sorted(found, key=lambda m: m.on)
 
 
 @lru_cache(maxsize=4096)
@@ -101,12 +74,11 @@ def _date_axis(fig: go.Figure, granularity: Granularity, lang: str) -> None:
 
 
 def _hover(frame: pd.DataFrame, lang: str, unit_word: str, granularity: Granularity) -> list[list[str]]:
-    text = TEXT[lang]
     rows = []
     for key, value, months, complete in zip(
         frame["period_key"], frame["value"], frame["months"], frame["complete"], strict=True
     ):
-        note = "" if complete else text["partial"].format(months=months, expected=MONTHS_IN[granularity])
+        note = "" if complete else t("chart.partial", lang, months=months, expected=MONTHS_IN[granularity])
         rows.append([period_label(key, lang) + note, f"{format_count(int(value), lang)} {plain(unit_word)}"])
     return rows
 
@@ -122,7 +94,7 @@ def add_mergers(fig: go.Figure, mergers: Sequence[Merger], granularity: Granular
         fig.add_shape(type="line", x0=x, x1=x, yref="paper", y0=0, y1=1,
                       line={"color": palette.MERGER_COLOR, "dash": "dash", "width": 1.5})  # fmt: skip
         fig.add_annotation(
-            x=x, yref="paper", y=1, text=TEXT[lang]["merger"].format(month=month_text), showarrow=False,
+            x=x, yref="paper", y=1, text=t("chart.merger", lang, month=month_text), showarrow=False,
             xanchor="left", yanchor="top", font={"color": palette.MERGER_COLOR, "size": 12},
             hovertext=f"{plain(merger.absorbed)} → {plain(merger.into)}", bgcolor="rgba(255,255,255,0.8)",
         )  # fmt: skip
@@ -170,7 +142,6 @@ def breakdown_figure(
     mergers: Sequence[Merger] = (),
 ) -> go.Figure:
     """Stacked bars of one metric by member (language, direction); `frame` is aggregate() keyed on member."""
-    text = TEXT[lang]
     totals = frame.groupby("period_key")["value"].sum()
     fig = go.Figure()
     all_x: list[object] = []
@@ -182,7 +153,7 @@ def breakdown_figure(
         x = _x(rows, granularity, lang)
         all_x += x
         hover = [
-            [h[0], h[1], text["of_total"].format(
+            [h[0], h[1], t("chart.of_total", lang,
                 share=format_percent(100 * v / totals[k] if totals[k] else 0, lang),
                 total=format_count(int(totals[k]), lang))]
             for h, v, k in zip(_hover(rows, lang, metric.unit_word(lang), granularity), rows["value"],
@@ -205,7 +176,7 @@ def breakdown_figure(
 
 
 def month_tick(month: int, lang: str) -> str:
-    return TEXT[lang]["month_tick"].format(m=month, name=calendar.month_abbr[month])
+    return t("chart.month_tick", lang, m=month, name=calendar.month_abbr[month])
 
 
 def yoy_figure(frame: pd.DataFrame, metric: MetricInfo, lang: str = "vi") -> go.Figure:
@@ -278,7 +249,7 @@ def ranking_figure(ranking: pd.DataFrame, lang: str = "vi", flagged: Sequence[st
     )  # fmt: skip
     _layout(fig, lang, height=max(320, 22 * len(rows) + 60), legend=False)
     fig.update_yaxes(type="category", tickformat=None, automargin=True)
-    fig.update_xaxes(tickformat=",d", title_text=TEXT[lang]["posts"], range=[0, 1.18 * max(1, rows["posts"].max())])
+    fig.update_xaxes(tickformat=",d", title_text=t("chart.posts", lang), range=[0, 1.18 * max(1, rows["posts"].max())])
     return fig
 
 
@@ -292,7 +263,7 @@ def heatmap_figure(matrix: pd.DataFrame, lang: str = "vi") -> go.Figure:
     fig = go.Figure(
         go.Heatmap(
             z=matrix.to_numpy(dtype=float), x=x_text, y=y_text, colorscale=palette.HEATMAP_SCALE, zmin=0,
-            customdata=hover, xgap=1, ygap=1, colorbar={"title": {"text": TEXT[lang]["posts"]}, "thickness": 12},
+            customdata=hover, xgap=1, ygap=1, colorbar={"title": {"text": t("chart.posts", lang)}, "thickness": 12},
             hovertemplate="%{y}<br>%{customdata[0]}: <b>%{customdata[1]}</b><extra></extra>",
         )
     )  # fmt: skip
@@ -319,16 +290,16 @@ def site_history_figure(history: pd.DataFrame, name: str, lang: str = "vi", base
     if not quiet.empty:
         fig.add_trace(
             go.Scatter(
-                x=list(quiet["period"]), y=[0] * len(quiet), mode="markers", name=TEXT[lang]["none"],
+                x=list(quiet["period"]), y=[0] * len(quiet), mode="markers", name=t("chart.none", lang),
                 marker={"color": palette.FLAG_COLOR, "symbol": "x", "size": 10},
                 customdata=[[period_label(k, lang)] for k in quiet["period_key"]],
-                hovertemplate="%{customdata[0]}<br><b>" + TEXT[lang]["none"] + "</b><extra></extra>",
+                hovertemplate="%{customdata[0]}<br><b>" + t("chart.none", lang) + "</b><extra></extra>",
             )
         )  # fmt: skip
     if baseline is not None:
         fig.add_hline(y=baseline, line={"dash": "dot", "color": palette.MERGER_COLOR},
-                      annotation_text=TEXT[lang]["median"], annotation_position="top left")  # fmt: skip
+                      annotation_text=t("chart.median", lang), annotation_position="top left")  # fmt: skip
     _layout(fig, lang, height=320, legend=False)
     _date_axis(fig, "month", lang)
-    fig.update_yaxes(title_text=TEXT[lang]["posts"])
+    fig.update_yaxes(title_text=t("chart.posts", lang))
     return fig

@@ -199,3 +199,6 @@ cli_draft.register(app)
 from commstats import cli_extract  # noqa: E402
 
 cli_extract.register(app)
+from commstats import cli_figures  # noqa: E402
+
+cli_figures.register(app)

@@ -26,25 +26,12 @@ T = TypeVar("T")
 
 
 PRIVATE_FILE_MODE = 0o600  # figures and accounts: readable by the service account only
-STORAGE_MESSAGES: dict[str, tuple[str, str]] = {
-    "disk_full": (
-        "Ổ đĩa đã đầy nên không ghi được ({detail}); không có gì thay đổi. Giải phóng dung lượng rồi chạy lại.",
-        "The disk is full, so nothing could be written ({detail}); nothing was changed. Free some space and "
-        "run it again.",
-    ),
-    "read_only": (
-        "Cơ sở dữ liệu hoặc thư mục chỉ cho đọc nên không ghi được ({detail}); không có gì thay đổi. Vẫn xem "
-        "được số liệu; để ghi, cấp quyền ghi cho tài khoản chạy commstats.",
-        "The database or its folder is read-only, so nothing could be written ({detail}); nothing was changed. "
-        "The figures can still be read; to write, give the account running commstats write access.",
-    ),
-}
 
 
 class StorageError(BilingualError):
     """The disk is full or the database is read-only: said in words, never as a traceback."""
 
-    messages = STORAGE_MESSAGES
+    namespace = "storage."
 
 
 _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}

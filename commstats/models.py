@@ -50,6 +50,7 @@ class Unit(Base):
     merged_on: Mapped[dt.date | None] = mapped_column(Date)
     # 0 = calendar month; 15 = the 15th→14th window of Nghị định 09/2019/NĐ-CP.
     cutoff_day: Mapped[int] = mapped_column(Integer, default=0)
+    first_year: Mapped[int | None] = mapped_column(Integer)  # None: the settings' first_year
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     public_view: Mapped[bool] = mapped_column(Boolean, default=False)
 

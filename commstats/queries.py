@@ -46,6 +46,7 @@ class UnitInfo:
     merged_into_id: int | None
     merged_on: dt.date | None
     cutoff_day: int
+    first_year: int | None = None  # None: the settings' first year (commstats.periods.figure_window)
 
     def name(self, lang: str = "vi") -> str:
         return self.name_en if lang == "en" and self.name_en else self.name_vi
@@ -97,7 +98,7 @@ def _frame(result: Result, columns: Sequence[str]) -> pd.DataFrame:
 def _units_query() -> Select:
     return select(
         Unit.id, Unit.code, Unit.name_vi, Unit.name_en, Unit.is_demo, Unit.merged_into_id, Unit.merged_on,
-        Unit.cutoff_day,
+        Unit.cutoff_day, Unit.first_year,
     ).order_by(Unit.name_vi)  # fmt: skip
 
 
@@ -489,6 +490,38 @@ def revisions(engine: Engine, unit_ids: Sequence[int] | None = None, limit: int 
     with engine.connect() as conn:
         result = conn.execute(_revisions_query(unit_ids is not None), _of_units(unit_ids, limit=limit))
         return _frame(result, list(result.keys()))
+
+
+@dataclass(frozen=True)
+class StoredFigure:
+    unit: str
+    metric: str
+    period: dt.date
+    member: str
+    value: int
+
+
+@cache
+def _figures_outside_query() -> Select:
+    return (
+        select(Unit.code, Metric.code, Observation.period, Member.code, Observation.value)
+        .join(Unit, Unit.id == Observation.unit_id)
+        .join(Metric, Metric.id == Observation.metric_id)
+        .join(Member, Member.id == Observation.member_id)
+        .where(Observation.unit_id.in_(bindparam("unit_ids", expanding=True)))
+        .where((Observation.period < bindparam("first")) | (Observation.period > bindparam("last")))
+        .order_by(Observation.period.desc(), Unit.code, Metric.code, Member.code)
+        .limit(bindparam("limit"))
+    )
+
+
+def figures_outside(
+    engine: Engine, unit_ids: Sequence[int], first: dt.date, last: dt.date, limit: int = 1000
+) -> list[StoredFigure]:
+    """Figures of these units stored for a month outside first..last (rows from before imports checked it)."""
+    params = {"unit_ids": list(unit_ids), "first": first, "last": last, "limit": limit}
+    with engine.connect() as conn:
+        return [StoredFigure(*row) for row in conn.execute(_figures_outside_query(), params).all()]
 
 
 # --- Dashboard reads (trends, sites, licences, explore, quality) ---

@@ -2,15 +2,14 @@
 
 import streamlit as st
 
-from commstats.periods import Period
-from commstats.series import months_between
+from commstats.i18n import t
+from commstats.periods import Period, months_between
 from ui import cache
 from ui.frame import current_selection, empty_state, page_header
-from ui.labels import label
 from ui.markup import md
 
 selection = current_selection("pages/overview.py")
-page_header(label("overview_title"), selection)
+page_header(t("overview_title"), selection)
 if not selection.has_data:
     empty_state(selection)
     st.stop()
@@ -21,10 +20,10 @@ if saved not in months:
     st.session_state["overview_month"] = months[0]
 picker, caption = st.columns([1, 3], vertical_alignment="bottom")
 month = picker.selectbox(
-    label("month"), months, key="overview_month",
+    t("month"), months, key="overview_month",
     format_func=lambda m: Period("month", m.year, m.month).name(selection.lang),
 )  # fmt: skip
-caption.caption(label("overview_caption", month=Period("month", month.year, month.month).name(selection.lang)))
+caption.caption(t("overview_caption", month=Period("month", month.year, month.month).name(selection.lang)))
 
 COLUMNS = 3
 for section, cards in cache.overview_cards(selection.url, selection.unit_ids, month, selection.lang).items():
@@ -34,6 +33,6 @@ for section, cards in cache.overview_cards(selection.url, selection.unit_ids, mo
             with column.container(border=True, height="stretch"):
                 st.metric(
                     md(card.title), card.value_text, card.delta_text, help=md(card.help_text),
-                    chart_data=card.trend or None, delta_description=label("vs_prev_month"),
+                    chart_data=card.trend or None, delta_description=t("vs_prev_month"),
                 )  # fmt: skip
                 st.caption(md(card.footnote))

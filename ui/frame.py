@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from commstats import queries
-from commstats.charts import Merger, mergers_within
-from commstats.periods import add_months
+from commstats import i18n, queries
+from commstats.i18n import t
+from commstats.periods import figure_window, months_between
+from commstats.units import Merger, merged_away, mergers_within, survivors
 from ui import cache
 from ui.auth import viewable
-from ui.labels import label, lang
+from ui.labels import lang
 from ui.markup import md
 
 
@@ -36,14 +37,6 @@ class Selection:
         return self.last_month is not None
 
 
-def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    months, month = [], first
-    while month <= last:
-        months.append(month)
-        month = add_months(month, 1)
-    return months
-
-
 def month_label(month: dt.date, lang_code: str) -> str:
     """`07/2019` in Vietnamese, `Jul 2019` in English (sliders, captions)."""
     return f"{month.month:02d}/{month.year}" if lang_code == "vi" else month.strftime("%b %Y")
@@ -51,23 +44,20 @@ def month_label(month: dt.date, lang_code: str) -> str:
 
 def _default_units(units: list[queries.UnitInfo], url: str) -> list[str]:
     """The first unit that was not merged away and has figures (real units before demo ones)."""
-    survivors = [u for u in units if u.merged_into_id is None] or units
+    reporting = survivors(units) or list(units)
     # Checked in order until one has figures: a national database has thousands of units (bench/).
-    for unit in [u for u in survivors if not u.is_demo] + [u for u in survivors if u.is_demo]:
+    for unit in [u for u in reporting if not u.is_demo] + [u for u in reporting if u.is_demo]:
         if cache.month_range(url, tuple(cache.unit_ids(url, (unit.code,)))) is not None:
             return [unit.code]
-    return [survivors[0].code]
+    return [reporting[0].code]
 
 
 def _merger_notes(units: list[queries.UnitInfo], codes: tuple[str, ...], mergers: list[Merger]) -> None:
     for merger in mergers:
-        st.caption(label("merged_history", absorbed=md(merger.absorbed), date=merger.on.strftime("%d/%m/%Y")))
-    by_id = {u.id: u for u in units}
-    for unit in units:
-        successor = by_id.get(unit.merged_into_id) if unit.merged_into_id else None
-        if unit.code in codes and successor and successor.code not in codes and unit.merged_on:
-            st.caption(label("merged_away", unit=md(unit.name(lang())), into=md(successor.name(lang())),
-                             date=unit.merged_on.strftime("%d/%m/%Y")))  # fmt: skip
+        st.caption(t("merged_history", absorbed=md(merger.absorbed), date=merger.on.strftime("%d/%m/%Y")))
+    for unit, successor in merged_away(units, codes):
+        st.caption(t("merged_away", unit=md(unit.name(lang())), into=md(successor.name(lang())),
+                     date=unit.merged_on.strftime("%d/%m/%Y") if unit.merged_on else ""))  # fmt: skip
 
 
 # Widgets whose shown labels depend on the language. Streamlit keeps such a widget's choice as the
@@ -94,8 +84,8 @@ def sidebar() -> Selection:
     url = cache.database_url()
     with st.sidebar:
         st.radio(
-            label("language"), ["vi", "en"], key="lang", horizontal=True,
-            format_func=lambda code: "Tiếng Việt" if code == "vi" else "English",
+            t("language"), i18n.languages(), key="lang", horizontal=True,
+            format_func=lambda code: t("language_name", code),
         )  # fmt: skip
         if not cache.schema_ready(url):
             return Selection(url, lang(), (), (), False, None, None, None, None, schema_ready=False)
@@ -107,8 +97,8 @@ def sidebar() -> Selection:
         if "units" not in st.session_state or not set(st.session_state["units"]) <= set(by_code):
             st.session_state["units"] = default
         chosen = st.multiselect(
-            label("unit"), list(by_code), key="units", format_func=lambda code: by_code[code].name(lang()),
-            placeholder=label("units_placeholder"),
+            t("unit"), list(by_code), key="units", format_func=lambda code: by_code[code].name(lang()),
+            placeholder=t("units_placeholder"),
         )  # fmt: skip
         codes = tuple(chosen or default)
         ids = tuple(cache.unit_ids(url, codes))
@@ -116,18 +106,21 @@ def sidebar() -> Selection:
         _merger_notes(units, codes, list(mergers))
         is_demo = any(by_code[c].is_demo for c in codes) or any(u.is_demo for u in units if u.id in ids)
         if is_demo:
-            st.info(label("demo_badge"), icon=":material/science:")
+            st.info(t("demo_badge"), icon=":material/science:")
         span = cache.month_range(url, ids)
+        # A figure stored before imports checked the window (a 9999 date cell) must not break every page:
+        # the range stops at the plausible months; the quality page lists such figures for deletion.
+        span = figure_window().clamp(*span) if span is not None else None
         if span is None:
             return Selection(url, lang(), codes, ids, is_demo, None, None, None, None, mergers=mergers)
-        months = _months_between(*span)
+        months = months_between(*span)
         saved = st.session_state.get("range")
         if not (isinstance(saved, tuple | list) and len(saved) == 2 and all(m in months for m in saved)):
             st.session_state["range"] = (months[max(0, len(months) - 24)], months[-1])
         # Month labels as 07/2019 in both languages: a format that changed with the language would make
         # Streamlit treat the slider as a new widget and lose the chosen range on a language switch.
         start, end = st.select_slider(
-            label("period_range"), months, key="range", format_func=lambda m: f"{m.month:02d}/{m.year}"
+            t("period_range"), months, key="range", format_func=lambda m: f"{m.month:02d}/{m.year}"
         )
     names = tuple(by_code[c].name(lang()) for c in codes)
     return Selection(url, lang(), codes, ids, is_demo, span[0], span[1], start, end, mergers, names)
@@ -156,16 +149,16 @@ def page_header(title: str, selection: Selection) -> None:
     st.title(title)
     if selection.has_data and selection.start and selection.end:
         st.caption(
-            label("scope", units=md(", ".join(selection.unit_names)),
-                  start=month_label(selection.start, selection.lang), end=month_label(selection.end, selection.lang))
+            t("scope", units=md(", ".join(selection.unit_names)), start=month_label(selection.start, selection.lang),
+                  end=month_label(selection.end, selection.lang))
         )  # fmt: skip
 
 
 def empty_state(selection: Selection | None = None) -> None:
     """The guided empty state: how to set up the database or import the first figures."""
     if selection is not None and not selection.schema_ready:
-        st.subheader(label("no_schema_title"))
-        st.markdown(label("no_schema_body"))
+        st.subheader(t("no_schema_title"))
+        st.markdown(t("no_schema_body"))
         return
-    st.subheader(label("empty_title"))
-    st.markdown(label("empty_body"))
+    st.subheader(t("empty_title"))
+    st.markdown(t("empty_body"))

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from commstats.catalog import UNALLOCATED, load_catalog
 from commstats.config import DATA_DIR
+from commstats.i18n import t
 from commstats.narrative.filters import filters_for
 
 TEMPLATES_DIR = DATA_DIR / "templates"
@@ -51,22 +52,13 @@ MAX_OUTPUT = 100_000  # characters of one rendered text (and of any string or li
 # In a format string: a width or precision of a million or more, or one taken from the arguments (`%*d`,
 # `{:>{}}`), which could be anything.
 _WIDE_FORMAT = re.compile(r"\d{6,}|%[-#0 +]*\*|\{[^{}]*:[^{}]*\{")
-BUDGET_MESSAGES: dict[str, tuple[str, str]] = {
-    "steps": ("mẫu câu chạy quá {limit} bước (vòng lặp quá lớn hoặc không dừng)",
-              "the template ran more than {limit} steps (a loop too large or endless)"),
-    "time": ("mẫu câu chạy quá {limit} giây", "the template ran longer than {limit} seconds"),
-    "size": ("mẫu câu tạo ra văn bản hoặc danh sách quá {limit} ký tự/phần tử",
-             "the template builds a text or list longer than {limit} characters or items"),
-    "recursion": ("macro gọi lại chính nó quá sâu", "a macro calls itself too deeply"),
-}  # fmt: skip
 
 
 class BudgetExceeded(SecurityError):
     """A template that runs too long or builds too much; stopped before it takes the server down."""
 
     def __init__(self, key: str, limit: object, line: int | None = None):
-        vi, en = BUDGET_MESSAGES[key]
-        super().__init__(f"{vi.format(limit=limit)} / {en.format(limit=limit)}")
+        super().__init__(f"{t(key, 'vi', limit=limit)} / {t(key, 'en', limit=limit)}")  # as TemplateError: both
         self.template_lineno = line  # when the line is known here rather than from the traceback
 
 
@@ -85,9 +77,9 @@ def _step() -> None:
         return
     budget.steps += 1
     if budget.steps > MAX_STEPS:
-        raise BudgetExceeded("steps", MAX_STEPS)
+        raise BudgetExceeded("template_budget.steps", MAX_STEPS)
     if budget.steps % 1000 == 0 and time.monotonic() > budget.deadline:
-        raise BudgetExceeded("time", MAX_SECONDS)
+        raise BudgetExceeded("template_budget.time", MAX_SECONDS)
 
 
 def _size(value: object) -> int:
@@ -96,7 +88,7 @@ def _size(value: object) -> int:
 
 def _check_size(size: int) -> None:
     if size > MAX_OUTPUT:
-        raise BudgetExceeded("size", MAX_OUTPUT)
+        raise BudgetExceeded("template_budget.size", MAX_OUTPUT)
 
 
 # Filters and string methods whose number arguments are widths or counts of the text they build.
@@ -108,7 +100,7 @@ def _check_widths(args: Iterable[object], kwargs: dict[str, Any]) -> None:
     """center(10**9), indent(width=10**9), ljust, zfill…: a width beyond the output limit is refused."""
     for value in [*args, *kwargs.values()]:
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_OUTPUT:
-            raise BudgetExceeded("size", MAX_OUTPUT)
+            raise BudgetExceeded("template_budget.size", MAX_OUTPUT)
 
 
 def _check_built(kind: str, value: object, args: tuple[object, ...]) -> None:
@@ -119,7 +111,7 @@ def _check_built(kind: str, value: object, args: tuple[object, ...]) -> None:
         old, new = str(args[0]), str(args[1])
         _check_size(len(value) + (len(new) - len(old)) * (value.count(old) if old else len(value) + 1))
     if kind == "format" and isinstance(value, str) and _WIDE_FORMAT.search(value):
-        raise BudgetExceeded("size", MAX_OUTPUT)
+        raise BudgetExceeded("template_budget.size", MAX_OUTPUT)
 
 
 def _check_format(method: object) -> None:
@@ -157,10 +149,8 @@ def _budgeted_iterate(iterable: Iterable[object]) -> Iterator[object]:
 class _BudgetedCodeGenerator(CodeGenerator):
     def visit_For(self, node: nodes.For, frame: Frame) -> None:
         counted = copy.copy(node)
-        counted.iter = nodes.Call(
-            nodes.EnvironmentAttribute("budgeted_iterate", lineno=node.lineno), [node.iter], [], None, None,
-            lineno=node.lineno,
-        )  # fmt: skip
+        counter = nodes.EnvironmentAttribute("budgeted_iterate", lineno=node.lineno)
+        counted.iter = nodes.Call(counter, [node.iter], [], None, None, lineno=node.lineno)
         super().visit_For(counted, frame)
 
 
@@ -182,7 +172,7 @@ class BudgetedEnvironment(SandboxedEnvironment):
         elif operator == "+" and _size(left) and _size(right):
             _check_size(_size(left) + _size(right))
         elif operator == "%" and isinstance(left, str) and _WIDE_FORMAT.search(left):
-            raise BudgetExceeded("size", MAX_OUTPUT)
+            raise BudgetExceeded("template_budget.size", MAX_OUTPUT)
         result = super().call_binop(context, operator, left, right)
         _check_size(_size(result))
         return result
@@ -213,11 +203,11 @@ def render_budgeted(template: Template, values: dict[str, Any]) -> str:
         for part in stream:
             length += len(part)
             if length > MAX_OUTPUT:  # the template's own code is paused at the line that wrote too much
-                raise BudgetExceeded("size", MAX_OUTPUT, _paused_line(template, stream))
+                raise BudgetExceeded("template_budget.size", MAX_OUTPUT, _paused_line(template, stream))
             parts.append(part)
         return "".join(parts)
     except RecursionError as error:
-        raise BudgetExceeded("recursion", "", template_line(error)) from error
+        raise BudgetExceeded("template_budget.recursion", "", template_line(error)) from error
     finally:
         stream.close()
         _BUDGET.reset(token)
