@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from commstats import audit
 from commstats.config import PROJECT_ROOT
-from commstats.db import create_private_file, make_engine, upgrade_schema
+from commstats.db import connect_read_only, create_private_file, is_read_only, make_engine, read_only, upgrade_schema
 from commstats.i18n import BilingualError
 from commstats.models import Base
 
@@ -178,7 +178,8 @@ def _sqlite_backup(url: str, out: Path) -> None:
     db_path = _sqlite_path(url)
     if not db_path.is_file():
         raise BackupError("no_database", path=db_path)
-    source = sqlite3.connect(db_path, timeout=30)
+    # A database nobody may write (a read-only mount) is still backed up: read it read-only.
+    source = connect_read_only(db_path) if is_read_only(db_path) else sqlite3.connect(db_path, timeout=30)
     try:
         _sqlite_copy(source, out)
     finally:
@@ -345,7 +346,9 @@ def backup(url: str, out: Path, *, actor: str = "") -> BackupInfo:
         _pg_backup(url, out)
     engine = make_engine(url)
     try:
-        audit.record_now(engine, actor=actor, action="backup", target=str(out), detail={"bytes": out.stat().st_size})
+        if not read_only(engine):  # a read-only database cannot record it, and the copy is still good
+            detail = {"bytes": out.stat().st_size}
+            audit.record_now(engine, actor=actor, action="backup", target=str(out), detail=detail)
     finally:
         engine.dispose()
     return BackupInfo(out, backend, out.stat().st_size)

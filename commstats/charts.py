@@ -238,8 +238,10 @@ def ranking_figure(ranking: pd.DataFrame, lang: str = "vi", flagged: Sequence[st
     rows = ranking.head(top).iloc[::-1]
     colors = [palette.FLAG_COLOR if code in flagged else palette.section_color("sites") for code in rows["member"]]
     names = [plain(name) for name in rows["name"]]
-    hover = [[name, format_count(int(v), lang), format_percent(s, lang)]
-             for name, v, s in zip(names, rows["posts"], rows["share"], strict=True)]  # fmt: skip
+    hover = [
+        [name, format_count(int(v), lang), format_percent(s, lang)]
+        for name, v, s in zip(names, rows["posts"], rows["share"], strict=True)
+    ]
     fig = go.Figure(
         go.Bar(
             x=rows["posts"], y=names, orientation="h", marker_color=colors, customdata=hover,

@@ -118,8 +118,11 @@ def units_add(
     init_database(engine)
     if not is_code(code) and code not in {u.code for u in queries.units(engine)}:
         rule_vi, rule_en = CODE_RULE
-        typer.echo(f"Mã đơn vị “{code}” không hợp lệ: chỉ dùng {rule_vi}; ví dụ {suggest_code(code) or 'so-moi'}. / "
-                   f"Invalid unit code: use {rule_en}, e.g. {suggest_code(code) or 'so-moi'}.", err=True)  # fmt: skip
+        typer.echo(
+            f"Mã đơn vị “{code}” không hợp lệ: chỉ dùng {rule_vi}; ví dụ {suggest_code(code) or 'so-moi'}. / "
+            f"Invalid unit code: use {rule_en}, e.g. {suggest_code(code) or 'so-moi'}.",
+            err=True,
+        )
         raise typer.Exit(2)
     add_unit(engine, code, name_vi, name_en, cutoff_day)
     if public is not None:

@@ -81,7 +81,7 @@ def read_only(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite" and is_read_only(Path(engine.url.database or ""))
 
 
-def _read_only_connect(path: Path) -> sqlite3.Connection:
+def connect_read_only(path: Path) -> sqlite3.Connection:
     """Read a database nobody may write: `mode=ro`, and `immutable=1` when there is no WAL to replay, since
     SQLite cannot create the -shm file a WAL database needs in a folder it may not write."""
     wal = path.with_name(path.name + "-wal")
@@ -145,7 +145,7 @@ def make_engine(url: str | None = None) -> Engine:
         on_disk = bool(path) and path != ":memory:" and not parsed.query and not path.startswith("file:")
         if on_disk and is_read_only(Path(path)):
             file = Path(path)
-            engine = create_engine(url, creator=lambda: _read_only_connect(file))
+            engine = create_engine(url, creator=lambda: connect_read_only(file))
             event.listen(engine, "connect", _sqlite_read_only_pragmas)
             event.listen(engine, "begin", _sqlite_begin)
             return engine

@@ -68,8 +68,15 @@ def fill(folder: Path, leave: int) -> Path:
 def cli(*args: str, url: str, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess[str]:
     """The real command line in its own process, as cron runs it."""
     env = {**os.environ, "COMMSTATS_DATABASE_URL": url, "PYTHONPATH": str(PROJECT_ROOT)}
-    return subprocess.run([sys.executable, "-m", "commstats", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=600, check=False)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "commstats", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
 
 
 def assert_said(done: subprocess.CompletedProcess[str], texts: tuple[str, str]) -> None:
@@ -81,8 +88,11 @@ def assert_said(done: subprocess.CompletedProcess[str], texts: tuple[str, str]) 
 def big_csv(path: Path, sites: int = 2000) -> Path:
     """New component sites × 12 months: a few MB in the database, more than the disk has left."""
     lines = ["period,metric,member,value,unit,note"]
-    lines += [f"2019-{m:02d},sites_posts,site-{s:05d},{s + m},test-unit,ghi chú dài cho trang {s} tháng {m}"
-              for s in range(sites) for m in range(1, 13)]  # fmt: skip
+    lines += [
+        f"2019-{m:02d},sites_posts,site-{s:05d},{s + m},test-unit,ghi chú dài cho trang {s} tháng {m}"
+        for s in range(sites)
+        for m in range(1, 13)
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -162,6 +172,9 @@ def test_read_only_database_is_read_by_cli_and_dashboard(demo_db_template: Path,
         changed.write_text("period,metric,member,value,unit\n2019-07,portal_audio,,99999,travinh-demo\n")
         assert_said(cli("import", str(changed), url=url), READ_ONLY)
         assert_said(cli("units", "add", "so-moi", "Sở mới", url=url), READ_ONLY)
+        copied = cli("backup", "--out", str(tmp_path / "sao-luu.db"), url=url)  # a read-only database is backed up
+        assert copied.returncode == 0, copied.stderr
+        assert snapshot(sqlite_url(tmp_path / "sao-luu.db")) == before
         assert snapshot(url) == before
         assert sorted(p.name for p in folder.iterdir()) == ["commstats.db"]  # no -wal / -shm could be made
 

@@ -66,8 +66,13 @@ def test_chart_labels_are_plain_text(text):
 
 def test_new_site_codes_are_plain_codes_with_a_suggestion(empty_engine):
     before = snapshot(empty_engine)
-    rows = ["period,metric,member,value", *(f'2019-07,sites_posts,"{c}",1' for c in
-            ("![px](http://host/px.png)", "[Bấm vào đây](http://host/phish)", "Cầu Kè", "cau_ke"))]  # fmt: skip
+    rows = [
+        "period,metric,member,value",
+        *(
+            f'2019-07,sites_posts,"{c}",1'
+            for c in ("![px](http://host/px.png)", "[Bấm vào đây](http://host/phish)", "Cầu Kè", "cau_ke")
+        ),
+    ]
     report = import_content(empty_engine, "\n".join(rows).encode(), "moi.csv", unit="test-unit")
     assert [p.key for p in report.problems] == ["unsafe_member_code"] * 4
     messages = [p.message("vi") for p in report.problems]
@@ -76,8 +81,9 @@ def test_new_site_codes_are_plain_codes_with_a_suggestion(empty_engine):
     assert "Sửa mã thành cau-ke" in messages[2] and "Change the code to cau-ke" in report.problems[2].message("en")
     assert "chữ thường không dấu a-z, chữ số 0-9 và dấu gạch ngang" in messages[0]
     assert snapshot(empty_engine) == before
-    assert import_content(empty_engine, b"period,metric,member,value\n2019-07,sites_posts,cau-ke,1\n", "ok.csv",
-                          unit="test-unit").ok  # fmt: skip
+    assert import_content(
+        empty_engine, b"period,metric,member,value\n2019-07,sites_posts,cau-ke,1\n", "ok.csv", unit="test-unit"
+    ).ok
 
 
 @pytest.mark.parametrize(

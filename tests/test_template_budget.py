@@ -69,8 +69,14 @@ def test_the_budget_leaves_real_templates_alone(demo_engine, tmp_path):
             "{{ items | join('; ') }} {{ '{:,}'.format(2682057) }} {{ '%d' % 5 }} {{ 'ab' * 3 }}"
         )
 
-    draft = draft_report(demo_engine, ["travinh-demo"], parse_period("2019-07"), "vi", (),
-                         load_templates(path=edited_templates(tmp_path, change)))  # fmt: skip
+    draft = draft_report(
+        demo_engine,
+        ["travinh-demo"],
+        parse_period("2019-07"),
+        "vi",
+        (),
+        load_templates(path=edited_templates(tmp_path, change)),
+    )
     text = next(p.text for p in draft.paragraphs if p.id == "igate")
     assert text.endswith("2,682,057 5 ababab")
     assert MAX_STEPS > 40_000 and MAX_OUTPUT >= 10_000  # the limits sit far above real paragraphs

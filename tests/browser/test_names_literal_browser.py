@@ -33,8 +33,14 @@ UNIT_NAME = f"Sở {IMAGE} Vĩnh Long"
 PREDECESSOR_NAME = f"Sở {LINK} Trà Vinh"
 SECTION_NAME = f"Trang {IMAGE} thành phần"
 METRIC_NAME = f"Tin {HTML} đã đăng"
-PAGES = [("", "Tổng quan"), ("trends", "Xu hướng"), ("sites", "Trang tin thành phần"),
-         ("explore", "Dữ liệu & xuất"), ("quality", "Chất lượng dữ liệu"), ("draft", "Soạn báo cáo")]  # fmt: skip
+PAGES = [
+    ("", "Tổng quan"),
+    ("trends", "Xu hướng"),
+    ("sites", "Trang tin thành phần"),
+    ("explore", "Dữ liệu & xuất"),
+    ("quality", "Chất lượng dữ liệu"),
+    ("draft", "Soạn báo cáo"),
+]
 
 
 def _hostile_names(template: Path, folder: Path) -> str:
@@ -66,9 +72,21 @@ def named(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     url = _hostile_names(demo_db_template, folder)
     port, log = free_port(), folder / "streamlit.log"
     env = {**os.environ, "COMMSTATS_DATABASE_URL": url, auth.AUTH_ENV: "off"}
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
-               "--server.port", str(port), "--server.headless", "true",
-               "--browser.gatherUsageStats", "false"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "dashboard.py",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
