@@ -19,9 +19,13 @@ def init_database(engine: Engine, *, demo: bool = False) -> None:
         load_demo(engine)
 
 
-def add_unit(engine: Engine, code: str, name_vi: str, name_en: str = "", cutoff_day: int = 0) -> Unit:
+def add_unit(
+    engine: Engine, code: str, name_vi: str, name_en: str = "", cutoff_day: int = 0, first_year: int | None = None
+) -> Unit:
     with session_scope(engine) as session:
         unit = session.scalar(select(Unit).where(Unit.code == code)) or Unit(code=code)
         unit.name_vi, unit.name_en, unit.cutoff_day = name_vi, name_en or name_vi, cutoff_day
+        if first_year is not None:
+            unit.first_year = first_year
         session.add(unit)
         return unit

@@ -104,6 +104,9 @@ def units_add(
     name_vi: str,
     name_en: Annotated[str, typer.Option("--name-en")] = "",
     cutoff_day: Annotated[int, typer.Option("--cutoff-day", help="0 = tháng dương lịch; 15 = từ 15 đến 14")] = 0,
+    first_year: Annotated[
+        int | None, typer.Option("--first-year", help="Năm sớm nhất có số liệu / the earliest year with figures.")
+    ] = None,
     public: Annotated[
         bool | None,
         typer.Option("--public/--no-public", help="Cho khách xem không cần đăng nhập / anonymous visitors may view."),
@@ -124,7 +127,7 @@ def units_add(
             err=True,
         )
         raise typer.Exit(2)
-    add_unit(engine, code, name_vi, name_en, cutoff_day)
+    add_unit(engine, code, name_vi, name_en, cutoff_day, first_year)
     if public is not None:
         set_public_view(engine, code, public, actor=os_actor())
     typer.echo(f"Đã lưu đơn vị / saved unit {code}.")

@@ -13,7 +13,6 @@ from sqlalchemy import Engine, insert, select
 from typer.testing import CliRunner
 
 from commstats import audit
-from commstats.bootstrap import add_unit
 from commstats.cli import app as cli
 from commstats.demo import DEMO_UNIT, MERGED_ON, MERGED_UNIT
 from commstats.models import ImportBatch, Member, Metric, Observation, Unit
@@ -78,9 +77,20 @@ def test_the_window_runs_to_the_current_month_plus_the_margin(empty_engine: Engi
 
 
 def test_a_unit_first_year_and_the_default_first_year(empty_engine: Engine, monkeypatch) -> None:
-    add_unit(empty_engine, "moi", "Đơn vị mới")
-    with empty_engine.begin() as conn:
-        conn.execute(Unit.__table__.update().where(Unit.code == "moi").values(first_year=2015))
+    done = CliRunner().invoke(
+        cli,
+        [
+            "units",
+            "add",
+            "moi",
+            "Đơn vị mới",
+            "--first-year",
+            "2015",
+            "--db",
+            str(empty_engine.url.render_as_string(hide_password=False)),
+        ],
+    )
+    assert done.exit_code == 0, done.output
     early = [("2014-12", "portal_audio", "", 1, "", "moi"), ("2015-01", "portal_audio", "", 2, "", "moi")]
     report = import_content(empty_engine, csv_text(early, UNIT_HEADER).encode(), "som.csv")
     assert keys(report) == [(2, "period", "period_out_of_range")]
