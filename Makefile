@@ -3,6 +3,9 @@ VENV    ?= .venv
 PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 PORT    ?= 8501
+# The address the dashboard listens on: this machine only, unless told otherwise (HOST=0.0.0.0 make run,
+# or better a reverse proxy, see deploy/nginx.conf).
+HOST    ?= 127.0.0.1
 
 .PHONY: run test lint format bench db clean messages
 
@@ -21,8 +24,8 @@ db: $(VENV)/.runtime-installed
 	$(PY) -m commstats init --demo-if-empty
 
 run: db
-	@echo "commstats: mở / open http://localhost:$(PORT)"
-	$(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.headless true
+	@echo "commstats: mở / open http://$(HOST):$(PORT)"
+	$(PY) -m streamlit run dashboard.py --server.address $(HOST) --server.port $(PORT) --server.headless true
 
 test: $(VENV)/.dev-installed
 	$(PY) -m ruff check .

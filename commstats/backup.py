@@ -14,6 +14,8 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from commstats import audit
 from commstats.config import PROJECT_ROOT
-from commstats.db import make_engine, upgrade_schema
+from commstats.db import connect_read_only, create_private_file, is_read_only, make_engine, read_only, upgrade_schema
 from commstats.i18n import BilingualError
 from commstats.models import Base
 
@@ -75,19 +77,32 @@ def detect_format(path: Path) -> str:
 def _sqlite_copy(source: sqlite3.Connection, target_path: Path) -> None:
     """Copy `source` into a new single file (rollback journal, not WAL), checked, then renamed into place."""
     part = target_path.with_name(target_path.name + ".part")
+    with _removed_on_failure(part):
+        create_private_file(part)  # 0600 before the first byte is written
+        target = sqlite3.connect(part)
+        try:
+            source.backup(target)  # pages=-1: the whole database from one committed snapshot
+            target.execute("PRAGMA journal_mode=DELETE")
+            result = target.execute("PRAGMA integrity_check").fetchone()[0]
+            if result != "ok":
+                raise BackupError("damaged", path=target_path, detail=result)
+        finally:
+            target.close()
+        with part.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(part, target_path)
+
+
+@contextmanager
+def _removed_on_failure(part: Path) -> Iterator[None]:
+    """A half-written copy (and its journal) never stays behind: a full disk must not stay full."""
     part.unlink(missing_ok=True)
-    target = sqlite3.connect(part)
     try:
-        source.backup(target)  # pages=-1: the whole database from one committed snapshot
-        target.execute("PRAGMA journal_mode=DELETE")
-        result = target.execute("PRAGMA integrity_check").fetchone()[0]
-        if result != "ok":
-            raise BackupError("damaged", path=target_path, detail=result)
-    finally:
-        target.close()
-    with part.open("rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(part, target_path)
+        yield
+    except BaseException:
+        for leftover in (part, part.with_name(part.name + "-journal")):
+            leftover.unlink(missing_ok=True)
+        raise
 
 
 def _check_sqlite_backup(path: Path) -> None:
@@ -163,7 +178,8 @@ def _sqlite_backup(url: str, out: Path) -> None:
     db_path = _sqlite_path(url)
     if not db_path.is_file():
         raise BackupError("no_database", path=db_path)
-    source = sqlite3.connect(db_path, timeout=30)
+    # A database nobody may write (a read-only mount) is still backed up: read it read-only.
+    source = connect_read_only(db_path) if is_read_only(db_path) else sqlite3.connect(db_path, timeout=30)
     try:
         _sqlite_copy(source, out)
     finally:
@@ -292,8 +308,10 @@ def _check_pg_archive(archive: Path, env: dict[str, str]) -> None:
 def _pg_backup(url: str, out: Path) -> None:
     args, env = _pg_args(url)
     part = out.with_name(out.name + ".part")
-    _run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--file", str(part), *args], env)
-    os.replace(part, out)
+    with _removed_on_failure(part):
+        create_private_file(part)  # pg_dump writes into it and keeps the mode
+        _run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--file", str(part), *args], env)
+        os.replace(part, out)
 
 
 def _pg_restore(url: str, backup: Path, keep_dir: Path) -> Path:
@@ -328,7 +346,9 @@ def backup(url: str, out: Path, *, actor: str = "") -> BackupInfo:
         _pg_backup(url, out)
     engine = make_engine(url)
     try:
-        audit.record_now(engine, actor=actor, action="backup", target=str(out), detail={"bytes": out.stat().st_size})
+        if not read_only(engine):  # a read-only database cannot record it, and the copy is still good
+            detail = {"bytes": out.stat().st_size}
+            audit.record_now(engine, actor=actor, action="backup", target=str(out), detail=detail)
     finally:
         engine.dispose()
     return BackupInfo(out, backend, out.stat().st_size)

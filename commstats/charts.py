@@ -58,6 +58,14 @@ def _x(frame: pd.DataFrame, granularity: Granularity, lang: str) -> list[object]
     return [axis_label(key, granularity, lang) for key in frame["period_key"]]
 
 
+def plain(text: object) -> str:
+    """Text from the data as plotly shows it literally. Plotly reads a little HTML in every label, legend
+    and hover text (<b>, <a href>, <br>, entities) and `%{…}` in hover templates; names are data, never
+    markup, so < > & and % become character references, which plotly turns back into the characters."""
+    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped.replace("%", "&#37;")
+
+
 def _date_axis(fig: go.Figure, granularity: Granularity, lang: str) -> None:
     if granularity == "month":
         fig.update_xaxes(type="date", tickformat="%m/%Y" if lang == "vi" else "%b %Y", gridcolor="#f3f3f3")
@@ -71,7 +79,7 @@ def _hover(frame: pd.DataFrame, lang: str, unit_word: str, granularity: Granular
         frame["period_key"], frame["value"], frame["months"], frame["complete"], strict=True
     ):
         note = "" if complete else t("chart.partial", lang, months=months, expected=MONTHS_IN[granularity])
-        rows.append([period_label(key, lang) + note, f"{format_count(int(value), lang)} {unit_word}"])
+        rows.append([period_label(key, lang) + note, f"{format_count(int(value), lang)} {plain(unit_word)}"])
     return rows
 
 
@@ -88,7 +96,7 @@ def add_mergers(fig: go.Figure, mergers: Sequence[Merger], granularity: Granular
         fig.add_annotation(
             x=x, yref="paper", y=1, text=t("chart.merger", lang, month=month_text), showarrow=False,
             xanchor="left", yanchor="top", font={"color": palette.MERGER_COLOR, "size": 12},
-            hovertext=f"{merger.absorbed} → {merger.into}", bgcolor="rgba(255,255,255,0.8)",
+            hovertext=f"{plain(merger.absorbed)} → {plain(merger.into)}", bgcolor="rgba(255,255,255,0.8)",
         )  # fmt: skip
 
 
@@ -105,22 +113,22 @@ def trend_figure(
     colors = palette.metric_colors([(m.code, m.section_code) for m in metrics.values()])
     all_x: list[object] = []
     for metric in chosen:
-        rows = frame[frame["metric"] == metric.code]
+        rows, name = frame[frame["metric"] == metric.code], plain(metric.name(lang))
         x = _x(rows, granularity, lang)
         all_x += x
         fig.add_trace(
             go.Scatter(
-                x=x, y=rows["value"], name=metric.name(lang), mode="lines+markers" if len(rows) <= 40 else "lines",
+                x=x, y=rows["value"], name=name, mode="lines+markers" if len(rows) <= 40 else "lines",
                 line={"color": colors[metric.code], "width": 2.5},
                 marker={"size": 7, "symbol": ["circle" if c else "circle-open" for c in rows["complete"]]},
                 customdata=_hover(rows, lang, metric.unit_word(lang), granularity),
-                hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra>" + metric.name(lang) + "</extra>",
+                hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra>" + name + "</extra>",
             )
         )  # fmt: skip
     _layout(fig, lang, legend=len(chosen) > 1)
     _date_axis(fig, granularity, lang)
     if len(chosen) == 1:
-        fig.update_yaxes(title_text=chosen[0].unit_word(lang))
+        fig.update_yaxes(title_text=plain(chosen[0].unit_word(lang)))
     add_mergers(fig, mergers, granularity, lang, all_x)
     return fig
 
@@ -137,7 +145,8 @@ def breakdown_figure(
     totals = frame.groupby("period_key")["value"].sum()
     fig = go.Figure()
     all_x: list[object] = []
-    for index, (code, name) in enumerate(member_names.items()):
+    for index, (code, shown) in enumerate(member_names.items()):
+        name = plain(shown)
         rows = frame[frame["member"] == code]
         if rows.empty:
             continue
@@ -161,7 +170,7 @@ def breakdown_figure(
     _layout(fig, lang)
     fig.update_layout(barmode="stack", bargap=0.15)
     _date_axis(fig, granularity, lang)
-    fig.update_yaxes(title_text=metric.unit_word(lang))
+    fig.update_yaxes(title_text=plain(metric.unit_word(lang)))
     add_mergers(fig, mergers, granularity, lang, all_x)
     return fig
 
@@ -177,7 +186,7 @@ def yoy_figure(frame: pd.DataFrame, metric: MetricInfo, lang: str = "vi") -> go.
     colors = palette.year_colors(years)
     for year in years:
         rows = frame[frame["year"] == year]
-        hover = [[period_label(k, lang), f"{format_count(int(v), lang)} {metric.unit_word(lang)}"]
+        hover = [[period_label(k, lang), f"{format_count(int(v), lang)} {plain(metric.unit_word(lang))}"]
                  for k, v in zip(rows["period_key"], rows["value"], strict=True)]  # fmt: skip
         fig.add_trace(
             go.Scatter(
@@ -189,7 +198,7 @@ def yoy_figure(frame: pd.DataFrame, metric: MetricInfo, lang: str = "vi") -> go.
     _layout(fig, lang)
     ticks = [month_tick(m, lang) for m in range(1, 13)]
     fig.update_xaxes(tickmode="array", tickvals=list(range(1, 13)), ticktext=ticks, range=[0.7, 12.3])
-    fig.update_yaxes(title_text=metric.unit_word(lang))
+    fig.update_yaxes(title_text=plain(metric.unit_word(lang)))
     return fig
 
 
@@ -205,16 +214,16 @@ def stacked_metrics_figure(
     colors = palette.metric_colors([(m.code, m.section_code) for m in metrics.values()])
     all_x: list[object] = []
     for metric in metrics.values():
-        rows = frame[frame["metric"] == metric.code]
+        rows, name = frame[frame["metric"] == metric.code], plain(metric.name(lang))
         if rows.empty:
             continue
         x = _x(rows, granularity, lang)
         all_x += x
         fig.add_trace(
             go.Bar(
-                x=x, y=rows["value"], name=metric.name(lang), marker_color=colors[metric.code],
+                x=x, y=rows["value"], name=name, marker_color=colors[metric.code],
                 customdata=_hover(rows, lang, metric.unit_word(lang), granularity),
-                hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra>" + metric.name(lang) + "</extra>",
+                hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra>" + name + "</extra>",
             )
         )  # fmt: skip
     _layout(fig, lang)
@@ -228,11 +237,14 @@ def ranking_figure(ranking: pd.DataFrame, lang: str = "vi", flagged: Sequence[st
     """Horizontal bars of posts per site in the period (`sites.ranking` output), flagged sites in red."""
     rows = ranking.head(top).iloc[::-1]
     colors = [palette.FLAG_COLOR if code in flagged else palette.section_color("sites") for code in rows["member"]]
-    hover = [[name, format_count(int(v), lang), format_percent(s, lang)]
-             for name, v, s in zip(rows["name"], rows["posts"], rows["share"], strict=True)]  # fmt: skip
+    names = [plain(name) for name in rows["name"]]
+    hover = [
+        [name, format_count(int(v), lang), format_percent(s, lang)]
+        for name, v, s in zip(names, rows["posts"], rows["share"], strict=True)
+    ]
     fig = go.Figure(
         go.Bar(
-            x=rows["posts"], y=rows["name"], orientation="h", marker_color=colors, customdata=hover,
+            x=rows["posts"], y=names, orientation="h", marker_color=colors, customdata=hover,
             text=[format_count(int(v), lang) for v in rows["posts"]], textposition="outside", cliponaxis=False,
             hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b> (%{customdata[2]})<extra></extra>",
         )
@@ -248,10 +260,11 @@ def heatmap_figure(matrix: pd.DataFrame, lang: str = "vi") -> go.Figure:
     months = list(matrix.columns)
     hover = [[[period_label(m, lang), format_count(int(v), lang) if pd.notna(v) else "-"]
               for m, v in zip(months, row, strict=True)] for row in matrix.to_numpy()]  # fmt: skip
+    y_text = [plain(name) for name in matrix.index]
     x_text = [period_label(m, lang).removeprefix("tháng ") if lang == "vi" else period_label(m, lang) for m in months]
     fig = go.Figure(
         go.Heatmap(
-            z=matrix.to_numpy(dtype=float), x=x_text, y=list(matrix.index), colorscale=palette.HEATMAP_SCALE, zmin=0,
+            z=matrix.to_numpy(dtype=float), x=x_text, y=y_text, colorscale=palette.HEATMAP_SCALE, zmin=0,
             customdata=hover, xgap=1, ygap=1, colorbar={"title": {"text": t("chart.posts", lang)}, "thickness": 12},
             hovertemplate="%{y}<br>%{customdata[0]}: <b>%{customdata[1]}</b><extra></extra>",
         )
@@ -271,7 +284,7 @@ def site_history_figure(history: pd.DataFrame, name: str, lang: str = "vi", base
     ]
     fig = go.Figure(
         go.Bar(
-            x=list(history["period"]), y=history["value"], marker_color=colors, customdata=hover, name=name,
+            x=list(history["period"]), y=history["value"], marker_color=colors, customdata=hover, name=plain(name),
             hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra></extra>",
         )
     )  # fmt: skip

@@ -5,16 +5,36 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 from sqlalchemy import Engine
+from typer.core import TyperGroup
 
 from commstats import queries
 from commstats.bootstrap import add_unit, init_database
-from commstats.db import make_engine
+from commstats.codes import CODE_RULE, is_code, suggest_code
+from commstats.db import make_engine, read_only, storage_fault
 from commstats.export import write_export
 from commstats.periods import parse_month
 
+
+class _Commands(TyperGroup):
+    """Every command: a full disk or a read-only database is said in both languages with exit status 1,
+    never as a traceback (the command's own transaction has rolled back, so nothing changed)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            fault = storage_fault(error)
+            if fault is None:
+                raise
+            typer.echo(f"{fault.message('vi')}\n{fault.message('en')}", err=True)
+            raise typer.Exit(1) from None
+
+
 app = typer.Typer(
+    cls=_Commands,
     help="commstats: số liệu thống kê của Sở Thông tin và Truyền thông / statistics of a Department of "
     "Information and Communications.",
     no_args_is_help=True,
@@ -63,7 +83,8 @@ def init(
 def list_metrics(db: DbOption = None, lang: LangOption = "vi") -> None:
     """Danh mục chỉ tiêu / the metric catalogue."""
     engine = engine_for(db)
-    init_database(engine)
+    if not read_only(engine):  # a read-only database is listed as it is
+        init_database(engine)
     for m in queries.metrics(engine):
         breakdown = f" [{m.dimension}]" if m.dimension else ""
         typer.echo(f"{m.code:<28} {m.kind:<5} {m.section(lang)} — {m.name(lang)} ({m.unit_word(lang)}){breakdown}")
@@ -98,6 +119,14 @@ def units_add(
 
     engine = engine_for(db)
     init_database(engine)
+    if not is_code(code) and code not in {u.code for u in queries.units(engine)}:
+        rule_vi, rule_en = CODE_RULE
+        typer.echo(
+            f"Mã đơn vị “{code}” không hợp lệ: chỉ dùng {rule_vi}; ví dụ {suggest_code(code) or 'so-moi'}. / "
+            f"Invalid unit code: use {rule_en}, e.g. {suggest_code(code) or 'so-moi'}.",
+            err=True,
+        )
+        raise typer.Exit(2)
     add_unit(engine, code, name_vi, name_en, cutoff_day, first_year)
     if public is not None:
         set_public_view(engine, code, public, actor=os_actor())

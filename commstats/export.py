@@ -9,7 +9,12 @@ import pandas as pd
 
 from commstats.i18n import has, t
 
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# The leads a spreadsheet runs as a formula, and look-alikes that spreadsheets (East Asian input,
+# Unicode-folding importers) may read as them: every character whose NFKC form is = + - @ (fullwidth,
+# small, superscript, subscript forms) and the minus sign.
+ASCII_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
+LOOK_ALIKE_LEADS = "＝﹦⁼₌" + "＋﹢⁺₊﬩" + "－﹣−" + "＠﹫"
+FORMULA_LEADS = ASCII_LEADS + tuple(LOOK_ALIKE_LEADS)
 
 
 def header(column: str, lang: str = "vi") -> str:

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from commstats import queries
 from commstats.auth import UNIT_SCOPE
 from commstats.catalog import NO_DIMENSION, UNALLOCATED, load_catalog
+from commstats.codes import is_code, suggest_code
+from commstats.export import FORMULA_LEADS
 from commstats.models import Member, Metric
 from commstats.periods import MonthWindow, figure_window, parse_month
 from commstats.units import reporting_ends
@@ -23,10 +25,7 @@ MAX_VALUE = 10**12
 MAX_TEXT = 2000
 _THOUSANDS = re.compile(r"^[0-9]{1,3}(?:[.\s\u00a0][0-9]{3})+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# A new member of an open dimension (a component site) becomes a name on screens and in exports:
-# no markup characters, and no start that a spreadsheet would run as a formula.
-_UNSAFE_NEW_MEMBER = re.compile(r"[<>\"'`{}|\\]|^[=+\-@]")
-_NEUTRALISED = tuple("'" + lead for lead in ("=", "+", "-", "@", "\t", "\r", "\n"))
+_NEUTRALISED = tuple("'" + lead for lead in FORMULA_LEADS)
 
 
 @dataclass(frozen=True)
@@ -204,8 +203,9 @@ def _validate_row(
             elif dimension not in reference.open_dimensions:
                 allowed = sorted(c for d, c in reference.members if d == dimension and c != UNALLOCATED)
                 problem("member", member_code, "unknown_member", dimension=dimension, allowed=", ".join(allowed))
-            elif _UNSAFE_NEW_MEMBER.search(member_code):
-                problem("member", member_code, "unsafe_member_code")
+            elif not is_code(member_code):  # a new component site: its code must be a plain code (commstats.codes)
+                suggestion = suggest_code(member_code) or "trang-moi"
+                problem("member", member_code, "unsafe_member_code", suggestion=suggestion)
 
     value, error = parse_count(v.get("value"))
     if error:

@@ -17,6 +17,7 @@ from commstats.periods import parse_period
 from ui import cache
 from ui.auth import current
 from ui.frame import empty_state, page_header
+from ui.markup import md
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -53,18 +54,18 @@ except TemplateError as error:
     st.code(str(error), language=None, wrap_lines=True)
     st.stop()
 
-st.subheader(draft.title)
+st.subheader(md(draft.title))
 for line in (draft.unit_line, draft.window):
     if line:
-        st.caption(line)
+        st.caption(md(line))
 for note in draft.notes:
-    st.info(note, icon=":material/info:")
+    st.info(md(note), icon=":material/info:")
 
 # Edits are kept per draft (units, period, language, comparisons): another draft starts from the data again.
 scope = hashlib.sha256(repr((selection.unit_codes, period_key, lang, compare)).encode()).hexdigest()[:12]
 edited: dict[str, str] = {}
 for section in draft.sections:
-    st.markdown(f"**{section.title}**")
+    st.markdown(f"**{md(section.title)}**")
     for paragraph in section.paragraphs:
         key = f"draft_text_{scope}_{paragraph.id}"
         text = st.session_state.get(key, paragraph.text)

@@ -12,6 +12,8 @@ from commstats.periods import add_months, month_key, month_start, parse_month
 from etl.entry import entry_frame, save_entry, sections
 from ui import cache
 from ui.auth import require, unit_codes_for
+from ui.faults import storage_errors
+from ui.markup import md
 
 principal = require(Action.ENTRY)  # editors only, and only for their units
 selection = st.session_state["selection"]
@@ -69,7 +71,7 @@ edited = st.data_editor(
 reason = st.text_input(t("entry_reason"), key="entry_reason", help=t("entry_reason_help"))
 if st.button(t("entry_save"), type="primary"):
     try:
-        with unit_scope(allowed):
+        with unit_scope(allowed), storage_errors():
             outcome = save_entry(
                 engine, unit, month, section, edited, lang=lang, created_by=principal.actor, reason=reason
             )
@@ -81,9 +83,9 @@ if st.button(t("entry_save"), type="primary"):
         st.dataframe(outcome.problem_table(lang), hide_index=True)
     else:
         if outcome.result is not None and outcome.result.batch_id is not None:
-            st.success(outcome.message(lang))
+            st.success(md(outcome.message(lang)))
             st.caption(t("entry_changes"))
             st.dataframe(outcome.changes, hide_index=True)
             st.cache_data.clear()  # every page reads the new figures
         else:
-            st.info(outcome.message(lang))
+            st.info(md(outcome.message(lang)))

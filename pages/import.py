@@ -10,6 +10,8 @@ from etl import upload
 from etl.pipeline import MAX_FILE_BYTES
 from ui import cache
 from ui.auth import require, unit_codes_for
+from ui.faults import storage_errors
+from ui.markup import md
 
 principal = require(Action.IMPORT)  # editors only; rows of units the editor may not write are refused
 selection = st.session_state["selection"]
@@ -41,7 +43,7 @@ if uploaded is None:
 content, name = uploaded.getvalue(), uploaded.name
 key = (hashlib.sha256(content).hexdigest(), name, unit)
 if st.session_state.get("import_preview_key") != key:  # the dry run once per file, not on every rerun
-    with unit_scope(allowed):
+    with unit_scope(allowed), storage_errors():
         st.session_state["import_preview"] = upload.preview(engine, content, name, unit=unit)
     st.session_state["import_preview_key"] = key
 found: upload.Upload = st.session_state["import_preview"]
@@ -63,7 +65,7 @@ columns[2].metric(t("import_count_unchanged"), counts["unchanged"])
 if found.kind == "register":
     columns[3].metric(t("import_records_new"), counts["records_new"])
 if note := found.new_members_note(lang):  # a new site code may be a typo of a known one
-    st.warning(note, icon=":material/new_releases:")
+    st.warning(md(note), icon=":material/new_releases:")
 if not (counts["inserted"] or counts["updated"] or counts.get("records_new") or counts.get("records_changed")):
     st.info(t("import_nothing_to_load"))
     st.stop()
@@ -74,11 +76,11 @@ if st.button(t("import_confirm"), type="primary"):
     def progress(done: int, total: int) -> None:
         bar.progress(min(1.0, done / max(total, 1)), text=t("import_progress", done=done, total=total))
 
-    with unit_scope(allowed):
+    with unit_scope(allowed), storage_errors():
         loaded = upload.load(engine, content, name, unit=unit, progress=progress, created_by=principal.actor)
     bar.progress(1.0, text=t("import_progress", done="✓", total="✓"))
     if loaded.ok:
-        st.success(loaded.report.summary(lang))
+        st.success(md(loaded.report.summary(lang)))
         st.cache_data.clear()  # every page reads the new figures
     else:
         st.error(t("import_problems", count=len(loaded.problems)))

@@ -9,6 +9,7 @@ from commstats.numbers import format_count, format_percent
 from commstats.periods import add_months, months_between
 from ui import cache
 from ui.frame import current_selection, empty_state, month_label, page_header
+from ui.markup import md
 
 SECTION = "publishing"
 
@@ -32,7 +33,7 @@ for column, (code, metric) in zip(st.columns(len(types)), types.items(), strict=
     if value is not None and previous:
         delta = ("+" if value >= previous else "") + format_percent(100 * (value - previous) / previous, lang)
     column.metric(
-        f"{metric.name(lang)} ({metric.unit_word(lang)})", format_count(value, lang), delta, border=True,
+        md(f"{metric.name(lang)} ({metric.unit_word(lang)})"), format_count(value, lang), delta, border=True,
         help=t("licences_total_help", start=month_label(start, lang), end=month_label(end, lang)),
         delta_description=t("licences_vs_last_year"),
     )  # fmt: skip

@@ -6,6 +6,7 @@ from commstats.i18n import t
 from commstats.periods import Period, months_between
 from ui import cache
 from ui.frame import current_selection, empty_state, page_header
+from ui.markup import md
 
 selection = current_selection("pages/overview.py")
 page_header(t("overview_title"), selection)
@@ -26,12 +27,12 @@ caption.caption(t("overview_caption", month=Period("month", month.year, month.mo
 
 COLUMNS = 3
 for section, cards in cache.overview_cards(selection.url, selection.unit_ids, month, selection.lang).items():
-    st.subheader(section)
+    st.subheader(md(section))
     for row in range(0, len(cards), COLUMNS):
         for column, card in zip(st.columns(COLUMNS), cards[row : row + COLUMNS], strict=False):
             with column.container(border=True, height="stretch"):
                 st.metric(
-                    card.title, card.value_text, card.delta_text, help=card.help_text,
+                    md(card.title), card.value_text, card.delta_text, help=md(card.help_text),
                     chart_data=card.trend or None, delta_description=t("vs_prev_month"),
                 )  # fmt: skip
-                st.caption(card.footnote)
+                st.caption(md(card.footnote))

@@ -9,6 +9,7 @@ from commstats.numbers import format_count, format_decimal_number, format_percen
 from commstats.periods import Period
 from ui import cache
 from ui.frame import current_selection, empty_state, month_label, page_header
+from ui.markup import md
 
 METRIC = "sites_posts"
 
@@ -71,7 +72,7 @@ site = st.selectbox(t("sites_pick"), options, index=options.index(first_flagged)
 history = sites.site_series(posts, site, start, end)
 site_total = int(history["value"].sum())
 st.caption(
-    t("sites_history_caption", name=names[site], total=format_count(site_total, lang),
+    t("sites_history_caption", name=md(names[site]), total=format_count(site_total, lang),
           mean=format_decimal_number(site_total / max(1, len(history)), lang))
 )  # fmt: skip
 st.plotly_chart(charts.site_history_figure(history, names[site], lang), key="sites_history_chart")

@@ -9,6 +9,7 @@ from commstats.i18n import t
 from ui import cache
 from ui.auth import require, role_name
 from ui.labels import lang
+from ui.markup import md
 
 principal = require(Action.MANAGE_USERS)
 
@@ -30,7 +31,7 @@ def run(action) -> bool:  # type: ignore[no-untyped-def]
     try:
         action()
     except auth.AuthError as refused:
-        st.error(refused.message(lang()))
+        st.error(md(refused.message(lang())))
         return False
     return True
 
@@ -64,7 +65,7 @@ if principal.is_global_admin:
             password = auth.generate_password()
             if run(lambda: auth.create_user(engine, new_name, password, actor=principal.actor, display_name=display,
                                             email=email or None)):  # fmt: skip
-                st.success(t("users.created", user=new_name.strip().lower()))
+                st.success(t("users.created", user=md(new_name.strip().lower())))
                 st.code(password, language=None)
 
 usernames = [u.username for u in users]
@@ -106,7 +107,7 @@ if admin_units:
     st.caption(t("users.public_caption"))
     public = auth.anonymous(engine).public_units
     for unit in admin_units:
-        chosen = st.toggle(unit.name(lang()), value=unit.id in public, key=f"users_public_{unit.code}")
+        chosen = st.toggle(md(unit.name(lang())), value=unit.id in public, key=f"users_public_{unit.code}")
         if chosen != (unit.id in public) and run(
             lambda unit=unit, chosen=chosen: auth.set_public_view(engine, unit.code, chosen, actor=principal.actor)
         ):

@@ -18,6 +18,7 @@ from commstats.auth import Action, Principal
 from commstats.i18n import t
 from ui import cache
 from ui.labels import lang
+from ui.markup import md
 
 SESSION_USER = "auth_user"  # the account signed in with a password in this browser session
 SSO_RECORDED = "auth_sso_recorded"
@@ -138,7 +139,7 @@ def sidebar_status(principal: Principal) -> None:
         if principal.is_anonymous:
             st.page_link("pages/account.py", label=t("auth.sign_in"), icon=":material/login:")
         else:
-            st.caption(t("auth.signed_in_as", name=_escape(principal.display_name or principal.actor)))
+            st.caption(t("auth.signed_in_as", name=md(principal.display_name or principal.actor)))
             st.page_link("pages/account.py", label=t("auth.account"), icon=":material/account_circle:")
 
 
@@ -148,13 +149,13 @@ def account_panel(principal: Principal) -> None:
     engine = cache.engine(url)
     st.title(t("auth.account"))
     if not principal.is_anonymous:
-        st.markdown(t("auth.signed_in_as", name=_escape(principal.display_name or principal.actor)))
+        st.markdown(t("auth.signed_in_as", name=md(principal.display_name or principal.actor)))
         codes = {u.id: u.code for u in cache.units(url)}
         roles = ", ".join(
             f"{role_name(role)} @ {codes.get(unit_id, '?') if unit_id else auth.ALL_UNITS}"
             for unit_id, role in sorted(principal.roles.items(), key=lambda item: str(item[0]))
         )  # fmt: skip
-        st.caption(t("auth.roles", roles=_escape(roles or "-")))
+        st.caption(t("auth.roles", roles=md(roles or "-")))
         if st.button(t("auth.sign_out"), key="auth_sign_out", icon=":material/logout:"):
             audit.record_now(engine, actor=principal.actor, action="sign_out")
             st.session_state.pop(SESSION_USER, None)
@@ -165,7 +166,7 @@ def account_panel(principal: Principal) -> None:
         return
     email = _sso_email()
     if email:  # signed in with SSO, but no account has that e-mail
-        st.warning(t("auth.sso_unknown", email=_escape(email)))
+        st.warning(t("auth.sso_unknown", email=md(email)))
     st.caption(t("auth.guest"))
     with st.form("auth_sign_in", clear_on_submit=True):
         username = st.text_input(t("auth.username"), key="auth_username", max_chars=64)
@@ -175,17 +176,12 @@ def account_panel(principal: Principal) -> None:
         try:
             signed_in = auth.authenticate(engine, username, password)
         except auth.AuthError as refused:
-            st.error(refused.message(lang()))
+            st.error(md(refused.message(lang())))
         else:
             st.session_state[SESSION_USER] = signed_in.username
             st.rerun()
     if sso_enabled() and st.button(t("auth.sso"), key="auth_sso", icon=":material/key:"):
         st.login()
-
-
-def _escape(value: str) -> str:
-    """Markdown-escape text from the database (names, e-mails) before it goes into st.markdown/caption."""
-    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~$" else c for c in value)
 
 
 def can_audit(unit_ids: Sequence[int]) -> bool:

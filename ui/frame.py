@@ -14,6 +14,7 @@ from commstats.units import Merger, merged_away, mergers_within, survivors
 from ui import cache
 from ui.auth import viewable
 from ui.labels import lang
+from ui.markup import md
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,9 @@ def _default_units(units: list[queries.UnitInfo], url: str) -> list[str]:
 
 def _merger_notes(units: list[queries.UnitInfo], codes: tuple[str, ...], mergers: list[Merger]) -> None:
     for merger in mergers:
-        st.caption(t("merged_history", absorbed=merger.absorbed, date=merger.on.strftime("%d/%m/%Y")))
+        st.caption(t("merged_history", absorbed=md(merger.absorbed), date=merger.on.strftime("%d/%m/%Y")))
     for unit, successor in merged_away(units, codes):
-        st.caption(t("merged_away", unit=unit.name(lang()), into=successor.name(lang()),
+        st.caption(t("merged_away", unit=md(unit.name(lang())), into=md(successor.name(lang())),
                      date=unit.merged_on.strftime("%d/%m/%Y") if unit.merged_on else ""))  # fmt: skip
 
 
@@ -148,7 +149,7 @@ def page_header(title: str, selection: Selection) -> None:
     st.title(title)
     if selection.has_data and selection.start and selection.end:
         st.caption(
-            t("scope", units=", ".join(selection.unit_names), start=month_label(selection.start, selection.lang),
+            t("scope", units=md(", ".join(selection.unit_names)), start=month_label(selection.start, selection.lang),
                   end=month_label(selection.end, selection.lang))
         )  # fmt: skip
 

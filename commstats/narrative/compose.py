@@ -14,7 +14,15 @@ from sqlalchemy import Engine
 from commstats import queries
 from commstats.narrative.facts import TRACE_COLUMNS, FigureSet, Key, collect, trace
 from commstats.narrative.filters import ratio
-from commstats.narrative.templates import CompiledTemplates, ItemSpec, ParagraphSpec, TemplateError, load_templates
+from commstats.narrative.templates import (
+    CompiledTemplates,
+    ItemSpec,
+    ParagraphSpec,
+    TemplateError,
+    load_templates,
+    render_budgeted,
+    template_line,
+)
 from commstats.periods import Period, period_window
 from commstats.units import with_predecessors
 
@@ -122,10 +130,13 @@ class Composer:
         if not source:
             return ""
         try:
-            return self.templates.get(source).render({**self.context, "fact": self.fact, **values})
+            return render_budgeted(self.templates.get(source), {**self.context, "fact": self.fact, **values})
         except JinjaError as error:
+            line = getattr(error, "template_lineno", None) or template_line(error)
+            at = f" (dòng / line {line})" if line else ""
             raise TemplateError(
-                f"{self.spec.source}: {where}: {type(error).__name__}: {error}. Sửa mẫu câu này. / Fix this template."
+                f"{self.spec.source}: {where}: {type(error).__name__}: {error}{at}. "
+                "Sửa mẫu câu này. / Fix this template."
             ) from error
 
     def _use(self, key: Key, role: str) -> None:
