@@ -8,13 +8,13 @@ from commstats.auth import Action, unit_scope
 from commstats.periods import add_months, month_key, month_start
 from etl.entry import entry_frame, save_entry, sections
 from ui import cache
-from ui.auth import require, unit_codes_for
+from ui.auth import unit_codes_for
+from ui.frame import open_page
 from ui.labels import label
 
-principal = require(Action.ENTRY)  # editors only, and only for their units
-selection = st.session_state["selection"]
+frame = open_page("entry")  # editors only (ui.navigation), and only for their units
+principal, selection = frame.principal, frame.selection
 lang, url = selection.lang, selection.url
-st.title(label("entry_title"))
 st.caption(label("entry_caption"))
 allowed = unit_codes_for(Action.ENTRY, principal)
 units = [u for u in cache.units(url) if u.code in allowed]

@@ -8,14 +8,14 @@ from commstats.auth import Action, unit_scope
 from etl import upload
 from etl.pipeline import MAX_FILE_BYTES
 from ui import cache
-from ui.auth import require, unit_codes_for
+from ui.auth import unit_codes_for
+from ui.frame import open_page
 from ui.labels import label
 
-principal = require(Action.IMPORT)  # editors only; rows of units the editor may not write are refused
-selection = st.session_state["selection"]
+frame = open_page("import")  # editors only (ui.navigation); rows of units the editor may not write are refused
+principal, selection = frame.principal, frame.selection
 lang, url = selection.lang, selection.url
 limit_mb = MAX_FILE_BYTES // 2**20
-st.title(label("import_title"))
 st.caption(label("import_caption", limit_mb=limit_mb))
 allowed = unit_codes_for(Action.IMPORT, principal)
 units = [u for u in cache.units(url) if u.code in allowed]

@@ -7,16 +7,12 @@ from commstats import charts, series
 from commstats.numbers import format_count, format_percent
 from commstats.periods import add_months
 from ui import cache
-from ui.frame import current_selection, empty_state, month_label, page_header
+from ui.frame import month_label, open_page
 from ui.labels import label
 
 SECTION = "publishing"
 
-selection = current_selection("pages/licences.py")
-page_header(label("nav_licences"), selection)
-if not selection.has_data:
-    empty_state(selection)
-    st.stop()
+selection = open_page("licences").selection
 
 lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, selection.start, selection.end
 types = {m.code: m for m in cache.metrics(url) if m.section_code == SECTION}

@@ -8,14 +8,10 @@ from commstats.numbers import format_count, format_decimal_number
 from commstats.periods import add_months
 from ui import cache
 from ui.auth import audit_section, can_audit
-from ui.frame import current_selection, empty_state, month_label, page_header
+from ui.frame import month_label, open_page
 from ui.labels import label, label_of
 
-selection = current_selection("pages/quality.py")
-page_header(label("nav_quality"), selection)
-if not selection.has_data:
-    empty_state(selection)
-    st.stop()
+selection = open_page("quality").selection
 
 lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, selection.start, selection.end
 st.caption(label("quality_caption", start=month_label(start, lang), end=month_label(end, lang)))

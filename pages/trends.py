@@ -6,14 +6,10 @@ import streamlit as st
 from commstats import charts, series
 from commstats.numbers import format_count
 from ui import cache
-from ui.frame import current_selection, empty_state, page_header
+from ui.frame import open_page
 from ui.labels import label
 
-selection = current_selection("pages/trends.py")
-page_header(label("nav_trends"), selection)
-if not selection.has_data:
-    empty_state(selection)
-    st.stop()
+selection = open_page("trends").selection
 
 lang, url, ids = selection.lang, selection.url, selection.unit_ids
 catalogue = {m.code: m for m in cache.metrics(url)}

@@ -6,13 +6,13 @@ import streamlit as st
 from commstats import audit, auth
 from commstats.auth import Action
 from ui import cache
-from ui.auth import require, role_name
+from ui.auth import role_name
+from ui.frame import open_page
 from ui.labels import lang
 
-principal = require(Action.MANAGE_USERS)
+principal = open_page("users").principal  # admins only (ui.navigation)
 
 TEXTS: dict[str, tuple[str, str]] = {
-    "title": ("Người dùng và quyền", "Users and roles"),
     "caption": (
         "Vai trò theo từng đơn vị: xem < phân tích (xuất dữ liệu) < biên tập (nhập số liệu, kế hoạch) < quản trị.",
         "Roles per unit: viewer < analyst (export) < editor (import, entry, targets) < admin.",
@@ -66,7 +66,6 @@ url = cache.database_url()
 engine = cache.engine(url)
 units = cache.units(url)
 admin_units = [u for u in units if principal.can(Action.MANAGE_USERS, u.id)]
-st.title(text("title"))
 st.caption(text("caption"))
 
 

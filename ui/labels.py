@@ -65,6 +65,9 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "entry_changes": ("Các số liệu đã thay đổi (cũ → mới):", "Figures that changed (old → new):"),
     "import_title": ("Nhập tệp", "Import a file"),
+    "nav_users": ("Người dùng", "Users"),
+    "users_title": ("Người dùng và quyền", "Users and roles"),
+    "nav_account": ("Tài khoản", "Account"),
     "import_caption": (
         "Tải lên tệp CSV/XLSX dạng dài (cột period, metric, member, value), biểu mẫu Excel nhập số liệu, hoặc sổ đăng ký giấy phép, tờ khai. Tệp được kiểm tra trước; chỉ khi bấm Nạp thì số liệu mới được ghi, trọn vẹn hoặc không ghi gì. Giới hạn {limit_mb} MB.",
         "Upload a long CSV/XLSX (columns period, metric, member, value), the data-entry workbook, or a licence register. The file is checked first; figures are written only when you press Load, all or nothing. Limit {limit_mb} MB.",
