@@ -5,16 +5,14 @@ import streamlit as st
 from ui import auth
 from ui.frame import ROUTE_KEY, SELECTION_KEY, sidebar
 from ui.labels import label
-from ui.navigation import listed
+from ui.navigation import navigation_pages
 
 st.set_page_config(page_title=label("app_title"), page_icon=":material/monitoring:", layout="wide")
 st.session_state.setdefault("lang", "vi")
 
 principal = auth.current()
-specs = listed(principal)  # pages the role does not allow are not listed
-page = st.navigation([spec.st_page() for spec in specs])
-route = st.session_state.pop(ROUTE_KEY, None)  # a page opened before the router had run (ui.frame.open_page)
-if route in {spec.path for spec in specs}:
+page = st.navigation(navigation_pages(principal))  # pages the role does not allow are not in the menu
+if route := st.session_state.pop(ROUTE_KEY, None):  # a page opened before the router had run (ui.frame.open_page)
     st.switch_page(route)
 st.session_state[SELECTION_KEY] = sidebar()
 auth.sidebar_status(principal)

@@ -38,8 +38,11 @@ class PageSpec:
     def heading(self) -> str:
         return label(self.heading_key or self.title_key)
 
-    def st_page(self) -> st.Page:
-        return st.Page(self.path, title=self.title(), icon=self.icon, default=self.default)
+    def st_page(self, listed: bool = True) -> st.Page:
+        """The page for st.navigation; one not listed is still served at its URL, where the frame says why
+        it cannot be used (instead of Streamlit's "page not found" and the overview)."""
+        visibility = "visible" if listed else "hidden"
+        return st.Page(self.path, title=self.title(), icon=self.icon, default=self.default, visibility=visibility)
 
 
 def _analysis(path: str, title_key: str, icon: str, default: bool = False) -> PageSpec:
@@ -78,6 +81,6 @@ def allowed(spec: PageSpec, principal: Principal) -> bool:
     return principal.can_somewhere(spec.action, ids)
 
 
-def listed(principal: Principal) -> list[PageSpec]:
-    """The navigation: every page this person may open, in the declared order."""
-    return [spec for spec in PAGES if allowed(spec, principal)]
+def navigation_pages(principal: Principal) -> list[st.Page]:
+    """Every declared page, in order; those this person may not open are left out of the menu."""
+    return [spec.st_page(listed=allowed(spec, principal)) for spec in PAGES]
