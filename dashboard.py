@@ -3,12 +3,13 @@
 import streamlit as st
 
 from ui import auth
-from ui.frame import ROUTE_KEY, SELECTION_KEY, sidebar
+from ui.frame import ROUTE_KEY, SELECTION_KEY, read_data_version, sidebar
 from ui.labels import label
 from ui.navigation import navigation_pages
 
 st.set_page_config(page_title=label("app_title"), page_icon=":material/monitoring:", layout="wide")
 st.session_state.setdefault("lang", "vi")
+read_data_version()  # one query: a write from anywhere (CLI, cron, another dashboard) shows from this run on
 
 principal = auth.current()
 page = st.navigation(navigation_pages(principal))  # pages the role does not allow are not in the menu

@@ -64,7 +64,6 @@ if st.button(label("entry_save"), type="primary"):
         if outcome.result is not None and outcome.result.batch_id is not None:
             st.success(outcome.message(lang))
             st.caption(label("entry_changes"))
-            st.dataframe(outcome.changes, hide_index=True)
-            st.cache_data.clear()  # every page reads the new figures
+            st.dataframe(outcome.changes, hide_index=True)  # the next run reads them (ui.cache: data version)
         else:
             st.info(outcome.message(lang))

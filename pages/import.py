@@ -78,8 +78,7 @@ if st.button(label("import_confirm"), type="primary"):
         loaded = upload.load(engine, content, name, unit=unit, progress=progress, created_by=principal.actor)
     bar.progress(1.0, text=label("import_progress", done="✓", total="✓"))
     if loaded.ok:
-        st.success(loaded.report.summary(lang))
-        st.cache_data.clear()  # every page reads the new figures
+        st.success(loaded.report.summary(lang))  # the next run reads the new figures (ui.cache: data version)
     else:
         st.error(label("import_problems", count=len(loaded.problems)))
         st.dataframe(loaded.problem_table(lang), hide_index=True)

@@ -71,7 +71,6 @@ st.caption(text("caption"))
 
 def saved() -> None:
     st.success(text("done"))
-    st.cache_data.clear()
 
 
 def run(action) -> bool:  # type: ignore[no-untyped-def]

@@ -139,6 +139,13 @@ def sidebar() -> Selection:
 ROUTER = "dashboard.py"
 ROUTE_KEY = "route_after_router"  # the page the router switches to after drawing the sidebar
 SELECTION_KEY = "selection"  # the sidebar's Selection, written by the router before it runs the page
+VERSION_READ_KEY = "data_version_read"  # set by the router's run, taken by the page: one version read per run
+
+
+def read_data_version() -> None:
+    """The router's first step: the data version of this run (ui.cache), so writes from anywhere show."""
+    cache.refresh(cache.database_url())
+    st.session_state[VERSION_READ_KEY] = True
 
 
 @dataclass(frozen=True)
@@ -157,6 +164,8 @@ def open_page(url_path: str) -> PageFrame:
     The role is checked before the selection is needed, so a page the role does not allow says so under
     its own heading however it was reached (a hand-typed URL, a stale session)."""
     spec = page_spec(url_path)
+    if not st.session_state.pop(VERSION_READ_KEY, False):  # the page runs without the router this time
+        cache.refresh(cache.database_url())
     st.title(spec.heading())
     principal = require(spec.action) if spec.action is not None else current()
     selection: Selection | None = st.session_state.get(SELECTION_KEY)
