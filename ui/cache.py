@@ -61,7 +61,8 @@ def refresh(url: str) -> queries.DataVersion | None:
             return version
         last = seen.version.data_event if seen.version else 0
         now = version.data_event if version else 0
-        if now < last:  # the database was replaced by one with a shorter trail
+        went_back = bool(seen.version and version and version.batch < seen.version.batch)
+        if now < last or went_back:  # the database was replaced by an older one (a restore)
             seen.epoch, seen.by_unit = seen.epoch + 1, {}
         elif now > last:
             for event in queries.data_events_since(engine(url), last):
