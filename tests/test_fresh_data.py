@@ -38,15 +38,19 @@ def sites_in_october_2026(url: str, app) -> str:  # type: ignore[no-untyped-def]
     return format_count(values[("sites_count", "")])
 
 
-def import_in_another_process(url: str, tmp_path: Path, rows: str) -> None:
-    """`python -m commstats import` as cron would run it: its own process, its own connection."""
-    path = tmp_path / "sua-so-lieu.csv"
-    path.write_text("period,metric,member,value,unit\n" + rows, encoding="utf-8")
+def command(url: str, *args: str) -> None:
+    """`python -m commstats ...` as cron or IT would run it: its own process, its own connection."""
     done = subprocess.run(
-        [sys.executable, "-m", "commstats", "import", str(path), "--db", url],
+        [sys.executable, "-m", "commstats", *args, "--db", url],
         cwd=PROJECT_ROOT, env=os.environ.copy(), capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def import_in_another_process(url: str, tmp_path: Path, rows: str) -> None:
+    path = tmp_path / "sua-so-lieu.csv"
+    path.write_text("period,metric,member,value,unit\n" + rows, encoding="utf-8")
+    command(url, "import", str(path))
 
 
 @pytest.fixture
@@ -101,3 +105,16 @@ def test_a_second_write_to_the_same_unit_shows_too_and_an_unchanged_rerun_reads_
     statements.clear()
     app.run()  # nothing written since: everything from the cache but the version
     assert len(statements) == 1 and "audit_event" in statements[0]
+
+
+def test_a_restore_from_the_command_line_shows_on_the_next_rerun(demo_url, monkeypatch, tmp_path):
+    app = run_page(demo_url, monkeypatch)
+    before = cards(app)[SITES]
+    backup = tmp_path / "truoc-khi-sua.backup"
+    command(demo_url, "backup", "--out", str(backup))
+    import_in_another_process(demo_url, tmp_path, "2026-10,sites_count,,60,vinhlong-demo\n")
+    app.run()
+    assert cards(app)[SITES] != before
+    command(demo_url, "restore", str(backup), "--yes")
+    app.run()
+    assert cards(app)[SITES] == before == sites_in_october_2026(demo_url, app)
