@@ -112,7 +112,7 @@ def fresh(scope: str | None = None) -> Callable[[Read], Read]:
             if scope == "ids" and chosen:
                 codes = _codes_of(url, chosen)
             elif scope == "unit_codes" and chosen:
-                codes = [u.code for u in units(url) if u.id in set(with_predecessors(units(url), chosen))]
+                codes = _codes_of(url, with_predecessors(units(url), chosen))
             return cached(_key(url, codes), url, *args, **kwargs)
 
         return current  # type: ignore[return-value]
