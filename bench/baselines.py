@@ -82,10 +82,10 @@ def hand_schema_ready(conn: sqlite3.Connection) -> bool:
 
 def hand_data_version(conn: sqlite3.Connection) -> DataVersion:
     sql = (
-        "SELECT (SELECT max(id) FROM audit_event WHERE action IN (SELECT value FROM json_each(?))), "
-        "(SELECT max(id) FROM import_batch), (SELECT count(*) FROM unit), (SELECT count(*) FROM metric)"
+        "SELECT (SELECT max(id) FROM audit_event), (SELECT max(id) FROM import_batch), "
+        "(SELECT count(*) FROM unit), (SELECT count(*) FROM metric)"
     )
-    [row] = _rows(conn, sql, _json(sorted(DATA_ACTIONS)))
+    [row] = _rows(conn, sql)
     return DataVersion(*(int(v or 0) for v in row))
 
 
@@ -470,7 +470,7 @@ def _data_events(t: Tables) -> pd.DataFrame:
 
 
 def naive_data_version(t: Tables) -> DataVersion:
-    newest = (int(frame["id"].max()) if len(frame) else 0 for frame in (_data_events(t), t.import_batch))
+    newest = (int(frame["id"].max()) if len(frame) else 0 for frame in (t.audit_event, t.import_batch))
     return DataVersion(*newest, len(t.unit), len(t.metric))
 
 

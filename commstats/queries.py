@@ -577,9 +577,11 @@ def _licence_records_query() -> Select:
 @dataclass(frozen=True)
 class DataVersion:
     """A cheap fingerprint of what the dashboard shows: every write of figures, targets or registers adds an
-    audit event (in the same transaction), and units and metrics are counted. Read once per rerun."""
+    audit event (in the same transaction), and units and metrics are counted. Read once per rerun; every
+    part is an index lookup or a small table (the newest event of any kind: a filter on the action would scan
+    the whole trail, sign-ins included; `data_events_since` sorts out what the new events wrote)."""
 
-    data_event: int  # the newest audit event of a data action (0: none yet)
+    audit_event: int  # the newest audit event (0: none yet)
     batch: int  # the newest import batch
     units: int
     metrics: int
@@ -587,9 +589,8 @@ class DataVersion:
 
 @cache
 def _data_version_query() -> Select:
-    newest_event = select(func.max(AuditEvent.id)).where(AuditEvent.action.in_(sorted(DATA_ACTIONS)))
     return select(
-        newest_event.scalar_subquery(),
+        select(func.max(AuditEvent.id)).scalar_subquery(),
         select(func.max(ImportBatch.id)).scalar_subquery(),
         select(func.count()).select_from(Unit).scalar_subquery(),
         select(func.count()).select_from(Metric).scalar_subquery(),
@@ -614,7 +615,8 @@ class DataEvent:
 
 
 def data_events_since(engine: Engine, after: int) -> list[DataEvent]:
-    """The data actions after audit event `after`, oldest first: which units each one wrote."""
+    """The data actions after audit event `after` (a range of the primary key), oldest first: which units
+    each one wrote."""
     query = (
         select(AuditEvent.id, AuditEvent.action, AuditEvent.unit_code)
         .where(AuditEvent.id > bindparam("after"), AuditEvent.action.in_(sorted(DATA_ACTIONS)))

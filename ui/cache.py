@@ -43,7 +43,7 @@ class _Seen:
 
     version: queries.DataVersion | None
     epoch: int = 0  # moves on a write that concerns every unit (a restore), or when the trail went back
-    by_unit: dict[str, int] = field(default_factory=dict)  # unit code -> newest data event that wrote it
+    by_unit: dict[str, int] = field(default_factory=dict)  # unit code -> newest audit event that wrote it
 
 
 _SEEN: dict[str, _Seen] = {}
@@ -59,8 +59,8 @@ def refresh(url: str) -> queries.DataVersion | None:
         if seen is None:
             _SEEN[url] = _Seen(version)
             return version
-        last = seen.version.data_event if seen.version else 0
-        now = version.data_event if version else 0
+        last = seen.version.audit_event if seen.version else 0
+        now = version.audit_event if version else 0
         went_back = bool(seen.version and version and version.batch < seen.version.batch)
         if now < last or went_back:  # the database was replaced by an older one (a restore)
             seen.epoch, seen.by_unit = seen.epoch + 1, {}
