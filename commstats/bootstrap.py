@@ -1,4 +1,4 @@
-"""Create or upgrade a database and load the catalogue (and, on request, the demo data)."""
+"""Create or upgrade a database and load the catalogue (the demo data is an ETL source: etl.demo)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,10 @@ from commstats.db import session_scope, upgrade_schema
 from commstats.models import Unit
 
 
-def init_database(engine: Engine, *, demo: bool = False) -> None:
+def init_database(engine: Engine) -> None:
     upgrade_schema(engine)
     with session_scope(engine) as session:
         sync_catalog(session)
-    if demo:
-        from commstats.demo import load_demo
-
-        load_demo(engine)
 
 
 def add_unit(

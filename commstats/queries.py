@@ -20,8 +20,11 @@ from sqlalchemy import (
     select,
     union,
 )
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from commstats.audit import DATA_ACTIONS
 from commstats.models import (
+    AuditEvent,
     ImportBatch,
     LicenceRecord,
     Member,
@@ -602,3 +605,56 @@ def _licence_records_query() -> Select:
         )
         .order_by(LicenceRecord.issued_on.desc(), LicenceRecord.number)
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    """A cheap fingerprint of what the dashboard shows: every write of figures, targets or registers adds an
+    audit event (in the same transaction), and units and metrics are counted. Read once per rerun; every
+    part is an index lookup or a small table (the newest event of any kind: a filter on the action would scan
+    the whole trail, sign-ins included; `data_events_since` sorts out what the new events wrote)."""
+
+    audit_event: int  # the newest audit event (0: none yet)
+    batch: int  # the newest import batch
+    units: int
+    metrics: int
+
+
+@cache
+def _data_version_query() -> Select:
+    return select(
+        select(func.max(AuditEvent.id)).scalar_subquery(),
+        select(func.max(ImportBatch.id)).scalar_subquery(),
+        select(func.count()).select_from(Unit).scalar_subquery(),
+        select(func.count()).select_from(Metric).scalar_subquery(),
+    )
+
+
+def data_version(engine: Engine) -> DataVersion | None:
+    """The data version in one query; None for a database that `commstats init` has not set up yet."""
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(_data_version_query()).one()
+    except (OperationalError, ProgrammingError):  # no tables yet (SQLite: OperationalError, PostgreSQL: Programming)
+        return None
+    return DataVersion(*(int(value or 0) for value in row))
+
+
+@dataclass(frozen=True)
+class DataEvent:
+    id: int
+    action: str
+    unit_codes: tuple[str, ...]  # the units it wrote; empty when it concerns them all (a restore)
+
+
+def data_events_since(engine: Engine, after: int) -> list[DataEvent]:
+    """The data actions after audit event `after` (a range of the primary key), oldest first: which units
+    each one wrote."""
+    query = (
+        select(AuditEvent.id, AuditEvent.action, AuditEvent.unit_code)
+        .where(AuditEvent.id > bindparam("after"), AuditEvent.action.in_(sorted(DATA_ACTIONS)))
+        .order_by(AuditEvent.id)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query, {"after": after}).all()
+    return [DataEvent(int(i), str(a), tuple(c for c in (codes or "").split(",") if c)) for i, a, codes in rows]

@@ -10,13 +10,13 @@ from commstats.cycle import reads, rounds
 from commstats.cycle.messages import CycleError, cycle_text
 from commstats.periods import add_months, current_month, month_key, parse_period
 from ui import cache
-from ui.auth import require, unit_codes_for
+from ui.auth import unit_codes_for
+from ui.frame import open_page
 
-principal = require(Action.CYCLE)
-selection = st.session_state["selection"]
+frame = open_page("cycle")
+principal, selection = frame.principal, frame.selection
 lang, url = selection.lang, selection.url
 engine = cache.engine(url)
-st.title(cycle_text("nav_cycle", lang))
 st.caption(cycle_text("cycle_caption", lang))
 
 

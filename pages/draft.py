@@ -15,17 +15,13 @@ from commstats.narrative.output import to_text
 from commstats.numbers import format_count
 from commstats.periods import parse_period
 from ui import cache
-from ui.auth import current
-from ui.frame import empty_state, page_header
+from ui.frame import open_page
 from ui.markup import md
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-selection = st.session_state["selection"]
-page_header(t("nav_draft"), selection)
-if not selection.has_data:
-    empty_state(selection)
-    st.stop()
+frame = open_page("draft")
+selection = frame.selection
 
 lang, url = selection.lang, selection.url
 st.caption(t("draft_caption"))
@@ -76,7 +72,7 @@ for section in draft.sections:
 
 final = draft.with_texts(edited)
 name = f"bao-cao-so-lieu-{period_key}" if lang == "vi" else f"report-figures-{period_key}"
-if current().can_all(Action.EXPORT, selection.unit_ids):  # downloads are exports: analysts and above
+if frame.principal.can_all(Action.EXPORT, selection.unit_ids):  # downloads are exports: analysts and above
     docx_col, txt_col, _ = st.columns([1, 1, 2])
     docx_col.download_button(
         t("draft_download_docx"), to_docx_bytes(final), f"{name}.docx", DOCX_MIME, key="draft_docx",

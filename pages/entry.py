@@ -11,14 +11,14 @@ from commstats.i18n import t
 from commstats.periods import add_months, month_key, month_start, parse_month
 from etl.entry import entry_frame, save_entry, sections
 from ui import cache
-from ui.auth import require, unit_codes_for
+from ui.auth import unit_codes_for
 from ui.faults import storage_errors
+from ui.frame import open_page
 from ui.markup import md
 
-principal = require(Action.ENTRY)  # editors only, and only for their units
-selection = st.session_state["selection"]
+frame = open_page("entry")  # editors only (ui.navigation), and only for their units
+principal, selection = frame.principal, frame.selection
 lang, url = selection.lang, selection.url
-st.title(t("entry_title"))
 st.caption(t("entry_caption"))
 allowed = unit_codes_for(Action.ENTRY, principal)
 units = [u for u in cache.units(url) if u.code in allowed]
@@ -85,7 +85,6 @@ if st.button(t("entry_save"), type="primary"):
         if outcome.result is not None and outcome.result.batch_id is not None:
             st.success(md(outcome.message(lang)))
             st.caption(t("entry_changes"))
-            st.dataframe(outcome.changes, hide_index=True)
-            st.cache_data.clear()  # every page reads the new figures
+            st.dataframe(outcome.changes, hide_index=True)  # the next run reads them (ui.cache: data version)
         else:
             st.info(md(outcome.message(lang)))

@@ -9,15 +9,11 @@ from commstats.auth import Action
 from commstats.i18n import t
 from commstats.numbers import format_count, grid_count_format
 from ui import cache
-from ui.auth import current
-from ui.frame import current_selection, empty_state, month_label, page_header
+from ui.frame import month_label, open_page
 
-selection = current_selection("pages/explore.py")
-can_export = current().can_all(Action.EXPORT, selection.unit_ids)
-page_header(t("nav_explore"), selection)
-if not selection.has_data:
-    empty_state(selection)
-    st.stop()
+frame = open_page("explore")
+selection = frame.selection
+can_export = frame.principal.can_all(Action.EXPORT, selection.unit_ids)
 
 lang, url, start, end = selection.lang, selection.url, selection.start, selection.end
 st.caption(t("explore_caption"))

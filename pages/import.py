@@ -9,15 +9,15 @@ from commstats.i18n import t
 from etl import upload
 from etl.pipeline import MAX_FILE_BYTES
 from ui import cache
-from ui.auth import require, unit_codes_for
+from ui.auth import unit_codes_for
 from ui.faults import storage_errors
+from ui.frame import open_page
 from ui.markup import md
 
-principal = require(Action.IMPORT)  # editors only; rows of units the editor may not write are refused
-selection = st.session_state["selection"]
+frame = open_page("import")  # editors only (ui.navigation); rows of units the editor may not write are refused
+principal, selection = frame.principal, frame.selection
 lang, url = selection.lang, selection.url
 limit_mb = MAX_FILE_BYTES // 2**20
-st.title(t("import_title"))
 st.caption(t("import_caption", limit_mb=limit_mb))
 allowed = unit_codes_for(Action.IMPORT, principal)
 units = [u for u in cache.units(url) if u.code in allowed]
@@ -80,8 +80,7 @@ if st.button(t("import_confirm"), type="primary"):
         loaded = upload.load(engine, content, name, unit=unit, progress=progress, created_by=principal.actor)
     bar.progress(1.0, text=t("import_progress", done="✓", total="✓"))
     if loaded.ok:
-        st.success(md(loaded.report.summary(lang)))
-        st.cache_data.clear()  # every page reads the new figures
+        st.success(md(loaded.report.summary(lang)))  # the next run reads the new figures (ui.cache: data version)
     else:
         st.error(t("import_problems", count=len(loaded.problems)))
         st.dataframe(loaded.problem_table(lang), hide_index=True)

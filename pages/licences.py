@@ -8,16 +8,12 @@ from commstats.i18n import t
 from commstats.numbers import format_count, format_percent
 from commstats.periods import add_months, months_between
 from ui import cache
-from ui.frame import current_selection, empty_state, month_label, page_header
+from ui.frame import month_label, open_page
 from ui.markup import md
 
 SECTION = "publishing"
 
-selection = current_selection("pages/licences.py")
-page_header(t("nav_licences"), selection)
-if not selection.has_data:
-    empty_state(selection)
-    st.stop()
+selection = open_page("licences").selection
 
 lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, selection.start, selection.end
 types = {m.code: m for m in cache.metrics(url) if m.section_code == SECTION}

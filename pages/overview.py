@@ -5,14 +5,10 @@ import streamlit as st
 from commstats.i18n import t
 from commstats.periods import Period, months_between
 from ui import cache
-from ui.frame import current_selection, empty_state, page_header
+from ui.frame import open_page
 from ui.markup import md
 
-selection = current_selection("pages/overview.py")
-page_header(t("overview_title"), selection)
-if not selection.has_data:
-    empty_state(selection)
-    st.stop()
+selection = open_page("overview").selection
 
 months = months_between(selection.start, selection.end)[::-1]
 saved = st.session_state.get("overview_month")

@@ -10,16 +10,16 @@ from commstats.periods import add_months
 from ui import cache
 from ui.auth import audit_section, can_audit
 from ui.figures import can_delete, delete_section
-from ui.frame import current_selection, empty_state, month_label, page_header
+from ui.frame import Selection, month_label, open_page
 from ui.labels import label_of
 
-selection = current_selection("pages/quality.py")
-page_header(t("nav_quality"), selection)
-if not selection.has_data:
-    empty_state(selection)
+
+def _delete_when_empty(selection: Selection) -> None:
     if selection.unit_ids and can_delete(selection.unit_ids):  # every figure may be outside the plausible range
         delete_section(selection.unit_ids, only_when_outside=True)
-    st.stop()
+
+
+selection = open_page("quality", on_empty=_delete_when_empty).selection
 
 lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, selection.start, selection.end
 st.caption(t("quality_caption", start=month_label(start, lang), end=month_label(end, lang)))

@@ -8,16 +8,12 @@ from commstats.i18n import t
 from commstats.numbers import format_count, format_decimal_number, format_percent
 from commstats.periods import Period
 from ui import cache
-from ui.frame import current_selection, empty_state, month_label, page_header
+from ui.frame import month_label, open_page
 from ui.markup import md
 
 METRIC = "sites_posts"
 
-selection = current_selection("pages/sites.py")
-page_header(t("nav_sites"), selection)
-if not selection.has_data:
-    empty_state(selection)
-    st.stop()
+selection = open_page("sites").selection
 
 lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, selection.start, selection.end
 posts = cache.monthly_totals(url, ids, (METRIC,), start, end, True)

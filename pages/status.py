@@ -11,12 +11,12 @@ from commstats.cycle import reads
 from commstats.cycle.messages import cycle_text
 from commstats.periods import month_key
 from ui import cache
-from ui.auth import require, unit_codes_for
+from ui.auth import unit_codes_for
+from ui.frame import open_page
 
-principal = require(Action.CYCLE)  # the writers (editors) and leadership of the unit
-selection = st.session_state["selection"]
+frame = open_page("status")  # the writers (editors) and leadership of the unit
+principal, selection = frame.principal, frame.selection
 lang, url = selection.lang, selection.url
-st.title(cycle_text("nav_status", lang))
 st.caption(cycle_text("board_caption", lang))
 
 allowed = set(unit_codes_for(Action.CYCLE, principal))

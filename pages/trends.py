@@ -7,13 +7,9 @@ from commstats import charts, series
 from commstats.i18n import t
 from commstats.numbers import format_count
 from ui import cache
-from ui.frame import current_selection, empty_state, page_header
+from ui.frame import open_page
 
-selection = current_selection("pages/trends.py")
-page_header(t("nav_trends"), selection)
-if not selection.has_data:
-    empty_state(selection)
-    st.stop()
+selection = open_page("trends").selection
 
 lang, url, ids = selection.lang, selection.url, selection.unit_ids
 catalogue = {m.code: m for m in cache.metrics(url)}

@@ -7,23 +7,22 @@ from commstats import audit, auth
 from commstats.auth import Action
 from commstats.i18n import t
 from ui import cache
-from ui.auth import require, role_name
+from ui.auth import role_name
+from ui.frame import open_page
 from ui.labels import lang
 from ui.markup import md
 
-principal = require(Action.MANAGE_USERS)
+principal = open_page("users").principal  # admins only (ui.navigation)
 
 url = cache.database_url()
 engine = cache.engine(url)
 units = cache.units(url)
 admin_units = [u for u in units if principal.can(Action.MANAGE_USERS, u.id)]
-st.title(t("users.title"))
 st.caption(t("users.caption"))
 
 
 def saved() -> None:
     st.success(t("users.done"))
-    st.cache_data.clear()
 
 
 def run(action) -> bool:  # type: ignore[no-untyped-def]

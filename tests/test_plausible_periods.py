@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from commstats import audit
 from commstats.cli import app as cli
-from commstats.demo import DEMO_UNIT, MERGED_ON, MERGED_UNIT
 from commstats.models import ImportBatch, Member, Metric, Observation, Unit
 from commstats.periods import add_months, current_month, figure_window, month_key
+from etl.demo import DEMO_UNIT, MERGED_ON, MERGED_UNIT
 from etl.pipeline import import_content
 from etl.register import import_register
 from etl.targets import import_targets_content

@@ -2,13 +2,13 @@
 
 `current()` is the signed-in account (a password sign-in kept in this browser session, or Streamlit's
 single sign-on when `.streamlit/secrets.toml` configures it) or an anonymous visitor. `require(action)`
-at the top of a page stops it with a clear message when the role does not allow it; `allowed_pages`
-filters the navigation; `account_panel` is the sign-in page. The rules themselves live in commstats.auth.
+(called by ui.frame.open_page for the action a page declares in ui.navigation) stops it with a clear message
+when the role does not allow it; `account_panel` is the sign-in page. The rules themselves live in commstats.auth.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
@@ -22,12 +22,6 @@ from ui.markup import md
 
 SESSION_USER = "auth_user"  # the account signed in with a password in this browser session
 SSO_RECORDED = "auth_sso_recorded"
-# Pages that need more than viewing, by their URL path (the file name without .py).
-ACCOUNT_PAGE = "account"  # the sign-in page: always reachable
-PAGE_ACTIONS: dict[str, Action] = {
-    "import": Action.IMPORT, "entry": Action.ENTRY, "users": Action.MANAGE_USERS, "status": Action.CYCLE,
-    "cycle": Action.CYCLE,
-}  # fmt: skip
 
 
 def role_name(role: str) -> str:
@@ -97,18 +91,6 @@ def can(action: Action, principal: Principal | None = None) -> bool:
     return who.can_somewhere(action, [u.id for u in cache.units(url)]) if cache.schema_ready(url) else False
 
 
-def allowed_pages(pages: Iterable[st.Page], principal: Principal) -> list[st.Page]:
-    """The navigation without the pages this person may not open."""
-    url = cache.database_url()
-    ids = [u.id for u in cache.units(url)] if cache.schema_ready(url) else []
-    hidden = {ACCOUNT_PAGE} if auth.enforcement_off() else set()
-    return [
-        p for p in pages
-        if p.url_path not in hidden
-        and (p.url_path not in PAGE_ACTIONS or principal.can_somewhere(PAGE_ACTIONS[p.url_path], ids))
-    ]  # fmt: skip
-
-
 def require(action: Action) -> Principal:
     """The gate at the top of a page: stop with a clear message unless the role allows `action` somewhere.
 
@@ -147,7 +129,6 @@ def account_panel(principal: Principal) -> None:
     """The account page: the sign-in form (and single sign-on), or who is signed in with which roles."""
     url = cache.database_url()
     engine = cache.engine(url)
-    st.title(t("auth.account"))
     if not principal.is_anonymous:
         st.markdown(t("auth.signed_in_as", name=md(principal.display_name or principal.actor)))
         codes = {u.id: u.code for u in cache.units(url)}

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from commstats import i18n, queries
+from commstats.auth import Principal
 from commstats.i18n import t
 from commstats.periods import figure_window, months_between
 from commstats.units import Merger, merged_away, mergers_within, survivors
 from ui import cache
-from ui.auth import viewable
+from ui.auth import current, require, viewable
 from ui.labels import lang
 from ui.markup import md
+from ui.navigation import PageSpec, page_spec
 
 
 @dataclass(frozen=True)
@@ -126,32 +131,65 @@ def sidebar() -> Selection:
     return Selection(url, lang(), codes, ids, is_demo, span[0], span[1], start, end, mergers, names)
 
 
-ROUTE_KEY = "route_after_router"
+ROUTER = "dashboard.py"
+ROUTE_KEY = "route_after_router"  # the page the router switches to after drawing the sidebar
+SELECTION_KEY = "selection"  # the sidebar's Selection, written by the router before it runs the page
+VERSION_READ_KEY = "data_version_read"  # set by the router's run, taken by the page: one version read per run
 
 
-def current_selection(page_path: str) -> Selection:
-    """The sidebar's selection for the page at `page_path` (e.g. "pages/trends.py").
+def read_data_version() -> None:
+    """The router's first step: the data version of this run (ui.cache), so writes from anywhere show."""
+    cache.refresh(cache.database_url())
+    st.session_state[VERSION_READ_KEY] = True
 
-    Until the router has called st.navigation once in the process, Streamlit runs a page file of the
-    pages/ folder alone (its legacy mode): a first visit straight to a page URL on a freshly started
-    server has no selection yet. The page then goes through the router, which comes back to it.
-    (AppTest starts every run in that mode: a rerun there runs the page alone with the last selection.)
-    """
-    selection = st.session_state.get("selection")
+
+@dataclass(frozen=True)
+class PageFrame:
+    """What a page gets from the frame: its declaration, the sidebar's selection and who is using it."""
+
+    spec: PageSpec
+    selection: Selection
+    principal: Principal
+
+
+def open_page(url_path: str, on_empty: Callable[[Selection], None] | None = None) -> PageFrame:
+    """The one way a page opens: its heading, the role's check, the sidebar's selection, the scope line
+    and, for analysis pages without figures, the guided empty state (the page stops there).
+
+    The role is checked before the selection is needed, so a page the role does not allow says so under
+    its own heading however it was reached (a hand-typed URL, a stale session)."""
+    spec = page_spec(url_path)
+    if not st.session_state.pop(VERSION_READ_KEY, False):  # the page runs without the router this time
+        cache.refresh(cache.database_url())
+    st.title(spec.heading())
+    principal = require(spec.action) if spec.action is not None else current()
+    selection: Selection | None = st.session_state.get(SELECTION_KEY)
     if selection is None:
-        st.session_state[ROUTE_KEY] = page_path
-        st.switch_page("dashboard.py")
-    return selection  # type: ignore[no-any-return]
-
-
-def page_header(title: str, selection: Selection) -> None:
-    """The page title and, under it, which units and months the page shows."""
-    st.title(title)
-    if selection.has_data and selection.start and selection.end:
+        selection = _selection_without_router(spec)
+    if spec.scope and selection.has_data and selection.start and selection.end:
         st.caption(
             t("scope", units=md(", ".join(selection.unit_names)), start=month_label(selection.start, selection.lang),
                   end=month_label(selection.end, selection.lang))
         )  # fmt: skip
+    if spec.needs_data and not selection.has_data:
+        empty_state(selection)
+        if on_empty is not None:  # what the page still offers without figures (the quality page's deletion)
+            on_empty(selection)
+        st.stop()
+    return PageFrame(spec, selection, principal)
+
+
+def _selection_without_router(spec: PageSpec) -> Selection:
+    """A page runs without the router only before the router's st.navigation has run once in the process:
+    Streamlit then runs a file of the pages/ folder alone (its legacy mode), so the first visit straight to a
+    page URL on a freshly started server gets here. The page goes through the router, which draws the
+    sidebar and comes back to it. A page file that is itself the app (a test opening it alone) draws the
+    sidebar here."""
+    ctx = get_script_run_ctx()
+    if ctx is not None and Path(ctx.main_script_path).name == ROUTER:
+        st.session_state[ROUTE_KEY] = spec.path
+        st.switch_page(ROUTER)
+    return sidebar()
 
 
 def empty_state(selection: Selection | None = None) -> None:

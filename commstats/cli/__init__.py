@@ -71,11 +71,13 @@ def init(
     db: DbOption = None,
 ) -> None:
     """Tạo hoặc nâng cấp cơ sở dữ liệu và nạp danh mục chỉ tiêu / create or upgrade the schema."""
+    from etl.demo import load_demo  # the demo is a source: the core only sets up schema and catalogue
+
     engine = engine_for(db)
     init_database(engine)
     if demo or (demo_if_empty and queries.observation_count(engine) == 0):
         typer.echo("Đang tạo dữ liệu mẫu / creating the demo data...")
-        init_database(engine, demo=True)
+        load_demo(engine)
     typer.echo(f"Cơ sở dữ liệu sẵn sàng / database ready: {queries.observation_count(engine)} observations.")
 
 
@@ -149,7 +151,7 @@ def import_files(
     lang: LangOption = "vi",
 ) -> None:
     """Nhập số liệu; mỗi tệp nạp trọn vẹn hoặc không nạp gì / import files, each all or nothing."""
-    from commstats.cli_admin import actor_for
+    from commstats.cli.admin import actor_for
     from etl.pipeline import import_path
 
     engine = engine_for(db)
@@ -194,25 +196,8 @@ def export(
     typer.echo(f"Đã xuất {count} dòng vào {out} / exported {count} rows.")
 
 
-# Commands of other modules register themselves here.
-from commstats import cli_feeds  # noqa: E402
+# Commands of the package's other modules register themselves here.
+from commstats.cli import admin, cycle, draft, extract, feeds, figures, sources  # noqa: E402
 
-cli_feeds.register(app)
-from commstats import cli_admin  # noqa: E402
-
-cli_admin.register(app)
-from commstats import cli_sources  # noqa: E402
-
-cli_sources.register(app)
-from commstats import cli_draft  # noqa: E402
-
-cli_draft.register(app)
-from commstats import cli_extract  # noqa: E402
-
-cli_extract.register(app)
-from commstats import cli_figures  # noqa: E402
-
-cli_figures.register(app)
-from commstats import cli_cycle  # noqa: E402
-
-cli_cycle.register(app)
+for _module in (feeds, admin, sources, draft, extract, figures, cycle):
+    _module.register(app)
