@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from commstats import audit, auth
+from commstats import auth
 from commstats.auth import Action
 from ui import cache
 from ui.auth import require, role_name
@@ -34,6 +34,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "grant": ("Cấp hoặc thu hồi vai trò", "Grant or revoke a role"),
     "user": ("Tài khoản", "Account"),
+    "user_typed": ("Tên đăng nhập (tài khoản đã có)", "Username (an existing account)"),
     "unit": ("Đơn vị", "Unit"),
     "all_units": ("* (mọi đơn vị)", "* (every unit)"),
     "role": ("Vai trò", "Role"),
@@ -85,7 +86,7 @@ def run(action) -> bool:  # type: ignore[no-untyped-def]
     return True
 
 
-users = auth.list_users(engine)
+users = auth.list_users(engine, principal)  # an admin of some units sees only their accounts
 st.subheader(text("users"))
 st.dataframe(
     pd.DataFrame(
@@ -118,11 +119,14 @@ if principal.is_global_admin:
                 st.code(password, language=None)
 
 usernames = [u.username for u in users]
-if usernames and admin_units:
+if admin_units and (usernames or not principal.is_global_admin):
     with st.form("users_grant"):
         st.subheader(text("grant"))
         left, middle, right = st.columns(3)
-        who = left.selectbox(text("user"), usernames)
+        if principal.is_global_admin:
+            who = left.selectbox(text("user"), usernames)
+        else:  # an admin of some units is not shown every account: the name of an existing one is typed
+            who = left.text_input(text("user_typed"), max_chars=64, key="users_grant_name")
         unit_choices = ([auth.ALL_UNITS] if principal.is_global_admin else []) + [u.code for u in admin_units]
         names = {u.code: u.name(lang()) for u in admin_units} | {auth.ALL_UNITS: text("all_units")}
         unit = middle.selectbox(text("unit"), unit_choices, format_func=names.__getitem__)
@@ -163,7 +167,7 @@ if admin_units:
             saved()
 
 st.subheader(text("events"))
-events = audit.events(engine, actions=audit.ACCOUNT_ACTIONS | {"unit"}, limit=200)
+events = auth.account_events(engine, principal, limit=200)
 st.dataframe(
     pd.DataFrame(
         {

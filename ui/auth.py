@@ -134,6 +134,17 @@ def current() -> Principal:
     return auth.anonymous(engine)
 
 
+def client_address() -> str:
+    """Who the sign-in throttle counts failures against: the browser's IP address. Behind the reverse proxy
+    of the README (every connection comes from 127.0.0.1) it is the last X-Forwarded-For entry, the one the
+    proxy itself added; a direct local connection without that header is "local"."""
+    address = st.context.ip_address
+    if address:
+        return address
+    forwarded = st.context.headers.get("X-Forwarded-For", "") or ""
+    return forwarded.split(",")[-1].strip()[:64] or "local"
+
+
 def viewable(units: Sequence[queries.UnitInfo], principal: Principal | None = None) -> list[queries.UnitInfo]:
     """The units this person may see, for the sidebar's unit list."""
     who = principal or current()
@@ -231,7 +242,7 @@ def account_panel(principal: Principal) -> None:
         submitted = st.form_submit_button(auth_text("submit"), type="primary")
     if submitted:
         try:
-            signed_in = auth.authenticate(engine, username, password)
+            signed_in = auth.authenticate(engine, username, password, client_address())
         except auth.AuthError as refused:
             st.error(refused.message(lang()))
         else:
