@@ -3,10 +3,11 @@
 import streamlit as st
 
 from commstats.auth import Action
-from ui import auth
+from ui import auth, cache
 from ui.frame import sidebar
 from ui.labels import label
 
+cache.refuse_client_cache_clear()  # no browser may empty the cache every user shares (see ui/cache.py)
 st.set_page_config(page_title=label("app_title"), page_icon=":material/monitoring:", layout="wide")
 st.session_state.setdefault("lang", "vi")
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,12 +57,9 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None
     pytest.fail(f"streamlit did not answer /_stcore/health within {STARTUP_SECONDS}s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def dashboard(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
-    """The real dashboard served over a private copy of the demo database; stopped at teardown."""
-    folder = tmp_path_factory.mktemp("browser")
-    database = folder / "demo.db"
-    shutil.copy(demo_db_template, database)
+@contextmanager
+def serve(database: Path, folder: Path) -> Iterator[Dashboard]:
+    """`streamlit run dashboard.py` over `database` on a free port (its log in `folder`), stopped afterwards."""
     port, log = free_port(), folder / "streamlit.log"
     env = {**os.environ, "COMMSTATS_DATABASE_URL": sqlite_url(database)}
     command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
@@ -80,6 +78,16 @@ def dashboard(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) 
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def dashboard(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+    """The real dashboard served over a private copy of the demo database; stopped at teardown."""
+    folder = tmp_path_factory.mktemp("browser")
+    database = folder / "demo.db"
+    shutil.copy(demo_db_template, database)
+    with serve(database, folder) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
