@@ -32,6 +32,9 @@ async def _view(base_url: str, page: str) -> bytes:
             received += data
             message = ForwardMsg()
             message.ParseFromString(data)
+            if message.WhichOneof("type") == "delta" and message.delta.new_element.WhichOneof("type") == "exception":
+                error = message.delta.new_element.exception
+                raise RuntimeError(f"page {page or '(default)'} raised {error.type}: {error.message}")
             if message.WhichOneof("type") == "script_finished":
                 return bytes(received)
 
@@ -39,7 +42,8 @@ async def _view(base_url: str, page: str) -> bytes:
 def view_page(base_url: str, page: str = "") -> bytes:
     """Open a new session, run the app once on `page` (its URL path, "" for the default page) and return
     every ForwardMsg received until the run finished, concatenated (text shown on the page is in it as
-    UTF-8). The session is closed afterwards, as when a tab is closed."""
+    UTF-8); RuntimeError if the page showed an exception. The session is closed afterwards, as when a tab
+    is closed."""
     return asyncio.run(_view(base_url, page))
 
 
