@@ -72,6 +72,14 @@ def record_now(engine: Engine, **event: Any) -> None:
         record(conn, **event)
 
 
+def record_soon(engine: Engine, **event: Any) -> None:
+    """Add one event without waiting for a long writer (sign-ins and sign-outs): at once when SQLite's
+    write lock is free, else as soon as it is (commstats.db.write_or_defer)."""
+    from commstats.db import write_or_defer
+
+    write_or_defer(engine, lambda conn: record(conn, **event))
+
+
 def events(
     engine: Engine,
     *,

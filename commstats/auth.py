@@ -357,8 +357,7 @@ def authenticate(engine: Engine, username: str, password: str, client: str = "")
     detail = {**detail, "method": "password", "client": who}
     failures, last = _throttle_state(engine, key, who)
     if last is not None and (wait := last + lock_for(failures) - _now()) > dt.timedelta(0):
-        _write(engine, lambda conn: audit.record(conn, actor=actor, action="sign_in_failed",
-                                                 detail={**detail, "reason": "locked"}))  # fmt: skip
+        audit.record_soon(engine, actor=actor, action="sign_in_failed", detail={**detail, "reason": "locked"})
         raise AuthError("too_many_attempts", count=failures, minutes=max(1, math.ceil(wait.total_seconds() / 60)))
     with Session(engine) as session:
         user = session.scalar(select(AppUser).where(AppUser.username == name))
@@ -376,14 +375,10 @@ def authenticate(engine: Engine, username: str, password: str, client: str = "")
             conn.execute(update(AppUser).where(AppUser.username == name).values(password_hash=new_hash))
         audit.record(conn, actor=name, action="sign_in", detail=detail)
 
-    _write(engine, succeeded)
+    write_or_defer(engine, succeeded)
     with _pending_guard:
         _pending.pop((key, who), None)
     return principal
-
-
-def _write(engine: Engine, work, done=None) -> None:  # type: ignore[no-untyped-def]
-    write_or_defer(engine, work, done=done)
 
 
 def _record_failure(engine: Engine, key: str, client: str, actor: str, detail: dict[str, str]) -> None:
@@ -405,7 +400,7 @@ def _record_failure(engine: Engine, key: str, client: str, actor: str, detail: d
             else:
                 _pending[(key, client)] = (count - 1, last)
 
-    _write(engine, failed, written)
+    write_or_defer(engine, failed, done=written)
 
 
 def unlock(engine: Engine, username: str, *, actor: str) -> int:
@@ -425,9 +420,9 @@ def unlock(engine: Engine, username: str, *, actor: str) -> int:
 
 def record_sso_sign_in(engine: Engine, email: str, principal: Principal | None) -> None:
     if principal is None:
-        audit.record_now(engine, actor=email[:128], action="sign_in_failed", detail={"method": "sso"})
+        audit.record_soon(engine, actor=email[:128], action="sign_in_failed", detail={"method": "sso"})
     else:
-        audit.record_now(engine, actor=principal.actor, action="sign_in", detail={"method": "sso"})
+        audit.record_soon(engine, actor=principal.actor, action="sign_in", detail={"method": "sso"})
 
 
 # --- account management ----------------------------------------------------------------------

@@ -225,7 +225,7 @@ def account_panel(principal: Principal) -> None:
         )  # fmt: skip
         st.caption(auth_text("roles", roles=_escape(roles or "-")))
         if st.button(auth_text("sign_out"), key="auth_sign_out", icon=":material/logout:"):
-            audit.record_now(engine, actor=principal.actor, action="sign_out")
+            audit.record_soon(engine, actor=principal.actor, action="sign_out")
             st.session_state.pop(SESSION_USER, None)
             st.session_state.pop(SSO_RECORDED, None)
             if _sso_email():
