@@ -152,13 +152,10 @@ def write_or_defer(
     (True); otherwise hand it to the background writer, which runs it as soon as the lock is free (False),
     and call `done` once it is written. For small writes that must never keep a person waiting on a long
     import: sign-ins and their audit events. PostgreSQL has no database-wide write lock: always now."""
-    if engine.dialect.name != "sqlite":
-        _write_now(engine, work, SQLITE_BUSY_TIMEOUT_MS)
-        return True
     try:
         _write_now(engine, work, QUICK_WAIT_MS)
     except OperationalError as error:
-        if not is_locked_error(error):
+        if engine.dialect.name != "sqlite" or not is_locked_error(error):
             raise
         _deferred.submit(engine, work, done)
         return False
