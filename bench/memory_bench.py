@@ -1,11 +1,13 @@
 """Memory of one dashboard instance over many page views: does it stay flat?
 
-python -m bench.memory_bench [--views 1000] [--every 100] [--database FILE] [--settle 130] [--output FILE]
+python -m bench.memory_bench [--views 1000] [--every 100] [--concurrency 2] [--database FILE] [--settle 130]
+                             [--output FILE]
 
 Starts `streamlit run dashboard.py` over a copy of the demo database (or --database) on a free port of
 127.0.0.1, with sign-in enforced as on a server, and makes --views page views as anonymous visitors would:
 each view is a new websocket session (bench/stream_client.py) that runs one page of the public demo units
-(the pages cycle through overview, draft, trends, sites, licences, explore, quality) and is closed. The
+(the pages cycle through overview, draft, trends, sites, licences, explore, quality) and is closed,
+--concurrency sessions at a time. The
 server's resident memory (VmRSS of its process) is read at start, after the first view, every --every
 views, and --settle seconds after the last one (Streamlit keeps a closed session for
 server.disconnectedSessionTTL, 120 s). Prints a table and writes JSON (bench/results/memory.json).
@@ -21,7 +23,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -73,17 +77,27 @@ def _start(database: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError(f"streamlit did not start within {STARTUP_SECONDS}s")
 
 
-def measure(database: Path, views: int, every: int, settle: float, workdir: Path) -> dict[str, object]:
+def measure(
+    database: Path, views: int, every: int, settle: float, workdir: Path, concurrency: int = 1
+) -> dict[str, object]:
     process, url = _start(database, workdir / "streamlit.log")
     samples: list[tuple[int, float]] = [(0, rss_mib(process.pid))]
+    view_page(url, PAGES[0])  # the first view, alone: what a fresh instance costs
+    samples.append((1, rss_mib(process.pid)))
+    done, guard = [1], threading.Lock()
+
+    def one(view: int) -> None:
+        view_page(url, PAGES[(view - 1) % len(PAGES)])  # raises if the page shows an exception
+        with guard:
+            done[0] += 1
+            if done[0] % every == 0 or done[0] == views:
+                samples.append((done[0], rss_mib(process.pid)))
+                print(f"{done[0]:>6} views  {samples[-1][1]:8.1f} MiB", flush=True)
+
     started = time.monotonic()
     try:
-        for view in range(1, views + 1):
-            page = PAGES[(view - 1) % len(PAGES)]
-            view_page(url, page)  # raises if the page shows an exception
-            if view == 1 or view % every == 0 or view == views:
-                samples.append((view, rss_mib(process.pid)))
-                print(f"{view:>6} views  {samples[-1][1]:8.1f} MiB", flush=True)
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            list(pool.map(one, range(2, views + 1)))
         seconds = time.monotonic() - started
         time.sleep(settle)
         settled = rss_mib(process.pid)
@@ -93,7 +107,8 @@ def measure(database: Path, views: int, every: int, settle: float, workdir: Path
     by_view = dict(samples)
     half = views // 2
     return {
-        "views": views, "pages": [p or "overview" for p in PAGES], "seconds": round(seconds, 1),
+        "views": views, "concurrency": concurrency, "pages": [p or "overview" for p in PAGES],
+        "seconds": round(seconds, 1),
         "rss_mib": {str(v): round(m, 1) for v, m in samples}, "settled_mib": round(settled, 1),
         "settle_seconds": settle,
         "growth_first_half_mib": round(by_view[half] - by_view[1], 1) if half in by_view else None,
@@ -107,6 +122,7 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=100)
     parser.add_argument("--database", type=Path, help="a SQLite file to serve (a copy is used); default: the demo")
     parser.add_argument("--settle", type=float, default=130.0)
+    parser.add_argument("--concurrency", type=int, default=2, help="sessions open at the same time")
     parser.add_argument("--output", type=Path, default=RESULTS / "memory.json")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="commstats-memory-") as folder:
@@ -118,7 +134,7 @@ def main() -> None:
             engine = make_engine(f"sqlite:///{database}")
             init_database(engine, demo=True)
             engine.dispose()
-        result = measure(database, args.views, args.every, args.settle, workdir)
+        result = measure(database, args.views, args.every, args.settle, workdir, args.concurrency)
     rss = result["rss_mib"]
     assert isinstance(rss, dict)
     print(f"\nRSS of one instance (MiB) over {result['views']} page views in {result['seconds']} s:")
