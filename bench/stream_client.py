@@ -7,12 +7,27 @@ server, and by tests/browser/test_cache_browser.py to send the messages an anony
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 TIMEOUT_SECONDS = 120.0
+T = TypeVar("T")
+
+
+def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine to the end, also from code that already runs an event loop (Playwright's sync API
+    in the browser tests): then in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
 
 
 def _stream_url(base_url: str) -> str:
@@ -44,7 +59,7 @@ def view_page(base_url: str, page: str = "") -> bytes:
     every ForwardMsg received until the run finished, concatenated (text shown on the page is in it as
     UTF-8); RuntimeError if the page showed an exception. The session is closed afterwards, as when a tab
     is closed."""
-    return asyncio.run(_view(base_url, page))
+    return _run(lambda: _view(base_url, page))
 
 
 async def _send_clear_cache(base_url: str, times: int) -> None:
@@ -66,4 +81,4 @@ async def _send_clear_cache(base_url: str, times: int) -> None:
 
 def send_clear_cache(base_url: str, times: int = 1) -> None:
     """What Streamlit's developer menu "Clear cache" sends, from an anonymous client, `times` times."""
-    asyncio.run(_send_clear_cache(base_url, times))
+    _run(lambda: _send_clear_cache(base_url, times))
