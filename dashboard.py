@@ -3,10 +3,11 @@
 import streamlit as st
 
 from commstats.i18n import t
-from ui import auth
+from ui import auth, cache
 from ui.frame import ROUTE_KEY, SELECTION_KEY, read_data_version, sidebar
 from ui.navigation import navigation_pages
 
+cache.refuse_client_cache_clear()  # no browser may empty the cache every user shares (see ui/cache.py)
 st.set_page_config(page_title=t("app_title"), page_icon=":material/monitoring:", layout="wide")
 st.session_state.setdefault("lang", "vi")
 read_data_version()  # one query: a write from anywhere (CLI, cron, another dashboard) shows from this run on

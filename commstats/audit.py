@@ -10,7 +10,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, and_, false, insert, or_, select
 from sqlalchemy.orm import Session
 
 from commstats.models import AuditEvent, _now
@@ -24,8 +24,10 @@ CYCLE_ACTIONS = frozenset(
 DATA_ACTIONS = frozenset({"import", "entry", "revision", "target", "restore", "unit", "figure_delete"}) | CYCLE_ACTIONS
 ACCOUNT_ACTIONS = frozenset(
     {"user_add", "user_email", "user_passwd", "user_disable", "user_enable", "grant", "revoke",
-     "sign_in", "sign_in_failed", "sign_out", "backup"}
+     "user_unlock", "sign_in", "sign_in_failed", "sign_out", "backup"}
 )  # fmt: skip
+SIGN_IN_ACTIONS = frozenset({"sign_in", "sign_in_failed", "sign_out"})
+UNIT_ACTIONS = frozenset({"grant", "revoke", "unit"})  # about one unit (or "*"), named in unit_code
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,14 @@ def record_now(engine: Engine, **event: Any) -> None:
         record(conn, **event)
 
 
+def record_soon(engine: Engine, **event: Any) -> None:
+    """Add one event without waiting for a long writer (sign-ins and sign-outs): at once when SQLite's
+    write lock is free, else as soon as it is (commstats.db.write_or_defer)."""
+    from commstats.db import write_or_defer
+
+    write_or_defer(engine, lambda conn: record(conn, **event))
+
+
 def events(
     engine: Engine,
     *,
@@ -99,18 +109,31 @@ def events(
         return [Event(*row) for row in conn.execute(query)]
 
 
-def recent_failures(engine: Engine, actor: str, window: dt.timedelta) -> int:
-    """Failed sign-ins of `actor` within `window` since its last successful sign-in."""
-    start = _now() - window
+def account_events(
+    engine: Engine,
+    *,
+    unit_codes: Collection[str] | None = None,
+    usernames: Collection[str] | None = None,
+    limit: int = 200,
+) -> list[Event]:
+    """The account and sign-in log, newest first. With `unit_codes` and `usernames` (what a unit admin may
+    see) only: grants, revokes and settings of those units, sign-ins and sign-outs of those accounts, and
+    changes made to those accounts."""
+    if unit_codes is None and usernames is None:
+        return events(engine, actions=ACCOUNT_ACTIONS | {"unit"}, limit=limit)
+    units, users = sorted(unit_codes or ()), sorted(usernames or ())
+    visible = or_(
+        and_(AuditEvent.action.in_(sorted(UNIT_ACTIONS)), AuditEvent.unit_code.in_(units)) if units else false(),
+        and_(AuditEvent.action.in_(sorted(SIGN_IN_ACTIONS)), AuditEvent.actor.in_(users)) if users else false(),
+        and_(AuditEvent.action.in_(sorted(ACCOUNT_ACTIONS - SIGN_IN_ACTIONS - UNIT_ACTIONS - {"backup"})),
+             AuditEvent.target.in_(users)) if users else false(),
+    )  # fmt: skip
     query = (
-        select(AuditEvent.action)
-        .where(AuditEvent.actor == actor, AuditEvent.at >= start, AuditEvent.action.in_(["sign_in", "sign_in_failed"]))
+        select(AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.unit_code, AuditEvent.target,
+               AuditEvent.batch_id, AuditEvent.detail)
+        .where(visible)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    )
-    failures = 0
+        .limit(limit)
+    )  # fmt: skip
     with engine.connect() as conn:
-        for (action,) in conn.execute(query):
-            if action == "sign_in":
-                break
-            failures += 1
-    return failures
+        return [Event(*row) for row in conn.execute(query)]

@@ -9,9 +9,13 @@ unit covers every unit. Anonymous visitors may view the units whose `public_view
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import math
 import os
 import re
 import secrets
+import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -20,13 +24,14 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from commstats import audit
-from commstats.db import session_scope
+from commstats.db import session_scope, write_or_defer
 from commstats.i18n import BilingualError
-from commstats.models import AppUser, Unit, UserRole, _now
+from commstats.models import AppSecret, AppUser, SignInThrottle, Unit, UserRole, _now
 
 ROLES = ("viewer", "analyst", "editor", "leader", "admin")
 RANK = {role: i for i, role in enumerate(ROLES)}
@@ -66,8 +71,19 @@ MIN_ROLE: dict[Action, str] = {
 AUTH_ENV = "COMMSTATS_AUTH"
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
-MAX_FAILURES = 5  # failed sign-ins in FAILURE_WINDOW before an account is refused for a while
-FAILURE_WINDOW = dt.timedelta(minutes=15)
+# The sign-in throttle counts failures per (typed name, client): after MAX_FAILURES the pair is refused for
+# FIRST_LOCK, doubling with each further failure up to MAX_LOCK. Attempts while refused are not counted and
+# never extend the lock; a success (or `user unlock NAME`) clears the count, and it starts again from zero
+# once FORGET_AFTER has passed without a failure. So a stranger's failures never lock the real user's
+# client, and nobody can keep a name locked for longer than MAX_LOCK after their last counted attempt.
+MAX_FAILURES = 5
+FIRST_LOCK = dt.timedelta(minutes=1)
+MAX_LOCK = dt.timedelta(minutes=15)
+FORGET_AFTER = dt.timedelta(hours=24)
+# What the audit trail says instead of a typed name that is no account (it may be a password typed into
+# the wrong field): never the text itself, only a short keyed hash in the detail to tell attempts apart.
+UNKNOWN_NAME = "(tên không tồn tại)"
+_SECRET_NAME = "name_hash"
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
@@ -193,37 +209,182 @@ def _verify(stored: str, password: str) -> bool:
         return False
 
 
-def authenticate(engine: Engine, username: str, password: str) -> Principal:
-    """Check a password; every attempt is audited and repeated failures lock the name for a while.
+# --- the sign-in throttle -----------------------------------------------------------------------
 
-    Raises AuthError("sign_in_failed") without saying whether the name or the password was wrong.
+_secrets: dict[str, bytes] = {}
+_secrets_guard = threading.Lock()
+
+
+def _name_secret(engine: Engine) -> bytes:
+    """The database's key for name hashes (made by migration 0004; made here if a database lacks it)."""
+    url = engine.url.render_as_string(hide_password=False)
+    with _secrets_guard:
+        if url not in _secrets:
+            with Session(engine) as session:
+                value = session.scalar(select(AppSecret.value).where(AppSecret.name == _SECRET_NAME))
+            if value is None:
+                try:
+                    with session_scope(engine) as session:
+                        session.add(AppSecret(name=_SECRET_NAME, value=secrets.token_hex(32)))
+                except IntegrityError:  # another process made it first
+                    pass
+                with Session(engine) as session:
+                    value = session.scalar(select(AppSecret.value).where(AppSecret.name == _SECRET_NAME))
+            _secrets[url] = bytes.fromhex(str(value))
+        return _secrets[url]
+
+
+def name_key(engine: Engine, name: str) -> str:
+    """A keyed hash of a typed name (32 hex digits): what the throttle and the audit trail keep of it."""
+    return hmac.new(_name_secret(engine), name.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def lock_for(failures: int) -> dt.timedelta:
+    """How long a (name, client) pair is refused after its `failures`-th failure."""
+    if failures < MAX_FAILURES:
+        return dt.timedelta(0)
+    return min(FIRST_LOCK * 2 ** min(failures - MAX_FAILURES, 20), MAX_LOCK)
+
+
+# Failures handed to the background writer and not written yet (the write lock was held): counted too, so
+# a long import does not open a window for unthrottled guessing.
+_pending: dict[tuple[str, str], tuple[int, dt.datetime]] = {}
+_pending_guard = threading.Lock()
+
+
+def _throttle_state(engine: Engine, key: str, client: str) -> tuple[int, dt.datetime | None]:
+    with Session(engine) as session:
+        row = session.execute(
+            select(SignInThrottle.failures, SignInThrottle.last_failure_at).where(
+                SignInThrottle.name_key == key, SignInThrottle.client == client
+            )
+        ).first()
+    failures, last = (row[0], row[1]) if row else (0, None)
+    with _pending_guard:
+        extra, at = _pending.get((key, client), (0, None))
+    if extra and at is not None:
+        failures, last = failures + extra, max(last or at, at)
+    if last is not None and _now() - last > FORGET_AFTER:
+        return 0, None
+    return failures, last
+
+
+def locked_for(engine: Engine, name: str, client: str) -> dt.timedelta:
+    """How much longer `name` is refused from `client` (zero when it is not)."""
+    failures, last = _throttle_state(engine, name_key(engine, name.strip().lower()[:64]), _client(client))
+    if last is None:
+        return dt.timedelta(0)
+    return max(last + lock_for(failures) - _now(), dt.timedelta(0))
+
+
+def _count_failure(conn: Connection, key: str, client: str, at: dt.datetime) -> None:
+    where = (SignInThrottle.name_key == key) & (SignInThrottle.client == client)
+    row = conn.execute(select(SignInThrottle.failures, SignInThrottle.last_failure_at).where(where)).first()
+    if row is None:
+        try:
+            with conn.begin_nested():  # two instances may count this pair's first failure at once
+                conn.execute(insert(SignInThrottle).values(name_key=key, client=client, failures=1, last_failure_at=at))
+            return
+        except IntegrityError:
+            row = conn.execute(select(SignInThrottle.failures, SignInThrottle.last_failure_at).where(where)).one()
+    failures = 1 if at - row[1] > FORGET_AFTER else row[0] + 1
+    conn.execute(update(SignInThrottle).where(where).values(failures=failures, last_failure_at=max(at, row[1])))
+
+
+def _client(client: str) -> str:
+    return (client or "-").strip()[:64] or "-"
+
+
+def _audited_name(session: Session, engine: Engine, name: str) -> tuple[str, dict[str, str]]:
+    """The actor to record for a typed name: the name when it is an account, else UNKNOWN_NAME with a
+    short keyed hash (so repeated attempts with one unknown name can be told apart, never read back)."""
+    if _USERNAME.match(name) and session.scalar(select(AppUser.id).where(AppUser.username == name)) is not None:
+        return name, {}
+    return UNKNOWN_NAME, {"name_hash": name_key(engine, name)[:8]}
+
+
+def authenticate(engine: Engine, username: str, password: str, client: str = "") -> Principal:
+    """Check a password; every attempt is audited and repeated failures of one name from one `client`
+    (the browser's address, see ui.auth.client_address) refuse that pair for a while (see MAX_FAILURES).
+
+    Raises AuthError("sign_in_failed") without saying whether the name or the password was wrong, or
+    AuthError("too_many_attempts"). Nothing here waits on SQLite's write lock: the sign-in's own writes
+    (the audit event, the throttle's count) are made at once when the lock is free and otherwise handed
+    to the background writer (commstats.db.write_or_defer), so a long import never blocks a sign-in.
     """
-    name = username.strip().lower()[:64]
-    if audit.recent_failures(engine, name, FAILURE_WINDOW) >= MAX_FAILURES:
-        audit.record_now(engine, actor=name, action="sign_in_failed", detail={"reason": "locked"})
-        raise AuthError("too_many_attempts", count=MAX_FAILURES, minutes=int(FAILURE_WINDOW.total_seconds() // 60))
+    name, who = username.strip().lower()[:64], _client(client)
+    key = name_key(engine, name)
+    with Session(engine) as session:
+        actor, detail = _audited_name(session, engine, name)
+    detail = {**detail, "method": "password", "client": who}
+    failures, last = _throttle_state(engine, key, who)
+    if last is not None and (wait := last + lock_for(failures) - _now()) > dt.timedelta(0):
+        audit.record_soon(engine, actor=actor, action="sign_in_failed", detail={**detail, "reason": "locked"})
+        raise AuthError("too_many_attempts", count=failures, minutes=max(1, math.ceil(wait.total_seconds() / 60)))
     with Session(engine) as session:
         user = session.scalar(select(AppUser).where(AppUser.username == name))
         verified = _verify(user.password_hash if user else "", password[:MAX_PASSWORD])
         principal = _principal(session, user) if verified and user is not None and user.is_active else None
         needs_rehash = principal is not None and user is not None and _hasher.check_needs_rehash(user.password_hash)
     if principal is None:
-        audit.record_now(engine, actor=name, action="sign_in_failed", detail={"method": "password"})
+        _record_failure(engine, key, who, actor, detail)
         raise AuthError("sign_in_failed")
-    with session_scope(engine) as session:
-        if needs_rehash:
-            stored = session.scalar(select(AppUser).where(AppUser.username == name))
-            if stored is not None:
-                stored.password_hash = hash_password(password)
-        audit.record(session, actor=name, action="sign_in", detail={"method": "password"})
+    new_hash = hash_password(password) if needs_rehash else None
+
+    def succeeded(conn: Connection) -> None:
+        conn.execute(delete(SignInThrottle).where(SignInThrottle.name_key == key, SignInThrottle.client == who))
+        if new_hash is not None:
+            conn.execute(update(AppUser).where(AppUser.username == name).values(password_hash=new_hash))
+        audit.record(conn, actor=name, action="sign_in", detail=detail)
+
+    write_or_defer(engine, succeeded)
+    with _pending_guard:
+        _pending.pop((key, who), None)
     return principal
+
+
+def _record_failure(engine: Engine, key: str, client: str, actor: str, detail: dict[str, str]) -> None:
+    at = _now()
+
+    def failed(conn: Connection) -> None:
+        _count_failure(conn, key, client, at)
+        audit.record(conn, actor=actor, action="sign_in_failed", detail=detail)
+
+    with _pending_guard:  # counted before the write, so a deferred write is never a free guess
+        count, _ = _pending.get((key, client), (0, at))
+        _pending[(key, client)] = (count + 1, at)
+
+    def written() -> None:
+        with _pending_guard:
+            count, last = _pending.get((key, client), (0, at))
+            if count <= 1:
+                _pending.pop((key, client), None)
+            else:
+                _pending[(key, client)] = (count - 1, last)
+
+    write_or_defer(engine, failed, done=written)
+
+
+def unlock(engine: Engine, username: str, *, actor: str) -> int:
+    """Clear the sign-in throttle of a typed name on every client (audited); the number of clients cleared.
+    Works for any name, an account or not, since the throttle keeps only the name's keyed hash."""
+    name = username.strip().lower()[:64]
+    key = name_key(engine, name)
+    with session_scope(engine) as session:
+        cleared = session.execute(delete(SignInThrottle).where(SignInThrottle.name_key == key)).rowcount or 0
+        target, detail = _audited_name(session, engine, name)
+        audit.record(session, actor=actor, action="user_unlock", target=target, detail={**detail, "clients": cleared})
+    with _pending_guard:
+        for pair in [pair for pair in _pending if pair[0] == key]:
+            _pending.pop(pair)
+    return cleared
 
 
 def record_sso_sign_in(engine: Engine, email: str, principal: Principal | None) -> None:
     if principal is None:
-        audit.record_now(engine, actor=email[:128], action="sign_in_failed", detail={"method": "sso"})
+        audit.record_soon(engine, actor=email[:128], action="sign_in_failed", detail={"method": "sso"})
     else:
-        audit.record_now(engine, actor=principal.actor, action="sign_in", detail={"method": "sso"})
+        audit.record_soon(engine, actor=principal.actor, action="sign_in", detail={"method": "sso"})
 
 
 # --- account management ----------------------------------------------------------------------
@@ -347,16 +508,43 @@ def set_public_view(engine: Engine, unit_code: str, public: bool, *, actor: str)
         audit.record(session, actor=actor, action="unit", unit_code=unit_code, detail={"public_view": public})
 
 
-def list_users(engine: Engine) -> list[UserInfo]:
+def administered_units(engine: Engine, principal: Principal) -> list[str] | None:
+    """Codes of the units whose accounts `principal` manages; None for an admin of every unit."""
+    if principal.is_global_admin:
+        return None
+    with Session(engine) as session:
+        rows = session.execute(select(Unit.id, Unit.code).order_by(Unit.code)).all()
+    return [code for unit_id, code in rows if principal.can(Action.MANAGE_USERS, unit_id)]
+
+
+def list_users(engine: Engine, principal: Principal | None = None) -> list[UserInfo]:
+    """Every account with its roles; for a `principal` who administers only some units, just the accounts
+    holding a role on one of those units, with only those roles (a grant on every unit is not theirs to
+    see or change)."""
+    scope = None if principal is None else administered_units(engine, principal)
     with Session(engine) as session:
         codes = {row.id: row.code for row in session.execute(select(Unit.id, Unit.code))}
         roles: dict[int, dict[str, str]] = {}
         for r in session.scalars(select(UserRole)):
-            roles.setdefault(r.user_id, {})[ALL_UNITS if r.unit_id is None else codes[r.unit_id]] = r.role
+            code = ALL_UNITS if r.unit_id is None else codes[r.unit_id]
+            if scope is None or code in scope:
+                roles.setdefault(r.user_id, {})[code] = r.role
         return [
             UserInfo(u.username, u.display_name, u.email, u.is_active, bool(u.password_hash), roles.get(u.id, {}))
             for u in session.scalars(select(AppUser).order_by(AppUser.username))
+            if scope is None or u.id in roles
         ]
+
+
+def account_events(engine: Engine, principal: Principal, limit: int = 200) -> list[audit.Event]:
+    """The account and sign-in log `principal` may read: all of it for an admin of every unit, else only
+    what concerns the units it administers and their accounts (see audit.account_events)."""
+    scope = administered_units(engine, principal)
+    if scope is None:
+        return audit.account_events(engine, limit=limit)
+    return audit.account_events(
+        engine, unit_codes=scope, usernames=[u.username for u in list_users(engine, principal)], limit=limit
+    )
 
 
 def require(principal: Principal, action: Action | str, unit_ids: Iterable[int], unit_label: str = "") -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import errno
+import logging
 import os
+import queue
 import random
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -20,6 +24,10 @@ from commstats.config import PROJECT_ROOT, get_settings
 from commstats.i18n import BilingualError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# How long a small write that must not keep a person waiting (sign-in, its audit event) waits for the
+# write lock before it is handed to the background writer (write_or_defer).
+QUICK_WAIT_MS = 300
+_LOGGER = logging.getLogger(__name__)
 # Execution option that marks a writer: on SQLite its transactions start with BEGIN IMMEDIATE.
 WRITE_OPTION = "commstats_write"
 T = TypeVar("T")
@@ -134,6 +142,105 @@ def retry_locked(work: Callable[[], T], *, attempts: int = 6, first_delay: float
                 raise
             time.sleep(first_delay * 2**attempt * (1 + random.random()))
     raise AssertionError("unreachable")
+
+
+def _write_now(engine: Engine, work: Callable[[Connection], None], wait_ms: int) -> None:
+    """One write transaction running `work`; on SQLite the write lock is waited for at most `wait_ms`."""
+    with writer(engine).connect() as conn:
+        driver = conn.connection.driver_connection if engine.dialect.name == "sqlite" else None
+        if driver is not None:  # a connection setting, outside any transaction
+            driver.execute(f"PRAGMA busy_timeout={int(wait_ms)}")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                work(conn)
+        finally:
+            if driver is not None:
+                driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")  # type: ignore[union-attr]
+
+
+_Job = tuple[Engine, Callable[[Connection], None], Callable[[], None] | None]  # engine, work, done
+
+
+class _DeferredWriter:
+    """One background thread per process that runs writes handed over while SQLite's write lock was held
+    (an import of a million rows holds it for the whole load, 7 to 16 s on the 2-core machine, and a
+    sign-in waiting behind it either keeps the person waiting that long or fails at the busy timeout).
+    Each write is retried until the lock is free; what is still queued when the process exits is
+    written first (atexit), waiting for the lock as long as it takes."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[_Job] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._guard = threading.Lock()
+
+    def submit(self, engine: Engine, work: Callable[[Connection], None], done: Callable[[], None] | None) -> None:
+        with self._guard:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="commstats-deferred-writes", daemon=True)
+                self._thread.start()
+                atexit.register(self.flush)
+        self._queue.put((engine, work, done))
+
+    def _run(self) -> None:
+        while True:
+            engine, work, done = self._queue.get()
+            try:
+                self._write(engine, work)
+            except Exception:  # a write that cannot be made is logged; the next ones still run
+                _LOGGER.exception("deferred write failed")
+            finally:
+                if done is not None:
+                    done()
+                self._queue.task_done()
+
+    @staticmethod
+    def _write(engine: Engine, work: Callable[[Connection], None]) -> None:
+        delay = 0.2
+        while True:
+            try:
+                _write_now(engine, work, SQLITE_BUSY_TIMEOUT_MS)
+                return
+            except OperationalError as error:
+                if not is_locked_error(error):
+                    raise
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 5.0)
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every queued write is done (True), or `timeout` seconds passed (False)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self._queue.unfinished_tasks:
+            if deadline is not None and time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
+
+_deferred = _DeferredWriter()
+
+
+def write_or_defer(
+    engine: Engine, work: Callable[[Connection], None], *, done: Callable[[], None] | None = None
+) -> bool:
+    """Run `work(conn)` in one write transaction now when the write lock is free within QUICK_WAIT_MS
+    (True); otherwise hand it to the background writer, which runs it as soon as the lock is free (False),
+    and call `done` once it is written. For small writes that must never keep a person waiting on a long
+    import: sign-ins and their audit events. PostgreSQL has no database-wide write lock: always now."""
+    try:
+        _write_now(engine, work, QUICK_WAIT_MS)
+    except OperationalError as error:
+        if engine.dialect.name != "sqlite" or not is_locked_error(error):
+            raise
+        _deferred.submit(engine, work, done)
+        return False
+    if done is not None:
+        done()
+    return True
+
+
+def flush_deferred_writes(timeout: float | None = None) -> bool:
+    """Wait for the writes write_or_defer handed to the background writer (tests, the CLI at exit)."""
+    return _deferred.flush(timeout)
 
 
 def make_engine(url: str | None = None) -> Engine:

@@ -360,3 +360,28 @@ class Subscriber(Base):
     email: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(255), default="")
     lang: Mapped[str] = mapped_column(String(2), default="vi")
+
+
+# --- sign-in throttle (commstats/auth) ----------------------------------------------------------
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins of one name from one client (commstats.auth): how many, and when the last one was
+    (the pair is refused for a back-off that grows with the count, up to a cap). The typed name is kept
+    only as a keyed hash, since people type passwords into the name field."""
+
+    __tablename__ = "sign_in_throttle"
+
+    name_key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)  # the lock runs from here
+
+
+class AppSecret(Base):
+    """Random keys made once per database (the key of the name hashes above), shared by every instance."""
+
+    __tablename__ = "app_secret"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))

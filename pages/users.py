@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from commstats import audit, auth
+from commstats import auth
 from commstats.auth import Action
 from commstats.i18n import t
 from ui import cache
@@ -35,7 +35,7 @@ def run(action) -> bool:  # type: ignore[no-untyped-def]
     return True
 
 
-users = auth.list_users(engine)
+users = auth.list_users(engine, principal)  # an admin of some units sees only their accounts
 st.subheader(t("users.users"))
 st.dataframe(
     pd.DataFrame(
@@ -68,11 +68,14 @@ if principal.is_global_admin:
                 st.code(password, language=None)
 
 usernames = [u.username for u in users]
-if usernames and admin_units:
+if admin_units and (usernames or not principal.is_global_admin):
     with st.form("users_grant"):
         st.subheader(t("users.grant"))
         left, middle, right = st.columns(3)
-        who = left.selectbox(t("users.user"), usernames)
+        if principal.is_global_admin:
+            who = left.selectbox(t("users.user"), usernames)
+        else:  # an admin of some units is not shown every account: the name of an existing one is typed
+            who = left.text_input(t("users.user_typed"), max_chars=64, key="users_grant_name")
         unit_choices = ([auth.ALL_UNITS] if principal.is_global_admin else []) + [u.code for u in admin_units]
         names = {u.code: u.name(lang()) for u in admin_units} | {auth.ALL_UNITS: t("users.all_units")}
         unit = middle.selectbox(t("users.unit"), unit_choices, format_func=names.__getitem__)
@@ -113,7 +116,7 @@ if admin_units:
             saved()
 
 st.subheader(t("users.events"))
-events = audit.events(engine, actions=audit.ACCOUNT_ACTIONS | {"unit"}, limit=200)
+events = auth.account_events(engine, principal, limit=200)
 st.dataframe(
     pd.DataFrame(
         {

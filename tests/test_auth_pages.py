@@ -247,3 +247,28 @@ def test_single_sign_on_is_offered_only_when_secrets_configure_it(demo_url, monk
     app.run()
     assert not app.exception
     assert [b.label for b in app.button if b.key == "auth_sso"] == ["Đăng nhập bằng tài khoản cơ quan (SSO)"]
+
+
+def test_an_admin_of_one_unit_sees_only_that_units_accounts_and_sign_ins(demo_with_accounts, monkeypatch):
+    engine = make_engine(demo_with_accounts)
+    for name, unit in (("tv-admin", "travinh-demo"), ("tv-staff", "travinh-demo"), ("vl-staff", "vinhlong-demo")):
+        auth.create_user(engine, name, PASSWORD, actor="test")
+        auth.grant(engine, name, "admin" if name.endswith("admin") else "editor", unit, actor="test")
+    auth.authenticate(engine, "tv-staff", PASSWORD)
+    auth.authenticate(engine, "vl-staff", PASSWORD)
+    with pytest.raises(auth.AuthError):
+        auth.authenticate(engine, "mat-khau-go-nham-o-o-ten", PASSWORD)
+    engine.dispose()
+    app = run_page(demo_with_accounts, monkeypatch, page="pages/users.py", auth_user="tv-admin", lang="en")
+    assert not app.exception and not errors(app)
+    accounts, log = (frame.value for frame in app.dataframe)
+    # The demo accounts hold roles on both demo units: listed with their Trà Vinh role only.
+    assert sorted(accounts["Username"]) == sorted([*auth.ROLES, "tv-admin", "tv-staff"])
+    assert not any("vinhlong" in roles for roles in accounts["Roles"])
+    assert "tv-staff" in set(log["By"]) and "vl-staff" not in set(log["By"])
+    assert auth.UNKNOWN_NAME not in set(log["By"]) and "vl-staff" not in set(log["Target"])
+    assert not [w for w in app.text_input if w.form_id == "users_add"]  # only an admin of every unit adds
+    assert [w.label for w in app.text_input if w.key == "users_grant_name"] == ["Username (an existing account)"]
+    everyone = run_page(demo_with_accounts, monkeypatch, page="pages/users.py", auth_user="admin", lang="en")
+    accounts, log = (frame.value for frame in everyone.dataframe)
+    assert {"vl-staff", "tv-staff"} <= set(accounts["Username"]) and {"vl-staff", auth.UNKNOWN_NAME} <= set(log["By"])

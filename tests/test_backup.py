@@ -168,7 +168,7 @@ def _foreign_commstats_file(url: str, out, revision: str | None, schema: bool) -
     [
         (None, False, {"unknown_revision"}),  # the attacker's file: an empty alembic_version table, nothing else
         ("zzzz", False, {"unknown_revision"}),
-        ("0004", False, {"schema_mismatch"}),  # the newest revision, but none of its tables
+        ("head", False, {"schema_mismatch"}),  # the newest revision, but none of its tables
         ("0001", False, {"schema_mismatch", "empty_backup"}),  # an old revision without its tables
         (None, True, {"empty_backup"}),  # the whole schema and catalogue, not one unit
     ],
@@ -177,8 +177,10 @@ def _foreign_commstats_file(url: str, out, revision: str | None, schema: bool) -
 def test_restore_checks_schema_revision_and_rows_before_touching_the_database(
     demo_url, blank_url, tmp_path, revision, schema, keys
 ):
+    from commstats.backup import _head_revision
+
     out = tmp_path / "foreign.bak"
-    _foreign_commstats_file(blank_url, out, revision, schema)
+    _foreign_commstats_file(blank_url, out, _head_revision() if revision == "head" else revision, schema)
     before = dump(demo_url)
     with pytest.raises(BackupError) as refused:
         restore(demo_url, out, keep_dir=tmp_path / "kept")

@@ -71,6 +71,17 @@ def current() -> Principal:
     return auth.anonymous(engine)
 
 
+def client_address() -> str:
+    """Who the sign-in throttle counts failures against: the browser's IP address. Behind the reverse proxy
+    of the README (every connection comes from 127.0.0.1) it is the last X-Forwarded-For entry, the one the
+    proxy itself added; a direct local connection without that header is "local"."""
+    address = st.context.ip_address
+    if isinstance(address, str) and address:  # (AppTest has no connection: not a string there)
+        return address[:64]
+    forwarded = st.context.headers.get("X-Forwarded-For", "")
+    return (forwarded.split(",")[-1].strip()[:64] if isinstance(forwarded, str) else "") or "local"
+
+
 def viewable(units: Sequence[queries.UnitInfo], principal: Principal | None = None) -> list[queries.UnitInfo]:
     """The units this person may see, for the sidebar's unit list."""
     who = principal or current()
@@ -138,7 +149,7 @@ def account_panel(principal: Principal) -> None:
         )  # fmt: skip
         st.caption(t("auth.roles", roles=md(roles or "-")))
         if st.button(t("auth.sign_out"), key="auth_sign_out", icon=":material/logout:"):
-            audit.record_now(engine, actor=principal.actor, action="sign_out")
+            audit.record_soon(engine, actor=principal.actor, action="sign_out")
             st.session_state.pop(SESSION_USER, None)
             st.session_state.pop(SSO_RECORDED, None)
             if _sso_email():
@@ -155,7 +166,7 @@ def account_panel(principal: Principal) -> None:
         submitted = st.form_submit_button(t("auth.submit"), type="primary")
     if submitted:
         try:
-            signed_in = auth.authenticate(engine, username, password)
+            signed_in = auth.authenticate(engine, username, password, client_address())
         except auth.AuthError as refused:
             st.error(md(refused.message(lang())))
         else:

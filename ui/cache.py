@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import inspect
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import astuple, dataclass, field
@@ -31,6 +32,31 @@ from commstats.units import with_predecessors
 
 TTL_SECONDS = 300
 Read = TypeVar("Read", bound=Callable[..., Any])
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def refuse_client_cache_clear() -> None:
+    """Make the server ignore the websocket message `clear_cache` (BackMsg), once per process.
+
+    Streamlit's developer menu sends it ("Clear cache"), and AppSession._handle_clear_cache_request then
+    empties st.cache_data and st.cache_resource for every user of the process: any anonymous client can
+    send it, as often as it likes, and make every page recompute from the database. Streamlit 1.67 has no
+    option to refuse it (client.toolbarMode = "viewer" only hides the menu item), so the handler is
+    replaced by one that logs and ignores the request. The router calls this before anything is cached,
+    so no cached value exists while the original handler is still in place. The caches are emptied only
+    by the server's own code and the TTL; new data is picked up by the data version (see `fresh`).
+    """
+    from streamlit.runtime.app_session import AppSession
+
+    if getattr(AppSession._handle_clear_cache_request, "commstats_refuses", False):
+        return
+
+    def ignore_clear_cache(self: AppSession) -> None:
+        _LOGGER.warning("Ignored a clear_cache request from a client (session %s).", self.id)
+
+    ignore_clear_cache.commstats_refuses = True  # type: ignore[attr-defined]
+    AppSession._handle_clear_cache_request = ignore_clear_cache  # type: ignore[method-assign]
 
 
 def database_url() -> str:

@@ -114,6 +114,13 @@ def _set_active(username: str, active: bool, db: str | None, lang: str) -> None:
     typer.echo(f"{'Đã mở' if active else 'Đã khóa'} / {'enabled' if active else 'disabled'}: {username}")
 
 
+@user_app.command("unlock")
+def user_unlock(username: str, db: DbOption = None) -> None:
+    """Cho đăng nhập lại ngay sau nhiều lần sai / clear the sign-in throttle of a name on every computer."""
+    cleared = auth.unlock(_engine(db), username, actor=audit.os_actor())
+    typer.echo(f"Đã mở khóa đăng nhập / sign-in unlocked: {username.strip().lower()} ({cleared} máy / clients)")
+
+
 @user_app.command("grant")
 def user_grant(
     username: str,

@@ -1,7 +1,7 @@
 """report cycle
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-02 07:25:56.434092
 
 The report cycle: departments, per-unit deadline rules, reporting rounds and their sections (assignee,
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

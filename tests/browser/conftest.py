@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,17 +57,10 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None
     pytest.fail(f"streamlit did not answer /_stcore/health within {STARTUP_SECONDS}s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def dashboard(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
-    """The real dashboard served over a private copy of the demo database; stopped at teardown."""
-    folder = tmp_path_factory.mktemp("browser")
-    database = folder / "demo.db"
-    shutil.copy(demo_db_template, database)
-    yield from serve(sqlite_url(database), folder)
-
-
+@contextmanager
 def serve(database_url: str, folder: Path, **env_vars: str) -> Iterator[Dashboard]:
-    """`streamlit run dashboard.py` over `database_url` (a new process: nothing has run in it yet)."""
+    """`streamlit run dashboard.py` over `database_url` on a free port (a new process: nothing has run in it
+    yet; its log in `folder`), stopped afterwards."""
     port, log = free_port(), folder / "streamlit.log"
     env = {**os.environ, "COMMSTATS_DATABASE_URL": database_url, **env_vars}
     command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
@@ -85,6 +79,16 @@ def serve(database_url: str, folder: Path, **env_vars: str) -> Iterator[Dashboar
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def dashboard(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+    """The real dashboard served over a private copy of the demo database; stopped at teardown."""
+    folder = tmp_path_factory.mktemp("browser")
+    database = folder / "demo.db"
+    shutil.copy(demo_db_template, database)
+    with serve(sqlite_url(database), folder) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -32,7 +32,8 @@ def _server(template: Path, folder: Path, auth_mode: str) -> Iterator[Dashboard]
     auth.create_user(engine, "admin", PASSWORD, actor="test", display_name="Quản trị")
     auth.grant(engine, "admin", "admin", None, actor="test")
     engine.dispose()
-    yield from serve(sqlite_url(database), folder, **{auth.AUTH_ENV: auth_mode})
+    with serve(sqlite_url(database), folder, **{auth.AUTH_ENV: auth_mode}) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
