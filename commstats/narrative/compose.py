@@ -159,6 +159,9 @@ class Composer:
         diff = fact.value - base
         pct = ratio(abs(diff), base)
         source = spec.up if diff > 0 else spec.down if diff < 0 else spec.same
+        if fact.kind == "ratio":  # a share moves by percentage points, never by a percent of itself
+            diff, pct = round(diff, 1), None
+            source = spec.up_points if diff > 0 else spec.down_points if diff < 0 else spec.same
         change = self.render(source, "comparisons.up/down/same", diff=abs(diff), pct=pct, unit=fact.unit, base=base)
         return _clean(self.render(spec.versus, "comparisons.versus", change=_clean(change), label=label))
 

@@ -74,6 +74,8 @@ class HeadingSpec(_Spec):
 class ComparisonSpec(_Spec):
     up: str
     down: str
+    up_points: str = "+{{ diff | number }}"  # a ratio's change, in percentage points
+    down_points: str = "-{{ diff | number }}"
     same: str
     versus: str
     no_data: str = ""
