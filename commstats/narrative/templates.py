@@ -48,13 +48,23 @@ class ItemSpec(Policy):
     metric: str
     member: str | None = None  # None: the metric's total over its members
     text: str
-    compare: bool = True  # append the requested comparisons (tăng/giảm, lũy kế, kế hoạch)
+    compare: bool = True  # compare this figure (tăng/giảm, lũy kế, kế hoạch) in the paragraph's comparison sentence
+    inline: bool = False  # ... or right after the item, inside the sentence (the older style)
+
+
+class CompareSpec(_Spec):
+    """A figure whose comparisons follow the paragraph as their own sentence, and the words that name it."""
+
+    metric: str
+    member: str | None = None
+    name: str = ""
 
 
 class ParagraphSpec(Policy):
     id: str
     items: list[ItemSpec] = Field(default_factory=list)
     text: str
+    compare: list[CompareSpec] | None = None  # None: the items that compare
 
 
 class SectionSpec(_Spec):
@@ -78,6 +88,11 @@ class ComparisonSpec(_Spec):
     down_points: str = "-{{ diff | number }}"
     same: str
     versus: str
+    # The comparison sentence after a paragraph: one clause per comparison, one phrase per figure.
+    change_item: str = "{% if name %}{{ name }} {% endif %}{{ change }}"
+    ytd_item: str = "{% if name %}{{ name }} {% endif %}{{ value | count }} {{ unit }}{% if target %}, {{ target }}{% endif %}"
+    clause: str = "{{ label }}: {{ items | join_list(', ') }}"
+    sentence: str = "{{ clauses | join_list('; ') | capfirst }}."
     no_data: str = ""
     no_period: str = ""
     no_targets: str = ""
@@ -102,6 +117,7 @@ class OthersSpec(_Spec):
 class TemplateSet(_Spec):
     language: Literal["vi", "en"]
     bullet: str = "- "
+    zero_join: str = "; "  # joins the figures said as zero (`không phát sinh …`) to the rest of the paragraph
     defaults: Policy = Field(default_factory=lambda: Policy(zero="drop", missing="drop"))
     heading: HeadingSpec
     comparisons: ComparisonSpec
