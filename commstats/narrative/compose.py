@@ -207,14 +207,16 @@ class Composer:
         elif "target" in figures.compare and fact.kind == "flow" and fact.member is None:
             share = fact.target_share
             if share is None:
-                ytd["target"] = _clean(self.render(spec.no_target, "comparisons.no_target", year=period.year))
+                if no_target := _clean(self.render(spec.no_target, "comparisons.no_target", year=period.year)):
+                    ytd["target"] = no_target
+                    ytd.setdefault("value", fact.ytd)
             else:
                 ytd["target"] = _clean(self.render(spec.target, "comparisons.target", share=share, target=fact.target,
                                                    value=fact.ytd, unit=fact.unit, year=period.year))  # fmt: skip
                 ytd.setdefault("value", fact.ytd)
                 self._use(key, "ytd")
                 self._use(key, "target")
-        if ytd:
+        if ytd.get("value") is not None:
             parts.append(("ytd", label, ytd))
         return parts
 

@@ -77,11 +77,20 @@ class FigureSet:
         """For nine months and a year, the previous period is the same period last year."""
         return self.period.previous() == self.period.same_period_last_year()
 
+    @property
+    def covered(self) -> int:
+        """How many of the period's months the data reaches (all of them unless the data ends inside it)."""
+        months = self.period.months
+        if self.data_range is None or self.data_range[1] >= months[-1]:
+            return len(months)
+        return max(1, sum(1 for m in months if m <= self.data_range[1]))
+
     def months_for(self, role: str) -> list[dt.date]:
+        """The months of each role; a period the data only partly covers compares with the same months only."""
         return {
             "current": self.period.months,
-            "previous": self.period.previous().months,
-            "same_period": self.period.same_period_last_year().months,
+            "previous": self.period.previous().months[: self.covered],
+            "same_period": self.period.same_period_last_year().months[: self.covered],
             "ytd": self.ytd_months,
             "target": [],
         }[role]
@@ -95,9 +104,9 @@ def collect(engine: Engine, unit_ids: Sequence[int], period: Period, compare: Se
     figures = FigureSet(period, ids, tuple(compare), info, _values(engine, ids, codes, period.months))
     figures.data_range = queries.month_range(engine, ids) if ids else None
     if "prev" in compare:
-        figures.previous = _values(engine, ids, codes, period.previous().months)
+        figures.previous = _values(engine, ids, codes, figures.months_for("previous"))
     if "yoy" in compare:
-        figures.last_year = _values(engine, ids, codes, period.same_period_last_year().months)
+        figures.last_year = _values(engine, ids, codes, figures.months_for("same_period"))
     if "ytd" in compare or "target" in compare:
         figures.ytd = _values(engine, ids, codes, period.year_to_date())
     if "target" in compare:
