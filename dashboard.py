@@ -13,6 +13,7 @@ st.session_state.setdefault("lang", "vi")
 PAGES = [
     st.Page("pages/overview.py", title=label("overview_title"), icon=":material/dashboard:", default=True),
     st.Page("pages/draft.py", title=label("nav_draft"), icon=":material/edit_note:"),
+    st.Page("pages/narrative.py", title=label("nav_narrative"), icon=":material/article:"),
     st.Page("pages/trends.py", title=label("nav_trends"), icon=":material/show_chart:"),
     st.Page("pages/sites.py", title=label("nav_sites"), icon=":material/web:"),
     st.Page("pages/licences.py", title=label("nav_licences"), icon=":material/menu_book:"),

@@ -77,6 +77,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Mã chỉ tiêu không có trong danh mục. Xem danh sách bằng lệnh: python -m commstats metrics.",
         "Unknown metric code. List the catalogue with: python -m commstats metrics.",
     ),
+    "ratio_metric": (
+        "Chỉ tiêu tỷ lệ được tính từ các chỉ tiêu {parts}; nhập số liệu của các chỉ tiêu đó thay cho tỷ lệ.",
+        "A ratio is computed from the metrics {parts}; import their figures instead of the ratio.",
+    ),
     "member_not_allowed": (
         "Chỉ tiêu {metric} không chia theo thành phần; để trống cột này.",
         "Metric {metric} has no breakdown; leave this column empty.",
