@@ -489,10 +489,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Phép so sánh không có: {value}. Dùng một hoặc nhiều trong: prev, yoy, ytd, target (cách nhau bằng dấu phẩy).",
         "Unknown comparison: {value}. Use one or more of: prev, yoy, ytd, target (comma-separated).",
     ),
-    "draft_bad_format": ("--format phải là text, md hoặc docx.", "--format must be text, md or docx."),
+    "draft_bad_format": ("--format phải là text, md, docx hoặc pdf.", "--format must be text, md, docx or pdf."),
     "draft_docx_needs_out": (
-        "Định dạng docx cần --out TỆP.docx (không in ra màn hình được).",
-        "The docx format needs --out FILE.docx (it cannot be printed).",
+        "Định dạng docx và pdf cần --out TỆP (không in ra màn hình được).",
+        "The docx and pdf formats need --out FILE (they cannot be printed).",
     ),
     "draft_unknown_unit": (
         "Mã đơn vị không có: {value}. Các đơn vị hiện có: {allowed}.",
@@ -501,6 +501,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "draft_choose_unit": (
         "Cơ sở dữ liệu có {count} đơn vị; chọn đơn vị bằng --unit MÃ (có thể lặp lại): {allowed}.",
         "The database has {count} units; choose with --unit CODE (repeatable): {allowed}.",
+    ),
+    "draft_empty_hint": (
+        "Nhập số liệu (python -m commstats import TỆP) rồi soạn lại.",
+        "Import the figures (python -m commstats import FILE) and draft again.",
     ),
     "draft_saved": ("Đã lưu bản dự thảo vào {path}.", "Saved the draft to {path}."),
     "figure_delete_needs_reason": (

@@ -114,6 +114,34 @@ class OthersSpec(_Spec):
     text: str
 
 
+class DocumentSpec(_Spec):
+    """The whole report in administrative form (Nghị định 30/2020/NĐ-CP): letterhead, title, numbered parts,
+    closing, recipients, signature and appendix. Each text is Jinja; `period` and `next` are dicts with kind,
+    index, roman, year."""
+
+    governing_body: str = ""
+    motto: str = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    motto_sub: str = "Độc lập - Tự do - Hạnh phúc"
+    number: str = "Số:       /BC-"
+    place_date: str = "{{ place }}, ngày      tháng      năm {{ year }}"
+    title: str = "BÁO CÁO"
+    subtitle: str
+    results_heading: str
+    intro: str = ""
+    assessment_heading: str
+    difficulties_heading: str
+    tasks_heading: str
+    recommendations_heading: str
+    closing: str
+    recipients_heading: str = "Nơi nhận:"
+    recipients: str = "- Như trên;\n- Lưu: VT."
+    signer_title: str = "GIÁM ĐỐC"
+    not_given: str = "(Chưa có nội dung.)"
+    appendix_title: str
+    appendix_columns: list[str]
+    period_phrase: str  # a macro-free phrase of `p` (tháng 7 năm 2019, quý III năm 2019 ...)
+
+
 class TemplateSet(_Spec):
     language: Literal["vi", "en"]
     bullet: str = "- "
@@ -123,6 +151,7 @@ class TemplateSet(_Spec):
     comparisons: ComparisonSpec
     sections: list[SectionSpec]
     others: OthersSpec | None = None
+    document: DocumentSpec | None = None
     source: str = ""
 
     def environment(self) -> SandboxedEnvironment:
@@ -185,6 +214,10 @@ def _sources(spec: TemplateSet) -> list[tuple[str, str]]:
     if spec.others:
         for name, value in spec.others.model_dump().items():
             add(f"others.{name}", value)
+    if spec.document:
+        for name, value in spec.document.model_dump().items():
+            if isinstance(value, str):
+                add(f"document.{name}", value)
     return found
 
 
