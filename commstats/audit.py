@@ -16,9 +16,7 @@ from sqlalchemy.orm import Session
 from commstats.models import AuditEvent, _now
 
 # Actions that change figures (shown to editors); the others concern accounts and sign-ins (admins only).
-DATA_ACTIONS = frozenset(
-    {"import", "entry", "revision", "target", "restore", "unit", "figure_delete", "narrative"}
-)
+DATA_ACTIONS = frozenset({"import", "entry", "revision", "target", "restore", "unit", "figure_delete", "narrative"})
 ACCOUNT_ACTIONS = frozenset(
     {"user_add", "user_email", "user_passwd", "user_disable", "user_enable", "grant", "revoke",
      "sign_in", "sign_in_failed", "sign_out", "backup"}

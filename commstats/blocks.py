@@ -61,8 +61,17 @@ def _add(session: Session, unit_id: int, period_key: str, kind: str, text: str, 
         )
     )
     version = (latest or 0) + 1
-    session.add(NarrativeBlock(unit_id=unit_id, period_key=period_key, kind=kind, version=version, text=text,
-                               source=source, created_by=actor[:128]))  # fmt: skip
+    session.add(
+        NarrativeBlock(
+            unit_id=unit_id,
+            period_key=period_key,
+            kind=kind,
+            version=version,
+            text=text,
+            source=source,
+            created_by=actor[:128],
+        )
+    )
     return version
 
 
@@ -84,8 +93,14 @@ def save_blocks(engine: Engine, unit_code: str, period: Period, texts: Mapping[s
                 continue
             version = _add(session, unit_id, period.key, kind, clean, actor, "edit")
             saved.append(kind)
-            audit.record(session, actor=actor, action="narrative", unit_code=unit_code,
-                         target=f"{period.key}/{kind}", detail={"version": version, "chars": len(clean)})  # fmt: skip
+            audit.record(
+                session,
+                actor=actor,
+                action="narrative",
+                unit_code=unit_code,
+                target=f"{period.key}/{kind}",
+                detail={"version": version, "chars": len(clean)},
+            )
     return saved
 
 
@@ -104,6 +119,12 @@ def carry_over(engine: Engine, unit_code: str, period: Period, *, actor: str) ->
                 continue
             version = _add(session, unit_id, period.key, kind, before.text, actor, "carried")
             carried.append(kind)
-            audit.record(session, actor=actor, action="narrative", unit_code=unit_code, target=f"{period.key}/{kind}",
-                         detail={"version": version, "carried_from": previous})  # fmt: skip
+            audit.record(
+                session,
+                actor=actor,
+                action="narrative",
+                unit_code=unit_code,
+                target=f"{period.key}/{kind}",
+                detail={"version": version, "carried_from": previous},
+            )
     return carried

@@ -19,10 +19,10 @@ from commstats.i18n import t
 from commstats.narrative import Draft, TemplateError, draft_report, load_templates, parse_compare
 from commstats.narrative.document import report_docx_bytes
 from commstats.narrative.office import OfficeTemplateError, render_office_template
+from commstats.narrative.output import to_markdown, to_text
 from commstats.narrative.pdf import PdfError, docx_to_pdf
 from commstats.narrative.report import build_report
 from commstats.narrative.templates import CompiledTemplates
-from commstats.narrative.output import to_markdown, to_text
 from commstats.numbers import format_count
 from commstats.periods import parse_period
 

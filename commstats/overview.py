@@ -10,9 +10,9 @@ from sqlalchemy import Engine
 
 from commstats import queries
 from commstats.numbers import format_count, format_decimal_number, format_percent
+from commstats.periods import Period, add_months
 from commstats.ratios import definitions as ratio_definitions
 from commstats.ratios import ratios_of
-from commstats.periods import Period, add_months
 
 TEXT = {
     "vi": {"yoy": "Cùng kỳ năm trước: {v}", "no_yoy": "Chưa có số liệu cùng kỳ năm trước",

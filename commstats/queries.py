@@ -24,9 +24,9 @@ from sqlalchemy import (
 from commstats.models import (
     ImportBatch,
     LicenceRecord,
-    NarrativeBlock,
     Member,
     Metric,
+    NarrativeBlock,
     Observation,
     Revision,
     Section,
@@ -622,14 +622,18 @@ def _narrative_blocks_query() -> Select:
         .group_by(NarrativeBlock.kind)
         .subquery()
     )
-    return select(
-        NarrativeBlock.kind, NarrativeBlock.text, NarrativeBlock.version, NarrativeBlock.source,
-        NarrativeBlock.created_at, NarrativeBlock.created_by,
-    ).join(
-        latest, (latest.c.kind == NarrativeBlock.kind) & (latest.c.version == NarrativeBlock.version)
-    ).where(
-        NarrativeBlock.unit_id == bindparam("unit_id"), NarrativeBlock.period_key == bindparam("period_key")
-    )  # fmt: skip
+    return (
+        select(
+            NarrativeBlock.kind,
+            NarrativeBlock.text,
+            NarrativeBlock.version,
+            NarrativeBlock.source,
+            NarrativeBlock.created_at,
+            NarrativeBlock.created_by,
+        )
+        .join(latest, (latest.c.kind == NarrativeBlock.kind) & (latest.c.version == NarrativeBlock.version))
+        .where(NarrativeBlock.unit_id == bindparam("unit_id"), NarrativeBlock.period_key == bindparam("period_key"))
+    )
 
 
 def narrative_blocks(engine: Engine, unit_code: str, period_key: str) -> dict[str, BlockInfo]:
@@ -646,13 +650,17 @@ def narrative_blocks(engine: Engine, unit_code: str, period_key: str) -> dict[st
 def _narrative_history_query() -> Select:
     return (
         select(
-            NarrativeBlock.kind, NarrativeBlock.version, NarrativeBlock.source, NarrativeBlock.created_at,
-            NarrativeBlock.created_by, NarrativeBlock.text,
+            NarrativeBlock.kind,
+            NarrativeBlock.version,
+            NarrativeBlock.source,
+            NarrativeBlock.created_at,
+            NarrativeBlock.created_by,
+            NarrativeBlock.text,
         )
         .join(Unit, Unit.id == NarrativeBlock.unit_id)
         .where(Unit.code == bindparam("code"), NarrativeBlock.period_key == bindparam("period_key"))
         .order_by(NarrativeBlock.kind, NarrativeBlock.version.desc())
-    )  # fmt: skip
+    )
 
 
 def narrative_history(engine: Engine, unit_code: str, period_key: str) -> pd.DataFrame:

@@ -28,19 +28,25 @@ codes = list(by_code)
 unit_col, kind_col, period_col = st.columns([3, 2, 2])
 default_unit = selection.unit_codes[0] if selection.unit_codes and selection.unit_codes[0] in by_code else codes[0]
 unit = unit_col.selectbox(
-    label("narrative_unit"), codes, index=codes.index(default_unit), key="narrative_unit",
+    label("narrative_unit"),
+    codes,
+    index=codes.index(default_unit),
+    key="narrative_unit",
     format_func=lambda code: by_code[code].name(lang),
-)  # fmt: skip
+)
 kind = kind_col.selectbox(
     label("draft_kind"), KINDS, key="narrative_kind", format_func=lambda k: label(f"draft_kind_{k}")
-)  # fmt: skip
+)
 periods = available_periods(kind, selection.first_month, selection.last_month)
 keys = [p.key for p in periods]
 default_key = period_containing(kind, selection.end or selection.last_month).key
 period_key = period_col.selectbox(
-    label("draft_period"), keys, index=keys.index(default_key) if default_key in keys else 0,
-    key=f"narrative_period_{kind}", format_func=lambda key: parse_period(key).name(lang),
-)  # fmt: skip
+    label("draft_period"),
+    keys,
+    index=keys.index(default_key) if default_key in keys else 0,
+    key=f"narrative_period_{kind}",
+    format_func=lambda key: parse_period(key).name(lang),
+)
 period = parse_period(period_key)
 engine = cache.engine(url)
 
@@ -59,14 +65,23 @@ with st.form(f"narrative_form_{scope}"):
     for block in blocks.KINDS:
         info = current.get(block)
         help_text = (
-            label("narrative_version", version=info.version, who=info.created_by or "-", when=f"{info.created_at:%d/%m/%Y %H:%M}")
-            if info else None
-        )  # fmt: skip
+            label(
+                "narrative_version",
+                version=info.version,
+                who=info.created_by or "-",
+                when=f"{info.created_at:%d/%m/%Y %H:%M}",
+            )
+            if info
+            else None
+        )
         tall = block in ("highlights", "assessment", "difficulties", "tasks", "recommendations", "recipients")
         texts[block] = st.text_area(
-            label(f"narrative_block_{block}"), value=info.text if info else "", height=160 if tall else 68,
-            key=f"narrative_{block}_{scope}", help=help_text,
-        )  # fmt: skip
+            label(f"narrative_block_{block}"),
+            value=info.text if info else "",
+            height=160 if tall else 68,
+            key=f"narrative_{block}_{scope}",
+            help=help_text,
+        )
     submitted = st.form_submit_button(label("narrative_save"), type="primary")
 if submitted:
     saved = blocks.save_blocks(engine, unit, period, texts, actor=principal.actor)
@@ -79,13 +94,17 @@ if submitted:
 with st.expander(label("narrative_history"), icon=":material/history:"):
     history = cache.narrative_history(url, unit, period_key)
     st.dataframe(
-        pd.DataFrame({
-            label("narrative_col_kind"): [label(f"narrative_block_{k}") for k in history["kind"]],
-            label("narrative_col_version"): history["version"],
-            label("narrative_col_source"): [label_of("narrative_source", s) for s in history["source"]],
-            label("narrative_col_at"): history["created_at"],
-            label("narrative_col_by"): history["created_by"],
-            label("narrative_col_text"): history["text"],
-        }),
-        hide_index=True, width="stretch", key="narrative_history",
-    )  # fmt: skip
+        pd.DataFrame(
+            {
+                label("narrative_col_kind"): [label(f"narrative_block_{k}") for k in history["kind"]],
+                label("narrative_col_version"): history["version"],
+                label("narrative_col_source"): [label_of("narrative_source", s) for s in history["source"]],
+                label("narrative_col_at"): history["created_at"],
+                label("narrative_col_by"): history["created_by"],
+                label("narrative_col_text"): history["text"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="narrative_history",
+    )

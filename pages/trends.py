@@ -52,8 +52,10 @@ with time_tab:
             table = rolled.assign(
                 period=[charts.period_label(k, lang) for k in rolled["period_key"]],
                 metric=[catalogue[c].name(lang) for c in rolled["metric"]],
-                value=[format_percent(v, lang) if c in wanted else format_count(int(v), lang)
-                       for c, v in zip(rolled["metric"], rolled["value"], strict=True)],
+                value=[
+                    format_percent(v, lang) if c in wanted else format_count(int(v), lang)
+                    for c, v in zip(rolled["metric"], rolled["value"], strict=True)
+                ],
             )[["period", "metric", "value"]]
             table.columns = [label("period"), label("col_metric"), label("col_value")]
             st.dataframe(table, hide_index=True, width="stretch")

@@ -167,8 +167,11 @@ class Composer:
         if fact.kind == "ratio":  # a share moves by percentage points, never by a percent of itself
             diff, pct = round(diff, 1), None
             source = spec.up_points if diff > 0 else spec.down_points if diff < 0 else spec.same
-        change = _clean(self.render(source, "comparisons.up/down/same", diff=abs(diff), pct=pct, unit=fact.unit,
-                                    base=base, label=label))  # fmt: skip
+        change = _clean(
+            self.render(
+                source, "comparisons.up/down/same", diff=abs(diff), pct=pct, unit=fact.unit, base=base, label=label
+            )
+        )
         if bare:
             return change
         return _clean(self.render(spec.versus, "comparisons.versus", change=change, label=label, same=diff == 0))
@@ -211,8 +214,17 @@ class Composer:
                     ytd["target"] = no_target
                     ytd.setdefault("value", fact.ytd)
             else:
-                ytd["target"] = _clean(self.render(spec.target, "comparisons.target", share=share, target=fact.target,
-                                                   value=fact.ytd, unit=fact.unit, year=period.year))  # fmt: skip
+                ytd["target"] = _clean(
+                    self.render(
+                        spec.target,
+                        "comparisons.target",
+                        share=share,
+                        target=fact.target,
+                        value=fact.ytd,
+                        unit=fact.unit,
+                        year=period.year,
+                    )
+                )
                 ytd.setdefault("value", fact.ytd)
                 self._use(key, "ytd")
                 self._use(key, "target")
@@ -230,8 +242,9 @@ class Composer:
                 phrases.append(self._change(fact, values["base"], label))
                 continue
             if "ytd" in self.figures.compare and "value" in values:
-                phrases.append(self.render(spec.ytd, "comparisons.ytd", label=label, value=values["value"],
-                                           unit=fact.unit))  # fmt: skip
+                phrases.append(
+                    self.render(spec.ytd, "comparisons.ytd", label=label, value=values["value"], unit=fact.unit)
+                )
             if values.get("target"):
                 phrases.append(values["target"])
         phrases = [_clean(p) for p in phrases if _clean(p)]
@@ -245,14 +258,28 @@ class Composer:
         for fact, name in compared:
             for clause, label, values in self._parts(fact):
                 if clause == "ytd":
-                    phrase = self.render(spec.ytd_item, "comparisons.ytd_item", name=name, label=label, unit=fact.unit,
-                                         value=values.get("value"), target=values.get("target", ""))  # fmt: skip
+                    phrase = self.render(
+                        spec.ytd_item,
+                        "comparisons.ytd_item",
+                        name=name,
+                        label=label,
+                        unit=fact.unit,
+                        value=values.get("value"),
+                        target=values.get("target", ""),
+                    )
                 else:
                     base = values["base"]
                     same = base is not None and fact.value == base
                     change = self._change(fact, base, label, bare=True)
-                    phrase = self.render(spec.change_item, "comparisons.change_item", name=name, change=change,
-                                         label=label, same=same, no_data=base is None)  # fmt: skip
+                    phrase = self.render(
+                        spec.change_item,
+                        "comparisons.change_item",
+                        name=name,
+                        change=change,
+                        label=label,
+                        same=same,
+                        no_data=base is None,
+                    )
                 clauses.setdefault(clause, (label, []))[1].append(_clean(phrase))
         if not clauses:
             return ""
@@ -299,8 +326,11 @@ class Composer:
         if paragraph.compare is not None:
             wanted = [(c.metric, c.member, c.name) for c in paragraph.compare]
         else:
-            wanted = [(it.metric, it.member, "") for it, text in zip(paragraph.items, items, strict=True)
-                      if text and it.compare]  # fmt: skip
+            wanted = [
+                (it.metric, it.member, "")
+                for it, text in zip(paragraph.items, items, strict=True)
+                if text and it.compare
+            ]
             if len({(m, mem) for m, mem, _ in wanted}) > 1:  # several figures: each is named in the clause
                 names = {m: info.name(self.lang) for m, info in self.figures.metrics.items()}
                 wanted = [(m, mem, names[m]) for m, mem, _ in wanted]
@@ -426,8 +456,17 @@ def draft_report(
         first = Period("month", start_month.year, start_month.month).name(lang)
         last = Period("month", end_month.year, end_month.month).name(lang)
         period_first = Period("month", period.start.year, period.start.month).name(lang)
-        notes.append(_clean(composer.render(heading.partial, "heading.partial", first_month=first, last_month=last,
-                                            period_first_month=period_first)))  # fmt: skip
+        notes.append(
+            _clean(
+                composer.render(
+                    heading.partial,
+                    "heading.partial",
+                    first_month=first,
+                    last_month=last,
+                    period_first_month=period_first,
+                )
+            )
+        )
     notes.extend(composer.notes)
     return Draft(
         lang=lang,

@@ -7,8 +7,8 @@ import io
 
 from docx import Document
 from docx.document import Document as WordDocument
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
@@ -202,8 +202,10 @@ def report_docx_bytes(report: ReportDocument) -> bytes:
         _line(document, f"{number}. {heading}", bold=True, indent=True)
         for text in lines:
             _line(document, text, indent=True)
-    for roman, heading, lines in (("II", report.tasks_heading, report.tasks),
-                                  ("III", report.recommendations_heading, report.recommendations)):  # fmt: skip
+    for roman, heading, lines in (
+        ("II", report.tasks_heading, report.tasks),
+        ("III", report.recommendations_heading, report.recommendations),
+    ):
         _line(document, f"{roman}. {heading}", bold=True, indent=True)
         for text in lines:
             _line(document, text, indent=True)

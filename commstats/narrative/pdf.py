@@ -31,8 +31,17 @@ def docx_to_pdf(docx: bytes, timeout: float = TIMEOUT_SECONDS) -> bytes:
         work = Path(folder)
         source = work / "report.docx"
         source.write_bytes(docx)
-        command = [program, "--headless", "--norestore", f"-env:UserInstallation={(work / 'profile').as_uri()}",
-                   "--convert-to", "pdf", "--outdir", str(work), str(source)]  # fmt: skip
+        command = [
+            program,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(work),
+            str(source),
+        ]
         try:
             subprocess.run(command, check=True, capture_output=True, timeout=timeout)
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:

@@ -8,7 +8,6 @@ from the narrative blocks (commstats.blocks); figures from the draft (commstats.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,8 +41,17 @@ class AppendixRow:
     ytd: str
 
     def cells(self) -> list[str]:
-        return [self.number, self.name, self.unit, self.current, self.previous, self.change_previous,
-                self.last_year, self.change_last_year, self.ytd]  # fmt: skip
+        return [
+            self.number,
+            self.name,
+            self.unit,
+            self.current,
+            self.previous,
+            self.change_previous,
+            self.last_year,
+            self.change_last_year,
+            self.ytd,
+        ]
 
 
 @dataclass(frozen=True)
@@ -84,37 +92,94 @@ class ReportDocument:
     def context(self) -> dict[str, Any]:
         """What an office's Word template sees (docxtpl placeholders): plain strings, lists and dicts only."""
         return {
-            "governing_body": self.governing_body, "unit_name": self.unit_name, "number": self.number,
-            "place_date": self.place_date, "motto": self.motto, "motto_sub": self.motto_sub, "title": self.title,
-            "subtitle": self.subtitle, "notes": list(self.notes), "results_heading": self.results_heading,
-            "intro": self.intro, "highlights": list(self.highlights),
-            "sections": [{"number": i, "title": s.title, "paragraphs": [p.text for p in s.paragraphs]}
-                         for i, s in enumerate(self.sections, start=1)],
-            "assessment_heading": self.assessment_heading, "assessment": list(self.assessment),
-            "difficulties_heading": self.difficulties_heading, "difficulties": list(self.difficulties),
-            "tasks_heading": self.tasks_heading, "tasks": list(self.tasks),
-            "recommendations_heading": self.recommendations_heading, "recommendations": list(self.recommendations),
-            "closing": self.closing, "recipients_heading": self.recipients_heading, "recipients": list(self.recipients),
-            "signer_title": list(self.signer_title), "signer_name": self.signer_name,
-            "appendix_title": list(self.appendix_title), "appendix_columns": list(self.appendix_columns),
-            "appendix": [dict(zip(("number", "name", "unit", "current", "previous", "change_previous", "last_year",
-                                   "change_last_year", "ytd"), r.cells(), strict=True)) for r in self.appendix],
-        }  # fmt: skip
+            "governing_body": self.governing_body,
+            "unit_name": self.unit_name,
+            "number": self.number,
+            "place_date": self.place_date,
+            "motto": self.motto,
+            "motto_sub": self.motto_sub,
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "notes": list(self.notes),
+            "results_heading": self.results_heading,
+            "intro": self.intro,
+            "highlights": list(self.highlights),
+            "sections": [
+                {"number": i, "title": s.title, "paragraphs": [p.text for p in s.paragraphs]}
+                for i, s in enumerate(self.sections, start=1)
+            ],
+            "assessment_heading": self.assessment_heading,
+            "assessment": list(self.assessment),
+            "difficulties_heading": self.difficulties_heading,
+            "difficulties": list(self.difficulties),
+            "tasks_heading": self.tasks_heading,
+            "tasks": list(self.tasks),
+            "recommendations_heading": self.recommendations_heading,
+            "recommendations": list(self.recommendations),
+            "closing": self.closing,
+            "recipients_heading": self.recipients_heading,
+            "recipients": list(self.recipients),
+            "signer_title": list(self.signer_title),
+            "signer_name": self.signer_name,
+            "appendix_title": list(self.appendix_title),
+            "appendix_columns": list(self.appendix_columns),
+            "appendix": [
+                dict(
+                    zip(
+                        (
+                            "number",
+                            "name",
+                            "unit",
+                            "current",
+                            "previous",
+                            "change_previous",
+                            "last_year",
+                            "change_last_year",
+                            "ytd",
+                        ),
+                        r.cells(),
+                        strict=True,
+                    )
+                )
+                for r in self.appendix
+            ],
+        }
 
     def text(self) -> str:
         """The document as plain text, in reading order (tests and the text download read this)."""
-        lines = [self.governing_body, self.unit_name, self.number, self.motto, self.motto_sub, self.place_date,
-                 self.title, self.subtitle, *self.notes, f"I. {self.results_heading}", self.intro,
-                 *(f"{self.bullet}{h}" for h in self.highlights)]  # fmt: skip
+        lines = [
+            self.governing_body,
+            self.unit_name,
+            self.number,
+            self.motto,
+            self.motto_sub,
+            self.place_date,
+            self.title,
+            self.subtitle,
+            *self.notes,
+            f"I. {self.results_heading}",
+            self.intro,
+            *(f"{self.bullet}{h}" for h in self.highlights),
+        ]
         for i, section in enumerate(self.sections, start=1):
             lines.append(f"{i}. {section.title}")
             lines.extend(f"{self.bullet}{p.text}" for p in section.paragraphs)
         n = len(self.sections)
         lines += [f"{n + 1}. {self.assessment_heading}", *self.assessment]
         lines += [f"{n + 2}. {self.difficulties_heading}", *self.difficulties]
-        lines += [f"II. {self.tasks_heading}", *self.tasks, f"III. {self.recommendations_heading}",
-                  *self.recommendations, self.closing, self.recipients_heading, *self.recipients,
-                  *self.signer_title, self.signer_name, *self.appendix_title, " | ".join(self.appendix_columns)]  # fmt: skip
+        lines += [
+            f"II. {self.tasks_heading}",
+            *self.tasks,
+            f"III. {self.recommendations_heading}",
+            *self.recommendations,
+            self.closing,
+            self.recipients_heading,
+            *self.recipients,
+            *self.signer_title,
+            self.signer_name,
+            *self.appendix_title,
+            " | ".join(self.appendix_columns),
+        ]
         lines += [" | ".join(row.cells()) for row in self.appendix]
         return "\n".join(line for line in lines if line) + "\n"
 
@@ -170,12 +235,19 @@ def appendix_rows(figures: FigureSet, lang: str) -> list[AppendixRow]:
             continue
         previous, last_year = figures.previous.get(key), figures.last_year.get(key)
         ytd = figures.ytd.get(key) if info.kind == "flow" else None
-        rows.append(AppendixRow(
-            str(len(rows) + 1), info.name(lang), info.unit_word(lang), _shown(value, info.kind, lang),
-            _shown(previous, info.kind, lang), _change(value, previous, info.kind, lang),
-            _shown(last_year, info.kind, lang), _change(value, last_year, info.kind, lang),
-            _shown(ytd, info.kind, lang),
-        ))  # fmt: skip
+        rows.append(
+            AppendixRow(
+                str(len(rows) + 1),
+                info.name(lang),
+                info.unit_word(lang),
+                _shown(value, info.kind, lang),
+                _shown(previous, info.kind, lang),
+                _change(value, previous, info.kind, lang),
+                _shown(last_year, info.kind, lang),
+                _change(value, last_year, info.kind, lang),
+                _shown(ytd, info.kind, lang),
+            )
+        )
     return rows
 
 
@@ -213,11 +285,18 @@ def build_report(
     figures = collect(engine, with_predecessors(all_units, unit_codes), period, ("prev", "yoy", "ytd"))
     following = next_period(period)
     context: dict[str, Any] = {
-        "unit": unit, "year": period.end.year, "period": _period_dict(period), "next": _period_dict(following),
-        "governing_body": texts.get("governing_body", ""), "number": texts.get("number", ""),
-        "place": texts.get("place", ""), "lang": lang,
-    }  # fmt: skip
-    context["period_phrase"] = _render(templates, spec.period_phrase, "period_phrase", {**context, "p": context["period"]})
+        "unit": unit,
+        "year": period.end.year,
+        "period": _period_dict(period),
+        "next": _period_dict(following),
+        "governing_body": texts.get("governing_body", ""),
+        "number": texts.get("number", ""),
+        "place": texts.get("place", ""),
+        "lang": lang,
+    }
+    context["period_phrase"] = _render(
+        templates, spec.period_phrase, "period_phrase", {**context, "p": context["period"]}
+    )
     context["next_phrase"] = _render(templates, spec.period_phrase, "period_phrase", {**context, "p": context["next"]})
 
     def render(name: str) -> str:
@@ -227,18 +306,36 @@ def build_report(
         return _lines(texts.get(kind, "")) or (spec.not_given,)
 
     return ReportDocument(
-        lang=lang, period_key=period.key, governing_body=render("governing_body").upper(), unit_name=unit.upper(),
-        number=render("number"), place_date=render("place_date"), motto=render("motto"), motto_sub=render("motto_sub"),
-        title=render("title"), subtitle=render("subtitle"), notes=(draft.window, *draft.notes),
-        results_heading=render("results_heading"), intro=render("intro") if texts.get("highlights") else "",
-        highlights=_lines(texts.get("highlights", "")), sections=draft.sections, bullet=draft.bullet,
-        assessment_heading=render("assessment_heading"), assessment=given("assessment"),
-        difficulties_heading=render("difficulties_heading"), difficulties=given("difficulties"),
-        tasks_heading=render("tasks_heading"), tasks=given("tasks"),
-        recommendations_heading=render("recommendations_heading"), recommendations=given("recommendations"),
-        closing=render("closing"), recipients_heading=render("recipients_heading"),
+        lang=lang,
+        period_key=period.key,
+        governing_body=render("governing_body").upper(),
+        unit_name=unit.upper(),
+        number=render("number"),
+        place_date=render("place_date"),
+        motto=render("motto"),
+        motto_sub=render("motto_sub"),
+        title=render("title"),
+        subtitle=render("subtitle"),
+        notes=(draft.window, *draft.notes),
+        results_heading=render("results_heading"),
+        intro=render("intro") if texts.get("highlights") else "",
+        highlights=_lines(texts.get("highlights", "")),
+        sections=draft.sections,
+        bullet=draft.bullet,
+        assessment_heading=render("assessment_heading"),
+        assessment=given("assessment"),
+        difficulties_heading=render("difficulties_heading"),
+        difficulties=given("difficulties"),
+        tasks_heading=render("tasks_heading"),
+        tasks=given("tasks"),
+        recommendations_heading=render("recommendations_heading"),
+        recommendations=given("recommendations"),
+        closing=render("closing"),
+        recipients_heading=render("recipients_heading"),
         recipients=_lines(texts.get("recipients", "")) or _lines(render("recipients")),
         signer_title=_lines(texts.get("signer_title", "")) or _lines(render("signer_title")),
-        signer_name=texts.get("signer_name", "").strip(), appendix_title=_lines(render("appendix_title")),
-        appendix_columns=tuple(spec.appendix_columns), appendix=tuple(appendix_rows(figures, lang)),
-    )  # fmt: skip
+        signer_name=texts.get("signer_name", "").strip(),
+        appendix_title=_lines(render("appendix_title")),
+        appendix_columns=tuple(spec.appendix_columns),
+        appendix=tuple(appendix_rows(figures, lang)),
+    )

@@ -90,7 +90,9 @@ class ComparisonSpec(_Spec):
     versus: str
     # The comparison sentence after a paragraph: one clause per comparison, one phrase per figure.
     change_item: str = "{% if name %}{{ name }} {% endif %}{{ change }}"
-    ytd_item: str = "{% if name %}{{ name }} {% endif %}{{ value | count }} {{ unit }}{% if target %}, {{ target }}{% endif %}"
+    ytd_item: str = (
+        "{% if name %}{{ name }} {% endif %}{{ value | count }} {{ unit }}{% if target %}, {{ target }}{% endif %}"
+    )
     clause: str = "{{ label }}: {{ items | join_list(', ') }}"
     sentence: str = "{{ clauses | join_list('; ') | capfirst }}."
     no_data: str = ""
