@@ -17,6 +17,7 @@ from ui import cache
 from ui.auth import current
 from ui.frame import empty_state, page_header
 from ui.labels import label
+from ui.report import whole_report_downloads
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -85,6 +86,7 @@ if current().can_all(Action.EXPORT, selection.unit_ids):  # downloads are export
         label("draft_download_txt"), to_text(final).encode("utf-8"), f"{name}.txt", "text/plain", key="draft_txt",
         icon=":material/download:", on_click="ignore",
     )  # fmt: skip
+    whole_report_downloads(selection, final, period_key)
 
 st.subheader(label("draft_sources"))
 st.caption(label("draft_sources_caption"))

@@ -91,6 +91,7 @@ DRAFT_LABELS: dict[str, tuple[str, str]] = {
     "narrative_block_signer_title": ("Chức vụ người ký (mỗi dòng một dòng)", "Signer's title (one line each)"),
     "narrative_block_signer_name": ("Họ tên người ký", "Signer's name"),
     "draft_full_docx": ("Tải báo cáo hoàn chỉnh (.docx)", "Download the whole report (.docx)"),
+    "draft_make_pdf": ("Tạo bản PDF", "Make the PDF"),
     "draft_full_pdf": ("Tải báo cáo hoàn chỉnh (.pdf)", "Download the whole report (.pdf)"),
     "draft_office_template": (
         "Mẫu Word của đơn vị (tùy chọn, .docx có các trường {{{{ title }}}}, {{{{ sections }}}}...)",
