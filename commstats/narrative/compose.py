@@ -69,6 +69,12 @@ def _clean(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def _unchanged(fact: Fact, base: float) -> bool:
+    """No change: equal counts, or a ratio equal to the decimal it is written with."""
+    assert fact.value is not None
+    return round(fact.value - base, 1) == 0 if fact.kind == "ratio" else fact.value == base
+
+
 class Fact:
     """One figure as templates see it: value, the comparison values, and the rendered comparison."""
 
@@ -269,7 +275,7 @@ class Composer:
                     )
                 else:
                     base = values["base"]
-                    same = base is not None and fact.value == base
+                    same = base is not None and _unchanged(fact, base)
                     change = self._change(fact, base, label, bare=True)
                     phrase = self.render(
                         spec.change_item,
