@@ -220,9 +220,7 @@ def test_partial_period_says_how_far_the_data_goes(demo_engine):
 def test_period_without_data_gives_a_friendly_empty_draft(demo_engine):
     draft = draft_report(demo_engine, UNIT, parse_period("2031-03"), "vi")
     assert draft.is_empty and draft.figures.empty
-    assert draft.notes == (
-        "Chưa có số liệu tháng 3/2031 cho đơn vị đã chọn.",
-    )
+    assert draft.notes == ("Chưa có số liệu tháng 3/2031 cho đơn vị đã chọn.",)
 
 
 def test_merged_unit_draft_names_its_predecessor(demo_engine):

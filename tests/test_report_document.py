@@ -31,18 +31,29 @@ TEXTS = {
     "Tiếp tục theo dõi việc sử dụng phần mềm iGate và iOffice.",
     "assessment": "Các nhiệm vụ trọng tâm trong kỳ cơ bản hoàn thành đúng tiến độ.",
     "difficulties": "Một số trang tin thành phần cập nhật tin, bài chưa thường xuyên.",
-    "tasks": "- Tiếp tục triển khai các dự án do Sở làm chủ đầu tư.\n- Tổ chức Hội nghị tập huấn công tác thông tin đối ngoại.",
+    "tasks": "- Tiếp tục triển khai các dự án do Sở làm chủ đầu tư.\n"
+    "- Tổ chức Hội nghị tập huấn công tác thông tin đối ngoại.",
     "recommendations": "Đề nghị UBND tỉnh bố trí kinh phí nâng cấp hạ tầng kỹ thuật.",
     "recipients": "- Bộ TT&TT (b/c);\n- VP Tỉnh ủy, VP UBND tỉnh;\n- Lưu: VT.",
     "signer_title": "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC",
     "signer_name": "Nguyễn Văn Chuẩn",
 }
 HEADINGS = [
-    "Thông tin, tuyên truyền", "Thông tin cơ sở", "Báo chí", "Xuất bản, in", "Cổng thông tin điện tử",
-    "Trang tin thành phần", "Thông tin điện tử, mạng xã hội", "Trò chơi điện tử công cộng", "Bưu chính",
-    "Viễn thông, Internet", "Chính quyền điện tử", "An toàn thông tin", "Thanh tra, kiểm tra",
+    "Thông tin, tuyên truyền",
+    "Thông tin cơ sở",
+    "Báo chí",
+    "Xuất bản, in",
+    "Cổng thông tin điện tử",
+    "Trang tin thành phần",
+    "Thông tin điện tử, mạng xã hội",
+    "Trò chơi điện tử công cộng",
+    "Bưu chính",
+    "Viễn thông, Internet",
+    "Chính quyền điện tử",
+    "An toàn thông tin",
+    "Thanh tra, kiểm tra",
     "Công tác chỉ đạo, điều hành",
-]  # fmt: skip
+]
 
 
 def numbered(lines: list[str]) -> list[str]:
@@ -53,30 +64,55 @@ def numbered(lines: list[str]) -> list[str]:
 @pytest.mark.parametrize(
     ("key", "subtitle", "results", "tasks"),
     [
-        ("2019-07", "Kết quả công tác tháng 7 năm 2019 và phương hướng, nhiệm vụ tháng 8 năm 2019",
-         "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ THÁNG 7 NĂM 2019", "II. PHƯƠNG HƯỚNG, NHIỆM VỤ THÁNG 8 NĂM 2019"),
-        ("2019-Q3", "Kết quả công tác quý III năm 2019 và phương hướng, nhiệm vụ quý IV năm 2019",
-         "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ QUÝ III NĂM 2019", "II. PHƯƠNG HƯỚNG, NHIỆM VỤ QUÝ IV NĂM 2019"),
-        ("2019-H1", "Kết quả công tác 6 tháng đầu năm 2019 và phương hướng, nhiệm vụ 6 tháng cuối năm 2019",
-         "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ 6 THÁNG ĐẦU NĂM 2019", "II. PHƯƠNG HƯỚNG, NHIỆM VỤ 6 THÁNG CUỐI NĂM 2019"),
-        ("2019", "Kết quả công tác năm 2019 và phương hướng, nhiệm vụ năm 2020",
-         "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ NĂM 2019", "II. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM 2020"),
+        (
+            "2019-07",
+            "Kết quả công tác tháng 7 năm 2019 và phương hướng, nhiệm vụ tháng 8 năm 2019",
+            "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ THÁNG 7 NĂM 2019",
+            "II. PHƯƠNG HƯỚNG, NHIỆM VỤ THÁNG 8 NĂM 2019",
+        ),
+        (
+            "2019-Q3",
+            "Kết quả công tác quý III năm 2019 và phương hướng, nhiệm vụ quý IV năm 2019",
+            "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ QUÝ III NĂM 2019",
+            "II. PHƯƠNG HƯỚNG, NHIỆM VỤ QUÝ IV NĂM 2019",
+        ),
+        (
+            "2019-H1",
+            "Kết quả công tác 6 tháng đầu năm 2019 và phương hướng, nhiệm vụ 6 tháng cuối năm 2019",
+            "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ 6 THÁNG ĐẦU NĂM 2019",
+            "II. PHƯƠNG HƯỚNG, NHIỆM VỤ 6 THÁNG CUỐI NĂM 2019",
+        ),
+        (
+            "2019",
+            "Kết quả công tác năm 2019 và phương hướng, nhiệm vụ năm 2020",
+            "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ NĂM 2019",
+            "II. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM 2020",
+        ),
     ],
-)  # fmt: skip
+)
 def test_whole_report_golden(demo_engine, key, subtitle, results, tasks):
     period = parse_period(key)
     blocks.save_blocks(demo_engine, UNIT[0], period, TEXTS, actor="test")
     lines = build_report(demo_engine, UNIT, period, "vi").text().splitlines()
     assert lines[:8] == [
-        "UBND TỈNH TRÀ VINH", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG TRÀ VINH (DỮ LIỆU MẪU)", "Số: 152/BC-STTTT",
-        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Trà Vinh, ngày      tháng      năm 2019",
-        "BÁO CÁO", subtitle,
-    ]  # fmt: skip
+        "UBND TỈNH TRÀ VINH",
+        "SỞ THÔNG TIN VÀ TRUYỀN THÔNG TRÀ VINH (DỮ LIỆU MẪU)",
+        "Số: 152/BC-STTTT",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Trà Vinh, ngày      tháng      năm 2019",
+        "BÁO CÁO",
+        subtitle,
+    ]
     n = len(HEADINGS)
     assert numbered(lines) == [
-        results, *(f"{i}. {title}" for i, title in enumerate(HEADINGS, start=1)), f"{n + 1}. Đánh giá chung",
-        f"{n + 2}. Khó khăn, hạn chế", tasks, "III. KIẾN NGHỊ, ĐỀ XUẤT",
-    ]  # fmt: skip
+        results,
+        *(f"{i}. {title}" for i, title in enumerate(HEADINGS, start=1)),
+        f"{n + 1}. Đánh giá chung",
+        f"{n + 2}. Khó khăn, hạn chế",
+        tasks,
+        "III. KIẾN NGHỊ, ĐỀ XUẤT",
+    ]
     start = lines.index(results)
     assert lines[start + 1 : start + 4] == [
         "Ngoài việc thực hiện các nhiệm vụ thường xuyên, Sở Thông tin và Truyền thông Trà Vinh (dữ liệu mẫu) tham "
@@ -94,9 +130,14 @@ def test_whole_report_golden(demo_engine, key, subtitle, results, tasks):
     phrase = subtitle.removeprefix("Kết quả công tác ")
     assert after_tasks[4:12] == [
         f"Trên đây là báo cáo kết quả công tác {phrase} của Sở Thông tin và Truyền thông Trà Vinh (dữ liệu mẫu)./.",
-        "Nơi nhận:", "- Bộ TT&TT (b/c);", "- VP Tỉnh ủy, VP UBND tỉnh;", "- Lưu: VT.", "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC",
+        "Nơi nhận:",
+        "- Bộ TT&TT (b/c);",
+        "- VP Tỉnh ủy, VP UBND tỉnh;",
+        "- Lưu: VT.",
+        "KT. GIÁM ĐỐC",
+        "PHÓ GIÁM ĐỐC",
         "Nguyễn Văn Chuẩn",
-    ]  # fmt: skip
+    ]
     assert after_tasks[12] == "PHỤ LỤC"
     text = "\n".join(lines)
     assert "python -m commstats" not in text and "None" not in text and "nan" not in text
@@ -132,8 +173,12 @@ def test_a_ratio_over_a_year_is_computed_from_the_years_parts_not_summed(demo_en
     on_time, late, overdue = (flow(data, m) for m in ("igate_on_time", "igate_late", "igate_overdue"))
     rate = rows["Tỷ lệ hồ sơ giải quyết đúng hạn (trên số hồ sơ đã giải quyết và đến hạn)"]
     assert rate.current == percent(100 * on_time / (on_time + late + overdue))
-    monthly_shares = [100 * data[("igate_on_time", "")][m] / sum(data[(c, "")][m] for c in ("igate_on_time",
-                      "igate_late", "igate_overdue")) for m in period.months]  # fmt: skip
+    monthly_shares = [
+        100
+        * data[("igate_on_time", "")][m]
+        / sum(data[(c, "")][m] for c in ("igate_on_time", "igate_late", "igate_overdue"))
+        for m in period.months
+    ]
     assert rate.current != percent(sum(monthly_shares))  # never the sum of twelve shares
 
 
@@ -141,17 +186,24 @@ def test_carried_over_blocks_and_defaults(demo_engine):
     june, july = parse_period("2019-06"), parse_period("2019-07")
     blocks.save_blocks(demo_engine, UNIT[0], june, TEXTS, actor="test")
     report = build_report(demo_engine, UNIT, july, "vi")
-    assert report.number == "Số:       /BC-STTTT" and report.assessment == ("(Chưa có nội dung; soạn ở trang Nội dung "
-                                                                           "báo cáo.)",)  # fmt: skip
+    assert report.number == "Số:       /BC-STTTT" and report.assessment == (
+        "(Chưa có nội dung; soạn ở trang Nội dung báo cáo.)",
+    )
     assert blocks.carry_over(demo_engine, UNIT[0], july, actor="test") == list(TEXTS)
     carried = build_report(demo_engine, UNIT, july, "vi")
     assert carried.number == "Số: 152/BC-STTTT" and carried.signer_name == "Nguyễn Văn Chuẩn"
 
 
 def test_next_period_of_every_kind():
-    assert [next_period(parse_period(k)).key for k in ("2019-12", "2019-Q4", "2019-H1", "2019-H2", "2019-9M", "2019")] == [
-        "2020-01", "2020-Q1", "2019-H2", "2020-H1", "2019-Q4", "2020",
-    ]  # fmt: skip
+    keys = ("2019-12", "2019-Q4", "2019-H1", "2019-H2", "2019-9M", "2019")
+    assert [next_period(parse_period(k)).key for k in keys] == [
+        "2020-01",
+        "2020-Q1",
+        "2019-H2",
+        "2020-H1",
+        "2019-Q4",
+        "2020",
+    ]
 
 
 def test_docx_reads_back_in_administrative_form(demo_engine):
@@ -160,10 +212,13 @@ def test_docx_reads_back_in_administrative_form(demo_engine):
     document = docx.Document(io.BytesIO(data))
     letterhead = document.tables[0].rows[0].cells
     assert [p.text for p in letterhead[0].paragraphs][:2] == [
-        "UBND TỈNH TRÀ VINH", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG TRÀ VINH (DỮ LIỆU MẪU)",
-    ]  # fmt: skip
-    assert [p.text for p in letterhead[1].paragraphs][:2] == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-                                                              "Độc lập - Tự do - Hạnh phúc"]  # fmt: skip
+        "UBND TỈNH TRÀ VINH",
+        "SỞ THÔNG TIN VÀ TRUYỀN THÔNG TRÀ VINH (DỮ LIỆU MẪU)",
+    ]
+    assert [p.text for p in letterhead[1].paragraphs][:2] == [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+    ]
     assert all(run.bold for p in letterhead[1].paragraphs[:2] for run in p.runs)
     paragraphs = [p.text for p in document.paragraphs]
     assert "BÁO CÁO" in paragraphs and f"- {SEED_PORTAL}" in paragraphs and "1. Thông tin, tuyên truyền" in paragraphs
@@ -178,9 +233,21 @@ def test_docx_reads_back_in_administrative_form(demo_engine):
 def test_cli_writes_the_whole_report_as_pdf_that_reads_back(demo_url, tmp_path):
     out = tmp_path / "bao-cao.pdf"
     result = CliRunner().invoke(
-        app, ["draft", "--period", "2019-07", "--unit", "travinh-demo", "--format", "pdf", "--out", str(out),
-              "--db", demo_url],
-    )  # fmt: skip
+        app,
+        [
+            "draft",
+            "--period",
+            "2019-07",
+            "--unit",
+            "travinh-demo",
+            "--format",
+            "pdf",
+            "--out",
+            str(out),
+            "--db",
+            demo_url,
+        ],
+    )
     assert result.exit_code == 0, result.output
     pdf = PdfReader(out)
     first = re.sub(r"\s+", " ", pdf.pages[0].extract_text())
@@ -202,14 +269,19 @@ def office_template(body: list[str]) -> bytes:
 
 
 def test_an_office_word_template_receives_the_report(demo_engine):
-    blocks.save_blocks(demo_engine, UNIT[0], parse_period("2019-07"), {**TEXTS, "assessment": "Tốt & đúng <hạn>"},
-                       actor="test")  # fmt: skip
+    blocks.save_blocks(
+        demo_engine, UNIT[0], parse_period("2019-07"), {**TEXTS, "assessment": "Tốt & đúng <hạn>"}, actor="test"
+    )
     report = build_report(demo_engine, UNIT, parse_period("2019-07"), "vi")
-    template = office_template([
-        "{{ unit_name }} — {{ number }}", "{{ title }}: {{ subtitle }}",
-        "{% for s in sections %}{{ s.number }}. {{ s.title }}: {{ s.paragraphs | length }}{% endfor %}",
-        "{{ assessment | join(' ') }}", "{{ signer_name }}",
-    ])  # fmt: skip
+    template = office_template(
+        [
+            "{{ unit_name }} — {{ number }}",
+            "{{ title }}: {{ subtitle }}",
+            "{% for s in sections %}{{ s.number }}. {{ s.title }}: {{ s.paragraphs | length }}{% endfor %}",
+            "{{ assessment | join(' ') }}",
+            "{{ signer_name }}",
+        ]
+    )
     paragraphs = [p.text for p in docx.Document(io.BytesIO(render_office_template(template, report))).paragraphs]
     assert paragraphs[0] == "SỞ THÔNG TIN VÀ TRUYỀN THÔNG TRÀ VINH (DỮ LIỆU MẪU) — Số: 152/BC-STTTT"
     assert paragraphs[1] == "BÁO CÁO: Kết quả công tác tháng 7 năm 2019 và phương hướng, nhiệm vụ tháng 8 năm 2019"
@@ -235,7 +307,7 @@ def test_office_template_mistakes_and_escapes_are_refused(demo_engine, body, mes
 
 def test_not_a_docx_is_refused(demo_engine):
     report = build_report(demo_engine, UNIT, parse_period("2019-07"), "vi")
-    with pytest.raises(OfficeTemplateError, match="không phải tệp .docx"):
+    with pytest.raises(OfficeTemplateError, match=r"không phải tệp \.docx"):
         render_office_template(b"PK not really a zip", report)
 
 
