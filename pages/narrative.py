@@ -18,7 +18,7 @@ lang, url = selection.lang, selection.url
 st.title(label("nav_narrative"))
 st.caption(label("narrative_caption"))
 allowed = unit_codes_for(Action.ENTRY, principal)
-units = [u for u in cache.units(url) if u.code in allowed and u.merged_into_id is None]
+units = [u for u in cache.units(url) if u.code in allowed]
 if not units or selection.first_month is None:
     st.info(label("no_units"))
     st.stop()
