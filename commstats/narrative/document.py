@@ -9,7 +9,6 @@ from docx import Document
 from docx.document import Document as WordDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import Table, _Cell
@@ -98,10 +97,7 @@ def _cell_line(
 
 def _widths(table: Table, widths: list[Cm]) -> None:
     """Column widths that Word and LibreOffice both keep (each cell's width, not only the column's)."""
-    table.autofit = False
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    table._tbl.tblPr.append(layout)
+    table.autofit = False  # a fixed layout: the widths below are kept, not fitted to the text
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
         for cell in column.cells:
@@ -111,13 +107,13 @@ def _widths(table: Table, widths: list[Cm]) -> None:
 def _letterhead(document: WordDocument, report: ReportDocument) -> None:
     """Nghị định 30/2020: the issuing body on the left, the national motto on the right, number and date below."""
     table = document.add_table(rows=1, cols=2)
-    _widths(table, [Cm(6.5), Cm(9.5)])
+    _widths(table, [Cm(6), Cm(10)])
     left, right = table.rows[0].cells
     _cell_line(left, report.governing_body, first=True)
     _cell_line(left, report.unit_name, bold=True)
     _cell_line(left, "———————")
     _cell_line(left, report.number)
-    _cell_line(right, report.motto, bold=True, size=Pt(12.5), first=True)
+    _cell_line(right, report.motto, bold=True, size=Pt(12), first=True)
     _cell_line(right, report.motto_sub, bold=True)
     _cell_line(right, "———————————")
     _cell_line(right, report.place_date, italic=True)
