@@ -7,7 +7,6 @@ import shlex
 import shutil
 
 import docx
-
 from typer.testing import CliRunner
 
 from commstats.cli import app
