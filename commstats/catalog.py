@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -51,6 +51,12 @@ class MetricSpec(BaseModel):
     numerator: str | None = None  # ratio only: the metric counted ...
     denominator: list[str] = Field(default_factory=list)  # ... over the sum of these (each folded first)
     indicator: str = ""  # the official indicator (TT03/2022, TT04/2022) the metric follows, if any
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _level_is_stock(cls, kind: object) -> object:
+        """`level` (the word of the indicator system) is stored as `stock`, as the data always has been."""
+        return "stock" if kind == "level" else kind
 
     @model_validator(mode="after")
     def _ratio_has_parts(self) -> MetricSpec:

@@ -15,6 +15,7 @@ from commstats.catalog import load_catalog
 from commstats.narrative import draft_report
 from commstats.narrative.facts import collect
 from commstats.narrative.filters import percent
+from commstats.numbers import format_count
 from commstats.periods import Period, parse_period
 from commstats.ratios import definitions, parts_of, ratio_value
 from etl.pipeline import import_content
@@ -185,3 +186,29 @@ def test_rows_for_the_entry_form_leave_out_ratios(empty_engine):
 
     codes = {row.metric for section in form_rows(empty_engine) for row in section.rows}
     assert "igate_on_time_rate" not in codes and "fibre_coverage" not in codes and "igate_overdue" in codes
+
+
+def test_level_is_another_name_for_stock():
+    from commstats.catalog import MetricSpec
+
+    spec = MetricSpec(code="x", section="s", name_vi="a", name_en="b", unit_vi="c", unit_en="d", kind="level")
+    assert spec.kind == "stock"
+
+
+def test_a_period_the_data_does_not_cover_compares_with_the_same_months(demo_engine):
+    """The demo ends in October 2026: the year 2026 is compared with January to October 2025, not all of 2025."""
+    draft = draft_report(demo_engine, ["travinh-demo"], parse_period("2026"), "vi", ("yoy",))
+    assert draft.notes[0].startswith("Lưu ý: số liệu đến hết tháng 10/2026, chưa đủ cả kỳ năm 2026")
+    ids = queries.unit_ids_with_predecessors(demo_engine, ["travinh-demo"])
+    same_months = [dt.date(2025, m, 1) for m in range(1, 11)]
+    now = queries.period_values(demo_engine, ids, ["sites_posts"], [dt.date(2026, m, 1) for m in range(1, 11)])
+    before = queries.period_values(demo_engine, ids, ["sites_posts"], same_months)
+    diff = now[("sites_posts", "")] - before[("sites_posts", "")]
+    word = "tăng" if diff > 0 else "giảm"
+    sentence = {p.id: p.text for p in draft.paragraphs}["sites_activity"]
+    assert sentence.endswith(
+        f"So với cùng kỳ năm 2025 {word} {format_count(abs(diff))} tin "
+        f"({percent(100 * abs(diff) / before[('sites_posts', '')])})."
+    )
+    used = draft.figures[(draft.figures["role"] == "same_period") & (draft.figures["metric"] == "sites_posts")]
+    assert sorted(set(used["period"])) == [f"2025-{m:02d}" for m in range(1, 11)]
