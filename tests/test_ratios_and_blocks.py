@@ -212,3 +212,14 @@ def test_a_period_the_data_does_not_cover_compares_with_the_same_months(demo_eng
     )
     used = draft.figures[(draft.figures["role"] == "same_period") & (draft.figures["metric"] == "sites_posts")]
     assert sorted(set(used["period"])) == [f"2025-{m:02d}" for m in range(1, 11)]
+
+
+def test_trends_page_shows_a_ratio_computed_per_quarter(demo_url, monkeypatch):
+    app = run_page(demo_url, monkeypatch, page="pages/trends.py")
+    app.multiselect(key="trends_metrics").set_value(["fibre_coverage"]).run()
+    app.segmented_control(key="trends_granularity").set_value("quarter").run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    values = table.iloc[:, 2].tolist()
+    assert values and all(v.endswith("%") for v in values)
+    assert set(table.iloc[:, 1]) == {"Tỷ lệ hộ gia đình có kết nối cáp quang"}
