@@ -168,6 +168,8 @@ def test_metrics_no_paragraph_mentions_are_listed_under_other_figures(demo_engin
         (lambda s: (paragraph(s, "portal_content")["items"][0].update(zero="say"), s["defaults"].pop("zero_text")),
          "items[1]: zero: say cần zero_text"),
         (lambda s: paragraph(s, "portal_content").update(colour="red"), "colour: Extra inputs are not permitted"),
+        (lambda s: paragraph(s, "portal_content")["compare"][0].update(metric="portal_postz"),
+         "paragraphs[portal_content].compare[1]: mã chỉ tiêu “portal_postz” không có trong danh mục"),
         (lambda s: s["sections"][0].update(code="radio"), "sections[radio]: mục không có trong danh mục"),
     ],
 )  # fmt: skip

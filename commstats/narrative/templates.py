@@ -255,6 +255,10 @@ def _check_catalogue(spec: TemplateSet) -> None:
             problems.append(f"sections[{section.code}]: mục không có trong danh mục / unknown section "
                             f"(có / known: {', '.join(sorted(sections))})")  # fmt: skip
         for paragraph in section.paragraphs:
+            for i, compared in enumerate(paragraph.compare or [], start=1):
+                if compared.metric not in metrics:
+                    place = f"sections[{section.code}].paragraphs[{paragraph.id}].compare[{i}]"
+                    problems.append(f"{place}: mã chỉ tiêu “{compared.metric}” không có trong danh mục / unknown")
             for i, item in enumerate(paragraph.items, start=1):
                 place = f"sections[{section.code}].paragraphs[{paragraph.id}].items[{i}]"
                 metric = metrics.get(item.metric)
