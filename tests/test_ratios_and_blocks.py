@@ -223,3 +223,27 @@ def test_trends_page_shows_a_ratio_computed_per_quarter(demo_url, monkeypatch):
     values = table.iloc[:, 2].tolist()
     assert values and all(v.endswith("%") for v in values)
     assert set(table.iloc[:, 1]) == {"Tỷ lệ hộ gia đình có kết nối cáp quang"}
+
+
+def test_a_member_no_item_names_is_listed_not_lost(empty_engine, tmp_path):
+    """An office's template that lists the languages one by one but not "no language": a value imported without
+    a member still appears in the draft, under "Số liệu khác"."""
+    import yaml
+
+    from commstats.narrative import load_templates
+    from commstats.narrative.templates import template_path
+
+    spec = yaml.safe_load(template_path("vi").read_text(encoding="utf-8"))
+    portal = next(p for s in spec["sections"] for p in s["paragraphs"] if p["id"] == "portal_content")
+    portal["items"] = [i for i in portal["items"] if i.get("member") != ""]
+    path = tmp_path / "mau.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    rows = [("2019-07", "portal_posts", "vi", 30), ("2019-07", "portal_posts", "", 5)]
+    assert import_content(empty_engine, csv_text(rows, ("period", "metric", "member", "value")).encode(), "p.csv").ok
+    draft = draft_report(empty_engine, ["test-unit"], parse_period("2019-07"), "vi", (), load_templates(path=path))
+    paragraphs = {p.id: p.text for p in draft.paragraphs}
+    assert paragraphs["portal_content"] == "Đăng 30 tin, bài tiếng Việt."
+    assert paragraphs["others"] == "Tin, bài đăng trên Cổng thông tin điện tử (không phân loại): 5 tin, bài."
+    # With the shipped template the value without a language is in the sentence itself.
+    shipped = {p.id: p.text for p in draft_report(empty_engine, ["test-unit"], parse_period("2019-07")).paragraphs}
+    assert shipped["portal_content"] == "Đăng 30 tin, bài tiếng Việt, 5 tin, bài chưa phân theo ngôn ngữ."

@@ -12,6 +12,7 @@ from jinja2 import TemplateError as JinjaError
 from sqlalchemy import Engine
 
 from commstats import queries
+from commstats.catalog import load_catalog
 from commstats.narrative.facts import TRACE_COLUMNS, FigureSet, Key, collect, trace
 from commstats.narrative.filters import capfirst, join_list, ratio
 from commstats.narrative.templates import CompiledTemplates, ItemSpec, ParagraphSpec, TemplateError, load_templates
@@ -120,6 +121,7 @@ class Composer:
         self.lang = lang
         self.context = context
         self.mentioned: set[str] = set()
+        self.said: set[Key] = set()  # the (metric, member) figures a template asked for
         self.notes: list[str] = []
         self.used: dict[Key, set[str]] = {}
         self._pending: dict[Key, set[str]] = {}
@@ -144,6 +146,7 @@ class Composer:
             raise TemplateError(f"{self.spec.source}: fact('{metric}'): mã chỉ tiêu không có / unknown metric")
         key: Key = (metric, member)
         self.mentioned.add(metric)
+        self.said.add(key)
         numerator, denominators = ratio_definitions().get(metric, ("", ()))
         self.mentioned.update(p for p in (numerator, *denominators) if p)  # a ratio's parts are said through it
         fact = Fact(self, key)
@@ -307,6 +310,7 @@ class Composer:
     def item(self, item: ItemSpec, paragraph: ParagraphSpec, where: str) -> str:
         self.mentioned.add(item.metric)
         key: Key = (item.metric, item.member)
+        self.said.add(key)
         fact = Fact(self, key)
         values = {"item": fact, "value": fact.value, "name": fact.name, "unit": fact.unit}
         if fact.value is None:
@@ -383,6 +387,19 @@ class Composer:
             result.append(others)
         return result
 
+    def _unsaid_members(self) -> list[Key]:
+        """Figures of a member no item names, of metrics whose paragraphs name members one by one (not the
+        total): a new member, or a value imported without one, is listed rather than lost."""
+        by_member = {metric for metric, member in self.said if member is not None}
+        return [
+            (metric, member)
+            for metric, member in self.figures.current
+            if member is not None
+            and metric in by_member
+            and (metric, None) not in self.said
+            and (metric, member) not in self.said
+        ]
+
     def others(self) -> DraftSection | None:
         """Metrics with a figure that no template mentions: listed plainly so nothing is lost."""
         spec = self.spec.others
@@ -398,6 +415,12 @@ class Composer:
             self._use((code, None), "current")
             values = {"item": fact, "value": fact.value, "name": fact.name, "unit": fact.unit}
             items.append(_clean(self.render(spec.item, "others.item", **values)) + fact.comparison)
+        for key in self._unsaid_members():
+            fact = Fact(self, key)
+            self._use(key, "current")
+            name = f"{fact.name} ({_member_name(self.figures.metrics[key[0]].dimension, key[1], self.lang)})"
+            values = {"item": fact, "value": fact.value, "name": name, "unit": fact.unit}
+            items.append(_clean(self.render(spec.item, "others.item", **values)))
         if not items:
             return None
         text = _clean(self.render(spec.text, "others.text", items=items))
@@ -405,6 +428,15 @@ class Composer:
             self.used.setdefault(key, set()).update(roles)
         title = _clean(self.render(spec.title, "others.title"))
         return DraftSection("others", title, (DraftParagraph("others", text),))
+
+
+def _member_name(dimension: str | None, member: str | None, lang: str) -> str:
+    """A member's name from the catalogue (the unallocated one included); its code when the file has none."""
+    if not member:
+        return "unallocated" if lang == "en" else "không phân loại"
+    members = load_catalog().dimensions.get(dimension or "")
+    found = next((m for m in members.members if m.code == member), None) if members else None
+    return (found.name_en if lang == "en" else found.name_vi) if found else member
 
 
 def _heading_context(
