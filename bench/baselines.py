@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from commstats.audit import DATA_ACTIONS
+from commstats.catalog import load_catalog
 from commstats.periods import Period, add_months
 from commstats.queries import EXPORT_COLUMNS, DataEvent, DataVersion, MetricInfo, UnitInfo
 
@@ -365,6 +366,15 @@ def hand_target_sources(conn: sqlite3.Connection, ids: Sequence[int], codes: Seq
     return _frame(conn, sql, (_json(ids), _json(codes), year), ["unit", "metric", "year", "value", "batch_id"])
 
 
+def _with_ratios(values: dict[str, Any]) -> dict[str, Any]:
+    """The catalogue's ratios added as a card shows them: the numerator over the summed denominators, in percent."""
+    for code, (numerator, denominators) in load_catalog().ratios().items():
+        whole = sum(values[d] for d in denominators if d in values)
+        if numerator in values and whole:
+            values[code] = 100 * float(values[numerator]) / float(whole)
+    return values
+
+
 def hand_overview(conn: sqlite3.Connection, ids: Sequence[int], period: Period, lang: str = "vi") -> dict[str, int]:
     """The cards' figures: each metric's monthly total for the 13 months to the period, and the targets."""
     month = period.end
@@ -374,7 +384,7 @@ def hand_overview(conn: sqlite3.Connection, ids: Sequence[int], period: Period, 
         _json(ids), add_months(month, -12).isoformat(), month.isoformat(),
     )  # fmt: skip
     hand_targets(conn, ids, month.year)
-    return {code: value for code, when, value in rows if when == month.isoformat()}
+    return _with_ratios({code: value for code, when, value in rows if when == month.isoformat()})
 
 
 def hand_draft(
@@ -667,7 +677,7 @@ def naive_overview(t: Tables, ids: Sequence[int], period: Period, lang: str = "v
     frame = _between(t.observations(ids), "period", add_months(month, -12), month)
     sums = frame.groupby(["metric", "period"])["value"].sum()
     naive_targets(t, ids, month.year)
-    return {metric: int(v) for (metric, when), v in sums.items() if when == month.isoformat()}
+    return _with_ratios({metric: int(v) for (metric, when), v in sums.items() if when == month.isoformat()})
 
 
 def naive_draft(

@@ -63,6 +63,8 @@ def series_keys() -> list[tuple[str, str, str]]:
     catalog = load_catalog()
     keys: list[tuple[str, str, str]] = []
     for metric in catalog.metrics:
+        if metric.kind == "ratio":  # computed from its parts, never stored
+            continue
         if metric.dimension == "site":
             keys += [(metric.code, metric.kind, f"site{s:02d}") for s in range(SITES_PER_UNIT)]
         elif metric.dimension:

@@ -21,7 +21,10 @@ CYCLE_ACTIONS = frozenset(
     {"round_open", "section_assign", "section_text", "section_submit", "round_approve", "adjustment", "cycle_rule",
      "cycle_department", "cycle_subscribe", "cycle_unsubscribe", "remind", "report_send"}
 )  # fmt: skip
-DATA_ACTIONS = frozenset({"import", "entry", "revision", "target", "restore", "unit", "figure_delete"}) | CYCLE_ACTIONS
+DATA_ACTIONS = (
+    frozenset({"import", "entry", "revision", "target", "restore", "unit", "figure_delete", "narrative"})
+    | CYCLE_ACTIONS
+)
 ACCOUNT_ACTIONS = frozenset(
     {"user_add", "user_email", "user_passwd", "user_disable", "user_enable", "grant", "revoke",
      "user_unlock", "sign_in", "sign_in_failed", "sign_out", "backup"}

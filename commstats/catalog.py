@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -51,8 +51,23 @@ class MetricSpec(BaseModel):
     name_en: str
     unit_vi: str
     unit_en: str
-    kind: Literal["flow", "stock"]
+    kind: Literal["flow", "stock", "ratio"]
     dimension: str | None = None
+    numerator: str | None = None  # ratio only: the metric counted ...
+    denominator: list[str] = Field(default_factory=list)  # ... over the sum of these (each folded first)
+    indicator: str = ""  # the official indicator (TT03/2022, TT04/2022) the metric follows, if any
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _level_is_stock(cls, kind: object) -> object:
+        """`level` (the word of the indicator system) is stored as `stock`, as the data always has been."""
+        return "stock" if kind == "level" else kind
+
+    @model_validator(mode="after")
+    def _ratio_has_parts(self) -> MetricSpec:
+        if (self.kind == "ratio") != bool(self.numerator and self.denominator):
+            raise ValueError(f"metric {self.code!r}: a ratio (and only a ratio) names a numerator and a denominator")
+        return self
 
 
 class Catalog(BaseModel):
@@ -72,7 +87,16 @@ class Catalog(BaseModel):
                 raise ValueError(f"metric {metric.code!r}: unknown section {metric.section!r}")
             if metric.dimension and metric.dimension not in self.dimensions:
                 raise ValueError(f"metric {metric.code!r}: unknown dimension {metric.dimension!r}")
+        kinds = {m.code: m.kind for m in self.metrics}
+        for metric in self.metrics:
+            for part in [metric.numerator or "", *metric.denominator] if metric.kind == "ratio" else []:
+                if kinds.get(part) not in ("flow", "stock"):
+                    raise ValueError(f"metric {metric.code!r}: {part!r} is not a flow or stock metric of the catalogue")
         return self
+
+    def ratios(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """Ratio metric code -> (numerator, denominators)."""
+        return {m.code: (m.numerator or "", tuple(m.denominator)) for m in self.metrics if m.kind == "ratio"}
 
     def metric(self, code: str) -> MetricSpec:
         for metric in self.metrics:

@@ -385,3 +385,25 @@ class AppSecret(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(128))
+
+
+# --- narrative blocks (the report's text sections) ----------------------------------------------
+
+
+class NarrativeBlock(Base):
+    """A text block of a unit's report for one period that figures cannot give (overall assessment,
+    difficulties, next period's tasks, recommendations, the letterhead and signature). Every save adds a
+    version; the highest version is the current text, older ones are the history."""
+
+    __tablename__ = "narrative_block"
+    __table_args__ = (UniqueConstraint("unit_id", "period_key", "kind", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), index=True)
+    period_key: Mapped[str] = mapped_column(String(16))  # 2019-07, 2019-Q3, 2019-H1, 2019-9M, 2019
+    kind: Mapped[str] = mapped_column(String(32))  # assessment, difficulties, tasks, recommendations, ...
+    version: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(16), default="edit")  # edit | carried (from the previous period)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_by: Mapped[str] = mapped_column(String(128), default="")

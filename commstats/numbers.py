@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from babel import Locale
@@ -41,12 +42,18 @@ def grid_count_format(lang: str = "vi") -> str:
     return "%,d" if group == "," else f"%'{group},d"
 
 
-def format_decimal_number(value: float, lang: str = "vi", decimals: int = 1) -> str:
-    """A decimal with the locale's comma or point; whole values lose their decimals."""
-    pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
-    return format_decimal(round(value, decimals), format=pattern, locale=LOCALES.get(lang, "vi_VN"))
+def round_half_up(value: float, decimals: int = 1) -> Decimal:
+    """Rounded as Vietnamese reports round (6,25 -> 6,3), not to even as Python's round does (6.2). The float's
+    shortest repr is the number the reader would write down, so 1/16 = 6.25 is rounded from "6.25"."""
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
-def format_percent(value: float, lang: str = "vi", decimals: int = 1) -> str:
-    """`17,9%` (one decimal unless whole: `60%`); `value` is already in percent."""
-    return format_decimal_number(value, lang, decimals) + "%"
+def format_decimal_number(value: float, lang: str = "vi", decimals: int = 1, fixed: bool = False) -> str:
+    """A decimal with the locale's comma or point; whole values lose their decimals unless `fixed`."""
+    pattern = "#,##0" + ("." + ("0" if fixed else "#") * decimals if decimals else "")
+    return format_decimal(round_half_up(value, decimals), format=pattern, locale=LOCALES.get(lang, "vi_VN"))
+
+
+def format_percent(value: float, lang: str = "vi", decimals: int = 1, fixed: bool = False) -> str:
+    """`17,9%` (one decimal unless whole: `60%`; `fixed` keeps them: `60,0%`); `value` is already in percent."""
+    return format_decimal_number(value, lang, decimals, fixed) + "%"

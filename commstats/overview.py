@@ -10,44 +10,55 @@ from sqlalchemy import Engine
 
 from commstats import queries
 from commstats.i18n import t
-from commstats.numbers import format_count, format_percent
+from commstats.numbers import format_count, format_decimal_number, format_percent
 from commstats.periods import Period, add_months
+from commstats.ratios import definitions as ratio_definitions
+from commstats.ratios import ratios_of
 
 
 @dataclass(frozen=True)
 class Card:
     metric: str
     title: str
-    value: int
-    previous: int | None
-    last_year: int | None
+    value: float
+    previous: float | None
+    last_year: float | None
     ytd: int | None
     target: int | None
-    trend: list[int]
+    trend: list[float]
     lang: str
+    kind: str = "flow"
+
+    def _text(self, value: float | None) -> str:
+        if self.kind == "ratio" and value is not None:
+            return format_percent(value, self.lang)
+        return format_count(None if value is None else int(value), self.lang)
 
     @property
     def value_text(self) -> str:
-        return format_count(self.value, self.lang)
+        return self._text(self.value)
 
     @property
     def delta_text(self) -> str | None:
         if self.previous is None:
             return None
         change = self.value - self.previous
-        return ("+" if change > 0 else "") + format_count(change, self.lang)
+        if self.kind == "ratio":  # percentage points
+            points = format_decimal_number(change, self.lang, 1)
+            return ("+" if round(change, 1) > 0 else "") + points + t("overview.points", self.lang)
+        return ("+" if change > 0 else "") + format_count(int(change), self.lang)
 
     @property
     def yoy_change_text(self) -> str:
-        """` (+5,2%)` against the same month last year; empty when there is nothing to compare."""
-        if not self.last_year:
+        """` (+5,2%)` against the same month last year; empty when there is nothing to compare (or a ratio)."""
+        if not self.last_year or self.kind == "ratio":
             return ""
         change = 100 * (self.value - self.last_year) / self.last_year
         return f" ({'+' if change > 0 else ''}{format_percent(change, self.lang)})"
 
     @property
     def footnote(self) -> str:
-        parts = [t("overview.yoy", self.lang, v=format_count(self.last_year, self.lang) + self.yoy_change_text)
+        parts = [t("overview.yoy", self.lang, v=self._text(self.last_year) + self.yoy_change_text)
                  if self.last_year is not None else t("overview.no_yoy", self.lang)]  # fmt: skip
         if self.ytd is not None:
             line = t("overview.ytd", self.lang, ytd=format_count(self.ytd, self.lang))
@@ -59,7 +70,13 @@ class Card:
 
     @property
     def help_text(self) -> str:
-        return t("overview.flow" if self.ytd is not None else "overview.stock", self.lang)
+        if self.kind == "ratio":
+            return t("overview.ratio", self.lang)
+        return t("overview.flow", self.lang) if self.ytd is not None else t("overview.stock", self.lang)
+
+
+def _totals(folded: dict[tuple[str, str], int]) -> dict[str, float]:
+    return {code: value for (code, _member), value in folded.items()}
 
 
 def overview_cards(engine: Engine, unit_ids: Sequence[int], period: Period, lang: str = "vi") -> dict[str, list[Card]]:
@@ -81,6 +98,16 @@ def overview_cards(engine: Engine, unit_ids: Sequence[int], period: Period, lang
     for code, _kind, when, _member, value in sorted(sums, key=lambda s: s[2]):
         if when in trend_months:
             trends.setdefault(code, []).append(value)
+    wanted = ratio_definitions()
+    for folded in (now, before, last_year):  # ratios from their parts' folded values, never from summed shares
+        totals = {code: value for (code, _member), value in folded.items()}
+        folded.update({(code, ""): value for code, value in ratios_of(totals, wanted).items()})
+    for code, parts in wanted.items():
+        trends[code] = [
+            value
+            for month in sorted(trend_months)
+            if (value := ratios_of(_totals(queries.fold_period(sums, [month])), {code: parts}).get(code)) is not None
+        ]
     cards: dict[str, list[Card]] = {}
     for metric in catalogue:
         key = (metric.code, "")
@@ -91,7 +118,7 @@ def overview_cards(engine: Engine, unit_ids: Sequence[int], period: Period, lang
             Card(
                 metric.code, f"{metric.name(lang)} ({metric.unit_word(lang)})", now[key], before.get(key),
                 last_year.get(key), ytd.get(key) if is_flow else None, goals.get(metric.code) if is_flow else None,
-                trends.get(metric.code, []), lang,
+                trends.get(metric.code, []), lang, metric.kind,
             )
         )  # fmt: skip
     return cards

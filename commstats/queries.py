@@ -29,6 +29,7 @@ from commstats.models import (
     LicenceRecord,
     Member,
     Metric,
+    NarrativeBlock,
     Observation,
     Revision,
     Section,
@@ -658,3 +659,69 @@ def data_events_since(engine: Engine, after: int) -> list[DataEvent]:
     with engine.connect() as conn:
         rows = conn.execute(query, {"after": after}).all()
     return [DataEvent(int(i), str(a), tuple(c for c in (codes or "").split(",") if c)) for i, a, codes in rows]
+
+
+@dataclass(frozen=True)
+class BlockInfo:
+    kind: str
+    text: str
+    version: int
+    source: str
+    created_at: dt.datetime
+    created_by: str
+
+
+@cache
+def _narrative_blocks_query() -> Select:
+    latest = (
+        select(NarrativeBlock.kind, func.max(NarrativeBlock.version).label("version"))
+        .where(NarrativeBlock.unit_id == bindparam("unit_id"), NarrativeBlock.period_key == bindparam("period_key"))
+        .group_by(NarrativeBlock.kind)
+        .subquery()
+    )
+    return (
+        select(
+            NarrativeBlock.kind,
+            NarrativeBlock.text,
+            NarrativeBlock.version,
+            NarrativeBlock.source,
+            NarrativeBlock.created_at,
+            NarrativeBlock.created_by,
+        )
+        .join(latest, (latest.c.kind == NarrativeBlock.kind) & (latest.c.version == NarrativeBlock.version))
+        .where(NarrativeBlock.unit_id == bindparam("unit_id"), NarrativeBlock.period_key == bindparam("period_key"))
+    )
+
+
+def narrative_blocks(engine: Engine, unit_code: str, period_key: str) -> dict[str, BlockInfo]:
+    """The current (latest) version of each narrative block of a unit's report for one period."""
+    with engine.connect() as conn:
+        unit_id = conn.execute(select(Unit.id).where(Unit.code == bindparam("code")), {"code": unit_code}).scalar()
+        if unit_id is None:
+            return {}
+        rows = conn.execute(_narrative_blocks_query(), {"unit_id": unit_id, "period_key": period_key}).all()
+    return {row[0]: BlockInfo(*row) for row in rows}
+
+
+@cache
+def _narrative_history_query() -> Select:
+    return (
+        select(
+            NarrativeBlock.kind,
+            NarrativeBlock.version,
+            NarrativeBlock.source,
+            NarrativeBlock.created_at,
+            NarrativeBlock.created_by,
+            NarrativeBlock.text,
+        )
+        .join(Unit, Unit.id == NarrativeBlock.unit_id)
+        .where(Unit.code == bindparam("code"), NarrativeBlock.period_key == bindparam("period_key"))
+        .order_by(NarrativeBlock.kind, NarrativeBlock.version.desc())
+    )
+
+
+def narrative_history(engine: Engine, unit_code: str, period_key: str) -> pd.DataFrame:
+    """Every version of every block of a unit's report for one period, newest first within a block."""
+    with engine.connect() as conn:
+        result = conn.execute(_narrative_history_query(), {"code": unit_code, "period_key": period_key})
+        return _frame(result, ["kind", "version", "source", "created_at", "created_by", "text"])

@@ -14,6 +14,7 @@ from typing import Literal
 import pandas as pd
 
 from commstats.periods import Period, add_months, month_key
+from commstats.ratios import ratios_of
 
 Granularity = Literal["month", "quarter", "year"]
 GRANULARITIES: tuple[Granularity, ...] = ("month", "quarter", "year")
@@ -39,6 +40,7 @@ def aggregate(
     kinds: Mapping[str, str],
     granularity: Granularity,
     keys: Sequence[str] = ("metric",),
+    ratios: Mapping[str, tuple[str, Sequence[str]]] | None = None,
 ) -> pd.DataFrame:
     """Roll monthly rows (period, value and the `keys` columns) up to `granularity`.
 
@@ -46,6 +48,10 @@ def aggregate(
     *keys, period_key, start (first month of the period), end (last month of the period), first and
     last (months with data), months (how many have data), complete (all the period's months have data)
     and value.
+
+    `ratios` (ratio code -> (numerator, denominators), see commstats.ratios) adds a row per period for each
+    ratio whose parts are in `frame`, computed from the parts' rolled-up values (never summed by month); the
+    value column is then a float (percent).
     """
     columns = [*keys, "period_key", "start", "end", "first", "last", "months", "complete", "value"]
     if frame.empty:
@@ -68,9 +74,26 @@ def aggregate(
              "last": last, "months": len(by_month), "complete": len(by_month) == MONTHS_IN[granularity],
              "value": by_month[last] if is_stock else sum(by_month.values())}
         )  # fmt: skip
+    if ratios and "metric" in keys:
+        rows.extend(_ratio_rows(rows, keys, ratios))
     result = pd.DataFrame(rows, columns=columns)
-    result["value"] = result["value"].astype("int64")
+    result["value"] = result["value"].astype("float64" if ratios else "int64")
     return result.sort_values([*keys, "start"]).reset_index(drop=True)
+
+
+def _ratio_rows(rows: list[dict], keys: Sequence[str], ratios: Mapping[str, tuple[str, Sequence[str]]]) -> list[dict]:
+    """One row per ratio and period (and other keys): the ratio of the rolled-up parts."""
+    others = [k for k in keys if k != "metric"]
+    by_group: dict[tuple, dict[str, dict]] = {}
+    for row in rows:
+        by_group.setdefault((*(row[k] for k in others), row["period_key"]), {})[row["metric"]] = row
+    found = []
+    for parts in by_group.values():
+        values = {code: row["value"] for code, row in parts.items()}
+        for code, value in ratios_of(values, ratios).items():
+            numerator = parts[ratios[code][0]]
+            found.append({**numerator, "metric": code, "value": value})
+    return found
 
 
 def year_over_year(frame: pd.DataFrame) -> pd.DataFrame:

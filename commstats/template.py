@@ -101,6 +101,8 @@ def form_rows(engine: Engine, unit_code: str | None = None, lang: str = "vi") ->
     member_frames: dict[str, list[tuple[str, str]]] = {}
     sections: dict[str, FormSection] = {}
     for metric in queries.metrics(engine):
+        if metric.kind == "ratio":  # computed from its parts, never typed in
+            continue
         section = sections.setdefault(metric.section_code, FormSection(metric.section_code, metric.section(lang), []))
         unit_word = metric.unit_word(lang)
         if not metric.dimension:

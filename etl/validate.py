@@ -50,6 +50,7 @@ class Reference:
     open_dimensions: set[str] = field(default_factory=set)
     windows: dict[str, MonthWindow] = field(default_factory=dict)  # unit code -> months it may have figures for
     mergers: dict[str, tuple[dt.date, str]] = field(default_factory=dict)  # unit code -> (merged on, successor)
+    ratios: set[str] = field(default_factory=set)  # ratio metrics: computed, so never imported
 
     def period_problem(self, unit_code: str, month: dt.date) -> tuple[str, dict[str, object]] | None:
         """Why `unit_code` cannot have a figure for `month`, or None: outside its window, or after its merger."""
@@ -71,7 +72,9 @@ class Reference:
             scope = UNIT_SCOPE.get()  # the units a signed-in editor may write to (commstats.auth.unit_scope)
             if scope is not None:
                 units = {code: unit_id for code, unit_id in units.items() if code in scope}
-            metrics = {m.code: (m.id, m.dimension or NO_DIMENSION) for m in session.scalars(select(Metric))}
+            all_metrics = list(session.scalars(select(Metric)))
+            metrics = {m.code: (m.id, m.dimension or NO_DIMENSION) for m in all_metrics if m.kind != "ratio"}
+            ratios = {m.code for m in all_metrics if m.kind == "ratio"}  # computed from their parts, never loaded
             members: dict[tuple[str, str], int] = {}
             names: dict[tuple[str, str], str] = {}
             for m in session.scalars(select(Member)):
@@ -81,7 +84,7 @@ class Reference:
                         names[(m.dimension, name.casefold())] = m.code
         catalog = load_catalog()
         open_dims = {code for code, dim in catalog.dimensions.items() if dim.open}
-        return cls(units, metrics, members, names, open_dims, windows, mergers)
+        return cls(units, metrics, members, names, open_dims, windows, mergers, ratios)
 
 
 def _text(value: object) -> str:
@@ -189,6 +192,9 @@ def _validate_row(
     dimension: str | None = None
     if metric_code in reference.metrics:
         dimension = reference.metrics[metric_code][1]
+    elif metric_code in reference.ratios:
+        numerator, denominators = load_catalog().ratios().get(metric_code, ("", ()))
+        problem("metric", metric_code, "ratio_metric", parts=", ".join([numerator, *denominators]))
     else:
         problem("metric", metric_code, "unknown_metric")
 

@@ -17,6 +17,7 @@ from commstats.periods import parse_period
 from ui import cache
 from ui.frame import open_page
 from ui.markup import md
+from ui.report import whole_report_downloads
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -82,6 +83,7 @@ if frame.principal.can_all(Action.EXPORT, selection.unit_ids):  # downloads are 
         t("draft_download_txt"), to_text(final).encode("utf-8"), f"{name}.txt", "text/plain", key="draft_txt",
         icon=":material/download:", on_click="ignore",
     )  # fmt: skip
+    whole_report_downloads(selection, final, period_key)
 
 st.subheader(t("draft_sources"))
 st.caption(t("draft_sources_caption"))

@@ -3,9 +3,9 @@
 
 import streamlit as st
 
-from commstats import charts, series
+from commstats import charts, ratios, series
 from commstats.i18n import t
-from commstats.numbers import format_count
+from commstats.numbers import format_count, format_percent
 from ui import cache
 from ui.frame import open_page
 
@@ -32,8 +32,10 @@ with time_tab:
     if not chosen:
         st.info(t("trends_pick_metric"))
     else:
-        monthly = cache.monthly_totals(url, ids, tuple(chosen), selection.start, selection.end)
-        rolled = series.aggregate(monthly, kinds, granularity)
+        wanted = {c: part for c, part in ratios.definitions().items() if c in chosen}  # computed from their parts
+        monthly = cache.monthly_totals(url, ids, tuple(ratios.parts_of(chosen, wanted)), selection.start, selection.end)
+        rolled = series.aggregate(monthly, kinds, granularity, ratios=wanted)
+        rolled = rolled[rolled["metric"].isin(chosen)]
         chosen_info = {code: catalogue[code] for code in chosen}
         st.plotly_chart(
             charts.trend_figure(rolled, chosen_info, granularity, lang, selection.mergers), key="trends_time_chart"
@@ -44,7 +46,10 @@ with time_tab:
             table = rolled.assign(
                 period=[charts.period_label(k, lang) for k in rolled["period_key"]],
                 metric=[catalogue[c].name(lang) for c in rolled["metric"]],
-                value=[format_count(int(v), lang) for v in rolled["value"]],
+                value=[
+                    format_percent(v, lang) if c in wanted else format_count(int(v), lang)
+                    for c, v in zip(rolled["metric"], rolled["value"], strict=True)
+                ],
             )[["period", "metric", "value"]]
             table.columns = [t("period"), t("col_metric"), t("col_value")]
             st.dataframe(table, hide_index=True, width="stretch")

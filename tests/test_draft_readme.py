@@ -6,6 +6,7 @@ import re
 import shlex
 import shutil
 
+import docx
 from typer.testing import CliRunner
 
 from commstats.cli import app
@@ -34,8 +35,11 @@ def test_readme_drafting_commands_run(demo_url, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "ke-hoach-2019.csv").write_text("year,metric,value\n2019,portal_drafts,90\n", encoding="utf-8")
     shutil.copy(PROJECT_ROOT / "data" / "templates" / "vi.yaml", tmp_path / "my-office.yaml")
+    office = docx.Document()
+    office.add_paragraph("{{ title }} {{ subtitle }}")
+    office.save(tmp_path / "mau-bao-cao.docx")
     commands = drafting_commands()
-    assert {c[0] for c in commands} == {"draft", "targets"} and len(commands) == 8
+    assert {c[0] for c in commands} == {"draft", "targets"} and len(commands) == 10
     outputs = {}
     for command in commands:
         result = CliRunner().invoke(app, [*command, "--db", demo_url], catch_exceptions=False)
@@ -47,5 +51,8 @@ def test_readme_drafting_commands_run(demo_url, tmp_path, monkeypatch):
     assert claimed in README.read_text(encoding="utf-8")
     assert f"- {claimed}" in outputs["draft --period 2019-07"]
     assert (tmp_path / "bao-cao-2019.docx").stat().st_size > 0
+    assert (tmp_path / "bao-cao-2019-07.pdf").read_bytes().startswith(b"%PDF")
+    rendered = [p.text for p in docx.Document(tmp_path / "bc.docx").paragraphs]
+    assert rendered == ["BÁO CÁO Kết quả công tác tháng 7 năm 2019 và phương hướng, nhiệm vụ tháng 8 năm 2019"]
     assert (tmp_path / "report.md").read_text(encoding="utf-8").startswith("# Report figures for July 2019")
     assert "hợp lệ (chạy thử)" in outputs["targets import ke-hoach-2019.csv --unit travinh-demo --dry-run"]

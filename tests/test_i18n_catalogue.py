@@ -15,7 +15,7 @@ from typing import get_args
 import pytest
 from babel.messages.pofile import read_po, write_po
 
-from commstats import auth, backup, i18n, queries
+from commstats import auth, backup, blocks, i18n, queries
 from commstats.config import PROJECT_ROOT
 from commstats.cycle.reads import STATUSES
 from commstats.cycle.rounds import NARRATIVE_BLOCKS
@@ -52,6 +52,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "source_kind_": ("csv", "txt", "xlsx", "template", "register", "report", "feed", "entry", "demo", "targets"),
     "status_": ("loaded", "unchanged"),
     # the report cycle (commstats/cycle): section and round statuses, period kinds, blocks, assignees
+    "narrative_block_": blocks.KINDS,  # pages/narrative.py
+    "narrative_source_": ("edit", "carried"),  # commstats/blocks.py: how a version was made
     "cycle.status_": STATUSES,
     "cycle.round_state_": ("open", "approved"),
     "cycle.kind_": get_args(PeriodKind),

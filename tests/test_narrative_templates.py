@@ -73,12 +73,15 @@ def test_zero_and_missing_figures_dropped_kept_or_said(empty_engine, tmp_path):
                         ("game_certificates", "", JULY): 0, ("portal_audio", "", JULY): 4})  # fmt: skip
     period = parse_period("2019-07")
     paragraphs = texts(draft_report(empty_engine, UNIT, period, "vi"))
-    assert paragraphs["publishing_licences"] == "Cấp 5 Giấy phép xuất bản tài liệu không kinh doanh."  # zero dropped
+    # A zero is said, the same way in every section, after the figures of the paragraph; never dropped.
+    assert paragraphs["publishing_licences"] == (
+        "Cấp 5 Giấy phép xuất bản tài liệu không kinh doanh; không phát sinh tờ khai đăng ký hoạt động in."
+    )
     assert paragraphs["game_certificates"] == (  # zero said, as the template chooses
         "Trong tháng 7/2019, không cấp mới Giấy chứng nhận đủ điều kiện hoạt động điểm cung cấp dịch vụ trò chơi "
         "điện tử công cộng."
     )
-    assert paragraphs["portal_content"] == "Đăng thu và phát 4 bản tin audio."  # missing languages dropped
+    assert paragraphs["portal_content"] == "Thu và phát 4 bản tin audio."  # missing languages dropped, no stray "Đăng"
     assert "igate" not in paragraphs and "sites_activity" not in paragraphs  # no figures: no paragraph
 
     def change(spec: dict) -> None:
@@ -106,23 +109,25 @@ def test_comparison_edge_cases_read_sensibly(empty_engine):
     })  # fmt: skip
     draft = draft_report(empty_engine, UNIT, parse_period("2019-07"), "vi", parse_compare("prev"))
     paragraphs = texts(draft)
+    # Comparisons follow each paragraph as their own sentence.
     assert paragraphs["game_certificates"] == (
-        "Cấp 02 Giấy chứng nhận đủ điều kiện hoạt động điểm cung cấp dịch vụ trò chơi điện tử công cộng, "
-        "tăng 2 giấy chứng nhận so với tháng trước."
+        "Cấp 02 Giấy chứng nhận đủ điều kiện hoạt động điểm cung cấp dịch vụ trò chơi điện tử công cộng. "
+        "So với tháng trước tăng 2 giấy chứng nhận."
     )
     assert paragraphs["publishing_licences"] == (
-        "Cấp 7 Giấy phép xuất bản tài liệu không kinh doanh, không đổi so với tháng trước."
+        "Cấp 7 Giấy phép xuất bản tài liệu không kinh doanh. So với tháng trước, giấy phép xuất bản không đổi."
     )
     assert paragraphs["leadership_meetings"] == (
-        "Lãnh đạo Sở tham dự 15 hội nghị, cuộc họp định kỳ và đột xuất, giảm 5 cuộc (25%) so với tháng trước."
+        "Lãnh đạo Sở tham dự 15 hội nghị, cuộc họp định kỳ và đột xuất. So với tháng trước giảm 5 cuộc (25%)."
     )
     assert paragraphs["propaganda_directives"] == (
-        "Ban hành 03 Công văn chỉ đạo, định hướng công tác tuyên truyền, chưa có số liệu tháng trước để so sánh."
+        "Ban hành 03 Công văn chỉ đạo, định hướng công tác tuyên truyền. So với tháng trước chưa có số liệu để so sánh."
     )
     assert not draft.notes
     english = texts(draft_report(empty_engine, UNIT, parse_period("2019-07"), "en", parse_compare("prev")))
-    assert english["leadership_meetings"].endswith("down 5 meetings (25%) on the previous month.")
-    assert english["game_certificates"].endswith("up 2 certificates on the previous month.")
+    assert english["leadership_meetings"].endswith("conferences. Down 5 meetings (25%) on the previous month.")
+    assert english["game_certificates"].endswith("points. Up 2 certificates on the previous month.")
+    assert english["publishing_licences"].endswith(". Publishing licences unchanged from the previous month.")
 
 
 def test_zero_target_and_missing_target_give_no_share(empty_engine):
@@ -145,7 +150,9 @@ def test_metrics_no_paragraph_mentions_are_listed_under_other_figures(demo_engin
     draft = draft_report(demo_engine, ["travinh-demo"], parse_period("2019-07"), "vi", (), templates)
     assert draft.sections[-1].title == "Số liệu khác"
     assert texts(draft)["others"] == (
-        "Giấy phép xuất bản tài liệu không kinh doanh: 14 giấy phép; Tờ khai đăng ký hoạt động in: 2 tờ khai."
+        "Giấy phép xuất bản tài liệu không kinh doanh: 14 giấy phép; Tờ khai đăng ký hoạt động in: 2 tờ khai; "
+        "Giấy phép hoạt động in: 2 giấy phép; Xác nhận đăng ký hoạt động phát hành xuất bản phẩm: 1 giấy xác nhận; "
+        "Giấy phép nhập khẩu xuất bản phẩm không kinh doanh: 1 giấy phép."
     )
 
 
@@ -158,9 +165,11 @@ def test_metrics_no_paragraph_mentions_are_listed_under_other_figures(demo_engin
          "sections[portal].paragraphs[portal_content].items[1]: mã chỉ tiêu “portal_postz” không có trong danh mục"),
         (lambda s: paragraph(s, "portal_content")["items"][0].update(member="fr"),
          "thành phần “fr” không thuộc language"),
-        (lambda s: paragraph(s, "portal_content")["items"][0].update(zero="say"),
+        (lambda s: (paragraph(s, "portal_content")["items"][0].update(zero="say"), s["defaults"].pop("zero_text")),
          "items[1]: zero: say cần zero_text"),
         (lambda s: paragraph(s, "portal_content").update(colour="red"), "colour: Extra inputs are not permitted"),
+        (lambda s: paragraph(s, "portal_content")["compare"][0].update(metric="portal_postz"),
+         "paragraphs[portal_content].compare[1]: mã chỉ tiêu “portal_postz” không có trong danh mục"),
         (lambda s: s["sections"][0].update(code="radio"), "sections[radio]: mục không có trong danh mục"),
     ],
 )  # fmt: skip

@@ -12,7 +12,13 @@ from tests.apptest import run_page
 from tests.pagecheck import chosen_ids, chosen_range, figures, ints
 
 PAGE = "pages/licences.py"
-TYPES = ["publishing_licences", "printing_declarations"]
+TYPES = [
+    "publishing_licences",
+    "printing_declarations",
+    "printing_licences",
+    "distribution_registrations",
+    "publication_import_licences",
+]
 
 
 def test_totals_chart_and_years_match_the_database(demo_url, monkeypatch):

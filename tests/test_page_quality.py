@@ -34,7 +34,7 @@ def test_missing_outliers_batches_and_revisions(demo_url, monkeypatch):
     assert any("trung vị ± k × MAD" in m.value for m in app.markdown)
     assert batches["Nguồn"].tolist() == ["commstats.demo (Vĩnh Long, đính chính)",
                                          "commstats.demo (Vĩnh Long, nhập lần đầu)", "commstats.demo"]  # fmt: skip
-    assert batches["Mới"].tolist() == [0, 238, 7134]
+    assert batches["Mới"].tolist() == [0, 238, 11972]  # 7.134 before + 41 new demo series × 118 months
     assert batches["Loại nguồn"].tolist() == ["Dữ liệu mẫu"] * 3
     log = queries.revisions(engine).iloc[0]
     old, new = (f"{log[c]:,}".replace(",", ".") for c in ("old_value", "new_value"))

@@ -135,8 +135,8 @@ def test_imported_target_gives_the_share_in_the_draft(empty_url, tmp_path):
     text = {p.id: p.text for p in draft.paragraphs}["publishing_licences"]
     # 70 of 120 = 58,3%
     assert text == (
-        "Cấp 10 Giấy phép xuất bản tài liệu không kinh doanh, lũy kế 7 tháng đầu năm 2019 là 70 giấy phép, "
-        "đạt 58,3% kế hoạch năm."
+        "Cấp 10 Giấy phép xuất bản tài liệu không kinh doanh. Lũy kế 7 tháng đầu năm 2019, giấy phép xuất bản là "
+        "70 giấy phép, đạt 58,3% kế hoạch năm."
     )
     targets = draft.figures[draft.figures["role"] == "target"]
     batch = queries.target_list(engine)["batch_id"].iloc[0]

@@ -257,3 +257,13 @@ def revisions(url: str, ids: tuple[int, ...]) -> pd.DataFrame:
 def draft(url: str, unit_codes: tuple[str, ...], period_key: str, lang: str, compare: tuple[str, ...]) -> Draft:
     """The drafted report paragraphs (commstats.narrative) with the figures they used."""
     return draft_report(engine(url), unit_codes, parse_period(period_key), lang, compare)
+
+
+@st.cache_data(ttl=TTL_SECONDS)
+def narrative_blocks(url: str, unit_code: str, period_key: str) -> dict[str, queries.BlockInfo]:
+    return queries.narrative_blocks(engine(url), unit_code, period_key)
+
+
+@st.cache_data(ttl=TTL_SECONDS)
+def narrative_history(url: str, unit_code: str, period_key: str) -> pd.DataFrame:
+    return queries.narrative_history(engine(url), unit_code, period_key)

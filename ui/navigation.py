@@ -52,6 +52,7 @@ def _analysis(path: str, title_key: str, icon: str, default: bool = False) -> Pa
 PAGES: tuple[PageSpec, ...] = (
     _analysis("pages/overview.py", "overview_title", ":material/dashboard:", default=True),
     _analysis("pages/draft.py", "nav_draft", ":material/edit_note:"),
+    PageSpec("pages/narrative.py", "nav_narrative", ":material/article:", Action.ENTRY),
     _analysis("pages/trends.py", "nav_trends", ":material/show_chart:"),
     _analysis("pages/sites.py", "nav_sites", ":material/web:"),
     _analysis("pages/licences.py", "nav_licences", ":material/menu_book:"),

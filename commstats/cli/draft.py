@@ -16,14 +16,18 @@ from commstats import queries
 from commstats.bootstrap import init_database
 from commstats.db import make_engine
 from commstats.i18n import t
-from commstats.narrative import TemplateError, draft_report, load_templates, parse_compare
-from commstats.narrative.document import to_docx_bytes
+from commstats.narrative import Draft, TemplateError, draft_report, load_templates, parse_compare
+from commstats.narrative.document import report_docx_bytes
+from commstats.narrative.office import OfficeTemplateError, render_office_template
 from commstats.narrative.output import to_markdown, to_text
+from commstats.narrative.pdf import PdfError, docx_to_pdf
+from commstats.narrative.report import build_report
+from commstats.narrative.templates import CompiledTemplates
 from commstats.numbers import format_count
 from commstats.periods import parse_period
 from commstats.units import survivors
 
-FORMATS = ("text", "md", "docx")
+FORMATS = ("text", "md", "docx", "pdf")
 
 DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (overrides COMMSTATS_DATABASE_URL).")]
 LangOption = Annotated[str, typer.Option("--lang", help="vi | en")]
@@ -54,15 +58,18 @@ def draft(
     period: Annotated[str, typer.Option("--period", help="2019-07 | 2019-Q3 | 2019-H1 | 2019-9M | 2019")],
     unit: UnitOption = None,
     compare: Annotated[str, typer.Option("--compare", help="prev,yoy,ytd,target (mặc định: không / none)")] = "",
-    fmt: Annotated[str, typer.Option("--format", help="text | md | docx")] = "text",
+    fmt: Annotated[str, typer.Option("--format", help="text | md | docx | pdf (docx, pdf: the whole report)")] = "text",
     out: Annotated[Path | None, typer.Option("--out", help="Tệp kết quả / output file.")] = None,
     templates: Annotated[
         Path | None, typer.Option("--templates", help="Tệp mẫu câu YAML / template file (default data/templates/).")
     ] = None,
+    office_template: Annotated[
+        Path | None, typer.Option("--office-template", help="Mẫu Word của đơn vị / the office's .docx template.")
+    ] = None,
     db: DbOption = None,
     lang: LangOption = "vi",
 ) -> None:
-    """Soạn các đoạn số liệu của báo cáo / draft the report's numeric paragraphs."""
+    """Soạn báo cáo: các đoạn số liệu (text, md) hoặc toàn văn (docx, pdf) / draft the report."""
     try:
         chosen_period = parse_period(period)
     except ValueError:
@@ -73,7 +80,7 @@ def draft(
         raise _fail(t("draft_bad_compare", lang, value=str(error))) from None
     if fmt not in FORMATS:
         raise _fail(t("draft_bad_format", lang))
-    if fmt == "docx" and out is None:
+    if fmt in ("docx", "pdf") and out is None:
         raise _fail(t("draft_docx_needs_out", lang))
     try:
         compiled = load_templates(lang, templates)
@@ -86,9 +93,14 @@ def draft(
         result = draft_report(engine, codes, chosen_period, compiled.spec.language, comparisons, compiled)
     except TemplateError as error:
         raise _fail(str(error)) from None
-    if fmt == "docx":
+    if result.is_empty:  # the how-to goes to the terminal, never into the report's text
+        typer.echo(t("draft_empty_hint", lang), err=True)
+    if fmt in ("docx", "pdf"):
         assert out is not None
-        out.write_bytes(to_docx_bytes(result))
+        try:
+            out.write_bytes(whole_report(engine, codes, result, compiled, fmt, office_template))
+        except (TemplateError, OfficeTemplateError, PdfError) as error:
+            raise _fail(str(error)) from None
     else:
         text = to_markdown(result) if fmt == "md" else to_text(result)
         if out is None:
@@ -96,6 +108,16 @@ def draft(
             return
         out.write_text(text, encoding="utf-8")
     typer.echo(t("draft_saved", lang, path=out))
+
+
+def whole_report(
+    engine: Engine, codes: list[str], draft: Draft, templates: CompiledTemplates, fmt: str, office: Path | None
+) -> bytes:
+    """The whole report (letterhead, figures, narrative blocks, signature, appendix) as .docx or .pdf."""
+    period = parse_period(draft.period_key)
+    report = build_report(engine, codes, period, draft.lang, templates=templates, draft=draft)
+    data = render_office_template(office.read_bytes(), report) if office else report_docx_bytes(report)
+    return docx_to_pdf(data) if fmt == "pdf" else data
 
 
 targets_app = typer.Typer(help="Kế hoạch năm / annual targets.", no_args_is_help=True)

@@ -11,6 +11,8 @@ from sqlalchemy import Engine
 
 from commstats import queries
 from commstats.periods import Period, month_key
+from commstats.ratios import definitions as ratio_definitions
+from commstats.ratios import ratios_of
 
 COMPARISONS = ("prev", "yoy", "ytd", "target")
 # What a figure was used for, in the order the traceability table lists them.
@@ -31,13 +33,19 @@ def parse_compare(text: str | Sequence[str] | None) -> tuple[str, ...]:
     return tuple(c for c in COMPARISONS if c in names)
 
 
-def _values(engine: Engine, unit_ids: Sequence[int], codes: Sequence[str], months: Sequence[dt.date]) -> dict[Key, int]:
-    """Per (metric, member) and per metric total: flows summed, stocks at the last month with data."""
+def _values(
+    engine: Engine, unit_ids: Sequence[int], codes: Sequence[str], months: Sequence[dt.date]
+) -> dict[Key, float]:
+    """Per (metric, member) and per metric total: flows summed, stocks at the last month with data; ratios
+    (totals only) computed from those totals of their parts."""
     by_member = queries.period_values(engine, unit_ids, codes, months, by_member=True)
-    values: dict[Key, int] = {}
+    values: dict[Key, float] = {}
     for (metric, member), value in by_member.items():
         values[(metric, member)] = value
         values[(metric, None)] = values.get((metric, None), 0) + value
+    totals = {metric: value for (metric, member), value in values.items() if member is None}
+    for code, value in ratios_of(totals, ratio_definitions()).items():
+        values[(code, None)] = value
     return values
 
 
@@ -49,10 +57,10 @@ class FigureSet:
     unit_ids: tuple[int, ...]
     compare: tuple[str, ...]
     metrics: dict[str, queries.MetricInfo]
-    current: dict[Key, int]
-    previous: dict[Key, int] = field(default_factory=dict)
-    last_year: dict[Key, int] = field(default_factory=dict)
-    ytd: dict[Key, int] = field(default_factory=dict)
+    current: dict[Key, float]
+    previous: dict[Key, float] = field(default_factory=dict)
+    last_year: dict[Key, float] = field(default_factory=dict)
+    ytd: dict[Key, float] = field(default_factory=dict)
     targets: dict[str, int] = field(default_factory=dict)
     data_range: tuple[dt.date, dt.date] | None = None
 
@@ -69,11 +77,20 @@ class FigureSet:
         """For nine months and a year, the previous period is the same period last year."""
         return self.period.previous() == self.period.same_period_last_year()
 
+    @property
+    def covered(self) -> int:
+        """How many of the period's months the data reaches (all of them unless the data ends inside it)."""
+        months = self.period.months
+        if self.data_range is None or self.data_range[1] >= months[-1]:
+            return len(months)
+        return max(1, sum(1 for m in months if m <= self.data_range[1]))
+
     def months_for(self, role: str) -> list[dt.date]:
+        """The months of each role; a period the data only partly covers compares with the same months only."""
         return {
             "current": self.period.months,
-            "previous": self.period.previous().months,
-            "same_period": self.period.same_period_last_year().months,
+            "previous": self.period.previous().months[: self.covered],
+            "same_period": self.period.same_period_last_year().months[: self.covered],
             "ytd": self.ytd_months,
             "target": [],
         }[role]
@@ -87,14 +104,25 @@ def collect(engine: Engine, unit_ids: Sequence[int], period: Period, compare: Se
     figures = FigureSet(period, ids, tuple(compare), info, _values(engine, ids, codes, period.months))
     figures.data_range = queries.month_range(engine, ids) if ids else None
     if "prev" in compare:
-        figures.previous = _values(engine, ids, codes, period.previous().months)
+        figures.previous = _values(engine, ids, codes, figures.months_for("previous"))
     if "yoy" in compare:
-        figures.last_year = _values(engine, ids, codes, period.same_period_last_year().months)
+        figures.last_year = _values(engine, ids, codes, figures.months_for("same_period"))
     if "ytd" in compare or "target" in compare:
         figures.ytd = _values(engine, ids, codes, period.year_to_date())
     if "target" in compare:
         figures.targets = queries.targets(engine, ids, period.year)
     return figures
+
+
+def _with_ratio_parts(used: dict[Key, set[str]]) -> dict[Key, set[str]]:
+    """A ratio has no stored figures of its own: the figures behind it are its numerator's and denominators'."""
+    definitions = ratio_definitions()
+    result: dict[Key, set[str]] = {}
+    for (metric, member), roles in used.items():
+        numerator, denominators = definitions.get(metric, ("", ()))
+        for part in [numerator, *denominators] if numerator else [metric]:
+            result.setdefault((part, member), set()).update(roles)
+    return result
 
 
 def trace(engine: Engine, figures: FigureSet, used: dict[Key, set[str]]) -> pd.DataFrame:
@@ -104,6 +132,7 @@ def trace(engine: Engine, figures: FigureSet, used: dict[Key, set[str]]) -> pd.D
     """
     if not used or not figures.unit_ids:
         return pd.DataFrame(columns=TRACE_COLUMNS)
+    used = _with_ratio_parts(used)
     codes = sorted({metric for metric, _ in used})
     months = [m for role in ROLES for m in figures.months_for(role) if any(role in roles for roles in used.values())]
     rows: list[pd.DataFrame] = []

@@ -9,7 +9,7 @@ from typing import Any
 
 from babel.dates import format_date
 
-from commstats.numbers import LOCALES, format_count, format_decimal_number, format_percent
+from commstats.numbers import LOCALES, format_count, format_decimal_number, format_percent, round_half_up
 
 MISSING = {"vi": "-", "en": "-"}
 DATE_FORMATS = {"vi": "dd/MM/yyyy", "en": "d MMMM yyyy"}
@@ -26,14 +26,15 @@ def count(value: object, lang: str = "vi", pad: int = 0) -> str:
     return format_count(int(value), lang, pad)  # type: ignore[arg-type]
 
 
-def percent(value: object, lang: str = "vi", decimals: int = 1) -> str:
-    """`17,9%` (one decimal unless whole: `60%`); a tiny non-zero value keeps enough decimals not to read 0%."""
+def percent(value: object, lang: str = "vi", decimals: int = 1, fixed: bool = False) -> str:
+    """`17,9%` (one decimal unless whole: `60%`); a tiny non-zero value keeps enough decimals not to read 0%.
+    `fixed` writes every decimal (`95,20%`), so shares side by side read with the same precision."""
     if not _finite(value):
         return MISSING.get(lang, "-")
     number = float(value)  # type: ignore[arg-type]
-    while number and round(number, decimals) == 0 and decimals < 4:
+    while not fixed and number and round_half_up(number, decimals) == 0 and decimals < 4:
         decimals += 1
-    return format_percent(number, lang, decimals)
+    return format_percent(number, lang, decimals, fixed)
 
 
 def number(value: object, lang: str = "vi", decimals: int = 1) -> str:
@@ -49,9 +50,9 @@ def ratio(part: object, whole: object) -> float | None:
     return 100 * float(part) / float(whole)  # type: ignore[arg-type]
 
 
-def share(part: object, whole: object, lang: str = "vi", decimals: int = 1) -> str:
+def share(part: object, whole: object, lang: str = "vi", decimals: int = 1, fixed: bool = False) -> str:
     """The share of `part` in `whole` as a percent (`0,29%`); `-` when the whole is zero or missing."""
-    return percent(ratio(part, whole), lang, decimals)
+    return percent(ratio(part, whole), lang, decimals, fixed)
 
 
 def join_list(items: Iterable[object], sep: str = "; ", last: str | None = None) -> str:
@@ -80,9 +81,9 @@ def filters_for(lang: str) -> dict[str, Callable[..., Any]]:
     """The filters a template sees, bound to the draft's language."""
     return {
         "count": lambda value, pad=0: count(value, lang, pad),
-        "percent": lambda value, decimals=1: percent(value, lang, decimals),
+        "percent": lambda value, decimals=1, fixed=False: percent(value, lang, decimals, fixed),
         "number": lambda value, decimals=1: number(value, lang, decimals),
-        "share": lambda part, whole, decimals=1: share(part, whole, lang, decimals),
+        "share": lambda part, whole, decimals=1, fixed=False: share(part, whole, lang, decimals, fixed),
         "join_list": join_list,
         "capfirst": capfirst,
         "plural": plural,

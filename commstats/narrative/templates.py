@@ -246,13 +246,23 @@ class ItemSpec(Policy):
     metric: str
     member: str | None = None  # None: the metric's total over its members
     text: str
-    compare: bool = True  # append the requested comparisons (tăng/giảm, lũy kế, kế hoạch)
+    compare: bool = True  # compare this figure (tăng/giảm, lũy kế, kế hoạch) in the paragraph's comparison sentence
+    inline: bool = False  # ... or right after the item, inside the sentence (the older style)
+
+
+class CompareSpec(_Spec):
+    """A figure whose comparisons follow the paragraph as their own sentence, and the words that name it."""
+
+    metric: str
+    member: str | None = None
+    name: str = ""
 
 
 class ParagraphSpec(Policy):
     id: str
     items: list[ItemSpec] = Field(default_factory=list)
     text: str
+    compare: list[CompareSpec] | None = None  # None: the items that compare
 
 
 class SectionSpec(_Spec):
@@ -272,8 +282,17 @@ class HeadingSpec(_Spec):
 class ComparisonSpec(_Spec):
     up: str
     down: str
+    up_points: str = "+{{ diff | number }}"  # a ratio's change, in percentage points
+    down_points: str = "-{{ diff | number }}"
     same: str
     versus: str
+    # The comparison sentence after a paragraph: one clause per comparison, one phrase per figure.
+    change_item: str = "{% if name %}{{ name }} {% endif %}{{ change }}"
+    ytd_item: str = (
+        "{% if name %}{{ name }} {% endif %}{{ value | count }} {{ unit }}{% if target %}, {{ target }}{% endif %}"
+    )
+    clause: str = "{{ label }}: {{ items | join_list(', ') }}"
+    sentence: str = "{{ clauses | join_list('; ') | capfirst }}."
     no_data: str = ""
     no_period: str = ""
     no_targets: str = ""
@@ -295,14 +314,44 @@ class OthersSpec(_Spec):
     text: str
 
 
+class DocumentSpec(_Spec):
+    """The whole report in administrative form (Nghị định 30/2020/NĐ-CP): letterhead, title, numbered parts,
+    closing, recipients, signature and appendix. Each text is Jinja; `period` and `next` are dicts with kind,
+    index, roman, year."""
+
+    governing_body: str = ""
+    motto: str = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    motto_sub: str = "Độc lập - Tự do - Hạnh phúc"
+    number: str = "Số:       /BC-"
+    place_date: str = "{{ place }}, ngày      tháng      năm {{ year }}"
+    title: str = "BÁO CÁO"
+    subtitle: str
+    results_heading: str
+    intro: str = ""
+    assessment_heading: str
+    difficulties_heading: str
+    tasks_heading: str
+    recommendations_heading: str
+    closing: str
+    recipients_heading: str = "Nơi nhận:"
+    recipients: str = "- Như trên;\n- Lưu: VT."
+    signer_title: str = "GIÁM ĐỐC"
+    not_given: str = "(Chưa có nội dung.)"
+    appendix_title: str
+    appendix_columns: list[str]
+    period_phrase: str  # a macro-free phrase of `p` (tháng 7 năm 2019, quý III năm 2019 ...)
+
+
 class TemplateSet(_Spec):
     language: Literal["vi", "en"]
     bullet: str = "- "
+    zero_join: str = "; "  # joins the figures said as zero (`không phát sinh …`) to the rest of the paragraph
     defaults: Policy = Field(default_factory=lambda: Policy(zero="drop", missing="drop"))
     heading: HeadingSpec
     comparisons: ComparisonSpec
     sections: list[SectionSpec]
     others: OthersSpec | None = None
+    document: DocumentSpec | None = None
     source: str = ""
 
     def environment(self) -> SandboxedEnvironment:
@@ -367,6 +416,10 @@ def _sources(spec: TemplateSet) -> list[tuple[str, str]]:
     if spec.others:
         for name, value in spec.others.model_dump().items():
             add(f"others.{name}", value)
+    if spec.document:
+        for name, value in spec.document.model_dump().items():
+            if isinstance(value, str):
+                add(f"document.{name}", value)
     return found
 
 
@@ -402,6 +455,10 @@ def _check_catalogue(spec: TemplateSet) -> None:
             problems.append(f"sections[{section.code}]: mục không có trong danh mục / unknown section "
                             f"(có / known: {', '.join(sorted(sections))})")  # fmt: skip
         for paragraph in section.paragraphs:
+            for i, compared in enumerate(paragraph.compare or [], start=1):
+                if compared.metric not in metrics:
+                    place = f"sections[{section.code}].paragraphs[{paragraph.id}].compare[{i}]"
+                    problems.append(f"{place}: mã chỉ tiêu “{compared.metric}” không có trong danh mục / unknown")
             for i, item in enumerate(paragraph.items, start=1):
                 place = f"sections[{section.code}].paragraphs[{paragraph.id}].items[{i}]"
                 metric = metrics.get(item.metric)
