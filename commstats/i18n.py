@@ -116,6 +116,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Mã thành phần mới không được chứa các ký tự < > \" ' ` {{ }} | \\ và không được bắt đầu bằng = + - @. Dùng chữ, số và dấu gạch ngang, ví dụ cau-ke.",
         "A new member code must not contain < > \" ' ` {{ }} | \\ nor start with = + - @. Use letters, digits and dashes, e.g. cau-ke.",
     ),
+    # limits checked while a file is read (etl/limits.py)
+    "cell_too_long": (
+        "Ô dài hơn {limit} ký tự (giới hạn của một ô Excel). Rút gọn hoặc xóa nội dung ô đó rồi nhập lại.",
+        "A cell longer than {limit} characters (the limit of one Excel cell). Shorten or clear it and import again.",
+    ),
+    "xlsx_too_many_cells": (
+        "Tệp .xlsx có hơn {limit} ô (trong {part}). Xóa các hàng, cột thừa hoặc chia nhỏ tệp rồi nhập từng phần.",
+        "The .xlsx has more than {limit} cells (in {part}). Delete the extra rows and columns or split the file.",
+    ),
+    "xlsx_too_many_shared_strings": (
+        "Tệp .xlsx có hơn {limit} chuỗi văn bản khác nhau. Xóa các ô văn bản thừa hoặc chia nhỏ tệp rồi nhập từng phần.",
+        "The .xlsx has more than {limit} distinct text strings. Delete the extra text cells or split the file.",
+    ),
+    "xlsx_part_too_big": (
+        "Tệp .xlsx giải nén ra hơn {limit_mb} MB (đến {part}), nghi là tệp nén độc hại. Mở bằng Excel, xóa phần thừa và lưu lại.",
+        "The .xlsx expands to more than {limit_mb} MB (at {part}): it looks like a zip bomb. Open it in Excel, delete what is extra and save it again.",
+    ),
     # data-entry workbook and licence register (etl/extract/template_workbook.py, etl/register.py)
     "xlsx_unsafe_xml": (
         "Tệp .xlsx chứa khai báo XML không an toàn (DTD hoặc thực thể ngoài, {detail}) nên bị từ chối. Mở bằng Excel và lưu lại dạng .xlsx.",
@@ -232,6 +249,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{file}: bị từ chối, {count} lỗi. Không có dữ liệu nào được ghi. Sửa các lỗi sau rồi nhập lại:",
         "{file}: rejected with {count} problems. Nothing was written. Fix these and import again:",
     ),
+    "problems_more": (
+        "và {count} lỗi khác (chỉ đếm, không liệt kê): {kinds}.",
+        "and {count} more problems (counted, not listed): {kinds}.",
+    ),
     "problem_line": ("  dòng {row}, cột {column}{value}: {message}", "  row {row}, column {column}{value}: {message}"),
     # reading past reports (etl/extract/report_text.py, `commstats extract`)
     "report_unknown_format": (
@@ -270,6 +291,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report_pdf_too_long": (
         "Tệp PDF có {pages} trang, vượt giới hạn {limit} trang.",
         "The PDF has {pages} pages, over the {limit}-page limit.",
+    ),
+    "report_docx_too_many_paragraphs": (
+        "Tệp .docx có hơn {limit} đoạn văn; một báo cáo thật chỉ có vài nghìn. Chia nhỏ văn bản hoặc lưu lại từ Word.",
+        "The .docx has more than {limit} paragraphs; a real report has a few thousand. Split it or save it again from Word.",
+    ),
+    "report_pdf_content_too_big": (
+        "Nội dung các trang PDF giải nén ra hơn {limit_mb} MB (đến trang {page}), nghi là tệp độc hại. In lại ra PDF hoặc dùng bản .docx.",
+        "The PDF's page contents expand to more than {limit_mb} MB (by page {page}): it looks hostile. Print it to PDF again or use the .docx.",
+    ),
+    "report_pdf_too_slow": (
+        "Đọc tệp PDF quá {seconds} giây (dừng ở trang {page}). In lại ra PDF hoặc dùng bản .docx.",
+        "Reading the PDF took over {seconds} s (stopped at page {page}). Print it to PDF again or use the .docx.",
     ),
     "report_pdf_no_text": (
         "Tệp PDF không có lớp chữ (có lẽ là bản scan). Cần nhận dạng chữ (OCR) trước, hoặc dùng bản .docx.",

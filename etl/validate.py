@@ -15,7 +15,7 @@ from commstats.auth import UNIT_SCOPE
 from commstats.catalog import NO_DIMENSION, UNALLOCATED, load_catalog
 from commstats.models import Member, Metric, Unit
 from commstats.periods import parse_month
-from etl.problems import Problem, RawRow
+from etl.problems import Problem, ProblemLog, RawRow
 
 MAX_VALUE = 10**12
 MAX_TEXT = 2000
@@ -116,7 +116,7 @@ def validate_rows(
 ) -> tuple[list[CleanRow], list[Problem]]:
     """Every row checked; duplicates of a key (unit, metric, period, member) are problems too."""
     clean: list[CleanRow] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = ProblemLog()  # a million bad rows keep a hundred messages, the rest counted
     seen: dict[tuple[str, str, dt.date, str], int] = {}
     if default_unit is None and len(reference.units) == 1:
         default_unit = next(iter(reference.units))

@@ -6,7 +6,7 @@ import streamlit as st
 
 from commstats.auth import Action, unit_scope
 from etl import upload
-from etl.pipeline import MAX_FILE_BYTES
+from etl.limits import current as limits
 from ui import cache
 from ui.auth import require, unit_codes_for
 from ui.labels import label
@@ -14,7 +14,7 @@ from ui.labels import label
 principal = require(Action.IMPORT)  # editors only; rows of units the editor may not write are refused
 selection = st.session_state["selection"]
 lang, url = selection.lang, selection.url
-limit_mb = MAX_FILE_BYTES // 2**20
+limit_mb = limits().file_mb
 st.title(label("import_title"))
 st.caption(label("import_caption", limit_mb=limit_mb))
 allowed = unit_codes_for(Action.IMPORT, principal)
@@ -51,7 +51,7 @@ if not found.head.empty:
     st.subheader(label("import_head"))
     st.dataframe(found.head, hide_index=True)
 if not found.ok:
-    st.error(label("import_problems", count=len(found.problems)))
+    st.error(label("import_problems", count=found.problem_count))
     st.dataframe(found.problem_table(lang), hide_index=True)
     st.stop()
 
@@ -81,6 +81,6 @@ if st.button(label("import_confirm"), type="primary"):
         st.success(loaded.report.summary(lang))
         st.cache_data.clear()  # every page reads the new figures
     else:
-        st.error(label("import_problems", count=len(loaded.problems)))
+        st.error(label("import_problems", count=loaded.problem_count))
         st.dataframe(loaded.problem_table(lang), hide_index=True)
     st.session_state.pop("import_preview_key", None)

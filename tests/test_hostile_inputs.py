@@ -32,13 +32,16 @@ from commstats.template import build_template
 from etl import upload
 from etl.entry import entry_frame, save_entry, sections
 from etl.extract import feeds
-from etl.extract.report_text import MAX_DOCX_UNZIPPED_BYTES, read_document
-from etl.extract.tabular import MAX_XLSX_UNZIPPED_BYTES
-from etl.pipeline import MAX_FILE_BYTES
+from etl.extract.report_text import read_document
+from etl.limits import current as limits
 from etl.problems import Problem, RejectedFile
 from etl.targets import import_targets_content
 from tests.conftest import sqlite_url
 from tests.dbstate import snapshot
+
+MAX_FILE_BYTES = limits().file_bytes
+MAX_XLSX_UNZIPPED_BYTES = limits().xlsx_unzipped_bytes
+MAX_DOCX_UNZIPPED_BYTES = limits().docx_unzipped_bytes
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
 CASES = yaml.safe_load((HOSTILE / "cases.yaml").read_text(encoding="utf-8"))

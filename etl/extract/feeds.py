@@ -26,9 +26,10 @@ import feedparser
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 
+from etl.limits import current as limits
+
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
 MAX_GUID = 1024
-MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 DocumentKind = Literal["rss", "atom", "sitemap", "sitemapindex"]
 
 _FEED_ROOTS: dict[str, DocumentKind] = {"rss": "rss", "RDF": "rss", "feed": "atom"}
@@ -107,12 +108,13 @@ def _gunzip(content: bytes) -> bytes:
     if not content.startswith(b"\x1f\x8b"):
         return content
     inflater = zlib.decompressobj(wbits=31)
+    most = limits().feed_unzipped_bytes
     try:
-        data = inflater.decompress(content, MAX_UNZIPPED_BYTES)
+        data = inflater.decompress(content, most)
     except zlib.error as error:
         raise FeedError("feed_malformed", line=0, column=0, detail=f"gzip: {error}") from error
     if inflater.unconsumed_tail:
-        raise FeedError("feed_too_large", limit_mb=MAX_UNZIPPED_BYTES // (1024 * 1024))
+        raise FeedError("feed_too_large", limit_mb=most // (1024 * 1024))
     return data
 
 

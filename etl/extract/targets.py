@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
-from etl.extract.tabular import MAX_COLUMNS, MAX_ROWS, decode, nfc, open_workbook
+from etl.extract.tabular import check_columns, check_row_count, csv_records, decode, nfc, open_workbook
 from etl.problems import Problem, RawRow, RejectedFile
 
 HEADER_ALIASES: dict[str, str] = {
@@ -40,14 +38,10 @@ def _rows(records: Iterator[list[object]], file: str) -> Iterator[RawRow]:
         if not any(str(c if c is not None else "").strip() for c in cells):
             continue
         if header is None:
-            if len(cells) > MAX_COLUMNS:
-                raise RejectedFile(
-                    [Problem(file, line, "", "", "too_many_columns", {"count": len(cells), "expected": MAX_COLUMNS})]
-                )
+            check_columns(cells, file, line)
             header = _header(cells, file, line)
             continue
-        if line > MAX_ROWS:
-            raise RejectedFile([Problem(file, line, "", "", "too_many_rows", {"limit": MAX_ROWS})])
+        check_row_count(line, file, line)
         if len(cells) > len(header) and any(str(c or "").strip() for c in cells[len(header) :]):
             raise RejectedFile(
                 [Problem(file, line, "", "", "too_many_columns", {"count": len(cells), "expected": len(header)})]
@@ -58,16 +52,7 @@ def _rows(records: Iterator[list[object]], file: str) -> Iterator[RawRow]:
 
 
 def extract_targets_csv(content: bytes, file: str, encoding: str | None = None) -> Iterator[RawRow]:
-    text = decode(content, file, encoding)
-    try:
-        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        yield from _rows(iter(reader), file)  # type: ignore[arg-type]
-    except csv.Error as error:
-        raise RejectedFile([Problem(file, reader.line_num, "", "", "csv_malformed", {"detail": str(error)})]) from error
+    yield from _rows(csv_records(decode(content, file, encoding), file), file)  # type: ignore[arg-type]
 
 
 def extract_targets_xlsx(content: bytes, file: str) -> Iterator[RawRow]:
