@@ -23,7 +23,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from etl.extract.licence_register import HEADER_SEARCH_ROWS, extract_register, looks_like_register
-from etl.extract.tabular import decode
+from etl.extract.tabular import decode, field_limit
 from etl.extract.template_workbook import is_template, open_checked
 from etl.pipeline import EXTRACTORS, ImportReport, import_content, new_members_note
 from etl.problems import Problem, RawRow, RejectedFile, more_text, total
@@ -51,7 +51,9 @@ def _first_rows_csv(content: bytes, file: str) -> Iterator[list[object]]:
         delimiter = csv.Sniffer().sniff("\n".join(lines)[:4096], delimiters=",;\t").delimiter
     except csv.Error:
         delimiter = ","
-    yield from (list(row) for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+    head = "\n".join(lines)
+    with field_limit(len(head) + 1):  # the first rows only: a long cell is the import's to refuse
+        yield from (list(row) for row in csv.reader(io.StringIO(head), delimiter=delimiter))
 
 
 def detect_kind(content: bytes, file: str) -> Kind:

@@ -14,7 +14,7 @@ from ui.labels import label
 principal = require(Action.IMPORT)  # editors only; rows of units the editor may not write are refused
 selection = st.session_state["selection"]
 lang, url = selection.lang, selection.url
-limit_mb = limits().file_mb
+limit_mb = max(1, limits().file_mb)  # the uploader counts whole MB; the ETL checks the bytes
 st.title(label("import_title"))
 st.caption(label("import_caption", limit_mb=limit_mb))
 allowed = unit_codes_for(Action.IMPORT, principal)

@@ -140,6 +140,7 @@ def _records(table: Iterator[list[object]], file: str, shown: dict[str, str]) ->
     """
     header: list[str] | None = None
     skipped: list[list[object]] = []
+    header_line, most = 0, limits().register_rows
     for line, cells in enumerate(table, start=1):
         if header is None:
             header = _header(cells)
@@ -154,10 +155,12 @@ def _records(table: Iterator[list[object]], file: str, shown: dict[str, str]) ->
                     [Problem(file, line, name, "", "duplicate_column", {"column": name}) for name in duplicated]
                 )
             shown.update({n: f"{get_column_letter(i + 1)} – {_text(cells[i])}" for i, n in enumerate(header) if n})
+            header_line = line
             continue
         if not any(_text(c) for c in cells):
             continue
-        check_row_count(line, file, line, limits().register_rows)
+        if line - header_line > most:  # rows after the header, blank ones included (as a spreadsheet counts)
+            check_row_count(line - header_line, file, line, most)
         yield RawRow(line, {name: cells[i] if i < len(cells) else None for i, name in enumerate(header) if name})
     if header is None:
         found = next((c for c in skipped if any(_text(x) for x in c)), [])

@@ -9,7 +9,8 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from charset_normalizer import from_bytes
 
@@ -72,6 +73,7 @@ def _canonical_header(cells: list[str], file: str) -> list[str]:
 
 def _rows(records: Iterator[list[object]], file: str, first_line: int = 1) -> Iterator[RawRow]:
     header: list[str] | None = None
+    most = limits().rows
     for line, cells in enumerate(records, start=first_line):
         if header is None:
             if not any(str(c or "").strip() for c in cells):
@@ -81,7 +83,8 @@ def _rows(records: Iterator[list[object]], file: str, first_line: int = 1) -> It
             continue
         if not any(str(c if c is not None else "").strip() for c in cells):
             continue
-        check_row_count(line - first_line, file, line)
+        if line - first_line > most:
+            check_row_count(line - first_line, file, line, most)
         if len(cells) > len(header) and any(str(c or "").strip() for c in cells[len(header) :]):
             raise RejectedFile(
                 [Problem(file, line, "", "", "too_many_columns", {"count": len(cells), "expected": len(header)})]
@@ -106,6 +109,16 @@ def check_row_count(count: int, file: str, line: int, most: int | None = None) -
         raise RejectedFile([Problem(file, line, "", "", "too_many_rows", {"limit": most})])
 
 
+@contextmanager
+def field_limit(chars: int) -> Iterator[None]:
+    """The csv module's longest field (a process-wide setting) for a block, then the previous one."""
+    previous = csv.field_size_limit(chars)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
 def csv_records(text: str, file: str) -> Iterator[list[str]]:
     """The records of CSV text (delimiter sniffed), each cell at most `cell_chars` long: a longer cell
     or a quote left open is refused at the record a spreadsheet would number (header = 1), so a
@@ -115,21 +128,35 @@ def csv_records(text: str, file: str) -> Iterator[list[str]]:
     except csv.Error:
         delimiter = ","
     most = limits().cell_chars
-    csv.field_size_limit(most)  # the csv module refuses a longer field as it reads it
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records = 0
     try:
-        for record in reader:
-            records += 1
-            yield record
+        with field_limit(most):  # the csv module refuses a longer field as it reads it
+            for record in reader:
+                records += 1
+                yield record
     except csv.Error as error:
         if "field larger than field limit" in str(error):
             raise RejectedFile([Problem(file, records + 1, "", "", "cell_too_long", {"limit": most})]) from error
         raise RejectedFile([Problem(file, records + 1, "", "", "csv_malformed", {"detail": str(error)})]) from error
 
 
+def count_records(text: str, file: str, most: int) -> None:
+    """Refuse CSV text of more than `most` records before any row is checked: counting is a C loop
+    (a second), checking a row costs a thousand times more. Lines bound records from above, so text
+    with few enough lines is not counted at all."""
+    if text.count("\n") <= most:
+        return
+    records = 0
+    for records, _ in enumerate(csv_records(text, file), start=1):
+        if records > most + 1:  # the header plus `most` rows
+            check_row_count(records - 1, file, records, most)
+
+
 def extract_csv(content: bytes, file: str, encoding: str | None = None) -> Iterator[RawRow]:
-    yield from _rows(csv_records(decode(content, file, encoding), file), file)
+    text = decode(content, file, encoding)
+    count_records(text, file, limits().rows)
+    yield from _rows(csv_records(text, file), file)
 
 
 # --- .xlsx: counted in the archive's XML before openpyxl reads any of it ---------------------------
@@ -137,6 +164,7 @@ def extract_csv(content: bytes, file: str, encoding: str | None = None) -> Itera
 SCAN_CHUNK = 64 * 1024  # a text run longer than 2 chunks is seen whole, wherever it starts
 _CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
 _SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s>/]")
+_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]+)"')
 _SCANNED: dict[bytes, tuple[Limits, list[Problem]]] = {}  # digest -> (limits, problems); a few entries
 
@@ -150,9 +178,11 @@ class _Scan:
     unzipped: int = 0
     cells: int = 0
     shared_strings: int = 0
+    rows: dict[str, int] = field(default_factory=dict)  # per worksheet
 
-    def reject(self, row: int | None, column: str, key: str, **params: object) -> RejectedFile:
-        return RejectedFile([Problem(self.file, row, column, "", key, dict(params))])
+    def reject(self, row: int | None, where: str, key: str, column: str = "", **params: object) -> RejectedFile:
+        """The problem, with the archive part it was found in as its value (`xl/sharedStrings.xml`)."""
+        return RejectedFile([Problem(self.file, row, column, where, key, dict(params))])
 
 
 def _counted_part(name: str) -> re.Pattern[bytes] | None:
@@ -170,7 +200,7 @@ def _long_text(scan: _Scan, part: str, before: bytes) -> RejectedFile:
     limit = scan.limits.cell_chars
     if found and part.startswith("xl/worksheets/"):
         letters, row = found[-1].group(1).decode(), int(found[-1].group(2))
-        return scan.reject(row, letters, "cell_too_long", limit=limit)
+        return scan.reject(row, part, "cell_too_long", column=letters, limit=limit)
     return scan.reject(None, part, "cell_too_long", limit=limit)
 
 
@@ -199,6 +229,10 @@ def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: _Scan) -> 
                 context = (previous + chunk[: last + 1])[-4096:]
             previous = chunk[-4096:]
             if counted is _CELL:
+                rows = scan.rows.get(info.filename, 0) + len(_ROW.findall(chunk))
+                scan.rows[info.filename] = rows
+                if rows > current.rows + 1:  # the header and the most rows any table may have
+                    raise scan.reject(current.rows + 2, info.filename, "too_many_rows", limit=current.rows)
                 scan.cells += len(_CELL.findall(chunk))
                 if scan.cells > current.xlsx_cells:
                     raise scan.reject(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from etl.extract.tabular import check_columns, check_row_count, csv_records, decode, nfc, open_workbook
+from etl.limits import current as limits
 from etl.problems import Problem, RawRow, RejectedFile
 
 HEADER_ALIASES: dict[str, str] = {
@@ -34,14 +35,16 @@ def _header(cells: list[object], file: str, line: int) -> list[str]:
 
 def _rows(records: Iterator[list[object]], file: str) -> Iterator[RawRow]:
     header: list[str] | None = None
+    header_line, most = 0, limits().rows
     for line, cells in enumerate(records, start=1):
         if not any(str(c if c is not None else "").strip() for c in cells):
             continue
         if header is None:
             check_columns(cells, file, line)
-            header = _header(cells, file, line)
+            header, header_line = _header(cells, file, line), line
             continue
-        check_row_count(line, file, line)
+        if line - header_line > most:  # rows after the header, blank ones included (as a spreadsheet counts)
+            check_row_count(line - header_line, file, line, most)
         if len(cells) > len(header) and any(str(c or "").strip() for c in cells[len(header) :]):
             raise RejectedFile(
                 [Problem(file, line, "", "", "too_many_columns", {"count": len(cells), "expected": len(header)})]
