@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 from etl.extract.licence_register import HEADER_SEARCH_ROWS, extract_register, looks_like_register
 from etl.extract.tabular import decode, field_limit
 from etl.extract.template_workbook import is_template, open_checked
-from etl.pipeline import EXTRACTORS, ImportReport, import_content, new_members_note
+from etl.pipeline import EXTRACTORS, ImportReport, import_content, new_members_note, size_problem
 from etl.problems import Problem, RawRow, RejectedFile, more_text, total
 from etl.register import RegisterReport, import_register
 
@@ -59,6 +59,8 @@ def _first_rows_csv(content: bytes, file: str) -> Iterator[list[object]]:
 def detect_kind(content: bytes, file: str) -> Kind:
     """What the file is; a file that cannot be read at all counts as long format (its import says why)."""
     suffix = Path(file).suffix.lower()
+    if size_problem(file, len(content)):  # the import refuses it before reading anything
+        return "long"
     try:
         if suffix == ".xlsx":
             if is_template(content, file):
@@ -127,6 +129,8 @@ def _cell(value: object) -> str:
 def _head(content: bytes, file: str, kind: Kind, encoding: str | None) -> pd.DataFrame:
     """The first rows as read (before validation), with their row numbers."""
     suffix = Path(file).suffix.lower()
+    if size_problem(file, len(content)):  # refused unread: so is its preview
+        return pd.DataFrame()
     try:
         if kind == "register":
             rows: Iterator[RawRow] = extract_register(content, file)
