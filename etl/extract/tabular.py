@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from charset_normalizer import from_bytes
 
@@ -284,10 +285,30 @@ def check_xlsx_archive(content: bytes, file: str) -> None:
         raise RejectedFile([Problem(file, p.row, p.column, p.value, p.key, p.params) for p in cached[1]])
 
 
+def _dimensions_before_data(parser: Any) -> tuple[int, int, int, int] | None:
+    """openpyxl's WorkSheetParser.parse_dimensions, stopping at the *start* of <sheetData>.
+
+    openpyxl listens for end events, so on a sheet without a <dimension> element (which Excel always
+    writes, other tools and attackers need not) it reads the whole sheet before giving up, on every
+    open of the workbook: an import opens it several times. This reads only the sheet's head."""
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+    from openpyxl.worksheet.dimensions import SheetDimension
+    from openpyxl.xml.functions import iterparse
+
+    for _event, element in iterparse(parser.source, events=("start",)):
+        if element.tag == DIMENSION_TAG:
+            return SheetDimension.from_tree(element).boundaries
+        if element.tag == DATA_TAG:
+            return None
+    return None
+
+
 def open_workbook(content: bytes, file: str):  # type: ignore[no-untyped-def]
     """A read-only openpyxl workbook, after the archive checks (defusedxml guards the XML)."""
     import openpyxl
+    from openpyxl.worksheet._reader import WorkSheetParser
 
+    WorkSheetParser.parse_dimensions = _dimensions_before_data  # type: ignore[method-assign]
     check_xlsx_archive(content, file)
     try:
         return openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
