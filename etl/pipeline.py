@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from commstats.i18n import t
+from commstats.numbers import format_count
 from etl.extract.tabular import extract_csv
 from etl.extract.template_workbook import extract_workbook, is_template
 from etl.limits import current as limits
@@ -44,7 +45,8 @@ class ImportReport:
 
     def summary(self, lang: str = "vi") -> str:
         if self.problems:
-            lines = [t("import_rejected", lang, file=self.file, count=total(self.problems))]
+            count = format_count(total(self.problems), lang)
+            lines = [t("import_rejected", lang, file=self.file, count=count)]
             return "\n".join(lines + rendered(self.problems, lang))
         assert self.result is not None
         counts = {"inserted": self.result.inserted, "updated": self.result.updated, "unchanged": self.result.unchanged}

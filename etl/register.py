@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from commstats import audit
 from commstats.db import writer
 from commstats.i18n import t
+from commstats.numbers import format_count
 from commstats.models import ImportBatch, LicenceRecord, Unit, _now
 from commstats.periods import add_months, month_of_event
 from etl.extract.licence_register import REGISTER_METRICS, LicenceRow, extract_register, validate_register
@@ -57,7 +58,8 @@ class RegisterReport:
 
     def summary(self, lang: str = "vi") -> str:
         if self.problems:
-            lines = [t("import_rejected", lang, file=self.file, count=total(self.problems))]
+            count = format_count(total(self.problems), lang)
+            lines = [t("import_rejected", lang, file=self.file, count=count)]
             return "\n".join(lines + rendered(self.problems, lang))
         assert self.result is not None
         counts = {

@@ -5,6 +5,7 @@ import hashlib
 import streamlit as st
 
 from commstats.auth import Action, unit_scope
+from commstats.numbers import format_count
 from etl import upload
 from etl.limits import current as limits
 from ui import cache
@@ -51,7 +52,7 @@ if not found.head.empty:
     st.subheader(label("import_head"))
     st.dataframe(found.head, hide_index=True)
 if not found.ok:
-    st.error(label("import_problems", count=found.problem_count))
+    st.error(label("import_problems", count=format_count(found.problem_count, lang)))
     st.dataframe(found.problem_table(lang), hide_index=True)
     st.stop()
 
@@ -81,6 +82,6 @@ if st.button(label("import_confirm"), type="primary"):
         st.success(loaded.report.summary(lang))
         st.cache_data.clear()  # every page reads the new figures
     else:
-        st.error(label("import_problems", count=loaded.problem_count))
+        st.error(label("import_problems", count=format_count(loaded.problem_count, lang)))
         st.dataframe(loaded.problem_table(lang), hide_index=True)
     st.session_state.pop("import_preview_key", None)
