@@ -21,8 +21,8 @@ from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from commstats import audit
 from commstats.db import writer
 from commstats.i18n import t
-from commstats.numbers import format_count
 from commstats.models import ImportBatch, LicenceRecord, Unit, _now
+from commstats.numbers import format_count
 from commstats.periods import add_months, month_of_event
 from etl.extract.licence_register import REGISTER_METRICS, LicenceRow, extract_register, validate_register
 from etl.load import LoadResult, load_rows
