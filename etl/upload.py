@@ -45,7 +45,10 @@ def _first_rows_xlsx(content: bytes, file: str) -> Iterator[list[object]]:
 
 
 def _first_rows_csv(content: bytes, file: str) -> Iterator[list[object]]:
-    text = decode(content[:65536], file) if len(content) > 65536 else decode(content, file)
+    # The first 64 KB, cut after a line end: a cut inside a multi-byte character would make the
+    # head undecodable as UTF-8, and a register's Vietnamese header unrecognisable.
+    head = content if len(content) <= 65536 else content[: content.rfind(b"\n", 0, 65536) + 1 or 65536]
+    text = decode(head, file)
     lines = text.splitlines()[:HEADER_SEARCH_ROWS]
     try:
         delimiter = csv.Sniffer().sniff("\n".join(lines)[:4096], delimiters=",;\t").delimiter

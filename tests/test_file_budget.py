@@ -491,3 +491,20 @@ def test_full_size_attack_is_refused_within_the_budget(case: FullCase, target, t
     problem = t(case.key, "vi", limit=0, limit_mb=0, page=0, pages=0, part="", count=0).split("0")[0][:20]
     assert problem in output, output[-2000:]
     assert output.count("\n") < limits().problems_kept + 20, "more lines than the kept problems"
+
+
+def test_a_big_register_is_recognised_whatever_byte_its_head_is_cut_at():
+    """The page finds a register by the header in the file's first 64 KB; a cut inside a Vietnamese
+    character made that head undecodable and the register was taken for a long file."""
+    from etl.upload import detect_kind
+
+    rows = csv_text(_register_rows(3000), REGISTER_HEADER).encode()
+    for pad in range(64):
+        content = rows.replace(b"000/GP,", b"000/GP" + b"x" * pad + b",", 1)
+        try:
+            content[:65536].decode("utf-8")
+        except UnicodeDecodeError:
+            break
+    else:
+        raise AssertionError("no padding puts the 64 KB cut inside a character")
+    assert detect_kind(content, "so-dang-ky.csv") == "register"
