@@ -401,6 +401,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Trang {site}: nội dung tại {url} lớn hơn {limit_mb} MB nên không đọc. Kiểm tra feed_url.",
         "Site {site}: the content at {url} is over {limit_mb} MB and was not read. Check feed_url.",
     ),
+    "feed_too_many_entries": (
+        "Trang {site}: {url} có hơn {limit} mục (bài hoặc địa chỉ), nhiều hơn một sitemap được phép; không đọc. Kiểm tra feed_url.",
+        "Site {site}: {url} has more than {limit} entries (posts or addresses), more than a sitemap may; not read. Check feed_url.",
+    ),
     "feed_empty": ("Trang {site}: {url} trả về nội dung rỗng.", "Site {site}: {url} returned nothing."),
     "feed_html": (
         "Trang {site}: {url} trả về trang web HTML, không phải RSS/Atom hay sitemap. Sửa feed_url thành địa chỉ RSS hoặc sitemap.xml của trang.",

@@ -46,6 +46,7 @@ class Limits:
     # site feeds
     feed_bytes: int = 20 * MB  # one response
     feed_unzipped_bytes: int = 50 * MB  # a .xml.gz sitemap once inflated
+    feed_entries: int = 50_000  # posts or addresses in one document (the sitemap protocol's maximum)
     # messages: the first ones in full, the rest counted per kind
     problems_kept: int = 100
 

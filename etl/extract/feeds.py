@@ -79,6 +79,7 @@ def read_document(content: bytes, content_type: str, base_url: str) -> FeedDocum
         raise FeedError("feed_empty")
     if _looks_like_html(content, content_type):
         raise FeedError("feed_html")
+    _count_entries(content)
     root = _safe_root(content)
     name = _local_name(root.tag)
     if name == "urlset":
@@ -90,6 +91,17 @@ def read_document(content: bytes, content_type: str, base_url: str) -> FeedDocum
     if name == "html":
         raise FeedError("feed_html")
     raise FeedError("feed_unknown_format", root=name)
+
+
+_ENTRY = re.compile(rb"<(?:[\w-]+:)?(?:item|entry|url|sitemap)[\s>/]")
+
+
+def _count_entries(content: bytes) -> None:
+    """Refuse a document of more posts or addresses than the limit (the sitemap protocol's own 50,000)
+    by counting their tags in the bytes, before any parser builds them (feedparser keeps all)."""
+    most = limits().feed_entries
+    if len(_ENTRY.findall(content)) > most:
+        raise FeedError("feed_too_many_entries", limit=most)
 
 
 def parse_date(text: str | None) -> dt.datetime | None:
