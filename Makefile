@@ -3,8 +3,11 @@ VENV    ?= .venv
 PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 PORT    ?= 8501
+# The address the dashboard listens on: this machine only, unless told otherwise (HOST=0.0.0.0 make run,
+# or better a reverse proxy, see deploy/nginx.conf).
+HOST    ?= 127.0.0.1
 
-.PHONY: run test lint format bench db clean
+.PHONY: run test lint format bench db clean messages
 
 $(VENV)/.runtime-installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,8 +24,8 @@ db: $(VENV)/.runtime-installed
 	$(PY) -m commstats init --demo-if-empty
 
 run: db
-	@echo "commstats: mở / open http://localhost:$(PORT)"
-	$(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.headless true
+	@echo "commstats: mở / open http://$(HOST):$(PORT)"
+	$(PY) -m streamlit run dashboard.py --server.address $(HOST) --server.port $(PORT) --server.headless true
 
 test: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
@@ -39,6 +42,15 @@ format: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	$(PY) -m bench $(BENCH_ARGS)
+
+# Texts live in data/locale/<lang>/LC_MESSAGES/commstats.po; Vietnamese is the source. After adding or
+# removing keys there, this gives every other language the same keys (new ones empty, to translate: the
+# catalogue test lists them). A new language: pybabel init -i data/locale/commstats.pot -d data/locale
+# -D commstats -l fr (or copy the English file), then translate.
+messages: $(VENV)/.runtime-installed
+	$(PY) tools/messages_pot.py
+	$(VENV)/bin/pybabel update --input-file data/locale/commstats.pot --output-dir data/locale \
+		--domain commstats --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-output

@@ -1,35 +1,20 @@
-"""commstats dashboard: the router. Page config, the shared sidebar, and the list of pages."""
+"""commstats dashboard: the router. Page config, the shared sidebar, and the pages (declared in ui.navigation)."""
 
 import streamlit as st
 
-from commstats.auth import Action
+from commstats.i18n import t
 from ui import auth
-from ui.frame import sidebar
-from ui.labels import label
+from ui.frame import ROUTE_KEY, SELECTION_KEY, read_data_version, sidebar
+from ui.navigation import navigation_pages
 
-st.set_page_config(page_title=label("app_title"), page_icon=":material/monitoring:", layout="wide")
+st.set_page_config(page_title=t("app_title"), page_icon=":material/monitoring:", layout="wide")
 st.session_state.setdefault("lang", "vi")
-
-PAGES = [
-    st.Page("pages/overview.py", title=label("overview_title"), icon=":material/dashboard:", default=True),
-    st.Page("pages/draft.py", title=label("nav_draft"), icon=":material/edit_note:"),
-    st.Page("pages/trends.py", title=label("nav_trends"), icon=":material/show_chart:"),
-    st.Page("pages/sites.py", title=label("nav_sites"), icon=":material/web:"),
-    st.Page("pages/licences.py", title=label("nav_licences"), icon=":material/menu_book:"),
-    st.Page("pages/explore.py", title=label("nav_explore"), icon=":material/table_view:"),
-    st.Page("pages/quality.py", title=label("nav_quality"), icon=":material/fact_check:"),
-    st.Page("pages/entry.py", title=label("entry_title"), icon=":material/edit_note:"),
-    st.Page("pages/import.py", title=label("import_title"), icon=":material/upload_file:"),
-    st.Page("pages/users.py", title=auth.auth_text("nav_users"), icon=":material/group:"),
-    st.Page("pages/account.py", title=auth.auth_text("account"), icon=":material/account_circle:"),
-]
+read_data_version()  # one query: a write from anywhere (CLI, cron, another dashboard) shows from this run on
 
 principal = auth.current()
-page = st.navigation(auth.allowed_pages(PAGES, principal))  # pages the role does not allow are not listed
-if route := st.session_state.pop("route_after_router", None):  # see ui.frame.current_selection
+page = st.navigation(navigation_pages(principal))  # pages the role does not allow are not in the menu
+if route := st.session_state.pop(ROUTE_KEY, None):  # a page opened before the router had run (ui.frame.open_page)
     st.switch_page(route)
-st.session_state["selection"] = sidebar()
+st.session_state[SELECTION_KEY] = sidebar()
 auth.sidebar_status(principal)
-if page.url_path != auth.ACCOUNT_PAGE:
-    auth.require(Action.VIEW)  # units that are not public need a signed-in viewer
-page.run()
+page.run()  # the page opens through ui.frame.open_page: heading, the role's check, the selection

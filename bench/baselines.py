@@ -23,8 +23,9 @@ from typing import Any
 
 import pandas as pd
 
+from commstats.audit import DATA_ACTIONS
 from commstats.periods import Period, add_months
-from commstats.queries import EXPORT_COLUMNS, MetricInfo, UnitInfo
+from commstats.queries import EXPORT_COLUMNS, DataEvent, DataVersion, MetricInfo, UnitInfo
 
 # A core call a page made: (caller: "page" or "frame", core function, its arguments after the engine, keywords)
 Call = tuple[str, str, tuple[Any, ...], dict[str, Any]]
@@ -79,12 +80,31 @@ def hand_schema_ready(conn: sqlite3.Connection) -> bool:
     return bool(_rows(conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'observation'"))
 
 
+def hand_data_version(conn: sqlite3.Connection) -> DataVersion:
+    sql = (
+        "SELECT (SELECT max(id) FROM audit_event), (SELECT max(id) FROM import_batch), "
+        "(SELECT count(*) FROM unit), (SELECT count(*) FROM metric)"
+    )
+    [row] = _rows(conn, sql)
+    return DataVersion(*(int(v or 0) for v in row))
+
+
+def hand_data_events_since(conn: sqlite3.Connection, after: int) -> list[DataEvent]:
+    sql = (
+        "SELECT id, action, unit_code FROM audit_event WHERE id > ? "
+        "AND action IN (SELECT value FROM json_each(?)) ORDER BY id"
+    )
+    rows = _rows(conn, sql, after, _json(sorted(DATA_ACTIONS)))
+    return [DataEvent(i, a, tuple(c for c in (codes or "").split(",") if c)) for i, a, codes in rows]
+
+
 def hand_units(conn: sqlite3.Connection) -> list[UnitInfo]:
     rows = _rows(
         conn,
-        "SELECT id, code, name_vi, name_en, is_demo, merged_into_id, merged_on, cutoff_day FROM unit ORDER BY name_vi",
+        "SELECT id, code, name_vi, name_en, is_demo, merged_into_id, merged_on, cutoff_day, first_year FROM unit "
+        "ORDER BY name_vi",
     )
-    return [UnitInfo(i, c, nv, ne, bool(d), m, _date(on), cut) for i, c, nv, ne, d, m, on, cut in rows]
+    return [UnitInfo(i, c, nv, ne, bool(d), m, _date(on), cut, y) for i, c, nv, ne, d, m, on, cut, y in rows]
 
 
 def hand_unit_ids(conn: sqlite3.Connection, codes: Sequence[str]) -> list[int]:
@@ -408,6 +428,7 @@ WHOLE_TABLES = {
     "section": "SELECT * FROM section", "member": "SELECT * FROM member", "target": "SELECT * FROM target",
     "licence_record": "SELECT * FROM licence_record", "import_batch": "SELECT * FROM import_batch",
     "revision": "SELECT * FROM revision", "site_post": "SELECT * FROM site_post",
+    "audit_event": "SELECT * FROM audit_event",
 }  # fmt: skip
 
 
@@ -425,6 +446,7 @@ class Tables:
     import_batch: pd.DataFrame
     revision: pd.DataFrame
     site_post: pd.DataFrame
+    audit_event: pd.DataFrame
     table_names: list[str]
 
     @classmethod
@@ -442,6 +464,22 @@ class Tables:
 
 def _between(frame: pd.DataFrame, column: str, start: dt.date, end: dt.date) -> pd.DataFrame:
     return frame[(frame[column] >= start.isoformat()) & (frame[column] <= end.isoformat())]
+
+
+def _data_events(t: Tables) -> pd.DataFrame:
+    return t.audit_event[t.audit_event["action"].isin(sorted(DATA_ACTIONS))]
+
+
+def naive_data_version(t: Tables) -> DataVersion:
+    newest = (int(frame["id"].max()) if len(frame) else 0 for frame in (t.audit_event, t.import_batch))
+    return DataVersion(*newest, len(t.unit), len(t.metric))
+
+
+def naive_data_events_since(t: Tables, after: int) -> list[DataEvent]:
+    frame = _data_events(t)
+    frame = frame[frame["id"] > after].sort_values("id")
+    return [DataEvent(int(r.id), r.action, tuple(c for c in (r.unit_code or "").split(",") if c))
+            for r in frame.itertuples()]  # fmt: skip
 
 
 def naive_units(t: Tables) -> list[tuple[Any, ...]]:
@@ -711,6 +749,8 @@ class Baseline:
 
 BASELINES: dict[str, Baseline] = {
     Q + "schema_ready": Baseline(hand_schema_ready, lambda t: "observation" in t.table_names),
+    Q + "data_version": Baseline(hand_data_version, naive_data_version),
+    Q + "data_events_since": Baseline(hand_data_events_since, naive_data_events_since),
     Q + "units": Baseline(hand_units, naive_units),
     Q + "unit_ids_with_predecessors": Baseline(hand_unit_ids, naive_unit_ids),
     Q + "month_range": Baseline(hand_month_range, naive_month_range),

@@ -16,7 +16,12 @@ from sqlalchemy.orm import Session
 from commstats.models import AuditEvent, _now
 
 # Actions that change figures (shown to editors); the others concern accounts and sign-ins (admins only).
-DATA_ACTIONS = frozenset({"import", "entry", "revision", "target", "restore", "unit"})
+# The report cycle's steps (commstats/cycle): opening, assigning, submitting, approving, adjusting, mailing.
+CYCLE_ACTIONS = frozenset(
+    {"round_open", "section_assign", "section_text", "section_submit", "round_approve", "adjustment", "cycle_rule",
+     "cycle_department", "cycle_subscribe", "cycle_unsubscribe", "remind", "report_send"}
+)  # fmt: skip
+DATA_ACTIONS = frozenset({"import", "entry", "revision", "target", "restore", "unit", "figure_delete"}) | CYCLE_ACTIONS
 ACCOUNT_ACTIONS = frozenset(
     {"user_add", "user_email", "user_passwd", "user_disable", "user_enable", "grant", "revoke",
      "sign_in", "sign_in_failed", "sign_out", "backup"}

@@ -1,9 +1,9 @@
 """Accounts, roles and the permission rules. No Streamlit here: the dashboard, the CLI and the
 tests all ask the same functions.
 
-Roles are per unit and ordered: viewer < analyst (export) < editor (import, entry, targets) < admin
-(users, units, settings). A grant with no unit covers every unit. Anonymous visitors may view the
-units whose `public_view` is on, and nothing else.
+Roles are per unit and ordered: viewer < analyst (export) < editor (import, entry, targets) < leader
+(approves a reporting round, which locks its figures) < admin (users, units, settings). A grant with no
+unit covers every unit. Anonymous visitors may view the units whose `public_view` is on, and nothing else.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from commstats.db import session_scope
 from commstats.i18n import BilingualError
 from commstats.models import AppUser, Unit, UserRole, _now
 
-ROLES = ("viewer", "analyst", "editor", "admin")
+ROLES = ("viewer", "analyst", "editor", "leader", "admin")
 RANK = {role: i for i, role in enumerate(ROLES)}
 ALL_UNITS = "*"  # how a global grant is written in the CLI and the lists
 
@@ -43,6 +43,8 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_UNITS = "manage_units"
     SETTINGS = "settings"
+    CYCLE = "cycle"  # open rounds, assign and submit sections (the report cycle)
+    APPROVE = "approve"  # approve a round: its figures are locked ("chốt số liệu")
 
 
 MIN_ROLE: dict[Action, str] = {
@@ -55,6 +57,8 @@ MIN_ROLE: dict[Action, str] = {
     Action.MANAGE_USERS: "admin",
     Action.MANAGE_UNITS: "admin",
     Action.SETTINGS: "admin",
+    Action.CYCLE: "editor",
+    Action.APPROVE: "leader",
 }
 
 # COMMSTATS_AUTH=off makes every dashboard visitor an admin of every unit: for development and the test
@@ -70,51 +74,11 @@ _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 # Compared against when the user does not exist, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
-MESSAGES: dict[str, tuple[str, str]] = {
-    "bad_username": (
-        "Tên đăng nhập “{username}” không hợp lệ: 2–64 ký tự thường a-z, số, dấu chấm, gạch ngang, gạch dưới hoặc @.",
-        "Invalid username “{username}”: 2–64 characters a-z, digits, dot, dash, underscore or @.",
-    ),
-    "bad_email": ("Địa chỉ e-mail “{email}” không hợp lệ.", "Invalid e-mail address “{email}”."),
-    "user_exists": ("Tài khoản “{username}” đã có.", "Account “{username}” already exists."),
-    "email_taken": (
-        "E-mail {email} đã gắn với tài khoản khác.",
-        "E-mail {email} already belongs to another account.",
-    ),
-    "no_such_user": ("Không có tài khoản “{username}”.", "No account “{username}”."),
-    "no_such_unit": (
-        "Không có đơn vị “{unit}”. Xem danh sách: python -m commstats units list.",
-        "No unit “{unit}”. List them with: python -m commstats units list.",
-    ),
-    "bad_role": ("Vai trò “{role}” không hợp lệ; dùng {roles}.", "Invalid role “{role}”; use {roles}."),
-    "password_short": (
-        "Mật khẩu phải dài ít nhất {min} ký tự.",
-        "The password must be at least {min} characters long.",
-    ),
-    "password_long": ("Mật khẩu dài quá {max} ký tự.", "The password is longer than {max} characters."),
-    "password_is_username": (
-        "Mật khẩu không được trùng tên đăng nhập.",
-        "The password must not be the username.",
-    ),
-    "sign_in_failed": (
-        "Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đã bị khóa.",
-        "Wrong username or password, or the account is disabled.",
-    ),
-    "too_many_attempts": (
-        "Đăng nhập sai quá {count} lần; thử lại sau {minutes} phút.",
-        "Too many failed sign-ins ({count}); try again in {minutes} minutes.",
-    ),
-    "not_allowed": (
-        "Tài khoản {username} không có quyền “{action}” trên đơn vị {unit}.",
-        "Account {username} may not “{action}” on unit {unit}.",
-    ),
-}
-
 
 class AuthError(BilingualError):
     """A refusal with a message in both languages."""
 
-    messages = MESSAGES
+    namespace = "auth."  # its texts are the catalogue's auth.* keys
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Create or upgrade a database and load the catalogue (and, on request, the demo data)."""
+"""Create or upgrade a database and load the catalogue (the demo data is an ETL source: etl.demo)."""
 
 from __future__ import annotations
 
@@ -9,19 +9,19 @@ from commstats.db import session_scope, upgrade_schema
 from commstats.models import Unit
 
 
-def init_database(engine: Engine, *, demo: bool = False) -> None:
+def init_database(engine: Engine) -> None:
     upgrade_schema(engine)
     with session_scope(engine) as session:
         sync_catalog(session)
-    if demo:
-        from commstats.demo import load_demo
-
-        load_demo(engine)
 
 
-def add_unit(engine: Engine, code: str, name_vi: str, name_en: str = "", cutoff_day: int = 0) -> Unit:
+def add_unit(
+    engine: Engine, code: str, name_vi: str, name_en: str = "", cutoff_day: int = 0, first_year: int | None = None
+) -> Unit:
     with session_scope(engine) as session:
         unit = session.scalar(select(Unit).where(Unit.code == code)) or Unit(code=code)
         unit.name_vi, unit.name_en, unit.cutoff_day = name_vi, name_en or name_vi, cutoff_day
+        if first_year is not None:
+            unit.first_year = first_year
         session.add(unit)
         return unit

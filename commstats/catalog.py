@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from commstats.codes import CODE, METRIC_CODE
 from commstats.config import DATA_DIR
 from commstats.models import Member, Metric, Section
 
@@ -20,14 +21,18 @@ NO_DIMENSION = ""  # the dimension of metrics without a breakdown
 UNALLOCATED = ""  # the member code for "not broken down"
 
 
+_METRIC_CODE = f"^{METRIC_CODE.pattern}$"
+_MEMBER_CODE = f"^(?:{CODE.pattern})?$"  # empty: the "not broken down" member
+
+
 class SectionSpec(BaseModel):
-    code: str
+    code: str = Field(pattern=_METRIC_CODE)
     name_vi: str
     name_en: str
 
 
 class MemberSpec(BaseModel):
-    code: str
+    code: str = Field(pattern=_MEMBER_CODE)
     name_vi: str
     name_en: str
 
@@ -40,7 +45,7 @@ class DimensionSpec(BaseModel):
 
 
 class MetricSpec(BaseModel):
-    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    code: str = Field(pattern=_METRIC_CODE)
     section: str
     name_vi: str
     name_en: str
@@ -77,7 +82,7 @@ class Catalog(BaseModel):
 
 
 class SiteSpec(BaseModel):
-    code: str
+    code: str = Field(pattern=f"^{CODE.pattern}$")
     name_vi: str
     name_en: str
     url: str

@@ -5,9 +5,7 @@ formatted by babel (`2.682.057`); colours come from commstats.palette so a thing
 from __future__ import annotations
 
 import calendar
-import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
@@ -15,43 +13,18 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from commstats import palette
+from commstats.i18n import t
 from commstats.numbers import format_count, format_percent
 from commstats.periods import Period, parse_period
-from commstats.queries import MetricInfo, UnitInfo
+from commstats.queries import MetricInfo
 from commstats.series import Granularity, period_of
+from commstats.units import Merger
 
-TEXT = {
-    "vi": {"merger": "Hợp nhất {month}", "total": "Tổng", "of_total": "{share} của tổng {total}",
-           "partial": " (chưa đủ {months}/{expected} tháng)", "month_tick": "Tháng {m}", "month": "Tháng",
-           "posts": "Số tin", "site": "Trang tin", "median": "Trung vị 6 tháng trước", "none": "Không có tin"},
-    "en": {"merger": "Merger {month}", "total": "Total", "of_total": "{share} of the total {total}",
-           "partial": " (only {months} of {expected} months)", "month_tick": "{name}", "month": "Month",
-           "posts": "Posts", "site": "Site", "median": "Median of the previous 6 months", "none": "No posts"},
-}  # fmt: skip
 SEPARATORS = {"vi": ",.", "en": ".,"}  # plotly: decimal mark, then thousands separator
 MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
 # Every figure's template, as plotly's default: a new figure takes the default without validating it, where
 # update_layout(template=...) validates the whole template again (50 ms a figure; bench/).
 pio.templates.default = "plotly_white"
-
-
-@dataclass(frozen=True)
-class Merger:
-    """`absorbed` was merged into `into` on `on`; charts of the combined units mark that date."""
-
-    on: dt.date
-    absorbed: str
-    into: str
-
-
-def mergers_within(units: Sequence[UnitInfo], unit_ids: Sequence[int], lang: str = "vi") -> list[Merger]:
-    """The mergers among the chosen units (a predecessor and its successor both included)."""
-    by_id = {u.id: u for u in units}
-    found = []
-    for unit in units:
-        if unit.id in unit_ids and unit.merged_into_id in unit_ids and unit.merged_on:
-            found.append(Merger(unit.merged_on, unit.name(lang), by_id[unit.merged_into_id].name(lang)))
-    return sorted(found, key=lambda m: m.on)
 
 
 @lru_cache(maxsize=4096)
@@ -85,6 +58,14 @@ def _x(frame: pd.DataFrame, granularity: Granularity, lang: str) -> list[object]
     return [axis_label(key, granularity, lang) for key in frame["period_key"]]
 
 
+def plain(text: object) -> str:
+    """Text from the data as plotly shows it literally. Plotly reads a little HTML in every label, legend
+    and hover text (<b>, <a href>, <br>, entities) and `%{…}` in hover templates; names are data, never
+    markup, so < > & and % become character references, which plotly turns back into the characters."""
+    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped.replace("%", "&#37;")
+
+
 def _date_axis(fig: go.Figure, granularity: Granularity, lang: str) -> None:
     if granularity == "month":
         fig.update_xaxes(type="date", tickformat="%m/%Y" if lang == "vi" else "%b %Y", gridcolor="#f3f3f3")
@@ -93,13 +74,12 @@ def _date_axis(fig: go.Figure, granularity: Granularity, lang: str) -> None:
 
 
 def _hover(frame: pd.DataFrame, lang: str, unit_word: str, granularity: Granularity) -> list[list[str]]:
-    text = TEXT[lang]
     rows = []
     for key, value, months, complete in zip(
         frame["period_key"], frame["value"], frame["months"], frame["complete"], strict=True
     ):
-        note = "" if complete else text["partial"].format(months=months, expected=MONTHS_IN[granularity])
-        rows.append([period_label(key, lang) + note, f"{format_count(int(value), lang)} {unit_word}"])
+        note = "" if complete else t("chart.partial", lang, months=months, expected=MONTHS_IN[granularity])
+        rows.append([period_label(key, lang) + note, f"{format_count(int(value), lang)} {plain(unit_word)}"])
     return rows
 
 
@@ -114,9 +94,9 @@ def add_mergers(fig: go.Figure, mergers: Sequence[Merger], granularity: Granular
         fig.add_shape(type="line", x0=x, x1=x, yref="paper", y0=0, y1=1,
                       line={"color": palette.MERGER_COLOR, "dash": "dash", "width": 1.5})  # fmt: skip
         fig.add_annotation(
-            x=x, yref="paper", y=1, text=TEXT[lang]["merger"].format(month=month_text), showarrow=False,
+            x=x, yref="paper", y=1, text=t("chart.merger", lang, month=month_text), showarrow=False,
             xanchor="left", yanchor="top", font={"color": palette.MERGER_COLOR, "size": 12},
-            hovertext=f"{merger.absorbed} → {merger.into}", bgcolor="rgba(255,255,255,0.8)",
+            hovertext=f"{plain(merger.absorbed)} → {plain(merger.into)}", bgcolor="rgba(255,255,255,0.8)",
         )  # fmt: skip
 
 
@@ -133,22 +113,22 @@ def trend_figure(
     colors = palette.metric_colors([(m.code, m.section_code) for m in metrics.values()])
     all_x: list[object] = []
     for metric in chosen:
-        rows = frame[frame["metric"] == metric.code]
+        rows, name = frame[frame["metric"] == metric.code], plain(metric.name(lang))
         x = _x(rows, granularity, lang)
         all_x += x
         fig.add_trace(
             go.Scatter(
-                x=x, y=rows["value"], name=metric.name(lang), mode="lines+markers" if len(rows) <= 40 else "lines",
+                x=x, y=rows["value"], name=name, mode="lines+markers" if len(rows) <= 40 else "lines",
                 line={"color": colors[metric.code], "width": 2.5},
                 marker={"size": 7, "symbol": ["circle" if c else "circle-open" for c in rows["complete"]]},
                 customdata=_hover(rows, lang, metric.unit_word(lang), granularity),
-                hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra>" + metric.name(lang) + "</extra>",
+                hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra>" + name + "</extra>",
             )
         )  # fmt: skip
     _layout(fig, lang, legend=len(chosen) > 1)
     _date_axis(fig, granularity, lang)
     if len(chosen) == 1:
-        fig.update_yaxes(title_text=chosen[0].unit_word(lang))
+        fig.update_yaxes(title_text=plain(chosen[0].unit_word(lang)))
     add_mergers(fig, mergers, granularity, lang, all_x)
     return fig
 
@@ -162,18 +142,18 @@ def breakdown_figure(
     mergers: Sequence[Merger] = (),
 ) -> go.Figure:
     """Stacked bars of one metric by member (language, direction); `frame` is aggregate() keyed on member."""
-    text = TEXT[lang]
     totals = frame.groupby("period_key")["value"].sum()
     fig = go.Figure()
     all_x: list[object] = []
-    for index, (code, name) in enumerate(member_names.items()):
+    for index, (code, shown) in enumerate(member_names.items()):
+        name = plain(shown)
         rows = frame[frame["member"] == code]
         if rows.empty:
             continue
         x = _x(rows, granularity, lang)
         all_x += x
         hover = [
-            [h[0], h[1], text["of_total"].format(
+            [h[0], h[1], t("chart.of_total", lang,
                 share=format_percent(100 * v / totals[k] if totals[k] else 0, lang),
                 total=format_count(int(totals[k]), lang))]
             for h, v, k in zip(_hover(rows, lang, metric.unit_word(lang), granularity), rows["value"],
@@ -190,13 +170,13 @@ def breakdown_figure(
     _layout(fig, lang)
     fig.update_layout(barmode="stack", bargap=0.15)
     _date_axis(fig, granularity, lang)
-    fig.update_yaxes(title_text=metric.unit_word(lang))
+    fig.update_yaxes(title_text=plain(metric.unit_word(lang)))
     add_mergers(fig, mergers, granularity, lang, all_x)
     return fig
 
 
 def month_tick(month: int, lang: str) -> str:
-    return TEXT[lang]["month_tick"].format(m=month, name=calendar.month_abbr[month])
+    return t("chart.month_tick", lang, m=month, name=calendar.month_abbr[month])
 
 
 def yoy_figure(frame: pd.DataFrame, metric: MetricInfo, lang: str = "vi") -> go.Figure:
@@ -206,7 +186,7 @@ def yoy_figure(frame: pd.DataFrame, metric: MetricInfo, lang: str = "vi") -> go.
     colors = palette.year_colors(years)
     for year in years:
         rows = frame[frame["year"] == year]
-        hover = [[period_label(k, lang), f"{format_count(int(v), lang)} {metric.unit_word(lang)}"]
+        hover = [[period_label(k, lang), f"{format_count(int(v), lang)} {plain(metric.unit_word(lang))}"]
                  for k, v in zip(rows["period_key"], rows["value"], strict=True)]  # fmt: skip
         fig.add_trace(
             go.Scatter(
@@ -218,7 +198,7 @@ def yoy_figure(frame: pd.DataFrame, metric: MetricInfo, lang: str = "vi") -> go.
     _layout(fig, lang)
     ticks = [month_tick(m, lang) for m in range(1, 13)]
     fig.update_xaxes(tickmode="array", tickvals=list(range(1, 13)), ticktext=ticks, range=[0.7, 12.3])
-    fig.update_yaxes(title_text=metric.unit_word(lang))
+    fig.update_yaxes(title_text=plain(metric.unit_word(lang)))
     return fig
 
 
@@ -234,16 +214,16 @@ def stacked_metrics_figure(
     colors = palette.metric_colors([(m.code, m.section_code) for m in metrics.values()])
     all_x: list[object] = []
     for metric in metrics.values():
-        rows = frame[frame["metric"] == metric.code]
+        rows, name = frame[frame["metric"] == metric.code], plain(metric.name(lang))
         if rows.empty:
             continue
         x = _x(rows, granularity, lang)
         all_x += x
         fig.add_trace(
             go.Bar(
-                x=x, y=rows["value"], name=metric.name(lang), marker_color=colors[metric.code],
+                x=x, y=rows["value"], name=name, marker_color=colors[metric.code],
                 customdata=_hover(rows, lang, metric.unit_word(lang), granularity),
-                hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra>" + metric.name(lang) + "</extra>",
+                hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra>" + name + "</extra>",
             )
         )  # fmt: skip
     _layout(fig, lang)
@@ -257,18 +237,21 @@ def ranking_figure(ranking: pd.DataFrame, lang: str = "vi", flagged: Sequence[st
     """Horizontal bars of posts per site in the period (`sites.ranking` output), flagged sites in red."""
     rows = ranking.head(top).iloc[::-1]
     colors = [palette.FLAG_COLOR if code in flagged else palette.section_color("sites") for code in rows["member"]]
-    hover = [[name, format_count(int(v), lang), format_percent(s, lang)]
-             for name, v, s in zip(rows["name"], rows["posts"], rows["share"], strict=True)]  # fmt: skip
+    names = [plain(name) for name in rows["name"]]
+    hover = [
+        [name, format_count(int(v), lang), format_percent(s, lang)]
+        for name, v, s in zip(names, rows["posts"], rows["share"], strict=True)
+    ]
     fig = go.Figure(
         go.Bar(
-            x=rows["posts"], y=rows["name"], orientation="h", marker_color=colors, customdata=hover,
+            x=rows["posts"], y=names, orientation="h", marker_color=colors, customdata=hover,
             text=[format_count(int(v), lang) for v in rows["posts"]], textposition="outside", cliponaxis=False,
             hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b> (%{customdata[2]})<extra></extra>",
         )
     )  # fmt: skip
     _layout(fig, lang, height=max(320, 22 * len(rows) + 60), legend=False)
     fig.update_yaxes(type="category", tickformat=None, automargin=True)
-    fig.update_xaxes(tickformat=",d", title_text=TEXT[lang]["posts"], range=[0, 1.18 * max(1, rows["posts"].max())])
+    fig.update_xaxes(tickformat=",d", title_text=t("chart.posts", lang), range=[0, 1.18 * max(1, rows["posts"].max())])
     return fig
 
 
@@ -277,11 +260,12 @@ def heatmap_figure(matrix: pd.DataFrame, lang: str = "vi") -> go.Figure:
     months = list(matrix.columns)
     hover = [[[period_label(m, lang), format_count(int(v), lang) if pd.notna(v) else "-"]
               for m, v in zip(months, row, strict=True)] for row in matrix.to_numpy()]  # fmt: skip
+    y_text = [plain(name) for name in matrix.index]
     x_text = [period_label(m, lang).removeprefix("tháng ") if lang == "vi" else period_label(m, lang) for m in months]
     fig = go.Figure(
         go.Heatmap(
-            z=matrix.to_numpy(dtype=float), x=x_text, y=list(matrix.index), colorscale=palette.HEATMAP_SCALE, zmin=0,
-            customdata=hover, xgap=1, ygap=1, colorbar={"title": {"text": TEXT[lang]["posts"]}, "thickness": 12},
+            z=matrix.to_numpy(dtype=float), x=x_text, y=y_text, colorscale=palette.HEATMAP_SCALE, zmin=0,
+            customdata=hover, xgap=1, ygap=1, colorbar={"title": {"text": t("chart.posts", lang)}, "thickness": 12},
             hovertemplate="%{y}<br>%{customdata[0]}: <b>%{customdata[1]}</b><extra></extra>",
         )
     )  # fmt: skip
@@ -300,7 +284,7 @@ def site_history_figure(history: pd.DataFrame, name: str, lang: str = "vi", base
     ]
     fig = go.Figure(
         go.Bar(
-            x=list(history["period"]), y=history["value"], marker_color=colors, customdata=hover, name=name,
+            x=list(history["period"]), y=history["value"], marker_color=colors, customdata=hover, name=plain(name),
             hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra></extra>",
         )
     )  # fmt: skip
@@ -308,16 +292,16 @@ def site_history_figure(history: pd.DataFrame, name: str, lang: str = "vi", base
     if not quiet.empty:
         fig.add_trace(
             go.Scatter(
-                x=list(quiet["period"]), y=[0] * len(quiet), mode="markers", name=TEXT[lang]["none"],
+                x=list(quiet["period"]), y=[0] * len(quiet), mode="markers", name=t("chart.none", lang),
                 marker={"color": palette.FLAG_COLOR, "symbol": "x", "size": 10},
                 customdata=[[period_label(k, lang)] for k in quiet["period_key"]],
-                hovertemplate="%{customdata[0]}<br><b>" + TEXT[lang]["none"] + "</b><extra></extra>",
+                hovertemplate="%{customdata[0]}<br><b>" + t("chart.none", lang) + "</b><extra></extra>",
             )
         )  # fmt: skip
     if baseline is not None:
         fig.add_hline(y=baseline, line={"dash": "dot", "color": palette.MERGER_COLOR},
-                      annotation_text=TEXT[lang]["median"], annotation_position="top left")  # fmt: skip
+                      annotation_text=t("chart.median", lang), annotation_position="top left")  # fmt: skip
     _layout(fig, lang, height=320, legend=False)
     _date_axis(fig, "month", lang)
-    fig.update_yaxes(title_text=TEXT[lang]["posts"])
+    fig.update_yaxes(title_text=t("chart.posts", lang))
     return fig

@@ -8,7 +8,7 @@ from typing import Literal
 
 import pandas as pd
 
-from commstats.export import HEADERS
+from commstats.export import header
 
 View = Literal["long", "pivot"]
 PIVOT_KEYS = ["section", "metric", "metric_name", "member", "member_name", "unit_word"]
@@ -39,11 +39,10 @@ def view(frame: pd.DataFrame, kind: View) -> pd.DataFrame:
 
 def labelled(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """The same frame with the export's column headers in `lang` (month columns keep their key)."""
-    headers = HEADERS.get(lang, HEADERS["vi"])
-    return frame.rename(columns={c: headers.get(str(c), str(c)) for c in frame.columns})
+    return frame.rename(columns={c: header(str(c), lang) for c in frame.columns})
 
 
 def count_columns(frame: pd.DataFrame, lang: str = "vi") -> list[str]:
     """The labelled frame's numeric columns: the value, or the months of a pivot."""
-    value = HEADERS.get(lang, HEADERS["vi"])["value"]
+    value = header("value", lang)
     return [str(c) for c in frame.columns if c == value or str(c)[:4].isdigit()]

@@ -7,19 +7,20 @@ import io
 
 import pandas as pd
 
-HEADERS: dict[str, dict[str, str]] = {
-    "vi": {
-        "unit": "Mã đơn vị", "unit_name": "Đơn vị", "period": "Kỳ", "section": "Lĩnh vực",
-        "metric": "Mã chỉ tiêu", "metric_name": "Chỉ tiêu", "member": "Mã thành phần",
-        "member_name": "Thành phần", "value": "Giá trị", "unit_word": "Đơn vị tính", "note": "Ghi chú",
-    },
-    "en": {
-        "unit": "Unit code", "unit_name": "Unit name", "period": "Period", "section": "Section",
-        "metric": "Metric code", "metric_name": "Metric name", "member": "Member code",
-        "member_name": "Member name", "value": "Value", "unit_word": "Unit of measure", "note": "Note",
-    },
-}  # fmt: skip
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
+from commstats.i18n import has, t
+
+# The leads a spreadsheet runs as a formula, and look-alikes that spreadsheets (East Asian input,
+# Unicode-folding importers) may read as them: every character whose NFKC form is = + - @ (fullwidth,
+# small, superscript, subscript forms) and the minus sign.
+ASCII_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
+LOOK_ALIKE_LEADS = "＝﹦⁼₌" + "＋﹢⁺₊﬩" + "－﹣−" + "＠﹫"
+FORMULA_LEADS = ASCII_LEADS + tuple(LOOK_ALIKE_LEADS)
+
+
+def header(column: str, lang: str = "vi") -> str:
+    """An export column's header in `lang` (the catalogue's `export.<column>`); other columns keep their name."""
+    key = f"export.{column}"
+    return t(key, lang) if has(key) else column
 
 
 def neutralise_text(value: object) -> object:
@@ -43,7 +44,7 @@ def safe_frame(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
             continue
         if risky.any():
             safe[column] = values.where(~risky, "'" + values[risky].astype(str))
-    safe.columns = [neutralise_text(HEADERS.get(lang, HEADERS["vi"]).get(str(c), str(c))) for c in safe.columns]
+    safe.columns = [neutralise_text(header(str(c), lang)) for c in safe.columns]
     return safe
 
 

@@ -50,6 +50,7 @@ class Unit(Base):
     merged_on: Mapped[dt.date | None] = mapped_column(Date)
     # 0 = calendar month; 15 = the 15th→14th window of Nghị định 09/2019/NĐ-CP.
     cutoff_day: Mapped[int] = mapped_column(Integer, default=0)
+    first_year: Mapped[int | None] = mapped_column(Integer)  # None: the settings' first_year
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     public_view: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -248,3 +249,114 @@ class AuditEvent(Base):
     target: Mapped[str] = mapped_column(String(512), default="")  # what was acted on (file, user, metric...)
     batch_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str] = mapped_column(Text, default="")  # a short JSON object
+
+
+# --- the report cycle (commstats/cycle) --------------------------------------------------------
+
+
+class Department(Base):
+    """A department (phòng) of a unit that a report section can be assigned to."""
+
+    __tablename__ = "department"
+    __table_args__ = (UniqueConstraint("unit_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    name_vi: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255), default="")
+    email: Mapped[str] = mapped_column(String(255), default="")  # where its reminders go
+
+
+class DeadlineRule(Base):
+    """A unit's own submission deadline for one kind of period (the defaults are Thông tư 02/2023/TT-BTTTT's):
+    day `day` of the month `month_offset` months after the period's last month."""
+
+    __tablename__ = "deadline_rule"
+    __table_args__ = (UniqueConstraint("unit_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # month | quarter | half | nine_months | year
+    day: Mapped[int] = mapped_column(Integer)
+    month_offset: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReportRound(Base):
+    """One reporting round: a unit's report for one period, its data window, deadline and approval."""
+
+    __tablename__ = "report_round"
+    __table_args__ = (UniqueConstraint("unit_id", "period_key"), Index("ix_report_round_status", "status", "unit_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    period_key: Mapped[str] = mapped_column(String(16))  # 2019-07, 2019-Q3, 2019-H1, 2019-9M, 2019
+    kind: Mapped[str] = mapped_column(String(16))
+    period_start: Mapped[dt.date] = mapped_column(Date)  # first month
+    period_end: Mapped[dt.date] = mapped_column(Date)  # first day of the last month
+    window_start: Mapped[dt.date] = mapped_column(Date)  # the cut-off window (Nghị định 09/2019/NĐ-CP)
+    window_end: Mapped[dt.date] = mapped_column(Date)
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | approved
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    opened_by: Mapped[str] = mapped_column(String(128), default="")
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    approved_by: Mapped[str] = mapped_column(String(128), default="")
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # the approved report e-mailed to subscribers
+
+
+class RoundSection(Base):
+    """One section of a round's report (a catalogue section's metrics, or a narrative block), its assignee
+    (a department or a person) and its stored status; "late" is worked out from the due date."""
+
+    __tablename__ = "round_section"
+    __table_args__ = (UniqueConstraint("round_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("report_round.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(64))  # a catalogue section code, or a narrative block code
+    kind: Mapped[str] = mapped_column(String(16))  # metrics | narrative
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id", ondelete="SET NULL"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    due: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="not_started")  # not_started|in_progress|submitted|approved
+    body: Mapped[str] = mapped_column(Text, default="")  # the text of a narrative block
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    submitted_by: Mapped[str] = mapped_column(String(128), default="")
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Adjustment(Base):
+    """A change to a figure of an approved (locked) round, with its reason; listed in the next report
+    approved after it ("số liệu điều chỉnh"), which `reported_in_id` then names."""
+
+    __tablename__ = "adjustment"
+    __table_args__ = (Index("ix_adjustment_unit_period", "unit_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("report_round.id", ondelete="CASCADE"))  # the locked round
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    metric_id: Mapped[int] = mapped_column(ForeignKey("metric.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    period: Mapped[dt.date] = mapped_column(Date)
+    old_value: Mapped[int | None] = mapped_column(BigInteger)  # None: the figure was missing when locked
+    new_value: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    changed_by: Mapped[str] = mapped_column(String(128), default="")
+    reported_in_id: Mapped[int | None] = mapped_column(ForeignKey("report_round.id", ondelete="SET NULL"))
+
+
+class Subscriber(Base):
+    """Someone who receives a unit's approved reports by e-mail."""
+
+    __tablename__ = "subscriber"
+    __table_args__ = (UniqueConstraint("unit_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255), default="")
+    lang: Mapped[str] = mapped_column(String(2), default="vi")

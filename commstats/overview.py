@@ -9,17 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from commstats import queries
+from commstats.i18n import t
 from commstats.numbers import format_count, format_percent
 from commstats.periods import Period, add_months
-
-TEXT = {
-    "vi": {"yoy": "Cùng kỳ năm trước: {v}", "no_yoy": "Chưa có số liệu cùng kỳ năm trước",
-           "ytd": "Lũy kế từ đầu năm: {ytd}", "target": " — đạt {share} kế hoạch năm ({target})",
-           "stock": "Số cuối kỳ", "flow": "Số phát sinh trong tháng"},
-    "en": {"yoy": "Same month last year: {v}", "no_yoy": "No figure for the same month last year",
-           "ytd": "Year to date: {ytd}", "target": " — {share} of the annual target ({target})",
-           "stock": "End-of-month level", "flow": "Counted during the month"},
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -55,20 +47,19 @@ class Card:
 
     @property
     def footnote(self) -> str:
-        text = TEXT[self.lang]
-        parts = [text["yoy"].format(v=format_count(self.last_year, self.lang) + self.yoy_change_text)
-                 if self.last_year is not None else text["no_yoy"]]  # fmt: skip
+        parts = [t("overview.yoy", self.lang, v=format_count(self.last_year, self.lang) + self.yoy_change_text)
+                 if self.last_year is not None else t("overview.no_yoy", self.lang)]  # fmt: skip
         if self.ytd is not None:
-            line = text["ytd"].format(ytd=format_count(self.ytd, self.lang))
+            line = t("overview.ytd", self.lang, ytd=format_count(self.ytd, self.lang))
             if self.target:
                 share = format_percent(100 * self.ytd / self.target, self.lang)
-                line += text["target"].format(share=share, target=format_count(self.target, self.lang))
+                line += t("overview.target", self.lang, share=share, target=format_count(self.target, self.lang))
             parts.append(line)
         return " · ".join(parts)
 
     @property
     def help_text(self) -> str:
-        return TEXT[self.lang]["flow" if self.ytd is not None else "stock"]
+        return t("overview.flow" if self.ytd is not None else "overview.stock", self.lang)
 
 
 def overview_cards(engine: Engine, unit_ids: Sequence[int], period: Period, lang: str = "vi") -> dict[str, list[Card]]:

@@ -8,13 +8,18 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from commstats.config import get_settings
+
 PeriodKind = Literal["month", "quarter", "half", "nine_months", "year"]
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+# [0-9], not \d: \d also matches fullwidth and Arabic-Indic digits, which int() would accept.
 _MONTH_PATTERNS = (
-    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})(?:-01)?$"),
-    re.compile(r"^(?:th[aá]ng\s*)?(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})$", re.IGNORECASE),
+    re.compile(r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})(?:-01)?$"),
+    re.compile(r"^(?:th[aá]ng\s*)?(?P<m>[0-9]{1,2})\s*[/.-]\s*(?P<y>[0-9]{4})$", re.IGNORECASE),
 )
+# The widest range a month is ever parsed in; what is plausible for a unit is narrower (plausible_months).
+PARSE_YEARS = (1900, 2200)
 
 
 def month_start(year: int, month: int) -> dt.date:
@@ -26,8 +31,46 @@ def add_months(month: dt.date, count: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def parse_month(text: str | dt.date) -> dt.date:
-    """`2019-07`, `07/2019`, `7/2019`, `tháng 7/2019` (or a date) -> the first day of that month."""
+def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The first days of the months from `start` to `end`, both included."""
+    first, last = month_start(start.year, start.month), month_start(end.year, end.month)
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    return [add_months(first, i) for i in range(max(0, count))]
+
+
+def current_month(today: dt.date | None = None) -> dt.date:
+    today = today or dt.date.today()
+    return month_start(today.year, today.month)
+
+
+@dataclass(frozen=True)
+class MonthWindow:
+    """The months a figure may be stored for: from a unit's first year to the current month plus a margin.
+
+    A figure outside it is a typing or file mistake (a date cell of 9999, a serial number read as a year);
+    refusing it on every import path keeps one bad cell from breaking every page that shows the unit.
+    """
+
+    first: dt.date
+    last: dt.date
+
+    @classmethod
+    def until_now(cls, first_year: int, future_months: int, today: dt.date | None = None) -> MonthWindow:
+        return cls(month_start(first_year, 1), add_months(current_month(today), future_months))
+
+    def __contains__(self, month: object) -> bool:
+        return isinstance(month, dt.date) and self.first <= month_start(month.year, month.month) <= self.last
+
+    def clamp(self, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date] | None:
+        """The part of first..last inside the window, or None when they do not overlap."""
+        low, high = max(first, self.first), min(last, self.last)
+        return (low, high) if low <= high else None
+
+
+def parse_month(text: str | dt.date, years: tuple[int, int] = PARSE_YEARS) -> dt.date:
+    """`2019-07`, `07/2019`, `7/2019`, `tháng 7/2019` (or a date) -> the first day of that month.
+
+    `years` widens the accepted years only to name a stored mistake (deleting a figure of 9999)."""
     if isinstance(text, dt.datetime):
         return dt.date(text.year, text.month, 1)
     if isinstance(text, dt.date):
@@ -37,7 +80,7 @@ def parse_month(text: str | dt.date) -> dt.date:
         found = pattern.match(cleaned)
         if found:
             year, month = int(found["y"]), int(found["m"])
-            if 1 <= month <= 12 and 1900 <= year <= 2200:
+            if 1 <= month <= 12 and years[0] <= year <= years[1]:
                 return month_start(year, month)
     raise ValueError(cleaned)
 
@@ -63,6 +106,12 @@ def reporting_window(month: dt.date, cutoff_day: int = 0) -> tuple[dt.date, dt.d
         return month, add_months(month, 1) - dt.timedelta(days=1)
     previous = add_months(month, -1)
     return previous.replace(day=cutoff_day), month.replace(day=cutoff_day - 1)
+
+
+def day_in_month(month: dt.date, day: int) -> dt.date:
+    """Day `day` of `month`, or the month's last day when it is shorter (a deadline on the 31st in June)."""
+    last = (add_months(month_start(month.year, month.month), 1) - dt.timedelta(days=1)).day
+    return dt.date(month.year, month.month, min(max(day, 1), last))
 
 
 @dataclass(frozen=True)
@@ -137,10 +186,10 @@ class Period:
 
 
 _PERIOD_PATTERNS: tuple[tuple[re.Pattern[str], PeriodKind], ...] = (
-    (re.compile(r"^(?P<y>\d{4})-Q(?P<i>[1-4])$", re.IGNORECASE), "quarter"),
-    (re.compile(r"^(?P<y>\d{4})-H(?P<i>[12])$", re.IGNORECASE), "half"),
-    (re.compile(r"^(?P<y>\d{4})-9M$", re.IGNORECASE), "nine_months"),
-    (re.compile(r"^(?P<y>\d{4})$"), "year"),
+    (re.compile(r"^(?P<y>[0-9]{4})-Q(?P<i>[1-4])$", re.IGNORECASE), "quarter"),
+    (re.compile(r"^(?P<y>[0-9]{4})-H(?P<i>[12])$", re.IGNORECASE), "half"),
+    (re.compile(r"^(?P<y>[0-9]{4})-9M$", re.IGNORECASE), "nine_months"),
+    (re.compile(r"^(?P<y>[0-9]{4})$"), "year"),
 )
 
 
@@ -153,3 +202,15 @@ def parse_period(text: str) -> Period:
             return Period(kind, int(found["y"]), int(found.groupdict().get("i") or 1))
     month = parse_month(cleaned)
     return Period("month", month.year, month.month)
+
+
+def period_window(period: Period, cutoff_day: int = 0) -> tuple[dt.date, dt.date]:
+    """First and last day a report of `period` covers: the window of its first month to that of its last
+    (Nghị định 09/2019/NĐ-CP: quarters, half-years and years follow the same 15→14 rule as months)."""
+    return reporting_window(period.start, cutoff_day)[0], reporting_window(period.end, cutoff_day)[1]
+
+
+def figure_window(first_year: int | None = None, today: dt.date | None = None) -> MonthWindow:
+    """The months a unit (with its own first year, or the settings' one) may have figures for."""
+    settings = get_settings()
+    return MonthWindow.until_now(first_year or settings.first_year, settings.future_months, today)

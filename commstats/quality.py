@@ -16,8 +16,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from commstats.periods import add_months
-from commstats.series import months_between
+from commstats.periods import add_months, months_between
 
 K_DEFAULT = 3.5
 WINDOW = 12  # months of history a value is compared with

@@ -20,8 +20,11 @@ from sqlalchemy import (
     select,
     union,
 )
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from commstats.audit import DATA_ACTIONS
 from commstats.models import (
+    AuditEvent,
     ImportBatch,
     LicenceRecord,
     Member,
@@ -46,6 +49,7 @@ class UnitInfo:
     merged_into_id: int | None
     merged_on: dt.date | None
     cutoff_day: int
+    first_year: int | None = None  # None: the settings' first year (commstats.periods.figure_window)
 
     def name(self, lang: str = "vi") -> str:
         return self.name_en if lang == "en" and self.name_en else self.name_vi
@@ -97,7 +101,7 @@ def _frame(result: Result, columns: Sequence[str]) -> pd.DataFrame:
 def _units_query() -> Select:
     return select(
         Unit.id, Unit.code, Unit.name_vi, Unit.name_en, Unit.is_demo, Unit.merged_into_id, Unit.merged_on,
-        Unit.cutoff_day,
+        Unit.cutoff_day, Unit.first_year,
     ).order_by(Unit.name_vi)  # fmt: skip
 
 
@@ -491,6 +495,38 @@ def revisions(engine: Engine, unit_ids: Sequence[int] | None = None, limit: int 
         return _frame(result, list(result.keys()))
 
 
+@dataclass(frozen=True)
+class StoredFigure:
+    unit: str
+    metric: str
+    period: dt.date
+    member: str
+    value: int
+
+
+@cache
+def _figures_outside_query() -> Select:
+    return (
+        select(Unit.code, Metric.code, Observation.period, Member.code, Observation.value)
+        .join(Unit, Unit.id == Observation.unit_id)
+        .join(Metric, Metric.id == Observation.metric_id)
+        .join(Member, Member.id == Observation.member_id)
+        .where(Observation.unit_id.in_(bindparam("unit_ids", expanding=True)))
+        .where((Observation.period < bindparam("first")) | (Observation.period > bindparam("last")))
+        .order_by(Observation.period.desc(), Unit.code, Metric.code, Member.code)
+        .limit(bindparam("limit"))
+    )
+
+
+def figures_outside(
+    engine: Engine, unit_ids: Sequence[int], first: dt.date, last: dt.date, limit: int = 1000
+) -> list[StoredFigure]:
+    """Figures of these units stored for a month outside first..last (rows from before imports checked it)."""
+    params = {"unit_ids": list(unit_ids), "first": first, "last": last, "limit": limit}
+    with engine.connect() as conn:
+        return [StoredFigure(*row) for row in conn.execute(_figures_outside_query(), params).all()]
+
+
 # --- Dashboard reads (trends, sites, licences, explore, quality) ---
 
 
@@ -569,3 +605,56 @@ def _licence_records_query() -> Select:
         )
         .order_by(LicenceRecord.issued_on.desc(), LicenceRecord.number)
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    """A cheap fingerprint of what the dashboard shows: every write of figures, targets or registers adds an
+    audit event (in the same transaction), and units and metrics are counted. Read once per rerun; every
+    part is an index lookup or a small table (the newest event of any kind: a filter on the action would scan
+    the whole trail, sign-ins included; `data_events_since` sorts out what the new events wrote)."""
+
+    audit_event: int  # the newest audit event (0: none yet)
+    batch: int  # the newest import batch
+    units: int
+    metrics: int
+
+
+@cache
+def _data_version_query() -> Select:
+    return select(
+        select(func.max(AuditEvent.id)).scalar_subquery(),
+        select(func.max(ImportBatch.id)).scalar_subquery(),
+        select(func.count()).select_from(Unit).scalar_subquery(),
+        select(func.count()).select_from(Metric).scalar_subquery(),
+    )
+
+
+def data_version(engine: Engine) -> DataVersion | None:
+    """The data version in one query; None for a database that `commstats init` has not set up yet."""
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(_data_version_query()).one()
+    except (OperationalError, ProgrammingError):  # no tables yet (SQLite: OperationalError, PostgreSQL: Programming)
+        return None
+    return DataVersion(*(int(value or 0) for value in row))
+
+
+@dataclass(frozen=True)
+class DataEvent:
+    id: int
+    action: str
+    unit_codes: tuple[str, ...]  # the units it wrote; empty when it concerns them all (a restore)
+
+
+def data_events_since(engine: Engine, after: int) -> list[DataEvent]:
+    """The data actions after audit event `after` (a range of the primary key), oldest first: which units
+    each one wrote."""
+    query = (
+        select(AuditEvent.id, AuditEvent.action, AuditEvent.unit_code)
+        .where(AuditEvent.id > bindparam("after"), AuditEvent.action.in_(sorted(DATA_ACTIONS)))
+        .order_by(AuditEvent.id)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query, {"after": after}).all()
+    return [DataEvent(int(i), str(a), tuple(c for c in (codes or "").split(",") if c)) for i, a, codes in rows]

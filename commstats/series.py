@@ -20,15 +20,6 @@ GRANULARITIES: tuple[Granularity, ...] = ("month", "quarter", "year")
 MONTHS_IN: dict[Granularity, int] = {"month": 1, "quarter": 3, "year": 12}
 
 
-def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
-    """The first days of the months from `start` to `end`, both included."""
-    months, month = [], start
-    while month <= end:
-        months.append(month)
-        month = add_months(month, 1)
-    return months
-
-
 def month_end(month: dt.date) -> dt.date:
     """The last day of `month`."""
     return add_months(month, 1) - dt.timedelta(days=1)

@@ -14,6 +14,7 @@ from typing import Literal
 
 import pandas as pd
 
+from commstats.i18n import t
 from commstats.numbers import format_count, format_percent
 from commstats.periods import Period, add_months, month_key
 
@@ -23,18 +24,6 @@ BASELINE_MONTHS = 6  # ... the median of the previous six months is a sharp drop
 MIN_BASELINE = 5  # sites posting fewer than this a month are too small to call a drop
 
 FlagKind = Literal["silent", "gap", "drop"]
-TEXT = {
-    "vi": {
-        "silent": "Không đăng tin {n} tháng liền, từ {since} đến nay",
-        "gap": "Không đăng tin {n} tháng liền ({since} – {until})",
-        "drop": "{period} chỉ đăng {last} tin, giảm {share} so với trung vị {baseline} tin của 6 tháng trước",
-    },
-    "en": {
-        "silent": "No posts for {n} months in a row, since {since}",
-        "gap": "No posts for {n} months in a row ({since} – {until})",
-        "drop": "{period}: only {last} posts, {share} below the median of {baseline} over the previous 6 months",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -49,7 +38,7 @@ class SiteFlag:
     baseline: float | None = None  # median of the months before a drop
 
     def describe(self, lang: str = "vi") -> str:
-        text = TEXT.get(lang, TEXT["vi"])[self.kind]
+        text_key = f"sites.flag_{self.kind}"  # one text per FlagKind
 
         def name(month: dt.date) -> str:
             return Period("month", month.year, month.month).name(lang)
@@ -57,9 +46,9 @@ class SiteFlag:
         if self.kind == "drop":
             baseline = self.baseline or 0
             share = format_percent(100 * (1 - self.last / baseline) if baseline else 0, lang)
-            return text.format(period=name(self.since).capitalize(), last=format_count(self.last, lang),
+            return t(text_key, lang, period=name(self.since).capitalize(), last=format_count(self.last, lang),
                                share=share, baseline=format_count(round(baseline), lang))  # fmt: skip
-        return text.format(n=self.months, since=name(self.since), until=name(self.until))
+        return t(text_key, lang, n=self.months, since=name(self.since), until=name(self.until))
 
 
 def _names(frame: pd.DataFrame, lang: str) -> dict[str, str]:

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from commstats import queries
 from commstats.catalog import UNALLOCATED
+from commstats.i18n import t
 
 # The structure the reader relies on.
 MARKER_SHEET = "_commstats"
@@ -38,69 +39,15 @@ _HEADER_FILL = PatternFill("solid", fgColor="0B5394")
 _THIN = Side(style="thin", color="9AA7B8")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
-TEXTS: dict[str, tuple[str, str]] = {
-    "title": ("BIỂU NHẬP SỐ LIỆU NĂM {year} — {section}", "DATA-ENTRY WORKBOOK {year} — {section}"),
-    "unit_line": ("Đơn vị: {name} (mã {code})", "Unit: {name} (code {code})"),
-    "no_unit": (
-        "Đơn vị: ghi mã đơn vị khi nhập tệp (--unit MÃ)",
-        "Unit: name the unit code when importing (--unit CODE)",
-    ),
-    "short_help": (
-        "Nhập số nguyên không âm vào các ô trắng; để trống ô chưa có số liệu (ô trống khác số 0). "
-        "Dòng tổng tự cộng, không cần nhập.",
-        "Type whole numbers (zero or more) in the white cells; leave a cell empty when there is no figure "
-        "(empty is not zero). Total rows add up by themselves.",
-    ),
-    "metric": ("Chỉ tiêu", "Metric"),
-    "unit_word": ("Đơn vị tính", "Unit of measure"),
-    "month": ("Tháng {month}/{year}", "{month:02d}/{year}"),
-    "total": ("{name} (tổng)", "{name} (total)"),
-    "guide_sheet": ("Hướng dẫn", "Instructions"),
-    "guide_title": ("HƯỚNG DẪN NHẬP SỐ LIỆU NĂM {year}", "HOW TO FILL IN THE {year} WORKBOOK"),
-    "validation_title": ("Số liệu không hợp lệ", "Invalid figure"),
-    "validation_error": (
-        "Chỉ nhập số nguyên từ 0 trở lên, hoặc để trống nếu chưa có số liệu.",
-        "Enter a whole number, zero or more, or leave the cell empty.",
-    ),
-}
-GUIDE: tuple[tuple[str, str], ...] = (
-    (
-        "Mỗi trang tính là một lĩnh vực; mỗi dòng là một chỉ tiêu (hoặc một thành phần của chỉ tiêu), "
-        "mỗi cột là một tháng.",
-        "Each sheet is one section; each row is a metric (or one member of it), each column a month.",
-    ),
-    (
-        "Chỉ nhập vào các ô trắng: số nguyên từ 0 trở lên. Có thể ghi dấu chấm phân cách hàng nghìn (2.682.057).",
-        "Type only in the white cells: whole numbers, zero or more. Thousands dots are fine (2.682.057).",
-    ),
-    (
-        "Để trống ô của tháng chưa có số liệu. Ô trống nghĩa là chưa báo cáo, không phải bằng 0; "
-        "ghi 0 nếu thật sự bằng 0.",
-        "Leave a month empty when there is no figure yet. Empty means not reported, not zero; type 0 for a real zero.",
-    ),
-    (
-        "Không sửa, xóa hay chèn cột mã ẩn (cột A) và dòng tiêu đề. Có thể thêm dòng ghi chú, dòng tiêu đề "
-        "hay dòng tổng riêng; các dòng không có mã sẽ được bỏ qua.",
-        "Do not edit, delete or move the hidden code column (A) or the header row. Extra title, note or total rows "
-        "without a code are ignored.",
-    ),
-    (
-        "Dòng “(tổng)” tự cộng các dòng thành phần bên dưới; khi nhập tệp, tổng được đối chiếu "
-        "với các dòng thành phần.",
-        "Rows marked “(total)” add up the member rows below; on import the total is checked against them.",
-    ),
-    (
-        "Nhập tệp: python -m commstats import TEP.xlsx (hoặc trang “Nhập tệp”). Tệp sai sẽ bị từ chối toàn bộ, "
-        "mỗi lỗi ghi rõ trang tính, dòng và cột.",
-        "Import: python -m commstats import FILE.xlsx (or the “Import file” page). A wrong file is rejected whole; "
-        "each problem names the sheet, row and column.",
-    ),
+# The instructions sheet's numbered paragraphs, in order.
+GUIDE_KEYS = (
+    "template.guide_1",
+    "template.guide_2",
+    "template.guide_3",
+    "template.guide_4",
+    "template.guide_5",
+    "template.guide_6",
 )
-
-
-def text(key: str, lang: str, **params: object) -> str:
-    vi, en = TEXTS[key]
-    return (en if lang == "en" else vi).format(**params)
 
 
 @dataclass(frozen=True)
@@ -171,7 +118,7 @@ def form_rows(engine: Engine, unit_code: str | None = None, lang: str = "vi") ->
         if not members:
             section.rows.append(FormRow(metric.code, metric.code, "", metric.name(lang), unit_word))
             continue
-        total_label = text("total", lang, name=metric.name(lang))
+        total_label = t("template.total", lang, name=metric.name(lang))
         section.rows.append(FormRow(row_code(metric.code, TOTAL_MEMBER), metric.code, TOTAL_MEMBER, total_label,
                                     unit_word, is_total=True))  # fmt: skip
         section.rows.extend(
@@ -196,16 +143,16 @@ def _sheet_title(name: str, used: set[str]) -> str:
 def _write_section(sheet: Worksheet, section: FormSection, year: int, unit_line: str, lang: str) -> None:
     last_col = FIRST_MONTH_COLUMN + 11
     last_letter = get_column_letter(last_col)
-    sheet["B1"] = text("title", lang, year=year, section=section.name.upper())
+    sheet["B1"] = t("template.title", lang, year=year, section=section.name.upper())
     sheet["B1"].font = Font(bold=True, size=14, color="0B5394")
-    sheet["B2"], sheet["B3"] = unit_line, text("short_help", lang)
+    sheet["B2"], sheet["B3"] = unit_line, t("template.short_help", lang)
     sheet["B3"].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.row_dimensions[3].height = 32
     for row in (1, 2, 3):
         sheet.merge_cells(f"B{row}:{last_letter}{row}")
 
-    headers = [CODE_HEADER, text("metric", lang), text("unit_word", lang)]
-    headers += [text("month", lang, month=m, year=year) for m in range(1, 13)]
+    headers = [CODE_HEADER, t("template.metric", lang), t("template.unit_word", lang)]
+    headers += [t("template.month", lang, month=m, year=year) for m in range(1, 13)]
     for col, value in enumerate(headers, start=1):
         cell = sheet.cell(HEADER_ROW, col, value)
         cell.font, cell.fill, cell.border = Font(bold=True, color="FFFFFF"), _HEADER_FILL, _BORDER
@@ -213,7 +160,7 @@ def _write_section(sheet: Worksheet, section: FormSection, year: int, unit_line:
 
     validation = DataValidation(
         type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True, showErrorMessage=True,
-        errorTitle=text("validation_title", lang), error=text("validation_error", lang),
+        errorTitle=t("template.validation_title", lang), error=t("template.validation_error", lang),
     )  # fmt: skip
     sheet.add_data_validation(validation)
     totals: dict[str, tuple[int, list[int]]] = {}
@@ -260,12 +207,12 @@ def _write_section(sheet: Worksheet, section: FormSection, year: int, unit_line:
 
 
 def _write_guide(sheet: Worksheet, year: int, unit_line: str, section_titles: list[str], lang: str) -> None:
-    sheet["A1"] = text("guide_title", lang, year=year)
+    sheet["A1"] = t("template.guide_title", lang, year=year)
     sheet["A1"].font = Font(bold=True, size=14, color="0B5394")
     sheet["A2"] = unit_line
     row = 4
-    for number, (vi, en) in enumerate(GUIDE, start=1):
-        sheet.cell(row, 1, f"{number}. {en if lang == 'en' else vi}").alignment = Alignment(wrap_text=True)
+    for number, key in enumerate(GUIDE_KEYS, start=1):
+        sheet.cell(row, 1, f"{number}. {t(key, lang)}").alignment = Alignment(wrap_text=True)
         sheet.row_dimensions[row].height = 32
         row += 1
     row += 1
@@ -290,16 +237,16 @@ def build_template(engine: Engine, year: int, unit_code: str | None = None, lang
     """The workbook for `year` as .xlsx bytes. Raises ValueError for an unknown unit or a bad year."""
     if not 1900 <= year <= 2200:
         raise ValueError(f"year {year}")
-    unit_line = text("no_unit", lang)
+    unit_line = t("template.no_unit", lang)
     if unit_code:
         found = [u for u in queries.units(engine) if u.code == unit_code]
         if not found:
             raise ValueError(f"unit {unit_code}")
-        unit_line = text("unit_line", lang, name=found[0].name(lang), code=unit_code)
+        unit_line = t("template.unit_line", lang, name=found[0].name(lang), code=unit_code)
     workbook = Workbook()
     guide = workbook.active
     assert guide is not None
-    guide.title = text("guide_sheet", lang)
+    guide.title = t("template.guide_sheet", lang)
     used = {guide.title.casefold(), MARKER_SHEET.casefold()}
     titles = []
     for section in form_rows(engine, unit_code, lang):

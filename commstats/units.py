@@ -1,12 +1,27 @@
-"""Units and their mergers, worked out from the unit list the dashboard and the draft read anyway."""
+"""Units and their mergers, worked out from the unit list the dashboard and the draft read anyway.
+
+Every merger rule lives here: whose history a unit carries, which mergers a chart marks, which units are
+still reporting, and from which month a merged-away unit takes no figures (imports refuse them).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # queries builds on this module
     from commstats.queries import UnitInfo
+
+
+@dataclass(frozen=True)
+class Merger:
+    """`absorbed` was merged into `into` on `on`; charts of the combined units mark that date."""
+
+    on: dt.date
+    absorbed: str
+    into: str
 
 
 def with_predecessors(units: Sequence[UnitInfo], codes: Sequence[str]) -> list[int]:
@@ -24,3 +39,39 @@ def with_predecessors(units: Sequence[UnitInfo], codes: Sequence[str]) -> list[i
             found.add(unit_id)
             pending.extend(absorbed.get(unit_id, ()))
     return sorted(found)
+
+
+def survivors(units: Sequence[UnitInfo]) -> list[UnitInfo]:
+    """The units not merged into another (the ones that still report)."""
+    return [u for u in units if u.merged_into_id is None]
+
+
+def mergers_within(units: Sequence[UnitInfo], unit_ids: Sequence[int], lang: str = "vi") -> list[Merger]:
+    """The mergers among the chosen units (a predecessor and its successor both included)."""
+    by_id = {u.id: u for u in units}
+    found = []
+    for unit in units:
+        if unit.id in unit_ids and unit.merged_into_id in unit_ids and unit.merged_on:
+            found.append(Merger(unit.merged_on, unit.name(lang), by_id[unit.merged_into_id].name(lang)))
+    return sorted(found, key=lambda m: m.on)
+
+
+def merged_away(units: Sequence[UnitInfo], codes: Sequence[str]) -> list[tuple[UnitInfo, UnitInfo]]:
+    """(unit, successor) for each chosen unit merged into a successor that is not chosen."""
+    by_id = {u.id: u for u in units}
+    found = []
+    for unit in units:
+        successor = by_id.get(unit.merged_into_id) if unit.merged_into_id is not None else None
+        if unit.code in codes and successor is not None and successor.code not in codes and unit.merged_on:
+            found.append((unit, successor))
+    return found
+
+
+def reporting_ends(units: Sequence[UnitInfo]) -> dict[str, tuple[dt.date, str]]:
+    """Unit code -> (merger date, successor code): from that date on the unit takes no figures."""
+    by_id = {u.id: u for u in units}
+    return {
+        u.code: (u.merged_on, by_id[u.merged_into_id].code)
+        for u in units
+        if u.merged_into_id in by_id and u.merged_on is not None and u.merged_into_id is not None
+    }

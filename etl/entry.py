@@ -84,9 +84,11 @@ class EntryResult:
 
     def problem_table(self, lang: str = "vi") -> pd.DataFrame:
         """One line per problem: editor row, the row's label, the value typed, what to fix."""
-        headers = ("Dòng", "Chỉ tiêu", "Giá trị", "Lỗi") if lang != "en" else ("Row", "Metric", "Value", "Problem")
+        headers = [
+            t(k, lang) for k in ("problem_col_row", "problem_col_metric", "problem_col_value", "problem_col_message")
+        ]
         rows = [(p.row, self.labels.get(p.row or 0, p.column), p.value, p.message(lang)) for p in self.problems]
-        return pd.DataFrame(rows, columns=list(headers))
+        return pd.DataFrame(rows, columns=headers)
 
 
 def save_entry(
@@ -98,6 +100,7 @@ def save_entry(
     *,
     lang: str = "vi",
     created_by: str = "",
+    reason: str = "",
 ) -> EntryResult:
     """Validate the edited table like an import and load it; returns problems or what changed."""
     outcome = EntryResult()
@@ -122,11 +125,11 @@ def save_entry(
         for c in clean
         if before.get((c.metric_code, c.member_code)) != c.value
     ]
-    headers = ["Chỉ tiêu", "Cũ", "Mới"] if lang != "en" else ["Metric", "Old", "New"]
+    headers = [t(k, lang) for k in ("change_col_metric", "change_col_old", "change_col_new")]
     outcome.changes = pd.DataFrame(changed, columns=headers)
     digest = json.dumps([[c.metric_code, c.member_code, c.value] for c in clean], ensure_ascii=False)
     outcome.result = load_rows(
         engine, clean, source_kind=SOURCE_KIND, source_name=name, sha256=hashlib.sha256(digest.encode()).hexdigest(),
-        created_by=created_by,
+        created_by=created_by, reason=reason,
     )  # fmt: skip
     return outcome

@@ -18,6 +18,14 @@ from operator import attrgetter, itemgetter
 from sqlalchemy import Connection, Engine, RootTransaction, Select, bindparam, insert, select, text, update
 
 from commstats import audit
+from commstats.cycle.lock import (
+    LockedChange,
+    any_locked,
+    locked_changes,
+    locked_months,
+    record_adjustments,
+    refuse_without_reason,
+)
 from commstats.db import retry_locked, writer
 from commstats.models import ImportBatch, Member, Observation, Revision, _now
 from etl.validate import CleanRow, Reference
@@ -52,6 +60,7 @@ class LoadResult:
     unchanged: int
     dry_run: bool = False
     new_members: tuple[str, ...] = ()  # codes of open-dimension members (sites) first seen in this load
+    adjusted: int = 0  # changes to figures of approved (locked) rounds, each kept as an adjustment
 
     @property
     def changed_anything(self) -> bool:
@@ -150,6 +159,25 @@ _SQLITE_INSERT = (
 
 
 _PG_COPY = "COPY observation (unit_id, metric_id, period, member_id, value, note, batch_id, updated_at) FROM STDIN"
+
+
+def _locked(
+    conn: Connection,
+    keyed: dict[Key, CleanRow],
+    existing: dict[tuple, tuple[int, int]],
+    new: list[Key],
+    updates: list[Key],
+) -> list[LockedChange]:
+    """The new and changed figures that fall in a locked month: one short query, and the keys are looked at
+    only when some month of the load is locked (most loads touch none, and a big load pays nothing more)."""
+    if not (new or updates) or not any_locked(conn):
+        return []
+    periods = set(map(itemgetter(2), keyed))
+    locked = locked_months(conn, min(periods), max(periods))
+    if not locked:
+        return []
+    changes = [(k, None, keyed[k].value) for k in new] + [(k, existing[k][1], keyed[k].value) for k in updates]
+    return locked_changes(changes, locked)
 
 
 def _new_keys(keyed: dict[Key, CleanRow], existing: dict[tuple, tuple[int, int]]) -> list[Key]:
@@ -275,13 +303,18 @@ def load_rows(
     created_by: str = "",
     progress: Callable[[int, int], None] | None = None,
     connection: Connection | None = None,
+    reason: str = "",
 ) -> LoadResult:
     """`progress(done, total)` is called after each chunk; with `connection` the load joins the caller's
     transaction (used when a source writes its own records in the same transaction). Every batch is
     recorded in the audit trail in the same transaction. A load in its own transaction is retried
-    (with backoff) when SQLite stays locked by another writer past the busy timeout."""
+    (with backoff) when SQLite stays locked by another writer past the busy timeout.
+
+    A figure in a month of an approved round (locked, commstats.cycle.lock) is changed only with a
+    `reason`: without one the whole load is refused (CycleError "period_locked") and nothing is written;
+    with one, each such change is also kept as an adjustment for the next report."""
     options = {"source_kind": source_kind, "source_name": source_name, "sha256": sha256, "dry_run": dry_run,
-               "created_by": created_by, "progress": progress}  # fmt: skip
+               "created_by": created_by, "progress": progress, "reason": reason}  # fmt: skip
     if connection is not None:
         return _load_once(engine, rows, reference=reference, connection=connection, **options)  # type: ignore[arg-type]
     attempts = [reference]
@@ -303,6 +336,7 @@ def _load_once(
     created_by: str,
     progress: Callable[[int, int], None] | None,
     connection: Connection | None,
+    reason: str,
 ) -> LoadResult:
     reference = reference or Reference.read(engine)
     with _gc_paused(), _transaction(engine, connection) as (conn, transaction), _load_page_cache(conn):
@@ -312,6 +346,8 @@ def _load_once(
         new = _new_keys(keyed, existing)
         updates = [key for key in keyed if key in existing and existing[key][1] != keyed[key].value] if existing else []
         unchanged = len(keyed) - len(new) - len(updates)
+        locked = _locked(conn, keyed, existing, new, updates)
+        reason = refuse_without_reason(conn, locked, reason)
 
         if dry_run or not (new or updates):
             if transaction is not None:
@@ -343,6 +379,12 @@ def _load_once(
                 .values(value=bindparam("new_value"), note=bindparam("new_note"), batch_id=batch_id, updated_at=now),
                 [{"obs_id": existing[k][0], "new_value": keyed[k].value, "new_note": keyed[k].note} for k in updates],
             )
+        if locked:
+            record_adjustments(conn, locked, reason=reason, batch_id=batch_id, actor=created_by, at=now)
+            units = ",".join(sorted(set(map(_UNIT, rows))))
+            detail = {"reason": reason, "figures": len(locked)}
+            audit.record(conn, actor=created_by, action="adjustment", unit_code=units, target=source_name,
+                         batch_id=batch_id, detail=detail)  # fmt: skip
         if progress is not None:
             progress(total, total)
         if new:
@@ -354,4 +396,4 @@ def _load_once(
             detail={"source_kind": source_kind, "inserted": len(new), "updated": len(updates),
                     "unchanged": unchanged, "sha256": sha256},
         )  # fmt: skip
-        return LoadResult(batch_id, len(new), len(updates), unchanged, new_members=new_members)
+        return LoadResult(batch_id, len(new), len(updates), unchanged, new_members=new_members, adjusted=len(locked))

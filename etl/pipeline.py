@@ -9,13 +9,14 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from commstats.cycle.messages import CycleError
 from commstats.i18n import t
 from commstats.numbers import format_count
 from etl.extract.tabular import extract_csv
 from etl.extract.template_workbook import extract_workbook, is_template
 from etl.limits import current as limits
 from etl.load import LoadResult, load_rows
-from etl.problems import Problem, ProblemLog, RawRow, RejectedFile, rendered, total
+from etl.problems import CycleProblem, Problem, ProblemLog, RawRow, RejectedFile, rendered, total
 from etl.validate import Reference, validate_rows
 
 Extractor = Callable[[bytes, str, str | None], Iterator[RawRow]]
@@ -78,8 +79,10 @@ def import_content(
     encoding: str | None = None,
     created_by: str = "",
     progress: Callable[[int, int], None] | None = None,
+    reason: str = "",
 ) -> ImportReport:
-    """Import the bytes of one file named `file` (its suffix picks the extractor)."""
+    """Import the bytes of one file named `file` (its suffix picks the extractor). `reason` is needed to
+    change figures of a locked (approved) period and is kept with each such change."""
     extractor = EXTRACTORS.get(Path(file).suffix.lower())
 
     def check(reference: Reference) -> tuple[list, list[Problem]]:
@@ -90,6 +93,7 @@ def import_content(
         return load_rows(
             engine, clean, source_kind=source_kind(content, file), source_name=Path(file).name,
             sha256=sha256, reference=reference, dry_run=dry_run, created_by=created_by, progress=progress,
+            reason=reason,
         )  # fmt: skip
 
     return checked_import(engine, content, file, known_format=extractor is not None, check=check, load=load)
@@ -131,7 +135,10 @@ def checked_import(
     if problems:
         report.problems.extend(problems)
         return report
-    report.result = load(clean, reference, hashlib.sha256(content).hexdigest())
+    try:
+        report.result = load(clean, reference, hashlib.sha256(content).hexdigest())
+    except CycleError as refused:  # a locked period without a reason: nothing was written
+        report.problems.append(CycleProblem(file, None, "", "", refused.key, dict(refused.params)))
     return report
 
 

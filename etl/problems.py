@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from commstats.cycle.messages import cycle_text
 from commstats.i18n import t
 from commstats.numbers import format_count
 
@@ -35,6 +36,14 @@ class Problem:
         shown = f" (“{self.value[:60]}”)" if self.value else ""
         row = self.row if self.row is not None else "-"
         return t("problem_line", lang, row=row, column=self.column or "-", value=shown, message=self.message(lang))
+
+
+@dataclass(frozen=True)
+class CycleProblem(Problem):
+    """A refusal of the report cycle (a locked period without a reason), reported like any other problem."""
+
+    def message(self, lang: str = "vi") -> str:
+        return cycle_text(self.key, lang, **self.params)
 
 
 class RejectedFile(Exception):

@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from commstats import audit
+from commstats.cycle.messages import CycleError
 from commstats.db import writer
 from commstats.i18n import t
 from commstats.models import ImportBatch, LicenceRecord, Unit, _now
@@ -27,7 +28,7 @@ from commstats.periods import add_months, month_of_event
 from etl.extract.licence_register import REGISTER_METRICS, LicenceRow, extract_register, validate_register
 from etl.load import LoadResult, load_rows
 from etl.pipeline import size_problem
-from etl.problems import Problem, ProblemLog, RejectedFile, rendered, total
+from etl.problems import CycleProblem, Problem, ProblemLog, RejectedFile, rendered, total
 from etl.validate import CleanRow, Reference
 
 SOURCE_KIND = "register"
@@ -216,25 +217,29 @@ def import_register(
     report.records = records
     sha = hashlib.sha256(content).hexdigest()
     name = Path(file).name
-    with writer(engine).connect() as conn, conn.begin() as transaction:
-        plan = _plan(conn, records, reference)
-        report.records_new, report.records_changed, report.records_unchanged = (
-            len(plan.new), len(plan.changed), plan.unchanged,
-        )  # fmt: skip
-        if dry_run:
-            transaction.rollback()
+    try:  # a locked (approved) period is refused as a problem of the file; nothing was written
+        with writer(engine).connect() as conn, conn.begin() as transaction:
+            plan = _plan(conn, records, reference)
+            report.records_new, report.records_changed, report.records_unchanged = (
+                len(plan.new), len(plan.changed), plan.unchanged,
+            )  # fmt: skip
+            if dry_run:
+                transaction.rollback()
+                report.result = load_rows(
+                    engine, plan.counts, source_kind=SOURCE_KIND, source_name=name, sha256=sha, reference=reference,
+                    dry_run=True,
+                )  # fmt: skip
+                return report
             report.result = load_rows(
                 engine, plan.counts, source_kind=SOURCE_KIND, source_name=name, sha256=sha, reference=reference,
-                dry_run=True,
+                created_by=created_by, progress=progress, connection=conn,
             )  # fmt: skip
-            return report
-        report.result = load_rows(
-            engine, plan.counts, source_kind=SOURCE_KIND, source_name=name, sha256=sha, reference=reference,
-            created_by=created_by, progress=progress, connection=conn,
-        )  # fmt: skip
-        meta = {"source_kind": SOURCE_KIND, "source_name": name, "sha256": sha, "rows_read": len(records),
-                "rows_inserted": 0, "rows_updated": 0, "rows_unchanged": 0, "created_by": created_by}  # fmt: skip
-        _write_records(conn, plan, reference, report.result.batch_id, meta)
+            meta = {"source_kind": SOURCE_KIND, "source_name": name, "sha256": sha, "rows_read": len(records),
+                    "rows_inserted": 0, "rows_updated": 0, "rows_unchanged": 0, "created_by": created_by}  # fmt: skip
+            _write_records(conn, plan, reference, report.result.batch_id, meta)
+    except CycleError as refused:
+        report.result = None
+        report.problems.append(CycleProblem(file, None, "", "", refused.key, dict(refused.params)))
     return report
 
 

@@ -28,7 +28,7 @@ from commstats.catalog import SiteList, SiteSpec
 from commstats.db import session_scope, writer
 from commstats.i18n import t
 from commstats.models import FeedState, ImportBatch, Member, Metric, Observation, SitePost, Unit, _now
-from commstats.periods import month_key, month_of_event, reporting_window
+from commstats.periods import figure_window, month_key, month_of_event, reporting_window
 from etl.extract.feeds import VIETNAM, FeedError, FeedPost
 from etl.fetch import FetchPolicy, SiteFetch, Validators, fetch_sites
 from etl.load import LoadResult, load_rows
@@ -48,6 +48,7 @@ class UnitInfo:
     id: int
     code: str
     cutoff_day: int
+    first_year: int | None = None
 
 
 @dataclass
@@ -191,7 +192,7 @@ def run(
 
 def _unit(engine: Engine, code: str, source_name: str) -> UnitInfo:
     with session_scope(engine) as session:
-        units = {u.code: UnitInfo(u.id, u.code, u.cutoff_day or 0) for u in session.scalars(select(Unit))}
+        units = {u.code: UnitInfo(u.id, u.code, u.cutoff_day or 0, u.first_year) for u in session.scalars(select(Unit))}
     if code not in units:
         raise FeedError("feed_unknown_unit", unit=code, allowed=", ".join(sorted(units)) or "-", file=source_name)
     return units[code]
@@ -254,9 +255,19 @@ def _usable_posts(
     future = [p for p in dated if p.published and p.published > limit]
     if future:
         outcome.messages.append(("feed_future", {"url": url, "count": len(future), "example": _example(future[0])}))
+    first = figure_window(unit.first_year).first  # an epoch-0 or mistyped date would open a month in 1970
+    old = [p for p in dated if p.published and p.published <= limit and _month(p, unit) < first]
+    if old:
+        outcome.messages.append(("feed_too_old", {"url": url, "count": len(old), "example": _example(old[0]),
+                                                  "first": f"{first:%m/%Y}"}))  # fmt: skip
     posts: dict[str, FeedPost] = {}
     for post in dated:
-        if post.published and post.published <= limit and not (since and _month(post, unit) < since):
+        if (
+            post.published
+            and post.published <= limit
+            and _month(post, unit) >= first
+            and not (since and _month(post, unit) < since)
+        ):
             posts.setdefault(post.guid, post)  # a feed listing a post twice still counts it once
     return list(posts.values())
 

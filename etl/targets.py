@@ -17,6 +17,7 @@ from commstats import audit
 from commstats.catalog import load_catalog
 from commstats.db import writer
 from commstats.models import ImportBatch, Target, _now
+from commstats.periods import current_month, figure_window
 from etl.extract.targets import extract_targets
 from etl.load import LoadResult
 from etl.pipeline import ImportReport, checked_import, import_path
@@ -24,7 +25,6 @@ from etl.problems import Problem, ProblemLog, RawRow
 from etl.validate import Reference, _text, parse_count
 
 SUFFIXES = (".csv", ".txt", ".xlsx")
-MIN_YEAR, MAX_YEAR = 1900, 2200
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -58,8 +58,10 @@ def _validate_row(
         problem("unit", unit_code, "unknown_unit", allowed=", ".join(sorted(reference.units)) or "-")
 
     year, error = parse_count(row.values.get("year"))
-    if error or year is None or not MIN_YEAR <= year <= MAX_YEAR:
-        problem("year", row.values.get("year"), "target_bad_year", low=MIN_YEAR, high=MAX_YEAR)
+    window = reference.windows.get(unit_code or "") or figure_window()
+    low, high = window.first.year, max(window.last.year, current_month().year + 1)  # next year's plan is set early
+    if error or year is None or not low <= year <= high:
+        problem("year", row.values.get("year"), "target_bad_year", low=low, high=high)
         year = None
 
     metric_code = _text(row.values.get("metric"))

@@ -22,6 +22,7 @@ from typing import Literal
 import pandas as pd
 from sqlalchemy import Engine
 
+from commstats.i18n import t
 from etl.extract.licence_register import HEADER_SEARCH_ROWS, extract_register, looks_like_register
 from etl.extract.tabular import decode, field_limit
 from etl.extract.template_workbook import is_template, open_checked
@@ -116,7 +117,9 @@ class Upload:
 
     def problem_table(self, lang: str = "vi") -> pd.DataFrame:
         """The kept problems, one a row, then one row that counts the others per kind (if any)."""
-        headers = ["Dòng", "Cột", "Giá trị", "Lỗi"] if lang != "en" else ["Row", "Column", "Value", "Problem"]
+        headers = [
+            t(k, lang) for k in ("problem_col_row", "problem_col_column", "problem_col_value", "problem_col_message")
+        ]
         rows = [
             (str(p.row) if p.row is not None else "-", p.column or "-", p.value, p.message(lang)) for p in self.problems
         ]

@@ -11,20 +11,21 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from commstats import queries
 from commstats.auth import UNIT_SCOPE
 from commstats.catalog import NO_DIMENSION, UNALLOCATED, load_catalog
-from commstats.models import Member, Metric, Unit
-from commstats.periods import parse_month
+from commstats.codes import is_code, suggest_code
+from commstats.export import FORMULA_LEADS
+from commstats.models import Member, Metric
+from commstats.periods import MonthWindow, figure_window, parse_month
+from commstats.units import reporting_ends
 from etl.problems import Problem, ProblemLog, RawRow
 
 MAX_VALUE = 10**12
 MAX_TEXT = 2000
-_THOUSANDS = re.compile(r"^\d{1,3}(?:[.\s\u00a0]\d{3})+$")
+_THOUSANDS = re.compile(r"^[0-9]{1,3}(?:[.\s\u00a0][0-9]{3})+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# A new member of an open dimension (a component site) becomes a name on screens and in exports:
-# no markup characters, and no start that a spreadsheet would run as a formula.
-_UNSAFE_NEW_MEMBER = re.compile(r"[<>\"'`{}|\\]|^[=+\-@]")
-_NEUTRALISED = tuple("'" + lead for lead in ("=", "+", "-", "@", "\t", "\r", "\n"))
+_NEUTRALISED = tuple("'" + lead for lead in FORMULA_LEADS)
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,26 @@ class Reference:
     members: dict[tuple[str, str], int]  # (dimension, code) -> id
     member_names: dict[tuple[str, str], str] = field(default_factory=dict)  # (dim, name) -> code
     open_dimensions: set[str] = field(default_factory=set)
+    windows: dict[str, MonthWindow] = field(default_factory=dict)  # unit code -> months it may have figures for
+    mergers: dict[str, tuple[dt.date, str]] = field(default_factory=dict)  # unit code -> (merged on, successor)
+
+    def period_problem(self, unit_code: str, month: dt.date) -> tuple[str, dict[str, object]] | None:
+        """Why `unit_code` cannot have a figure for `month`, or None: outside its window, or after its merger."""
+        window = self.windows.get(unit_code) or figure_window()
+        if month not in window:
+            return "period_out_of_range", {"first": f"{window.first:%m/%Y}", "last": f"{window.last:%m/%Y}"}
+        merged = self.mergers.get(unit_code)
+        if merged is not None and month >= merged[0]:  # a month that starts on or after the merger
+            return "period_after_merger", {"successor": merged[1], "date": f"{merged[0]:%d/%m/%Y}"}
+        return None
 
     @classmethod
     def read(cls, engine: Engine) -> Reference:
+        everyone = queries.units(engine)
+        windows = {u.code: figure_window(u.first_year) for u in everyone}
+        mergers = reporting_ends(everyone)
         with Session(engine) as session:
-            units = {u.code: u.id for u in session.scalars(select(Unit))}
+            units = {u.code: u.id for u in everyone}
             scope = UNIT_SCOPE.get()  # the units a signed-in editor may write to (commstats.auth.unit_scope)
             if scope is not None:
                 units = {code: unit_id for code, unit_id in units.items() if code in scope}
@@ -65,7 +81,7 @@ class Reference:
                         names[(m.dimension, name.casefold())] = m.code
         catalog = load_catalog()
         open_dims = {code for code, dim in catalog.dimensions.items() if dim.open}
-        return cls(units, metrics, members, names, open_dims)
+        return cls(units, metrics, members, names, open_dims, windows, mergers)
 
 
 def _text(value: object) -> str:
@@ -98,9 +114,9 @@ def parse_count(value: object) -> tuple[int | None, str | None]:
         digits = text.lstrip("-+").strip()
         if _THOUSANDS.match(digits):
             digits = re.sub(r"[.\s\u00a0]", "", digits)
-        if re.fullmatch(r"\d+", digits):
+        if re.fullmatch(r"[0-9]+", digits):
             number = -int(digits) if negative else int(digits)
-        elif re.fullmatch(r"\d+[.,]\d+", digits):
+        elif re.fullmatch(r"[0-9]+[.,][0-9]+", digits):
             return None, "fractional_value"
         else:
             return None, "not_a_number"
@@ -163,6 +179,11 @@ def _validate_row(
         period = parse_month(raw_period if isinstance(raw_period, dt.date) else _text(raw_period))
     except ValueError:
         problem("period", raw_period, "bad_period")
+    if period is not None and unit_code in reference.units:
+        refused = reference.period_problem(unit_code, period)
+        if refused is not None:
+            problem("period", raw_period, refused[0], **refused[1])
+            period = None
 
     metric_code = _text(v.get("metric"))
     dimension: str | None = None
@@ -182,8 +203,9 @@ def _validate_row(
             elif dimension not in reference.open_dimensions:
                 allowed = sorted(c for d, c in reference.members if d == dimension and c != UNALLOCATED)
                 problem("member", member_code, "unknown_member", dimension=dimension, allowed=", ".join(allowed))
-            elif _UNSAFE_NEW_MEMBER.search(member_code):
-                problem("member", member_code, "unsafe_member_code")
+            elif not is_code(member_code):  # a new component site: its code must be a plain code (commstats.codes)
+                suggestion = suggest_code(member_code) or "trang-moi"
+                problem("member", member_code, "unsafe_member_code", suggestion=suggestion)
 
     value, error = parse_count(v.get("value"))
     if error:

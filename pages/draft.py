@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from commstats.auth import Action
+from commstats.i18n import t
 from commstats.narrative import COMPARISONS, TemplateError
 from commstats.narrative.choices import KINDS, available_periods, period_containing
 from commstats.narrative.document import to_docx_bytes
@@ -14,95 +15,91 @@ from commstats.narrative.output import to_text
 from commstats.numbers import format_count
 from commstats.periods import parse_period
 from ui import cache
-from ui.auth import current
-from ui.frame import empty_state, page_header
-from ui.labels import label
+from ui.frame import open_page
+from ui.markup import md
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-selection = st.session_state["selection"]
-page_header(label("nav_draft"), selection)
-if not selection.has_data:
-    empty_state(selection)
-    st.stop()
+frame = open_page("draft")
+selection = frame.selection
 
 lang, url = selection.lang, selection.url
-st.caption(label("draft_caption"))
+st.caption(t("draft_caption"))
 
 kind_col, period_col, compare_col = st.columns([2, 2, 3])
 with kind_col:
     kind = st.segmented_control(
-        label("draft_kind"), KINDS, default="month", key="draft_kind", format_func=lambda k: label(f"draft_kind_{k}")
+        t("draft_kind"), KINDS, default="month", key="draft_kind", format_func=lambda k: t(f"draft_kind_{k}")
     ) or "month"  # fmt: skip
 periods = available_periods(kind, selection.first_month, selection.last_month)
 keys = [p.key for p in periods]
 default_key = period_containing(kind, selection.end or selection.last_month).key
 period_key = period_col.selectbox(
-    label("draft_period"), keys, index=keys.index(default_key) if default_key in keys else 0,
+    t("draft_period"), keys, index=keys.index(default_key) if default_key in keys else 0,
     key=f"draft_period_{kind}", format_func=lambda key: parse_period(key).name(lang),
 )  # fmt: skip
 compare = compare_col.multiselect(
-    label("draft_compare"), COMPARISONS, key="draft_compare", placeholder=label("draft_compare_placeholder"),
-    format_func=lambda c: label(f"draft_cmp_{c}"),
+    t("draft_compare"), COMPARISONS, key="draft_compare", placeholder=t("draft_compare_placeholder"),
+    format_func=lambda c: t(f"draft_cmp_{c}"),
 )  # fmt: skip
 
 try:
     draft = cache.draft(url, selection.unit_codes, period_key, lang, tuple(c for c in COMPARISONS if c in compare))
 except TemplateError as error:
-    st.error(label("draft_template_error"))
+    st.error(t("draft_template_error"))
     st.code(str(error), language=None, wrap_lines=True)
     st.stop()
 
-st.subheader(draft.title)
+st.subheader(md(draft.title))
 for line in (draft.unit_line, draft.window):
     if line:
-        st.caption(line)
+        st.caption(md(line))
 for note in draft.notes:
-    st.info(note, icon=":material/info:")
+    st.info(md(note), icon=":material/info:")
 
 # Edits are kept per draft (units, period, language, comparisons): another draft starts from the data again.
 scope = hashlib.sha256(repr((selection.unit_codes, period_key, lang, compare)).encode()).hexdigest()[:12]
 edited: dict[str, str] = {}
 for section in draft.sections:
-    st.markdown(f"**{section.title}**")
+    st.markdown(f"**{md(section.title)}**")
     for paragraph in section.paragraphs:
         key = f"draft_text_{scope}_{paragraph.id}"
         text = st.session_state.get(key, paragraph.text)
         edited[paragraph.id] = text
         st.code(text, language=None, wrap_lines=True)
-        with st.expander(label("draft_edit"), icon=":material/edit:"):
-            st.text_area(label("draft_edit_label"), value=paragraph.text, key=key, height=140)
+        with st.expander(t("draft_edit"), icon=":material/edit:"):
+            st.text_area(t("draft_edit_label"), value=paragraph.text, key=key, height=140)
 
 final = draft.with_texts(edited)
 name = f"bao-cao-so-lieu-{period_key}" if lang == "vi" else f"report-figures-{period_key}"
-if current().can_all(Action.EXPORT, selection.unit_ids):  # downloads are exports: analysts and above
+if frame.principal.can_all(Action.EXPORT, selection.unit_ids):  # downloads are exports: analysts and above
     docx_col, txt_col, _ = st.columns([1, 1, 2])
     docx_col.download_button(
-        label("draft_download_docx"), to_docx_bytes(final), f"{name}.docx", DOCX_MIME, key="draft_docx",
+        t("draft_download_docx"), to_docx_bytes(final), f"{name}.docx", DOCX_MIME, key="draft_docx",
         icon=":material/description:", on_click="ignore",
     )  # fmt: skip
     txt_col.download_button(
-        label("draft_download_txt"), to_text(final).encode("utf-8"), f"{name}.txt", "text/plain", key="draft_txt",
+        t("draft_download_txt"), to_text(final).encode("utf-8"), f"{name}.txt", "text/plain", key="draft_txt",
         icon=":material/download:", on_click="ignore",
     )  # fmt: skip
 
-st.subheader(label("draft_sources"))
-st.caption(label("draft_sources_caption"))
+st.subheader(t("draft_sources"))
+st.caption(t("draft_sources_caption"))
 names = {m.code: m.name(lang) for m in cache.metrics(url)}
 figures = draft.figures
 table = pd.DataFrame(
     {
-        label("draft_col_unit"): figures["unit"],
-        label("draft_col_metric"): figures["metric"],
-        label("draft_col_metric_name"): figures["metric"].map(names),
-        label("draft_col_member"): figures["member"],
-        label("draft_col_period"): figures["period"],
-        label("draft_col_value"): figures["value"],
-        label("draft_col_batch"): figures["batch_id"],
-        label("draft_col_role"): figures["role"].map(lambda r: label(f"draft_role_{r}")),
+        t("draft_col_unit"): figures["unit"],
+        t("draft_col_metric"): figures["metric"],
+        t("draft_col_metric_name"): figures["metric"].map(names),
+        t("draft_col_member"): figures["member"],
+        t("draft_col_period"): figures["period"],
+        t("draft_col_value"): figures["value"],
+        t("draft_col_batch"): figures["batch_id"],
+        t("draft_col_role"): figures["role"].map(lambda r: t(f"draft_role_{r}")),
     }
 )
-value_column = label("draft_col_value")
+value_column = t("draft_col_value")
 st.dataframe(
     table.style.format(lambda v: format_count(int(v), lang), subset=[value_column]),
     hide_index=True, width="stretch", key="draft_sources",

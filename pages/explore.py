@@ -6,37 +6,33 @@ import streamlit as st
 
 from commstats import explore, export
 from commstats.auth import Action
+from commstats.i18n import t
 from commstats.numbers import format_count, grid_count_format
 from ui import cache
-from ui.auth import current
-from ui.frame import current_selection, empty_state, month_label, page_header
-from ui.labels import label
+from ui.frame import month_label, open_page
 
-selection = current_selection("pages/explore.py")
-can_export = current().can_all(Action.EXPORT, selection.unit_ids)
-page_header(label("nav_explore"), selection)
-if not selection.has_data:
-    empty_state(selection)
-    st.stop()
+frame = open_page("explore")
+selection = frame.selection
+can_export = frame.principal.can_all(Action.EXPORT, selection.unit_ids)
 
 lang, url, start, end = selection.lang, selection.url, selection.start, selection.end
-st.caption(label("explore_caption"))
+st.caption(t("explore_caption"))
 units = {u.code: u for u in cache.units(url) if u.id in selection.unit_ids}
 catalogue = {m.code: m for m in cache.metrics(url)}
 sections = {m.section_code: m.section(lang) for m in catalogue.values()}
 
 unit_col, section_col, metric_col, member_col = st.columns(4)
 unit_codes = unit_col.multiselect(
-    label("explore_units"), list(units), key="explore_units", placeholder=label("explore_all"),
+    t("explore_units"), list(units), key="explore_units", placeholder=t("explore_all"),
     format_func=lambda code: units[code].name(lang),
 )  # fmt: skip
 section_codes = section_col.multiselect(
-    label("explore_sections"), list(sections), key="explore_sections", placeholder=label("explore_all"),
+    t("explore_sections"), list(sections), key="explore_sections", placeholder=t("explore_all"),
     format_func=lambda code: sections[code],
 )  # fmt: skip
 metric_options = [c for c, m in catalogue.items() if not section_codes or m.section_code in section_codes]
 metric_codes = metric_col.multiselect(
-    label("explore_metrics"), metric_options, key="explore_metrics", placeholder=label("explore_all"),
+    t("explore_metrics"), metric_options, key="explore_metrics", placeholder=t("explore_all"),
     format_func=lambda code: catalogue[code].name(lang),
 )  # fmt: skip
 dimensions = {catalogue[c].dimension for c in (metric_codes or metric_options) if catalogue[c].dimension}
@@ -46,13 +42,13 @@ for dimension in sorted(dimensions):
     names = members["name_en" if lang == "en" else "name_vi"]
     member_options |= {code: name for code, name in zip(members["code"], names, strict=True) if code}
 member_codes = member_col.multiselect(
-    label("explore_members"), list(member_options), key="explore_members", placeholder=label("explore_all"),
+    t("explore_members"), list(member_options), key="explore_members", placeholder=t("explore_all"),
     format_func=lambda code: member_options.get(code, code),
 )  # fmt: skip
 
 kind = st.segmented_control(
-    label("explore_view"), ["long", "pivot"], default="long", key="explore_view",
-    format_func=lambda k: label(f"explore_view_{k}"),
+    t("explore_view"), ["long", "pivot"], default="long", key="explore_view",
+    format_func=lambda k: t(f"explore_view_{k}"),
 ) or "long"  # fmt: skip
 
 long_frame = cache.observations_for_export(
@@ -60,23 +56,23 @@ long_frame = cache.observations_for_export(
 )
 shown = explore.view(long_frame, kind)
 if shown.empty:
-    st.info(label("explore_empty"))
+    st.info(t("explore_empty"))
     st.stop()
 
 name = f"commstats-{kind}-{start:%Y-%m}-{end:%Y-%m}"
 with st.container(horizontal=True, vertical_alignment="center"):
     st.caption(
-        label("explore_rows", rows=format_count(len(shown), lang), start=month_label(start, lang),
+        t("explore_rows", rows=format_count(len(shown), lang), start=month_label(start, lang),
               end=month_label(end, lang))
     )  # fmt: skip
     if can_export:  # analysts and above (ui.auth); viewers see the table only
         st.download_button(
-            label("explore_csv"), lambda: export.to_csv_bytes(shown, lang), f"{name}.csv", "text/csv",
-            key="explore_csv", icon=":material/download:", help=label("explore_download_help"), on_click="ignore",
+            t("explore_csv"), lambda: export.to_csv_bytes(shown, lang), f"{name}.csv", "text/csv",
+            key="explore_csv", icon=":material/download:", help=t("explore_download_help"), on_click="ignore",
             type="primary",
         )  # fmt: skip
         st.download_button(
-            label("explore_xlsx"), lambda: export.to_xlsx_bytes(shown, lang), f"{name}.xlsx",
+            t("explore_xlsx"), lambda: export.to_xlsx_bytes(shown, lang), f"{name}.xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="explore_xlsx",
             icon=":material/download:", on_click="ignore",
         )  # fmt: skip

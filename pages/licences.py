@@ -4,26 +4,23 @@ totals against the same months a year earlier, and the register entries when a r
 import streamlit as st
 
 from commstats import charts, series
+from commstats.i18n import t
 from commstats.numbers import format_count, format_percent
-from commstats.periods import add_months
+from commstats.periods import add_months, months_between
 from ui import cache
-from ui.frame import current_selection, empty_state, month_label, page_header
-from ui.labels import label
+from ui.frame import month_label, open_page
+from ui.markup import md
 
 SECTION = "publishing"
 
-selection = current_selection("pages/licences.py")
-page_header(label("nav_licences"), selection)
-if not selection.has_data:
-    empty_state(selection)
-    st.stop()
+selection = open_page("licences").selection
 
 lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, selection.start, selection.end
 types = {m.code: m for m in cache.metrics(url) if m.section_code == SECTION}
 codes = tuple(types)
-st.caption(label("licences_caption", start=month_label(start, lang), end=month_label(end, lang)))
+st.caption(t("licences_caption", start=month_label(start, lang), end=month_label(end, lang)))
 
-months = tuple(series.months_between(start, end))
+months = tuple(months_between(start, end))
 now = cache.period_values(url, ids, codes, months)
 before = cache.period_values(url, ids, codes, tuple(add_months(m, -12) for m in months))
 for column, (code, metric) in zip(st.columns(len(types)), types.items(), strict=True):
@@ -32,30 +29,30 @@ for column, (code, metric) in zip(st.columns(len(types)), types.items(), strict=
     if value is not None and previous:
         delta = ("+" if value >= previous else "") + format_percent(100 * (value - previous) / previous, lang)
     column.metric(
-        f"{metric.name(lang)} ({metric.unit_word(lang)})", format_count(value, lang), delta, border=True,
-        help=label("licences_total_help", start=month_label(start, lang), end=month_label(end, lang)),
-        delta_description=label("licences_vs_last_year"),
+        md(f"{metric.name(lang)} ({metric.unit_word(lang)})"), format_count(value, lang), delta, border=True,
+        help=t("licences_total_help", start=month_label(start, lang), end=month_label(end, lang)),
+        delta_description=t("licences_vs_last_year"),
     )  # fmt: skip
 
 granularity = st.segmented_control(
-    label("granularity"), series.GRANULARITIES, default="month", key="licences_granularity",
-    format_func=lambda g: label(f"granularity_{g}"),
+    t("granularity"), series.GRANULARITIES, default="month", key="licences_granularity",
+    format_func=lambda g: t(f"granularity_{g}"),
 ) or "month"  # fmt: skip
 monthly = cache.monthly_totals(url, ids, codes, start, end)
 if monthly.empty:
-    st.info(label("no_data_range"))
+    st.info(t("no_data_range"))
     st.stop()
 rolled = series.aggregate(monthly, {c: m.kind for c, m in types.items()}, granularity)
 st.plotly_chart(
     charts.stacked_metrics_figure(rolled, types, granularity, lang, selection.mergers), key="licences_chart"
 )
 
-st.subheader(label("licences_year_table"))
+st.subheader(t("licences_year_table"))
 yearly = series.aggregate(monthly, {c: m.kind for c, m in types.items()}, "year")
 table = yearly.pivot(index="period_key", columns="metric", values="value").reindex(columns=list(types))
 years = yearly.drop_duplicates("period_key")
 st.dataframe(
-    {label("col_year"): [key if complete else f"{key} ({month_label(first, lang)} – {month_label(last, lang)})"
+    {t("col_year"): [key if complete else f"{key} ({month_label(first, lang)} – {month_label(last, lang)})"
                          for key, complete, first, last in years[["period_key", "complete", "first", "last"]]
                          .itertuples(index=False)],
      **{types[c].name(lang): [format_count(int(v), lang) if v == v else "-" for v in table[c]] for c in types}},
@@ -64,11 +61,11 @@ st.dataframe(
 
 register = cache.licence_records(url, ids, start, series.month_end(end))
 if not register.empty:
-    with st.expander(label("licences_register", count=format_count(len(register), lang))):
+    with st.expander(t("licences_register", count=format_count(len(register), lang))):
         st.dataframe(
-            {label("col_issued_on"): [d.strftime("%d/%m/%Y") for d in register["issued_on"]],
-             label("col_type"): [types[c].name(lang) if c in types else c for c in register["metric"]],
-             label("col_number"): register["number"], label("col_holder"): register["holder"],
-             label("col_title"): register["title"]},
+            {t("col_issued_on"): [d.strftime("%d/%m/%Y") for d in register["issued_on"]],
+             t("col_type"): [types[c].name(lang) if c in types else c for c in register["metric"]],
+             t("col_number"): register["number"], t("col_holder"): register["holder"],
+             t("col_title"): register["title"]},
             hide_index=True, width="stretch",
         )  # fmt: skip

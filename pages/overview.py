@@ -2,17 +2,13 @@
 
 import streamlit as st
 
-from commstats.periods import Period
-from commstats.series import months_between
+from commstats.i18n import t
+from commstats.periods import Period, months_between
 from ui import cache
-from ui.frame import current_selection, empty_state, page_header
-from ui.labels import label
+from ui.frame import open_page
+from ui.markup import md
 
-selection = current_selection("pages/overview.py")
-page_header(label("overview_title"), selection)
-if not selection.has_data:
-    empty_state(selection)
-    st.stop()
+selection = open_page("overview").selection
 
 months = months_between(selection.start, selection.end)[::-1]
 saved = st.session_state.get("overview_month")
@@ -20,19 +16,19 @@ if saved not in months:
     st.session_state["overview_month"] = months[0]
 picker, caption = st.columns([1, 3], vertical_alignment="bottom")
 month = picker.selectbox(
-    label("month"), months, key="overview_month",
+    t("month"), months, key="overview_month",
     format_func=lambda m: Period("month", m.year, m.month).name(selection.lang),
 )  # fmt: skip
-caption.caption(label("overview_caption", month=Period("month", month.year, month.month).name(selection.lang)))
+caption.caption(t("overview_caption", month=Period("month", month.year, month.month).name(selection.lang)))
 
 COLUMNS = 3
 for section, cards in cache.overview_cards(selection.url, selection.unit_ids, month, selection.lang).items():
-    st.subheader(section)
+    st.subheader(md(section))
     for row in range(0, len(cards), COLUMNS):
         for column, card in zip(st.columns(COLUMNS), cards[row : row + COLUMNS], strict=False):
             with column.container(border=True, height="stretch"):
                 st.metric(
-                    card.title, card.value_text, card.delta_text, help=card.help_text,
-                    chart_data=card.trend or None, delta_description=label("vs_prev_month"),
+                    md(card.title), card.value_text, card.delta_text, help=md(card.help_text),
+                    chart_data=card.trend or None, delta_description=t("vs_prev_month"),
                 )  # fmt: skip
-                st.caption(card.footnote)
+                st.caption(md(card.footnote))

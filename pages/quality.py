@@ -4,21 +4,25 @@ explained on the page), and the import log with provenance and revisions."""
 import streamlit as st
 
 from commstats import quality
+from commstats.i18n import t
 from commstats.numbers import format_count, format_decimal_number
 from commstats.periods import add_months
 from ui import cache
 from ui.auth import audit_section, can_audit
-from ui.frame import current_selection, empty_state, month_label, page_header
-from ui.labels import label, label_of
+from ui.figures import can_delete, delete_section
+from ui.frame import Selection, month_label, open_page
+from ui.labels import label_of
 
-selection = current_selection("pages/quality.py")
-page_header(label("nav_quality"), selection)
-if not selection.has_data:
-    empty_state(selection)
-    st.stop()
+
+def _delete_when_empty(selection: Selection) -> None:
+    if selection.unit_ids and can_delete(selection.unit_ids):  # every figure may be outside the plausible range
+        delete_section(selection.unit_ids, only_when_outside=True)
+
+
+selection = open_page("quality", on_empty=_delete_when_empty).selection
 
 lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, selection.start, selection.end
-st.caption(label("quality_caption", start=month_label(start, lang), end=month_label(end, lang)))
+st.caption(t("quality_caption", start=month_label(start, lang), end=month_label(end, lang)))
 catalogue = {m.code: m for m in cache.metrics(url)}
 units = {u.code: u.name(lang) for u in cache.units(url)}
 codes = tuple(catalogue)
@@ -37,74 +41,77 @@ for column, key, value in zip(
     (len(gaps), len(unusual), len(batches), len(revisions)),
     strict=True,
 ):
-    column.metric(label(key), format_count(value, lang), border=True)
+    column.metric(t(key), format_count(value, lang), border=True)
 
-st.subheader(label("quality_missing"))
-st.caption(label("quality_missing_caption"))
+st.subheader(t("quality_missing"))
+st.caption(t("quality_missing_caption"))
 if gaps.empty:
-    st.success(label("quality_missing_none"))
+    st.success(t("quality_missing_none"))
 else:
     st.dataframe(
-        {label("col_unit"): [units.get(u, u) for u in gaps["unit"]],
-         label("col_metric"): [catalogue[m].name(lang) for m in gaps["metric"]],
-         label("col_expected"): gaps["expected"], label("col_reported"): gaps["reported"],
-         label("col_missing"): gaps["missing"],
-         label("col_missing_months"): [quality.compress_months(months) for months in gaps["missing_months"]]},
+        {t("col_unit"): [units.get(u, u) for u in gaps["unit"]],
+         t("col_metric"): [catalogue[m].name(lang) for m in gaps["metric"]],
+         t("col_expected"): gaps["expected"], t("col_reported"): gaps["reported"],
+         t("col_missing"): gaps["missing"],
+         t("col_missing_months"): [quality.compress_months(months) for months in gaps["missing_months"]]},
         hide_index=True, width="stretch", key="quality_missing_table",
     )  # fmt: skip
 
-st.subheader(label("quality_outliers"))
-st.markdown(label("quality_rule", window=quality.WINDOW, min_history=quality.MIN_HISTORY))
+st.subheader(t("quality_outliers"))
+st.markdown(t("quality_rule", window=quality.WINDOW, min_history=quality.MIN_HISTORY))
 st.columns([1, 2])[0].slider(
-    label("quality_k"), 2.0, 8.0, quality.K_DEFAULT, 0.5, key="quality_k", help=label("quality_k_help"), format="%.1f"
+    t("quality_k"), 2.0, 8.0, quality.K_DEFAULT, 0.5, key="quality_k", help=t("quality_k_help"), format="%.1f"
 )
 if unusual.empty:
-    st.success(label("quality_outliers_none"))
+    st.success(t("quality_outliers_none"))
 else:
     st.dataframe(
-        {label("col_unit"): [units.get(u, u) for u in unusual["unit"]],
-         label("col_metric"): [catalogue[m].name(lang) for m in unusual["metric"]],
-         label("col_month"): [month_label(m, lang) for m in unusual["period"]],
-         label("col_value"): [format_count(int(v), lang) for v in unusual["value"]],
-         label("col_median"): [format_decimal_number(v, lang) for v in unusual["median"]],
-         label("col_band"): [f"{format_decimal_number(max(0, lo), lang)} – {format_decimal_number(hi, lang)}"
+        {t("col_unit"): [units.get(u, u) for u in unusual["unit"]],
+         t("col_metric"): [catalogue[m].name(lang) for m in unusual["metric"]],
+         t("col_month"): [month_label(m, lang) for m in unusual["period"]],
+         t("col_value"): [format_count(int(v), lang) for v in unusual["value"]],
+         t("col_median"): [format_decimal_number(v, lang) for v in unusual["median"]],
+         t("col_band"): [f"{format_decimal_number(max(0, lo), lang)} – {format_decimal_number(hi, lang)}"
                              for lo, hi in zip(unusual["low"], unusual["high"], strict=True)],
-         label("col_score"): [format_decimal_number(s, lang) for s in unusual["score"]]},
+         t("col_score"): [format_decimal_number(s, lang) for s in unusual["score"]]},
         hide_index=True, width="stretch", key="quality_outliers_table",
     )  # fmt: skip
 
-st.subheader(label("quality_batches"))
-st.caption(label("quality_batches_caption"))
+st.subheader(t("quality_batches"))
+st.caption(t("quality_batches_caption"))
 if not batches.empty:
     st.dataframe(
-        {label("col_batch"): batches["id"],
-         label("col_source_kind"): [label_of("source_kind", k) for k in batches["source_kind"]],
-         label("col_source"): batches["source_name"], label("col_sha"): [s[:12] for s in batches["sha256"]],
-         label("col_started"): [t.strftime("%d/%m/%Y %H:%M") for t in batches["started_at"]],
-         label("col_read"): batches["rows_read"], label("col_inserted"): batches["rows_inserted"],
-         label("col_updated"): batches["rows_updated"], label("col_unchanged"): batches["rows_unchanged"],
-         label("col_status"): [label_of("status", s) for s in batches["status"]],
-         label("col_by"): batches["created_by"]},
+        {t("col_batch"): batches["id"],
+         t("col_source_kind"): [label_of("source_kind", k) for k in batches["source_kind"]],
+         t("col_source"): batches["source_name"], t("col_sha"): [s[:12] for s in batches["sha256"]],
+         t("col_started"): [at.strftime("%d/%m/%Y %H:%M") for at in batches["started_at"]],
+         t("col_read"): batches["rows_read"], t("col_inserted"): batches["rows_inserted"],
+         t("col_updated"): batches["rows_updated"], t("col_unchanged"): batches["rows_unchanged"],
+         t("col_status"): [label_of("status", s) for s in batches["status"]],
+         t("col_by"): batches["created_by"]},
         hide_index=True, width="stretch", key="quality_batches_table",
     )  # fmt: skip
 
-st.subheader(label("quality_revisions"))
+st.subheader(t("quality_revisions"))
 name_column = "member_en" if lang == "en" else "member_vi"  # names read with the revisions
 if revisions.empty:
-    st.info(label("quality_revisions_none"))
+    st.info(t("quality_revisions_none"))
 else:
     st.dataframe(
-        {label("col_changed_at"): [t.strftime("%d/%m/%Y %H:%M") for t in revisions["changed_at"]],
-         label("col_batch"): revisions["batch_id"], label("col_unit"): [units.get(u, u) for u in revisions["unit"]],
-         label("col_metric"): [catalogue[m].name(lang) if m in catalogue else m for m in revisions["metric"]],
-         label("col_month"): [month_label(m, lang) for m in revisions["period"]],
-         label("col_member"): [name if m in catalogue and catalogue[m].dimension else c
+        {t("col_changed_at"): [at.strftime("%d/%m/%Y %H:%M") for at in revisions["changed_at"]],
+         t("col_batch"): revisions["batch_id"], t("col_unit"): [units.get(u, u) for u in revisions["unit"]],
+         t("col_metric"): [catalogue[m].name(lang) if m in catalogue else m for m in revisions["metric"]],
+         t("col_month"): [month_label(m, lang) for m in revisions["period"]],
+         t("col_member"): [name if m in catalogue and catalogue[m].dimension else c
                                for m, c, name in zip(revisions["metric"], revisions["member"], revisions[name_column],
                                                      strict=True)],
-         label("col_old"): [format_count(int(v), lang) for v in revisions["old_value"]],
-         label("col_new"): [format_count(int(v), lang) for v in revisions["new_value"]]},
+         t("col_old"): [format_count(int(v), lang) for v in revisions["old_value"]],
+         t("col_new"): [format_count(int(v), lang) for v in revisions["new_value"]]},
         hide_index=True, width="stretch", key="quality_revisions_table",
     )  # fmt: skip
+
+if can_delete(selection.unit_ids):  # editors: a bad row (a 9999 date cell) is never permanent
+    delete_section(selection.unit_ids)
 
 if can_audit(selection.unit_ids):  # editors and above: who changed the figures of these units, and when
     audit_section(selection.unit_ids)

@@ -4,74 +4,71 @@ attention (quiet for two months or more, or a sharp drop), and one chosen site's
 import streamlit as st
 
 from commstats import charts, sites
+from commstats.i18n import t
 from commstats.numbers import format_count, format_decimal_number, format_percent
 from commstats.periods import Period
 from ui import cache
-from ui.frame import current_selection, empty_state, month_label, page_header
-from ui.labels import label
+from ui.frame import month_label, open_page
+from ui.markup import md
 
 METRIC = "sites_posts"
 
-selection = current_selection("pages/sites.py")
-page_header(label("nav_sites"), selection)
-if not selection.has_data:
-    empty_state(selection)
-    st.stop()
+selection = open_page("sites").selection
 
 lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, selection.start, selection.end
 posts = cache.monthly_totals(url, ids, (METRIC,), start, end, True)
 if posts.empty:
-    st.info(label("sites_no_data"))
+    st.info(t("sites_no_data"))
     st.stop()
 
-st.caption(label("sites_caption", start=month_label(start, lang), end=month_label(end, lang)))
+st.caption(t("sites_caption", start=month_label(start, lang), end=month_label(end, lang)))
 ranked = sites.ranking(posts, lang)
 flags = sites.flag_sites(posts, start, end, lang)
 flagged = {f.site for f in flags if f.kind in ("silent", "drop")}
 last = posts[posts["period"] == posts["period"].max()]
 
 total, active, attention = st.columns(3)
-total.metric(label("sites_total"), format_count(int(ranked["posts"].sum()), lang), border=True)
+total.metric(t("sites_total"), format_count(int(ranked["posts"].sum()), lang), border=True)
 active.metric(
-    label("sites_active", month=Period("month", end.year, end.month).name(lang)),
+    t("sites_active", month=Period("month", end.year, end.month).name(lang)),
     f"{format_count(int((last['value'] > 0).sum()), lang)} / {format_count(last['member'].nunique(), lang)}",
     border=True,
 )
-attention.metric(label("sites_flagged"), format_count(len(flagged), lang), border=True)
+attention.metric(t("sites_flagged"), format_count(len(flagged), lang), border=True)
 
-st.subheader(label("sites_flags_title"))
+st.subheader(t("sites_flags_title"))
 st.caption(
-    label("sites_flags_rule", silent=sites.SILENT_MONTHS, share=format_percent(100 * (1 - sites.DROP_SHARE), lang),
+    t("sites_flags_rule", silent=sites.SILENT_MONTHS, share=format_percent(100 * (1 - sites.DROP_SHARE), lang),
           months=sites.BASELINE_MONTHS, min=sites.MIN_BASELINE)
 )  # fmt: skip
 if flags:
     st.dataframe(
-        {label("col_site"): [f.name for f in flags], label("col_flag"): [label(f"flag_{f.kind}") for f in flags],
-         label("col_detail"): [f.describe(lang) for f in flags]},
+        {t("col_site"): [f.name for f in flags], t("col_flag"): [t(f"flag_{f.kind}") for f in flags],
+         t("col_detail"): [f.describe(lang) for f in flags]},
         hide_index=True, width="stretch", key="sites_flags",
     )  # fmt: skip
 else:
-    st.success(label("sites_no_flags"))
+    st.success(t("sites_no_flags"))
 
 ranking_col, heatmap_col = st.columns([2, 3])
 with ranking_col:
-    st.subheader(label("sites_ranking"))
+    st.subheader(t("sites_ranking"))
     st.plotly_chart(charts.ranking_figure(ranked, lang, sorted(flagged)), key="sites_ranking_chart")
 with heatmap_col:
-    st.subheader(label("sites_heatmap"))
+    st.subheader(t("sites_heatmap"))
     matrix = sites.heatmap_matrix(posts, list(ranked["member"]), lang)
     st.plotly_chart(charts.heatmap_figure(matrix, lang), key="sites_heatmap_chart")
 
-st.subheader(label("sites_history"))
+st.subheader(t("sites_history"))
 names = dict(zip(ranked["member"], ranked["name"], strict=True))
 options = list(ranked["member"])
 first_flagged = next((f.site for f in flags if f.kind in ("silent", "drop")), options[0])
-site = st.selectbox(label("sites_pick"), options, index=options.index(first_flagged), key="sites_site",
+site = st.selectbox(t("sites_pick"), options, index=options.index(first_flagged), key="sites_site",
                     format_func=lambda code: names[code])  # fmt: skip
 history = sites.site_series(posts, site, start, end)
 site_total = int(history["value"].sum())
 st.caption(
-    label("sites_history_caption", name=names[site], total=format_count(site_total, lang),
+    t("sites_history_caption", name=md(names[site]), total=format_count(site_total, lang),
           mean=format_decimal_number(site_total / max(1, len(history)), lang))
 )  # fmt: skip
 st.plotly_chart(charts.site_history_figure(history, names[site], lang), key="sites_history_chart")

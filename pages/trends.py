@@ -4,39 +4,33 @@
 import streamlit as st
 
 from commstats import charts, series
+from commstats.i18n import t
 from commstats.numbers import format_count
 from ui import cache
-from ui.frame import current_selection, empty_state, page_header
-from ui.labels import label
+from ui.frame import open_page
 
-selection = current_selection("pages/trends.py")
-page_header(label("nav_trends"), selection)
-if not selection.has_data:
-    empty_state(selection)
-    st.stop()
+selection = open_page("trends").selection
 
 lang, url, ids = selection.lang, selection.url, selection.unit_ids
 catalogue = {m.code: m for m in cache.metrics(url)}
 kinds = {code: m.kind for code, m in catalogue.items()}
-st.caption(label("trends_caption"))
+st.caption(t("trends_caption"))
 
 left, right = st.columns([3, 1])
 chosen = left.multiselect(
-    label("trends_metrics"), list(catalogue), default=["portal_posts"] if "portal_posts" in catalogue else None,
+    t("trends_metrics"), list(catalogue), default=["portal_posts"] if "portal_posts" in catalogue else None,
     key="trends_metrics", format_func=lambda code: f"{catalogue[code].section(lang)} — {catalogue[code].name(lang)}",
 )  # fmt: skip
 granularity = right.segmented_control(
-    label("granularity"), series.GRANULARITIES, default="month", key="trends_granularity",
-    format_func=lambda g: label(f"granularity_{g}"),
+    t("granularity"), series.GRANULARITIES, default="month", key="trends_granularity",
+    format_func=lambda g: t(f"granularity_{g}"),
 ) or "month"  # fmt: skip
 
-time_tab, breakdown_tab, yoy_tab = st.tabs(
-    [label("trends_tab_time"), label("trends_tab_breakdown"), label("trends_tab_yoy")]
-)
+time_tab, breakdown_tab, yoy_tab = st.tabs([t("trends_tab_time"), t("trends_tab_breakdown"), t("trends_tab_yoy")])
 
 with time_tab:
     if not chosen:
-        st.info(label("trends_pick_metric"))
+        st.info(t("trends_pick_metric"))
     else:
         monthly = cache.monthly_totals(url, ids, tuple(chosen), selection.start, selection.end)
         rolled = series.aggregate(monthly, kinds, granularity)
@@ -45,14 +39,14 @@ with time_tab:
             charts.trend_figure(rolled, chosen_info, granularity, lang, selection.mergers), key="trends_time_chart"
         )
         if granularity != "month":
-            st.caption(label("partial_note"))
-        with st.expander(label("trends_table")):
+            st.caption(t("partial_note"))
+        with st.expander(t("trends_table")):
             table = rolled.assign(
                 period=[charts.period_label(k, lang) for k in rolled["period_key"]],
                 metric=[catalogue[c].name(lang) for c in rolled["metric"]],
                 value=[format_count(int(v), lang) for v in rolled["value"]],
             )[["period", "metric", "value"]]
-            table.columns = [label("period"), label("col_metric"), label("col_value")]
+            table.columns = [t("period"), t("col_metric"), t("col_value")]
             st.dataframe(table, hide_index=True, width="stretch")
 
 with breakdown_tab:
@@ -60,7 +54,7 @@ with breakdown_tab:
     default_metric = next((c for c in chosen if c in broken_down), broken_down[0] if broken_down else None)
     if default_metric is not None:
         metric_code = st.selectbox(
-            label("trends_breakdown_metric"), broken_down, index=broken_down.index(default_metric),
+            t("trends_breakdown_metric"), broken_down, index=broken_down.index(default_metric),
             key="trends_breakdown_metric", format_func=lambda code: catalogue[code].name(lang),
         )  # fmt: skip
         metric = catalogue[metric_code]
@@ -73,13 +67,13 @@ with breakdown_tab:
             charts.breakdown_figure(rolled, metric, names, granularity, lang, selection.mergers),
             key="trends_breakdown_chart",
         )
-        st.caption(label("trends_breakdown_caption"))
+        st.caption(t("trends_breakdown_caption"))
 
 with yoy_tab:
     yoy_options = list(catalogue)
     yoy_default = chosen[0] if chosen else yoy_options[0]
     yoy_code = st.selectbox(
-        label("trends_yoy_metric"), yoy_options, index=yoy_options.index(yoy_default), key="trends_yoy_metric",
+        t("trends_yoy_metric"), yoy_options, index=yoy_options.index(yoy_default), key="trends_yoy_metric",
         format_func=lambda code: catalogue[code].name(lang),
     )  # fmt: skip
     first_january = max(selection.first_month, selection.start.replace(month=1))
@@ -87,4 +81,4 @@ with yoy_tab:
     st.plotly_chart(
         charts.yoy_figure(series.year_over_year(history), catalogue[yoy_code], lang), key="trends_yoy_chart"
     )
-    st.caption(label("trends_yoy_caption"))
+    st.caption(t("trends_yoy_caption"))

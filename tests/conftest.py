@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from commstats.bootstrap import add_unit, init_database
 from commstats.db import make_engine
+from etl.demo import load_demo
 from tests.pgserver import PostgresServer, PostgresUnavailable, remove_server, start_server
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -41,7 +42,8 @@ def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo database, generated once; tests get their own copy."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     engine = make_engine(sqlite_url(path))
-    init_database(engine, demo=True)
+    init_database(engine)
+    load_demo(engine)
     engine.dispose()
     return path
 
@@ -75,8 +77,10 @@ def postgres_server() -> Iterator[PostgresServer]:
 def _pg_template(server: PostgresServer, name: str, demo: bool) -> str:
     server.create_database(name=name)
     engine = make_engine(server.url(name))
-    init_database(engine, demo=demo)
-    if not demo:
+    init_database(engine)
+    if demo:
+        load_demo(engine)
+    else:
         add_unit(engine, "test-unit", "Sở Thông tin và Truyền thông thử nghiệm", "Test department")
     engine.dispose()
     return name

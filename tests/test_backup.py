@@ -18,7 +18,7 @@ from commstats.db import make_engine, writer
 from commstats.models import Observation, Revision
 from etl.pipeline import import_content
 
-EXTRA_ROWS = b"period,metric,member,value\n2027-01,portal_audio,,99\n2027-02,portal_audio,,98\n"
+EXTRA_ROWS = b"period,metric,member,value\n2016-01,portal_audio,,99\n2016-02,portal_audio,,98\n"
 
 
 def dump(url: str, skip: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
@@ -143,3 +143,53 @@ def test_cli_backup_and_restore_with_confirmation(demo_url, tmp_path):
     refused = runner.invoke(app, ["restore", str(tmp_path / "nope.bak"), "--yes", "--db", demo_url])
     assert refused.exit_code == 1 and "Không tìm thấy tệp sao lưu" in refused.output
     assert "Traceback" not in refused.output
+
+
+def _foreign_commstats_file(url: str, out, revision: str | None, schema: bool) -> None:  # type: ignore[no-untyped-def]
+    """A database that looks like a commstats backup from outside: Alembic's table, maybe a revision,
+    maybe the whole schema and catalogue but no unit; then its backup (the SQLite file itself, or pg_dump)."""
+    from commstats.backup import _pg_backup, _sqlite_backup
+    from commstats.bootstrap import init_database
+
+    engine = make_engine(url)
+    if schema:
+        init_database(engine)  # schema and catalogue, no unit, no figure
+    else:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
+            if revision:
+                conn.execute(text("INSERT INTO alembic_version VALUES (:r)"), {"r": revision})
+    engine.dispose()
+    (_sqlite_backup if url.startswith("sqlite") else _pg_backup)(url, out)
+
+
+@pytest.mark.parametrize(
+    ("revision", "schema", "keys"),
+    [
+        (None, False, {"unknown_revision"}),  # the attacker's file: an empty alembic_version table, nothing else
+        ("zzzz", False, {"unknown_revision"}),
+        ("0004", False, {"schema_mismatch"}),  # the newest revision, but none of its tables
+        ("0001", False, {"schema_mismatch", "empty_backup"}),  # an old revision without its tables
+        (None, True, {"empty_backup"}),  # the whole schema and catalogue, not one unit
+    ],
+    ids=["empty-version-table", "unknown-revision", "head-without-tables", "old-without-tables", "no-units"],
+)
+def test_restore_checks_schema_revision_and_rows_before_touching_the_database(
+    demo_url, blank_url, tmp_path, revision, schema, keys
+):
+    out = tmp_path / "foreign.bak"
+    _foreign_commstats_file(blank_url, out, revision, schema)
+    before = dump(demo_url)
+    with pytest.raises(BackupError) as refused:
+        restore(demo_url, out, keep_dir=tmp_path / "kept")
+    assert refused.value.key in keys
+    message = refused.value.message("en")
+    assert str(out) in message and ("Nothing was restored" in message or "would wipe" in message)
+    assert dump(demo_url) == before
+    assert not list((tmp_path / "kept").glob("*"))  # nothing staged or kept is left behind
+
+    runner = CliRunner()
+    cli = runner.invoke(app, ["restore", str(out), "--yes", "--db", demo_url])
+    assert cli.exit_code == 1 and "Traceback" not in cli.output
+    assert refused.value.message("vi") in cli.output
+    assert dump(demo_url, skip=("audit_event",)) == {k: v for k, v in before.items() if k != "audit_event"}

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from commstats import charts, palette, queries, series
+from commstats import charts, palette, queries, series, units
 from commstats.queries import UnitInfo
 
 
@@ -19,7 +19,7 @@ def test_trend_hover_uses_vietnamese_month_names_and_number_format(demo_engine):
     monthly = queries.monthly_totals(demo_engine, ids, ["igate_received"], dt.date(2025, 5, 1), dt.date(2025, 8, 1))
     info = _info(demo_engine)
     rolled = series.aggregate(monthly, {"igate_received": "flow"}, "month")
-    mergers = charts.mergers_within(queries.units(demo_engine), ids)
+    mergers = units.mergers_within(queries.units(demo_engine), ids)
     fig = charts.trend_figure(rolled, {"igate_received": info["igate_received"]}, "month", "vi", mergers)
     trace = fig.data[0]
     july = int(monthly.loc[monthly["period"] == dt.date(2025, 7, 1), "value"].iloc[0])
@@ -74,12 +74,12 @@ def test_year_over_year_draws_one_line_per_year_over_months():
 
 
 def test_mergers_within_needs_both_units_chosen():
-    units = [
+    listed = [
         UnitInfo(1, "a", "Sở A", "A", True, 2, dt.date(2025, 7, 1), 0),
         UnitInfo(2, "b", "Sở B", "B", True, None, None, 0),
     ]
-    assert charts.mergers_within(units, [1, 2]) == [charts.Merger(dt.date(2025, 7, 1), "Sở A", "Sở B")]
-    assert charts.mergers_within(units, [1]) == []
+    assert units.mergers_within(listed, [1, 2]) == [units.Merger(dt.date(2025, 7, 1), "Sở A", "Sở B")]
+    assert units.mergers_within(listed, [1]) == []
 
 
 def test_palette_is_stable_and_distinct_within_a_section():

@@ -10,7 +10,7 @@ from commstats import queries
 from commstats.bootstrap import init_database
 from commstats.catalog import load_catalog, load_sites
 from commstats.db import make_engine
-from commstats.demo import DEMO_UNIT, FIRST_MONTH, LAST_MONTH, SEED_FIGURES, demo_rows, month_list
+from etl.demo import DEMO_UNIT, FIRST_MONTH, LAST_MONTH, SEED_FIGURES, demo_rows, load_demo, month_list
 from tests.importfiles import observations
 
 JULY_2019 = dt.date(2019, 7, 1)
@@ -22,7 +22,8 @@ def test_demo_rows_are_deterministic():
 
 def test_two_builds_give_identical_observations(demo_engine, blank_url):
     engine = make_engine(blank_url)
-    init_database(engine, demo=True)
+    init_database(engine)
+    load_demo(engine)
     assert observations(engine) == observations(demo_engine)
     engine.dispose()
 

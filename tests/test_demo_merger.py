@@ -6,7 +6,7 @@ import datetime as dt
 
 from commstats import queries
 from commstats.bootstrap import init_database
-from commstats.demo import MERGED_ON, MERGED_UNIT, SEED_FIGURES, SEED_MONTH, merged_unit_rows
+from etl.demo import MERGED_ON, MERGED_UNIT, SEED_FIGURES, SEED_MONTH, load_demo, merged_unit_rows
 
 
 def test_travinh_is_recorded_as_merged_into_vinhlong(demo_engine):
@@ -46,7 +46,8 @@ def test_the_corrected_value_left_a_revision_and_reloading_adds_nothing(demo_eng
         MERGED_UNIT, "ioffice_documents", "incoming", dt.date(2026, 9, 1))  # fmt: skip
     assert row["old_value"] == 10 * row["new_value"]
     batches, count = len(queries.import_batches(demo_engine)), queries.observation_count(demo_engine)
-    init_database(demo_engine, demo=True)
+    init_database(demo_engine)
+    load_demo(demo_engine)
     assert len(queries.import_batches(demo_engine)) == batches
     assert queries.observation_count(demo_engine) == count
     assert len(queries.revisions(demo_engine)) == 1

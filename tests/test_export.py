@@ -13,7 +13,8 @@ import pytest
 from commstats import queries
 from commstats.bootstrap import add_unit, init_database
 from commstats.db import make_engine, session_scope
-from commstats.export import HEADERS, safe_frame, to_csv_bytes, to_xlsx_bytes
+from commstats.export import header as column_header
+from commstats.export import safe_frame, to_csv_bytes, to_xlsx_bytes
 from commstats.models import Member
 from etl.pipeline import import_content
 from tests.importfiles import GOOD_ROWS, csv_text, observations
@@ -68,7 +69,7 @@ def test_csv_is_utf8_with_bom_and_vietnamese_survives_pandas_and_excel_reading(d
     data = to_csv_bytes(frame)
     assert data.startswith(b"\xef\xbb\xbf")
     back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", keep_default_na=False, dtype={"Giá trị": "int64"})
-    assert list(back.columns) == [HEADERS["vi"][c] for c in queries.EXPORT_COLUMNS]
+    assert list(back.columns) == [column_header(c, "vi") for c in queries.EXPORT_COLUMNS]
     assert set(back["Chỉ tiêu"]) == {"Tin, bài đăng trên Cổng thông tin điện tử"}
     assert set(back["Thành phần"]) == {"tiếng Việt", "tiếng Khmer", "tiếng Anh"}
     assert set(back["Đơn vị"]) == {"Sở Thông tin và Truyền thông Trà Vinh (dữ liệu mẫu)"}
@@ -113,12 +114,12 @@ def test_xlsx_has_typed_cells_and_headers_in_both_languages(demo_engine):
         workbook = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame, lang)))
         sheet = workbook.active
         header = [c.value for c in sheet[1]]
-        assert header == [HEADERS[lang][c] for c in queries.EXPORT_COLUMNS]
-        value_col = header.index(HEADERS[lang]["value"]) + 1
+        assert header == [column_header(c, lang) for c in queries.EXPORT_COLUMNS]
+        value_col = header.index(column_header("value", lang)) + 1
         values = [sheet.cell(row=r, column=value_col) for r in range(2, sheet.max_row + 1)]
         assert len(values) == len(frame) and all(c.data_type == "n" and isinstance(c.value, int) for c in values)
         assert sum(c.value for c in values) == int(frame["value"].sum())
-        names = {sheet.cell(row=r, column=header.index(HEADERS[lang]["metric_name"]) + 1).value
+        names = {sheet.cell(row=r, column=header.index(column_header("metric_name", lang)) + 1).value
                  for r in range(2, sheet.max_row + 1)}  # fmt: skip
         assert ("Tin, bài đăng trên Cổng thông tin điện tử" in names) == (lang == "vi")
         assert ("Posts on the web portal" in names) == (lang == "en")

@@ -89,7 +89,7 @@ def test_merged_units_history_is_combined(empty_engine):
     with empty_engine.begin() as conn:
         ids = dict(conn.execute(select(Unit.code, Unit.id)).all())
         for merged, survivor, day in (("travinh", "vinhlong", dt.date(2025, 7, 1)),
-                                      ("travinh-old", "travinh", dt.date(2018, 1, 1))):  # fmt: skip
+                                      ("travinh-old", "travinh", dt.date(2018, 2, 1))):  # fmt: skip
             conn.execute(update(Unit).where(Unit.id == ids[merged]).values(merged_into_id=ids[survivor], merged_on=day))
     rows = [("2018-01", "portal_audio", "", 1, "travinh-old", ""), ("2025-06", "portal_audio", "", 10, "travinh", ""),
             ("2025-06", "portal_audio", "", 4, "vinhlong", ""), ("2025-08", "portal_audio", "", 20, "vinhlong", ""),

@@ -10,7 +10,7 @@ import json
 
 from commstats import explore, queries
 from commstats.db import make_engine
-from commstats.export import HEADERS, to_csv_bytes
+from commstats.export import header, to_csv_bytes
 from commstats.numbers import format_count, grid_count_format
 from tests.apptest import run_page
 from tests.pagecheck import chosen_range
@@ -25,7 +25,7 @@ def test_long_view_is_the_database_and_the_csv_is_the_view(demo_url, monkeypatch
     expected = queries.observations_for_export(make_engine(demo_url), start=start, end=end,
                                                unit_codes=["travinh-demo", "vinhlong-demo"])  # fmt: skip
     shown = app.dataframe[0].value
-    assert list(shown.columns) == [HEADERS["vi"][c] for c in queries.EXPORT_COLUMNS]
+    assert list(shown.columns) == [header(c, "vi") for c in queries.EXPORT_COLUMNS]
     assert len(shown) == len(expected) > 1000
     assert shown["Giá trị"].astype(int).tolist() == expected["value"].tolist()
     assert any(c.value == f"{format_count(len(expected))} dòng · 11/2024 – 10/2026" for c in app.caption)
@@ -62,7 +62,7 @@ def test_unit_filter_in_english(demo_url, monkeypatch):
     expected = queries.observations_for_export(make_engine(demo_url), start=start, end=end, lang="en",
                                                unit_codes=["vinhlong-demo"], section_codes=["publishing"])  # fmt: skip
     shown = app.dataframe[0].value
-    assert list(shown.columns) == [HEADERS["en"][c] for c in queries.EXPORT_COLUMNS]
+    assert list(shown.columns) == [header(c, "en") for c in queries.EXPORT_COLUMNS]
     assert set(shown["Unit code"]) == {"vinhlong-demo"}
     assert len(shown) == len(expected) == 2 * 16  # two types, sixteen months since the merger
     assert set(shown["Section"]) == {"Publishing and printing"}

@@ -108,7 +108,7 @@ def test_bad_file_shows_every_problem_and_offers_no_load(empty_url, monkeypatch)
 
 def test_template_workbook_upload(empty_url, monkeypatch):
     engine = make_engine(empty_url)
-    book = openpyxl.load_workbook(io.BytesIO(build_template(engine, 2027, UNIT)))
+    book = openpyxl.load_workbook(io.BytesIO(build_template(engine, 2025, UNIT)))
     sheet = book["Cổng thông tin điện tử"]
     row = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "portal_audio")
     sheet.cell(row, 4).value = "1.234"
@@ -120,7 +120,7 @@ def test_template_workbook_upload(empty_url, monkeypatch):
     app.button[0].click()
     app.run()
     assert not app.exception and app.success
-    assert figures(engine) == {("2027-01", "portal_audio", ""): 1234}
+    assert figures(engine) == {("2025-01", "portal_audio", ""): 1234}
 
 
 def test_licence_register_upload(empty_url, monkeypatch):
@@ -138,7 +138,7 @@ def test_licence_register_upload(empty_url, monkeypatch):
 
 
 def test_detect_kind_by_content_not_name(empty_engine):
-    template = build_template(empty_engine, 2027, UNIT)
+    template = build_template(empty_engine, 2025, UNIT)
     assert upload.detect_kind(template, "whatever.xlsx") == "template"
     assert upload.detect_kind(REGISTER_CSV.encode(), "data.csv") == "register"
     assert upload.detect_kind(("Sổ đăng ký 2019\n\n" + REGISTER_CSV).encode(), "data.txt") == "register"

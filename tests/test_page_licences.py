@@ -7,8 +7,7 @@ import datetime as dt
 from commstats import queries
 from commstats.db import make_engine
 from commstats.numbers import format_count, format_percent
-from commstats.periods import add_months
-from commstats.series import months_between
+from commstats.periods import add_months, months_between
 from tests.apptest import run_page
 from tests.pagecheck import chosen_ids, chosen_range, figures, ints
 

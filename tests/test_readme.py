@@ -159,8 +159,11 @@ def test_makefile_run_and_test_do_what_the_readme_says():
     assert bash_lines(section("Two commands")) == ["make run", "make test"]
     run = make_dry_run("run")
     assert "-m commstats init --demo-if-empty" in run  # data/commstats.db with demo data if missing
-    assert "-m streamlit run dashboard.py --server.port 8501" in run
+    # This machine only by default (README: HOST=0.0.0.0 make run to listen on every interface).
+    assert "-m streamlit run dashboard.py --server.address 127.0.0.1 --server.port 8501" in run
     assert "--server.port 8600" in make_dry_run("run", "PORT=8600")
+    assert "--server.address 0.0.0.0 " in make_dry_run("run", "HOST=0.0.0.0")
+    assert "`HOST=0.0.0.0 make run`" in section("Two commands")
     test = make_dry_run("test")
     assert "-m ruff check ." in test and "-m ruff format --check ." in test and "-m pytest" in test
     assert "pip install" in make_dry_run("-B", "test") and "requirements-dev.txt" in make_dry_run("-B", "test")

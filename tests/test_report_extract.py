@@ -13,11 +13,11 @@ import typer
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from commstats import cli_extract
 from commstats.bootstrap import add_unit, init_database
+from commstats.cli import extract as cli_extract
 from commstats.db import make_engine
-from commstats.demo import DEMO_UNIT, SEED_FIGURES, SEED_SITE_POSTS
 from commstats.models import ImportBatch, Member, Metric, Observation
+from etl.demo import DEMO_UNIT, SEED_FIGURES, SEED_SITE_POSTS
 from etl.extract import report_text
 from etl.extract.report_text import (
     Figure,

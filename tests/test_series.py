@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from commstats import queries, series
+from commstats import periods, queries, series
 from commstats.periods import Period
 
 
@@ -77,6 +77,6 @@ def test_year_over_year_lays_months_out_by_year():
 
 
 def test_months_between_and_month_end():
-    assert series.months_between(dt.date(2019, 11, 1), dt.date(2020, 2, 1)) == [
+    assert periods.months_between(dt.date(2019, 11, 1), dt.date(2020, 2, 1)) == [
         dt.date(2019, 11, 1), dt.date(2019, 12, 1), dt.date(2020, 1, 1), dt.date(2020, 2, 1)]  # fmt: skip
     assert series.month_end(dt.date(2020, 2, 1)) == dt.date(2020, 2, 29)

@@ -29,7 +29,7 @@ def snapshot(engine: Engine) -> list[tuple]:
         return [tuple(r) for r in conn.execute(select(Observation).order_by(Observation.id))]
 
 
-def workbook(engine: Engine, year: int = 2027, lang: str = "vi") -> openpyxl.Workbook:
+def workbook(engine: Engine, year: int = 2025, lang: str = "vi") -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(build_template(engine, year, UNIT, lang)))
 
 
@@ -52,9 +52,9 @@ def values(engine: Engine, metric: str) -> dict[tuple[str, str], int]:
 
 
 def test_cli_writes_the_workbook_with_protection_validation_and_hidden_codes(empty_url, empty_engine, tmp_path):
-    out = tmp_path / "bieu-mau-2027.xlsx"
+    out = tmp_path / "bieu-mau-2025.xlsx"
     result = CliRunner().invoke(
-        app, ["template", "--year", "2027", "--out", str(out), "--unit", UNIT, "--db", empty_url]
+        app, ["template", "--year", "2025", "--out", str(out), "--unit", UNIT, "--db", empty_url]
     )
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(out)
@@ -64,13 +64,13 @@ def test_cli_writes_the_workbook_with_protection_validation_and_hidden_codes(emp
     assert "Không sửa, xóa hay chèn cột mã ẩn" in " ".join(str(c.value) for c in book["Hướng dẫn"]["A"])
 
     sheet = book[PORTAL]
-    assert sheet["B1"].value == "BIỂU NHẬP SỐ LIỆU NĂM 2027 — CỔNG THÔNG TIN ĐIỆN TỬ"
+    assert sheet["B1"].value == "BIỂU NHẬP SỐ LIỆU NĂM 2025 — CỔNG THÔNG TIN ĐIỆN TỬ"
     assert "B1:O1" in {str(r) for r in sheet.merged_cells.ranges}
     assert "Sở Thông tin và Truyền thông thử nghiệm (mã test-unit)" in sheet["B2"].value
     assert "ô trống khác số 0" in sheet["B3"].value
     header = [c.value for c in sheet[5]]
-    assert header[:4] == [CODE_HEADER, "Chỉ tiêu", "Đơn vị tính", "Tháng 1/2027"]
-    assert header[14] == "Tháng 12/2027"
+    assert header[:4] == [CODE_HEADER, "Chỉ tiêu", "Đơn vị tính", "Tháng 1/2025"]
+    assert header[14] == "Tháng 12/2025"
     assert sheet.column_dimensions["A"].hidden
     vi_row = row_of(sheet, "portal_posts|vi")
     assert sheet.cell(vi_row, 2).value == "tiếng Việt"
@@ -104,17 +104,17 @@ def _sections(engine: Engine):  # type: ignore[no-untyped-def]
 
 
 def test_english_workbook_and_bad_arguments(empty_url, empty_engine, tmp_path):
-    book = workbook(empty_engine, 2027, "en")
+    book = workbook(empty_engine, 2025, "en")
     assert book.sheetnames[0] == "Instructions"
     sheet = book["Web portal"]
-    assert [c.value for c in sheet[5]][1:4] == ["Metric", "Unit of measure", "01/2027"]
+    assert [c.value for c in sheet[5]][1:4] == ["Metric", "Unit of measure", "01/2025"]
     assert sheet.cell(row_of(sheet, "portal_posts|km"), 2).value == "Khmer"
     runner = CliRunner()
-    unknown = runner.invoke(app, ["template", "--year", "2027", "--out", str(tmp_path / "a.xlsx"), "--unit", "nope",
+    unknown = runner.invoke(app, ["template", "--year", "2025", "--out", str(tmp_path / "a.xlsx"), "--unit", "nope",
                                   "--db", empty_url])  # fmt: skip
     assert unknown.exit_code == 2 and "unknown unit: nope" in unknown.output
     assert not (tmp_path / "a.xlsx").exists()
-    wrong = runner.invoke(app, ["template", "--year", "2027", "--out", str(tmp_path / "a.csv"), "--db", empty_url])
+    wrong = runner.invoke(app, ["template", "--year", "2025", "--out", str(tmp_path / "a.csv"), "--db", empty_url])
     assert wrong.exit_code == 2 and ".xlsx" in wrong.output
 
 
@@ -131,10 +131,10 @@ def test_filled_workbook_imports_only_the_filled_cells(empty_engine):
     report = import_content(empty_engine, to_bytes(book), "số liệu tháng 7.xlsx")
     assert report.ok, report.summary()
     assert report.result is not None and report.result.inserted == 7
-    assert values(empty_engine, "portal_posts") == {("2027-07", "vi"): 33, ("2027-07", "km"): 23, ("2027-07", "en"): 14}
-    assert values(empty_engine, "portal_audio") == {("2027-07", ""): 0, ("2027-08", ""): 2682057}
-    assert values(empty_engine, "sites_posts") == {("2027-07", "cau-ke"): 12}
-    assert values(empty_engine, "sites_count") == {("2027-07", ""): 43}
+    assert values(empty_engine, "portal_posts") == {("2025-07", "vi"): 33, ("2025-07", "km"): 23, ("2025-07", "en"): 14}
+    assert values(empty_engine, "portal_audio") == {("2025-07", ""): 0, ("2025-08", ""): 2682057}
+    assert values(empty_engine, "sites_posts") == {("2025-07", "cau-ke"): 12}
+    assert values(empty_engine, "sites_count") == {("2025-07", ""): 43}
     assert values(empty_engine, "portal_drafts") == {}  # empty = not reported, not zero
 
     again = import_content(empty_engine, to_bytes(book), "copy.xlsx")
@@ -144,8 +144,8 @@ def test_filled_workbook_imports_only_the_filled_cells(empty_engine):
     portal.cell(row_of(portal, "portal_posts|km"), 10).value = None  # cleared: left as it was
     changed = import_content(empty_engine, to_bytes(book), "sửa.xlsx")
     assert changed.result is not None and (changed.result.updated, changed.result.unchanged) == (1, 5)
-    assert values(empty_engine, "portal_posts")[("2027-07", "vi")] == 34
-    assert values(empty_engine, "portal_posts")[("2027-07", "km")] == 23
+    assert values(empty_engine, "portal_posts")[("2025-07", "vi")] == 34
+    assert values(empty_engine, "portal_posts")[("2025-07", "km")] == 23
     with empty_engine.connect() as conn:
         assert conn.execute(select(Revision.old_value, Revision.new_value)).all() == [(33, 34)]
 
@@ -167,8 +167,8 @@ def test_what_people_do_to_the_workbook_is_tolerated(empty_engine):
     sheet.merge_cells(start_row=last + 4, start_column=2, end_row=last + 4, end_column=8)
     report = import_content(empty_engine, to_bytes(book), "đã sửa.xlsx")
     assert report.ok, report.summary()
-    assert values(empty_engine, "portal_posts") == {("2027-01", "vi"): 5, ("2027-01", "km"): 6}
-    assert values(empty_engine, "portal_audio") == {("2027-01", ""): 7}
+    assert values(empty_engine, "portal_posts") == {("2025-01", "vi"): 5, ("2025-01", "km"): 6}
+    assert values(empty_engine, "portal_audio") == {("2025-01", ""): 7}
 
 
 def test_total_rows_are_checked_against_their_members(empty_engine):
@@ -185,9 +185,9 @@ def test_total_rows_are_checked_against_their_members(empty_engine):
     report = import_content(empty_engine, to_bytes(book), "tổng sai.xlsx")
     assert not report.ok
     text = report.summary()
-    assert f"dòng {total}, cột D – Tháng 1/2027 [{PORTAL}] (“60”)" in text
+    assert f"dòng {total}, cột D – Tháng 1/2025 [{PORTAL}] (“60”)" in text
     assert "các dòng thành phần cộng lại được 56" in text
-    assert f"dòng {total}, cột F – Tháng 3/2027 [{PORTAL}] (“9”)" in text
+    assert f"dòng {total}, cột F – Tháng 3/2025 [{PORTAL}] (“9”)" in text
     assert "các dòng thành phần bên dưới đều trống" in text
     assert snapshot(empty_engine) == before
 
@@ -206,10 +206,10 @@ def test_text_and_negative_numbers_name_sheet_row_and_column_and_change_nothing(
     assert not report.ok and len(report.problems) == 3
     lines = report.summary().splitlines()
     assert lines[0].startswith("lỗi.xlsx: bị từ chối, 3 lỗi. Không có dữ liệu nào được ghi.")
-    assert f"dòng {audio}, cột E – Tháng 2/2027 [{PORTAL}] (“mười”): Không phải là số" in lines[1]
-    assert f"dòng {audio}, cột F – Tháng 3/2027 [{PORTAL}] (“-3”): Giá trị âm" in lines[2]
+    assert f"dòng {audio}, cột E – Tháng 2/2025 [{PORTAL}] (“mười”): Không phải là số" in lines[1]
+    assert f"dòng {audio}, cột F – Tháng 3/2025 [{PORTAL}] (“-3”): Giá trị âm" in lines[2]
     assert "phần thập phân" in lines[3]
-    assert f"row {audio}, column E – Tháng 2/2027 [{PORTAL}] (“mười”): Not a number" in report.summary("en")
+    assert f"row {audio}, column E – Tháng 2/2025 [{PORTAL}] (“mười”): Not a number" in report.summary("en")
     assert snapshot(empty_engine) == before
 
 
@@ -245,7 +245,7 @@ def test_recognised_by_structure_not_by_name(empty_engine):
     assert is_template(copied, "Book1.xlsx")
     report = import_content(empty_engine, copied, "Book1.xlsx", unit=UNIT)
     assert report.ok, report.summary()
-    assert values(empty_engine, "portal_audio") == {("2027-01", ""): 4}
+    assert values(empty_engine, "portal_audio") == {("2025-01", ""): 4}
     # The hidden code column deleted: the marker sheet says it was the workbook, and what to do.
     book = openpyxl.load_workbook(io.BytesIO(content))
     for name in book.sheetnames[1:-1]:

@@ -1,11 +1,22 @@
-"""The one Streamlit cache module: the engine as a resource, query results as data (with a ttl).
+"""The one Streamlit cache module: the engine as a resource, query results as data.
 
-Cached functions take the database URL and plain tuples, so results are keyed on what they read.
+Cached reads take the database URL and plain tuples, and are keyed on the data version as well (`fresh`):
+a write from anywhere — an import on a page, `python -m commstats import` in cron, a nightly feed run,
+another dashboard on the same database — shows on the next rerun, and only the reads of the units it wrote
+are read again (nothing is cleared: other units' entries stay cached). The version costs one query per
+rerun (`refresh`, called by the router, or by the page frame when a page runs without it); the ttl only
+bounds how long unused entries are kept.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import inspect
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import astuple, dataclass, field
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -19,10 +30,94 @@ from commstats.periods import Period, parse_period
 from commstats.units import with_predecessors
 
 TTL_SECONDS = 300
+Read = TypeVar("Read", bound=Callable[..., Any])
 
 
 def database_url() -> str:
     return get_settings().database_url
+
+
+@dataclass
+class _Seen:
+    """What this process knows of one database's writes (shared by its sessions, as st.cache_data is)."""
+
+    version: queries.DataVersion | None
+    epoch: int = 0  # moves on a write that concerns every unit (a restore), or when the trail went back
+    by_unit: dict[str, int] = field(default_factory=dict)  # unit code -> newest audit event that wrote it
+
+
+_SEEN: dict[str, _Seen] = {}
+_SEEN_LOCK = threading.Lock()
+
+
+def refresh(url: str) -> queries.DataVersion | None:
+    """Read the data version (one query) and note which units were written since the last look (a second
+    query, only when something was written)."""
+    version = queries.data_version(engine(url))
+    with _SEEN_LOCK:
+        seen = _SEEN.get(url)
+        if seen is None:
+            _SEEN[url] = _Seen(version)
+            return version
+        last = seen.version.audit_event if seen.version else 0
+        now = version.audit_event if version else 0
+        went_back = bool(seen.version and version and version.batch < seen.version.batch)
+        if now < last or went_back:  # the database was replaced by an older one (a restore)
+            seen.epoch, seen.by_unit = seen.epoch + 1, {}
+        elif now > last:
+            for event in queries.data_events_since(engine(url), last):
+                if event.action == "restore" or not event.unit_codes:
+                    seen.epoch, seen.by_unit = seen.epoch + 1, {}
+                for code in event.unit_codes:
+                    seen.by_unit[code] = event.id
+        seen.version = version
+    return version
+
+
+def _key(url: str, unit_codes: Iterable[str] | None) -> tuple[object, ...]:
+    """The version a read is cached under: with `unit_codes`, only those units' writes move it."""
+    if url not in _SEEN:
+        refresh(url)
+    seen = _SEEN[url]
+    if seen.version is None or unit_codes is None:
+        return (seen.epoch, astuple(seen.version) if seen.version else None)
+    whole = seen.version
+    return (seen.epoch, whole.units, whole.metrics, tuple(sorted((c, seen.by_unit.get(c, 0)) for c in unit_codes)))
+
+
+def _codes_of(url: str, ids: Iterable[int]) -> list[str]:
+    by_id = {u.id: u.code for u in units(url)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def fresh(scope: str | None = None) -> Callable[[Read], Read]:
+    """Cache a read `f(url, ...)` under the data version. `scope` names its argument holding the units it
+    reads: "ids" (unit ids), "unit_codes" (codes; predecessors of a merged unit count too). An empty or
+    absent scope (every unit) or none at all: any write moves the version."""
+
+    def decorate(read: Read) -> Read:
+        signature = inspect.signature(read)
+
+        def versioned(version: tuple[object, ...], url: str, *args: Any, **kwargs: Any) -> Any:
+            return read(url, *args, **kwargs)
+
+        # Streamlit keys each function's cache on its module, name and source: one cache per read.
+        versioned.__module__, versioned.__qualname__, versioned.__name__ = __name__, read.__qualname__, read.__name__
+        cached = st.cache_data(ttl=TTL_SECONDS)(versioned)
+
+        @functools.wraps(read)
+        def current(url: str, *args: Any, **kwargs: Any) -> Any:
+            chosen = signature.bind(url, *args, **kwargs).arguments.get(scope) if scope else None
+            codes: Iterable[str] | None = None
+            if scope == "ids" and chosen:
+                codes = _codes_of(url, chosen)
+            elif scope == "unit_codes" and chosen:
+                codes = _codes_of(url, with_predecessors(units(url), chosen))
+            return cached(_key(url, codes), url, *args, **kwargs)
+
+        return current  # type: ignore[return-value]
+
+    return decorate
 
 
 @st.cache_resource
@@ -30,46 +125,46 @@ def engine(url: str) -> Engine:
     return make_engine(url)
 
 
-@st.cache_data(ttl=TTL_SECONDS)
+@fresh()
 def units(url: str) -> list[queries.UnitInfo]:
     return queries.units(engine(url))
 
 
-@st.cache_data(ttl=TTL_SECONDS)
+@fresh()
 def unit_ids(url: str, codes: tuple[str, ...]) -> list[int]:
     return with_predecessors(units(url), codes)  # from the cached unit list: no round trip
 
 
-@st.cache_data(ttl=TTL_SECONDS)
+@fresh()
 def metrics(url: str) -> list[queries.MetricInfo]:
     return queries.metrics(engine(url))
 
 
-@st.cache_data(ttl=TTL_SECONDS)
+@fresh("ids")
 def month_range(url: str, ids: tuple[int, ...]) -> tuple[dt.date, dt.date] | None:
     return queries.month_range(engine(url), ids)
 
 
-@st.cache_data(ttl=TTL_SECONDS)
+@fresh("ids")
 def monthly_totals(
     url: str, ids: tuple[int, ...], metric_codes: tuple[str, ...], start: dt.date, end: dt.date, by_member: bool = False
 ) -> pd.DataFrame:
     return queries.monthly_totals(engine(url), ids, metric_codes, start, end, by_member=by_member)
 
 
-@st.cache_data(ttl=TTL_SECONDS)
+@fresh("ids")
 def period_values(
     url: str, ids: tuple[int, ...], metric_codes: tuple[str, ...], months: tuple[dt.date, ...], by_member: bool = False
 ) -> dict[tuple[str, str], int]:
     return queries.period_values(engine(url), ids, metric_codes, months, by_member=by_member)
 
 
-@st.cache_data(ttl=TTL_SECONDS)
+@fresh("ids")
 def targets(url: str, ids: tuple[int, ...], year: int) -> dict[str, int]:
     return queries.targets(engine(url), ids, year)
 
 
-@st.cache_data(ttl=TTL_SECONDS)
+@fresh("ids")
 def overview_cards(url: str, ids: tuple[int, ...], month: dt.date, lang: str) -> dict[str, list[overview.Card]]:
     return overview.overview_cards(engine(url), ids, Period("month", month.year, month.month), lang)
 
@@ -77,29 +172,29 @@ def overview_cards(url: str, ids: tuple[int, ...], month: dt.date, lang: str) ->
 # --- Reads of the analysis pages (trends, sites, licences, explore, quality) ---
 
 
-@st.cache_data(ttl=TTL_SECONDS)
+@fresh()
 def schema_ready(url: str) -> bool:
     return queries.schema_ready(engine(url))
 
 
-@st.cache_data(ttl=TTL_SECONDS)
+@fresh("ids")
 def unit_monthly_totals(
     url: str, ids: tuple[int, ...], metric_codes: tuple[str, ...], start: dt.date, end: dt.date
 ) -> pd.DataFrame:
     return queries.unit_monthly_totals(engine(url), ids, metric_codes, start, end)
 
 
-@st.cache_data(ttl=TTL_SECONDS)
+@fresh("ids")
 def first_months(url: str, ids: tuple[int, ...]) -> dict[tuple[str, str], dt.date]:
     return queries.first_months(engine(url), ids)
 
 
-@st.cache_data(ttl=TTL_SECONDS)
+@fresh("ids")
 def licence_records(url: str, ids: tuple[int, ...], start: dt.date, end: dt.date) -> pd.DataFrame:
     return queries.licence_records(engine(url), ids, start, end)
 
 
-@st.cache_data(ttl=TTL_SECONDS)
+@fresh("unit_codes")
 def observations_for_export(
     url: str,
     start: dt.date,
@@ -116,23 +211,23 @@ def observations_for_export(
     )  # fmt: skip
 
 
-@st.cache_data(ttl=TTL_SECONDS)
+@fresh("ids")
 def members(url: str, dimension: str, ids: tuple[int, ...] | None = None) -> pd.DataFrame:
     """The dimension's members (with `ids`: only those these units reported figures for)."""
     return queries.members(engine(url), dimension, ids)
 
 
-@st.cache_data(ttl=TTL_SECONDS)
+@fresh("ids")
 def import_batches(url: str, ids: tuple[int, ...]) -> pd.DataFrame:
     return queries.import_batches(engine(url), ids)
 
 
-@st.cache_data(ttl=TTL_SECONDS)
+@fresh("ids")
 def revisions(url: str, ids: tuple[int, ...]) -> pd.DataFrame:
     return queries.revisions(engine(url), ids)
 
 
-@st.cache_data(ttl=TTL_SECONDS)
+@fresh("unit_codes")
 def draft(url: str, unit_codes: tuple[str, ...], period_key: str, lang: str, compare: tuple[str, ...]) -> Draft:
     """The drafted report paragraphs (commstats.narrative) with the figures they used."""
     return draft_report(engine(url), unit_codes, parse_period(period_key), lang, compare)

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from commstats import queries
-from commstats.charts import Merger, mergers_within
-from commstats.periods import add_months
+from commstats import i18n, queries
+from commstats.auth import Principal
+from commstats.i18n import t
+from commstats.periods import figure_window, months_between
+from commstats.units import Merger, merged_away, mergers_within, survivors
 from ui import cache
-from ui.auth import viewable
-from ui.labels import label, lang
+from ui.auth import current, require, viewable
+from ui.labels import lang
+from ui.markup import md
+from ui.navigation import PageSpec, page_spec
 
 
 @dataclass(frozen=True)
@@ -35,14 +42,6 @@ class Selection:
         return self.last_month is not None
 
 
-def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    months, month = [], first
-    while month <= last:
-        months.append(month)
-        month = add_months(month, 1)
-    return months
-
-
 def month_label(month: dt.date, lang_code: str) -> str:
     """`07/2019` in Vietnamese, `Jul 2019` in English (sliders, captions)."""
     return f"{month.month:02d}/{month.year}" if lang_code == "vi" else month.strftime("%b %Y")
@@ -50,23 +49,20 @@ def month_label(month: dt.date, lang_code: str) -> str:
 
 def _default_units(units: list[queries.UnitInfo], url: str) -> list[str]:
     """The first unit that was not merged away and has figures (real units before demo ones)."""
-    survivors = [u for u in units if u.merged_into_id is None] or units
+    reporting = survivors(units) or list(units)
     # Checked in order until one has figures: a national database has thousands of units (bench/).
-    for unit in [u for u in survivors if not u.is_demo] + [u for u in survivors if u.is_demo]:
+    for unit in [u for u in reporting if not u.is_demo] + [u for u in reporting if u.is_demo]:
         if cache.month_range(url, tuple(cache.unit_ids(url, (unit.code,)))) is not None:
             return [unit.code]
-    return [survivors[0].code]
+    return [reporting[0].code]
 
 
 def _merger_notes(units: list[queries.UnitInfo], codes: tuple[str, ...], mergers: list[Merger]) -> None:
     for merger in mergers:
-        st.caption(label("merged_history", absorbed=merger.absorbed, date=merger.on.strftime("%d/%m/%Y")))
-    by_id = {u.id: u for u in units}
-    for unit in units:
-        successor = by_id.get(unit.merged_into_id) if unit.merged_into_id else None
-        if unit.code in codes and successor and successor.code not in codes and unit.merged_on:
-            st.caption(label("merged_away", unit=unit.name(lang()), into=successor.name(lang()),
-                             date=unit.merged_on.strftime("%d/%m/%Y")))  # fmt: skip
+        st.caption(t("merged_history", absorbed=md(merger.absorbed), date=merger.on.strftime("%d/%m/%Y")))
+    for unit, successor in merged_away(units, codes):
+        st.caption(t("merged_away", unit=md(unit.name(lang())), into=md(successor.name(lang())),
+                     date=unit.merged_on.strftime("%d/%m/%Y") if unit.merged_on else ""))  # fmt: skip
 
 
 # Widgets whose shown labels depend on the language. Streamlit keeps such a widget's choice as the
@@ -93,8 +89,8 @@ def sidebar() -> Selection:
     url = cache.database_url()
     with st.sidebar:
         st.radio(
-            label("language"), ["vi", "en"], key="lang", horizontal=True,
-            format_func=lambda code: "Tiếng Việt" if code == "vi" else "English",
+            t("language"), i18n.languages(), key="lang", horizontal=True,
+            format_func=lambda code: t("language_name", code),
         )  # fmt: skip
         if not cache.schema_ready(url):
             return Selection(url, lang(), (), (), False, None, None, None, None, schema_ready=False)
@@ -106,8 +102,8 @@ def sidebar() -> Selection:
         if "units" not in st.session_state or not set(st.session_state["units"]) <= set(by_code):
             st.session_state["units"] = default
         chosen = st.multiselect(
-            label("unit"), list(by_code), key="units", format_func=lambda code: by_code[code].name(lang()),
-            placeholder=label("units_placeholder"),
+            t("unit"), list(by_code), key="units", format_func=lambda code: by_code[code].name(lang()),
+            placeholder=t("units_placeholder"),
         )  # fmt: skip
         codes = tuple(chosen or default)
         ids = tuple(cache.unit_ids(url, codes))
@@ -115,56 +111,92 @@ def sidebar() -> Selection:
         _merger_notes(units, codes, list(mergers))
         is_demo = any(by_code[c].is_demo for c in codes) or any(u.is_demo for u in units if u.id in ids)
         if is_demo:
-            st.info(label("demo_badge"), icon=":material/science:")
+            st.info(t("demo_badge"), icon=":material/science:")
         span = cache.month_range(url, ids)
+        # A figure stored before imports checked the window (a 9999 date cell) must not break every page:
+        # the range stops at the plausible months; the quality page lists such figures for deletion.
+        span = figure_window().clamp(*span) if span is not None else None
         if span is None:
             return Selection(url, lang(), codes, ids, is_demo, None, None, None, None, mergers=mergers)
-        months = _months_between(*span)
+        months = months_between(*span)
         saved = st.session_state.get("range")
         if not (isinstance(saved, tuple | list) and len(saved) == 2 and all(m in months for m in saved)):
             st.session_state["range"] = (months[max(0, len(months) - 24)], months[-1])
         # Month labels as 07/2019 in both languages: a format that changed with the language would make
         # Streamlit treat the slider as a new widget and lose the chosen range on a language switch.
         start, end = st.select_slider(
-            label("period_range"), months, key="range", format_func=lambda m: f"{m.month:02d}/{m.year}"
+            t("period_range"), months, key="range", format_func=lambda m: f"{m.month:02d}/{m.year}"
         )
     names = tuple(by_code[c].name(lang()) for c in codes)
     return Selection(url, lang(), codes, ids, is_demo, span[0], span[1], start, end, mergers, names)
 
 
-ROUTE_KEY = "route_after_router"
+ROUTER = "dashboard.py"
+ROUTE_KEY = "route_after_router"  # the page the router switches to after drawing the sidebar
+SELECTION_KEY = "selection"  # the sidebar's Selection, written by the router before it runs the page
+VERSION_READ_KEY = "data_version_read"  # set by the router's run, taken by the page: one version read per run
 
 
-def current_selection(page_path: str) -> Selection:
-    """The sidebar's selection for the page at `page_path` (e.g. "pages/trends.py").
+def read_data_version() -> None:
+    """The router's first step: the data version of this run (ui.cache), so writes from anywhere show."""
+    cache.refresh(cache.database_url())
+    st.session_state[VERSION_READ_KEY] = True
 
-    Until the router has called st.navigation once in the process, Streamlit runs a page file of the
-    pages/ folder alone (its legacy mode): a first visit straight to a page URL on a freshly started
-    server has no selection yet. The page then goes through the router, which comes back to it.
-    (AppTest starts every run in that mode: a rerun there runs the page alone with the last selection.)
-    """
-    selection = st.session_state.get("selection")
+
+@dataclass(frozen=True)
+class PageFrame:
+    """What a page gets from the frame: its declaration, the sidebar's selection and who is using it."""
+
+    spec: PageSpec
+    selection: Selection
+    principal: Principal
+
+
+def open_page(url_path: str, on_empty: Callable[[Selection], None] | None = None) -> PageFrame:
+    """The one way a page opens: its heading, the role's check, the sidebar's selection, the scope line
+    and, for analysis pages without figures, the guided empty state (the page stops there).
+
+    The role is checked before the selection is needed, so a page the role does not allow says so under
+    its own heading however it was reached (a hand-typed URL, a stale session)."""
+    spec = page_spec(url_path)
+    if not st.session_state.pop(VERSION_READ_KEY, False):  # the page runs without the router this time
+        cache.refresh(cache.database_url())
+    st.title(spec.heading())
+    principal = require(spec.action) if spec.action is not None else current()
+    selection: Selection | None = st.session_state.get(SELECTION_KEY)
     if selection is None:
-        st.session_state[ROUTE_KEY] = page_path
-        st.switch_page("dashboard.py")
-    return selection  # type: ignore[no-any-return]
-
-
-def page_header(title: str, selection: Selection) -> None:
-    """The page title and, under it, which units and months the page shows."""
-    st.title(title)
-    if selection.has_data and selection.start and selection.end:
+        selection = _selection_without_router(spec)
+    if spec.scope and selection.has_data and selection.start and selection.end:
         st.caption(
-            label("scope", units=", ".join(selection.unit_names), start=month_label(selection.start, selection.lang),
+            t("scope", units=md(", ".join(selection.unit_names)), start=month_label(selection.start, selection.lang),
                   end=month_label(selection.end, selection.lang))
         )  # fmt: skip
+    if spec.needs_data and not selection.has_data:
+        empty_state(selection)
+        if on_empty is not None:  # what the page still offers without figures (the quality page's deletion)
+            on_empty(selection)
+        st.stop()
+    return PageFrame(spec, selection, principal)
+
+
+def _selection_without_router(spec: PageSpec) -> Selection:
+    """A page runs without the router only before the router's st.navigation has run once in the process:
+    Streamlit then runs a file of the pages/ folder alone (its legacy mode), so the first visit straight to a
+    page URL on a freshly started server gets here. The page goes through the router, which draws the
+    sidebar and comes back to it. A page file that is itself the app (a test opening it alone) draws the
+    sidebar here."""
+    ctx = get_script_run_ctx()
+    if ctx is not None and Path(ctx.main_script_path).name == ROUTER:
+        st.session_state[ROUTE_KEY] = spec.path
+        st.switch_page(ROUTER)
+    return sidebar()
 
 
 def empty_state(selection: Selection | None = None) -> None:
     """The guided empty state: how to set up the database or import the first figures."""
     if selection is not None and not selection.schema_ready:
-        st.subheader(label("no_schema_title"))
-        st.markdown(label("no_schema_body"))
+        st.subheader(t("no_schema_title"))
+        st.markdown(t("no_schema_body"))
         return
-    st.subheader(label("empty_title"))
-    st.markdown(label("empty_body"))
+    st.subheader(t("empty_title"))
+    st.markdown(t("empty_body"))

@@ -14,8 +14,16 @@ from sqlalchemy import Engine
 from commstats import queries
 from commstats.narrative.facts import TRACE_COLUMNS, FigureSet, Key, collect, trace
 from commstats.narrative.filters import ratio
-from commstats.narrative.templates import CompiledTemplates, ItemSpec, ParagraphSpec, TemplateError, load_templates
-from commstats.periods import Period, reporting_window
+from commstats.narrative.templates import (
+    CompiledTemplates,
+    ItemSpec,
+    ParagraphSpec,
+    TemplateError,
+    load_templates,
+    render_budgeted,
+    template_line,
+)
+from commstats.periods import Period, period_window
 from commstats.units import with_predecessors
 
 _SPACES = re.compile(r"[ \t\r\n]+")
@@ -122,10 +130,13 @@ class Composer:
         if not source:
             return ""
         try:
-            return self.templates.get(source).render({**self.context, "fact": self.fact, **values})
+            return render_budgeted(self.templates.get(source), {**self.context, "fact": self.fact, **values})
         except JinjaError as error:
+            line = getattr(error, "template_lineno", None) or template_line(error)
+            at = f" (dòng / line {line})" if line else ""
             raise TemplateError(
-                f"{self.spec.source}: {where}: {type(error).__name__}: {error}. Sửa mẫu câu này. / Fix this template."
+                f"{self.spec.source}: {where}: {type(error).__name__}: {error}{at}. "
+                "Sửa mẫu câu này. / Fix this template."
             ) from error
 
     def _use(self, key: Key, role: str) -> None:
@@ -321,7 +332,7 @@ def draft_report(
     heading = spec.heading
     window = ""
     if cutoff is not None and heading.window:
-        start, end = reporting_window(period.start, cutoff)[0], reporting_window(period.end, cutoff)[1]
+        start, end = period_window(period, cutoff)
         window = _clean(composer.render(heading.window, "heading.window", start=start, end=end))
     notes: list[str] = []
     span = figures.data_range
@@ -332,7 +343,7 @@ def draft_report(
         last = Period("month", span[1].year, span[1].month).name(lang)
         notes.append(_clean(composer.render(heading.partial, "heading.partial", first_month=first, last_month=last)))
     notes.extend(composer.notes)
-    return Draft(
+    draft = Draft(
         lang=lang,
         period_key=period.key,
         period_name=period.name(lang),
@@ -344,3 +355,6 @@ def draft_report(
         bullet=spec.bullet,
         figures=trace(engine, figures, composer.used),
     )
+    from commstats.cycle.report import mark_draft  # the cycle's marks build on this module's Draft
+
+    return mark_draft(engine, draft, unit_ids, period)

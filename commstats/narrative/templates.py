@@ -7,17 +7,27 @@ sandbox and every mistake is reported with the file, the place and how to fix it
 
 from __future__ import annotations
 
-from functools import lru_cache
+import copy
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import lru_cache, wraps
 from pathlib import Path
-from typing import Literal
+from types import TracebackType
+from typing import Any, Literal
 
 import yaml
-from jinja2 import StrictUndefined, Template, TemplateSyntaxError
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from commstats.catalog import UNALLOCATED, load_catalog
 from commstats.config import DATA_DIR
+from commstats.i18n import t
 from commstats.narrative.filters import filters_for
 
 TEMPLATES_DIR = DATA_DIR / "templates"
@@ -29,6 +39,194 @@ MissingPolicy = Literal["drop", "say"]
 
 class TemplateError(Exception):
     """A template file that cannot be used; the message says where and how to fix it."""
+
+
+# --- the budget of one rendering --------------------------------------------------------------------------------
+# The sandbox stops a template from reaching Python, not from running long or building huge text: `{% for a in
+# range(99999) %}{% for b in range(99999) %}…` or `{{ 'x' * 10**10 }}` would hold a draft (and the server) for
+# ever. Every loop step, call, filter and operator counts against a budget, sizes are checked before anything
+# large is built, and the output is measured as it is produced.
+MAX_STEPS = 200_000  # a real paragraph takes a few hundred
+MAX_SECONDS = 5.0
+MAX_OUTPUT = 100_000  # characters of one rendered text (and of any string or list built on the way)
+# In a format string: a width or precision of a million or more, or one taken from the arguments (`%*d`,
+# `{:>{}}`), which could be anything.
+_WIDE_FORMAT = re.compile(r"\d{6,}|%[-#0 +]*\*|\{[^{}]*:[^{}]*\{")
+
+
+class BudgetExceeded(SecurityError):
+    """A template that runs too long or builds too much; stopped before it takes the server down."""
+
+    def __init__(self, key: str, limit: object, line: int | None = None):
+        super().__init__(f"{t(key, 'vi', limit=limit)} / {t(key, 'en', limit=limit)}")  # as TemplateError: both
+        self.template_lineno = line  # when the line is known here rather than from the traceback
+
+
+@dataclass
+class _Budget:
+    steps: int = 0
+    deadline: float = 0.0
+
+
+_BUDGET: ContextVar[_Budget | None] = ContextVar("template_budget", default=None)
+
+
+def _step() -> None:
+    budget = _BUDGET.get()
+    if budget is None:
+        return
+    budget.steps += 1
+    if budget.steps > MAX_STEPS:
+        raise BudgetExceeded("template_budget.steps", MAX_STEPS)
+    if budget.steps % 1000 == 0 and time.monotonic() > budget.deadline:
+        raise BudgetExceeded("template_budget.time", MAX_SECONDS)
+
+
+def _size(value: object) -> int:
+    return len(value) if isinstance(value, (str, bytes, list, tuple, dict, set)) else 0
+
+
+def _check_size(size: int) -> None:
+    if size > MAX_OUTPUT:
+        raise BudgetExceeded("template_budget.size", MAX_OUTPUT)
+
+
+# Filters and string methods whose number arguments are widths or counts of the text they build.
+_WIDTH_FILTERS = frozenset({"center", "indent", "wordwrap", "truncate", "batch", "slice"})
+_WIDTH_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
+
+
+def _check_widths(args: Iterable[object], kwargs: dict[str, Any]) -> None:
+    """center(10**9), indent(width=10**9), ljust, zfill…: a width beyond the output limit is refused."""
+    for value in [*args, *kwargs.values()]:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_OUTPUT:
+            raise BudgetExceeded("template_budget.size", MAX_OUTPUT)
+
+
+def _check_built(kind: str, value: object, args: tuple[object, ...]) -> None:
+    """What joining or replacing would build, measured before it is built."""
+    if kind == "join" and args and isinstance(args[0], (list, tuple)):
+        _check_size(sum(_size(item) for item in args[0]) + _size(value) * len(args[0]))
+    elif kind == "replace" and len(args) >= 2 and isinstance(value, str):
+        old, new = str(args[0]), str(args[1])
+        _check_size(len(value) + (len(new) - len(old)) * (value.count(old) if old else len(value) + 1))
+    if kind == "format" and isinstance(value, str) and _WIDE_FORMAT.search(value):
+        raise BudgetExceeded("template_budget.size", MAX_OUTPUT)
+
+
+def _check_format(method: object) -> None:
+    """`'{:>999999999}'.format(1)` is refused when the method is looked up, before anything is built."""
+    owner = getattr(method, "__self__", None)
+    if isinstance(owner, str) and getattr(method, "__name__", "") in ("format", "format_map"):
+        _check_built("format", owner, ())
+
+
+def _budgeted_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(function)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        _step()
+        values = list(args[1:] if getattr(function, "jinja_pass_arg", None) else args)  # without a context first
+        if name in _WIDTH_FILTERS:
+            _check_widths(values[1:], kwargs)
+        if name == "join" and values:
+            _check_built("join", kwargs.get("d", values[1] if len(values) > 1 else ""), (list(values[0]),))
+        elif name in ("replace", "format") and values:
+            _check_built(name, values[0], tuple(values[1:]))
+        result = function(*args, **kwargs)
+        _check_size(_size(result))
+        return result
+
+    return checked
+
+
+def _budgeted_iterate(iterable: Iterable[object]) -> Iterator[object]:
+    """Every `{% for %}` iterates through this: one step per round."""
+    for item in iterable:
+        _step()
+        yield item
+
+
+class _BudgetedCodeGenerator(CodeGenerator):
+    def visit_For(self, node: nodes.For, frame: Frame) -> None:
+        counted = copy.copy(node)
+        counter = nodes.EnvironmentAttribute("budgeted_iterate", lineno=node.lineno)
+        counted.iter = nodes.Call(counter, [node.iter], [], None, None, lineno=node.lineno)
+        super().visit_For(counted, frame)
+
+
+class BudgetedEnvironment(SandboxedEnvironment):
+    """Jinja's sandbox plus a budget of steps, seconds and sizes (see MAX_STEPS, MAX_SECONDS, MAX_OUTPUT)."""
+
+    code_generator_class = _BudgetedCodeGenerator
+    intercepted_binops = frozenset({"*", "**", "+", "%", "//"})
+    budgeted_iterate = staticmethod(_budgeted_iterate)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        _step()
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if _size(seq) and isinstance(times, int):
+                    _check_size(_size(seq) * times)
+        elif operator == "**" and isinstance(left, int) and isinstance(right, int) and abs(left) > 1:
+            _check_size(abs(left).bit_length() * right // 4)  # about the digits of the result
+        elif operator == "+" and _size(left) and _size(right):
+            _check_size(_size(left) + _size(right))
+        elif operator == "%" and isinstance(left, str) and _WIDE_FORMAT.search(left):
+            raise BudgetExceeded("template_budget.size", MAX_OUTPUT)
+        result = super().call_binop(context, operator, left, right)
+        _check_size(_size(result))
+        return result
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        _check_format(value)
+        return super().wrap_str_format(value)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # Jinja's own signature
+        _step()
+        owner, name = getattr(__obj, "__self__", None), getattr(__obj, "__name__", "")
+        if isinstance(owner, str) and name in _WIDTH_METHODS:
+            _check_widths(args, kwargs)
+        if isinstance(owner, str) and name in ("join", "replace"):
+            _check_built(name, owner, args)
+        result = super().call(__context, __obj, *args, **kwargs)
+        _check_size(_size(result))
+        return result
+
+
+def render_budgeted(template: Template, values: dict[str, Any]) -> str:
+    """Render `template` within the budget; the output is measured while it is produced."""
+    token = _BUDGET.set(_Budget(deadline=time.monotonic() + MAX_SECONDS))
+    stream = template.generate(values)
+    try:
+        parts: list[str] = []
+        length = 0
+        for part in stream:
+            length += len(part)
+            if length > MAX_OUTPUT:  # the template's own code is paused at the line that wrote too much
+                raise BudgetExceeded("template_budget.size", MAX_OUTPUT, _paused_line(template, stream))
+            parts.append(part)
+        return "".join(parts)
+    except RecursionError as error:
+        raise BudgetExceeded("template_budget.recursion", "", template_line(error)) from error
+    finally:
+        stream.close()
+        _BUDGET.reset(token)
+
+
+def _paused_line(template: Template, stream: Iterator[str]) -> int | None:
+    inner = getattr(stream, "gi_yieldfrom", None)  # Template.generate yields from the compiled render function
+    frame = getattr(inner, "gi_frame", None)
+    return template.get_corresponding_lineno(frame.f_lineno) if frame is not None else None
+
+
+def template_line(error: BaseException) -> int | None:
+    """The line of the template source where `error` happened (Jinja rewrites tracebacks to template lines)."""
+    line, trace = None, error.__traceback__
+    while isinstance(trace, TracebackType):
+        if trace.tb_frame.f_code.co_filename == "<template>":
+            line = trace.tb_lineno
+        trace = trace.tb_next
+    return line
 
 
 class _Spec(BaseModel):
@@ -108,8 +306,10 @@ class TemplateSet(_Spec):
     source: str = ""
 
     def environment(self) -> SandboxedEnvironment:
-        env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
+        env = BudgetedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
         env.filters.update(filters_for(self.language))
+        env.filters = {name: _budgeted_filter(name, f) for name, f in env.filters.items()}
+        env.globals.pop("lipsum", None)  # placeholder text has no place in a report
         return env
 
 

@@ -34,7 +34,7 @@ DocumentKind = Literal["rss", "atom", "sitemap", "sitemapindex"]
 
 _FEED_ROOTS: dict[str, DocumentKind] = {"rss": "rss", "RDF": "rss", "feed": "atom"}
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL)
-_DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_DAY_FIRST = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})(?:\s+([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?$")
 
 
 class FeedError(Exception):

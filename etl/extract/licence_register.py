@@ -55,10 +55,10 @@ TYPE_ALIASES: dict[str, str] = {
     "printing declaration": "printing_declarations",
 }  # fmt: skip
 
-_ISO = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
-_DAY_FIRST = re.compile(r"^(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})$")
-_WORDS = re.compile(r"^ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})$", re.IGNORECASE)
-_SHORT_YEAR = re.compile(r"^\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2}$")
+_ISO = re.compile(r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?$")
+_DAY_FIRST = re.compile(r"^(?P<d>[0-9]{1,2})\s*[/.-]\s*(?P<m>[0-9]{1,2})\s*[/.-]\s*(?P<y>[0-9]{4})$")
+_WORDS = re.compile(r"^ngày\s+(?P<d>[0-9]{1,2})\s+tháng\s+(?P<m>[0-9]{1,2})\s+năm\s+(?P<y>[0-9]{4})$", re.IGNORECASE)
+_SHORT_YEAR = re.compile(r"^[0-9]{1,2}\s*[/.-]\s*[0-9]{1,2}\s*[/.-]\s*[0-9]{2}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
@@ -235,6 +235,10 @@ def _check_row(
     day, error = parse_day(v.get("issued_on"))
     if error:
         problem("issued_on", v.get("issued_on"), error, first=FIRST_YEAR, last=LAST_YEAR)
+    if day is not None and unit_code in reference.units:
+        refused = reference.period_problem(unit_code, day.replace(day=1))  # the window every source keeps
+        if refused is not None:
+            problem("issued_on", v.get("issued_on"), refused[0], **refused[1])
     if found or metric is None or day is None:
         return None, found
     return LicenceRow(row.line, unit_code, metric, number, day, _text(v.get("holder")), _text(v.get("title"))), []

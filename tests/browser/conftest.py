@@ -62,8 +62,13 @@ def dashboard(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) 
     folder = tmp_path_factory.mktemp("browser")
     database = folder / "demo.db"
     shutil.copy(demo_db_template, database)
+    yield from serve(sqlite_url(database), folder)
+
+
+def serve(database_url: str, folder: Path, **env_vars: str) -> Iterator[Dashboard]:
+    """`streamlit run dashboard.py` over `database_url` (a new process: nothing has run in it yet)."""
     port, log = free_port(), folder / "streamlit.log"
-    env = {**os.environ, "COMMSTATS_DATABASE_URL": sqlite_url(database)}
+    env = {**os.environ, "COMMSTATS_DATABASE_URL": database_url, **env_vars}
     command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
                "--server.port", str(port), "--server.headless", "true",
                "--browser.gatherUsageStats", "false"]  # fmt: skip
@@ -72,7 +77,7 @@ def dashboard(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) 
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, process, log)
-        yield Dashboard(url, sqlite_url(database), log)
+        yield Dashboard(url, database_url, log)
     finally:
         process.terminate()
         try:

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from commstats import queries
 from commstats.db import make_engine
-from commstats.export import HEADERS
+from commstats.export import header
 from commstats.numbers import format_count, grid_count_format
 from commstats.periods import add_months
 from tests.browser.conftest import Dashboard
@@ -134,7 +134,7 @@ def test_csv_download_is_the_databases_rows_with_bom_and_vietnamese_intact(page:
     data = download.path().read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0] == [HEADERS["vi"][c] for c in queries.EXPORT_COLUMNS]
+    assert rows[0] == [header(c, "vi") for c in queries.EXPORT_COLUMNS]
     assert len(rows) - 1 == len(expected) > 1000
     assert "Sở Thông tin và Truyền thông Trà Vinh (dữ liệu mẫu)" in {r[1] for r in rows[1:]}
     assert "Sở Khoa học và Công nghệ Vĩnh Long (dữ liệu mẫu)" in {r[1] for r in rows[1:]}

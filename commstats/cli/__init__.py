@@ -5,16 +5,36 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 from sqlalchemy import Engine
+from typer.core import TyperGroup
 
 from commstats import queries
 from commstats.bootstrap import add_unit, init_database
-from commstats.db import make_engine
+from commstats.codes import CODE_RULE, is_code, suggest_code
+from commstats.db import make_engine, read_only, storage_fault
 from commstats.export import write_export
 from commstats.periods import parse_month
 
+
+class _Commands(TyperGroup):
+    """Every command: a full disk or a read-only database is said in both languages with exit status 1,
+    never as a traceback (the command's own transaction has rolled back, so nothing changed)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            fault = storage_fault(error)
+            if fault is None:
+                raise
+            typer.echo(f"{fault.message('vi')}\n{fault.message('en')}", err=True)
+            raise typer.Exit(1) from None
+
+
 app = typer.Typer(
+    cls=_Commands,
     help="commstats: số liệu thống kê của Sở Thông tin và Truyền thông / statistics of a Department of "
     "Information and Communications.",
     no_args_is_help=True,
@@ -51,11 +71,13 @@ def init(
     db: DbOption = None,
 ) -> None:
     """Tạo hoặc nâng cấp cơ sở dữ liệu và nạp danh mục chỉ tiêu / create or upgrade the schema."""
+    from etl.demo import load_demo  # the demo is a source: the core only sets up schema and catalogue
+
     engine = engine_for(db)
     init_database(engine)
     if demo or (demo_if_empty and queries.observation_count(engine) == 0):
         typer.echo("Đang tạo dữ liệu mẫu / creating the demo data...")
-        init_database(engine, demo=True)
+        load_demo(engine)
     typer.echo(f"Cơ sở dữ liệu sẵn sàng / database ready: {queries.observation_count(engine)} observations.")
 
 
@@ -63,7 +85,8 @@ def init(
 def list_metrics(db: DbOption = None, lang: LangOption = "vi") -> None:
     """Danh mục chỉ tiêu / the metric catalogue."""
     engine = engine_for(db)
-    init_database(engine)
+    if not read_only(engine):  # a read-only database is listed as it is
+        init_database(engine)
     for m in queries.metrics(engine):
         breakdown = f" [{m.dimension}]" if m.dimension else ""
         typer.echo(f"{m.code:<28} {m.kind:<5} {m.section(lang)} — {m.name(lang)} ({m.unit_word(lang)}){breakdown}")
@@ -83,6 +106,9 @@ def units_add(
     name_vi: str,
     name_en: Annotated[str, typer.Option("--name-en")] = "",
     cutoff_day: Annotated[int, typer.Option("--cutoff-day", help="0 = tháng dương lịch; 15 = từ 15 đến 14")] = 0,
+    first_year: Annotated[
+        int | None, typer.Option("--first-year", help="Năm sớm nhất có số liệu / the earliest year with figures.")
+    ] = None,
     public: Annotated[
         bool | None,
         typer.Option("--public/--no-public", help="Cho khách xem không cần đăng nhập / anonymous visitors may view."),
@@ -95,7 +121,15 @@ def units_add(
 
     engine = engine_for(db)
     init_database(engine)
-    add_unit(engine, code, name_vi, name_en, cutoff_day)
+    if not is_code(code) and code not in {u.code for u in queries.units(engine)}:
+        rule_vi, rule_en = CODE_RULE
+        typer.echo(
+            f"Mã đơn vị “{code}” không hợp lệ: chỉ dùng {rule_vi}; ví dụ {suggest_code(code) or 'so-moi'}. / "
+            f"Invalid unit code: use {rule_en}, e.g. {suggest_code(code) or 'so-moi'}.",
+            err=True,
+        )
+        raise typer.Exit(2)
+    add_unit(engine, code, name_vi, name_en, cutoff_day, first_year)
     if public is not None:
         set_public_view(engine, code, public, actor=os_actor())
     typer.echo(f"Đã lưu đơn vị / saved unit {code}.")
@@ -110,11 +144,14 @@ def import_files(
     user: Annotated[
         str | None, typer.Option("--user", help="Tài khoản ghi vào nhật ký / account recorded (default: OS login).")
     ] = None,
+    reason: Annotated[
+        str, typer.Option("--reason", help="Lý do sửa số liệu đã chốt / reason for changing locked figures.")
+    ] = "",
     db: DbOption = None,
     lang: LangOption = "vi",
 ) -> None:
     """Nhập số liệu; mỗi tệp nạp trọn vẹn hoặc không nạp gì / import files, each all or nothing."""
-    from commstats.cli_admin import actor_for
+    from commstats.cli.admin import actor_for
     from etl.pipeline import import_path
 
     engine = engine_for(db)
@@ -122,7 +159,9 @@ def import_files(
     created_by = actor_for(engine, user)
     failed = 0
     for path in paths:
-        report = import_path(engine, path, unit=unit, dry_run=dry_run, encoding=encoding, created_by=created_by)
+        report = import_path(
+            engine, path, unit=unit, dry_run=dry_run, encoding=encoding, created_by=created_by, reason=reason
+        )
         typer.echo(report.summary(lang), err=not report.ok)
         failed += not report.ok
     raise typer.Exit(1 if failed else 0)
@@ -157,19 +196,8 @@ def export(
     typer.echo(f"Đã xuất {count} dòng vào {out} / exported {count} rows.")
 
 
-# Commands of other modules register themselves here.
-from commstats import cli_feeds  # noqa: E402
+# Commands of the package's other modules register themselves here.
+from commstats.cli import admin, cycle, draft, extract, feeds, figures, sources  # noqa: E402
 
-cli_feeds.register(app)
-from commstats import cli_admin  # noqa: E402
-
-cli_admin.register(app)
-from commstats import cli_sources  # noqa: E402
-
-cli_sources.register(app)
-from commstats import cli_draft  # noqa: E402
-
-cli_draft.register(app)
-from commstats import cli_extract  # noqa: E402
-
-cli_extract.register(app)
+for _module in (feeds, admin, sources, draft, extract, figures, cycle):
+    _module.register(app)

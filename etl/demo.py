@@ -34,6 +34,7 @@ FIRST_MONTH = dt.date(2017, 1, 1)
 LAST_MONTH = dt.date(2026, 10, 1)
 SEED_MONTH = dt.date(2019, 7, 1)
 SEED = 20190714
+# Batches keep the source name `commstats.demo` (this module's old place): databases already hold it.
 
 # The July 2019 figures of the seed report.
 SEED_FIGURES: dict[tuple[str, str], int] = {

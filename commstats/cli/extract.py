@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from commstats.audit import os_actor
+from commstats.cycle.messages import CycleError
 from commstats.i18n import t
 from commstats.numbers import format_count
 from commstats.periods import month_key, parse_month
@@ -147,10 +148,14 @@ def load_figures(
         typer.echo(t("import_rejected", lang, file=path.name, count=total(problems)), err=True)
         typer.echo("\n".join(rendered(problems, lang)), err=True)
         return False
-    result = load_rows(
-        engine, rows, source_kind="report", source_name=path.name,
-        sha256=hashlib.sha256(content).hexdigest(), reference=reference, created_by=os_actor(),
-    )  # fmt: skip
+    try:
+        result = load_rows(
+            engine, rows, source_kind="report", source_name=path.name,
+            sha256=hashlib.sha256(content).hexdigest(), reference=reference, created_by=os_actor(),
+        )  # fmt: skip
+    except CycleError as refused:  # a figure of a locked (approved) period: nothing was written
+        typer.echo(refused.message(lang), err=True)
+        return False
     counts = {"inserted": result.inserted, "updated": result.updated, "unchanged": result.unchanged}
     if result.batch_id is None:
         typer.echo(t("import_unchanged", lang, file=path.name, **counts))

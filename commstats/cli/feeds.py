@@ -32,6 +32,7 @@ def fetch_sites_command(
 ) -> None:
     """Đọc RSS/Atom/sitemap của các trang tin thành phần và đếm tin theo tháng / count component-site posts."""
     from commstats.bootstrap import init_database
+    from commstats.cycle.messages import CycleError
     from commstats.db import make_engine
     from commstats.periods import parse_month
     from etl.extract.feeds import FeedError
@@ -58,6 +59,9 @@ def fetch_sites_command(
     except FeedError as error:
         typer.echo(t(error.key, lang, **error.params), err=True)
         raise typer.Exit(2) from None
+    except CycleError as refused:  # a count of a locked (approved) month would change: nothing was written
+        typer.echo(refused.message(lang), err=True)
+        raise typer.Exit(1) from None
     finally:
         engine.dispose()
     for line in report.messages(lang):

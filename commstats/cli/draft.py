@@ -21,6 +21,7 @@ from commstats.narrative.document import to_docx_bytes
 from commstats.narrative.output import to_markdown, to_text
 from commstats.numbers import format_count
 from commstats.periods import parse_period
+from commstats.units import survivors
 
 FORMATS = ("text", "md", "docx")
 
@@ -43,7 +44,7 @@ def choose_units(engine: Engine, codes: list[str] | None, lang: str) -> list[str
         if unknown:
             raise _fail(t("draft_unknown_unit", lang, value=", ".join(unknown), allowed=", ".join(known) or "-"))
         return codes
-    top = [u.code for u in units if u.merged_into_id is None]
+    top = [u.code for u in survivors(units)]
     if len(top) == 1:
         return top
     raise _fail(t("draft_choose_unit", lang, count=len(top), allowed=", ".join(top) or "-"))
