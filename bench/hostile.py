@@ -49,7 +49,7 @@ class Entry:
 
 def _valid_rows_csv(rows: int) -> bytes:
     lines = (
-        f"{1950 + (i // 12) % 150}-{i % 12 + 1:02d},sites_posts,site-{i // 1800:04d},{i % 997}\r\n" for i in range(rows)
+        f"{2000 + (i % 312) // 12}-{i % 12 + 1:02d},sites_posts,site-{i // 312:04d},{i % 997}\r\n" for i in range(rows)
     )
     return ("period,metric,member,value\r\n" + "".join(lines)).encode()
 

@@ -156,7 +156,7 @@ def valid_long_csv(size: int) -> bytes:
     parts = ["period,metric,member,value\r\n"]
     total, i = len(parts[0]), 0
     while total < size:
-        line = f"{1950 + (i // 12) % 150}-{i % 12 + 1:02d},sites_posts,site-{i // 1800:04d},{i % 997}\r\n"
+        line = f"{2000 + (i % 312) // 12}-{i % 12 + 1:02d},sites_posts,site-{i // 312:04d},{i % 997}\r\n"
         parts.append(line)
         total += len(line)
         i += 1
@@ -269,7 +269,7 @@ def xlsx_rows(rows: Iterable[Sequence[object]], header: Sequence[str] = HEADER[:
 
 def valid_long_xlsx(rows: int) -> bytes:
     return xlsx_rows(
-        (f"{1950 + (i // 12) % 150}-{i % 12 + 1:02d}", "sites_posts", f"site-{i // 1800:04d}", i % 997)
+        (f"{2000 + (i % 312) // 12}-{i % 12 + 1:02d}", "sites_posts", f"site-{i // 312:04d}", i % 997)
         for i in range(rows)
     )
 
