@@ -3,6 +3,7 @@ same process on the same rows; prints tables and writes bench/results/latest.jso
 
 python -m bench [--rows 1000000] [--sizes 100000,1000000,10000000] [--workdir DIR] [--pg-url URL | --no-pg]
 python -m bench --report bench/results/latest.json      print the tables of an earlier run again
+python -m bench hostile [--size-mb 49] [--only csv,xlsx]  the budget per file on hostile files (bench/hostile.py)
 
 Sizes default to 100,000 and --rows (1,000,000). PostgreSQL: the load comparison runs on --pg-url (a
 server whose user may create databases), or on a throwaway server started like the test suite's
@@ -20,6 +21,7 @@ import math
 import os
 import platform
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -114,6 +116,11 @@ def _corrections(engine: Engine, rows: list[CleanRow]) -> dict[str, Any]:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["hostile"]:
+        from bench import hostile
+
+        hostile.main(sys.argv[2:])
+        return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000, help="the largest size (default 1,000,000)")
     parser.add_argument("--sizes", default="", help="comma-separated sizes (default 100000 and --rows)")

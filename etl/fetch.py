@@ -20,6 +20,7 @@ import httpx
 from commstats import __version__
 from commstats.catalog import SiteSpec
 from etl.extract.feeds import FeedError, FeedPost, read_document
+from etl.limits import current as limits
 
 USER_AGENT = f"commstats/{__version__} (component-site post counter of a Department of Information and Communications)"
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
@@ -34,7 +35,7 @@ class FetchPolicy:
     backoff: float = 1.0  # seconds before the 2nd try; doubled each time
     max_backoff: float = 10.0
     concurrency: int = 4  # sites read at once
-    max_bytes: int = 20 * 1024 * 1024
+    max_bytes: int = field(default_factory=lambda: limits().feed_bytes)
     max_sitemaps: int = 50  # child sitemaps read from one sitemap index
 
 

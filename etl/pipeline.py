@@ -11,13 +11,13 @@ from sqlalchemy import Engine
 
 from commstats.cycle.messages import CycleError
 from commstats.i18n import t
+from commstats.numbers import format_count
 from etl.extract.tabular import extract_csv
 from etl.extract.template_workbook import extract_workbook, is_template
+from etl.limits import current as limits
 from etl.load import LoadResult, load_rows
-from etl.problems import CycleProblem, Problem, RawRow, RejectedFile
+from etl.problems import CycleProblem, Problem, ProblemLog, RawRow, RejectedFile, rendered, total
 from etl.validate import Reference, validate_rows
-
-MAX_FILE_BYTES = 50 * 1024 * 1024
 
 Extractor = Callable[[bytes, str, str | None], Iterator[RawRow]]
 
@@ -37,7 +37,7 @@ EXTRACTORS: dict[str, Extractor] = {".csv": _csv, ".txt": _csv, ".xlsx": _xlsx}
 @dataclass
 class ImportReport:
     file: str
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=ProblemLog)  # the first ones in full, the rest counted
     result: LoadResult | None = None
 
     @property
@@ -46,9 +46,9 @@ class ImportReport:
 
     def summary(self, lang: str = "vi") -> str:
         if self.problems:
-            lines = [t("import_rejected", lang, file=self.file, count=len(self.problems))]
-            lines += [p.render(lang) for p in self.problems]
-            return "\n".join(lines)
+            count = format_count(total(self.problems), lang)
+            lines = [t("import_rejected", lang, file=self.file, count=count)]
+            return "\n".join(lines + rendered(self.problems, lang))
         assert self.result is not None
         counts = {"inserted": self.result.inserted, "updated": self.result.updated, "unchanged": self.result.unchanged}
         if self.result.dry_run:
@@ -121,9 +121,8 @@ def checked_import(
     if not known_format:
         report.problems.append(Problem(file, None, "", "", "unknown_format", {"suffix": suffix or "?"}))
         return report
-    if len(content) > MAX_FILE_BYTES:
-        size = {"size_mb": len(content) // 2**20, "limit_mb": MAX_FILE_BYTES // 2**20}
-        report.problems.append(Problem(file, None, "", "", "file_too_large", size))
+    if too_large := size_problem(file, len(content)):
+        report.problems.append(too_large)
         return report
     reference = Reference.read(engine)
     try:
@@ -143,13 +142,20 @@ def checked_import(
     return report
 
 
+def size_problem(file: str, size: int) -> Problem | None:
+    """The problem of a file over the size limit (checked before it is read), or None."""
+    limit = limits().file_bytes
+    if size <= limit:
+        return None
+    return Problem(file, None, "", "", "file_too_large", {"size_mb": size // 2**20, "limit_mb": limit // 2**20})
+
+
 def import_path(
     engine: Engine, path: Path, importer: Callable[..., ImportReport] | None = None, **options: object
 ) -> ImportReport:
     """Read a file from disk (refusing a missing or oversized one) and hand it to `importer`."""
     if not path.is_file():
-        return ImportReport(str(path), [Problem(str(path), None, "", "", "file_missing")])
-    if path.stat().st_size > MAX_FILE_BYTES:
-        size = {"size_mb": path.stat().st_size // 2**20, "limit_mb": MAX_FILE_BYTES // 2**20}
-        return ImportReport(str(path), [Problem(str(path), None, "", "", "file_too_large", size)])
+        return ImportReport(str(path), ProblemLog([Problem(str(path), None, "", "", "file_missing")]))
+    if too_large := size_problem(str(path), path.stat().st_size):
+        return ImportReport(str(path), ProblemLog([too_large]))
     return (importer or import_content)(engine, path.read_bytes(), str(path), **options)

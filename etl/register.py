@@ -23,11 +23,12 @@ from commstats.cycle.messages import CycleError
 from commstats.db import writer
 from commstats.i18n import t
 from commstats.models import ImportBatch, LicenceRecord, Unit, _now
+from commstats.numbers import format_count
 from commstats.periods import add_months, month_of_event
 from etl.extract.licence_register import REGISTER_METRICS, LicenceRow, extract_register, validate_register
 from etl.load import LoadResult, load_rows
-from etl.pipeline import MAX_FILE_BYTES
-from etl.problems import CycleProblem, Problem, RejectedFile
+from etl.pipeline import size_problem
+from etl.problems import CycleProblem, Problem, ProblemLog, RejectedFile, rendered, total
 from etl.validate import CleanRow, Reference
 
 SOURCE_KIND = "register"
@@ -44,7 +45,7 @@ class StoredRecord:
 @dataclass
 class RegisterReport:
     file: str
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=ProblemLog)  # the first ones in full, the rest counted
     result: LoadResult | None = None
     records_new: int = 0
     records_changed: int = 0
@@ -58,8 +59,9 @@ class RegisterReport:
 
     def summary(self, lang: str = "vi") -> str:
         if self.problems:
-            lines = [t("import_rejected", lang, file=self.file, count=len(self.problems))]
-            return "\n".join(lines + [p.render(lang) for p in self.problems])
+            count = format_count(total(self.problems), lang)
+            lines = [t("import_rejected", lang, file=self.file, count=count)]
+            return "\n".join(lines + rendered(self.problems, lang))
         assert self.result is not None
         counts = {
             "new": self.records_new, "changed": self.records_changed, "same": self.records_unchanged,
@@ -192,9 +194,8 @@ def import_register(
 ) -> RegisterReport:
     """Import the bytes of one register file; all or nothing."""
     report = RegisterReport(file, dry_run=dry_run)
-    if len(content) > MAX_FILE_BYTES:
-        size = {"size_mb": len(content) // 2**20, "limit_mb": MAX_FILE_BYTES // 2**20}
-        report.problems.append(Problem(file, None, "", "", "file_too_large", size))
+    if too_large := size_problem(file, len(content)):
+        report.problems.append(too_large)
         return report
     reference = Reference.read(engine)
     missing = [code for code in REGISTER_METRICS if code not in reference.metrics]
@@ -244,8 +245,7 @@ def import_register(
 
 def import_register_path(engine: Engine, path: Path, **options: object) -> RegisterReport:
     if not path.is_file():
-        return RegisterReport(str(path), [Problem(str(path), None, "", "", "file_missing")])
-    if path.stat().st_size > MAX_FILE_BYTES:
-        size = {"size_mb": path.stat().st_size // 2**20, "limit_mb": MAX_FILE_BYTES // 2**20}
-        return RegisterReport(str(path), [Problem(str(path), None, "", "", "file_too_large", size)])
+        return RegisterReport(str(path), ProblemLog([Problem(str(path), None, "", "", "file_missing")]))
+    if too_large := size_problem(str(path), path.stat().st_size):
+        return RegisterReport(str(path), ProblemLog([too_large]))
     return import_register(engine, path.read_bytes(), str(path), **options)  # type: ignore[arg-type]

@@ -21,7 +21,7 @@ from commstats.periods import current_month, figure_window
 from etl.extract.targets import extract_targets
 from etl.load import LoadResult
 from etl.pipeline import ImportReport, checked_import, import_path
-from etl.problems import Problem, RawRow
+from etl.problems import Problem, ProblemLog, RawRow
 from etl.validate import Reference, _text, parse_count
 
 SUFFIXES = (".csv", ".txt", ".xlsx")
@@ -87,7 +87,7 @@ def validate_targets(
     if default_unit is None and len(reference.units) == 1:
         default_unit = next(iter(reference.units))
     clean: list[TargetRow] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = ProblemLog()
     seen: dict[tuple[str, str, int], int] = {}
     for row in rows:
         checked, found = _validate_row(row, file, reference, kinds, default_unit)

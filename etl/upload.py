@@ -8,7 +8,10 @@ by its header, anything else is the long format.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import ctypes
+import gc
 import io
 import itertools
 from collections.abc import Callable, Iterator
@@ -21,14 +24,15 @@ from sqlalchemy import Engine
 
 from commstats.i18n import t
 from etl.extract.licence_register import HEADER_SEARCH_ROWS, extract_register, looks_like_register
-from etl.extract.tabular import decode
+from etl.extract.tabular import decode, field_limit
 from etl.extract.template_workbook import is_template, open_checked
-from etl.pipeline import EXTRACTORS, ImportReport, import_content, new_members_note
-from etl.problems import Problem, RawRow, RejectedFile
+from etl.pipeline import EXTRACTORS, ImportReport, import_content, new_members_note, size_problem
+from etl.problems import Problem, RawRow, RejectedFile, more_text, total
 from etl.register import RegisterReport, import_register
 
 Kind = Literal["long", "template", "register"]
 PREVIEW_ROWS = 10
+PREVIEW_CHARS = 200  # a cell of the preview table; the whole text is in the file
 SUFFIXES = ("csv", "txt", "xlsx")
 
 
@@ -42,18 +46,25 @@ def _first_rows_xlsx(content: bytes, file: str) -> Iterator[list[object]]:
 
 
 def _first_rows_csv(content: bytes, file: str) -> Iterator[list[object]]:
-    text = decode(content[:65536], file) if len(content) > 65536 else decode(content, file)
+    # The first 64 KB, cut after a line end: a cut inside a multi-byte character would make the
+    # head undecodable as UTF-8, and a register's Vietnamese header unrecognisable.
+    head = content if len(content) <= 65536 else content[: content.rfind(b"\n", 0, 65536) + 1 or 65536]
+    text = decode(head, file)
     lines = text.splitlines()[:HEADER_SEARCH_ROWS]
     try:
         delimiter = csv.Sniffer().sniff("\n".join(lines)[:4096], delimiters=",;\t").delimiter
     except csv.Error:
         delimiter = ","
-    yield from (list(row) for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+    head = "\n".join(lines)
+    with field_limit(len(head) + 1):  # the first rows only: a long cell is the import's to refuse
+        yield from (list(row) for row in csv.reader(io.StringIO(head), delimiter=delimiter))
 
 
 def detect_kind(content: bytes, file: str) -> Kind:
     """What the file is; a file that cannot be read at all counts as long format (its import says why)."""
     suffix = Path(file).suffix.lower()
+    if size_problem(file, len(content)):  # the import refuses it before reading anything
+        return "long"
     try:
         if suffix == ".xlsx":
             if is_template(content, file):
@@ -99,19 +110,33 @@ class Upload:
         """Component-site codes the file would add (or added): "" when there are none."""
         return new_members_note(self.report.result, lang)
 
+    @property
+    def problem_count(self) -> int:
+        """Every problem found, also those only counted (problem_table lists the first ones)."""
+        return total(self.problems)
+
     def problem_table(self, lang: str = "vi") -> pd.DataFrame:
+        """The kept problems, one a row, then one row that counts the others per kind (if any)."""
         headers = [
             t(k, lang) for k in ("problem_col_row", "problem_col_column", "problem_col_value", "problem_col_message")
         ]
         rows = [
             (str(p.row) if p.row is not None else "-", p.column or "-", p.value, p.message(lang)) for p in self.problems
         ]
+        if more := more_text(self.problems, lang):
+            rows.append(("…", "…", "", more))
         return pd.DataFrame(rows, columns=headers)
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value)[:PREVIEW_CHARS]
 
 
 def _head(content: bytes, file: str, kind: Kind, encoding: str | None) -> pd.DataFrame:
     """The first rows as read (before validation), with their row numbers."""
     suffix = Path(file).suffix.lower()
+    if size_problem(file, len(content)):  # refused unread: so is its preview
+        return pd.DataFrame()
     try:
         if kind == "register":
             rows: Iterator[RawRow] = extract_register(content, file)
@@ -122,8 +147,19 @@ def _head(content: bytes, file: str, kind: Kind, encoding: str | None) -> pd.Dat
         first = list(itertools.islice(rows, PREVIEW_ROWS))
     except RejectedFile:
         return pd.DataFrame()
-    records = [{"#": r.line} | {k: "" if v is None else str(v) for k, v in r.values.items()} for r in first]
+    records = [
+        {"#": r.line} | {k: "" if v is None else str(v)[:PREVIEW_CHARS] for k, v in r.values.items()} for r in first
+    ]
     return pd.DataFrame(records)
+
+
+def release_memory() -> None:
+    """Give the memory a large file took back to the system once it is read: collect cycles, then
+    ask glibc to return its free heap (without it the server keeps its peak size for good)."""
+    gc.collect()
+    # Not glibc (macOS, musl): the memory is reused, just not returned.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _run(
@@ -141,7 +177,9 @@ def preview(
     kind = detect_kind(content, file)
     options: dict[str, object] = {"encoding": encoding} if kind != "register" else {}
     report = _run(engine, content, file, kind, unit, True, **options)
-    return Upload(file, kind, report, _head(content, file, kind, encoding))
+    found = Upload(file, kind, report, _head(content, file, kind, encoding))
+    release_memory()
+    return found
 
 
 def load(
@@ -159,4 +197,6 @@ def load(
     options: dict[str, object] = {"created_by": created_by, "progress": progress}
     if kind != "register":
         options["encoding"] = encoding
-    return Upload(file, kind, _run(engine, content, file, kind, unit, False, **options))
+    loaded = Upload(file, kind, _run(engine, content, file, kind, unit, False, **options))
+    release_memory()
+    return loaded

@@ -19,7 +19,7 @@ from commstats.export import FORMULA_LEADS
 from commstats.models import Member, Metric
 from commstats.periods import MonthWindow, figure_window, parse_month
 from commstats.units import reporting_ends
-from etl.problems import Problem, RawRow
+from etl.problems import Problem, ProblemLog, RawRow
 
 MAX_VALUE = 10**12
 MAX_TEXT = 2000
@@ -135,7 +135,7 @@ def validate_rows(
 ) -> tuple[list[CleanRow], list[Problem]]:
     """Every row checked; duplicates of a key (unit, metric, period, member) are problems too."""
     clean: list[CleanRow] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = ProblemLog()  # a million bad rows keep a hundred messages, the rest counted
     seen: dict[tuple[str, str, dt.date, str], int] = {}
     if default_unit is None and len(reference.units) == 1:
         default_unit = next(iter(reference.units))

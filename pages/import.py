@@ -6,8 +6,9 @@ import streamlit as st
 
 from commstats.auth import Action, unit_scope
 from commstats.i18n import t
+from commstats.numbers import format_count
 from etl import upload
-from etl.pipeline import MAX_FILE_BYTES
+from etl.limits import current as limits
 from ui import cache
 from ui.auth import unit_codes_for
 from ui.faults import storage_errors
@@ -17,7 +18,7 @@ from ui.markup import md
 frame = open_page("import")  # editors only (ui.navigation); rows of units the editor may not write are refused
 principal, selection = frame.principal, frame.selection
 lang, url = selection.lang, selection.url
-limit_mb = MAX_FILE_BYTES // 2**20
+limit_mb = max(1, limits().file_mb)  # the uploader counts whole MB; the ETL checks the bytes
 st.caption(t("import_caption", limit_mb=limit_mb))
 allowed = unit_codes_for(Action.IMPORT, principal)
 units = [u for u in cache.units(url) if u.code in allowed]
@@ -53,7 +54,7 @@ if not found.head.empty:
     st.subheader(t("import_head"))
     st.dataframe(found.head, hide_index=True)
 if not found.ok:
-    st.error(t("import_problems", count=len(found.problems)))
+    st.error(t("import_problems", count=format_count(found.problem_count, lang)))
     st.dataframe(found.problem_table(lang), hide_index=True)
     st.stop()
 
@@ -82,6 +83,6 @@ if st.button(t("import_confirm"), type="primary"):
     if loaded.ok:
         st.success(md(loaded.report.summary(lang)))  # the next run reads the new figures (ui.cache: data version)
     else:
-        st.error(t("import_problems", count=len(loaded.problems)))
+        st.error(t("import_problems", count=format_count(loaded.problem_count, lang)))
         st.dataframe(loaded.problem_table(lang), hide_index=True)
     st.session_state.pop("import_preview_key", None)

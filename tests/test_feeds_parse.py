@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.extract import feeds
 from etl.extract.feeds import VIETNAM, FeedError, extract, parse_date, read_document
+from etl.limits import override
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 BASE = "https://tieucan.travinh.gov.vn"
@@ -173,10 +173,23 @@ def test_other_xml_and_empty_bodies_are_not_feeds() -> None:
     assert raised.value.key == "feed_empty"
 
 
-def test_gzip_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(feeds, "MAX_UNZIPPED_BYTES", 1024 * 1024)
+def test_gzip_bomb_is_refused() -> None:
     bomb = gzip.compress(b"<urlset>" + b" " * (2 * 1024 * 1024) + b"</urlset>")
     assert len(bomb) < 10_000
-    with pytest.raises(FeedError) as raised:
+    with override(feed_unzipped_bytes=1024 * 1024), pytest.raises(FeedError) as raised:
         read_document(bomb, "application/gzip", BASE)
     assert raised.value.key == "feed_too_large"
+
+
+@pytest.mark.parametrize("entry", ["<item><title>t</title></item>", "<url><loc>https://a.example/x</loc></url>",
+                                   "<entry><title>t</title></entry>"])  # fmt: skip
+def test_a_document_of_too_many_entries_is_refused_before_parsing(entry: str) -> None:
+    roots = {"i": ("<rss version='2.0'><channel>", "</channel></rss>"), "u": ("<urlset>", "</urlset>"),
+             "e": ("<feed xmlns='http://www.w3.org/2005/Atom'>", "</feed>")}  # fmt: skip
+    head, tail = roots[entry[1]]
+    body = (head + entry * 12 + tail).encode()
+    with override(feed_entries=10), pytest.raises(FeedError) as raised:
+        read_document(body, "application/xml", BASE)
+    assert (raised.value.key, raised.value.params) == ("feed_too_many_entries", {"limit": 10})
+    with override(feed_entries=12):
+        assert len(read_document(body, "application/xml", BASE).posts) in (0, 12)  # at the limit: read

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import tracemalloc
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -32,15 +33,19 @@ from commstats.template import build_template
 from etl import upload
 from etl.entry import entry_frame, save_entry, sections
 from etl.extract import feeds
-from etl.extract.report_text import MAX_DOCX_UNZIPPED_BYTES, read_document
-from etl.extract.tabular import MAX_XLSX_UNZIPPED_BYTES
-from etl.pipeline import MAX_FILE_BYTES
+from etl.extract.report_text import read_document
+from etl.limits import current as limits
 from etl.problems import Problem, RejectedFile
 from etl.targets import import_targets_content
 from tests.conftest import sqlite_url
 from tests.dbstate import snapshot
 
+MAX_FILE_BYTES = limits().file_bytes
+MAX_XLSX_UNZIPPED_BYTES = limits().xlsx_unzipped_bytes
+MAX_DOCX_UNZIPPED_BYTES = limits().docx_unzipped_bytes
+
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
+TRACED_MB = 128  # a gzip bomb inflates to the 50 MB feed limit (zlib's buffer twice that) before it is refused
 CASES = yaml.safe_load((HOSTILE / "cases.yaml").read_text(encoding="utf-8"))
 UNIT = "test-unit"
 
@@ -314,11 +319,20 @@ def test_hostile_input_is_refused_clearly_and_changes_nothing(case, target, tmp_
     content = _content(case, engine)
     before = snapshot(engine)
     route = ROUTES[case["route"]]
-    if case["route"] in NEEDS_TMP:
-        outcome = route(engine, url, content, file, tmp_path)
-    else:
-        outcome = route(engine, url, content, file)
+    tracemalloc.start()
+    try:
+        if case["route"] in NEEDS_TMP:
+            outcome = route(engine, url, content, file, tmp_path)
+        else:
+            outcome = route(engine, url, content, file)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
     assert snapshot(engine) == before, "a refused input changed the database"
+    # The budget, as counted work: what the refusal allocated (the file itself was made before) and
+    # the problems listed in full.
+    assert peak < TRACED_MB * 2**20, f"{peak / 2**20:.0f} MB allocated to refuse the input"
+    assert len(outcome.problems) <= limits().problems_kept
 
     text = "\n".join(outcome.messages)
     assert text.strip(), "no message at all"

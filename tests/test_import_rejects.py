@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from commstats.bootstrap import add_unit
-from etl.extract.tabular import MAX_XLSX_UNZIPPED_BYTES
-from etl.pipeline import MAX_FILE_BYTES, import_content, import_path
+from etl.limits import current as limits
+from etl.pipeline import import_content, import_path
 from tests.dbstate import snapshot
 from tests.importfiles import (
     GOOD_ROWS,
@@ -25,6 +25,9 @@ from tests.importfiles import (
     xlsx_expanding_to,
     xlsx_with_external_entity,
 )
+
+MAX_FILE_BYTES = limits().file_bytes
+MAX_XLSX_UNZIPPED_BYTES = limits().xlsx_unzipped_bytes
 
 SECRET = "TOP-SECRET-4242"
 

@@ -17,8 +17,10 @@ from commstats.db import make_engine
 from commstats.models import ImportBatch, LicenceRecord, Observation
 from commstats.template import build_template
 from etl import upload
-from etl.pipeline import MAX_FILE_BYTES
+from etl.limits import current as limits
 from tests.apptest import run_page
+
+MAX_FILE_BYTES = limits().file_bytes
 
 UNIT = "test-unit"
 LONG_CSV = f"period,metric,member,value,unit\n2019-07,portal_audio,,14,{UNIT}\n2019-07,portal_posts,vi,33,{UNIT}\n"

@@ -28,6 +28,7 @@ from etl.extract.report_text import (
     load_patterns,
     read_document,
 )
+from etl.limits import override
 from etl.problems import RejectedFile
 from etl.validate import Reference
 
@@ -516,10 +517,10 @@ def test_docx_that_is_a_zip_but_not_word_is_rejected() -> None:
     assert _rejected_key(buffer.getvalue(), "not-word.docx") == "report_docx_invalid"
 
 
-def test_docx_zip_bomb_is_refused_before_expanding(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_docx_zip_bomb_is_refused_before_expanding() -> None:
     content = _docx(["Đăng 33 tin, bài tiếng Việt."])
-    monkeypatch.setattr(report_text, "MAX_DOCX_UNZIPPED_BYTES", 1024)
-    assert _rejected_key(content, "bomb.docx") == "report_docx_too_big"
+    with override(docx_unzipped_bytes=1024):
+        assert _rejected_key(content, "bomb.docx") == "report_docx_too_big"
 
 
 def test_xxe_entity_is_never_resolved(tmp_path: Path) -> None:

@@ -13,9 +13,11 @@ from sqlalchemy import Engine, select
 from commstats.models import ImportBatch, LicenceRecord, Observation
 from commstats.template import build_template
 from etl import upload
-from etl.extract.tabular import MAX_XLSX_UNZIPPED_BYTES
+from etl.limits import current as limits
 from etl.pipeline import import_content
 from etl.register import import_register
+
+MAX_XLSX_UNZIPPED_BYTES = limits().xlsx_unzipped_bytes
 
 UNIT = "test-unit"
 XXE_DOCTYPE = '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'

@@ -23,7 +23,6 @@ from commstats.i18n import t
 from commstats.numbers import format_count
 from commstats.periods import month_key, parse_month
 from etl.extract.report_text import (
-    MAX_DOCUMENT_BYTES,
     Figure,
     PatternError,
     detect_period,
@@ -33,7 +32,8 @@ from etl.extract.report_text import (
     read_document,
 )
 from etl.load import load_rows
-from etl.problems import Problem, RejectedFile
+from etl.pipeline import size_problem
+from etl.problems import Problem, RejectedFile, rendered, total
 from etl.validate import Reference
 
 EXCERPT_WIDTH = 100
@@ -119,9 +119,8 @@ def _read(path: Path, lang: str) -> tuple[bytes, str] | None:
     if not path.is_file():
         typer.echo(t("report_unreadable", lang, file=path, message=t("file_missing", lang)), err=True)
         return None
-    if path.stat().st_size > MAX_DOCUMENT_BYTES:
-        size = {"size_mb": path.stat().st_size // 2**20, "limit_mb": MAX_DOCUMENT_BYTES // 2**20}
-        typer.echo(t("report_unreadable", lang, file=path, message=t("file_too_large", lang, **size)), err=True)
+    if too_large := size_problem(str(path), path.stat().st_size):
+        typer.echo(t("report_unreadable", lang, file=path, message=too_large.message(lang)), err=True)
         return None
     content = path.read_bytes()
     try:
@@ -146,8 +145,8 @@ def load_figures(
     reference = Reference.read(engine)
     rows, problems = figures_to_rows(sure, path.name, reference, unit)
     if problems:
-        typer.echo(t("import_rejected", lang, file=path.name, count=len(problems)), err=True)
-        typer.echo("\n".join(p.render(lang) for p in problems), err=True)
+        typer.echo(t("import_rejected", lang, file=path.name, count=total(problems)), err=True)
+        typer.echo("\n".join(rendered(problems, lang)), err=True)
         return False
     try:
         result = load_rows(

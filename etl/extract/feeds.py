@@ -26,9 +26,10 @@ import feedparser
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 
+from etl.limits import current as limits
+
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
 MAX_GUID = 1024
-MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 DocumentKind = Literal["rss", "atom", "sitemap", "sitemapindex"]
 
 _FEED_ROOTS: dict[str, DocumentKind] = {"rss": "rss", "RDF": "rss", "feed": "atom"}
@@ -78,6 +79,7 @@ def read_document(content: bytes, content_type: str, base_url: str) -> FeedDocum
         raise FeedError("feed_empty")
     if _looks_like_html(content, content_type):
         raise FeedError("feed_html")
+    _count_entries(content)
     root = _safe_root(content)
     name = _local_name(root.tag)
     if name == "urlset":
@@ -89,6 +91,17 @@ def read_document(content: bytes, content_type: str, base_url: str) -> FeedDocum
     if name == "html":
         raise FeedError("feed_html")
     raise FeedError("feed_unknown_format", root=name)
+
+
+_ENTRY = re.compile(rb"<(?:[\w-]+:)?(?:item|entry|url|sitemap)[\s>/]")
+
+
+def _count_entries(content: bytes) -> None:
+    """Refuse a document of more posts or addresses than the limit (the sitemap protocol's own 50,000)
+    by counting their tags in the bytes, before any parser builds them (feedparser keeps all)."""
+    most = limits().feed_entries
+    if len(_ENTRY.findall(content)) > most:
+        raise FeedError("feed_too_many_entries", limit=most)
 
 
 def parse_date(text: str | None) -> dt.datetime | None:
@@ -107,12 +120,13 @@ def _gunzip(content: bytes) -> bytes:
     if not content.startswith(b"\x1f\x8b"):
         return content
     inflater = zlib.decompressobj(wbits=31)
+    most = limits().feed_unzipped_bytes
     try:
-        data = inflater.decompress(content, MAX_UNZIPPED_BYTES)
+        data = inflater.decompress(content, most)
     except zlib.error as error:
         raise FeedError("feed_malformed", line=0, column=0, detail=f"gzip: {error}") from error
     if inflater.unconsumed_tail:
-        raise FeedError("feed_too_large", limit_mb=MAX_UNZIPPED_BYTES // (1024 * 1024))
+        raise FeedError("feed_too_large", limit_mb=most // (1024 * 1024))
     return data
 
 

@@ -9,7 +9,6 @@ every problem is reported with its row and column; nothing is guessed.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -19,15 +18,15 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from commstats.catalog import load_catalog
-from etl.extract.tabular import decode
+from etl.extract.tabular import check_row_count, csv_records, decode
 from etl.extract.template_workbook import guarded, open_checked
-from etl.problems import Problem, RawRow, RejectedFile
+from etl.limits import current as limits
+from etl.problems import Problem, ProblemLog, RawRow, RejectedFile
 from etl.validate import MAX_TEXT, Reference
 
 REGISTER_METRICS = ("publishing_licences", "printing_declarations")
 REQUIRED = ("number", "type", "issued_on")
 HEADER_SEARCH_ROWS = 20
-MAX_ROWS = 200_000
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 HEADER_ALIASES: dict[str, str] = {
@@ -141,6 +140,7 @@ def _records(table: Iterator[list[object]], file: str, shown: dict[str, str]) ->
     """
     header: list[str] | None = None
     skipped: list[list[object]] = []
+    header_line, most = 0, limits().register_rows
     for line, cells in enumerate(table, start=1):
         if header is None:
             header = _header(cells)
@@ -155,11 +155,12 @@ def _records(table: Iterator[list[object]], file: str, shown: dict[str, str]) ->
                     [Problem(file, line, name, "", "duplicate_column", {"column": name}) for name in duplicated]
                 )
             shown.update({n: f"{get_column_letter(i + 1)} – {_text(cells[i])}" for i, n in enumerate(header) if n})
+            header_line = line
             continue
         if not any(_text(c) for c in cells):
             continue
-        if line > MAX_ROWS:
-            raise RejectedFile([Problem(file, line, "", "", "too_many_rows", {"limit": MAX_ROWS})])
+        if line - header_line > most:  # rows after the header, blank ones included (as a spreadsheet counts)
+            check_row_count(line - header_line, file, line, most)
         yield RawRow(line, {name: cells[i] if i < len(cells) else None for i, name in enumerate(header) if name})
     if header is None:
         found = next((c for c in skipped if any(_text(x) for x in c)), [])
@@ -178,18 +179,7 @@ def _xlsx_table(content: bytes, file: str) -> Iterator[list[object]]:
 
 
 def _csv_table(content: bytes, file: str) -> Iterator[list[object]]:
-    import csv
-
-    text = decode(content, file)
-    try:
-        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        yield from (list(row) for row in reader)
-    except csv.Error as error:
-        raise RejectedFile([Problem(file, reader.line_num, "", "", "csv_malformed", {"detail": str(error)})]) from error
+    yield from csv_records(decode(content, file), file)
 
 
 def extract_register(content: bytes, file: str, shown: dict[str, str] | None = None) -> Iterator[RawRow]:
@@ -266,7 +256,7 @@ def validate_register(
     if default_unit is None and len(reference.units) == 1:
         default_unit = next(iter(reference.units))
     clean: list[LicenceRow] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = ProblemLog()
     seen: dict[tuple[str, str, str], LicenceRow] = {}
     shown = shown if shown is not None else {}
     for row in rows:

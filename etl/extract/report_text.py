@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import time
 import unicodedata
 import zipfile
 from collections.abc import Iterable
@@ -28,17 +29,14 @@ from commstats.catalog import load_catalog
 from commstats.config import DATA_DIR
 from commstats.i18n import t
 from etl.extract.tabular import decode
+from etl.limits import MB, Limits
+from etl.limits import current as limits
 from etl.problems import Problem, RawRow, RejectedFile
 from etl.validate import CleanRow, Reference, validate_rows
 
 PATTERNS_PATH = DATA_DIR / "report_patterns.yaml"
 SOURCE_KIND = "report"
 
-MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
-MAX_DOCX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a real report is a few MB even with pictures
-MAX_DOCX_PARTS = 5_000
-MAX_PDF_PAGES = 1_000
-MAX_TEXT_CHARS = 5_000_000
 MIN_TEXT_SHARE = 0.9  # below this share of ordinary characters the "text" is binary data
 KEYWORD_WINDOW = 40  # characters between a loose number and a metric word for it to need review
 NOTE_LENGTH = 300
@@ -135,11 +133,36 @@ def _check_docx_archive(content: bytes, file: str) -> zipfile.ZipFile:
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         raise _reject(file, "report_docx_invalid", detail=str(error) or type(error).__name__) from error
     total = sum(info.file_size for info in infos)
-    if len(infos) > MAX_DOCX_PARTS or total > MAX_DOCX_UNZIPPED_BYTES:
+    current = limits()
+    if len(infos) > current.docx_parts or total > current.docx_unzipped_bytes:
         raise _reject(file, "report_docx_too_big", size_mb=total // 2**20, parts=len(infos))
     if "word/document.xml" not in archive.namelist():
         raise _reject(file, "report_docx_invalid", detail="word/document.xml")
+    _count_paragraphs(archive, file, current)
     return archive
+
+
+_PARAGRAPH = re.compile(rb"<w:p[\s>/]")
+
+
+def _count_paragraphs(archive: zipfile.ZipFile, file: str, current: Limits) -> None:
+    """Count paragraphs while streaming word/document.xml, before any XML parser builds a tree of it
+    (a 545 KB .docx can hold 5.5 million empty paragraphs)."""
+    count, size, tail = 0, 0, b""
+    try:
+        with archive.open("word/document.xml") as stream:
+            while chunk := stream.read(MB):
+                size += len(chunk)
+                if size > current.docx_document_bytes:
+                    raise _reject(file, "report_docx_too_big", size_mb=size // MB, parts=len(archive.infolist()))
+                # A tag cut by the chunk edge is counted once: the tags wholly inside the tail were
+                # counted with the previous chunk.
+                count += len(_PARAGRAPH.findall(tail + chunk)) - len(_PARAGRAPH.findall(tail))
+                tail = chunk[-8:]
+                if count > current.paragraphs:
+                    raise _reject(file, "report_docx_too_many_paragraphs", limit=current.paragraphs)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as error:
+        raise _reject(file, "report_docx_invalid", detail=str(error)[:120] or type(error).__name__) from error
 
 
 def _check_docx_xml(archive: zipfile.ZipFile, file: str) -> None:
@@ -193,16 +216,45 @@ def _read_docx(content: bytes, file: str) -> str:
         raise _reject(file, "report_docx_invalid", detail=str(error)[:120] or type(error).__name__) from error
 
 
+def _content_bytes(page: Any) -> int:
+    """The decoded size of a page's content streams (pypdf keeps each decoded stream, so a stream
+    shared by many pages is decoded once but counted on every page that draws it)."""
+    contents = page.get("/Contents")
+    if contents is None:
+        return 0
+    contents = contents.get_object()
+    streams = contents if isinstance(contents, list) else [contents]
+    return sum(len(stream.get_object().get_data()) for stream in streams)
+
+
+def _pdf_pages(reader: Any, file: str, current: Limits) -> Iterable[str]:
+    """Page texts, stopping at the limits on decoded content, extracted text and time, page by page."""
+    started = time.monotonic()
+    content = chars = 0
+    for number, page in enumerate(reader.pages, start=1):
+        content += _content_bytes(page)
+        if content > current.pdf_content_bytes:
+            raise _reject(file, "report_pdf_content_too_big", limit_mb=current.pdf_content_bytes // MB, page=number)
+        text = page.extract_text() or ""
+        chars += len(text)
+        if chars > current.text_chars:
+            raise _reject(file, "report_too_long", limit=current.text_chars)
+        if time.monotonic() - started > current.pdf_seconds:
+            raise _reject(file, "report_pdf_too_slow", seconds=round(current.pdf_seconds), page=number)
+        yield text
+
+
 def _read_pdf(content: bytes, file: str) -> str:
     from pypdf import PdfReader
 
+    current = limits()
     try:
         reader = PdfReader(io.BytesIO(content), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             raise _reject(file, "report_pdf_encrypted")
-        if len(reader.pages) > MAX_PDF_PAGES:
-            raise _reject(file, "report_pdf_too_long", pages=len(reader.pages), limit=MAX_PDF_PAGES)
-        text = "\n".join(page.extract_text() or "" for page in reader.pages)
+        if len(reader.pages) > current.pdf_pages:
+            raise _reject(file, "report_pdf_too_long", pages=len(reader.pages), limit=current.pdf_pages)
+        text = "\n".join(_pdf_pages(reader, file, current))
     except RejectedFile:
         raise
     except Exception as error:  # pypdf raises many kinds for damaged files
@@ -221,8 +273,9 @@ def read_document(content: bytes, file: str) -> str:
     reader = READERS.get(suffix)
     if reader is None:
         raise _reject(file, "report_unknown_format", suffix=suffix or "?")
-    if len(content) > MAX_DOCUMENT_BYTES:
-        raise _reject(file, "file_too_large", size_mb=len(content) // 2**20, limit_mb=MAX_DOCUMENT_BYTES // 2**20)
+    current = limits()
+    if len(content) > current.file_bytes:
+        raise _reject(file, "file_too_large", size_mb=len(content) // 2**20, limit_mb=current.file_mb)
     if not content.strip():
         raise _reject(file, "report_empty")
     text = normalize_text(reader(content, file))
@@ -230,8 +283,8 @@ def read_document(content: bytes, file: str) -> str:
         raise _reject(file, "report_binary")
     if not text.strip():
         raise _reject(file, "report_empty")
-    if len(text) > MAX_TEXT_CHARS:
-        raise _reject(file, "report_too_long", limit=MAX_TEXT_CHARS)
+    if len(text) > current.text_chars:
+        raise _reject(file, "report_too_long", limit=current.text_chars)
     return text
 
 

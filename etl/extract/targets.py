@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
-from etl.extract.tabular import MAX_COLUMNS, MAX_ROWS, decode, nfc, open_workbook
+from etl.extract.tabular import check_columns, check_row_count, csv_records, decode, nfc, open_workbook
+from etl.limits import current as limits
 from etl.problems import Problem, RawRow, RejectedFile
 
 HEADER_ALIASES: dict[str, str] = {
@@ -36,18 +35,16 @@ def _header(cells: list[object], file: str, line: int) -> list[str]:
 
 def _rows(records: Iterator[list[object]], file: str) -> Iterator[RawRow]:
     header: list[str] | None = None
+    header_line, most = 0, limits().rows
     for line, cells in enumerate(records, start=1):
         if not any(str(c if c is not None else "").strip() for c in cells):
             continue
         if header is None:
-            if len(cells) > MAX_COLUMNS:
-                raise RejectedFile(
-                    [Problem(file, line, "", "", "too_many_columns", {"count": len(cells), "expected": MAX_COLUMNS})]
-                )
-            header = _header(cells, file, line)
+            check_columns(cells, file, line)
+            header, header_line = _header(cells, file, line), line
             continue
-        if line > MAX_ROWS:
-            raise RejectedFile([Problem(file, line, "", "", "too_many_rows", {"limit": MAX_ROWS})])
+        if line - header_line > most:  # rows after the header, blank ones included (as a spreadsheet counts)
+            check_row_count(line - header_line, file, line, most)
         if len(cells) > len(header) and any(str(c or "").strip() for c in cells[len(header) :]):
             raise RejectedFile(
                 [Problem(file, line, "", "", "too_many_columns", {"count": len(cells), "expected": len(header)})]
@@ -58,16 +55,7 @@ def _rows(records: Iterator[list[object]], file: str) -> Iterator[RawRow]:
 
 
 def extract_targets_csv(content: bytes, file: str, encoding: str | None = None) -> Iterator[RawRow]:
-    text = decode(content, file, encoding)
-    try:
-        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        yield from _rows(iter(reader), file)  # type: ignore[arg-type]
-    except csv.Error as error:
-        raise RejectedFile([Problem(file, reader.line_num, "", "", "csv_malformed", {"detail": str(error)})]) from error
+    yield from _rows(csv_records(decode(content, file, encoding), file), file)  # type: ignore[arg-type]
 
 
 def extract_targets_xlsx(content: bytes, file: str) -> Iterator[RawRow]:

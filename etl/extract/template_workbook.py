@@ -23,12 +23,12 @@ from openpyxl.utils import get_column_letter
 from commstats.periods import parse_month
 from commstats.template import CODE_HEADER, MARKER, MARKER_SHEET, TOTAL_MEMBER, split_code
 from etl.extract.tabular import check_xlsx_archive, extract_xlsx, open_workbook
-from etl.problems import Problem, RawRow, RejectedFile
+from etl.limits import current as limits
+from etl.problems import Problem, ProblemLog, RawRow, RejectedFile
 from etl.validate import parse_count
 
 HEADER_SEARCH_ROWS = 40
 DTD_SCAN_BYTES = 1 << 20
-MAX_TEMPLATE_ROWS = 20_000
 TOTAL_WORDS = re.compile(r"\b(tổng|cộng|total|sum)\b", re.IGNORECASE)
 
 
@@ -64,7 +64,7 @@ def guarded(rows: Iterator[RawRow], file: str) -> Iterator[RawRow]:
 @dataclass
 class _SheetResult:
     rows: list[RawRow] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=ProblemLog)
 
 
 def _marker(workbook: Any) -> dict[str, str] | None:
@@ -151,8 +151,9 @@ def _read_template(workbook: Any, file: str, marker: dict[str, str] | None) -> l
     """Rows of the template, or None when the workbook is not one. Raises RejectedFile on problems."""
     unit = (marker or {}).get("unit", "")
     rows: list[RawRow] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = ProblemLog()
     found = False
+    most = limits().template_rows
     for sheet in workbook.worksheets:
         if sheet.title == MARKER_SHEET:
             continue
@@ -162,9 +163,9 @@ def _read_template(workbook: Any, file: str, marker: dict[str, str] | None) -> l
         if header_at is None:
             continue
         found = True
-        table = list(sheet.iter_rows(max_row=MAX_TEMPLATE_ROWS + 1, values_only=True))
-        if len(table) > MAX_TEMPLATE_ROWS:
-            problems.append(Problem(file, None, "", sheet.title, "too_many_rows", {"limit": MAX_TEMPLATE_ROWS}))
+        table = list(sheet.iter_rows(max_row=most + 1, values_only=True))
+        if len(table) > most:
+            problems.append(Problem(file, most + 1, "", sheet.title, "too_many_rows", {"limit": most}))
             continue
         sheet_result = _read_section(sheet, table, header_at, file, unit)
         rows += sheet_result.rows
