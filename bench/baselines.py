@@ -496,7 +496,8 @@ def naive_units(t: Tables) -> list[tuple[Any, ...]]:
     frame = t.unit.sort_values("name_vi", kind="stable")
     return [
         (int(r.id), r.code, r.name_vi, r.name_en, bool(r.is_demo), None if pd.isna(r.merged_into_id)
-         else int(r.merged_into_id), _iso(r.merged_on) if isinstance(r.merged_on, str) else None, int(r.cutoff_day))
+         else int(r.merged_into_id), _iso(r.merged_on) if isinstance(r.merged_on, str) else None, int(r.cutoff_day),
+         None if pd.isna(r.first_year) else int(r.first_year))
         for r in frame.itertuples()
     ]  # fmt: skip
 
