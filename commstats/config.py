@@ -44,6 +44,7 @@ class Settings:
     first_year: int  # the earliest year a unit without its own first year may have figures for
     future_months: int  # how many months after the current one a figure may be stored for
     smtp: SmtpSettings = SmtpSettings()
+    office_template_mb: int = 5  # an office's own Word template for the whole report (narrative/office.py)
 
     @property
     def is_sqlite(self) -> bool:
@@ -52,7 +53,13 @@ class Settings:
 
 @lru_cache(maxsize=8)
 def _settings_for(
-    url: str | None, lang: str, max_upload_mb: int, first_year: int, future_months: int, smtp: SmtpSettings
+    url: str | None,
+    lang: str,
+    max_upload_mb: int,
+    first_year: int,
+    future_months: int,
+    smtp: SmtpSettings,
+    office_template_mb: int,
 ) -> Settings:
     return Settings(
         database_url=url or DEFAULT_DATABASE_URL,
@@ -62,6 +69,7 @@ def _settings_for(
         first_year=first_year,
         future_months=future_months,
         smtp=smtp,
+        office_template_mb=office_template_mb,
     )
 
 
@@ -102,4 +110,7 @@ def get_settings(database_url: str | None = None) -> Settings:
     max_upload_mb = int(os.environ.get("COMMSTATS_MAX_UPLOAD_MB", "50"))
     first_year = int(os.environ.get("COMMSTATS_FIRST_YEAR", "2000"))
     future_months = int(os.environ.get("COMMSTATS_FUTURE_MONTHS", "1"))
-    return _settings_for(url, lang, max_upload_mb, first_year, future_months, _smtp_from_environment())
+    office_template_mb = int(os.environ.get("COMMSTATS_OFFICE_TEMPLATE_MB", "5"))
+    return _settings_for(
+        url, lang, max_upload_mb, first_year, future_months, _smtp_from_environment(), office_template_mb
+    )

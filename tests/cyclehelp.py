@@ -6,12 +6,15 @@ from sqlalchemy import Engine, select
 
 from commstats import queries
 from commstats.auth import Principal
+from commstats.catalog import load_catalog
 from commstats.cycle import reads, rounds
 from commstats.cycle.messages import CycleError
 from commstats.models import Adjustment, AuditEvent, DeadlineRule, Department, ReportRound, RoundSection, Subscriber
 from etl.pipeline import import_content
 
 UNIT = "travinh-demo"
+# Every round has one section per catalogue section plus the narrative blocks.
+SECTIONS = len(load_catalog().sections) + len(rounds.NARRATIVE_BLOCKS)
 
 
 def principal(engine: Engine, role: str, name: str | None = None, unit: str = UNIT) -> Principal:

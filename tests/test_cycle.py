@@ -19,7 +19,7 @@ from commstats.models import Adjustment, Observation, Revision
 from commstats.narrative import draft_report
 from commstats.periods import parse_period
 from etl.pipeline import import_content
-from tests.cyclehelp import UNIT, cycle_state, fill_and_submit, principal
+from tests.cyclehelp import SECTIONS, UNIT, cycle_state, fill_and_submit, principal
 
 TODAY = dt.date(2026, 12, 2)
 
@@ -105,8 +105,8 @@ def test_bad_input_is_refused_bilingually_and_changes_nothing(demo_url):
         (
             lambda: rounds.approve_round(engine, principal(engine, "leader"), UNIT, "2026-11"),
             "round_incomplete",
-            "Chưa duyệt được: còn 10 phần chưa nộp",
-            "Cannot approve: 10 sections",
+            f"Chưa duyệt được: còn {SECTIONS} phần chưa nộp",
+            f"Cannot approve: {SECTIONS} sections",
         ),
         (lambda: rounds.approve_round(engine, editor, UNIT, "2026-11"), "not_allowed", "không có quyền", "may not"),
         (lambda: rounds.open_round(engine, editor, UNIT, "2026-13"), "bad_period", "không hợp lệ", "Invalid"),
@@ -205,5 +205,5 @@ def test_statuses_on_the_board(demo_url):
     assert (by_code["portal"].assignee, by_code["portal"].email) == ("Văn phòng Sở", "vp@example.vn")
     assert by_code["sites"].status == "submitted"
     assert by_code["games"].status == "late" and by_code["games"].days_left < 0
-    assert len(found.missing) == 9
+    assert len(found.missing) == SECTIONS - 1
     engine.dispose()

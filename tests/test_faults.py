@@ -53,11 +53,10 @@ def fill(folder: Path, leave: int) -> Path:
     """Fill the filesystem of `folder` with one file, then give back `leave` bytes."""
     filler = folder / "filler.bin"
     chunk = b"\0" * 65536
-    with filler.open("wb") as out:
+    with filler.open("wb", buffering=0) as out:  # unbuffered: closing it must not flush into a full disk
         try:
             while True:
                 out.write(chunk)
-                out.flush()
         except OSError as error:
             assert error.errno == errno.ENOSPC
     with filler.open("r+b") as out:

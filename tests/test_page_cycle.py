@@ -12,7 +12,7 @@ from commstats.cycle import reads, rounds
 from commstats.db import make_engine
 from commstats.models import ReportRound
 from tests.apptest import run_page
-from tests.cyclehelp import UNIT, cycle_state, fill_and_submit, principal
+from tests.cyclehelp import SECTIONS, UNIT, cycle_state, fill_and_submit, principal
 from tests.test_auth_pages import MENUS, listed, record_menus  # noqa: F401  (the menu each run sends)
 
 PASSWORD = "mat-khau-kiem-thu-2026"
@@ -37,7 +37,10 @@ def test_status_board_shows_progress_and_links_missing_sections_to_entry(demo_ur
     assert [s.value for s in app.subheader] == [
         "Báo cáo tháng 7/2019 — Sở Thông tin và Truyền thông Trà Vinh (dữ liệu mẫu)"
     ]
-    assert [(m.label, m.value) for m in app.metric][:2] == [("Đã nộp", "1/10"), ("Còn thiếu", "9")]
+    assert [(m.label, m.value) for m in app.metric][:2] == [
+        ("Đã nộp", f"1/{SECTIONS}"),
+        ("Còn thiếu", str(SECTIONS - 1)),
+    ]
     table = app.dataframe[0].value
     assert list(table.columns) == [
         "Phần báo cáo",
@@ -52,7 +55,7 @@ def test_status_board_shows_progress_and_links_missing_sections_to_entry(demo_ur
     sites = table.iloc[1].tolist()
     assert sites[1] == "(chưa giao)" and sites[3].startswith("trễ ") and sites[4] == "trễ hạn"
     shown = links(app)
-    assert len(shown) == 9
+    assert len(shown) == SECTIONS - 1
     assert shown[0] == ("Nhập số liệu: Trang tin thành phần", "entry", "unit=travinh-demo&month=2019-07&section=sites")
     assert shown[-1][:2] == ("Viết nội dung: Kiến nghị, đề xuất", "cycle")
 
@@ -86,14 +89,14 @@ def test_rounds_page_opens_assigns_refuses_and_approves(demo_url, monkeypatch):
     app.run()
     assert not app.exception
     assert [s.value for s in app.success] == [
-        "Đã mở kỳ báo cáo 2019-07 cho đơn vị travinh-demo: 10 phần, hạn nộp 15/07/2019, số liệu từ 01/07/2019 đến"
-        " 31/07/2019."
+        f"Đã mở kỳ báo cáo 2019-07 cho đơn vị travinh-demo: {SECTIONS} phần, hạn nộp 15/07/2019, số liệu từ"
+        " 01/07/2019 đến 31/07/2019."
     ]
     engine = make_engine(demo_url)
     before = cycle_state(engine)
     app.button(key="approve_button").click()
     app.run()
-    assert app.error[0].value.startswith("Chưa duyệt được: còn 10 phần chưa nộp")
+    assert app.error[0].value.startswith(f"Chưa duyệt được: còn {SECTIONS} phần chưa nộp")
     app.text_input(key="open_period").set_value("2019-07")
     app.button(key="open_button").click()
     app.run()

@@ -16,10 +16,10 @@ from jinja2 import StrictUndefined
 from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from commstats.config import get_settings
 from commstats.narrative.report import ReportDocument
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_UNPACKED = 50 * 1024 * 1024
+UNPACKED_RATIO = 10  # a .docx unpacks to a few times its size; far more is a zip bomb
 
 
 class OfficeTemplateError(ValueError):
@@ -27,8 +27,9 @@ class OfficeTemplateError(ValueError):
 
 
 def _check(template: bytes) -> None:
-    if len(template) > MAX_BYTES:
-        raise OfficeTemplateError(f"tệp mẫu lớn hơn {MAX_BYTES // 1024 // 1024} MB / the template is too large")
+    limit_mb = get_settings().office_template_mb
+    if len(template) > limit_mb * 2**20:
+        raise OfficeTemplateError(f"tệp mẫu lớn hơn {limit_mb} MB / the template is too large")
     try:
         with zipfile.ZipFile(io.BytesIO(template)) as archive:
             names = archive.namelist()
@@ -37,7 +38,7 @@ def _check(template: bytes) -> None:
         raise OfficeTemplateError("không phải tệp .docx / not a .docx file (save it as Word .docx)") from error
     if "word/document.xml" not in names:
         raise OfficeTemplateError("không phải tệp .docx / not a .docx file (no word/document.xml)")
-    if unpacked > MAX_UNPACKED:
+    if unpacked > UNPACKED_RATIO * limit_mb * 2**20:
         raise OfficeTemplateError("tệp mẫu giải nén quá lớn / the template unpacks to too much data")
 
 
