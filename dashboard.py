@@ -13,7 +13,7 @@ st.session_state.setdefault("lang", "vi")
 read_data_version()  # one query: a write from anywhere (CLI, cron, another dashboard) shows from this run on
 
 principal = auth.current()
-page = st.navigation(navigation_pages(principal))  # pages the role does not allow are not in the menu
+page = st.navigation(navigation_pages(principal), expanded=True)  # every allowed page listed, none hidden
 if route := st.session_state.pop(ROUTE_KEY, None):  # a page opened before the router had run (ui.frame.open_page)
     st.switch_page(route)
 st.session_state[SELECTION_KEY] = sidebar()

@@ -20,7 +20,7 @@ from commstats.db import make_engine
 from tests.browser.conftest import Dashboard, _wait_healthy, free_port
 from tests.browser.test_security_browser import nav, settle
 from tests.conftest import sqlite_url
-from tests.cyclehelp import UNIT, principal
+from tests.cyclehelp import SECTIONS, UNIT, principal
 
 PASSWORD = "mat-khau-nguoi-viet-2026"
 
@@ -104,7 +104,7 @@ def test_writer_sees_the_status_board_and_opens_a_missing_section(
     settle(page)
     heading = "Báo cáo tháng 7/2019 — Sở Thông tin và Truyền thông Trà Vinh"
     expect(page.get_by_role("heading", name=heading)).to_be_visible()
-    expect(page.get_by_test_id("stMetricValue").first).to_have_text("1/10")
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text(f"1/{SECTIONS}")
     link = page.get_by_role("link", name="Nhập số liệu: Trang tin thành phần")
     expect(link).to_be_visible()
     page.screenshot(path=str(screenshots / "status-board.png"), full_page=True)
