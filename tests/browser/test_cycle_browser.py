@@ -3,10 +3,7 @@ submitted, what is missing, days overdue, and one click from a missing section t
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,10 +11,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from commstats import auth
-from commstats.config import PROJECT_ROOT
 from commstats.cycle import rounds
 from commstats.db import make_engine
-from tests.browser.conftest import Dashboard, _wait_healthy, free_port
+from tests.browser.conftest import Dashboard, serve
 from tests.browser.test_security_browser import nav, settle
 from tests.conftest import sqlite_url
 from tests.cyclehelp import SECTIONS, UNIT, principal
@@ -47,36 +43,8 @@ def _cycle_database(template: Path, folder: Path) -> str:
 def cycle_dashboard(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     folder = tmp_path_factory.mktemp("cycle")
     url = _cycle_database(demo_db_template, folder)
-    port, log = free_port(), folder / "streamlit.log"
-    env = {**os.environ, "COMMSTATS_DATABASE_URL": url, auth.AUTH_ENV: "on"}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "dashboard.py",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base, process, log)
-        yield Dashboard(base, url, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+    with serve(url, folder, **{auth.AUTH_ENV: "on"}) as running:
+        yield running
 
 
 def sign_in_from_home(page: Page, dashboard: Dashboard, username: str, password: str) -> None:

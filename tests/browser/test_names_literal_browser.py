@@ -5,10 +5,7 @@ the address they point at (each request of the page is recorded)."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,10 +14,9 @@ from playwright.sync_api import Dialog, Page, Request, expect
 from sqlalchemy import select, update
 
 from commstats import auth, queries
-from commstats.config import PROJECT_ROOT
 from commstats.db import make_engine, writer
 from commstats.models import Member, Metric, Observation, Section, Unit
-from tests.browser.conftest import Dashboard, _wait_healthy, free_port
+from tests.browser.conftest import Dashboard, serve
 from tests.conftest import sqlite_url
 
 TRAP = "127.0.0.1:1"  # nothing listens there: any request to it is the bug, whether it fails or not
@@ -70,36 +66,8 @@ def _hostile_names(template: Path, folder: Path) -> str:
 def named(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     folder = tmp_path_factory.mktemp("names")
     url = _hostile_names(demo_db_template, folder)
-    port, log = free_port(), folder / "streamlit.log"
-    env = {**os.environ, "COMMSTATS_DATABASE_URL": url, auth.AUTH_ENV: "off"}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "dashboard.py",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base, process, log)
-        yield Dashboard(base, url, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+    with serve(url, folder, **{auth.AUTH_ENV: "off"}) as running:
+        yield running
 
 
 @pytest.fixture

@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,11 +15,10 @@ from playwright.sync_api import Dialog, Page, expect
 from sqlalchemy import update
 
 from commstats import auth, queries
-from commstats.config import PROJECT_ROOT
 from commstats.db import make_engine, writer
 from commstats.models import Member
 from etl.pipeline import import_content
-from tests.browser.conftest import Dashboard, _wait_healthy, free_port
+from tests.browser.conftest import Dashboard, serve
 from tests.conftest import sqlite_url
 
 PASSWORD = "mat-khau-trinh-duyet-2019"
@@ -59,24 +55,8 @@ def secured(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
     """The dashboard with sign-in enforced (COMMSTATS_AUTH=on) over a demo copy with hostile names."""
     folder = tmp_path_factory.mktemp("secured")
     url = _hostile_database(demo_db_template, folder)
-    port, log = free_port(), folder / "streamlit.log"
-    env = {**os.environ, "COMMSTATS_DATABASE_URL": url, auth.AUTH_ENV: "on"}
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
-               "--server.port", str(port), "--server.headless", "true",
-               "--browser.gatherUsageStats", "false"]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base, process, log)
-        yield Dashboard(base, url, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+    with serve(url, folder, **{auth.AUTH_ENV: "on"}) as running:
+        yield running
 
 
 @pytest.fixture
