@@ -217,62 +217,16 @@ def test_cli_lists_and_deletes_a_stored_bad_figure(demo_url: str, tmp_path: Path
     listed = runner.invoke(cli, ["figure", "list-outside", "--db", demo_url])
     assert listed.exit_code == 0 and f"{MERGED_UNIT}" in listed.output and "1800-01" in listed.output
 
-    no_reason = runner.invoke(
-        cli,
-        [
-            "figure",
-            "delete",
-            "--unit",
-            MERGED_UNIT,
-            "--metric",
-            "portal_audio",
-            "--period",
-            "1800-01",
-            "--reason",
-            " ",
-            "--db",
-            demo_url,
-        ],
-    )
+    def delete(period: str, reason: str, *more: str):  # type: ignore[no-untyped-def]
+        common = ["figure", "delete", "--unit", MERGED_UNIT, "--metric", "portal_audio", "--db", demo_url]
+        return runner.invoke(cli, [*common, "--period", period, "--reason", reason, *more])
+
+    no_reason = delete("1800-01", " ")
     assert no_reason.exit_code == 1 and "Cần ghi lý do" in no_reason.output
-    wrong = runner.invoke(
-        cli,
-        [
-            "figure",
-            "delete",
-            "--unit",
-            MERGED_UNIT,
-            "--metric",
-            "portal_audio",
-            "--period",
-            "1800-02",
-            "--reason",
-            "x",
-            "--db",
-            demo_url,
-        ],
-    )
+    wrong = delete("1800-02", "x")
     assert wrong.exit_code == 1 and "Không có số liệu portal_audio kỳ 1800-02" in wrong.output
 
-    done = runner.invoke(
-        cli,
-        [
-            "figure",
-            "delete",
-            "--unit",
-            MERGED_UNIT,
-            "--metric",
-            "portal_audio",
-            "--period",
-            "1800-01",
-            "--reason",
-            "năm gõ nhầm",
-            "--user",
-            "it-admin",
-            "--db",
-            demo_url,
-        ],
-    )
+    done = delete("1800-01", "năm gõ nhầm", "--user", "it-admin")
     assert done.exit_code == 0, done.output
     assert "Đã xoá số liệu portal_audio kỳ 1800-01" in done.output and "giá trị 5" in done.output
     again = runner.invoke(cli, ["figure", "list-outside", "--db", demo_url, "--lang", "en"])
