@@ -144,18 +144,23 @@ def retry_locked(work: Callable[[], T], *, attempts: int = 6, first_delay: float
     raise AssertionError("unreachable")
 
 
+def _busy_timeout(milliseconds: int) -> str:
+    """SQLite's PRAGMA takes no bound parameter: the statement is built from a whole number only."""
+    return "PRAGMA busy_timeout=" + str(int(milliseconds))
+
+
 def _write_now(engine: Engine, work: Callable[[Connection], None], wait_ms: int) -> None:
     """One write transaction running `work`; on SQLite the write lock is waited for at most `wait_ms`."""
     with writer(engine).connect() as conn:
         driver = conn.connection.driver_connection if engine.dialect.name == "sqlite" else None
         if driver is not None:  # a connection setting, outside any transaction
-            driver.execute(f"PRAGMA busy_timeout={int(wait_ms)}")  # type: ignore[union-attr]
+            driver.execute(_busy_timeout(wait_ms))  # type: ignore[union-attr]
         try:
             with conn.begin():
                 work(conn)
         finally:
             if driver is not None:
-                driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")  # type: ignore[union-attr]
+                driver.execute(_busy_timeout(SQLITE_BUSY_TIMEOUT_MS))  # type: ignore[union-attr]
 
 
 _Job = tuple[Engine, Callable[[Connection], None], Callable[[], None] | None]  # engine, work, done

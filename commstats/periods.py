@@ -13,6 +13,7 @@ from commstats.config import get_settings
 PeriodKind = Literal["month", "quarter", "half", "nine_months", "year"]
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+MONTHS_IN_PERIOD: dict[PeriodKind, int] = {"month": 1, "quarter": 3, "half": 6, "nine_months": 9, "year": 12}
 # [0-9], not \d: \d also matches fullwidth and Arabic-Indic digits, which int() would accept.
 _MONTH_PATTERNS = (
     re.compile(r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})(?:-01)?$"),
@@ -122,13 +123,8 @@ class Period:
 
     @property
     def months(self) -> list[dt.date]:
-        first, count = {
-            "month": (self.index, 1),
-            "quarter": (3 * self.index - 2, 3),
-            "half": (6 * self.index - 5, 6),
-            "nine_months": (1, 9),
-            "year": (1, 12),
-        }[self.kind]
+        count = MONTHS_IN_PERIOD[self.kind]
+        first = (self.index - 1) * count + 1 if self.kind in ("month", "quarter", "half") else 1
         return [month_start(self.year, first + i) for i in range(count)]
 
     @property

@@ -257,10 +257,10 @@ def status_command(
     principal = _principal(engine, user, lang)
     ids = _units(engine, principal, unit, Action.CYCLE, lang)
     for found in reads.rounds(engine, ids, lang=lang, limit=20):
-        state = cycle_text(f"round_state_{found.status}", lang)
+        state = cycle_text("round_state_" + found.status, lang)
         typer.echo(f"{found.unit_code} {found.period_key} — {state} — {found.deadline:%d/%m/%Y}")
         for s in found.sections:
-            status = cycle_text(f"status_{s.status}", lang)
+            status = cycle_text("status_" + s.status, lang)
             typer.echo(f"  {s.code:<16} {status:<16} {s.due:%d/%m/%Y} {s.days_left:>4}  {s.assignee or '-'}")
 
 

@@ -33,7 +33,7 @@ STATUSES = ("not_started", "in_progress", "submitted", "approved", "late")
 
 def section_title(session: Session, code: str, kind: str, lang: str = "vi") -> str:
     if kind == "narrative":
-        return cycle_text(f"block_{code}", lang)
+        return cycle_text("block_" + code, lang)
     row = session.execute(select(Section.name_vi, Section.name_en).where(Section.code == code)).first()
     return (row.name_en if lang == "en" else row.name_vi) if row else code
 
