@@ -104,14 +104,14 @@ else:
             ["department", "person"],
             horizontal=True,
             key="assign_kind",
-            format_func=lambda k: text(f"assignee_{k}"),
+            format_func=lambda k: text("assignee_" + k),
         )
         if kind == "department":
             options = {d.code: d.name for d in reads.departments(engine, unit_id)}
         else:
             options = {u.code: u.name for u in reads.assignable_users(engine)}
         who = st.selectbox(
-            text(f"assignee_{kind}"),
+            text("assignee_" + kind),
             list(options),
             key=f"assign_{kind}_choice",
             format_func=lambda c: f"{options[c]} ({c})",
@@ -137,7 +137,7 @@ else:
             text("assign_section"), list(titles), key="work_section", format_func=titles.__getitem__
         )
         row = next(s for s in rnd.sections if s.code == work_code)
-        st.caption(text(f"status_{row.status}"))
+        st.caption(text("status_" + row.status))
         if row.kind == "narrative":
             body = st.text_area(text("work_text"), value=row.body, key=f"work_text_{rnd.id}_{work_code}", height=160)
             if st.button(text("work_save"), key="work_save"):

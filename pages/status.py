@@ -45,7 +45,7 @@ for number, rnd in enumerate(found):
                 start=rnd.window_start.strftime("%d/%m/%Y"),
                 end=rnd.window_end.strftime("%d/%m/%Y"),
                 deadline=rnd.deadline.strftime("%d/%m/%Y"),
-                state=cycle_text(f"round_state_{rnd.status}", lang),
+                state=cycle_text("round_state_" + rnd.status, lang),
             )
         )
         done = len(rnd.sections) - len(rnd.missing)
@@ -61,7 +61,7 @@ for number, rnd in enumerate(found):
                 cycle_text("col_days", lang): [
                     "" if s.status in ("submitted", "approved") else days_text(s.days_left) for s in rnd.sections
                 ],
-                cycle_text("col_status", lang): [cycle_text(f"status_{s.status}", lang) for s in rnd.sections],
+                cycle_text("col_status", lang): [cycle_text("status_" + s.status, lang) for s in rnd.sections],
                 cycle_text("col_submitted_by", lang): [s.submitted_by for s in rnd.sections],
             }
         )
