@@ -55,6 +55,17 @@ def _principal(engine: Engine, user: str | None, lang: str) -> Principal:
     return found
 
 
+def _signed_in(db: str | None, user: str | None, lang: str) -> tuple[Engine, Principal]:
+    """The database and who acts on it (the account named by --user, else the operating-system login)."""
+    engine = _engine(db)
+    return engine, _principal(engine, user, lang)
+
+
+def _round(engine: Engine, unit: str, period: str, lang: str) -> reads.RoundRow | None:
+    """The round of `unit` for the period as typed (2019-07, 2019-Q3, ...), read back after a change."""
+    return reads.round_for(engine, unit, rounds.parse_period(period).key, lang=lang)
+
+
 def _units(engine: Engine, principal: Principal, codes: list[str] | None, action: Action, lang: str) -> list[int]:
     """The ids of the units named (all units when none is) on which `principal` may do `action`."""
     units = queries.units(engine)
@@ -93,8 +104,7 @@ def remind_command(
     lang: LangOption = "vi",
 ) -> None:
     """Gửi thư nhắc các phần báo cáo đến hạn hoặc trễ hạn / e-mail the people whose sections are due or late."""
-    engine = _engine(db)
-    principal = _principal(engine, user, lang)
+    engine, principal = _signed_in(db, user, lang)
     ids = _units(engine, principal, unit, Action.CYCLE, lang)
     try:
         outcome = mail.remind(engine, ids, actor=principal.actor, within_days=days, lang=lang)
@@ -116,8 +126,7 @@ def send_command(
     lang: LangOption = "vi",
 ) -> None:
     """Gửi báo cáo đã duyệt (.docx và .pdf) cho người nhận / e-mail approved reports to their subscribers."""
-    engine = _engine(db)
-    principal = _principal(engine, user, lang)
+    engine, principal = _signed_in(db, user, lang)
     ids = _units(engine, principal, unit, Action.CYCLE, lang)
     try:
         outcome = mail.send_reports(engine, ids, actor=principal.actor, resend=resend)
@@ -144,12 +153,11 @@ def open_command(
     lang: LangOption = "vi",
 ) -> None:
     """Mở kỳ báo cáo; hạn nộp theo quy tắc của đơn vị / open a round, due by the unit's rules."""
-    engine = _engine(db)
-    principal = _principal(engine, user, lang)
+    engine, principal = _signed_in(db, user, lang)
 
     def work() -> str:
         rounds.open_round(engine, principal, unit, period, deadline=_day(deadline))
-        found = reads.round_for(engine, unit, rounds.parse_period(period).key, lang=lang)
+        found = _round(engine, unit, period, lang)
         assert found is not None
         return cycle_text(
             "opened",
@@ -178,14 +186,13 @@ def assign_command(
     lang: LangOption = "vi",
 ) -> None:
     """Giao một phần cho phòng hoặc người / assign a section to a department or a person."""
-    engine = _engine(db)
-    principal = _principal(engine, user, lang)
+    engine, principal = _signed_in(db, user, lang)
 
     def work() -> str:
         who = rounds.assign_section(
             engine, principal, unit, period, section, department=department, username=to, due=_day(due)
         )
-        found = reads.round_for(engine, unit, rounds.parse_period(period).key, lang=lang)
+        found = _round(engine, unit, period, lang)
         row = next(s for s in found.sections if s.code == section) if found else None
         return cycle_text(
             "assigned",
@@ -209,8 +216,7 @@ def submit_command(
     lang: LangOption = "vi",
 ) -> None:
     """Nộp một phần / submit a section."""
-    engine = _engine(db)
-    principal = _principal(engine, user, lang)
+    engine, principal = _signed_in(db, user, lang)
 
     def work() -> str:
         if text is not None:
@@ -226,12 +232,11 @@ def approve_command(
     unit: UnitOption, period: PeriodOption, user: UserOption = None, db: DbOption = None, lang: LangOption = "vi"
 ) -> None:
     """Duyệt kỳ báo cáo và chốt số liệu / approve a round and lock its figures."""
-    engine = _engine(db)
-    principal = _principal(engine, user, lang)
+    engine, principal = _signed_in(db, user, lang)
 
     def work() -> str:
         rounds.approve_round(engine, principal, unit, period, lang=lang)
-        found = reads.round_for(engine, unit, rounds.parse_period(period).key, lang=lang)
+        found = _round(engine, unit, period, lang)
         assert found is not None
         return cycle_text(
             "approved",
@@ -253,8 +258,7 @@ def status_command(
     lang: LangOption = "vi",
 ) -> None:
     """Tình trạng các kỳ báo cáo / who has submitted, what is missing."""
-    engine = _engine(db)
-    principal = _principal(engine, user, lang)
+    engine, principal = _signed_in(db, user, lang)
     ids = _units(engine, principal, unit, Action.CYCLE, lang)
     for found in reads.rounds(engine, ids, lang=lang, limit=20):
         state = cycle_text("round_state_" + found.status, lang)
@@ -275,8 +279,7 @@ def rule_command(
     lang: LangOption = "vi",
 ) -> None:
     """Hạn nộp riêng của đơn vị / a unit's own deadline rule (default: Thông tư 02/2023/TT-BTTTT)."""
-    engine = _engine(db)
-    principal = _principal(engine, user, lang)
+    engine, principal = _signed_in(db, user, lang)
 
     def work() -> str:
         rounds.set_rule(engine, principal, unit, kind, Rule(day, offset))
@@ -297,8 +300,7 @@ def department_add(
     lang: LangOption = "vi",
 ) -> None:
     """Thêm hoặc sửa một phòng / add or update a department."""
-    engine = _engine(db)
-    principal = _principal(engine, user, lang)
+    engine, principal = _signed_in(db, user, lang)
 
     def work() -> str:
         rounds.save_department(engine, principal, unit, code, name, name_en, email)
@@ -318,8 +320,7 @@ def subscribe_command(
     lang: LangOption = "vi",
 ) -> None:
     """Thêm người nhận báo cáo đã duyệt / add a subscriber of approved reports."""
-    engine = _engine(db)
-    principal = _principal(engine, user, lang)
+    engine, principal = _signed_in(db, user, lang)
 
     def work() -> str:
         rounds.subscribe(engine, principal, unit, email, name, mail_lang)
@@ -333,8 +334,7 @@ def unsubscribe_command(
     email: str, unit: UnitOption, user: UserOption = None, db: DbOption = None, lang: LangOption = "vi"
 ) -> None:
     """Bỏ một người nhận / remove a subscriber."""
-    engine = _engine(db)
-    principal = _principal(engine, user, lang)
+    engine, principal = _signed_in(db, user, lang)
     _run(
         lang,
         lambda: (
