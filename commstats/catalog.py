@@ -124,13 +124,18 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
     return Catalog.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
+def catalog_from(catalog: Catalog | Path | None = None) -> Catalog:
+    """A catalogue given as itself, as the path of its file, or (None) data/catalog.yaml."""
+    return catalog if isinstance(catalog, Catalog) else load_catalog(catalog or CATALOG_PATH)
+
+
 def load_sites(path: Path = SITES_PATH) -> SiteList:
     return SiteList.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-def sync_catalog(session: Session, catalog: Catalog | None = None) -> None:
+def sync_catalog(session: Session, catalog: Catalog | Path | None = None) -> None:
     """Insert or update sections, metrics and members so the database matches the files."""
-    catalog = catalog or load_catalog()
+    catalog = catalog_from(catalog)
     sections = {s.code: s for s in session.scalars(select(Section))}
     for order, spec in enumerate(catalog.sections):
         row = sections.get(spec.code) or Section(code=spec.code)

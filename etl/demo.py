@@ -23,10 +23,11 @@ import hashlib
 import math
 import random
 from collections.abc import Iterator
+from pathlib import Path
 
 from sqlalchemy import Engine, delete, select
 
-from commstats.catalog import Catalog, load_catalog, load_sites
+from commstats.catalog import Catalog, catalog_from, load_sites
 from commstats.db import session_scope
 from commstats.models import Observation, Target, Unit
 from commstats.periods import add_months, month_start
@@ -221,10 +222,10 @@ def _members(catalog: Catalog, metric: str) -> list[str]:
     return members or [""]
 
 
-def area_series(catalog: Catalog | None = None) -> Series:
+def area_series(catalog: Catalog | Path | None = None) -> Series:
     """The Trà Vinh series of every stored catalogue metric, every month of the demo (before and after
     the merger: who reports them is decided by `demo_rows` and `merged_unit_rows`)."""
-    catalog = catalog or load_catalog()
+    catalog = catalog_from(catalog)
     span = list(months())
     codes = {m.code for m in catalog.metrics if m.kind != "ratio"}
     series: Series = {}
@@ -257,7 +258,7 @@ def _rows(unit: str, series: Series, span: list[dt.date]) -> list[CleanRow]:
     ]
 
 
-def demo_rows(catalog: Catalog | None = None) -> list[CleanRow]:
+def demo_rows(catalog: Catalog | Path | None = None) -> list[CleanRow]:
     """The Trà Vinh unit's figures: every stored catalogue metric, every month until its merger."""
     ends, _ = _reporting_end()
     return _rows(DEMO_UNIT, area_series(catalog), [m for m in months() if m < ends])
@@ -299,7 +300,7 @@ MERGED_CORRECTED = (("ioffice_documents", "incoming"), dt.date(2026, 9, 1))
 MERGED_MISSING = (("propaganda_directives", ""), (dt.date(2026, 1, 1), dt.date(2026, 2, 1)))
 
 
-def merged_unit_rows(catalog: Catalog | None = None) -> list[CleanRow]:
+def merged_unit_rows(catalog: Catalog | Path | None = None) -> list[CleanRow]:
     """The surviving unit's figures from the merger month on: the Trà Vinh series carried on, plus its
     own figures (each series its own stream) where it had an office of its own."""
     ends, successor = _reporting_end()
@@ -342,7 +343,7 @@ def _demo_unit(engine: Engine, info: UnitInfo) -> int:
         return unit.id
 
 
-def load_merged_unit(engine: Engine, catalog: Catalog | None = None) -> None:
+def load_merged_unit(engine: Engine, catalog: Catalog | Path | None = None) -> None:
     """The surviving unit, the merger record, its figures (first entry + correction) and a target."""
     ends, successor = _reporting_end()
     survivor_id = _demo_unit(engine, next(u for u in DEMO_UNITS if u.code == successor))
@@ -366,7 +367,7 @@ def load_merged_unit(engine: Engine, catalog: Catalog | None = None) -> None:
                                value=int(round(total * 1.1 / 10) * 10)))  # fmt: skip
 
 
-def load_demo(engine: Engine, catalog: Catalog | None = None) -> None:
+def load_demo(engine: Engine, catalog: Catalog | Path | None = None) -> None:
     """Both demo units, their figures and targets, and the merger; `catalog` (default data/catalog.yaml)
     must be the one the database was set up with."""
     unit_id = _demo_unit(engine, next(u for u in DEMO_UNITS if u.code == DEMO_UNIT))
