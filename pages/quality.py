@@ -21,7 +21,7 @@ def _delete_when_empty(selection: Selection) -> None:
 
 selection = open_page("quality", on_empty=_delete_when_empty).selection
 
-lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, selection.start, selection.end
+lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, *selection.months.chosen
 st.caption(t("quality_caption", start=month_label(start, lang), end=month_label(end, lang)))
 catalogue = {m.code: m for m in cache.metrics(url)}
 units = {u.code: u.name(lang) for u in cache.units(url)}
