@@ -132,7 +132,8 @@ def _metrics_query() -> Select:  # eleven columns: more than select()'s typed ov
 
 def metrics(engine: Engine) -> list[MetricInfo]:
     with engine.connect() as conn:
-        return [MetricInfo(*tuple(row)) for row in conn.execute(_metrics_query()).all()]
+        rows: Sequence[tuple[Any, ...]] = conn.execute(_metrics_query()).all()  # eleven columns: untyped rows
+        return [MetricInfo(*row) for row in rows]
 
 
 def metric_by_code(engine: Engine) -> dict[str, MetricInfo]:
