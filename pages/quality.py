@@ -7,6 +7,7 @@ from commstats import quality
 from commstats.i18n import t
 from commstats.numbers import format_count, format_decimal_number
 from commstats.periods import add_months
+from commstats.units import reporting_ends
 from ui import cache
 from ui.auth import audit_section, can_audit
 from ui.figures import can_delete, delete_section
@@ -29,7 +30,8 @@ codes = tuple(catalogue)
 
 history = cache.unit_monthly_totals(url, ids, codes, add_months(start, -quality.WINDOW), end)
 in_range = history[history["period"] >= start]
-missing = quality.missing_months(in_range, cache.first_months(url, ids), start, end)
+merged = {code: on for code, (on, _successor) in reporting_ends(cache.units(url)).items()}  # they owe no figures
+missing = quality.missing_months(in_range, cache.first_months(url, ids), start, end, merged)
 gaps = missing[missing["missing"] > 0]
 k = st.session_state.get("quality_k", quality.K_DEFAULT)
 unusual = quality.outliers(history, start, end, k=k)
