@@ -31,6 +31,7 @@ from commstats.ratios import parts_of, ratios_of
 from commstats.units import area_on_map
 
 PER = 100_000  # rates per 100,000 inhabitants
+STATUSES = ("ok", "missing", "unavailable")  # a province's figures for the period: there, none yet, merged away
 
 
 @dataclass(frozen=True)

@@ -125,4 +125,4 @@ st.dataframe(shown, hide_index=True, width="stretch", key="provinces_table")
 if result.population_year is not None:
     note = "provinces.population_verified" if result.population_verified else "provinces.population_unverified"
     st.caption(md(t(note, year=result.population_year, source=result.population_source)))
-st.caption(t("provinces.map_note_" + map_, date=load_provinces().effective.strftime("%d/%m/%Y")))
+st.caption(t("provinces.note_" + map_, date=load_provinces().effective.strftime("%d/%m/%Y")))
