@@ -32,7 +32,7 @@ if span is None:
     st.stop()
 
 catalogue = {m.code: m for m in cache.metrics(url)}
-map_col, kind_col, period_col = st.columns([1, 2, 2])
+map_col, kind_col, period_col = st.columns([3, 2, 2])
 map_ = map_col.segmented_control(
     t("provinces.map"), MAPS, default="34", key="provinces_map", format_func=lambda m: t("provinces.map_" + m)
 ) or "34"  # fmt: skip
