@@ -59,7 +59,7 @@ def _areas_query() -> Select:
 
 def areas(engine: Engine) -> list[AreaInfo]:
     with engine.connect() as conn:
-        return [AreaInfo(*row) for row in conn.execute(_areas_query()).all()]
+        return [AreaInfo(*row) for row in conn.execute(_areas_query()).tuples().all()]
 
 
 def province_codes(engine: Engine) -> set[str]:
@@ -102,7 +102,7 @@ def _placed_units_query() -> Select:
 def placed_units(engine: Engine) -> list[tuple[int, str, str]]:
     """(unit id, unit code, area code) of every unit placed in a province."""
     with engine.connect() as conn:
-        return [(int(i), str(c), str(a)) for i, c, a in conn.execute(_placed_units_query()).all()]
+        return [(int(i), str(c), str(a)) for i, c, a in conn.execute(_placed_units_query()).tuples().all()]
 
 
 @cache
@@ -128,7 +128,7 @@ def unit_monthly_sums(
         return []
     params = {"unit_ids": list(unit_ids), "codes": list(codes), "start": start, "end": end}
     with engine.connect() as conn:
-        rows = conn.execute(_unit_sums_query(), params).all()
+        rows = conn.execute(_unit_sums_query(), params).tuples().all()
     return [(int(u), str(m), str(k), p, int(v)) for u, m, k, p, v in rows]
 
 
@@ -160,7 +160,7 @@ def grouped_period_values(
         return {}
     params = {"unit_ids": unit_ids, "codes": list(codes), "start": min(months), "end": max(months)}
     with engine.connect() as conn:
-        rows = conn.execute(_unit_member_sums_query(), params).all()
+        rows = conn.execute(_unit_member_sums_query(), params).tuples().all()
     per_unit: dict[int, list[tuple[str, str, dt.date, str, int]]] = defaultdict(list)
     for unit_id, metric, kind, month, member, value in rows:
         per_unit[int(unit_id)].append((str(metric), str(kind), month, str(member), int(value)))

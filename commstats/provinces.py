@@ -152,7 +152,7 @@ def sync_areas(session: Session) -> None:
     figures = {p.area_code: p for p in session.scalars(select(Population).where(Population.year == population.year))}
     source = f"{population.source_vi} / {population.source_en}"
     for code, value in population.persons(maps).items():
-        row = figures.get(code) or Population(area_code=code, year=population.year)
-        row.value, row.source, row.verified = value, source, population.verified
-        session.add(row)
+        figure = figures.get(code) or Population(area_code=code, year=population.year)
+        figure.value, figure.source, figure.verified = value, source, population.verified
+        session.add(figure)
     session.flush()

@@ -9,14 +9,14 @@ from commstats import charts
 from commstats.i18n import t
 from commstats.narrative.choices import available_periods, period_containing
 from commstats.numbers import format_count, format_decimal_number, format_percent
-from commstats.periods import parse_period
+from commstats.periods import PeriodKind, parse_period
 from commstats.provinces import MAPS, load_provinces
 from ui import cache
 from ui.auth import viewable
 from ui.frame import open_page
 from ui.markup import md
 
-KINDS = ("month", "quarter", "year")
+KINDS: tuple[PeriodKind, ...] = ("month", "quarter", "year")
 
 selection = open_page("provinces").selection
 lang, url = selection.lang, selection.url
@@ -36,7 +36,7 @@ map_col, kind_col, period_col = st.columns([3, 2, 2])
 map_ = map_col.segmented_control(
     t("provinces.map"), MAPS, default="34", key="provinces_map", format_func=lambda m: t("provinces.map_" + m)
 ) or "34"  # fmt: skip
-kind = kind_col.segmented_control(
+kind: PeriodKind = kind_col.segmented_control(
     t("draft_kind"), KINDS, default="month", key="provinces_kind", format_func=lambda k: t("draft_kind_" + k)
 ) or "month"  # fmt: skip
 periods = available_periods(kind, *span)
