@@ -94,8 +94,18 @@ def _rows(code: str, people: int, first: dt.date, last: dt.date, rng: random.Ran
     return rows
 
 
+def place_demo_units(engine: Engine) -> None:
+    """The demo's two units in their provinces (Trà Vinh among the 63, Vĩnh Long among the 34); figures unchanged."""
+    with session_scope(engine) as session:
+        for demo_code, area in ((DEMO_UNIT, area_code("63", "84")), (MERGED_UNIT, area_code("34", "86"))):
+            unit = session.scalar(select(Unit).where(Unit.code == demo_code))
+            if unit is not None:
+                unit.area_code = area
+
+
 def load_demo_provinces(engine: Engine) -> None:
     """Place the demo's two units in their provinces and load the demo provinces' departments and figures."""
+    place_demo_units(engine)
     people = load_population().persons(load_provinces())
     rng = random.Random(SEED)
     plans: list[tuple[str, str, str, str, str | None, dt.date, dt.date]] = []  # code, vi, en, area, into, first, last
@@ -110,10 +120,6 @@ def load_demo_provinces(engine: Engine) -> None:
             into = successor if successor != MERGED_UNIT else None  # the demo's own unit keeps its history as it is
             plans.append((code, vi, en, area_code("63", old), into, FIRST_MONTH, add_months(MERGER, -1)))
     with session_scope(engine) as session:
-        for demo_code, area in ((DEMO_UNIT, area_code("63", "84")), (MERGED_UNIT, area_code("34", "86"))):
-            unit = session.scalar(select(Unit).where(Unit.code == demo_code))
-            if unit is not None:
-                unit.area_code = area
         units = {}
         for code, vi, en, area, _into, _first, _last in plans:
             unit = session.scalar(select(Unit).where(Unit.code == code)) or Unit(code=code)

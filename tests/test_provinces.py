@@ -301,3 +301,16 @@ def test_page_without_placed_units_says_how(empty_url: str, monkeypatch: pytest.
     app_test = run_page(empty_url, monkeypatch, "pages/provinces.py", lang="en")
     assert not app_test.exception
     assert any("--province 34-86" in i.value for i in app_test.info)
+
+
+def test_draft_page_offers_the_national_scope(
+    nation_engine: Engine, empty_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = {"draft_kind": "quarter", "draft_period_quarter": "2026-Q3", "draft_scope": "vn"}
+    app_test = run_page(empty_url, monkeypatch, "pages/draft.py", **state)
+    assert not app_test.exception, [e.value for e in app_test.exception]
+    scope_box = next(s for s in app_test.selectbox if s.label == "Phạm vi")
+    assert scope_box.options[:2] == ["Các đơn vị đã chọn (thanh bên)", "Toàn quốc"]
+    texts = [c.value for c in app_test.code]
+    assert any("155 Trang tin thành phần" in text for text in texts), texts
+    assert any(c.value == "Toàn quốc" for c in app_test.caption)

@@ -77,13 +77,14 @@ def init(
 ) -> None:
     """Tạo hoặc nâng cấp cơ sở dữ liệu và nạp danh mục chỉ tiêu / create or upgrade the schema."""
     from etl.demo import load_demo  # the demo is a source: the core only sets up schema and catalogue
-    from etl.demo_provinces import load_demo_provinces
+    from etl.demo_provinces import load_demo_provinces, place_demo_units
 
     engine = engine_for(db)
     init_database(engine)
     if demo or (demo_if_empty and queries.observation_count(engine) == 0):
         typer.echo("Đang tạo dữ liệu mẫu / creating the demo data...")
         load_demo(engine)
+        place_demo_units(engine)  # the provinces page shows Trà Vinh (63) and Vĩnh Long (34)
     if provinces:
         typer.echo("Đang tạo dữ liệu mẫu các tỉnh / creating the provinces' demo data...")
         load_demo_provinces(engine)
