@@ -347,9 +347,10 @@ class Scope:
         return [code for group in self.groups for code in group]
 
 
-def scope(engine: Engine, code: str) -> Scope:
+def scope(engine: Engine, code: str, unit_ids: Sequence[int] | None = None) -> Scope:
     """The scope named `code`: `vn` (the nation), a region code (`dbscl`) or a province (`34-86`, or an old one,
-    `63-84`, which is read as the new province it became part of). ValueError for an unknown code."""
+    `63-84`, which is read as the new province it became part of), over the units `unit_ids` only when given
+    (those a person may view). ValueError for an unknown code."""
     all_areas = {a.code: a for a in areas(engine)}
     area = all_areas.get(code)
     if area is None:
@@ -362,7 +363,9 @@ def scope(engine: Engine, code: str) -> Scope:
         and (area.level == "nation" or a.code == area.code or a.parent_code == area.code)
     ]  # fmt: skip
     members: dict[str, list[str]] = defaultdict(list)
-    for _unit_id, unit_code, area_code in placed_units(engine):
+    for unit_id, unit_code, area_code in placed_units(engine):
+        if unit_ids is not None and unit_id not in unit_ids:
+            continue
         placed = all_areas.get(area_code)
         new = placed.successor_code if placed is not None and placed.map == "63" else area_code
         members[str(new)].append(unit_code)

@@ -15,6 +15,7 @@ from commstats.narrative.output import to_text
 from commstats.numbers import format_count
 from commstats.periods import parse_period
 from ui import cache
+from ui.auth import viewable
 from ui.frame import open_page
 from ui.markup import md
 from ui.report import whole_report_downloads
@@ -45,7 +46,8 @@ compare = compare_col.multiselect(
 )  # fmt: skip
 
 chosen_compare = tuple(c for c in COMPARISONS if c in compare)
-scopes = {a.code: a for a in cache.scopes(url)}
+visible = tuple(sorted(u.id for u in viewable(cache.units(url))))
+scopes = {a.code: a for a in cache.scopes(url, visible)}
 scope_code = ""
 if scopes:  # a national, regional or provincial draft: provinces folded one by one, then summed
     scope_code = st.selectbox(
@@ -54,7 +56,7 @@ if scopes:  # a national, regional or provincial draft: provinces folded one by 
     ) or ""  # fmt: skip
 try:
     if scope_code:
-        draft = cache.scope_draft(url, scope_code, period_key, lang, chosen_compare)
+        draft = cache.scope_draft(url, scope_code, period_key, lang, chosen_compare, visible)
     else:
         draft = cache.draft(url, selection.unit_codes, period_key, lang, chosen_compare)
 except TemplateError as error:

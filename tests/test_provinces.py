@@ -314,3 +314,11 @@ def test_draft_page_offers_the_national_scope(
     texts = [c.value for c in app_test.code]
     assert any("155 Trang tin thành phần" in text for text in texts), texts
     assert any(c.value == "Toàn quốc" for c in app_test.caption)
+
+
+def test_a_scope_keeps_to_the_units_a_person_may_view(nation_engine: Engine) -> None:
+    ids = {u.code: u.id for u in _units(nation_engine)}
+    assert national.scope(nation_engine, "vn", [ids["ct"]]).groups == (("ct",),)
+    assert national.scope(nation_engine, "tdmnpb", [ids["ct"]]).groups == ()  # Lai Châu's unit is not viewable
+    narrowed = national.benchmark(nation_engine, "34", "portal_posts", parse_period("2026-07"), unit_ids=[ids["ct"]])
+    assert _row(narrowed, "34-12")["status"] == "missing" and _row(narrowed, "34-92")["value"] == 10

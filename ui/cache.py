@@ -275,17 +275,20 @@ def placed_units(url: str) -> list[tuple[int, str, str]]:
 
 
 @fresh()
-def scopes(url: str) -> list[national.AreaInfo]:
-    """The nation, the regions and the 34 provinces that have units placed in them (draft scopes)."""
+def scopes(url: str, ids: tuple[int, ...]) -> list[national.AreaInfo]:
+    """The nation, the regions and the 34 provinces with some of the units `ids` placed in them (draft scopes)."""
     eng = engine(url)
-    return [a for a in national.areas(eng) if a.map != "63" and national.scope(eng, a.code).groups]
+    return [a for a in national.areas(eng) if a.map != "63" and national.scope(eng, a.code, ids).groups]
 
 
 @fresh()
-def scope_draft(url: str, scope_code: str, period_key: str, lang: str, compare: tuple[str, ...]) -> Draft:
-    """A national, regional or provincial draft: provinces folded one by one, then summed."""
+def scope_draft(
+    url: str, scope_code: str, period_key: str, lang: str, compare: tuple[str, ...], ids: tuple[int, ...]
+) -> Draft:
+    """A national, regional or provincial draft over the units `ids` placed there (those the person may view):
+    provinces folded one by one, then summed."""
     eng = engine(url)
-    chosen = national.scope(eng, scope_code)
+    chosen = national.scope(eng, scope_code, ids)
     return draft_report(eng, chosen.unit_codes, parse_period(period_key), lang, compare, scope=chosen)
 
 
