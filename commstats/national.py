@@ -188,25 +188,22 @@ def by_province(
     map_: str,
     successors: Mapping[str, str],
     effective: dt.date,
-) -> tuple[dict[str, list[Monthly]], set[str]]:
-    """Units' monthly sums added up per province of `map_`; and the provinces of the 63 map asked about a month
-    from the merger on (not available rather than a split)."""
+) -> dict[str, list[Monthly]]:
+    """Units' monthly sums added up per province of `map_` (commstats.units.area_on_map: on the 63 map a month
+    from the merger on counts nowhere — not available rather than a split)."""
     summed: dict[tuple[str, str, str, dt.date], int] = defaultdict(int)
-    unavailable: set[str] = set()
     for unit_id, metric, kind, month, value in rows:
         area = unit_areas.get(unit_id)
         if area is None:
             continue
         province = area_on_map(area, map_, month, dict(successors), effective)
         if province is None:
-            if map_ == "63" and area.startswith("63-"):
-                unavailable.add(area)
             continue
         summed[(province, metric, kind, month)] += value
     result: dict[str, list[Monthly]] = defaultdict(list)
     for (province, metric, kind, month), value in summed.items():
         result[province].append((metric, kind, month, "", value))
-    return dict(result), unavailable
+    return dict(result)
 
 
 def fold(
@@ -217,18 +214,6 @@ def fold(
     values: dict[str, float] = {code: float(v) for (code, _member), v in queries.fold_period(monthly, months).items()}
     values.update(ratios_of(values, ratios))
     return values
-
-
-def combine(folded: Sequence[Mapping[str, float]], ratios: Mapping[str, tuple[str, Sequence[str]]]) -> dict[str, float]:
-    """Areas' folded values summed (flows and levels alike: each level is already at its area's period end);
-    ratios recomputed from the summed parts."""
-    total: dict[str, float] = {}
-    for values in folded:
-        for code, value in values.items():
-            if code not in ratios:
-                total[code] = total.get(code, 0.0) + value
-    total.update(ratios_of(total, ratios))
-    return total
 
 
 def per_100k(value: float | None, people: int | None) -> float | None:
@@ -298,8 +283,8 @@ def benchmark(
     unavailable = map_ == "63" and period.end >= maps.effective
     now_rows = [r for r in rows if r[3] >= period.start]
     before_rows = [r for r in rows if last_year.start <= r[3] <= last_year.end]
-    current, _ = by_province(now_rows, unit_areas, map_, successors, maps.effective)
-    previous, _ = by_province(before_rows, unit_areas, map_, successors, maps.effective)
+    current = by_province(now_rows, unit_areas, map_, successors, maps.effective)
+    previous = by_province(before_rows, unit_areas, map_, successors, maps.effective)
     people = population(engine, period.year)
     table = []
     for province in provinces:

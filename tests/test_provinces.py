@@ -20,6 +20,7 @@ from commstats.cli import app
 from commstats.db import session_scope
 from commstats.models import Area, Population, Unit
 from commstats.narrative import draft_report
+from commstats.narrative.facts import collect
 from commstats.narrative.output import to_text
 from commstats.periods import parse_period
 from commstats.provinces import PROVINCES_PATH, ProvinceMaps, area_code, load_population, load_provinces
@@ -223,12 +224,10 @@ def test_national_sums_flows_takes_levels_at_each_provinces_end_and_recomputes_r
     assert values[("sites_count", "")] == 103 + 52  # each province's level at its last month, then summed
     ct = national.fold([("igate_on_time", "flow", m, "", 90) for m in months], months, {})
     assert ct == {"igate_on_time": 270.0}
-    ratios = {"igate_on_time_rate": ("igate_on_time", ("igate_on_time", "igate_late", "igate_overdue"))}
-    combined = national.combine(
-        [{"igate_on_time": 270, "igate_late": 30, "igate_on_time_rate": 90.0},
-         {"igate_on_time": 2, "igate_late": 18, "igate_on_time_rate": 10.0}], ratios,
-    )  # fmt: skip
-    assert combined["igate_on_time_rate"] == pytest.approx(100 * 272 / 320)  # not the mean of 90% and 10%
+    figures = collect(nation_engine, list(ids.values()), parse_period("2026-Q3"), groups=tuple(map(tuple, groups)))
+    # (270 + 2) on time over (270 + 30 + 2 + 18) settled: 85%, not the mean of Cần Thơ's 90% and Lai Châu's 10%
+    assert figures.current[("igate_on_time_rate", None)] == pytest.approx(100 * 272 / 320)
+    assert figures.current[("sites_count", None)] == 155
 
 
 def _units(engine: Engine) -> list[Unit]:
