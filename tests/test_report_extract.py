@@ -6,7 +6,6 @@ import datetime as dt
 import io
 import zipfile
 from pathlib import Path
-
 from typing import Any
 
 import docx
@@ -18,10 +17,10 @@ from typer.testing import CliRunner
 
 from commstats.bootstrap import add_unit, init_database
 from commstats.catalog import load_catalog
-from commstats.periods import Period, parse_period
 from commstats.cli import extract as cli_extract
 from commstats.db import make_engine
 from commstats.models import ImportBatch, Member, Metric, Observation
+from commstats.periods import Period, parse_period
 from etl.demo import DEMO_UNIT, SEED_FIGURES, SEED_SITE_POSTS
 from etl.extract import report_text
 from etl.extract.report_text import (

@@ -699,12 +699,17 @@ def _other_period(sentence: Sentence, start: int, end: int, ctx: _Context) -> st
 
 
 def _estimated(sentence: Sentence, prefix: str, qualifier: str, ctx: _Context) -> bool:
-    """"ước" for this figure: in front of it, earlier in its clause, at the start of its sentence or list."""
+    """Whether the figure is an estimate: "ước" in front of it, earlier in its clause, or at the start of
+    its sentence or list (or the whole report is one)."""
     estimates = ctx.patterns.estimates
     if ctx.estimated or (qualifier and qualifier.split()[0] in estimates):
         return True
     lead = sentence.text[: _first_number(sentence.masked, ctx.patterns)]
-    words = (m.group().lower() for part in (prefix, lead, sentence.lead) for m in ctx.patterns.clause_qualifier.finditer(part))
+    words = (
+        m.group().lower()
+        for part in (prefix, lead, sentence.lead)
+        for m in ctx.patterns.clause_qualifier.finditer(part)
+    )
     return any(word in estimates for word in words)
 
 
