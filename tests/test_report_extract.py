@@ -776,3 +776,30 @@ def test_cli_rejects_bad_options() -> None:
     bad_lang = _run(str(SEED_REPORT), "--lang", "fr")
     assert bad_lang.exit_code == 2
     assert "--lang phải là vi hoặc en." in bad_lang.output
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "BÁO CÁO\nKết quả triển khai Chỉ thị 05\nTrong tháng 7/2019, Sở tổ chức 02 cuộc họp báo.",
+        "BÁO CÁO\nSơ kết công tác tuyên truyền\n- Kết quả công tác tháng 6 đạt yêu cầu.",
+    ],
+)
+def test_a_period_in_a_body_sentence_is_not_the_report_period(text: str) -> None:
+    assert detect_period(text) is None
+
+
+def test_estimates_from_the_title_or_a_note_written_before_the_period_ended() -> None:
+    body = "\n- Hệ thống iGate tiếp nhận 8.450 hồ sơ.\n"
+    titled = "BÁO CÁO\nƯớc thực hiện nhiệm vụ 6 tháng đầu năm 2020" + body
+    noted = "Trà Vinh, ngày {day}\nBÁO CÁO\nKết quả công tác năm 2020\nSố liệu ước thực hiện đến hết ngày 31/12/2020." + body
+    plain = "BÁO CÁO\nKết quả công tác năm 2020" + body
+
+    def only(text: str) -> tuple[str, bool, str]:
+        (figure,) = extract_figures(text)
+        return figure.period_key, figure.estimated, figure.confidence
+
+    assert only(titled) == ("2020-H1", True, S)
+    assert only(noted.format(day="25 tháng 11 năm 2020")) == ("2020", True, S)
+    assert only(noted.format(day="10 tháng 01 năm 2021")) == ("2020", False, S)  # signed after the year ended
+    assert only(plain) == ("2020", False, S)

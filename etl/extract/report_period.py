@@ -42,6 +42,8 @@ _PLAN_BEFORE = re.compile(
     r"(?:\s*,?\s*(?:nhiệm vụ|công tác|hoạt động|trọng tâm|giải pháp|kế hoạch))*\s*$",
     re.I,
 )
+_REPORT_WORD = re.compile(r"^\W*báo cáo\W*$", re.I)  # the line "BÁO CÁO" above a title that has no title words
+_BODY_LINE = re.compile(r"^(?:[-–—•+*]|trong\b|tính đến\b|lũy kế\b|riêng\b)", re.I)  # a list item or a body sentence
 _SIGNING = re.compile(r"ngày\s+(?P<d>[0-9]{1,2})\s+tháng\s+(?P<m>[0-9]{1,2})\s+năm\s+(?P<y>(?:19|20)[0-9]{2})", re.I)
 _ESTIMATE_TITLE = re.compile(r"\bước\b", re.I)
 # A year on its own names a period only after one of these words (or at the start of a clause):
@@ -152,9 +154,9 @@ def detect_title_period(text: str) -> TitlePeriod | None:
     header = _header(text)
     signed = _signing_date(header)
     for index, line in enumerate(header):
-        if len(line) > MAX_TITLE_LINE or _SIGNING.search(line):
+        if len(line) > MAX_TITLE_LINE or _SIGNING.search(line) or _BODY_LINE.match(line):
             continue
-        titled = index > 0 and _TITLE_WORDS.search(header[index - 1]) and len(header[index - 1]) <= MAX_TITLE_LINE
+        titled = index > 0 and _REPORT_WORD.match(header[index - 1])
         for found in PHRASE.finditer(line):
             before = line[: found.start()]
             if _PLAN_BEFORE.search(before) or not (_TITLE_WORDS.search(before) or titled):
