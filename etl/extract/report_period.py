@@ -249,6 +249,6 @@ def mentions_after(text: str, report: Period) -> list[Mention]:
     return result
 
 
-def months_before_end(period: Period, day: dt.date) -> bool:
+def written_before_end(period: Period, day: dt.date) -> bool:
     """Whether `day` is before the last day of `period` (the report was written before it was over)."""
     return day < add_months(period.end, 1)

@@ -31,7 +31,7 @@ from commstats.catalog import load_catalog
 from commstats.config import DATA_DIR
 from commstats.i18n import t
 from commstats.periods import Period, PeriodKind
-from etl.extract.report_period import Mention, detect_title_period, mentions, mentions_after, months_before_end
+from etl.extract.report_period import Mention, detect_title_period, mentions, mentions_after, written_before_end
 from etl.extract.tabular import decode
 from etl.limits import MB, Limits
 from etl.limits import current as limits
@@ -641,7 +641,7 @@ def _as_period(period: Period | dt.date | None) -> Period | None:
 class _Context:
     patterns: Patterns
     period: Period | None
-    text_period: Period | None  # the period mentions are compared with: the title's, or the given one
+    text_period: Period | None  # the period mentions are compared with: the title's, else the given one
     estimated: bool = False  # the whole report is an estimate (written before the period ended, and says so)
 
 
@@ -884,12 +884,12 @@ def report_estimated(text: str, period: Period | None, patterns: Patterns | None
     ended (or bears no date)."""
     patterns = patterns or load_patterns()
     title = detect_title_period(normalize_text(text))
-    if title is not None and title.estimated and (period is None or title.period == period):
+    if title is not None and title.estimated:
         return True
     if period is None or not patterns.estimate_note.search(normalize_text(text)):
         return False
     signed = title.signed if title else None
-    return signed is None or months_before_end(period, signed)
+    return signed is None or written_before_end(period, signed)
 
 
 def extract_figures(
@@ -900,7 +900,9 @@ def extract_figures(
     patterns = patterns or load_patterns()
     title = detect_period(text)
     chosen = _as_period(period) or title
-    ctx = _Context(patterns, chosen, chosen, report_estimated(text, chosen, patterns))
+    # Periods named in sentences are compared with the title's: `period` corrects a wrong title, it does
+    # not turn the title's period into "another period".
+    ctx = _Context(patterns, chosen, title or chosen, report_estimated(text, chosen, patterns))
     figures: list[Figure] = []
     for sentence in sentences(text, patterns):
         taken: list[tuple[int, int]] = []
