@@ -462,6 +462,7 @@ def test_a_broken_patterns_file_says_where(tmp_path: Path, broken: str, message:
         ("BÁO CÁO\nTình hình thực hiện nhiệm vụ 9 tháng đầu năm 2020 và nhiệm vụ trọng tâm quý IV/2020", "2020-9M"),
         ("BÁO CÁO\nTổng kết công tác năm 2020 và phương hướng, nhiệm vụ năm 2021", "2020"),
         ("Số: 125/BC-STTTT\nBÁO CÁO\nKết quả thực hiện kế hoạch năm 2020", "2020"),
+        ("BÁO CÁO\nKết quả công tác quý IV\nnăm 2020 và phương hướng quý I/2021", "2020-Q4"),  # wrapped title
         # the signing date is not the period, and a period in the body never overrides the title
         ("Trà Vinh, ngày 06 tháng 6 năm 2020\nBÁO CÁO\nCông tác quý II/2020\n- Trong tháng 4/2020, …", "2020-Q2"),
         ("Đăng 33 tin, bài tiếng Việt.", None),

@@ -141,6 +141,8 @@ def _later_year(line: str, after: int, start_month: int) -> int | None:
     """The year written after a phrase in the same title line ("quý II và phương hướng quý III năm 2020");
     a later period that starts earlier in the year belongs to the next year ("tháng 12 và … tháng 01/2020")."""
     for later in PHRASE.finditer(line, after):
+        if later["year"]:  # "quý IV năm 2020": the year of the phrase itself
+            return int(later["y"])
         if _with_year(later):
             period = _resolve(later, None)
             if period is not None:
@@ -166,7 +168,9 @@ def detect_title_period(text: str) -> TitlePeriod | None:
             period = _resolve(found, None)
             if period is None:
                 guess = _resolve(found, 2000)
-                year = _later_year(line, found.end(), guess.start.month if guess else 1)
+                # a title wrapped by the PDF may carry its year on the next line ("… quý II" / "năm 2020 …")
+                following = line + " " + header[index + 1] if index + 1 < len(header) else line
+                year = _later_year(following, found.end(), guess.start.month if guess else 1)
                 if year is None:
                     year = next((int(m.group()) for h in header if (m := re.search(_YEAR, h))), None)
                 period = _resolve(found, year) if year else None
