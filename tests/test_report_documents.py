@@ -11,7 +11,7 @@ import pytest
 import typer
 import yaml
 from sqlalchemy import func, select
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from bench.report_extract import DOCUMENTS, measure, score, totals
 from commstats.bootstrap import add_unit, init_database
@@ -92,7 +92,7 @@ def db_url(tmp_path: Path) -> str:
     return url
 
 
-def _run(*args: str) -> Any:
+def _run(*args: str) -> Result:
     app = typer.Typer()
     cli_extract.register(app)
 

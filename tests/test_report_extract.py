@@ -13,7 +13,7 @@ import pytest
 import typer
 import yaml
 from sqlalchemy import func, select
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from commstats.bootstrap import add_unit, init_database
 from commstats.catalog import load_catalog
@@ -645,7 +645,7 @@ def _app() -> typer.Typer:
     return app
 
 
-def _run(*args: str) -> object:
+def _run(*args: str) -> Result:
     return CliRunner().invoke(_app(), ["extract", *args])
 
 
