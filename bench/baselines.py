@@ -17,7 +17,7 @@ import datetime as dt
 import json
 import math
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import astuple, dataclass, is_dataclass
 from typing import Any
 
@@ -37,6 +37,16 @@ DRAFT = "commstats.narrative.compose.draft_report"
 
 def _json(values: Sequence[Any]) -> str:
     return json.dumps([v.isoformat() if isinstance(v, dt.date) else v for v in values])
+
+
+def _records(frame: pd.DataFrame) -> Iterable[Any]:
+    """frame.itertuples(): named tuples whose fields are the frame's columns, known only at run time."""
+    return frame.itertuples()
+
+
+def _pairs(series: pd.Series) -> Iterable[tuple[Any, Any]]:
+    """series.items() of a grouped sum: its keys are the group's values (a tuple for several columns)."""
+    return series.items()
 
 
 def _iso(value: Any) -> str | None:
@@ -481,15 +491,15 @@ def _data_events(t: Tables) -> pd.DataFrame:
 
 
 def naive_data_version(t: Tables) -> DataVersion:
-    newest = (int(frame["id"].max()) if len(frame) else 0 for frame in (t.audit_event, t.import_batch))
-    return DataVersion(*newest, len(t.unit), len(t.metric))
+    audit_id, batch_id = (int(frame["id"].max()) if len(frame) else 0 for frame in (t.audit_event, t.import_batch))
+    return DataVersion(audit_id, batch_id, len(t.unit), len(t.metric))
 
 
 def naive_data_events_since(t: Tables, after: int) -> list[DataEvent]:
     frame = _data_events(t)
     frame = frame[frame["id"] > after].sort_values("id")
     return [DataEvent(int(r.id), r.action, tuple(c for c in (r.unit_code or "").split(",") if c))
-            for r in frame.itertuples()]  # fmt: skip
+            for r in _records(frame)]  # fmt: skip
 
 
 def naive_units(t: Tables) -> list[tuple[Any, ...]]:
@@ -498,7 +508,7 @@ def naive_units(t: Tables) -> list[tuple[Any, ...]]:
         (int(r.id), r.code, r.name_vi, r.name_en, bool(r.is_demo), None if pd.isna(r.merged_into_id)
          else int(r.merged_into_id), _iso(r.merged_on) if isinstance(r.merged_on, str) else None, int(r.cutoff_day),
          None if pd.isna(r.first_year) else int(r.first_year))
-        for r in frame.itertuples()
+        for r in _records(frame)
     ]  # fmt: skip
 
 
@@ -522,7 +532,7 @@ def naive_metrics(t: Tables) -> list[tuple[Any, ...]]:
     frame = t.metric.merge(section).sort_values(["s_order", "sort_order"], kind="stable")
     return [
         (int(r.id), r.code, r.name_vi, r.name_en, r.unit_vi, r.unit_en, r.kind, r.dimension, r.s_code, r.s_vi, r.s_en)
-        for r in frame.itertuples()
+        for r in _records(frame)
     ]
 
 
@@ -536,7 +546,7 @@ def naive_members(t: Tables, dimension: str, unit_ids: Sequence[int] | None = No
         reported = t.observations(unit_ids).merge(t.metric[["id", "dimension"]].rename(columns={"id": "metric_id"}))
         frame = frame[frame["id"].isin(reported.loc[reported["dimension"] == dimension, "member_id"])]
     frame = frame.sort_values(["sort_order", "name_vi"], kind="stable")
-    return [(int(r.id), r.code, r.name_vi, r.name_en) for r in frame.itertuples()]
+    return [(int(r.id), r.code, r.name_vi, r.name_en) for r in _records(frame)]
 
 
 def _with_members(t: Tables, frame: pd.DataFrame) -> pd.DataFrame:
@@ -569,13 +579,13 @@ def naive_period_values(
     last = frame.groupby("metric")["period"].transform("max")
     frame = frame[(frame["kind"] == "flow") | (frame["period"] == last)]
     sums = frame.groupby(["metric", "member"])["value"].sum()
-    return {key: int(value) for key, value in sums.items()}
+    return {key: int(value) for key, value in _pairs(sums)}
 
 
 def naive_targets(t: Tables, ids: Sequence[int], year: int) -> dict[str, int]:
     frame = t.target[(t.target["unit_id"].isin(list(ids))) & (t.target["year"] == year)]
     frame = frame.merge(t.metric[["id", "code"]].rename(columns={"id": "metric_id"}))
-    return {code: int(v) for code, v in frame.groupby("code")["value"].sum().items()}
+    return {code: int(v) for code, v in _pairs(frame.groupby("code")["value"].sum())}
 
 
 def naive_unit_monthly_totals(
@@ -589,14 +599,14 @@ def naive_unit_monthly_totals(
 
 def naive_first_months(t: Tables, ids: Sequence[int]) -> dict[tuple[str, str], str]:
     frame = t.observations(ids).merge(t.unit[["id", "code"]].rename(columns={"id": "unit_id", "code": "unit"}))
-    return {key: first for key, first in frame.groupby(["unit", "metric"])["period"].min().items()}
+    return {key: first for key, first in _pairs(frame.groupby(["unit", "metric"])["period"].min())}
 
 
 def naive_licence_records(t: Tables, ids: Sequence[int], start: dt.date, end: dt.date) -> list[tuple[Any, ...]]:
     frame = _between(t.licence_record[t.licence_record["unit_id"].isin(list(ids))], "issued_on", start, end)
     frame = frame.merge(t.metric[["id", "code"]].rename(columns={"id": "metric_id", "code": "metric"}))
     frame = frame.merge(t.unit[["id", "code"]].rename(columns={"id": "unit_id", "code": "unit"}))
-    return sorted((_iso(r.issued_on), r.metric, r.number, r.holder, r.title, r.unit) for r in frame.itertuples())  # type: ignore[misc]
+    return sorted((_iso(r.issued_on), r.metric, r.number, r.holder, r.title, r.unit) for r in _records(frame))
 
 
 def naive_export(
@@ -632,7 +642,7 @@ def naive_export(
     return [
         (r.unit, r.unit_name, r.period[:7], r.section, r.metric, r.metric_name, r.member, r.member_name, int(r.value),
          r.unit_word, r.note)
-        for r in frame.itertuples()
+        for r in _records(frame)
     ]  # fmt: skip
 
 
@@ -662,7 +672,7 @@ def naive_figure_sources(
 ) -> list[tuple[Any, ...]]:
     frame = _with_members(t, _between(t.observations(ids, codes), "period", start, end))
     frame = frame.merge(t.unit[["id", "code"]].rename(columns={"id": "unit_id", "code": "unit"}))
-    return [(r.unit, r.metric, r.member, r.period, int(r.value), int(r.batch_id)) for r in frame.itertuples()]
+    return [(r.unit, r.metric, r.member, r.period, int(r.value), int(r.batch_id)) for r in _records(frame)]
 
 
 def naive_target_sources(t: Tables, ids: Sequence[int], codes: Sequence[str], year: int) -> list[tuple[Any, ...]]:
@@ -670,7 +680,7 @@ def naive_target_sources(t: Tables, ids: Sequence[int], codes: Sequence[str], ye
     frame = frame.merge(t.metric[["id", "code"]].rename(columns={"id": "metric_id", "code": "metric"}))
     frame = frame[frame["metric"].isin(list(codes))]
     frame = frame.merge(t.unit[["id", "code"]].rename(columns={"id": "unit_id", "code": "unit"}))
-    return [(r.unit, r.metric, int(r.year), int(r.value), _plain(r.batch_id)) for r in frame.itertuples()]
+    return [(r.unit, r.metric, int(r.year), int(r.value), _plain(r.batch_id)) for r in _records(frame)]
 
 
 def naive_overview(t: Tables, ids: Sequence[int], period: Period, lang: str = "vi") -> dict[str, int]:
@@ -678,7 +688,7 @@ def naive_overview(t: Tables, ids: Sequence[int], period: Period, lang: str = "v
     frame = _between(t.observations(ids), "period", add_months(month, -12), month)
     sums = frame.groupby(["metric", "period"])["value"].sum()
     naive_targets(t, ids, month.year)
-    return _with_ratios({metric: int(v) for (metric, when), v in sums.items() if when == month.isoformat()})
+    return _with_ratios({metric: int(v) for (metric, when), v in _pairs(sums) if when == month.isoformat()})
 
 
 def naive_draft(
@@ -700,7 +710,7 @@ def naive_draft(
     months = [m for role in roles for m in role]
     frame = _with_members(t, _between(t.observations(ids), "period", min(months), max(months)))
     frame = frame.merge(t.unit[["id", "code"]].rename(columns={"id": "unit_id", "code": "unit"}))
-    return {(r.unit, r.metric, r.member, r.period[:7], int(r.value)) for r in frame.itertuples()}
+    return {(r.unit, r.metric, r.member, r.period[:7], int(r.value)) for r in _records(frame)}
 
 
 # --- every result in one canonical form ---

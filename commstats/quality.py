@@ -51,9 +51,11 @@ def missing_months(
     first: Mapping[tuple[str, str], dt.date],
     start: dt.date,
     end: dt.date,
+    ends: Mapping[str, dt.date] | None = None,
 ) -> pd.DataFrame:
     """Per unit and metric the unit has ever reported: months in [start, end] (from its first report on)
-    without a figure. `observed` has unit, metric, period rows (one per reported month).
+    without a figure. `observed` has unit, metric, period rows (one per reported month). `ends`: unit code ->
+    its merger date (commstats.units.reporting_ends), from which the unit reports no more, so owes nothing.
 
     Columns: unit, metric, expected, reported, missing (count), missing_months (list of dates).
     Sorted with the most missing first.
@@ -63,7 +65,8 @@ def missing_months(
         have.setdefault((unit, metric), set()).add(period)
     rows = []
     for (unit, metric), first_month in first.items():
-        expected = months_between(max(start, first_month), end)
+        stop = (ends or {}).get(unit)
+        expected = [m for m in months_between(max(start, first_month), end) if stop is None or m < stop]
         if not expected:
             continue
         reported = have.get((unit, metric), set())

@@ -7,12 +7,14 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
     BindParameter,
     CompoundSelect,
     Engine,
+    Label,
     Result,
     Select,
     bindparam,
@@ -99,7 +101,7 @@ def _frame(result: Result, columns: Sequence[str]) -> pd.DataFrame:
 
 
 @cache
-def _units_query() -> Select:
+def _units_query() -> Select[int, str, str, str, bool, int | None, dt.date | None, int, int | None]:
     return select(
         Unit.id, Unit.code, Unit.name_vi, Unit.name_en, Unit.is_demo, Unit.merged_into_id, Unit.merged_on,
         Unit.cutoff_day, Unit.first_year,
@@ -117,7 +119,7 @@ def unit_ids_with_predecessors(engine: Engine, codes: Sequence[str]) -> list[int
 
 
 @cache
-def _metrics_query() -> Select:
+def _metrics_query() -> Select:  # eleven columns: more than select()'s typed overloads
     return (
         select(
             Metric.id, Metric.code, Metric.name_vi, Metric.name_en, Metric.unit_vi, Metric.unit_en, Metric.kind,
@@ -130,7 +132,8 @@ def _metrics_query() -> Select:
 
 def metrics(engine: Engine) -> list[MetricInfo]:
     with engine.connect() as conn:
-        return [MetricInfo(*row) for row in conn.execute(_metrics_query()).all()]
+        rows: Sequence[tuple[Any, ...]] = conn.execute(_metrics_query()).all()  # eleven columns: untyped rows
+        return [MetricInfo(*row) for row in rows]
 
 
 def metric_by_code(engine: Engine) -> dict[str, MetricInfo]:
@@ -180,8 +183,11 @@ def _month_range_query() -> Select:
 
 def month_range(engine: Engine, unit_ids: Sequence[int]) -> tuple[dt.date, dt.date] | None:
     with engine.connect() as conn:
-        first, last = conn.execute(_month_range_query(), {"unit_ids": list(unit_ids)}).one()
-    return (first, last) if first else None
+        span: tuple[dt.date | None, dt.date | None] = conn.execute(
+            _month_range_query(), {"unit_ids": list(unit_ids)}
+        ).one()  # min and max: None when the units have no figures
+    first, last = span
+    return (first, last) if first and last else None
 
 
 def monthly_totals(
@@ -230,7 +236,7 @@ def _chosen_rows() -> tuple:
 
 @cache
 def _monthly_totals_query(by_member: bool) -> Select:
-    columns = [Observation.period.label("period"), Metric.code.label("metric")]
+    columns: list[Label[Any]] = [Observation.period.label("period"), Metric.code.label("metric")]
     if by_member:
         columns += [Member.code.label("member"), Member.name_vi.label("member_vi"), Member.name_en.label("member_en")]
     query = (
@@ -259,8 +265,10 @@ def monthly_sums(
     with engine.connect() as conn:
         rows = conn.execute(_monthly_sums_query(by_member), _chosen(unit_ids, metric_codes, start, end)).all()
     if by_member:
-        return [(code, kind, period, member, int(value)) for code, kind, period, member, value in rows]
-    return [(code, kind, period, "", int(value)) for code, kind, period, value in rows]
+        with_members: Sequence[tuple[str, str, dt.date, str, int]] = rows
+        return [(code, kind, period, member, int(value)) for code, kind, period, member, value in with_members]
+    totals: Sequence[tuple[str, str, dt.date, int]] = rows
+    return [(code, kind, period, "", int(value)) for code, kind, period, value in totals]
 
 
 @cache
@@ -324,7 +332,9 @@ def _targets_query() -> Select:
 
 def targets(engine: Engine, unit_ids: Sequence[int], year: int) -> dict[str, int]:
     with engine.connect() as conn:
-        rows = conn.execute(_targets_query(), {"unit_ids": list(unit_ids), "year": year}).all()
+        rows: Sequence[tuple[str, int]] = conn.execute(
+            _targets_query(), {"unit_ids": list(unit_ids), "year": year}
+        ).all()
         return {code: int(value) for code, value in rows}
 
 
@@ -506,7 +516,7 @@ class StoredFigure:
 
 
 @cache
-def _figures_outside_query() -> Select:
+def _figures_outside_query() -> Select[str, str, dt.date, str, int]:
     return (
         select(Unit.code, Metric.code, Observation.period, Member.code, Observation.value)
         .join(Unit, Unit.id == Observation.unit_id)
@@ -549,7 +559,11 @@ def unit_monthly_totals(
 
 @cache
 def _unit_monthly_totals_query() -> Select:
-    columns = [Unit.code.label("unit"), Observation.period.label("period"), Metric.code.label("metric")]
+    columns: list[Label[Any]] = [
+        Unit.code.label("unit"),
+        Observation.period.label("period"),
+        Metric.code.label("metric"),
+    ]
     return (
         select(*columns, func.sum(Observation.value).cast(Observation.value.type).label("value"))
         .join(Unit, Unit.id == Observation.unit_id)
@@ -565,7 +579,9 @@ def first_months(engine: Engine, unit_ids: Sequence[int]) -> dict[tuple[str, str
 
     Grouped by ids first, in the unique index's order (no sort), and named afterwards."""
     with engine.connect() as conn:
-        rows = conn.execute(_first_months_query(), {"unit_ids": list(unit_ids)}).all()
+        rows: Sequence[tuple[str, str, dt.date]] = conn.execute(
+            _first_months_query(), {"unit_ids": list(unit_ids)}
+        ).all()
         return {(unit, metric): first for unit, metric, first in rows}
 
 
@@ -672,7 +688,7 @@ class BlockInfo:
 
 
 @cache
-def _narrative_blocks_query() -> Select:
+def _narrative_blocks_query() -> Select[str, str, int, str, dt.datetime, str]:
     latest = (
         select(NarrativeBlock.kind, func.max(NarrativeBlock.version).label("version"))
         .where(NarrativeBlock.unit_id == bindparam("unit_id"), NarrativeBlock.period_key == bindparam("period_key"))

@@ -38,7 +38,8 @@ def stored_values(engine: Engine, unit_code: str, month: dt.date, section_code: 
     frame = queries.observations_for_export(
         engine, start=month, end=month, unit_codes=[unit_code], section_codes=[section_code]
     )
-    return {(str(r.metric), str(r.member)): int(r.value) for r in frame.itertuples()}
+    columns = zip(frame["metric"].tolist(), frame["member"].tolist(), frame["value"].tolist(), strict=True)
+    return {(str(metric), str(member)): int(value) for metric, member, value in columns}
 
 
 def entry_frame(engine: Engine, unit_code: str, month: dt.date, section_code: str, lang: str = "vi") -> pd.DataFrame:

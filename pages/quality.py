@@ -7,6 +7,7 @@ from commstats import quality
 from commstats.i18n import t
 from commstats.numbers import format_count, format_decimal_number
 from commstats.periods import add_months
+from commstats.units import reporting_ends
 from ui import cache
 from ui.auth import audit_section, can_audit
 from ui.figures import can_delete, delete_section
@@ -21,7 +22,7 @@ def _delete_when_empty(selection: Selection) -> None:
 
 selection = open_page("quality", on_empty=_delete_when_empty).selection
 
-lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, selection.start, selection.end
+lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, *selection.months.chosen
 st.caption(t("quality_caption", start=month_label(start, lang), end=month_label(end, lang)))
 catalogue = {m.code: m for m in cache.metrics(url)}
 units = {u.code: u.name(lang) for u in cache.units(url)}
@@ -29,7 +30,8 @@ codes = tuple(catalogue)
 
 history = cache.unit_monthly_totals(url, ids, codes, add_months(start, -quality.WINDOW), end)
 in_range = history[history["period"] >= start]
-missing = quality.missing_months(in_range, cache.first_months(url, ids), start, end)
+merged = {code: on for code, (on, _successor) in reporting_ends(cache.units(url)).items()}  # they owe no figures
+missing = quality.missing_months(in_range, cache.first_months(url, ids), start, end, merged)
 gaps = missing[missing["missing"] > 0]
 k = st.session_state.get("quality_k", quality.K_DEFAULT)
 unusual = quality.outliers(history, start, end, k=k)

@@ -55,8 +55,8 @@ def _values(
         values[(metric, member)] = value
         values[(metric, None)] = values.get((metric, None), 0) + value
     totals = {metric: value for (metric, member), value in values.items() if member is None}
-    for code, value in ratios_of(totals, ratio_definitions()).items():
-        values[(code, None)] = value
+    for code, ratio in ratios_of(totals, ratio_definitions()).items():
+        values[(code, None)] = ratio
     return values
 
 

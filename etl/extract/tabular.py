@@ -8,7 +8,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,7 +72,7 @@ def _canonical_header(cells: list[str], file: str) -> list[str]:
     return names
 
 
-def _rows(records: Iterator[list[object]], file: str, first_line: int = 1) -> Iterator[RawRow]:
+def _rows(records: Iterable[Sequence[object]], file: str, first_line: int = 1) -> Iterator[RawRow]:
     header: list[str] | None = None
     most = limits().rows
     for line, cells in enumerate(records, start=first_line):
@@ -96,7 +96,7 @@ def _rows(records: Iterator[list[object]], file: str, first_line: int = 1) -> It
         raise RejectedFile([Problem(file, None, "", "", "file_empty")])
 
 
-def check_columns(cells: list[object], file: str, line: int) -> None:
+def check_columns(cells: Sequence[object], file: str, line: int) -> None:
     """A header row may not be wider than any real table needs (a million commas is an attack)."""
     most = limits().columns
     if len(cells) > most:
@@ -297,7 +297,8 @@ def _dimensions_before_data(parser: Any) -> tuple[int, int, int, int] | None:
 
     for _event, element in iterparse(parser.source, events=("start",)):
         if element.tag == DIMENSION_TAG:
-            return SheetDimension.from_tree(element).boundaries
+            boundaries: tuple[int, int, int, int] | None = SheetDimension.from_tree(element).boundaries
+            return boundaries
         if element.tag == DATA_TAG:
             return None
     return None
@@ -308,7 +309,7 @@ def open_workbook(content: bytes, file: str):  # type: ignore[no-untyped-def]
     import openpyxl
     from openpyxl.worksheet._reader import WorkSheetParser
 
-    WorkSheetParser.parse_dimensions = _dimensions_before_data  # type: ignore[method-assign]
+    WorkSheetParser.parse_dimensions = _dimensions_before_data
     check_xlsx_archive(content, file)
     try:
         return openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
