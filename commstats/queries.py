@@ -16,12 +16,14 @@ from sqlalchemy import (
     Result,
     Select,
     bindparam,
+    case,
     func,
     select,
     union,
 )
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from commstats import grains
 from commstats.audit import DATA_ACTIONS
 from commstats.models import (
     AuditEvent,
@@ -37,6 +39,7 @@ from commstats.models import (
     Target,
     Unit,
 )
+from commstats.periods import add_months, period_from_start
 from commstats.units import with_predecessors
 
 
@@ -166,22 +169,28 @@ def observation_count(engine: Engine) -> int:
 
 
 def latest_month(engine: Engine, unit_ids: Sequence[int]) -> dt.date | None:
-    query = select(func.max(Observation.period)).where(Observation.unit_id.in_(unit_ids))
+    """The newest month with a monthly figure."""
+    query = select(func.max(Observation.period)).where(Observation.unit_id.in_(unit_ids), Observation.grain == "month")
     with engine.connect() as conn:
         return conn.execute(query).scalar_one_or_none()
 
 
 @cache
 def _month_range_query() -> Select:
-    return select(func.min(Observation.period), func.max(Observation.period)).where(
-        Observation.unit_id.in_(_in("unit_ids"))
+    return (
+        select(Observation.grain, func.min(Observation.period), func.max(Observation.period))
+        .where(Observation.unit_id.in_(_in("unit_ids")))
+        .group_by(Observation.grain)
     )
 
 
 def month_range(engine: Engine, unit_ids: Sequence[int]) -> tuple[dt.date, dt.date] | None:
+    """The first and last month the units' figures cover (a quarter's figure covers to its last month)."""
     with engine.connect() as conn:
-        first, last = conn.execute(_month_range_query(), {"unit_ids": list(unit_ids)}).one()
-    return (first, last) if first else None
+        rows = conn.execute(_month_range_query(), {"unit_ids": list(unit_ids)}).all()
+    if not rows:
+        return None
+    return min(first for _g, first, _l in rows), max(grains.span(grain, last)[-1] for grain, _f, last in rows)
 
 
 def monthly_totals(
@@ -219,13 +228,15 @@ def _chosen(unit_ids: Sequence[int], metric_codes: Sequence[str], start: dt.date
     return {"unit_ids": list(unit_ids), "codes": list(metric_codes), "start": start, "end": end}
 
 
-def _chosen_rows() -> tuple:
-    """The WHERE of the dashboard's reads: the chosen units, metric codes and months (bound at execution)."""
-    return (
+def _chosen_rows(*, months_only: bool = True) -> tuple:
+    """The WHERE of the dashboard's reads: the chosen units, metric codes and months (bound at execution);
+    monthly figures only unless `months_only` is False (coarser figures are read through commstats.grains)."""
+    chosen = (
         Observation.unit_id.in_(_in("unit_ids")),
         Metric.code.in_(_in("codes")),
         Observation.period.between(bindparam("start"), bindparam("end")),
     )
+    return (*chosen, Observation.grain == "month") if months_only else chosen
 
 
 @cache
@@ -280,18 +291,63 @@ def _monthly_sums_query(by_member: bool) -> Select:
 def fold_period(
     sums: Sequence[tuple[str, str, dt.date, str, int]], months: Sequence[dt.date]
 ) -> dict[tuple[str, str], int]:
-    """Fold monthly sums into one value per (metric, member): flows summed, stocks at the last month with data."""
-    wanted = set(months)
-    last_stock_month: dict[str, dt.date] = {}
-    for code, kind, period, _member, _value in sums:
-        if kind == "stock" and period in wanted and period > last_stock_month.get(code, dt.date.min):
-            last_stock_month[code] = period
-    result: dict[tuple[str, str], int] = {}
-    for code, kind, period, member, value in sums:
-        if period not in wanted or (kind == "stock" and period != last_stock_month[code]):
-            continue
-        result[(code, member)] = result.get((code, member), 0) + value
-    return result
+    """Fold monthly sums into one value per (metric, member): flows summed, stocks at the last month with data
+    (the rule of commstats.grains, on monthly figures)."""
+    wanted = sorted(set(months))
+    return grains.values_of(grains.fold(grains.months_only(s for s in sums if s[2] in wanted), wanted))
+
+
+def period_sums(
+    engine: Engine,
+    unit_ids: Sequence[int],
+    metric_codes: Sequence[str],
+    start: dt.date,
+    end: dt.date,
+    *,
+    by_member: bool = False,
+) -> list[grains.Row]:
+    """Stored figures of every grain whose period starts from start to end, summed over units in SQL:
+    (metric, kind, grain, first day, member, value, estimated); member is "" unless by_member."""
+    params = _chosen(unit_ids, metric_codes, start, end)
+    with engine.connect() as conn:
+        rows = conn.execute(_period_sums_query(by_member), params).all()
+    if by_member:
+        return [(c, k, g, p, member, int(v), bool(e)) for c, k, g, p, member, v, e in rows]
+    return [(c, k, g, p, "", int(v), bool(e)) for c, k, g, p, v, e in rows]
+
+
+@cache
+def _period_sums_query(by_member: bool) -> Select:
+    columns = [Metric.code, Metric.kind, Observation.grain, Observation.period]
+    if by_member:
+        columns.append(Member.code)
+    estimated = func.max(case((Observation.estimated, 1), else_=0))  # PostgreSQL has no max() of booleans
+    query = (
+        select(*columns, func.sum(Observation.value).cast(Observation.value.type), estimated)
+        .join(Metric, Metric.id == Observation.metric_id)
+        .where(*_chosen_rows(months_only=False))
+        .group_by(*columns)
+    )
+    return query.join(Member, Member.id == Observation.member_id) if by_member else query
+
+
+def period_figures(
+    engine: Engine,
+    unit_ids: Sequence[int],
+    metric_codes: Sequence[str],
+    months: Sequence[dt.date],
+    *,
+    by_member: bool = False,
+) -> dict[tuple[str, str], grains.Folded]:
+    """Each metric's value over a period with what it was read from (commstats.grains): complete monthly
+    figures where they exist, the coarser figure otherwise; flows summed, stocks at the period's end.
+
+    Keys are (metric, member); member is "" unless by_member. A metric with no data is absent."""
+    if not months:
+        return {}
+    # A stock's year figure is its level at December: it may start up to 11 months before the period does.
+    rows = period_sums(engine, unit_ids, metric_codes, add_months(min(months), -11), max(months), by_member=by_member)
+    return grains.fold(rows, months)
 
 
 def period_values(
@@ -302,14 +358,8 @@ def period_values(
     *,
     by_member: bool = False,
 ) -> dict[tuple[str, str], int]:
-    """Each metric's value over a period: flows summed, stocks at the period's last month with data.
-
-    Keys are (metric, member); member is "" unless by_member. A metric with no data is absent.
-    """
-    if not months:
-        return {}
-    sums = monthly_sums(engine, unit_ids, metric_codes, min(months), max(months), by_member=by_member)
-    return fold_period(sums, months)
+    """Each metric's value over a period (period_figures without the basis)."""
+    return grains.values_of(period_figures(engine, unit_ids, metric_codes, months, by_member=by_member))
 
 
 @cache
@@ -410,7 +460,7 @@ def observations_for_export(
             Unit.code, Unit.name_en if en else Unit.name_vi, Observation.period,
             Section.name_en if en else Section.name_vi, Metric.code, Metric.name_en if en else Metric.name_vi,
             Member.code, Member.name_en if en else Member.name_vi, Observation.value,
-            Metric.unit_en if en else Metric.unit_vi, Observation.note,
+            Metric.unit_en if en else Metric.unit_vi, Observation.note, Observation.grain,
         )
         .join(Unit, Unit.id == Observation.unit_id)
         .join(Metric, Metric.id == Observation.metric_id)
@@ -431,9 +481,13 @@ def observations_for_export(
     if member_codes:
         query = query.where(Member.code.in_(member_codes))
     with engine.connect() as conn:
-        frame = _frame(conn.execute(query), EXPORT_COLUMNS)
-    frame["period"] = [f"{p.year:04d}-{p.month:02d}" for p in frame["period"]]
-    return _int64_values(frame)
+        frame = _frame(conn.execute(query), [*EXPORT_COLUMNS, "grain"])
+    # A coarser figure keeps its own period (2019-Q3, 2019-H1, 2019-9M, 2019), so the file imports back as it was.
+    frame["period"] = [
+        f"{p.year:04d}-{p.month:02d}" if g == "month" else period_from_start(g, p).key
+        for p, g in zip(frame["period"], frame["grain"], strict=True)
+    ]
+    return _int64_values(frame.drop(columns="grain"))
 
 
 @cache
@@ -573,7 +627,7 @@ def first_months(engine: Engine, unit_ids: Sequence[int]) -> dict[tuple[str, str
 def _first_months_query() -> Select:
     firsts = (
         select(Observation.unit_id, Observation.metric_id, func.min(Observation.period).label("first"))
-        .where(Observation.unit_id.in_(_in("unit_ids")))
+        .where(Observation.unit_id.in_(_in("unit_ids")), Observation.grain == "month")
         .group_by(Observation.unit_id, Observation.metric_id)
         .subquery()
     )
