@@ -113,3 +113,11 @@ def outliers(
         return result
     order = result["score"].abs().sort_values(ascending=False).index
     return result.loc[order].reset_index(drop=True)
+
+
+def revision_kind(old_estimated: bool, new_estimated: bool) -> str:
+    """What a revision did to an estimate ("ước thực hiện"): `estimate_replaced` (the actual figure came in),
+    `estimate_updated` (a new estimate), or `value` (an actual figure corrected)."""
+    if old_estimated:
+        return "estimate_updated" if new_estimated else "estimate_replaced"
+    return "value"

@@ -212,6 +212,47 @@ def monthly_totals(
     return _int64_values(frame)
 
 
+def figure_totals(
+    engine: Engine,
+    unit_ids: Sequence[int],
+    metric_codes: Sequence[str],
+    start: dt.date,
+    end: dt.date,
+    *,
+    by_member: bool = False,
+) -> pd.DataFrame:
+    """Stored figures of every grain whose period starts from start to end, summed over units (and members
+    unless by_member), for series.aggregate to read periods through commstats.grains.
+
+    Columns: period (the figure's first day), metric, [member, member_vi, member_en,] grain, value, estimated.
+    """
+    query = _figure_totals_query(by_member)
+    with engine.connect() as conn:
+        frame = _frame(conn.execute(query, _chosen(unit_ids, metric_codes, start, end)), _names(query))
+    frame["estimated"] = frame["estimated"].astype(bool)
+    return _int64_values(frame)
+
+
+@cache
+def _figure_totals_query(by_member: bool) -> Select:
+    columns = [Observation.period.label("period"), Metric.code.label("metric")]
+    if by_member:
+        columns += [Member.code.label("member"), Member.name_vi.label("member_vi"), Member.name_en.label("member_en")]
+    columns.append(Observation.grain.label("grain"))
+    query = (
+        select(
+            *columns,
+            func.sum(Observation.value).cast(Observation.value.type).label("value"),
+            func.max(case((Observation.estimated, 1), else_=0)).label("estimated"),
+        )
+        .join(Metric, Metric.id == Observation.metric_id)
+        .where(*_chosen_rows(months_only=False))
+        .group_by(*columns)
+        .order_by(Observation.period)
+    )
+    return query.join(Member, Member.id == Observation.member_id) if by_member else query
+
+
 @cache
 def _names(query: Select) -> list[str]:
     return list(query.selected_columns.keys())
@@ -531,7 +572,8 @@ def _revisions_query(of_units: bool) -> Select:
         select(
             Revision.id, Revision.changed_at, Revision.batch_id, Unit.code.label("unit"), Metric.code.label("metric"),
             Observation.period, Member.code.label("member"), Revision.old_value, Revision.new_value,
-            Member.name_vi.label("member_vi"), Member.name_en.label("member_en"),
+            Member.name_vi.label("member_vi"), Member.name_en.label("member_en"), Observation.grain,
+            Revision.old_estimated, Revision.new_estimated,
         )
         .join(Observation, Observation.id == Revision.observation_id)
         .join(Unit, Unit.id == Observation.unit_id)
@@ -544,10 +586,47 @@ def _revisions_query(of_units: bool) -> Select:
 
 
 def revisions(engine: Engine, unit_ids: Sequence[int] | None = None, limit: int = 500) -> pd.DataFrame:
-    """The newest revisions, with the figure they changed; with `unit_ids`, only those units' figures."""
+    """The newest revisions, with the figure they changed (its grain; whether the old and new values were
+    estimates); with `unit_ids`, only those units' figures."""
     with engine.connect() as conn:
         result = conn.execute(_revisions_query(unit_ids is not None), _of_units(unit_ids, limit=limit))
-        return _frame(result, list(result.keys()))
+        frame = _frame(result, list(result.keys()))
+    for column in ("old_estimated", "new_estimated"):
+        frame[column] = frame[column].astype(bool)
+    return frame
+
+
+@cache
+def _grain_rows_query(coarse: bool) -> Select:
+    query = (
+        select(Unit.code, Metric.code, Metric.kind, Observation.grain, Observation.period, Member.code,
+               Observation.value)
+        .join(Unit, Unit.id == Observation.unit_id)
+        .join(Metric, Metric.id == Observation.metric_id)
+        .join(Member, Member.id == Observation.member_id)
+        .where(Observation.unit_id.in_(_in("unit_ids")))
+        .where(Observation.period.between(bindparam("start"), bindparam("end")))
+    )  # fmt: skip
+    if coarse:
+        return query.where(Observation.grain != "month")
+    return query.where(Observation.grain == "month", Metric.code.in_(_in("codes")))
+
+
+def grain_rows(
+    engine: Engine, unit_ids: Sequence[int], start: dt.date, end: dt.date
+) -> list[tuple[str, str, str, str, dt.date, str, int]]:
+    """The units' figures of a grain coarser than a month whose period starts from start to end, with the monthly
+    figures of the same metrics over their months: (unit, metric, kind, grain, first day, member, value), for
+    commstats.grains.grain_differences. Nothing more is read when there is no coarser figure (the usual case)."""
+    params: dict[str, object] = {"unit_ids": list(unit_ids), "start": start, "end": end}
+    with engine.connect() as conn:
+        coarse = [tuple(row) for row in conn.execute(_grain_rows_query(True), params).all()]
+        if not coarse:
+            return []
+        last = max(grains.span(row[3], row[4])[-1] for row in coarse)
+        monthly_params = {**params, "codes": sorted({row[1] for row in coarse}), "end": last}
+        monthly = [tuple(row) for row in conn.execute(_grain_rows_query(False), monthly_params).all()]
+    return [(u, m, k, g, p, mem, int(v)) for u, m, k, g, p, mem, v in coarse + monthly]
 
 
 @dataclass(frozen=True)

@@ -166,7 +166,9 @@ _PG_COPY = (
     "COPY observation (unit_id, metric_id, period, member_id, grain, value, note, batch_id, updated_at, estimated) "
     "FROM STDIN"
 )
-_COLUMNS = ("unit_id", "metric_id", "period", "member_id", "grain", "value", "note", "batch_id", "updated_at", "estimated")
+_COLUMNS = (
+    "unit_id", "metric_id", "period", "member_id", "grain", "value", "note", "batch_id", "updated_at", "estimated"
+)  # fmt: skip
 
 
 def _locked(

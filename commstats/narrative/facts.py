@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from commstats import queries
+from commstats.grains import Basis
 from commstats.periods import Period, month_key
 from commstats.ratios import definitions as ratio_definitions
 from commstats.ratios import ratios_of
@@ -35,18 +36,30 @@ def parse_compare(text: str | Sequence[str] | None) -> tuple[str, ...]:
 
 def _values(
     engine: Engine, unit_ids: Sequence[int], codes: Sequence[str], months: Sequence[dt.date]
-) -> dict[Key, float]:
-    """Per (metric, member) and per metric total: flows summed, stocks at the last month with data; ratios
-    (totals only) computed from those totals of their parts."""
-    by_member = queries.period_values(engine, unit_ids, codes, months, by_member=True)
+) -> tuple[dict[Key, float], dict[Key, Basis]]:
+    """Per (metric, member) and per metric total, read by the rule of commstats.grains (complete months, or the
+    coarser figure; flows summed, stocks at the period's end); ratios (totals only) computed from those totals
+    of their parts. Also what each value was read from (its grains, whether an estimate is in it)."""
+    by_member = queries.period_figures(engine, unit_ids, codes, months, by_member=True)
     values: dict[Key, float] = {}
-    for (metric, member), value in by_member.items():
-        values[(metric, member)] = value
-        values[(metric, None)] = values.get((metric, None), 0) + value
+    bases: dict[Key, Basis] = {}
+    for (metric, member), folded in by_member.items():
+        values[(metric, member)] = folded.value
+        values[(metric, None)] = values.get((metric, None), 0) + folded.value
+        bases[(metric, member)] = folded.basis
+        total = bases.get((metric, None))
+        bases[(metric, None)] = folded.basis if total is None else total.join(folded.basis)
     totals = {metric: value for (metric, member), value in values.items() if member is None}
-    for code, value in ratios_of(totals, ratio_definitions()).items():
+    definitions = ratio_definitions()
+    for code, value in ratios_of(totals, definitions).items():
         values[(code, None)] = value
-    return values
+        numerator, denominators = definitions[code]
+        parts = [bases[(p, None)] for p in (numerator, *denominators) if (p, None) in bases]
+        basis = parts[0]
+        for part in parts[1:]:
+            basis = basis.join(part)
+        bases[(code, None)] = basis
+    return values, bases
 
 
 @dataclass
@@ -63,6 +76,10 @@ class FigureSet:
     ytd: dict[Key, float] = field(default_factory=dict)
     targets: dict[str, int] = field(default_factory=dict)
     data_range: tuple[dt.date, dt.date] | None = None
+    bases: dict[Key, Basis] = field(default_factory=dict)  # what each current value was read from
+
+    def basis(self, key: Key) -> Basis:
+        return self.bases.get(key, Basis())
 
     @property
     def has_data(self) -> bool:
@@ -101,14 +118,15 @@ def collect(engine: Engine, unit_ids: Sequence[int], period: Period, compare: Se
     info = queries.metric_by_code(engine)
     codes = list(info)
     ids = tuple(unit_ids)
-    figures = FigureSet(period, ids, tuple(compare), info, _values(engine, ids, codes, period.months))
+    current, bases = _values(engine, ids, codes, period.months)
+    figures = FigureSet(period, ids, tuple(compare), info, current, bases=bases)
     figures.data_range = queries.month_range(engine, ids) if ids else None
     if "prev" in compare:
-        figures.previous = _values(engine, ids, codes, figures.months_for("previous"))
+        figures.previous = _values(engine, ids, codes, figures.months_for("previous"))[0]
     if "yoy" in compare:
-        figures.last_year = _values(engine, ids, codes, figures.months_for("same_period"))
+        figures.last_year = _values(engine, ids, codes, figures.months_for("same_period"))[0]
     if "ytd" in compare or "target" in compare:
-        figures.ytd = _values(engine, ids, codes, period.year_to_date())
+        figures.ytd = _values(engine, ids, codes, period.year_to_date())[0]
     if "target" in compare:
         figures.targets = queries.targets(engine, ids, period.year)
     return figures
