@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 import pandas as pd
 
@@ -51,9 +51,12 @@ def missing_months(
     first: Mapping[tuple[str, str], dt.date],
     start: dt.date,
     end: dt.date,
+    covered: Collection[tuple[str, str, dt.date]] = (),
 ) -> pd.DataFrame:
     """Per unit and metric the unit has ever reported: months in [start, end] (from its first report on)
-    without a figure. `observed` has unit, metric, period rows (one per reported month).
+    without a figure. `observed` has unit, metric, period rows (one per reported month); `covered` holds the
+    (unit, metric, month) a quarter's, 6 or 9 months' or year's figure covers (commstats.grains.coarse_months):
+    reported, so not missing.
 
     Columns: unit, metric, expected, reported, missing (count), missing_months (list of dates).
     Sorted with the most missing first.
@@ -67,7 +70,7 @@ def missing_months(
         if not expected:
             continue
         reported = have.get((unit, metric), set())
-        gaps = [m for m in expected if m not in reported]
+        gaps = [m for m in expected if m not in reported and (unit, metric, m) not in covered]
         rows.append([unit, metric, len(expected), len(expected) - len(gaps), len(gaps), gaps])
     frame = pd.DataFrame(rows, columns=MISSING_COLUMNS)
     return frame.sort_values(["missing", "unit", "metric"], ascending=[False, True, True], ignore_index=True)

@@ -29,11 +29,11 @@ codes = tuple(catalogue)
 
 history = cache.unit_monthly_totals(url, ids, codes, add_months(start, -quality.WINDOW), end)
 in_range = history[history["period"] >= start]
-missing = quality.missing_months(in_range, cache.first_months(url, ids), start, end)
+differences, covered = cache.grain_checks(url, ids, start, end)  # a quarter's figure against its months
+missing = quality.missing_months(in_range, cache.first_months(url, ids), start, end, covered)
 gaps = missing[missing["missing"] > 0]
 k = st.session_state.get("quality_k", quality.K_DEFAULT)
 unusual = quality.outliers(history, start, end, k=k)
-differences = cache.grain_differences(url, ids, start, end)  # a quarter's figure against its months
 batches, revisions = cache.import_batches(url, ids), cache.revisions(url, ids)  # the chosen units' own
 
 for column, key, value in zip(

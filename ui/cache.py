@@ -186,8 +186,12 @@ def figure_totals(
 
 
 @fresh("ids")
-def grain_differences(url: str, ids: tuple[int, ...], start: dt.date, end: dt.date) -> list[grains.Difference]:
-    return grains.grain_differences(queries.grain_rows(engine(url), ids, start, end))
+def grain_checks(
+    url: str, ids: tuple[int, ...], start: dt.date, end: dt.date
+) -> tuple[list[grains.Difference], set[tuple[str, str, dt.date]]]:
+    """Coarser figures that differ from their months, and the months coarser figures cover."""
+    rows = queries.grain_rows(engine(url), ids, start, end)
+    return grains.grain_differences(rows), grains.coarse_months(rows)
 
 
 @fresh("ids")
