@@ -40,6 +40,7 @@ class Basis:
     grains: tuple[PeriodKind, ...] = ("month",)
     estimated: bool = False
     covered: int = 0
+    pieces: tuple[Piece, ...] = ()  # the stored periods read: (grain, first day), for the draft's sources
 
     @property
     def coarse(self) -> tuple[PeriodKind, ...]:
@@ -49,7 +50,8 @@ class Basis:
     def join(self, other: Basis) -> Basis:
         """The basis of a value made of two (a metric's total over its members, a ratio of its parts)."""
         grains = tuple(g for g in GRAINS if g in self.grains or g in other.grains)
-        return Basis(grains, self.estimated or other.estimated, max(self.covered, other.covered))
+        pieces = tuple(dict.fromkeys((*self.pieces, *other.pieces)))
+        return Basis(grains, self.estimated or other.estimated, max(self.covered, other.covered), pieces)
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ def fold(rows: Iterable[Row], months: Sequence[dt.date]) -> dict[tuple[str, str]
                 old = totals.get(member, (0, False))
                 totals[member] = (old[0] + value, old[1] or estimated)
         for member, (value, estimated) in totals.items():
-            result[(metric, member)] = Folded(value, Basis(grains, estimated, covered))
+            result[(metric, member)] = Folded(value, Basis(grains, estimated, covered, tuple(chosen)))
     return result
 
 

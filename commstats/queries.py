@@ -422,25 +422,28 @@ def targets(engine: Engine, unit_ids: Sequence[int], year: int) -> dict[str, int
 def figure_sources(
     engine: Engine, unit_ids: Sequence[int], metric_codes: Sequence[str], start: dt.date, end: dt.date
 ) -> pd.DataFrame:
-    """Stored monthly figures with the batch that wrote them (the draft's traceability).
+    """Stored figures of every grain with the batch that wrote them (the draft's traceability).
 
-    Columns: unit, metric, member, period, value, batch_id.
+    Columns: unit, metric, member, period (first day), value, batch_id, grain.
     """
     with engine.connect() as conn:
         rows = conn.execute(_figure_sources_query(), _chosen(unit_ids, metric_codes, start, end))
-        return _frame(rows, ["unit", "metric", "member", "period", "value", "batch_id"])
+        return _frame(rows, ["unit", "metric", "member", "period", "value", "batch_id", "grain"])
 
 
 @cache
 def _figure_sources_query() -> Select:
     return (
-        select(Unit.code, Metric.code, Member.code, Observation.period, Observation.value, Observation.batch_id)
+        select(
+            Unit.code, Metric.code, Member.code, Observation.period, Observation.value, Observation.batch_id,
+            Observation.grain,
+        )
         .join(Unit, Unit.id == Observation.unit_id)
         .join(Metric, Metric.id == Observation.metric_id)
         .join(Member, Member.id == Observation.member_id)
-        .where(*_chosen_rows())
+        .where(*_chosen_rows(months_only=False))
         .order_by(Metric.sort_order, Member.sort_order, Member.code, Observation.period, Unit.code)
-    )
+    )  # fmt: skip
 
 
 def target_sources(engine: Engine, unit_ids: Sequence[int], metric_codes: Sequence[str], year: int) -> pd.DataFrame:
@@ -493,8 +496,10 @@ def observations_for_export(
     section_codes: Sequence[str] = (),
     member_codes: Sequence[str] = (),
     lang: str = "vi",
+    grain: str | None = None,
 ) -> pd.DataFrame:
-    """Observations in long format with names in `lang`, in the columns of EXPORT_COLUMNS."""
+    """Observations in long format with names in `lang`, in the columns of EXPORT_COLUMNS; every grain, or only
+    `grain` ("month": the monthly figures, as the entry form shows them)."""
     en = lang == "en"
     query = (
         select(
@@ -521,6 +526,8 @@ def observations_for_export(
         query = query.where(Section.code.in_(section_codes))
     if member_codes:
         query = query.where(Member.code.in_(member_codes))
+    if grain is not None:
+        query = query.where(Observation.grain == grain)
     with engine.connect() as conn:
         frame = _frame(conn.execute(query), [*EXPORT_COLUMNS, "grain"])
     # A coarser figure keeps its own period (2019-Q3, 2019-H1, 2019-9M, 2019), so the file imports back as it was.

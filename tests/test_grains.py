@@ -17,6 +17,7 @@ from commstats.narrative import draft_report
 from commstats.narrative.facts import collect
 from commstats.periods import Period, parse_period
 from commstats.ratios import definitions
+from etl import entry
 from etl.load import load_rows
 from etl.pipeline import import_content
 from etl.problems import RawRow
@@ -139,6 +140,7 @@ def test_each_grain_is_stored_as_it_is_and_never_turned_into_months(empty_engine
     values = queries.period_values(empty_engine, ids, ["portal_audio"], Period("quarter", 2020, 2).months)
     assert values == {("portal_audio", ""): 30}
     assert queries.period_values(empty_engine, ids, ["portal_audio"], [D(2020, 5, 1)]) == {}
+    assert entry.stored_values(empty_engine, "test-unit", D(2020, 4, 1), "portal") == {}  # not April's figure
     assert queries.month_range(empty_engine, ids) == (D(2020, 1, 1), D(2020, 12, 1))
     # Importing the same file again changes nothing; an export keeps each figure's own period.
     assert _import(empty_engine, rows).result.batch_id is None
@@ -214,6 +216,11 @@ def test_drafts_use_complete_months_or_the_coarser_figure_and_say_which(empty_en
     text = " ".join(p.text for p in draft.paragraphs)
     assert "Thu và phát 24 bản tin audio." in text and "Cấp 14 Giấy phép xuất bản" in text
     assert "Về hoạt động của 43 Trang tin thành phần" in text
+    sources = draft.figures[draft.figures["role"] == "current"]
+    assert sorted(zip(sources["metric"], sources["period"], sources["value"], strict=True)) == [
+        ("portal_audio", "2019-07", 7), ("portal_audio", "2019-08", 8), ("portal_audio", "2019-09", 9),
+        ("publishing_licences", "2019-Q3", 14), ("sites_count", "2019-Q3", 43),
+    ]  # fmt: skip  # exactly the stored figures each value was read from
     note = next(n for n in draft.notes if n.startswith("Số liệu quý"))
     assert note.startswith("Số liệu quý, không có số liệu tháng: ") and "Giấy phép xuất bản" in note
     assert "audio" not in note  # complete months were used for the audio bulletins

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from commstats import queries
 from commstats.grains import Basis
-from commstats.periods import Period, month_key
+from commstats.periods import Period, add_months, month_key, period_from_start
 from commstats.ratios import definitions as ratio_definitions
 from commstats.ratios import ratios_of
 
@@ -155,13 +155,23 @@ def trace(engine: Engine, figures: FigureSet, used: dict[Key, set[str]]) -> pd.D
     months = [m for role in ROLES for m in figures.months_for(role) if any(role in roles for roles in used.values())]
     rows: list[pd.DataFrame] = []
     if months:
-        sources = queries.figure_sources(engine, figures.unit_ids, codes, min(months), max(months))
+        first = add_months(min(months), -11)  # a year's level figure starts before its period's months
+        sources = queries.figure_sources(engine, figures.unit_ids, codes, first, max(months))
         for (metric, member), roles in used.items():
             of_metric = sources[sources["metric"] == metric]
+            pieces = figures.basis((metric, None)).pieces
             for role in ROLES:
                 if role not in roles or role == "target":
                     continue
-                part = of_metric[of_metric["period"].isin(figures.months_for(role))]
+                if role == "current" and pieces:  # exactly the stored periods the value was read from
+                    read = [(g, p) in pieces for g, p in zip(of_metric["grain"], of_metric["period"], strict=True)]
+                    part = of_metric[pd.Series(read, index=of_metric.index, dtype=bool)]
+                    if member is not None:
+                        part = part[part["member"] == member]
+                    rows.append(part.assign(role=role))
+                    continue
+                monthly = of_metric[of_metric["grain"] == "month"]
+                part = monthly[monthly["period"].isin(figures.months_for(role))]
                 if figures.metrics[metric].kind == "stock" and not part.empty:
                     part = part[part["period"] == part["period"].max()]
                 if member is not None:
@@ -174,7 +184,11 @@ def trace(engine: Engine, figures: FigureSet, used: dict[Key, set[str]]) -> pd.D
     frame = pd.concat([r for r in rows if not r.empty], ignore_index=True) if any(not r.empty for r in rows) else None
     if frame is None:
         return pd.DataFrame(columns=TRACE_COLUMNS)
-    frame["period"] = [month_key(p) if isinstance(p, dt.date) else str(p) for p in frame["period"]]
+    grains = frame["grain"].fillna("month") if "grain" in frame.columns else ["month"] * len(frame)
+    frame["period"] = [
+        (month_key(p) if g == "month" else period_from_start(g, p).key) if isinstance(p, dt.date) else str(p)
+        for p, g in zip(frame["period"], grains, strict=True)
+    ]  # a quarter's figure: 2019-Q3
     frame = frame.drop_duplicates(subset=["unit", "metric", "member", "period", "role"])
     order = {code: i for i, code in enumerate(figures.metrics)}
     frame["_role"] = frame["role"].map({r: i for i, r in enumerate(ROLES)})
