@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import Engine
 
-from commstats import queries
-from commstats.grains import Basis
+from commstats import national, queries
+from commstats.grains import Basis, Folded
 from commstats.periods import Period, add_months, month_key, period_from_start
 from commstats.ratios import definitions as ratio_definitions
 from commstats.ratios import ratios_of
@@ -34,13 +34,26 @@ def parse_compare(text: str | Sequence[str] | None) -> tuple[str, ...]:
     return tuple(c for c in COMPARISONS if c in names)
 
 
+Groups = tuple[tuple[int, ...], ...]
+
+
 def _values(
-    engine: Engine, unit_ids: Sequence[int], codes: Sequence[str], months: Sequence[dt.date]
+    engine: Engine,
+    unit_ids: Sequence[int],
+    codes: Sequence[str],
+    months: Sequence[dt.date],
+    groups: Groups | None = None,
 ) -> tuple[dict[Key, float], dict[Key, Basis]]:
     """Per (metric, member) and per metric total, read by the rule of commstats.grains (complete months, or the
     coarser figure; flows summed, stocks at the period's end); ratios (totals only) computed from those totals
-    of their parts. Also what each value was read from (its grains, whether an estimate is in it)."""
-    by_member = queries.period_figures(engine, unit_ids, codes, months, by_member=True)
+    of their parts. Also what each value was read from (its grains, whether an estimate is in it). With
+    `groups` (a national or regional draft: one group of units per province), each province is folded on its
+    own from its monthly figures and the provinces are summed."""
+    if groups is None:
+        by_member = queries.period_figures(engine, unit_ids, codes, months, by_member=True)
+    else:
+        grouped = national.grouped_period_values(engine, groups, codes, months)
+        by_member = {key: Folded(value, Basis()) for key, value in grouped.items()}
     values: dict[Key, float] = {}
     bases: dict[Key, Basis] = {}
     for (metric, member), folded in by_member.items():
@@ -77,6 +90,7 @@ class FigureSet:
     targets: dict[str, int] = field(default_factory=dict)
     data_range: tuple[dt.date, dt.date] | None = None
     bases: dict[Key, Basis] = field(default_factory=dict)  # what each current value was read from
+    groups: Groups | None = None  # a national or regional draft: the units of each province
 
     def basis(self, key: Key) -> Basis:
         return self.bases.get(key, Basis())
@@ -113,20 +127,26 @@ class FigureSet:
         }[role]
 
 
-def collect(engine: Engine, unit_ids: Sequence[int], period: Period, compare: Sequence[str] = ()) -> FigureSet:
-    """Read the figures of `period` and of the comparison periods asked for."""
+def collect(
+    engine: Engine,
+    unit_ids: Sequence[int],
+    period: Period,
+    compare: Sequence[str] = (),
+    groups: Groups | None = None,
+) -> FigureSet:
+    """Read the figures of `period` and of the comparison periods asked for (per province first, with `groups`)."""
     info = queries.metric_by_code(engine)
     codes = list(info)
     ids = tuple(unit_ids)
-    current, bases = _values(engine, ids, codes, period.months)
-    figures = FigureSet(period, ids, tuple(compare), info, current, bases=bases)
+    current, bases = _values(engine, ids, codes, period.months, groups)
+    figures = FigureSet(period, ids, tuple(compare), info, current, groups=groups, bases=bases)
     figures.data_range = queries.month_range(engine, ids) if ids else None
     if "prev" in compare:
-        figures.previous = _values(engine, ids, codes, figures.months_for("previous"))[0]
+        figures.previous = _values(engine, ids, codes, figures.months_for("previous"), groups)[0]
     if "yoy" in compare:
-        figures.last_year = _values(engine, ids, codes, figures.months_for("same_period"))[0]
+        figures.last_year = _values(engine, ids, codes, figures.months_for("same_period"), groups)[0]
     if "ytd" in compare or "target" in compare:
-        figures.ytd = _values(engine, ids, codes, period.year_to_date())[0]
+        figures.ytd = _values(engine, ids, codes, period.year_to_date(), groups)[0]
     if "target" in compare:
         figures.targets = queries.targets(engine, ids, period.year)
     return figures

@@ -1,8 +1,10 @@
 """observation grain and estimate
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02 13:30:00
+
+(Written as 0008 after 0007 on branch `grain`; chained after 0009 when main, which has 0009, was merged in.)
 
 A figure is stored at the grain its source gives (a month, a quarter, the first 6 or 9 months, a year;
 `period` stays the period's first day) and is never turned into a month; the grain is part of the figure's
@@ -16,8 +18,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
