@@ -358,13 +358,52 @@ def hand_figure_sources(
     conn: sqlite3.Connection, ids: Sequence[int], codes: Sequence[str], start: dt.date, end: dt.date
 ) -> pd.DataFrame:
     sql = (
-        "SELECT n.code, m.code, b.code, o.period, o.value, o.batch_id "
+        "SELECT n.code, m.code, b.code, o.period, o.value, o.batch_id, o.grain "
         + UNITS_METRICS
         + " JOIN unit n ON n.id = o.unit_id JOIN member b ON b.id = o.member_id WHERE o.period BETWEEN ? AND ? "
         "ORDER BY m.sort_order, b.sort_order, b.code, o.period, n.code"
     )
     params = (_json(ids), _json(codes), start.isoformat(), end.isoformat())
-    return _frame(conn, sql, params, ["unit", "metric", "member", "period", "value", "batch_id"], dates=["period"])
+    columns = ["unit", "metric", "member", "period", "value", "batch_id", "grain"]
+    return _frame(conn, sql, params, columns, dates=["period"])
+
+
+def hand_figure_totals(
+    conn: sqlite3.Connection,
+    ids: Sequence[int],
+    codes: Sequence[str],
+    start: dt.date,
+    end: dt.date,
+    by_member: bool = False,
+) -> pd.DataFrame:
+    params = (_json(ids), _json(codes), start.isoformat(), end.isoformat())
+    member = ", b.code, b.name_vi, b.name_en" if by_member else ""
+    join = " JOIN member b ON b.id = o.member_id" if by_member else ""
+    sql = (
+        "SELECT o.period, m.code" + member + ", o.grain, SUM(o.value), MAX(o.estimated) " + UNITS_METRICS + join
+        + " WHERE o.period BETWEEN ? AND ? GROUP BY o.period, m.code" + member + ", o.grain ORDER BY o.period"
+    )  # fmt: skip
+    columns = ["period", "metric", *(["member", "member_vi", "member_en"] if by_member else []), "grain", "value",
+               "estimated"]  # fmt: skip
+    frame = _frame(conn, sql, params, columns, dates=["period"])
+    frame["estimated"] = frame["estimated"].astype(bool)
+    return frame
+
+
+def hand_grain_rows(
+    conn: sqlite3.Connection, ids: Sequence[int], start: dt.date, end: dt.date
+) -> list[tuple[Any, ...]]:
+    """Coarser figures of the units, then the monthly figures of their metrics (one statement)."""
+    sql = (
+        "WITH coarse AS (SELECT o.* " + UNITS + " WHERE o.grain <> 'month' AND o.period BETWEEN ? AND ?) "
+        "SELECT n.code, m.code, m.kind, o.grain, o.period, b.code, o.value FROM observation o "
+        "JOIN unit n ON n.id = o.unit_id JOIN metric m ON m.id = o.metric_id JOIN member b ON b.id = o.member_id "
+        "WHERE o.id IN (SELECT id FROM coarse) OR (o.grain = 'month' AND o.unit_id IN (SELECT value FROM "
+        "json_each(?)) AND o.metric_id IN (SELECT metric_id FROM coarse) AND o.period >= ? AND o.period <= "
+        "(SELECT date(MAX(period), '+11 months') FROM coarse))"
+    )
+    rows = _rows(conn, sql, _json(ids), start.isoformat(), end.isoformat(), _json(ids), start.isoformat())
+    return [(u, m, k, g, _date(p), b, int(v)) for u, m, k, g, p, b, v in rows]
 
 
 def hand_target_sources(conn: sqlite3.Connection, ids: Sequence[int], codes: Sequence[str], year: int) -> pd.DataFrame:
@@ -672,7 +711,33 @@ def naive_figure_sources(
 ) -> list[tuple[Any, ...]]:
     frame = _with_members(t, _between(t.observations(ids, codes), "period", start, end))
     frame = frame.merge(t.unit[["id", "code"]].rename(columns={"id": "unit_id", "code": "unit"}))
-    return [(r.unit, r.metric, r.member, r.period, int(r.value), int(r.batch_id)) for r in _records(frame)]
+    return [(r.unit, r.metric, r.member, r.period, int(r.value), int(r.batch_id), r.grain) for r in _records(frame)]
+
+
+def naive_figure_totals(
+    t: Tables, ids: Sequence[int], codes: Sequence[str], start: dt.date, end: dt.date, by_member: bool = False
+) -> list[tuple[Any, ...]]:
+    frame = _between(t.observations(ids, codes), "period", start, end)
+    keys = ["period", "metric"]
+    if by_member:
+        frame = _with_members(t, frame)
+        keys += ["member", "member_vi", "member_en"]
+    sums = frame.groupby([*keys, "grain"], as_index=False).agg(value=("value", "sum"), estimated=("estimated", "max"))
+    return sorted((*r[:-2], int(r[-2]), bool(r[-1])) for r in sums.itertuples(index=False, name=None))
+
+
+def naive_grain_rows(t: Tables, ids: Sequence[int], start: dt.date, end: dt.date) -> list[tuple[Any, ...]]:
+    frame = _with_members(t, t.observations(ids)).merge(
+        t.unit[["id", "code"]].rename(columns={"id": "unit_id", "code": "unit"})
+    )
+    coarse = _between(frame[frame["grain"] != "month"], "period", start, end)
+    if coarse.empty:
+        return []
+    last = max(add_months(dt.date.fromisoformat(p[:10]), 11) for p in coarse["period"])
+    monthly = _between(frame[(frame["grain"] == "month") & frame["metric"].isin(coarse["metric"])], "period", start,
+                       last)  # fmt: skip
+    both = pd.concat([coarse, monthly])
+    return [(r.unit, r.metric, r.kind, r.grain, _date(r.period), r.member, int(r.value)) for r in both.itertuples()]
 
 
 def naive_target_sources(t: Tables, ids: Sequence[int], codes: Sequence[str], year: int) -> list[tuple[Any, ...]]:
@@ -736,6 +801,8 @@ def canonical(name: str, result: Any) -> Any:
     """Plain sorted tuples with ISO dates (lists of batches and revisions: their ids in order; cards: each
     metric's value; a draft: the figures it traced)."""
     short = name.rpartition(".")[2]
+    if short == "period_figures" and isinstance(result, dict):  # the values; the baselines read monthly figures
+        result = {key: getattr(folded, "value", folded) for key, folded in result.items()}
     if short in ("import_batches", "revisions"):
         return [int(i) for i in (result["id"] if isinstance(result, pd.DataFrame) else result)]
     if name == OVERVIEW and result and isinstance(next(iter(result.values())), list):
@@ -781,7 +848,10 @@ BASELINES: dict[str, Baseline] = {
     Q + "target_sources": Baseline(hand_target_sources, naive_target_sources),
     Q + "members": Baseline(hand_members, naive_members),
     Q + "monthly_totals": Baseline(hand_monthly_totals, naive_monthly_totals),
+    Q + "figure_totals": Baseline(hand_figure_totals, naive_figure_totals),
+    Q + "grain_rows": Baseline(hand_grain_rows, naive_grain_rows),
     Q + "period_values": Baseline(hand_period_values, naive_period_values),
+    Q + "period_figures": Baseline(hand_period_values, naive_period_values),
     Q + "targets": Baseline(hand_targets, naive_targets),
     Q + "unit_monthly_totals": Baseline(hand_unit_monthly_totals, naive_unit_monthly_totals),
     Q + "first_months": Baseline(hand_first_months, naive_first_months),

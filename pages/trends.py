@@ -33,8 +33,9 @@ with time_tab:
         st.info(t("trends_pick_metric"))
     else:
         wanted = {c: part for c, part in ratios.definitions().items() if c in chosen}  # computed from their parts
-        monthly = cache.monthly_totals(url, ids, tuple(ratios.parts_of(chosen, wanted)), *selection.months.chosen)
-        rolled = series.aggregate(monthly, kinds, granularity, ratios=wanted)
+        # Every grain: a quarter's or a year's figure stands where its months are missing (commstats.grains).
+        stored = cache.figure_totals(url, ids, tuple(ratios.parts_of(chosen, wanted)), selection.start, selection.end)
+        rolled = series.aggregate(stored, kinds, granularity, ratios=wanted)
         rolled = rolled[rolled["metric"].isin(chosen)]
         chosen_info = {code: catalogue[code] for code in chosen}
         st.plotly_chart(
@@ -42,6 +43,10 @@ with time_tab:
         )
         if granularity != "month":
             st.caption(t("partial_note"))
+        if charts.has_marks(rolled):
+            st.caption(t("trends_grain_note"))
+        if granularity == "month" and (stored["grain"] != "month").any():
+            st.caption(t("trends_coarse_hidden"))
         with st.expander(t("trends_table")):
             table = rolled.assign(
                 period=[charts.period_label(k, lang) for k in rolled["period_key"]],

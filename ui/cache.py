@@ -23,7 +23,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from commstats import national, overview, queries
+from commstats import grains, national, overview, queries
 from commstats.config import get_settings
 from commstats.db import make_engine
 from commstats.narrative import Draft, draft_report
@@ -179,6 +179,22 @@ def monthly_totals(
     url: str, ids: tuple[int, ...], metric_codes: tuple[str, ...], start: dt.date, end: dt.date, by_member: bool = False
 ) -> pd.DataFrame:
     return queries.monthly_totals(engine(url), ids, metric_codes, start, end, by_member=by_member)
+
+
+@fresh("ids")
+def figure_totals(
+    url: str, ids: tuple[int, ...], metric_codes: tuple[str, ...], start: dt.date, end: dt.date, by_member: bool = False
+) -> pd.DataFrame:
+    return queries.figure_totals(engine(url), ids, metric_codes, start, end, by_member=by_member)
+
+
+@fresh("ids")
+def grain_checks(
+    url: str, ids: tuple[int, ...], start: dt.date, end: dt.date
+) -> tuple[list[grains.Difference], set[tuple[str, str, dt.date]]]:
+    """Coarser figures that differ from their months, and the months coarser figures cover."""
+    rows = queries.grain_rows(engine(url), ids, start, end)
+    return grains.grain_differences(rows), grains.coarse_months(rows)
 
 
 @fresh("ids")

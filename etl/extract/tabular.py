@@ -1,4 +1,4 @@
-"""Long-format CSV and XLSX: columns period, metric, member, value (+ unit, note)."""
+"""Long-format CSV and XLSX: columns period, metric, member, value (+ unit, note, grain, estimated)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ HEADER_ALIASES: dict[str, str] = {
     "value": "value", "giá trị": "value", "số liệu": "value",
     "unit": "unit", "mã đơn vị": "unit", "unit code": "unit",
     "note": "note", "ghi chú": "note",
+    "grain": "grain", "loại kỳ": "grain", "period kind": "grain",
+    "estimated": "estimated", "ước tính": "estimated", "số ước": "estimated",
 }  # fmt: skip
 REQUIRED = ("period", "metric", "member", "value")
 
