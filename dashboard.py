@@ -3,7 +3,7 @@
 import streamlit as st
 
 from commstats.i18n import t
-from ui import auth, cache
+from ui import auth, cache, state
 from ui.frame import ROUTE_KEY, SELECTION_KEY, read_data_version, sidebar
 from ui.navigation import navigation_pages
 
@@ -17,5 +17,6 @@ page = st.navigation(navigation_pages(principal), expanded=True)  # every allowe
 if route := st.session_state.pop(ROUTE_KEY, None):  # a page opened before the router had run (ui.frame.open_page)
     st.switch_page(route)
 st.session_state[SELECTION_KEY] = sidebar()
+state.write_url()  # the view in the address bar: a copied link opens the same units, range and choices
 auth.sidebar_status(principal)
 page.run()  # the page opens through ui.frame.open_page: heading, the role's check, the selection

@@ -429,14 +429,28 @@ def _check_email(session: Session, email: str | None, user_id: int | None) -> st
 
 
 def create_user(
-    engine: Engine, username: str, password: str | None, *, actor: str, display_name: str = "", email: str | None = None
+    engine: Engine,
+    username: str,
+    password: str | None,
+    *,
+    actor: str,
+    display_name: str = "",
+    email: str | None = None,
+    role: str | None = None,
+    unit_code: str | None = None,
 ) -> None:
-    """A new active account. `password` None makes an account that can only use single sign-on."""
+    """A new active account. `password` None makes an account that can only use single sign-on. With `role`,
+    the account gets it on `unit_code` ("*" for every unit, which must be said) in the same transaction: a
+    refused role or unit creates nothing."""
     name = username.strip().lower()
     if not _USERNAME.match(name):
         raise AuthError("bad_username", username=username)
     if password is not None:
         check_password(password, name)
+    if role is not None and role not in RANK:
+        raise AuthError("bad_role", role=role, roles=", ".join(ROLES))
+    if role is not None and not unit_code:
+        raise AuthError("unit_needed", roles=", ".join(ROLES))
     with session_scope(engine) as session:
         if session.scalar(select(AppUser.id).where(AppUser.username == name)) is not None:
             raise AuthError("user_exists", username=name)
@@ -448,6 +462,9 @@ def create_user(
             )
         )  # fmt: skip
         audit.record(session, actor=actor, action="user_add", target=name, detail={"email": email or ""})
+        if role is not None:
+            session.flush()
+            _grant(session, _user(session, name), role, unit_code, actor=actor)
 
 
 def set_password(engine: Engine, username: str, password: str, *, actor: str) -> None:
@@ -481,13 +498,16 @@ def grant(engine: Engine, username: str, role: str, unit_code: str | None, *, ac
     if role not in RANK:
         raise AuthError("bad_role", role=role, roles=", ".join(ROLES))
     with session_scope(engine) as session:
-        user = _user(session, username)
-        unit_id = _unit_id(session, unit_code)
-        # NULL never equals NULL in a unique constraint, so the role held there is deleted first.
-        session.execute(delete(UserRole).where(UserRole.user_id == user.id, _same_unit(unit_id)))
-        session.add(UserRole(user_id=user.id, unit_id=unit_id, role=role))
-        audit.record(session, actor=actor, action="grant", unit_code=unit_code or ALL_UNITS, target=user.username,
-                     detail={"role": role})  # fmt: skip
+        _grant(session, _user(session, username), role, unit_code, actor=actor)
+
+
+def _grant(session: Session, user: AppUser, role: str, unit_code: str | None, *, actor: str) -> None:
+    unit_id = _unit_id(session, unit_code)
+    # NULL never equals NULL in a unique constraint, so the role held there is deleted first.
+    session.execute(delete(UserRole).where(UserRole.user_id == user.id, _same_unit(unit_id)))
+    session.add(UserRole(user_id=user.id, unit_id=unit_id, role=role))
+    audit.record(session, actor=actor, action="grant", unit_code=unit_code or ALL_UNITS, target=user.username,
+                 detail={"role": role})  # fmt: skip
 
 
 def revoke(engine: Engine, username: str, unit_code: str | None, *, actor: str) -> None:
