@@ -66,6 +66,8 @@ CHOICES: tuple[Choice, ...] = (
     Choice("explore_members", "e_members", _names, _name_list),
     Choice("explore_view", "e_view"),
     Choice("draft_kind", "kind"),
+    Choice("draft_compare", None),
+    *(Choice("draft_period_" + kind, None) for kind in ("month", "quarter", "half", "nine_months", "year")),
 )
 KEPT = "_kept_choices"  # key -> value: the last choice of every widget in CHOICES, drawn this run or not
 URL_READ = "_url_read"  # set once the session's first run has read the URL
