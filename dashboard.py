@@ -9,6 +9,7 @@ from ui.navigation import navigation_pages
 
 cache.refuse_client_cache_clear()  # no browser may empty the cache every user shares (see ui/cache.py)
 st.set_page_config(page_title=t("app_title"), page_icon=":material/monitoring:", layout="wide")
+state.keep_choices()  # choices kept across pages and languages, or read from a copied link (first run)
 st.session_state.setdefault("lang", "vi")
 read_data_version()  # one query: a write from anywhere (CLI, cron, another dashboard) shows from this run on
 
