@@ -7,8 +7,11 @@ from typer.testing import CliRunner
 from commstats import auth
 from commstats.cli import app as cli
 from commstats.db import make_engine
+from tests import test_auth_pages
 from tests.apptest import run_page
-from tests.test_auth_pages import demo_with_accounts, errors  # noqa: F401  (the fixture)
+from tests.test_auth_pages import errors
+
+demo_with_accounts = test_auth_pages.demo_with_accounts  # the fixture: one account per role on the demo units
 
 PAGE = "pages/users.py"
 
@@ -65,6 +68,7 @@ def test_cli_user_add_with_a_role_and_no_unit_refuses_in_a_script(empty_url):
     engine = make_engine(empty_url)
     assert "hoa" not in {u.username for u in auth.list_users(engine)}
     engine.dispose()
-    added = runner.invoke(cli, ["user", "add", "hoa", "--generate", "--role", "admin", "--unit", "*", "--db", empty_url])
+    every = ["user", "add", "hoa", "--generate", "--role", "admin", "--unit", "*", "--db", empty_url]
+    added = runner.invoke(cli, every)
     assert added.exit_code == 0, added.output
     assert roles_of(empty_url, "hoa") == {"*": "admin"}  # every unit only when said
