@@ -20,4 +20,5 @@ if route := st.session_state.pop(ROUTE_KEY, None):  # a page opened before the r
 st.session_state[SELECTION_KEY] = sidebar()
 state.write_url()  # the view in the address bar: a copied link opens the same units, range and choices
 auth.sidebar_status(principal)
+auth.write_cookie()  # after a sign-in or sign-out: the browser's sign-in cookie (survives a reload)
 page.run()  # the page opens through ui.frame.open_page: heading, the role's check, the selection

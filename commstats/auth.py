@@ -591,3 +591,42 @@ def unit_scope(unit_codes: Collection[str]) -> Iterator[None]:
         yield
     finally:
         UNIT_SCOPE.reset(token)
+
+
+# --- a password sign-in that survives a reload ------------------------------------------------------
+
+SESSION_HOURS = 12  # how long a browser stays signed in with a password without signing in again
+
+
+def _session_signature(engine: Engine, payload: str, password_hash: str) -> str:
+    # Keyed with the database's secret (migration 0005) and the account's password hash: a new password
+    # (or a reset) ends every session signed before it.
+    message = f"session|{payload}|{password_hash}".encode()
+    return hmac.new(_name_secret(engine), message, hashlib.sha256).hexdigest()
+
+
+def session_token(engine: Engine, username: str, now: dt.datetime | None = None) -> str:
+    """A signed, expiring token for a password sign-in, kept by the browser as a cookie (ui/auth.py)."""
+    with Session(engine) as session:
+        user = _user(session, username)
+        expires = int((now or _now()).timestamp()) + SESSION_HOURS * 3600
+        payload = f"{user.username}.{expires}"
+        return f"{payload}.{_session_signature(engine, payload, user.password_hash)}"
+
+
+def principal_for_token(engine: Engine, token: str, now: dt.datetime | None = None) -> Principal | None:
+    """The account of a session token still valid (signature, expiry, account active, password unchanged)."""
+    parts = token.rsplit(".", 2)
+    if len(parts) != 3 or not parts[1].isdigit() or not _USERNAME.match(parts[0]):
+        return None
+    name, expires, signature = parts
+    if int(expires) < (now or _now()).timestamp():
+        return None
+    with Session(engine) as session:
+        user = session.scalar(select(AppUser).where(AppUser.username == name, AppUser.is_active.is_(True)))
+        if user is None or not user.password_hash:
+            return None
+        expected = _session_signature(engine, f"{name}.{expires}", user.password_hash)
+    if not hmac.compare_digest(expected, signature):
+        return None
+    return principal_for(engine, name)
