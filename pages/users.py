@@ -96,20 +96,26 @@ if admin_units and (usernames or not principal.is_global_admin):
                                  placeholder=t("users.choose_user"))  # fmt: skip
         else:  # an admin of some units is not shown every account: the name of an existing one is typed
             who = left.text_input(t("users.user_typed"), max_chars=64, key="users_grant_name")
-        unit = middle.selectbox(t("users.unit"), unit_choices, index=None, format_func=unit_names.__getitem__,
-                                key="users_grant_unit", placeholder=t("users.choose_unit"))  # fmt: skip
+        grant_unit = middle.selectbox(
+            t("users.unit"), unit_choices, index=None, format_func=unit_names.__getitem__, key="users_grant_unit",
+            placeholder=t("users.choose_unit"),
+        )  # fmt: skip
         role = right.selectbox(t("users.role"), auth.ROLES, format_func=role_name, key="users_grant_role")
         grant_col, revoke_col = st.columns(2)
         grant_clicked = grant_col.form_submit_button(t("users.do_grant"), type="primary")
         revoke_clicked = revoke_col.form_submit_button(t("users.do_revoke"))
-        if (grant_clicked or revoke_clicked) and not (who and unit):
+
+        def change(name: str, unit_code: str) -> None:
+            if grant_clicked:
+                auth.grant(engine, name, role, unit_code, actor=principal.actor)
+            else:
+                auth.revoke(engine, name, unit_code, actor=principal.actor)
+
+        if (grant_clicked or revoke_clicked) and not (who and grant_unit):
             st.error(t("users.pick_user_and_unit"))
-        elif grant_clicked or revoke_clicked:
-            change = auth.grant if grant_clicked else auth.revoke
-            extra = (role,) if grant_clicked else ()
-            if run(lambda: change(engine, str(who), *extra, unit, actor=principal.actor)):  # type: ignore[operator]
-                st.session_state["users_done"] = str(who).strip().lower()  # said after the rerun, with the name
-                st.rerun()
+        elif (grant_clicked or revoke_clicked) and who and grant_unit and run(lambda: change(who, grant_unit)):
+            st.session_state["users_done"] = who.strip().lower()  # said after the rerun, with the name
+            st.rerun()
 
 if usernames and principal.is_global_admin:
     with st.form("users_state"):
