@@ -19,7 +19,7 @@ def test_a_token_names_its_account_until_it_expires_or_the_password_changes(empt
     assert found is not None and found.username == "lan"
     later = _now() + dt.timedelta(hours=auth.SESSION_HOURS, minutes=1)
     assert auth.principal_for_token(empty_engine, token, now=later) is None
-    name, expires, signature = token.rsplit(".", 2)
+    _name, expires, signature = token.rsplit(".", 2)
     assert auth.principal_for_token(empty_engine, f"binh.{expires}.{signature}") is None
     assert auth.principal_for_token(empty_engine, f"lan.{int(expires) + 3600}.{signature}") is None
     assert auth.principal_for_token(empty_engine, "lan") is None and auth.principal_for_token(empty_engine, "") is None
