@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pty
+import sys
+
 from typer.testing import CliRunner
 
 from commstats import auth
 from commstats.cli import app as cli
+from commstats.config import PROJECT_ROOT
 from commstats.db import make_engine
 from tests import test_auth_pages
 from tests.apptest import run_page
@@ -72,3 +78,23 @@ def test_cli_user_add_with_a_role_and_no_unit_refuses_in_a_script(empty_url):
     added = runner.invoke(cli, every)
     assert added.exit_code == 0, added.output
     assert roles_of(empty_url, "hoa") == {"*": "admin"}  # every unit only when said
+
+
+def test_cli_user_add_with_a_role_and_no_unit_asks_at_a_terminal(empty_url):
+    """At a terminal the unit is asked for (a pseudo-terminal stands in for the person typing)."""
+    command = [sys.executable, "-m", "commstats", "user", "add", "lan", "--generate", "--role", "editor",
+               "--db", empty_url]  # fmt: skip
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the CLI with the pseudo-terminal as its stdin and stdout
+        os.chdir(PROJECT_ROOT)
+        os.execv(sys.executable, command)
+    output = b""
+    while b"unit (code" not in output:
+        output += os.read(fd, 1024)
+    os.write(fd, b"test-unit\n")
+    with contextlib.suppress(OSError):  # the terminal closes when the command ends
+        while chunk := os.read(fd, 1024):
+            output += chunk
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, output.decode(errors="replace")
+    assert roles_of(empty_url, "lan") == {"test-unit": "editor"}
