@@ -232,3 +232,28 @@ def figure_window(first_year: int | None = None, today: dt.date | None = None) -
     """The months a unit (with its own first year, or the settings' one) may have figures for."""
     settings = get_settings()
     return MonthWindow.until_now(first_year or settings.first_year, settings.future_months, today)
+
+
+RangePreset = Literal["this_year", "last_12", "last_year", "all"]
+RANGE_PRESETS: tuple[RangePreset, ...] = ("this_year", "last_12", "last_year", "all")
+DEFAULT_RANGE_MONTHS = 24  # the sidebar's range before the user chooses one: the last two years of figures
+
+
+def default_range(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """The range shown before any choice: the last 24 months with figures (fewer when there are fewer)."""
+    return max(first, add_months(last, 1 - DEFAULT_RANGE_MONTHS)), last
+
+
+def preset_range(preset: RangePreset | int, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The months of a quick choice next to the sidebar's range, within first..last (the months with
+    figures), or None when none of its months has figures. "This year" and "last year" are counted from
+    the last month with figures, so a database whose newest figures are from 2024 shows 2024 as this year;
+    a whole number is that calendar year."""
+    if preset == "all":
+        return first, last
+    if preset == "last_12":
+        return max(first, add_months(last, -11)), last
+    year = {"this_year": last.year, "last_year": last.year - 1}.get(str(preset), preset)
+    assert isinstance(year, int)
+    low, high = max(first, month_start(year, 1)), min(last, month_start(year, 12))
+    return (low, high) if low <= high else None

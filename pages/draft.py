@@ -73,17 +73,26 @@ for note in draft.notes:
     st.info(md(note), icon=":material/info:")
 
 # Edits are kept per draft (units, period, language, comparisons): another draft starts from the data again.
+# Streamlit forgets a text box that a run does not draw (another period kind, another page), so each edit is
+# also kept in EDITS, which is not a widget's key, and put back when its box is drawn again.
 scope = hashlib.sha256(repr((selection.unit_codes, scope_code, period_key, lang, compare)).encode()).hexdigest()[:12]
+edits: dict[str, str] = st.session_state.setdefault("draft_edits", {})
 edited: dict[str, str] = {}
 for section in draft.sections:
     st.markdown(f"**{md(section.title)}**")
     for paragraph in section.paragraphs:
         key = f"draft_text_{scope}_{paragraph.id}"
+        if key not in st.session_state and key in edits:
+            st.session_state[key] = edits[key]
         text = st.session_state.get(key, paragraph.text)
         edited[paragraph.id] = text
         st.code(text, language=None, wrap_lines=True)
         with st.expander(t("draft_edit"), icon=":material/edit:"):
-            st.text_area(t("draft_edit_label"), value=paragraph.text, key=key, height=140)
+            typed = st.text_area(t("draft_edit_label"), value=paragraph.text, key=key, height=140)
+        if typed != paragraph.text:
+            edits[key] = typed
+        else:
+            edits.pop(key, None)
 
 final = draft.with_texts(edited)
 name = f"bao-cao-so-lieu-{period_key}" if lang == "vi" else f"report-figures-{period_key}"
