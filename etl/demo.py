@@ -24,7 +24,7 @@ from commstats.catalog import load_sites
 from commstats.db import session_scope
 from commstats.models import Observation, Target, Unit
 from commstats.periods import add_months, month_start
-from etl.load import load_rows
+from etl.sources.demo import load as load_rows_checked
 from etl.validate import CleanRow, Reference
 
 DEMO_UNIT = "travinh-demo"
@@ -269,9 +269,9 @@ def load_merged_unit(engine: Engine) -> None:
     rows = merged_unit_rows()
     if already_loaded is None:
         first = "commstats.demo (Vĩnh Long, nhập lần đầu)"
-        load_rows(engine, _first_entry(rows), source_kind="demo", source_name=first, sha256=f"demo-{SEED + 1}-first")
+        load_rows_checked(engine, _first_entry(rows), source_name=first, sha256=f"demo-{SEED + 1}-first")
     second = "commstats.demo (Vĩnh Long, đính chính)"
-    load_rows(engine, rows, source_kind="demo", source_name=second, sha256=f"demo-{SEED + 1}")
+    load_rows_checked(engine, rows, source_name=second, sha256=f"demo-{SEED + 1}")
     reference = Reference.read(engine)
     with session_scope(engine) as session:
         session.execute(delete(Target).where(Target.unit_id == survivor_id))
@@ -289,7 +289,7 @@ def load_demo(engine: Engine) -> None:
         unit.is_demo, unit.public_view, unit.cutoff_day = True, True, 0
         session.add(unit)
     rows = demo_rows()
-    load_rows(engine, rows, source_kind="demo", source_name="commstats.demo", sha256=f"demo-{SEED}")
+    load_rows_checked(engine, rows, source_name="commstats.demo", sha256=f"demo-{SEED}")
     reference = Reference.read(engine)
     with session_scope(engine) as session:
         unit_id = reference.units[DEMO_UNIT]

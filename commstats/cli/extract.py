@@ -1,14 +1,13 @@
 """`commstats extract`: read figures from past reports (.txt, .docx, .pdf) and optionally load them.
 
 The main CLI calls `register(app)`. Sure figures are loaded as one batch per document through the
-shared etl.load.load_rows, so loading the same report twice changes nothing; figures that need
-review are printed and never loaded.
+one checked import sequence (etl/sources/report_text.py), so loading the same report twice changes
+nothing; figures that need review are printed and never loaded.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
@@ -18,7 +17,6 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from commstats.audit import os_actor
-from commstats.cycle.messages import CycleError
 from commstats.i18n import t
 from commstats.numbers import format_count
 from commstats.periods import month_key, parse_month
@@ -27,14 +25,13 @@ from etl.extract.report_text import (
     PatternError,
     detect_period,
     extract_figures,
-    figures_to_rows,
     load_patterns,
     read_document,
 )
-from etl.load import load_rows
-from etl.pipeline import size_problem
-from etl.problems import Problem, RejectedFile, rendered, total
-from etl.validate import Reference
+from etl.problems import CycleProblem, Problem, RejectedFile, rendered, total
+from etl.sources.base import size_problem
+from etl.sources.report_text import ReportFigures
+from etl.sources.report_text import load as load_report
 
 EXCERPT_WIDTH = 100
 EXCERPT_LEAD = 30  # characters of the sentence shown before the figure
@@ -142,25 +139,15 @@ def load_figures(
     if any(f.period is None for f in sure):
         typer.echo(t("report_load_no_period", lang, file=path.name), err=True)
         return False
-    reference = Reference.read(engine)
-    rows, problems = figures_to_rows(sure, path.name, reference, unit)
-    if problems:
-        typer.echo(t("import_rejected", lang, file=path.name, count=total(problems)), err=True)
-        typer.echo("\n".join(rendered(problems, lang)), err=True)
+    report = load_report(engine, ReportFigures(path.name, content, sure), unit=unit, created_by=os_actor())
+    if not report.ok:
+        if isinstance(report.problems[0], CycleProblem):  # a figure of a locked (approved) period
+            typer.echo(report.problems[0].message(lang), err=True)
+        else:
+            typer.echo(t("import_rejected", lang, file=path.name, count=total(report.problems)), err=True)
+            typer.echo("\n".join(rendered(report.problems, lang)), err=True)
         return False
-    try:
-        result = load_rows(
-            engine, rows, source_kind="report", source_name=path.name,
-            sha256=hashlib.sha256(content).hexdigest(), reference=reference, created_by=os_actor(),
-        )  # fmt: skip
-    except CycleError as refused:  # a figure of a locked (approved) period: nothing was written
-        typer.echo(refused.message(lang), err=True)
-        return False
-    counts = {"inserted": result.inserted, "updated": result.updated, "unchanged": result.unchanged}
-    if result.batch_id is None:
-        typer.echo(t("import_unchanged", lang, file=path.name, **counts))
-    else:
-        typer.echo(t("import_ok", lang, file=path.name, batch=result.batch_id, **counts))
+    typer.echo(report.summary(lang))
     return True
 
 

@@ -45,6 +45,7 @@ class Batch:
     reason: str = ""  # needed to change a figure of an approved (locked) period
     progress: Callable[[int, int], None] | None = None
     state: dict[str, Any] = field(default_factory=dict)  # what a source notes between its steps
+    engine: Engine | None = None  # the database the sequence runs on (a source may read it while extracting)
 
 
 @dataclass
@@ -168,6 +169,7 @@ def run_import(engine: Engine, source: Source, given: Any, batch: Batch) -> Impo
         report.problems.append(too_large)
         return report
     reference = Reference.read(engine)
+    batch.engine = engine
     batch.sha256 = batch.sha256 or source.digest(given)
     batch.kind = batch.kind or source.batch_kind(given)
     batch.name = batch.name or Path(batch.file).name
