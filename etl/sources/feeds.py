@@ -51,7 +51,8 @@ class Feeds(Source):
         self, engine: Engine, clean: list[Any], reference: Reference, batch: Batch, report: ImportReport
     ) -> LoadResult:
         plan: FeedPlan = clean[0]
-        fetched = load_step(engine, plan, reference, batch.name)
+        fresh = Reference.read(engine)  # the fetch step added the list's new sites as members
+        fetched = load_step(engine, plan, fresh, batch.name)
         report.detail = fetched
         report.records_new = sum(len(posts) for posts in plan.new_posts.values())
         return fetched.load or LoadResult(fetched.batch_id, 0, 0, 0)
