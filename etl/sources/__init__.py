@@ -32,7 +32,8 @@ def detect(document: Document, among: Sequence[Source] = SOURCES) -> Source:
     cannot be read at all: its import says why)."""
     if size_problem(document.file, len(document.content)):  # refused unread
         return long_file.SOURCE
-    best, sureness = long_file.SOURCE, 0.0
+    best: Source = long_file.SOURCE
+    sureness = 0.0
     for source in among:
         found = source.detect(document)
         if found > sureness:

@@ -106,7 +106,7 @@ class Document:
             rows = (
                 [tabular.nfc(c) if isinstance(c, str) else c for c in row] for row in sheet.iter_rows(values_only=True)
             )
-            yield from guarded(rows, self.file)  # type: ignore[arg-type]
+            yield from guarded(rows, self.file)  # type: ignore[arg-type,misc]
             return
         text = tabular.decode(self.content, self.file, self.encoding)
         tabular.count_records(text, self.file, tabular.limits().rows)
