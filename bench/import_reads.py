@@ -1,6 +1,10 @@
 """How often an upload is read and parsed, and what the page's preview + load cost against one bare parse.
 
-python -m bench.import_reads [--rows 20000]
+python -m bench.import_reads [--rows 20000] [--before DIR]
+
+With `--before DIR` (a checkout of an older version, e.g. `git worktree add DIR <commit>` or `git archive`),
+the same measurement runs there in a subprocess right after this one, and the table adds the older parse
+counts and the time of this version's preview against the older one's (after / before, lower is better).
 
 For each kind the import page takes (long CSV, long XLSX, the data-entry workbook, a licence register as
 CSV and XLSX) this counts the parses of one preview and of one load — CSV parsers started (`csv.reader`)
@@ -16,6 +20,9 @@ import argparse
 import csv
 import datetime as dt
 import io
+import json
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -191,16 +198,44 @@ def run(rows: int, repeat: int = 3) -> list[dict[str, object]]:
         return results
 
 
+def before(folder: Path, rows: int, repeat: int) -> dict[str, dict[str, Any]]:
+    """The same measurement in an older checkout (its own interpreter run, its own code)."""
+    own = Path(__file__).read_text(encoding="utf-8")
+    script = folder / "bench" / "_import_reads_now.py"
+    script.write_text(own, encoding="utf-8")  # this measurement, run against the older code
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench._import_reads_now", "--rows", str(rows), "--repeat", str(repeat), "--json"],
+            cwd=folder, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+    finally:
+        script.unlink()
+    return {r["file"]: r for r in json.loads(done.stdout.splitlines()[-1])}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--before", type=Path, help="an older checkout to compare with")
+    parser.add_argument("--json", action="store_true", help="print the results as one JSON line")
     args = parser.parse_args()
+    results = run(args.rows, args.repeat)
+    if args.json:
+        print(json.dumps(results))
+        return
+    old = before(args.before, args.rows, args.repeat) if args.before else {}
+    extra = "   before: parses preview/load, preview s, after/before" if old else ""
     print(f"{'file':<16} {'kind':<9} {'bytes':>9} {'parses/preview':>15} {'parses/load':>12} {'preview s':>10} "
-          f"{'1 parse s':>10} {'ratio':>6}")  # fmt: skip
-    for r in run(args.rows, args.repeat):
-        print(f"{r['file']:<16} {r['kind']:<9} {r['bytes']:>9} {r['preview_parses']:>15} {r['load_parses']:>12} "
-              f"{r['preview_seconds']:>10} {r['bare_parse_seconds']:>10} {r['ratio']:>6}")  # fmt: skip
+          f"{'1 parse s':>10} {'ratio':>6}{extra}")  # fmt: skip
+    for r in results:
+        line = (f"{r['file']:<16} {r['kind']:<9} {r['bytes']:>9} {r['preview_parses']:>15} {r['load_parses']:>12} "
+                f"{r['preview_seconds']:>10} {r['bare_parse_seconds']:>10} {r['ratio']:>6}")  # fmt: skip
+        if r["file"] in old:
+            b = old[r["file"]]
+            after_before = float(r["preview_seconds"]) / float(b["preview_seconds"])  # type: ignore[arg-type]
+            line += f"   {b['preview_parses']}/{b['load_parses']}, {b['preview_seconds']}, {after_before:.2f}"
+        print(line)
 
 
 if __name__ == "__main__":

@@ -305,3 +305,12 @@ def test_an_upload_is_parsed_once_per_preview_and_once_per_load(empty_engine: En
     kind = "xlsx" if name.endswith(".xlsx") else "csv"
     assert preview_counts == {"csv": 0, "xlsx": 0} | {kind: 1}, preview_counts
     assert load_counts == {"csv": 0, "xlsx": 0} | {kind: 1}, load_counts
+
+
+def test_the_bench_counts_one_parse_per_preview_and_load() -> None:
+    from bench.import_reads import run as bench_run
+
+    results = bench_run(rows=300, repeat=1)
+    assert [r["kind"] for r in results] == ["long", "long", "template", "register", "register"]
+    assert {(r["preview_parses"], r["load_parses"]) for r in results} == {(1, 1)}
+    assert all(float(r["ratio"]) > 0 for r in results)  # type: ignore[arg-type]

@@ -162,9 +162,12 @@ def _kept_head(rows: Iterable[Any], head: list[RawRow]) -> Iterator[Any]:
 
 
 def run_import(engine: Engine, source: Source, given: Any, batch: Batch) -> ImportReport:
-    """The one checked import sequence: size limit, reference tables, extract, validate (the whole input
-    refused with every problem), and the load only when nothing is wrong."""
+    """The one checked import sequence: the file's format and size limit, reference tables, extract, validate
+    (the whole input refused with every problem), and the load only when nothing is wrong."""
     report = ImportReport(batch.file, kind=source.kind, dry_run=batch.dry_run)
+    if isinstance(given, Document) and given.suffix not in source.suffixes:
+        report.problems.append(Problem(batch.file, None, "", "", "unknown_format", {"suffix": given.suffix or "?"}))
+        return report
     if too_large := size_problem(batch.file, source.content_size(given)):
         report.problems.append(too_large)
         return report
