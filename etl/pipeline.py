@@ -8,6 +8,6 @@ from __future__ import annotations
 
 from etl.sources import import_file as import_content
 from etl.sources import import_path
-from etl.sources.base import ImportReport, new_members_note, size_problem
+from etl.sources.base import ImportReport, size_problem
 
-__all__ = ["ImportReport", "import_content", "import_path", "new_members_note", "size_problem"]
+__all__ = ["ImportReport", "import_content", "import_path", "size_problem"]

@@ -14,7 +14,6 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
@@ -152,10 +151,3 @@ def import_register(engine: Engine, content: bytes, file: str, **options: Any) -
     from etl.sources.register import SOURCE
 
     return import_file(engine, content, file, source=SOURCE, **options)
-
-
-def import_register_path(engine: Engine, path: Path, **options: Any) -> ImportReport:
-    from etl.sources import import_path
-    from etl.sources.register import SOURCE
-
-    return import_path(engine, path, source=SOURCE, **options)

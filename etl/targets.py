@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, insert, select, update
@@ -183,10 +182,3 @@ def import_targets_content(engine: Engine, content: bytes, file: str, **options:
     from etl.sources.targets import SOURCE
 
     return import_file(engine, content, file, source=SOURCE, **options)
-
-
-def import_targets_path(engine: Engine, path: Path, **options: Any) -> ImportReport:
-    from etl.sources import import_path
-    from etl.sources.targets import SOURCE
-
-    return import_path(engine, path, source=SOURCE, **options)
