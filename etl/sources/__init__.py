@@ -64,13 +64,8 @@ def import_document(
 def import_file(
     engine: Engine, content: bytes, file: str, *, encoding: str | None = None, **options: object
 ) -> ImportReport:
-    """The bytes of one file named `file` (the suffix and the content decide its source)."""
-    suffix = Path(file).suffix.lower()
-    chosen = options.get("source")
-    if suffix.lstrip(".") not in UPLOAD_SUFFIXES and not (isinstance(chosen, Source) and suffix in chosen.suffixes):
-        return ImportReport(
-            file, ProblemLog([Problem(file, None, "", "", "unknown_format", {"suffix": suffix or "?"})])
-        )
+    """The bytes of one file named `file`: the content decides its source (unless `source` is given), and the
+    sequence refuses a suffix that source does not read."""
     return import_document(engine, Document(content, file, encoding), **options)  # type: ignore[arg-type]
 
 
