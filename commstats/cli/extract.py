@@ -2,12 +2,13 @@
 
 The main CLI calls `register(app)`. Sure figures are loaded as one batch per document through the
 one checked import sequence (etl/sources/report_text.py), so loading the same report twice changes
-nothing; figures that need review are printed and never loaded.
+nothing; figures that need review are printed and never loaded. The report's period (month, quarter,
+half-year, nine months or year) comes from its title; `--period` may name another period of the same
+kind, never another kind (a quarter's totals are not a month's).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
@@ -19,11 +20,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from commstats.audit import os_actor
 from commstats.i18n import t
 from commstats.numbers import format_count
-from commstats.periods import month_key, parse_month
+from commstats.periods import Period, parse_period
+from etl.extract.report_period import detect_title_period
 from etl.extract.report_text import (
     Figure,
     PatternError,
-    detect_period,
     extract_figures,
     load_patterns,
     read_document,
@@ -58,7 +59,7 @@ def _cells(figure: Figure, lang: str) -> list[str]:
         figure.metric,
         figure.member or "-",
         format_count(figure.value, lang),
-        month_key(figure.period) if figure.period else "-",
+        figure.period_key + (" " + t("report_estimated_mark", lang) if figure.estimated else ""),
         figure.qualifier,
         excerpt(figure),
     ]
@@ -82,16 +83,16 @@ def format_table(figures: Sequence[Figure], lang: str, with_reason: bool = False
     return lines
 
 
-def _period_source(override: dt.date | None, text: str, lang: str) -> tuple[str, str]:
+def _period_source(override: Period | None, text: str, lang: str) -> tuple[str, str]:
     if override is not None:
-        return month_key(override), t("report_source_option", lang)
-    detected = detect_period(text)
+        return override.key, t("report_source_option", lang)
+    detected = detect_title_period(text)
     if detected is not None:
-        return month_key(detected), t("report_source_text", lang)
+        return detected.period.key, t("report_source_text", lang)
     return "-", t("report_source_none", lang)
 
 
-def print_figures(file: str, text: str, figures: Sequence[Figure], override: dt.date | None, lang: str) -> None:
+def print_figures(file: str, text: str, figures: Sequence[Figure], override: Period | None, lang: str) -> None:
     period, source = _period_source(override, text, lang)
     typer.echo(t("report_header", lang, file=file, period=period, source=source))
     if not figures:
@@ -141,13 +142,24 @@ def load_figures(
         return False
     report = load_report(engine, ReportFigures(path.name, content, sure), unit=unit, created_by=os_actor())
     if not report.ok:
-        if isinstance(report.problems[0], CycleProblem):  # a figure of a locked (approved) period
-            typer.echo(report.problems[0].message(lang), err=True)
+        first = report.problems[0]
+        if isinstance(first, CycleProblem) or first.key == "report_not_storable":  # said in one sentence
+            typer.echo(first.message(lang), err=True)
         else:
             typer.echo(t("import_rejected", lang, file=path.name, count=total(report.problems)), err=True)
             typer.echo("\n".join(rendered(report.problems, lang)), err=True)
         return False
     typer.echo(report.summary(lang))
+    return True
+
+
+def _kind_refused(path: Path, text: str, override: Period | None, lang: str) -> bool:
+    """True (after saying why) when --period names another kind of period than the title does."""
+    title = detect_title_period(text)
+    if override is None or title is None or title.period.kind == override.kind:
+        return False
+    named = {"title": title.period.name(lang), "title_key": title.period.key, "period": override.key}
+    typer.echo(t("report_period_kind_mismatch", lang, file=path.name, **named), err=True)
     return True
 
 
@@ -164,7 +176,7 @@ def _engine(db: str | None, lang: str) -> Engine:
     return engine
 
 
-def _options(period: str | None, lang: str) -> dt.date | None:
+def _options(period: str | None, lang: str) -> Period | None:
     if lang not in ("vi", "en"):
         typer.echo(t("report_bad_lang", "vi") + " / " + t("report_bad_lang", "en"), err=True)
         raise typer.Exit(2)
@@ -176,7 +188,7 @@ def _options(period: str | None, lang: str) -> dt.date | None:
     if period is None:
         return None
     try:
-        return parse_month(period)
+        return parse_period(period)
     except ValueError:
         typer.echo(t("report_bad_period", lang, value=period), err=True)
         raise typer.Exit(2) from None
@@ -185,7 +197,10 @@ def _options(period: str | None, lang: str) -> dt.date | None:
 def extract(
     paths: Annotated[list[Path], typer.Argument(help="Báo cáo .txt, .docx, .pdf / past reports.")],
     period: Annotated[
-        str | None, typer.Option("--period", help="Tháng báo cáo, ví dụ 2019-07 (mặc định: đọc từ tiêu đề).")
+        str | None,
+        typer.Option(
+            "--period", help="Kỳ báo cáo: 2019-07, 2020-Q2, 2020-H1, 2020-9M, 2020 (mặc định: đọc từ tiêu đề)."
+        ),
     ] = None,
     load: Annotated[bool, typer.Option("--load", help="Nạp số liệu chắc chắn / load the sure figures.")] = False,
     unit: Annotated[str | None, typer.Option("--unit", help="Mã đơn vị / unit code.")] = None,
@@ -204,6 +219,9 @@ def extract(
             failed = True
             continue
         content, text = read
+        if _kind_refused(path, text, override, lang):
+            failed = True
+            continue
         figures = extract_figures(text, override)
         print_figures(path.name, text, figures, override, lang)
         if load:

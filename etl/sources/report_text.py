@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from etl.extract.report_text import Figure, figures_to_rows
 from etl.problems import Problem
 from etl.sources.base import Batch, ImportReport, Source, run_import
-from etl.validate import Reference
+from etl.validate import CleanRow, Reference
 
 
 @dataclass(frozen=True)
@@ -34,13 +34,29 @@ class ReportText(Source):
         return [f for f in given.figures if f.sure]
 
     def validate(self, rows: Iterable[Any], reference: Reference, batch: Batch) -> tuple[list[Any], list[Problem]]:
-        return figures_to_rows(rows, batch.file, reference, batch.unit)
+        figures = list(rows)
+        clean, problems = figures_to_rows(figures, batch.file, reference, batch.unit)
+        if problems:
+            return clean, problems
+        return clean, storable(figures, clean, batch.file)
 
     def content_size(self, given: ReportFigures) -> int:
         return len(given.content)
 
     def digest(self, given: ReportFigures) -> str:
         return hashlib.sha256(given.content).hexdigest()
+
+
+def storable(figures: Sequence[Figure], rows: Sequence[CleanRow], file: str) -> list[Problem]:
+    """Whether the checked rows keep each figure's grain and estimate: a quarter's total must never be
+    stored as the figure of its first month. A storage that keeps only months refuses the document."""
+    for figure, row in zip(figures, rows, strict=True):
+        kept = (getattr(row, "grain", "month"), bool(getattr(row, "estimated", False)))
+        if kept != (figure.grain, figure.estimated):
+            return [
+                Problem(file, figure.line, "", "", "report_not_storable", {"file": file, "period": figure.period_key})
+            ]
+    return []
 
 
 SOURCE = ReportText()
