@@ -8,7 +8,7 @@ target is updated and the batch that changed it is stored on the row.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +39,7 @@ class TargetRow:
 
 
 def _validate_row(
-    row: RawRow, file: str, reference: Reference, kinds: dict[str, str], default_unit: str | None
+    row: RawRow, file: str, reference: Reference, kinds: Mapping[str, str], default_unit: str | None
 ) -> tuple[TargetRow | None, list[Problem]]:
     found: list[Problem] = []
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from etl.extract.tabular import check_columns, check_row_count, nfc
 from etl.limits import current as limits
@@ -17,7 +17,7 @@ HEADER_ALIASES: dict[str, str] = {
 REQUIRED = ("year", "metric", "value")
 
 
-def _header(cells: list[object], file: str, line: int) -> list[str]:
+def _header(cells: Sequence[object], file: str, line: int) -> list[str]:
     names: list[str] = []
     problems: list[Problem] = []
     for cell in cells:
@@ -33,7 +33,7 @@ def _header(cells: list[object], file: str, line: int) -> list[str]:
     return names
 
 
-def target_rows(records: Iterator[list[object]], file: str) -> Iterator[RawRow]:
+def target_rows(records: Iterator[Sequence[object]], file: str) -> Iterator[RawRow]:
     """Raw target rows from a table's records (etl.sources.read, CSV or the first sheet)."""
     header: list[str] | None = None
     header_line, most = 0, limits().rows
