@@ -33,7 +33,7 @@ from commstats.models import Observation, Target, Unit
 from commstats.periods import add_months, month_start
 from commstats.queries import UnitInfo
 from commstats.units import reporting_ends
-from etl.load import load_rows
+from etl.sources.demo import load as load_rows_checked
 from etl.validate import CleanRow, Reference
 
 DEMO_UNIT = "travinh-demo"
@@ -355,9 +355,9 @@ def load_merged_unit(engine: Engine, catalog: Catalog | Path | None = None) -> N
     rows = merged_unit_rows(catalog)
     if already_loaded is None:
         first = "commstats.demo (Vĩnh Long, nhập lần đầu)"
-        load_rows(engine, _first_entry(rows), source_kind="demo", source_name=first, sha256=f"demo-{SEED + 1}-first")
+        load_rows_checked(engine, _first_entry(rows), source_name=first, sha256=f"demo-{SEED + 1}-first")
     second = "commstats.demo (Vĩnh Long, đính chính)"
-    load_rows(engine, rows, source_kind="demo", source_name=second, sha256=f"demo-{SEED + 1}")
+    load_rows_checked(engine, rows, source_name=second, sha256=f"demo-{SEED + 1}")
     reference = Reference.read(engine)
     with session_scope(engine) as session:
         session.execute(delete(Target).where(Target.unit_id == survivor_id))
@@ -371,7 +371,7 @@ def load_demo(engine: Engine, catalog: Catalog | Path | None = None) -> None:
     """Both demo units, their figures and targets, and the merger; `catalog` (default data/catalog.yaml)
     must be the one the database was set up with."""
     unit_id = _demo_unit(engine, next(u for u in DEMO_UNITS if u.code == DEMO_UNIT))
-    load_rows(engine, demo_rows(catalog), source_kind="demo", source_name="commstats.demo", sha256=f"demo-{SEED}")
+    load_rows_checked(engine, demo_rows(catalog), source_name="commstats.demo", sha256=f"demo-{SEED}")
     reference = Reference.read(engine)
     with session_scope(engine) as session:
         session.execute(delete(Target).where(Target.unit_id == unit_id))

@@ -22,7 +22,7 @@ from commstats.models import Unit
 from commstats.periods import add_months
 from commstats.provinces import area_code, load_population, load_provinces
 from etl.demo import DEMO_UNIT, LAST_MONTH, MERGED_UNIT
-from etl.load import load_rows
+from etl.sources import demo as demo_source
 from etl.validate import CleanRow
 
 FIRST_MONTH = dt.date(2023, 1, 1)
@@ -134,4 +134,4 @@ def load_demo_provinces(engine: Engine) -> None:
     rows: list[CleanRow] = []
     for code, _vi, _en, area, _into, first, last in plans:
         rows.extend(_rows(code, people[area], first, last, rng))
-    load_rows(engine, rows, source_kind="demo", source_name="commstats.demo (các tỉnh)", sha256=f"demo-{SEED}")
+    demo_source.load(engine, rows, source_name="commstats.demo (các tỉnh)", sha256=f"demo-{SEED}")  # etl/sources

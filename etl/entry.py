@@ -1,8 +1,8 @@
 """Manual entry of one section's figures for one unit and month (the "Nhập số liệu" page).
 
 The form has the rows of the data-entry workbook (commstats.template.form_rows) without its
-total rows, prefilled with the stored figures. Saving builds RawRows from the edited table and
-goes through the same validate and load steps as a file: all or nothing, a batch of kind
+total rows, prefilled with the stored figures. Saving hands the edited table to the entry source
+(etl/sources/entry.py) and the one checked import sequence, as a file would: all or nothing, a batch of kind
 "entry", revisions for changed figures. An empty cell means "not reported": it never deletes or
 zeroes a stored figure.
 """
@@ -10,9 +10,6 @@ zeroes a stored figure.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-import math
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -20,13 +17,13 @@ from sqlalchemy import Engine
 
 from commstats import queries
 from commstats.i18n import t
-from commstats.periods import month_key
 from commstats.template import FormSection, form_rows
-from etl.load import LoadResult, load_rows
-from etl.problems import Problem, RawRow
-from etl.validate import Reference, validate_rows
+from etl.load import LoadResult
+from etl.problems import Problem
+from etl.sources import entry as entry_source
+from etl.sources.base import ImportReport
+from etl.validate import parse_count
 
-SOURCE_KIND = "entry"
 COLUMNS = ["code", "metric", "member", "label", "unit_word", "value"]
 
 
@@ -56,24 +53,25 @@ def entry_frame(engine: Engine, unit_code: str, month: dt.date, section_code: st
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _blank(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
 @dataclass
 class EntryResult:
-    problems: list[Problem] = field(default_factory=list)
-    result: LoadResult | None = None
+    """The page's view of the import report of one form: problems by the form's row labels, the changes."""
+
+    report: ImportReport
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)
     labels: dict[int, str] = field(default_factory=dict)  # editor row number -> row label
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return self.report.ok
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.report.problems
+
+    @property
+    def result(self) -> LoadResult | None:
+        return self.report.result
 
     def message(self, lang: str = "vi") -> str:
         if self.result is None:
@@ -103,34 +101,20 @@ def save_entry(
     created_by: str = "",
     reason: str = "",
 ) -> EntryResult:
-    """Validate the edited table like an import and load it; returns problems or what changed."""
-    outcome = EntryResult()
-    raw: list[RawRow] = []
-    for number, row in enumerate(edited.to_dict("records"), start=1):
-        outcome.labels[number] = str(row.get("label", ""))
-        if _blank(row.get("value")):
-            continue
-        values = {"unit": unit_code, "period": month, "metric": row["metric"], "member": row["member"] or ""}
-        raw.append(RawRow(number, values | {"value": row["value"], "note": ""}))
-    name = f"{unit_code} {month_key(month)} {section_code}"
-    clean, problems = validate_rows(raw, name, Reference.read(engine), unit_code)
-    if problems:
-        outcome.problems = problems
-        return outcome
-    if not clean:
-        return outcome
+    """Save the edited table through the one import sequence (etl.sources.entry); problems or what changed."""
     before = stored_values(engine, unit_code, month, section_code)
-    labels = {(str(r["metric"]), str(r["member"] or "")): str(r["label"]) for r in edited.to_dict("records")}
-    changed = [
-        (labels.get((c.metric_code, c.member_code), c.metric_code), before.get((c.metric_code, c.member_code)), c.value)
-        for c in clean
-        if before.get((c.metric_code, c.member_code)) != c.value
-    ]
-    headers = [t(k, lang) for k in ("change_col_metric", "change_col_old", "change_col_new")]
-    outcome.changes = pd.DataFrame(changed, columns=headers)
-    digest = json.dumps([[c.metric_code, c.member_code, c.value] for c in clean], ensure_ascii=False)
-    outcome.result = load_rows(
-        engine, clean, source_kind=SOURCE_KIND, source_name=name, sha256=hashlib.sha256(digest.encode()).hexdigest(),
-        created_by=created_by, reason=reason,
-    )  # fmt: skip
+    records = edited.to_dict("records")
+    report = entry_source.save(
+        engine, entry_source.EntryForm(unit_code, month, section_code, edited), created_by=created_by, reason=reason
+    )
+    outcome = EntryResult(report, labels={n: str(r.get("label", "")) for n, r in enumerate(records, start=1)})
+    if report.ok and report.result is not None:
+        typed = [(r, parse_count(r["value"])[0]) for r in records if not entry_source.blank(r.get("value"))]
+        changed = [
+            (str(r["label"]), before.get((str(r["metric"]), str(r["member"] or ""))), value)
+            for r, value in typed
+            if before.get((str(r["metric"]), str(r["member"] or ""))) != value
+        ]
+        headers = [t(k, lang) for k in ("change_col_metric", "change_col_old", "change_col_new")]
+        outcome.changes = pd.DataFrame(changed, columns=headers)
     return outcome

@@ -1,37 +1,32 @@
 """Import a licence register: store the records, and derive the monthly counts from them.
 
-Run: read → validate (every row) → merge with the records already stored → count per reporting
-month (each unit's cut-off day, via commstats.periods.month_of_event) → one transaction that
-loads the counts through the shared load_rows (batch, revisions, idempotent) and upserts the
-records. A re-import that moves a licence to another month changes both months' counts.
+The import runs through the one sequence (etl/sources/register.py): read → validate (every row) →
+merge with the records already stored (`plan_register`) → count per reporting month (each unit's
+cut-off day, via commstats.periods.month_of_event) → one transaction that loads the counts through
+the shared load_rows (batch, revisions, idempotent) and upserts the records (`write_records`).
+A re-import that moves a licence to another month changes both months' counts.
 Within the span of a unit's register, a month without records counts as 0.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from commstats import audit
-from commstats.cycle.messages import CycleError
-from commstats.db import writer
-from commstats.i18n import t
 from commstats.models import ImportBatch, LicenceRecord, Unit, _now
-from commstats.numbers import format_count
 from commstats.periods import add_months, month_of_event
-from etl.extract.licence_register import REGISTER_METRICS, LicenceRow, extract_register, validate_register
-from etl.load import LoadResult, load_rows
-from etl.pipeline import size_problem
-from etl.problems import CycleProblem, Problem, ProblemLog, RejectedFile, rendered, total
+from etl.extract.licence_register import REGISTER_METRICS, LicenceRow
 from etl.validate import CleanRow, Reference
 
 SOURCE_KIND = "register"
+if TYPE_CHECKING:
+    from etl.sources.base import ImportReport
 
 
 @dataclass(frozen=True)
@@ -40,38 +35,6 @@ class StoredRecord:
     issued_on: dt.date
     holder: str
     title: str
-
-
-@dataclass
-class RegisterReport:
-    file: str
-    problems: list[Problem] = field(default_factory=ProblemLog)  # the first ones in full, the rest counted
-    result: LoadResult | None = None
-    records_new: int = 0
-    records_changed: int = 0
-    records_unchanged: int = 0
-    dry_run: bool = False
-    records: list[LicenceRow] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def summary(self, lang: str = "vi") -> str:
-        if self.problems:
-            count = format_count(total(self.problems), lang)
-            lines = [t("import_rejected", lang, file=self.file, count=count)]
-            return "\n".join(lines + rendered(self.problems, lang))
-        assert self.result is not None
-        counts = {
-            "new": self.records_new, "changed": self.records_changed, "same": self.records_unchanged,
-            "inserted": self.result.inserted, "updated": self.result.updated, "unchanged": self.result.unchanged,
-        }  # fmt: skip
-        if self.dry_run:
-            return t("register_dry_run", lang, file=self.file, **counts)
-        if not (self.records_new or self.records_changed or self.result.batch_id):
-            return t("register_unchanged", lang, file=self.file, **counts)
-        return t("register_ok", lang, file=self.file, **counts)
 
 
 def derive_counts(
@@ -125,7 +88,7 @@ class _Plan:
     unchanged: int
 
 
-def _plan(conn: Connection, records: Sequence[LicenceRow], reference: Reference) -> _Plan:
+def plan_register(conn: Connection, records: Sequence[LicenceRow], reference: Reference) -> _Plan:
     """Compare the register with what is stored and derive the counts of the merged records."""
     ids = {code: reference.metrics[code][0] for code in REGISTER_METRICS}
     codes = {v: k for k, v in reference.units.items()}
@@ -150,7 +113,7 @@ def _plan(conn: Connection, records: Sequence[LicenceRow], reference: Reference)
     return _Plan(counts, new, changed, len(records) - len(new) - len(changed))
 
 
-def _write_records(
+def write_records(
     conn: Connection, plan: _Plan, reference: Reference, batch_id: int | None, meta: dict[str, object]
 ) -> None:
     if not (plan.new or plan.changed):
@@ -182,70 +145,9 @@ def _write_records(
         )
 
 
-def import_register(
-    engine: Engine,
-    content: bytes,
-    file: str,
-    *,
-    unit: str | None = None,
-    dry_run: bool = False,
-    created_by: str = "",
-    progress: Callable[[int, int], None] | None = None,
-) -> RegisterReport:
-    """Import the bytes of one register file; all or nothing."""
-    report = RegisterReport(file, dry_run=dry_run)
-    if too_large := size_problem(file, len(content)):
-        report.problems.append(too_large)
-        return report
-    reference = Reference.read(engine)
-    missing = [code for code in REGISTER_METRICS if code not in reference.metrics]
-    if missing:
-        report.problems.append(Problem(file, None, "", "", "unknown_metric", {"codes": ", ".join(missing)}))
-        return report
-    try:
-        shown: dict[str, str] = {}
-        rows = extract_register(content, file, shown)
-        records, problems = validate_register(rows, file, reference, unit, shown)
-    except RejectedFile as rejected:
-        report.problems.extend(rejected.problems)
-        return report
-    if not records and not problems:
-        problems = [Problem(file, None, "", "", "file_empty")]
-    if problems:
-        report.problems.extend(problems)
-        return report
-    report.records = records
-    sha = hashlib.sha256(content).hexdigest()
-    name = Path(file).name
-    try:  # a locked (approved) period is refused as a problem of the file; nothing was written
-        with writer(engine).connect() as conn, conn.begin() as transaction:
-            plan = _plan(conn, records, reference)
-            report.records_new, report.records_changed, report.records_unchanged = (
-                len(plan.new), len(plan.changed), plan.unchanged,
-            )  # fmt: skip
-            if dry_run:
-                transaction.rollback()
-                report.result = load_rows(
-                    engine, plan.counts, source_kind=SOURCE_KIND, source_name=name, sha256=sha, reference=reference,
-                    dry_run=True,
-                )  # fmt: skip
-                return report
-            report.result = load_rows(
-                engine, plan.counts, source_kind=SOURCE_KIND, source_name=name, sha256=sha, reference=reference,
-                created_by=created_by, progress=progress, connection=conn,
-            )  # fmt: skip
-            meta = {"source_kind": SOURCE_KIND, "source_name": name, "sha256": sha, "rows_read": len(records),
-                    "rows_inserted": 0, "rows_updated": 0, "rows_unchanged": 0, "created_by": created_by}  # fmt: skip
-            _write_records(conn, plan, reference, report.result.batch_id, meta)
-    except CycleError as refused:
-        report.result = None
-        report.problems.append(CycleProblem(file, None, "", "", refused.key, dict(refused.params)))
-    return report
+def import_register(engine: Engine, content: bytes, file: str, **options: Any) -> ImportReport:
+    """Import the bytes of one register file; all or nothing (through the one sequence, etl.sources)."""
+    from etl.sources import import_file
+    from etl.sources.register import SOURCE
 
-
-def import_register_path(engine: Engine, path: Path, **options: object) -> RegisterReport:
-    if not path.is_file():
-        return RegisterReport(str(path), ProblemLog([Problem(str(path), None, "", "", "file_missing")]))
-    if too_large := size_problem(str(path), path.stat().st_size):
-        return RegisterReport(str(path), ProblemLog([too_large]))
-    return import_register(engine, path.read_bytes(), str(path), **options)  # type: ignore[arg-type]
+    return import_file(engine, content, file, source=SOURCE, **options)

@@ -1,7 +1,8 @@
 """Component-site feeds → stored posts → posts per site per reporting month (`sites_posts`).
 
-`run()` reads like its steps: check the unit and sites → fetch every feed → keep the dated posts
-→ find the new ones → then, in one transaction, count the site-months the feeds cover from all
+The steps, which the feeds source (etl/sources/feeds.py) runs through the one checked import sequence:
+check the unit and sites → fetch every feed (`fetch_step`) → keep the dated posts → find the new ones
+(`plan_step`) → then, in one transaction (`load_step`), count the site-months the feeds cover from all
 stored posts plus the new ones, load the counts with the shared `load_rows` (one batch, idempotent,
 revisions), store the new posts and the feeds' ETag / Last-Modified. A feed lists only recent
 posts, so months it does not cover are never touched (never zeroed). Times are stored as naive
@@ -25,6 +26,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from commstats.audit import os_actor
 from commstats.catalog import SiteList, SiteSpec
+from commstats.cycle.messages import CycleError
 from commstats.db import session_scope, writer
 from commstats.i18n import t
 from commstats.models import FeedState, ImportBatch, Member, Metric, Observation, SitePost, Unit, _now
@@ -134,9 +136,43 @@ def run(
     refresh: bool = False,
     source_name: str = "sites.yaml",
 ) -> FetchReport:
-    """Fetch every site of `site_list`, store new posts and load the monthly counts they change."""
-    policy = policy or FetchPolicy()
-    unit = _unit(engine, unit_code or site_list.unit, source_name)
+    """Fetch every site of `site_list`, store new posts and load the monthly counts they change, through the
+    one checked import sequence (etl/sources/feeds.py). A locked (approved) month raises CycleError."""
+    from etl.sources.feeds import FeedRequest, fetch
+
+    request = FeedRequest(site_list, client, unit_code, since, policy or FetchPolicy(), refresh, source_name)
+    report = fetch(engine, request)
+    if not report.ok:
+        problem = report.problems[0]
+        raise CycleError(problem.key, **problem.params)
+    return report.detail  # type: ignore[no-any-return]
+
+
+@dataclass
+class Fetched:
+    """What the fetch step found: the unit, its site members, each site's outcome so far, the responses."""
+
+    unit: UnitInfo
+    members: dict[str, int]
+    outcomes: dict[str, SiteOutcome]
+    fetched: list[SiteFetch]
+
+
+@dataclass
+class FeedPlan:
+    """The posts to store and the site-months to recount, per site."""
+
+    fetched: Fetched
+    new_posts: dict[str, list[FeedPost]]
+    covered: dict[str, set[dt.date]]
+    digest: str
+
+
+def fetch_step(engine: Engine, site_list: SiteList, client: httpx.Client, options: dict[str, Any]) -> Fetched:
+    """Check the unit and sites, then fetch every feed (ETag / Last-Modified per unit and URL)."""
+    policy, since, refresh = options["policy"], options["since"], options["refresh"]
+    source_name = options["source_name"]
+    unit = _unit(engine, options["unit_code"] or site_list.unit, source_name)
     members = _ensure_site_members(engine, site_list.sites)
     outcomes = {s.code: SiteOutcome(s) for s in site_list.sites}
     with_feed = [s for s in site_list.sites if s.feed_url]
@@ -149,34 +185,43 @@ def run(
     # ETag / Last-Modified are kept per unit and URL; a site with no stored post for this unit is read
     # in full all the same (a restored database may hold validators newer than its posts).
     fetched = fetch_sites(client, with_feed, known, policy, since_time, _without_posts(engine, unit.id, members))
+    return Fetched(unit, members, outcomes, fetched)
 
+
+def plan_step(engine: Engine, found: Fetched, since: dt.date | None) -> FeedPlan:
+    """The dated posts of each answering site, which of them are new, and the months they cover."""
     new_posts: dict[str, list[FeedPost]] = {}
     covered: dict[str, set[dt.date]] = {}
-    for result in fetched:
-        outcome = outcomes[result.site.code]
+    for result in found.fetched:
+        outcome = found.outcomes[result.site.code]
         if result.error is not None:
             _fail(outcome, result.error)
             continue
-        posts = _usable_posts(result, outcome, unit, since)
+        posts = _usable_posts(result, outcome, found.unit, since)
         if posts is None:
             continue
-        new_posts[result.site.code] = _unseen(engine, unit.id, members[result.site.code], posts)
-        covered[result.site.code] = {_month(p, unit) for p in posts}
+        new_posts[result.site.code] = _unseen(engine, found.unit.id, found.members[result.site.code], posts)
+        covered[result.site.code] = {_month(p, found.unit) for p in posts}
+    digest = hashlib.sha256("".join(r.digest for r in found.fetched if r.site.code in covered).encode()).hexdigest()
+    return FeedPlan(found, new_posts, covered, digest)
 
-    digest = hashlib.sha256("".join(r.digest for r in fetched if r.site.code in covered).encode()).hexdigest()
-    reference = Reference.read(engine)
+
+def load_step(engine: Engine, plan: FeedPlan, reference: Reference, source_name: str) -> FetchReport:
+    """In one transaction: the counts through load_rows, the new posts and the feeds' validators."""
+    found, new_posts = plan.fetched, plan.new_posts
+    unit, members, outcomes = found.unit, found.members, found.outcomes
     with writer(engine).begin() as conn:  # counts, posts and feed validators: all or nothing
-        rows, changed = _counts(conn, unit, members, covered, new_posts)
+        rows, changed = _counts(conn, unit, members, plan.covered, new_posts)
         load = None
         if rows:
             load = load_rows(
-                engine, rows, source_kind=SOURCE_KIND, source_name=source_name, sha256=digest,
+                engine, rows, source_kind=SOURCE_KIND, source_name=source_name, sha256=plan.digest,
                 reference=reference, connection=conn, created_by=os_actor(),
             )  # fmt: skip
         batch_id = load.batch_id if load else None
         if batch_id is None and any(new_posts.values()):
-            batch_id = _posts_only_batch(conn, source_name, digest, len(rows))
-        answered = [r for r in fetched if outcomes[r.site.code].status != "failed"]
+            batch_id = _posts_only_batch(conn, source_name, plan.digest, len(rows))
+        answered = [r for r in found.fetched if outcomes[r.site.code].status != "failed"]
         _store(conn, unit.id, members, batch_id, new_posts, answered)
 
     for code, posts in new_posts.items():

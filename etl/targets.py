@@ -1,4 +1,5 @@
-"""Import annual targets (kế hoạch năm): extract → validate → load, all or nothing, recorded as a batch.
+"""Annual targets (kế hoạch năm): validate and load; the import runs through etl.sources.targets (all or nothing,
+recorded as a batch).
 
 `python -m commstats targets import FILE`. A file that changes nothing writes nothing; a changed
 target is updated and the batch that changed it is stored on the row.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, insert, select, update
 
@@ -18,13 +19,13 @@ from commstats.catalog import load_catalog
 from commstats.db import writer
 from commstats.models import ImportBatch, Target, _now
 from commstats.periods import current_month, figure_window
-from etl.extract.targets import extract_targets
 from etl.load import LoadResult
-from etl.pipeline import ImportReport, checked_import, import_path
 from etl.problems import Problem, ProblemLog, RawRow
 from etl.validate import Reference, _text, parse_count
 
 SUFFIXES = (".csv", ".txt", ".xlsx")
+if TYPE_CHECKING:
+    from etl.sources.base import ImportReport
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -175,28 +176,9 @@ def load_targets(
     return LoadResult(batch_id, len(inserts), len(updates), unchanged)
 
 
-def import_targets_content(
-    engine: Engine,
-    content: bytes,
-    file: str,
-    *,
-    unit: str | None = None,
-    dry_run: bool = False,
-    encoding: str | None = None,
-    created_by: str = "",
-) -> ImportReport:
-    def check(reference: Reference) -> tuple[list, list[Problem]]:
-        return validate_targets(extract_targets(content, file, encoding), file, reference, unit)
+def import_targets_content(engine: Engine, content: bytes, file: str, **options: Any) -> ImportReport:
+    """Import one targets file through the one sequence (etl.sources.targets)."""
+    from etl.sources import import_file
+    from etl.sources.targets import SOURCE
 
-    def load(clean: list, reference: Reference, sha256: str) -> LoadResult:
-        return load_targets(
-            engine, clean, reference, source_name=Path(file).name, sha256=sha256, dry_run=dry_run,
-            created_by=created_by,
-        )  # fmt: skip
-
-    known = Path(file).suffix.lower() in SUFFIXES
-    return checked_import(engine, content, file, known_format=known, check=check, load=load)
-
-
-def import_targets_path(engine: Engine, path: Path, **options: object) -> ImportReport:
-    return import_path(engine, path, importer=import_targets_content, **options)
+    return import_file(engine, content, file, source=SOURCE, **options)

@@ -1,87 +1,46 @@
 """One entry point for an uploaded file of any supported kind (the "Nhập tệp" page).
 
-`preview` reads the file, shows its first rows and runs a dry run (every validation message,
-counts of new / changed / unchanged figures); `load` imports it for real, reporting progress.
-The kind is found from the content: the data-entry workbook by its structure, a licence register
-by its header, anything else is the long format.
+`preview` shows the file's first rows and runs a dry run (every validation message, counts of new /
+changed / unchanged figures); `load` imports it for real, reporting progress. The kind is asked of the
+registered sources (etl.sources.SOURCES): the data-entry workbook by its structure, a licence register
+or a targets file by its header, anything else is the long format. Each of them reads the file once:
+detection peeks at the records the import then reads on (etl.sources.read), and the preview's first
+rows are kept as the import reads them.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import ctypes
 import gc
-import io
-import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 from sqlalchemy import Engine
 
 from commstats.i18n import t
-from etl.extract.licence_register import HEADER_SEARCH_ROWS, extract_register, looks_like_register
-from etl.extract.tabular import decode, field_limit
-from etl.extract.template_workbook import is_template, open_checked
-from etl.pipeline import EXTRACTORS, ImportReport, import_content, new_members_note, size_problem
-from etl.problems import Problem, RawRow, RejectedFile, more_text, total
-from etl.register import RegisterReport, import_register
+from etl.problems import Problem, more_text, total
+from etl.sources import UPLOAD_SUFFIXES, detect, import_document
+from etl.sources.base import ImportReport, new_members_note
+from etl.sources.read import Document
 
-Kind = Literal["long", "template", "register"]
-PREVIEW_ROWS = 10
+Kind = Literal["long", "template", "register", "targets"]
 PREVIEW_CHARS = 200  # a cell of the preview table; the whole text is in the file
-SUFFIXES = ("csv", "txt", "xlsx")
-
-
-def _first_rows_xlsx(content: bytes, file: str) -> Iterator[list[object]]:
-    workbook = open_checked(content, file)
-    try:
-        for row in workbook.worksheets[0].iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True):
-            yield list(row)
-    finally:
-        workbook.close()
-
-
-def _first_rows_csv(content: bytes, file: str) -> Iterator[list[object]]:
-    # The first 64 KB, cut after a line end: a cut inside a multi-byte character would make the
-    # head undecodable as UTF-8, and a register's Vietnamese header unrecognisable.
-    head = content if len(content) <= 65536 else content[: content.rfind(b"\n", 0, 65536) + 1 or 65536]
-    text = decode(head, file)
-    lines = text.splitlines()[:HEADER_SEARCH_ROWS]
-    try:
-        delimiter = csv.Sniffer().sniff("\n".join(lines)[:4096], delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
-    first_rows = "\n".join(lines)
-    with field_limit(len(first_rows) + 1):  # the first rows only: a long cell is the import's to refuse
-        for row in csv.reader(io.StringIO(first_rows), delimiter=delimiter):
-            cells: list[object] = list(row)
-            yield cells
+SUFFIXES = UPLOAD_SUFFIXES
 
 
 def detect_kind(content: bytes, file: str) -> Kind:
     """What the file is; a file that cannot be read at all counts as long format (its import says why)."""
-    suffix = Path(file).suffix.lower()
-    if size_problem(file, len(content)):  # the import refuses it before reading anything
-        return "long"
+    document = Document(content, file)
     try:
-        if suffix == ".xlsx":
-            if is_template(content, file):
-                return "template"
-            rows = list(_first_rows_xlsx(content, file))
-        elif suffix in (".csv", ".txt"):
-            rows = list(_first_rows_csv(content, file))
-        else:
-            return "long"
-    except (RejectedFile, UnicodeDecodeError, csv.Error, ValueError):
-        return "long"
-    return "register" if any(looks_like_register(r) for r in rows) else "long"
+        return detect(document).kind  # type: ignore[return-value]
+    finally:
+        document.close()
 
 
-Report = ImportReport | RegisterReport
+Report = ImportReport
 
 
 @dataclass
@@ -104,7 +63,7 @@ class Upload:
         if result is None:
             return {}
         counts = {"inserted": result.inserted, "updated": result.updated, "unchanged": result.unchanged}
-        if isinstance(self.report, RegisterReport):
+        if self.kind == "register":
             counts |= {"records_new": self.report.records_new, "records_changed": self.report.records_changed}
         return counts
 
@@ -130,27 +89,11 @@ class Upload:
         return pd.DataFrame(rows, columns=headers)
 
 
-def _cell(value: object) -> str:
-    return "" if value is None else str(value)[:PREVIEW_CHARS]
-
-
-def _head(content: bytes, file: str, kind: Kind, encoding: str | None) -> pd.DataFrame:
+def _head(report: ImportReport) -> pd.DataFrame:
     """The first rows as read (before validation), with their row numbers."""
-    suffix = Path(file).suffix.lower()
-    if size_problem(file, len(content)):  # refused unread: so is its preview
-        return pd.DataFrame()
-    try:
-        if kind == "register":
-            rows: Iterator[RawRow] = extract_register(content, file)
-        elif suffix in EXTRACTORS:
-            rows = EXTRACTORS[suffix](content, file, encoding)
-        else:
-            return pd.DataFrame()
-        first = list(itertools.islice(rows, PREVIEW_ROWS))
-    except RejectedFile:
-        return pd.DataFrame()
     records = [
-        {"#": r.line} | {k: "" if v is None else str(v)[:PREVIEW_CHARS] for k, v in r.values.items()} for r in first
+        {"#": r.line} | {k: "" if v is None else str(v)[:PREVIEW_CHARS] for k, v in r.values.items()}
+        for r in report.head
     ]
     return pd.DataFrame(records)
 
@@ -164,22 +107,21 @@ def release_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def _run(
-    engine: Engine, content: bytes, file: str, kind: Kind, unit: str | None, dry_run: bool, **options: object
-) -> Report:
-    if kind == "register":
-        return import_register(engine, content, file, unit=unit, dry_run=dry_run, **options)  # type: ignore[arg-type]
-    return import_content(engine, content, file, unit=unit, dry_run=dry_run, **options)  # type: ignore[arg-type]
+def _import(
+    engine: Engine, content: bytes, file: str, encoding: str | None, **options: object
+) -> tuple[Kind, ImportReport]:
+    """Detect and import through the one sequence, on one Document (the file read once)."""
+    document = Document(content, file, encoding)
+    source = detect(document)
+    return source.kind, import_document(engine, document, source=source, **options)  # type: ignore[return-value,arg-type]
 
 
 def preview(
     engine: Engine, content: bytes, file: str, *, unit: str | None = None, encoding: str | None = None
 ) -> Upload:
     """A dry run: every problem, or what a load would insert, change and leave alone. Writes nothing."""
-    kind = detect_kind(content, file)
-    options: dict[str, object] = {"encoding": encoding} if kind != "register" else {}
-    report = _run(engine, content, file, kind, unit, True, **options)
-    found = Upload(file, kind, report, _head(content, file, kind, encoding))
+    kind, report = _import(engine, content, file, encoding, unit=unit, dry_run=True)
+    found = Upload(file, kind, report, _head(report) if report.head else pd.DataFrame())
     release_memory()
     return found
 
@@ -195,10 +137,7 @@ def load(
     progress: Callable[[int, int], None] | None = None,
 ) -> Upload:
     """Import for real (all or nothing); `progress(done, total)` is called per chunk of the load."""
-    kind = detect_kind(content, file)
-    options: dict[str, object] = {"created_by": created_by, "progress": progress}
-    if kind != "register":
-        options["encoding"] = encoding
-    loaded = Upload(file, kind, _run(engine, content, file, kind, unit, False, **options))
+    kind, report = _import(engine, content, file, encoding, unit=unit, created_by=created_by, progress=progress)
+    loaded = Upload(file, kind, report)
     release_memory()
     return loaded

@@ -6,10 +6,10 @@ import datetime as dt
 import streamlit as st
 
 from commstats.auth import Action, unit_scope
-from commstats.cycle.messages import CycleError
 from commstats.i18n import t
 from commstats.periods import add_months, month_key, month_start, parse_month
 from etl.entry import entry_frame, save_entry, sections
+from etl.problems import CycleProblem
 from ui import cache
 from ui.auth import unit_codes_for
 from ui.faults import storage_errors
@@ -70,15 +70,12 @@ edited = st.data_editor(
 
 reason = st.text_input(t("entry_reason"), key="entry_reason", help=t("entry_reason_help"))
 if st.button(t("entry_save"), type="primary"):
-    try:
-        with unit_scope(allowed), storage_errors():
-            outcome = save_entry(
-                engine, unit, month, section, edited, lang=lang, created_by=principal.actor, reason=reason
-            )
-    except CycleError as refused:  # a locked (approved) month without a reason: nothing was saved
-        st.error(refused.message(lang), icon=":material/lock:")
-        st.stop()
-    if not outcome.ok:
+    with unit_scope(allowed), storage_errors():  # through the one import sequence (etl/sources/entry.py)
+        outcome = save_entry(engine, unit, month, section, edited, lang=lang, created_by=principal.actor, reason=reason)
+    locked = [p for p in outcome.problems if isinstance(p, CycleProblem)]
+    if locked:  # a locked (approved) month without a reason: nothing was saved
+        st.error(locked[0].message(lang), icon=":material/lock:")
+    elif not outcome.ok:
         st.error(t("entry_rejected", count=len(outcome.problems)))
         st.dataframe(outcome.problem_table(lang), hide_index=True)
     else:

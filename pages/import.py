@@ -49,7 +49,7 @@ if st.session_state.get("import_preview_key") != key:  # the dry run once per fi
     st.session_state["import_preview_key"] = key
 found: upload.Upload = st.session_state["import_preview"]
 
-st.caption(t("import_kind", kind=t(f"import_kind_{found.kind}")))
+st.caption(t("import_kind", kind=t("import_kind_" + found.kind)))
 if not found.head.empty:
     st.subheader(t("import_head"))
     st.dataframe(found.head, hide_index=True)

@@ -137,6 +137,21 @@ def test_licence_register_upload(empty_url, monkeypatch):
         assert conn.execute(select(func.count()).select_from(LicenceRecord)).scalar_one() == 2
 
 
+def test_targets_upload_is_recognised_by_its_header(empty_url, monkeypatch):
+    """The page asks every registered source (etl.sources.SOURCES): a targets file is its own kind."""
+    engine = make_engine(empty_url)
+    app = uploaded(empty_url, monkeypatch, "ke-hoach.csv", b"year,metric,value\n2019,portal_posts,900\n")
+    assert any("kế hoạch năm" in c.value for c in app.caption)
+    assert metrics(app) == {"Giá trị mới": "1", "Giá trị sửa": "0", "Không đổi": "0"}
+    app.button[0].click()
+    app.run()
+    assert not app.exception
+    assert app.success[0].value.startswith("ke-hoach.csv: đã nạp lô #1: 1 giá trị mới")
+    assert [(t.metric, t.year, t.value) for t in queries.target_list(engine).itertuples()] == [
+        ("portal_posts", 2019, 900)
+    ]
+
+
 def test_detect_kind_by_content_not_name(empty_engine):
     template = build_template(empty_engine, 2025, UNIT)
     assert upload.detect_kind(template, "whatever.xlsx") == "template"

@@ -173,7 +173,7 @@ def import_files(
 ) -> None:
     """Nhập số liệu; mỗi tệp nạp trọn vẹn hoặc không nạp gì / import files, each all or nothing."""
     from commstats.cli.admin import actor_for
-    from etl.pipeline import import_path
+    from etl.sources import import_path  # the one checked sequence; the kind is found from each file
 
     engine = engine_for(db)
     init_database(engine)

@@ -156,7 +156,8 @@ def targets_import(
     lang: LangOption = "vi",
 ) -> None:
     """Nhập kế hoạch năm; mỗi tệp nạp trọn vẹn hoặc không nạp gì / import annual targets, all or nothing."""
-    from etl.targets import import_targets_path
+    from etl.sources import import_path
+    from etl.sources.targets import SOURCE
 
     engine = make_engine(db)
     init_database(engine)
@@ -166,7 +167,9 @@ def targets_import(
         created_by = "os:unknown"
     failed = 0
     for path in paths:
-        report = import_targets_path(engine, path, unit=unit, dry_run=dry_run, encoding=encoding, created_by=created_by)
+        report = import_path(
+            engine, path, source=SOURCE, unit=unit, dry_run=dry_run, encoding=encoding, created_by=created_by
+        )
         typer.echo(report.summary(lang), err=not report.ok)
         failed += not report.ok
     raise typer.Exit(1 if failed else 0)

@@ -1,15 +1,14 @@
 """`commstats extract`: read figures from past reports (.txt, .docx, .pdf) and optionally load them.
 
 The main CLI calls `register(app)`. Sure figures are loaded as one batch per document through the
-shared etl.load.load_rows, so loading the same report twice changes nothing; figures that need
-review are printed and never loaded. The report's period (month, quarter, half-year, nine months or
-year) comes from its title; `--period` may name another period of the same kind, never another kind
-(a quarter's totals are not a month's).
+one checked import sequence (etl/sources/report_text.py), so loading the same report twice changes
+nothing; figures that need review are printed and never loaded. The report's period (month, quarter,
+half-year, nine months or year) comes from its title; `--period` may name another period of the same
+kind, never another kind (a quarter's totals are not a month's).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
@@ -19,7 +18,6 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from commstats.audit import os_actor
-from commstats.cycle.messages import CycleError
 from commstats.i18n import t
 from commstats.numbers import format_count
 from commstats.periods import Period, parse_period
@@ -28,14 +26,13 @@ from etl.extract.report_text import (
     Figure,
     PatternError,
     extract_figures,
-    figures_to_rows,
     load_patterns,
     read_document,
 )
-from etl.load import load_rows
-from etl.pipeline import size_problem
-from etl.problems import Problem, RejectedFile, rendered, total
-from etl.validate import CleanRow, Reference
+from etl.problems import CycleProblem, Problem, RejectedFile, rendered, total
+from etl.sources.base import size_problem
+from etl.sources.report_text import ReportFigures
+from etl.sources.report_text import load as load_report
 
 EXCERPT_WIDTH = 100
 EXCERPT_LEAD = 30  # characters of the sentence shown before the figure
@@ -143,38 +140,16 @@ def load_figures(
     if any(f.period is None for f in sure):
         typer.echo(t("report_load_no_period", lang, file=path.name), err=True)
         return False
-    reference = Reference.read(engine)
-    rows, problems = figures_to_rows(sure, path.name, reference, unit)
-    if problems:
-        typer.echo(t("import_rejected", lang, file=path.name, count=total(problems)), err=True)
-        typer.echo("\n".join(rendered(problems, lang)), err=True)
+    report = load_report(engine, ReportFigures(path.name, content, sure), unit=unit, created_by=os_actor())
+    if not report.ok:
+        first = report.problems[0]
+        if isinstance(first, CycleProblem) or first.key == "report_not_storable":  # said in one sentence
+            typer.echo(first.message(lang), err=True)
+        else:
+            typer.echo(t("import_rejected", lang, file=path.name, count=total(report.problems)), err=True)
+            typer.echo("\n".join(rendered(report.problems, lang)), err=True)
         return False
-    if not _storable(sure, rows, path.name, lang):
-        return False
-    try:
-        result = load_rows(
-            engine, rows, source_kind="report", source_name=path.name,
-            sha256=hashlib.sha256(content).hexdigest(), reference=reference, created_by=os_actor(),
-        )  # fmt: skip
-    except CycleError as refused:  # a figure of a locked (approved) period: nothing was written
-        typer.echo(refused.message(lang), err=True)
-        return False
-    counts = {"inserted": result.inserted, "updated": result.updated, "unchanged": result.unchanged}
-    if result.batch_id is None:
-        typer.echo(t("import_unchanged", lang, file=path.name, **counts))
-    else:
-        typer.echo(t("import_ok", lang, file=path.name, batch=result.batch_id, **counts))
-    return True
-
-
-def _storable(figures: Sequence[Figure], rows: Sequence[CleanRow], file: str, lang: str) -> bool:
-    """Whether the checked rows keep each figure's grain and estimate: a quarter's total must never be
-    stored as the figure of its first month. A storage that keeps only months refuses the document."""
-    for figure, row in zip(figures, rows, strict=True):
-        kept = (getattr(row, "grain", "month"), bool(getattr(row, "estimated", False)))
-        if kept != (figure.grain, figure.estimated):
-            typer.echo(t("report_not_storable", lang, file=file, period=figure.period_key), err=True)
-            return False
+    typer.echo(report.summary(lang))
     return True
 
 

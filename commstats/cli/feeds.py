@@ -32,12 +32,12 @@ def fetch_sites_command(
 ) -> None:
     """Đọc RSS/Atom/sitemap của các trang tin thành phần và đếm tin theo tháng / count component-site posts."""
     from commstats.bootstrap import init_database
-    from commstats.cycle.messages import CycleError
     from commstats.db import make_engine
     from commstats.periods import parse_month
     from etl.extract.feeds import FeedError
     from etl.fetch import FetchPolicy, make_client
-    from etl.site_counts import read_site_list, run
+    from etl.site_counts import FetchReport, read_site_list
+    from etl.sources.feeds import FeedRequest, fetch
 
     since_month = None
     if since is not None:
@@ -52,18 +52,17 @@ def fetch_sites_command(
         site_list = read_site_list(sites)
         init_database(engine)
         with make_client(policy) as client:
-            report = run(
-                engine, site_list, client=client, unit_code=unit, since=since_month, policy=policy,
-                refresh=refresh, source_name=str(sites),
-            )  # fmt: skip
+            request = FeedRequest(site_list, client, unit, since_month, policy, refresh, str(sites))
+            imported = fetch(engine, request)  # the one checked import sequence (etl/sources/feeds.py)
     except FeedError as error:
         typer.echo(t(error.key, lang, **error.params), err=True)
         raise typer.Exit(2) from None
-    except CycleError as refused:  # a count of a locked (approved) month would change: nothing was written
-        typer.echo(refused.message(lang), err=True)
-        raise typer.Exit(1) from None
     finally:
         engine.dispose()
+    if not imported.ok:  # a count of a locked (approved) month would change: nothing was written
+        typer.echo("\n".join(p.message(lang) for p in imported.problems), err=True)
+        raise typer.Exit(1)
+    report: FetchReport = imported.detail
     for line in report.messages(lang):
         typer.echo(line, err=True)
     typer.echo(report.table(lang))

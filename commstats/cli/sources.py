@@ -62,13 +62,14 @@ def register_import(
     from commstats.audit import os_actor
     from commstats.bootstrap import init_database
     from commstats.db import make_engine
-    from etl.register import import_register_path
+    from etl.sources import import_path
+    from etl.sources.register import SOURCE
 
     engine = make_engine(db)
     init_database(engine)
     failed = 0
     for path in paths:
-        report = import_register_path(engine, path, unit=unit, dry_run=dry_run, created_by=os_actor())
+        report = import_path(engine, path, source=SOURCE, unit=unit, dry_run=dry_run, created_by=os_actor())
         typer.echo(report.summary(lang), err=not report.ok)
         failed += not report.ok
     raise typer.Exit(1 if failed else 0)

@@ -13,13 +13,11 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
 from commstats.catalog import load_catalog
-from etl.extract.tabular import check_row_count, csv_records, decode
-from etl.extract.template_workbook import guarded, open_checked
+from etl.extract.tabular import check_row_count
 from etl.limits import current as limits
 from etl.problems import Problem, ProblemLog, RawRow, RejectedFile
 from etl.validate import MAX_TEXT, Reference
@@ -169,28 +167,9 @@ def _records(table: Iterator[Sequence[object]], file: str, shown: dict[str, str]
         raise RejectedFile([Problem(file, 1, "", "", "register_missing_columns", {"columns": missing})])
 
 
-def _xlsx_table(content: bytes, file: str) -> Iterator[Sequence[object]]:
-    workbook = open_checked(content, file)
-    try:
-        for row in workbook.worksheets[0].iter_rows(values_only=True):
-            yield list(row)
-    finally:
-        workbook.close()
-
-
-def _csv_table(content: bytes, file: str) -> Iterator[Sequence[object]]:
-    yield from csv_records(decode(content, file), file)
-
-
-def extract_register(content: bytes, file: str, shown: dict[str, str] | None = None) -> Iterator[RawRow]:
-    """Raw register rows from a .csv/.txt or .xlsx file (by suffix); see _records for `shown`."""
-    suffix = Path(file).suffix.lower()
-    shown = shown if shown is not None else {}
-    if suffix == ".xlsx":
-        return guarded(_records(_xlsx_table(content, file), file, shown), file)
-    if suffix in (".csv", ".txt"):
-        return _records(_csv_table(content, file), file, shown)
-    raise RejectedFile([Problem(file, None, "", "", "unknown_format", {"suffix": suffix or "?"})])
+def register_rows(records: Iterator[Sequence[object]], file: str, shown: dict[str, str]) -> Iterator[RawRow]:
+    """Raw register rows from a table's records (etl.sources.read, CSV or a sheet); see _records for `shown`."""
+    return _records(records, file, shown)
 
 
 def looks_like_register(cells: Sequence[object]) -> bool:

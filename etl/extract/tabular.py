@@ -74,7 +74,8 @@ def _canonical_header(cells: list[str], file: str) -> list[str]:
     return names
 
 
-def _rows(records: Iterable[Sequence[object]], file: str, first_line: int = 1) -> Iterator[RawRow]:
+def long_rows(records: Iterable[Sequence[object]], file: str, first_line: int = 1) -> Iterator[RawRow]:
+    """Rows of the long format from a table's records (etl.sources.read): the header, then one figure a row."""
     header: list[str] | None = None
     most = limits().rows
     for line, cells in enumerate(records, start=first_line):
@@ -154,12 +155,6 @@ def count_records(text: str, file: str, most: int) -> None:
     for records, _ in enumerate(csv_records(text, file), start=1):
         if records > most + 1:  # the header plus `most` rows
             check_row_count(records - 1, file, records, most)
-
-
-def extract_csv(content: bytes, file: str, encoding: str | None = None) -> Iterator[RawRow]:
-    text = decode(content, file, encoding)
-    count_records(text, file, limits().rows)
-    yield from _rows(csv_records(text, file), file)
 
 
 # --- .xlsx: counted in the archive's XML before openpyxl reads any of it ---------------------------
@@ -317,13 +312,3 @@ def open_workbook(content: bytes, file: str):  # type: ignore[no-untyped-def]
         return openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for damaged files
         raise RejectedFile([Problem(file, None, "", "", "xlsx_invalid", {"detail": type(error).__name__})]) from error
-
-
-def extract_xlsx(content: bytes, file: str) -> Iterator[RawRow]:
-    workbook = open_workbook(content, file)
-    try:
-        sheet = workbook.worksheets[0]
-        records = ([nfc(c) if isinstance(c, str) else c for c in row] for row in sheet.iter_rows(values_only=True))
-        yield from _rows(records, file)
-    finally:
-        workbook.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from etl.extract.tabular import check_columns, check_row_count, csv_records, decode, nfc, open_workbook
+from etl.extract.tabular import check_columns, check_row_count, nfc
 from etl.limits import current as limits
 from etl.problems import Problem, RawRow, RejectedFile
 
@@ -33,7 +33,8 @@ def _header(cells: Sequence[object], file: str, line: int) -> list[str]:
     return names
 
 
-def _rows(records: Iterator[Sequence[object]], file: str) -> Iterator[RawRow]:
+def target_rows(records: Iterator[Sequence[object]], file: str) -> Iterator[RawRow]:
+    """Raw target rows from a table's records (etl.sources.read, CSV or the first sheet)."""
     header: list[str] | None = None
     header_line, most = 0, limits().rows
     for line, cells in enumerate(records, start=1):
@@ -52,24 +53,3 @@ def _rows(records: Iterator[Sequence[object]], file: str) -> Iterator[RawRow]:
         yield RawRow(line, {name: cells[i] if i < len(cells) else None for i, name in enumerate(header) if name})
     if header is None:
         raise RejectedFile([Problem(file, None, "", "", "file_empty")])
-
-
-def extract_targets_csv(content: bytes, file: str, encoding: str | None = None) -> Iterator[RawRow]:
-    yield from _rows(csv_records(decode(content, file, encoding), file), file)
-
-
-def extract_targets_xlsx(content: bytes, file: str) -> Iterator[RawRow]:
-    workbook = open_workbook(content, file)
-    try:
-        sheet = workbook.worksheets[0]
-        records = ([nfc(c) if isinstance(c, str) else c for c in row] for row in sheet.iter_rows(values_only=True))
-        yield from _rows(records, file)
-    finally:
-        workbook.close()
-
-
-def extract_targets(content: bytes, file: str, encoding: str | None = None) -> Iterator[RawRow]:
-    """Raw target rows of a .csv/.txt or .xlsx file (the suffix decides)."""
-    if file.lower().endswith(".xlsx"):
-        return extract_targets_xlsx(content, file)
-    return extract_targets_csv(content, file, encoding)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -22,7 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from commstats.periods import parse_month
 from commstats.template import CODE_HEADER, MARKER, MARKER_SHEET, TOTAL_MEMBER, split_code
-from etl.extract.tabular import check_xlsx_archive, extract_xlsx, open_workbook
+from etl.extract.tabular import check_xlsx_archive, open_workbook
 from etl.limits import current as limits
 from etl.problems import Problem, ProblemLog, RawRow, RejectedFile
 from etl.validate import parse_count
@@ -153,38 +154,6 @@ def _read_section(sheet: Any, rows: list[tuple[Any, ...]], header_at: int, file:
     return result
 
 
-def _read_template(workbook: Any, file: str, marker: dict[str, str] | None) -> list[RawRow] | None:
-    """Rows of the template, or None when the workbook is not one. Raises RejectedFile on problems."""
-    unit = (marker or {}).get("unit", "")
-    rows: list[RawRow] = []
-    problems: list[Problem] = ProblemLog()
-    found = False
-    most = limits().template_rows
-    for sheet in workbook.worksheets:
-        if sheet.title == MARKER_SHEET:
-            continue
-        sheet.reset_dimensions()
-        head = list(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True))
-        header_at = _header_index(head)
-        if header_at is None:
-            continue
-        found = True
-        table = list(sheet.iter_rows(max_row=most + 1, values_only=True))
-        if len(table) > most:
-            problems.append(Problem(file, most + 1, "", sheet.title, "too_many_rows", {"limit": most}))
-            continue
-        sheet_result = _read_section(sheet, table, header_at, file, unit)
-        rows += sheet_result.rows
-        problems += sheet_result.problems
-    if not found:
-        if marker is None:
-            return None
-        problems.append(Problem(file, None, "A", "", "template_no_code_column"))
-    if problems:
-        raise RejectedFile(problems)
-    return rows
-
-
 def _declares_dtd(content: bytes) -> bool:
     """True when any XML part of the archive has a DOCTYPE or ENTITY declaration in its first bytes.
 
@@ -221,36 +190,76 @@ def open_checked(content: bytes, file: str) -> Any:
         raise
 
 
-def is_template(content: bytes, file: str) -> bool:
-    """True when the .xlsx is the data-entry workbook (by its marker sheet or its code column)."""
-    workbook = open_checked(content, file)
+def marker_of(document: Any) -> dict[str, str] | None:
+    """The marker sheet's values (unit, year) of an etl.sources.read.Document, read once."""
+    if "marker" not in document.memo:
+        document.memo["marker"] = _marker(document.workbook)
+    return document.memo["marker"]  # type: ignore[no-any-return]
+
+
+def looks_like_template(document: Any) -> bool:
+    """True when the document's workbook is the data-entry workbook (its marker sheet or a code column);
+    the heads it peeks at are the ones the extract reads on (etl.sources.read.Table)."""
     try:
-        if _marker(workbook) is not None:
+        if marker_of(document) is not None:
             return True
+        sheets = document.workbook.worksheets
         return any(
-            _header_index(list(s.iter_rows(max_row=HEADER_SEARCH_ROWS, max_col=1, values_only=True))) is not None
-            for s in workbook.worksheets
+            _header_index(document.table(index).head(HEADER_SEARCH_ROWS)) is not None
+            for index, sheet in enumerate(sheets)
+            if sheet.title != MARKER_SHEET
         )
     except Exception:
         return False
-    finally:
-        workbook.close()
 
 
-def extract_workbook(content: bytes, file: str) -> Iterator[RawRow]:
-    """Raw rows of any supported .xlsx: the data-entry workbook, else the long format's first sheet."""
-    workbook = open_checked(content, file)
+def template_rows(document: Any) -> list[RawRow] | None:
+    """Rows of the data-entry workbook, or None when the workbook is not one. Raises RejectedFile on problems.
+
+    Each sheet is read once: its head (where the header is searched for) and its rows are one pass."""
     try:
-        rows = _read_template(workbook, file, _marker(workbook))
+        marker = marker_of(document)
+        unit = (marker or {}).get("unit", "")
+        rows: list[RawRow] = []
+        problems: list[Problem] = ProblemLog()
+        found = False
+        most = limits().template_rows
+        for index, sheet in enumerate(document.workbook.worksheets):
+            if sheet.title == MARKER_SHEET:
+                continue
+            table = document.table(index)
+            header_at = _header_index(table.head(HEADER_SEARCH_ROWS))
+            if header_at is None:
+                continue
+            found = True
+            records = list(itertools.islice(table.rows(), most + 1))
+            if len(records) > most:
+                problems.append(Problem(document.file, most + 1, "", sheet.title, "too_many_rows", {"limit": most}))
+                continue
+            sheet_result = _read_section(sheet, records, header_at, document.file, unit)
+            rows += sheet_result.rows
+            problems += sheet_result.problems
     except RejectedFile:
         raise
     except Exception as error:
-        raise RejectedFile([workbook_problem(file, error)]) from error
-    finally:
-        workbook.close()
-    if rows is None:
-        yield from guarded(extract_xlsx(content, file), file)
-        return
+        raise RejectedFile([workbook_problem(document.file, error)]) from error
+    if not found:
+        if marker is None:
+            return None
+        problems.append(Problem(document.file, None, "A", "", "template_no_code_column"))
+    if problems:
+        raise RejectedFile(problems)
     if not rows:
-        raise RejectedFile([Problem(file, None, "", "", "template_empty")])
-    yield from rows
+        raise RejectedFile([Problem(document.file, None, "", "", "template_empty")])
+    return rows
+
+
+def is_template(content: bytes, file: str) -> bool:
+    """True when the .xlsx is the data-entry workbook (by its marker sheet or its code column)."""
+    from etl.sources.read import Document
+
+    document = Document(content, file)
+    try:
+        return looks_like_template(document)
+    finally:
+        document.close()
