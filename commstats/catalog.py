@@ -56,6 +56,7 @@ class MetricSpec(BaseModel):
     numerator: str | None = None  # ratio only: the metric counted ...
     denominator: list[str] = Field(default_factory=list)  # ... over the sum of these (each folded first)
     indicator: str = ""  # the official indicator (TT03/2022, TT04/2022) the metric follows, if any
+    better: Literal["higher", "lower"] = "higher"  # lower: a rise is bad news (late dossiers, incidents)
 
     @field_validator("kind", mode="before")
     @classmethod

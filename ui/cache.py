@@ -195,6 +195,11 @@ def overview_cards(url: str, ids: tuple[int, ...], month: dt.date, lang: str) ->
     return overview.overview_cards(engine(url), ids, Period("month", month.year, month.month), lang)
 
 
+@fresh("ids")
+def latest_complete_month(url: str, ids: tuple[int, ...], months: tuple[dt.date, ...]) -> dt.date | None:
+    return overview.latest_complete_month(engine(url), ids, months)
+
+
 # --- Reads of the analysis pages (trends, sites, licences, explore, quality) ---
 
 
