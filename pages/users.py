@@ -104,6 +104,17 @@ if usernames and principal.is_global_admin:
         ):
             saved()
 
+if usernames and principal.is_global_admin:
+    with st.form("users_reset"):
+        st.subheader(t("users.reset"))
+        st.caption(t("users.reset_caption"))
+        who = st.selectbox(t("users.user"), usernames, key="users_reset_user")
+        if st.form_submit_button(t("users.do_reset")):
+            password = auth.generate_password()
+            if run(lambda: auth.set_password(engine, who, password, actor=principal.actor)):
+                st.success(t("users.reset_done", user=md(who)))
+                st.code(password, language=None)
+
 if admin_units:
     st.subheader(t("users.public"))
     st.caption(t("users.public_caption"))
