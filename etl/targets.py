@@ -22,7 +22,7 @@ from etl.extract.targets import extract_targets
 from etl.load import LoadResult
 from etl.pipeline import ImportReport, checked_import, import_path
 from etl.problems import Problem, ProblemLog, RawRow
-from etl.validate import Reference, _text, parse_count
+from etl.validate import Reference, _text, parse_count, unknown_metric
 
 SUFFIXES = (".csv", ".txt", ".xlsx")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -66,7 +66,8 @@ def _validate_row(
 
     metric_code = _text(row.values.get("metric"))
     if metric_code not in reference.metrics:
-        problem("metric", metric_code, "unknown_metric")
+        key, params = unknown_metric(metric_code, reference.metrics)
+        problem("metric", metric_code, key, **params)
     elif kinds.get(metric_code) != "flow":
         problem("metric", metric_code, "target_stock_metric", metric=metric_code)
 
