@@ -14,7 +14,7 @@ import plotly.io as pio
 
 from commstats import palette
 from commstats.i18n import t
-from commstats.numbers import format_count, format_percent
+from commstats.numbers import format_count, format_decimal_number, format_percent
 from commstats.periods import Period, parse_period
 from commstats.queries import MetricInfo
 from commstats.series import Granularity, period_of
@@ -325,4 +325,27 @@ def site_history_figure(history: pd.DataFrame, name: str, lang: str = "vi", base
     _layout(fig, lang, height=320, legend=False)
     _date_axis(fig, "month", lang)
     fig.update_yaxes(title_text=t("chart.posts", lang))
+    return fig
+
+
+def province_ranking_figure(table: pd.DataFrame, column: str, axis_title: str, lang: str = "vi") -> go.Figure:
+    """Provinces ranked on `column` (commstats.national.benchmark's table) as horizontal bars, highest on top;
+    provinces without figures are left out (the table lists them)."""
+    rows = table[table[column].notna()].iloc[::-1]
+    names = [plain(f"{rank}. {name}") for rank, name in zip(rows["rank"], rows["name"], strict=True)]
+    decimals = 0 if column == "value" and rows[column].dropna().apply(float.is_integer).all() else 1
+    texts = [
+        format_count(int(v), lang) if decimals == 0 else format_decimal_number(float(v), lang, 1) for v in rows[column]
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=rows[column], y=names, orientation="h", marker_color=palette.section_color("sites"), text=texts,
+            textposition="outside", cliponaxis=False, customdata=[[plain(r)] for r in rows["region"]],
+            hovertemplate="%{y}<br>%{customdata[0]}<br><b>%{text}</b><extra></extra>",
+        )
+    )  # fmt: skip
+    _layout(fig, lang, height=max(320, 22 * len(rows) + 80), legend=False)
+    fig.update_yaxes(type="category", tickformat=None, automargin=True)
+    top = float(rows[column].max()) if len(rows) else 1.0
+    fig.update_xaxes(title_text=plain(axis_title), range=[0, 1.2 * max(top, 1e-9)], tickformat=",")
     return fig

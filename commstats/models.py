@@ -53,6 +53,39 @@ class Unit(Base):
     first_year: Mapped[int | None] = mapped_column(Integer)  # None: the settings' first_year
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     public_view: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The province the unit reports for (an `area` of the 63 or of the 34 map); its region and the nation
+    # follow from the area's parents: unit → province → region → nation. None: not placed on a map.
+    area_code: Mapped[str | None] = mapped_column(String(16), index=True)
+
+
+class Area(Base):
+    """A province (of the 63 before 2025-07-01 or of the 34 after), a socio-economic region, or the nation;
+    loaded from data/provinces.yaml by `init`. An old province names the new one it became part of."""
+
+    __tablename__ = "area"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)  # 63-84, 34-86, dbscl, vn
+    level: Mapped[str] = mapped_column(String(16))  # province | region | nation
+    map: Mapped[str] = mapped_column(String(4), default="")  # 63 | 34 for provinces, "" otherwise
+    name_vi: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255))
+    parent_code: Mapped[str | None] = mapped_column(String(16))  # province → region → nation
+    successor_code: Mapped[str | None] = mapped_column(String(16))  # an old province → its new province
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Population(Base):
+    """A reference figure: an area's population in a year, with where it comes from (data/population.yaml)."""
+
+    __tablename__ = "population"
+    __table_args__ = (UniqueConstraint("area_code", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(16))
+    year: Mapped[int] = mapped_column(Integer)
+    value: Mapped[int] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(Text, default="")
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Section(Base):

@@ -15,6 +15,7 @@ from commstats.narrative.output import to_text
 from commstats.numbers import format_count
 from commstats.periods import parse_period
 from ui import cache
+from ui.auth import viewable
 from ui.frame import open_page
 from ui.markup import md
 from ui.report import whole_report_downloads
@@ -44,8 +45,20 @@ compare = compare_col.multiselect(
     format_func=lambda c: t(f"draft_cmp_{c}"),
 )  # fmt: skip
 
+chosen_compare = tuple(c for c in COMPARISONS if c in compare)
+visible = tuple(sorted(u.id for u in viewable(cache.units(url))))
+scopes = {a.code: a for a in cache.scopes(url, visible)}
+scope_code = ""
+if scopes:  # a national, regional or provincial draft: provinces folded one by one, then summed
+    scope_code = st.selectbox(
+        t("draft_scope"), ["", *scopes], key="draft_scope",
+        format_func=lambda c: scopes[c].name(lang) if c else t("draft_scope_units"),
+    ) or ""  # fmt: skip
 try:
-    draft = cache.draft(url, selection.unit_codes, period_key, lang, tuple(c for c in COMPARISONS if c in compare))
+    if scope_code:
+        draft = cache.scope_draft(url, scope_code, period_key, lang, chosen_compare, visible)
+    else:
+        draft = cache.draft(url, selection.unit_codes, period_key, lang, chosen_compare)
 except TemplateError as error:
     st.error(t("draft_template_error"))
     st.code(str(error), language=None, wrap_lines=True)
@@ -59,7 +72,7 @@ for note in draft.notes:
     st.info(md(note), icon=":material/info:")
 
 # Edits are kept per draft (units, period, language, comparisons): another draft starts from the data again.
-scope = hashlib.sha256(repr((selection.unit_codes, period_key, lang, compare)).encode()).hexdigest()[:12]
+scope = hashlib.sha256(repr((selection.unit_codes, scope_code, period_key, lang, compare)).encode()).hexdigest()[:12]
 edited: dict[str, str] = {}
 for section in draft.sections:
     st.markdown(f"**{md(section.title)}**")
@@ -83,7 +96,8 @@ if frame.principal.can_all(Action.EXPORT, selection.unit_ids):  # downloads are 
         t("draft_download_txt"), to_text(final).encode("utf-8"), f"{name}.txt", "text/plain", key="draft_txt",
         icon=":material/download:", on_click="ignore",
     )  # fmt: skip
-    whole_report_downloads(selection, final, period_key)
+    if not scope_code:  # the whole report (letterhead, signature) is a unit's own
+        whole_report_downloads(selection, final, period_key)
 
 st.subheader(t("draft_sources"))
 st.caption(t("draft_sources_caption"))

@@ -15,7 +15,7 @@ from typing import get_args
 import pytest
 from babel.messages.pofile import read_po, write_po
 
-from commstats import auth, backup, blocks, i18n, queries
+from commstats import auth, backup, blocks, i18n, national, queries
 from commstats.config import PROJECT_ROOT
 from commstats.cycle.reads import STATUSES
 from commstats.cycle.rounds import NARRATIVE_BLOCKS
@@ -24,6 +24,7 @@ from commstats.i18n import BilingualError, t
 from commstats.narrative.choices import KINDS
 from commstats.narrative.facts import COMPARISONS, ROLES
 from commstats.periods import PeriodKind
+from commstats.provinces import MAPS
 from commstats.series import Granularity
 from commstats.sites import FlagKind
 from etl.site_counts import Status
@@ -59,6 +60,9 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "cycle.kind_": get_args(PeriodKind),
     "cycle.block_": NARRATIVE_BLOCKS,
     "cycle.assignee_": ("department", "person"),
+    "provinces.map_": MAPS,  # pages/provinces.py: the two maps of the country
+    "provinces.note_": MAPS,
+    "provinces.reported_": national.STATUSES,
 }
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from commstats import overview, queries
+from commstats import national, overview, queries
 from commstats.config import get_settings
 from commstats.db import make_engine
 from commstats.narrative import Draft, draft_report
@@ -274,6 +274,39 @@ def revisions(url: str, ids: tuple[int, ...]) -> pd.DataFrame:
 def draft(url: str, unit_codes: tuple[str, ...], period_key: str, lang: str, compare: tuple[str, ...]) -> Draft:
     """The drafted report paragraphs (commstats.narrative) with the figures they used."""
     return draft_report(engine(url), unit_codes, parse_period(period_key), lang, compare)
+
+
+@fresh()
+def benchmark(
+    url: str, map_: str, metric: str, period_key: str, lang: str, rate: bool, ids: tuple[int, ...]
+) -> national.Benchmark:
+    """Provinces side by side on one metric and period (commstats.national), over the units `ids` (those the
+    person may view); any write moves it."""
+    return national.benchmark(engine(url), map_, metric, parse_period(period_key), lang, rate=rate, unit_ids=ids)
+
+
+@fresh()
+def placed_units(url: str) -> list[tuple[int, str, str]]:
+    """(unit id, code, province) of the units placed in a province."""
+    return national.placed_units(engine(url))
+
+
+@fresh()
+def scopes(url: str, ids: tuple[int, ...]) -> list[national.AreaInfo]:
+    """The nation, the regions and the 34 provinces with some of the units `ids` placed in them (draft scopes)."""
+    eng = engine(url)
+    return [a for a in national.areas(eng) if a.map != "63" and national.scope(eng, a.code, ids).groups]
+
+
+@fresh()
+def scope_draft(
+    url: str, scope_code: str, period_key: str, lang: str, compare: tuple[str, ...], ids: tuple[int, ...]
+) -> Draft:
+    """A national, regional or provincial draft over the units `ids` placed there (those the person may view):
+    provinces folded one by one, then summed."""
+    eng = engine(url)
+    chosen = national.scope(eng, scope_code, ids)
+    return draft_report(eng, chosen.unit_codes, parse_period(period_key), lang, compare, scope=chosen)
 
 
 @st.cache_data(ttl=TTL_SECONDS)

@@ -58,6 +58,7 @@ PAGES: tuple[PageSpec, ...] = (
     _analysis("pages/licences.py", "nav_licences", ":material/menu_book:"),
     _analysis("pages/explore.py", "nav_explore", ":material/table_view:"),
     _analysis("pages/quality.py", "nav_quality", ":material/fact_check:"),
+    PageSpec("pages/provinces.py", "nav_provinces", ":material/leaderboard:"),
     PageSpec("pages/entry.py", "entry_title", ":material/edit_note:", Action.ENTRY),
     PageSpec("pages/import.py", "import_title", ":material/upload_file:", Action.IMPORT),
     PageSpec("pages/targets.py", "targets.nav", ":material/flag:", Action.IMPORT),

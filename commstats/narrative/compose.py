@@ -24,6 +24,7 @@ from commstats.narrative.templates import (
     render_budgeted,
     template_line,
 )
+from commstats.national import Scope
 from commstats.periods import Period, period_window
 from commstats.ratios import definitions as ratio_definitions
 from commstats.units import with_predecessors
@@ -480,14 +481,22 @@ def draft_report(
     lang: str = "vi",
     compare: Sequence[str] = (),
     templates: CompiledTemplates | None = None,
+    scope: Scope | None = None,
 ) -> Draft:
-    """Draft the numeric paragraphs of the report of `period` for the units (and their predecessors)."""
+    """Draft the numeric paragraphs of the report of `period` for the units (and their predecessors); with
+    `scope`, for a province, region or the nation: provinces folded one by one, then summed (commstats.national)."""
     templates = templates or load_templates(lang)
     spec = templates.spec
     all_units = queries.units(engine)  # for the heading too
+    groups = None
+    if scope is not None:
+        unit_codes = scope.unit_codes
+        groups = tuple(tuple(with_predecessors(all_units, group)) for group in scope.groups)
     unit_ids = with_predecessors(all_units, unit_codes)
-    figures = collect(engine, unit_ids, period, compare)
+    figures = collect(engine, unit_ids, period, compare, groups)
     context, cutoff = _heading_context(engine, all_units, unit_codes, figures, lang)
+    if scope is not None:  # the heading names the scope, not its dozens of units
+        context.update(units=[scope.name(lang)], predecessors=[])
     composer = Composer(templates, figures, lang, context)
     sections = composer.sections() if figures.has_data else []
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import Engine
 
-from commstats import queries
+from commstats import national, queries
 from commstats.periods import Period, month_key
 from commstats.ratios import definitions as ratio_definitions
 from commstats.ratios import ratios_of
@@ -33,12 +33,23 @@ def parse_compare(text: str | Sequence[str] | None) -> tuple[str, ...]:
     return tuple(c for c in COMPARISONS if c in names)
 
 
+Groups = tuple[tuple[int, ...], ...]
+
+
 def _values(
-    engine: Engine, unit_ids: Sequence[int], codes: Sequence[str], months: Sequence[dt.date]
+    engine: Engine,
+    unit_ids: Sequence[int],
+    codes: Sequence[str],
+    months: Sequence[dt.date],
+    groups: Groups | None = None,
 ) -> dict[Key, float]:
     """Per (metric, member) and per metric total: flows summed, stocks at the last month with data; ratios
-    (totals only) computed from those totals of their parts."""
-    by_member = queries.period_values(engine, unit_ids, codes, months, by_member=True)
+    (totals only) computed from those totals of their parts. With `groups` (a national or regional draft: one
+    group of units per province), each province is folded on its own and the provinces are summed."""
+    if groups is None:
+        by_member = queries.period_values(engine, unit_ids, codes, months, by_member=True)
+    else:
+        by_member = national.grouped_period_values(engine, groups, codes, months)
     values: dict[Key, float] = {}
     for (metric, member), value in by_member.items():
         values[(metric, member)] = value
@@ -63,6 +74,7 @@ class FigureSet:
     ytd: dict[Key, float] = field(default_factory=dict)
     targets: dict[str, int] = field(default_factory=dict)
     data_range: tuple[dt.date, dt.date] | None = None
+    groups: Groups | None = None  # a national or regional draft: the units of each province
 
     @property
     def has_data(self) -> bool:
@@ -96,19 +108,26 @@ class FigureSet:
         }[role]
 
 
-def collect(engine: Engine, unit_ids: Sequence[int], period: Period, compare: Sequence[str] = ()) -> FigureSet:
-    """Read the figures of `period` and of the comparison periods asked for."""
+def collect(
+    engine: Engine,
+    unit_ids: Sequence[int],
+    period: Period,
+    compare: Sequence[str] = (),
+    groups: Groups | None = None,
+) -> FigureSet:
+    """Read the figures of `period` and of the comparison periods asked for (per province first, with `groups`)."""
     info = queries.metric_by_code(engine)
     codes = list(info)
     ids = tuple(unit_ids)
-    figures = FigureSet(period, ids, tuple(compare), info, _values(engine, ids, codes, period.months))
+    current = _values(engine, ids, codes, period.months, groups)
+    figures = FigureSet(period, ids, tuple(compare), info, current, groups=groups)
     figures.data_range = queries.month_range(engine, ids) if ids else None
     if "prev" in compare:
-        figures.previous = _values(engine, ids, codes, figures.months_for("previous"))
+        figures.previous = _values(engine, ids, codes, figures.months_for("previous"), groups)
     if "yoy" in compare:
-        figures.last_year = _values(engine, ids, codes, figures.months_for("same_period"))
+        figures.last_year = _values(engine, ids, codes, figures.months_for("same_period"), groups)
     if "ytd" in compare or "target" in compare:
-        figures.ytd = _values(engine, ids, codes, period.year_to_date())
+        figures.ytd = _values(engine, ids, codes, period.year_to_date(), groups)
     if "target" in compare:
         figures.targets = queries.targets(engine, ids, period.year)
     return figures
