@@ -6,6 +6,7 @@ import streamlit as st
 from commstats import auth
 from commstats.auth import Action
 from commstats.i18n import t
+from commstats.numbers import format_time
 from ui import cache
 from ui.auth import role_name
 from ui.frame import open_page
@@ -131,7 +132,7 @@ events = auth.account_events(engine, principal, limit=200)
 st.dataframe(
     pd.DataFrame(
         {
-            t("users.col_at"): [e.at for e in events],
+            t("users.col_at"): [format_time(e.at) for e in events],
             t("users.col_actor"): [e.actor for e in events],
             t("users.col_action"): [e.action for e in events],
             t("users.col_target"): [e.target or e.unit_code for e in events],

@@ -161,6 +161,7 @@ def open_page(url_path: str, on_empty: Callable[[Selection], None] | None = None
     spec = page_spec(url_path)
     if not st.session_state.pop(VERSION_READ_KEY, False):  # the page runs without the router this time
         cache.refresh(cache.database_url())
+    st.set_page_config(page_title=t("page_tab", page=spec.title(), app=t("app_title")))  # each page its own tab title
     st.title(spec.heading())
     principal = require(spec.action) if spec.action is not None else current()
     selection: Selection | None = st.session_state.get(SELECTION_KEY)
