@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from commstats import auth
+from commstats import audit, auth
 from commstats.auth import Action
 from commstats.i18n import t
 from commstats.numbers import format_time
@@ -134,9 +134,9 @@ st.dataframe(
         {
             t("users.col_at"): [format_time(e.at) for e in events],
             t("users.col_actor"): [e.actor for e in events],
-            t("users.col_action"): [e.action for e in events],
+            t("users.col_action"): [audit.action_text(e.action, lang()) for e in events],
             t("users.col_target"): [e.target or e.unit_code for e in events],
-            t("users.col_detail"): [e.detail for e in events],
+            t("users.col_detail"): [audit.detail_text(e.detail, lang()) for e in events],
         }
     ),
     hide_index=True,

@@ -200,11 +200,11 @@ def audit_section(unit_ids: Sequence[int]) -> None:
         {
             t("auth.col_at"): [format_time(e.at) for e in events],
             t("auth.col_actor"): [e.actor or "-" for e in events],
-            t("auth.col_action"): [e.action for e in events],
+            t("auth.col_action"): [audit.action_text(e.action, lang()) for e in events],
             t("auth.col_unit"): [e.unit_code for e in events],
             t("auth.col_target"): [e.target for e in events],
             t("auth.col_batch"): [e.batch_id for e in events],
-            t("auth.col_detail"): [e.detail for e in events],
+            t("auth.col_detail"): [audit.detail_text(e.detail, lang()) for e in events],
         },
         hide_index=True,
         width="stretch",
