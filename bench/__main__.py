@@ -138,10 +138,10 @@ def main() -> None:
     parser.add_argument("--markdown", action="store_true", help="with --report: print the README's table")
     args = parser.parse_args()
     if args.report:
-        results = {
+        reported = {
             size: result for path in args.report for size, result in json.loads(path.read_text())["results"].items()
         }
-        print(report.markdown(results)) if args.markdown else show({"results": results})
+        print(report.markdown(reported)) if args.markdown else show({"results": reported})
         return
     sizes = sorted({int(s) for s in args.sizes.split(",") if s} or {100_000, args.rows})
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="commstats-bench-"))

@@ -21,10 +21,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, CursorResult, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -243,7 +244,8 @@ def lock_for(failures: int) -> dt.timedelta:
     """How long a (name, client) pair is refused after its `failures`-th failure."""
     if failures < MAX_FAILURES:
         return dt.timedelta(0)
-    return min(FIRST_LOCK * 2 ** min(failures - MAX_FAILURES, 20), MAX_LOCK)
+    doublings: int = 2 ** min(failures - MAX_FAILURES, 20)  # failures >= MAX_FAILURES: a whole power of 2
+    return min(FIRST_LOCK * doublings, MAX_LOCK)
 
 
 # Failures handed to the background writer and not written yet (the write lock was held): counted too, so
@@ -371,7 +373,9 @@ def unlock(engine: Engine, username: str, *, actor: str) -> int:
     name = username.strip().lower()[:64]
     key = name_key(engine, name)
     with session_scope(engine) as session:
-        cleared = session.execute(delete(SignInThrottle).where(SignInThrottle.name_key == key)).rowcount or 0
+        # A DML statement runs as a CursorResult (with rowcount), which Session.execute is not annotated to say.
+        deleted = cast(CursorResult[Any], session.execute(delete(SignInThrottle).where(SignInThrottle.name_key == key)))
+        cleared = deleted.rowcount or 0
         target, detail = _audited_name(session, engine, name)
         audit.record(session, actor=actor, action="user_unlock", target=target, detail={**detail, "clients": cleared})
     with _pending_guard:
@@ -479,7 +483,7 @@ def set_email(engine: Engine, username: str, email: str | None, *, actor: str) -
         audit.record(session, actor=actor, action="user_email", target=user.username, detail={"email": email or ""})
 
 
-def _same_unit(unit_id: int | None):  # type: ignore[no-untyped-def]
+def _same_unit(unit_id: int | None) -> ColumnElement[bool]:
     return UserRole.unit_id.is_(None) if unit_id is None else UserRole.unit_id == unit_id
 
 

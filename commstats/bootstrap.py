@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import Engine, select
 
-from commstats.catalog import sync_catalog
+from commstats.catalog import Catalog, sync_catalog
 from commstats.db import session_scope, upgrade_schema
 from commstats.models import Unit
 from commstats.provinces import sync_areas
 
 
-def init_database(engine: Engine) -> None:
+def init_database(engine: Engine, catalog: Catalog | Path | None = None) -> None:
+    """The schema up to date and the catalogue (default data/catalog.yaml) synced into it."""
     upgrade_schema(engine)
     with session_scope(engine) as session:
-        sync_catalog(session)
+        sync_catalog(session, catalog)
         sync_areas(session)
 
 

@@ -88,12 +88,57 @@ def _partial_pattern(frame: pd.DataFrame) -> dict:
 
 def _hover(frame: pd.DataFrame, lang: str, unit_word: str, granularity: Granularity) -> list[list[str]]:
     rows = []
-    for key, value, months, complete in zip(
-        frame["period_key"], frame["value"], frame["months"], frame["complete"], strict=True
+    grains = frame["grain"] if "grain" in frame.columns else ["month"] * len(frame)
+    for key, value, months, complete, mark, grain in zip(
+        frame["period_key"], frame["value"], frame["months"], frame["complete"], _marks(frame), grains, strict=True
     ):
         note = "" if complete else t("chart.partial", lang, months=months, expected=MONTHS_IN[granularity])
+        if "estimated" in mark:
+            note += " " + t("chart.mark_estimated", lang)
+        if "coarse" in mark:
+            note += " " + t("chart.grain_" + grain.split("+")[-1], lang)
         rows.append([period_label(key, lang) + note, f"{format_count(int(value), lang)} {plain(unit_word)}"])
     return rows
+
+
+# Marker of a point read from an estimate or from a coarser figure than the chart's periods (commstats.grains);
+# a hollow circle is a period the data covers only in part.
+MARK_SYMBOLS = {"estimated": "diamond-open", "coarse": "square"}
+
+
+def _marks(frame: pd.DataFrame) -> list[tuple[str, ...]]:
+    """Per row: ("estimated",) when an estimate is in the value, ("coarse",) when it was read from a figure of a
+    coarser grain than the months (series.aggregate over queries.figure_totals); empty otherwise."""
+    if "estimated" not in frame.columns:
+        return [()] * len(frame)
+    return [
+        tuple(m for m, on in (("estimated", bool(e)), ("coarse", g != "month")) if on)
+        for e, g in zip(frame["estimated"], frame["grain"], strict=True)
+    ]
+
+
+def has_marks(frame: pd.DataFrame) -> bool:
+    """Whether any point of `frame` is an estimate or read from a coarser figure."""
+    return any(_marks(frame))
+
+
+def _symbols(frame: pd.DataFrame) -> list[str]:
+    return [
+        MARK_SYMBOLS[mark[0]] if mark else "circle" if complete else "circle-open"
+        for mark, complete in zip(_marks(frame), frame["complete"], strict=True)
+    ]
+
+
+def _mark_legend(fig: go.Figure, frame: pd.DataFrame, lang: str) -> bool:
+    """A legend entry per kind of mark used (a grey marker, no line); True when one was added."""
+    used = {m for marks in _marks(frame) for m in marks}
+    for mark in MARK_SYMBOLS:
+        if mark in used:
+            fig.add_trace(
+                go.Scatter(x=[None], y=[None], mode="markers", name=t("chart.legend_" + mark, lang),
+                           marker={"size": 9, "symbol": MARK_SYMBOLS[mark], "color": "#555555"}, hoverinfo="skip")
+            )  # fmt: skip
+    return bool(used)
 
 
 def add_mergers(fig: go.Figure, mergers: Sequence[Merger], granularity: Granularity, lang: str, x_values: list) -> None:
@@ -137,12 +182,13 @@ def trend_figure(
             go.Scatter(
                 x=x, y=rows["value"], name=name, mode="lines+markers" if len(rows) <= 40 else "lines",
                 line={"color": colors[metric.code], "width": 2.5},
-                marker={"size": 7, "symbol": ["circle" if c else "circle-open" for c in rows["complete"]]},
+                marker={"size": 7, "symbol": _symbols(rows)},
                 customdata=_hover(rows, lang, metric.unit_word(lang), granularity),
                 hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra>" + name + "</extra>",
             )
         )  # fmt: skip
-    _layout(fig, lang, legend=len(chosen) > 1)
+    marked = _mark_legend(fig, frame, lang)
+    _layout(fig, lang, legend=len(chosen) > 1 or marked)
     categories = _categories(frame[frame["metric"].isin([m.code for m in chosen])], granularity, lang)
     _date_axis(fig, granularity, lang, categories)
     if len(chosen) == 1:

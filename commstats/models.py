@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -154,19 +155,24 @@ class ImportBatch(Base):
 class Observation(Base):
     __tablename__ = "observation"
     __table_args__ = (
-        UniqueConstraint("unit_id", "metric_id", "period", "member_id"),
+        UniqueConstraint("unit_id", "metric_id", "period", "member_id", "grain"),
         Index("ix_observation_metric_period", "metric_id", "period", "unit_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     metric_id: Mapped[int] = mapped_column(ForeignKey("metric.id"))
-    period: Mapped[dt.date] = mapped_column(Date)  # first day of the month
+    period: Mapped[dt.date] = mapped_column(Date)  # first day of the month (or of the grain's period)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
     value: Mapped[int] = mapped_column(BigInteger)
     note: Mapped[str] = mapped_column(Text, default="")
     batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    # The period the source gives the figure for (commstats.periods.PeriodKind): a quarter's figure stays a
+    # quarter's and is never turned into months; commstats.grains decides which grain a period is read from.
+    grain: Mapped[str] = mapped_column(String(16), default="month", server_default="month")
+    # Written before the period was over ("ước thực hiện"); the actual figure replaces it as a revision.
+    estimated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Revision(Base):
@@ -178,6 +184,9 @@ class Revision(Base):
     new_value: Mapped[int] = mapped_column(BigInteger)
     batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    # Whether the figure was an estimate before and after (an estimate replaced by the actual figure: True, False).
+    old_estimated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    new_estimated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Target(Base):

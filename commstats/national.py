@@ -115,6 +115,7 @@ def _unit_sums_query() -> Select:
             Observation.unit_id.in_(bindparam("unit_ids", expanding=True)),
             Metric.code.in_(bindparam("codes", expanding=True)),
             Observation.period.between(bindparam("start"), bindparam("end")),
+            Observation.grain == "month",  # coarser figures are read through commstats.grains
         )
         .group_by(*columns)
     )
@@ -143,6 +144,7 @@ def _unit_member_sums_query() -> Select:
             Observation.unit_id.in_(bindparam("unit_ids", expanding=True)),
             Metric.code.in_(bindparam("codes", expanding=True)),
             Observation.period.between(bindparam("start"), bindparam("end")),
+            Observation.grain == "month",  # coarser figures are read through commstats.grains
         )
         .group_by(*columns)
     )

@@ -115,13 +115,14 @@ def overview_cards(engine: Engine, unit_ids: Sequence[int], period: Period, lang
     catalogue = queries.metrics(engine)
     month = period.end
     sums = queries.monthly_sums(engine, unit_ids, [m.code for m in catalogue], add_months(month, -12), month)
-    now = queries.fold_period(sums, [month])
-    before = queries.fold_period(sums, [add_months(month, -1)])
-    last_year = queries.fold_period(sums, [add_months(month, -12)])
+    # Folded values, to which the ratios (shares, not counts) are added below.
+    now: dict[tuple[str, str], float] = {**queries.fold_period(sums, [month])}
+    before: dict[tuple[str, str], float] = {**queries.fold_period(sums, [add_months(month, -1)])}
+    last_year: dict[tuple[str, str], float] = {**queries.fold_period(sums, [add_months(month, -12)])}
     ytd = queries.fold_period(sums, period.year_to_date())
     goals = queries.targets(engine, unit_ids, month.year)
     trend_months = {add_months(month, -i) for i in range(12)}
-    trends: dict[str, list[tuple]] = {}
+    trends: dict[str, list[float]] = {}
     for code, _kind, when, _member, value in sorted(sums, key=lambda s: s[2]):
         if when in trend_months:
             trends.setdefault(code, []).append(value)
@@ -131,9 +132,9 @@ def overview_cards(engine: Engine, unit_ids: Sequence[int], period: Period, lang
         folded.update({(code, ""): value for code, value in ratios_of(totals, wanted).items()})
     for code, parts in wanted.items():
         trends[code] = [
-            value
-            for month in sorted(trend_months)
-            if (value := ratios_of(_totals(queries.fold_period(sums, [month])), {code: parts}).get(code)) is not None
+            share
+            for when in sorted(trend_months)
+            if (share := ratios_of(_totals(queries.fold_period(sums, [when])), {code: parts}).get(code)) is not None
         ]
     better = {m.code: m.better for m in load_catalog().metrics}
     cards: dict[str, list[Card]] = {}

@@ -11,6 +11,7 @@ from typing import Literal
 from commstats.config import get_settings
 
 PeriodKind = Literal["month", "quarter", "half", "nine_months", "year"]
+GRAINS: tuple[PeriodKind, ...] = ("month", "quarter", "half", "nine_months", "year")  # finest first
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 MONTHS_IN_PERIOD: dict[PeriodKind, int] = {"month": 1, "quarter": 3, "half": 6, "nine_months": 9, "year": 12}
@@ -179,6 +180,27 @@ class Period:
     def year_to_date(self) -> list[dt.date]:
         """Months from January to the end of this period (lũy kế)."""
         return [month_start(self.year, m) for m in range(1, self.end.month + 1)]
+
+
+def period_from_start(kind: str, start: dt.date) -> Period:
+    """The period of `kind` that starts in the month of `start` (a quarter from 2020-04 is Q2/2020);
+    ValueError when no such period starts then (a quarter from May, nine months from April)."""
+    if kind not in MONTHS_IN_PERIOD:
+        raise ValueError(kind)
+    grain: PeriodKind = kind  # type: ignore[assignment]
+    count = MONTHS_IN_PERIOD[grain]
+    if grain in ("month", "quarter", "half") and (start.month - 1) % count == 0:
+        return Period(grain, start.year, (start.month - 1) // count + 1)
+    if start.month == 1:
+        return Period(grain, start.year)
+    raise ValueError(f"{kind} {start:%Y-%m}")
+
+
+def period_starts(kind: PeriodKind) -> tuple[int, ...]:
+    """The months a period of `kind` may start in (a quarter: 1, 4, 7, 10)."""
+    if kind in ("nine_months", "year"):
+        return (1,)
+    return tuple(range(1, 13, MONTHS_IN_PERIOD[kind]))
 
 
 _PERIOD_PATTERNS: tuple[tuple[re.Pattern[str], PeriodKind], ...] = (

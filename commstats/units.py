@@ -51,8 +51,9 @@ def mergers_within(units: Sequence[UnitInfo], unit_ids: Sequence[int], lang: str
     by_id = {u.id: u for u in units}
     found = []
     for unit in units:
-        if unit.id in unit_ids and unit.merged_into_id in unit_ids and unit.merged_on:
-            found.append(Merger(unit.merged_on, unit.name(lang), by_id[unit.merged_into_id].name(lang)))
+        successor = unit.merged_into_id
+        if unit.id in unit_ids and successor is not None and successor in unit_ids and unit.merged_on:
+            found.append(Merger(unit.merged_on, unit.name(lang), by_id[successor].name(lang)))
     return sorted(found, key=lambda m: m.on)
 
 

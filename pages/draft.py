@@ -2,6 +2,7 @@
 editable text; downloads of the whole (edited) draft; every figure used, with the batch that wrote it."""
 
 import hashlib
+import numbers
 
 import pandas as pd
 import streamlit as st
@@ -33,9 +34,9 @@ with kind_col:
     kind = st.segmented_control(
         t("draft_kind"), KINDS, default="month", key="draft_kind", format_func=lambda k: t(f"draft_kind_{k}")
     ) or "month"  # fmt: skip
-periods = available_periods(kind, selection.first_month, selection.last_month)
+periods = available_periods(kind, selection.months.first, selection.months.last)
 keys = [p.key for p in periods]
-default_key = period_containing(kind, selection.end or selection.last_month).key
+default_key = period_containing(kind, selection.months.end).key
 period_key = period_col.selectbox(
     t("draft_period"), keys, index=keys.index(default_key) if default_key in keys else 0,
     key=f"draft_period_{kind}", format_func=lambda key: parse_period(key).name(lang),
@@ -116,7 +117,13 @@ table = pd.DataFrame(
     }
 )
 value_column = t("draft_col_value")
+
+
+def _count_cell(value: object) -> str:
+    return format_count(int(value), lang) if isinstance(value, numbers.Integral) else str(value)
+
+
 st.dataframe(
-    table.style.format(lambda v: format_count(int(v), lang), subset=[value_column]),
+    table.style.format(_count_cell, subset=[value_column]),
     hide_index=True, width="stretch", key="draft_sources",
 )  # fmt: skip

@@ -1,5 +1,8 @@
 """Người dùng: accounts, roles per unit, who may view without signing in, and the account audit trail."""
 
+from collections.abc import Callable
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -26,7 +29,7 @@ def saved() -> None:
     st.success(t("users.done"))
 
 
-def run(action) -> bool:  # type: ignore[no-untyped-def]
+def run(action: Callable[[], object]) -> bool:
     """Run one account change; a refusal is shown as a message."""
     try:
         action()
@@ -120,10 +123,12 @@ if admin_units:
     st.subheader(t("users.public"))
     st.caption(t("users.public_caption"))
     public = auth.anonymous(engine).public_units
-    for unit in admin_units:
-        chosen = st.toggle(md(unit.name(lang())), value=unit.id in public, key=f"users_public_{unit.code}")
-        if chosen != (unit.id in public) and run(
-            lambda unit=unit, chosen=chosen: auth.set_public_view(engine, unit.code, chosen, actor=principal.actor)
+    for admin_unit in admin_units:
+        chosen = st.toggle(
+            md(admin_unit.name(lang())), value=admin_unit.id in public, key=f"users_public_{admin_unit.code}"
+        )
+        if chosen != (admin_unit.id in public) and run(
+            partial(auth.set_public_view, engine, admin_unit.code, chosen, actor=principal.actor)
         ):
             saved()
 

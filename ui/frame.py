@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple, cast
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -20,6 +21,20 @@ from ui.auth import current, require, viewable
 from ui.labels import lang
 from ui.markup import md
 from ui.navigation import PageSpec, page_spec
+
+
+class MonthSpan(NamedTuple):
+    """The months of a selection with figures: the first and last with data, and the chosen range."""
+
+    first: dt.date
+    last: dt.date
+    start: dt.date
+    end: dt.date
+
+    @property
+    def chosen(self) -> tuple[dt.date, dt.date]:
+        """The chosen range, start and end."""
+        return self.start, self.end
 
 
 @dataclass(frozen=True)
@@ -40,6 +55,13 @@ class Selection:
     @property
     def has_data(self) -> bool:
         return self.last_month is not None
+
+    @property
+    def months(self) -> MonthSpan:
+        """The months, for a selection with figures (open_page stops a page that needs them otherwise)."""
+        if self.first_month is None or self.last_month is None or self.start is None or self.end is None:
+            raise LookupError("the selection has no figures: check has_data first")
+        return MonthSpan(self.first_month, self.last_month, self.start, self.end)
 
 
 def month_label(month: dt.date, lang_code: str) -> str:
@@ -124,9 +146,10 @@ def sidebar() -> Selection:
             st.session_state["range"] = (months[max(0, len(months) - 24)], months[-1])
         # Month labels as 07/2019 in both languages: a format that changed with the language would make
         # Streamlit treat the slider as a new widget and lose the chosen range on a language switch.
-        start, end = st.select_slider(
+        # A range slider: its value is the pair kept under "range" (set above), which the stubs cannot see.
+        start, end = cast(tuple[dt.date, dt.date], st.select_slider(
             t("period_range"), months, key="range", format_func=lambda m: f"{m.month:02d}/{m.year}"
-        )
+        ))  # fmt: skip
     names = tuple(by_code[c].name(lang()) for c in codes)
     return Selection(url, lang(), codes, ids, is_demo, span[0], span[1], start, end, mergers, names)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from sqlalchemy import Engine
+from typer._click import Context as ClickContext  # the click typer vendors (and calls invoke with)
 from typer.core import TyperGroup
 
 from commstats import national, queries
@@ -23,7 +24,7 @@ class _Commands(TyperGroup):
     """Every command: a full disk or a read-only database is said in both languages with exit status 1,
     never as a traceback (the command's own transaction has rolled back, so nothing changed)."""
 
-    def invoke(self, ctx: click.Context) -> object:
+    def invoke(self, ctx: ClickContext) -> object:
         try:
             return super().invoke(ctx)
         except Exception as error:
@@ -53,7 +54,7 @@ def engine_for(db: str | None) -> Engine:
     return make_engine(db)
 
 
-def _month_option(value: str | None, name: str) -> object:
+def _month_option(value: str | None, name: str) -> dt.date | None:
     if value is None:
         return None
     try:
@@ -214,7 +215,7 @@ def export(
         typer.echo(f"Mã chỉ tiêu không có / unknown metric: {', '.join(unknown)}", err=True)
         raise typer.Exit(2)
     frame = queries.observations_for_export(
-        engine, start=_month_option(start, "--from"), end=_month_option(end, "--to"),  # type: ignore[arg-type]
+        engine, start=_month_option(start, "--from"), end=_month_option(end, "--to"),
         metric_codes=metric or [], unit_codes=[unit] if unit else [], lang=lang,
     )  # fmt: skip
     count = write_export(frame, str(out), fmt, lang, sep)

@@ -188,11 +188,11 @@ def targets_list(
         typer.echo(t("targets_none", lang))
         return
     names = {m.code: m for m in queries.metrics(engine)}
-    for row in frame.itertuples(index=False):
-        metric = names[row.metric]
-        batch = f"#{row.batch_id}" if row.batch_id is not None and row.batch_id == row.batch_id else "-"
-        typer.echo(f"{row.unit:<20} {row.year}  {row.metric:<24} {format_count(int(row.value), lang):>12} "
-                   f"{metric.unit_word(lang):<12} {batch}")  # fmt: skip
+    columns = [frame[column].tolist() for column in ("unit", "year", "metric", "value", "batch_id")]
+    for unit_code, target_year, code, value, batch_id in zip(*columns, strict=True):
+        batch = f"#{batch_id}" if batch_id is not None and batch_id == batch_id else "-"  # NaN: no batch
+        typer.echo(f"{unit_code:<20} {target_year}  {code:<24} {format_count(int(value), lang):>12} "
+                   f"{names[code].unit_word(lang):<12} {batch}")  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from commstats import queries
 from commstats.catalog import load_catalog
+from commstats.i18n import t
 from commstats.narrative.facts import TRACE_COLUMNS, FigureSet, Key, collect, trace
 from commstats.narrative.filters import capfirst, join_list, ratio
 from commstats.narrative.templates import (
@@ -331,6 +332,8 @@ class Composer:
             return _clean(self.render(self._policy(item, paragraph, "missing_text"), f"{where}.missing_text", **values))
         self._use(key, "current")
         suffix = fact.comparison if item.compare and item.inline else ""
+        if self.figures.basis(key).estimated:  # "33 tin, bài (ước thực hiện)": the estimate is said where it is used
+            suffix = " " + t("draft.estimated_mark", self.lang) + suffix
         if fact.value == 0:
             policy = self._policy(item, paragraph, "zero")
             if policy == "drop":
@@ -411,6 +414,30 @@ class Composer:
             and (metric, None) not in self.said
             and (metric, member) not in self.said
         ]
+
+    def basis_notes(self) -> list[str]:
+        """Notes on what the used figures were read from: the metrics read from a quarter's (6 or 9 months', a
+        year's) figure for want of complete months, and those with an estimate in them (commstats.grains)."""
+        coarse: dict[str, list[str]] = {}
+        estimated: list[str] = []
+        for (metric, member), roles in self.used.items():
+            if "current" not in roles:
+                continue
+            basis = self.figures.basis((metric, member))
+            name = self.figures.metrics[metric].name(self.lang)
+            for grain in basis.coarse:
+                if name not in coarse.setdefault(grain, []):
+                    coarse[grain].append(name)
+            if basis.estimated and name not in estimated:
+                estimated.append(name)
+        notes = [
+            t("draft.grain_note_" + grain, self.lang, metrics="; ".join(coarse[grain]))
+            for grain in ("quarter", "half", "nine_months", "year")
+            if grain in coarse
+        ]
+        if estimated:
+            notes.append(t("draft.estimated_note", self.lang, metrics="; ".join(estimated)))
+        return notes
 
     def others(self) -> DraftSection | None:
         """Metrics with a figure that no template mentions: listed plainly so nothing is lost."""
@@ -526,6 +553,7 @@ def draft_report(
             )
         )
     notes.extend(composer.notes)
+    notes.extend(composer.basis_notes())
     draft = Draft(
         lang=lang,
         period_key=period.key,
