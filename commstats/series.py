@@ -120,6 +120,7 @@ def _common_month_ratio_rows(
                  "start": period.start, "end": period.end, "first": common[0], "last": common[-1],
                  "months": len(common), "complete": len(common) == MONTHS_IN[granularity], "value": value}
             )  # fmt: skip
+    return found
 
 
 def _aggregate_grains(
