@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, false, insert, or_, select
 from sqlalchemy.orm import Session
 
+from commstats.i18n import has, t
 from commstats.models import AuditEvent, _now
 
 # Actions that change figures (shown to editors); the others concern accounts and sign-ins (admins only).
@@ -42,6 +43,40 @@ class Event:
     target: str
     batch_id: int | None
     detail: str
+
+
+DETAIL_KEYS = (  # the keys of stored details that have words (commstats.i18n `audit.detail_<key>`)
+    "assignee", "carried_from", "changes", "chars", "clients", "day", "due", "email", "inserted", "kept", "locked",
+    "method", "month_offset", "public_view", "reason", "recipients", "records_changed", "records_new", "revisions",
+    "role", "sections", "source_kind", "updated", "value", "version",
+)  # fmt: skip
+
+
+def action_text(action: str, lang: str = "vi") -> str:
+    """An audited action in words (`Nhập tệp số liệu`), the code itself when it has no text yet."""
+    key = "audit.action_" + action
+    return t(key, lang) if has(key) else action
+
+
+def detail_text(detail: str, lang: str = "vi") -> str:
+    """The stored JSON detail as `Thêm mới: 3 · Cập nhật: 1 · Thay đổi: 5 mục`; other text as it is."""
+    try:
+        data = json.loads(detail) if detail else {}
+    except ValueError:
+        return detail
+    if not isinstance(data, dict):
+        return detail
+    parts = []
+    for key, value in data.items():
+        label = t("audit.detail_" + key, lang) if has("audit.detail_" + key) else key
+        if isinstance(value, list | dict):
+            shown = t("audit.items", lang, count=len(value))
+        elif isinstance(value, bool):
+            shown = t("audit.yes" if value else "audit.no", lang)
+        else:
+            shown = str(value)
+        parts.append(f"{label}: {shown}")
+    return " · ".join(parts)
 
 
 def os_actor() -> str:

@@ -479,6 +479,13 @@ def set_password(engine: Engine, username: str, password: str, *, actor: str) ->
         audit.record(session, actor=actor, action="user_passwd", target=user.username)
 
 
+def change_own_password(engine: Engine, username: str, current: str, new: str, client: str = "") -> None:
+    """A signed-in person's own change: the current password is checked as at sign-in (throttled, audited),
+    then the new one must pass `check_password`; AuthError says which failed."""
+    authenticate(engine, username, current, client)
+    set_password(engine, username, new, actor=username)
+
+
 def set_active(engine: Engine, username: str, active: bool, *, actor: str) -> None:
     with session_scope(engine) as session:
         user = _user(session, username)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -56,6 +57,7 @@ class MetricSpec(BaseModel):
     numerator: str | None = None  # ratio only: the metric counted ...
     denominator: list[str] = Field(default_factory=list)  # ... over the sum of these (each folded first)
     indicator: str = ""  # the official indicator (TT03/2022, TT04/2022) the metric follows, if any
+    better: Literal["higher", "lower"] = "higher"  # lower: a rise is bad news (late dossiers, incidents)
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -171,3 +173,40 @@ def sync_catalog(session: Session, catalog: Catalog | Path | None = None) -> Non
         session.add(member)
         members[(dim_code, member_spec.code)] = member
     session.flush()
+
+
+@dataclass(frozen=True)
+class ListedMetric:
+    """One metric as the catalogue page lists it: both names, the words of its breakdown members."""
+
+    section: str
+    code: str
+    name_vi: str
+    name_en: str
+    unit: str
+    kind: str
+    breakdown: str
+    better: str
+    indicator: str
+
+
+def listing(catalog: Catalog, lang: str = "vi") -> list[ListedMetric]:
+    """Every metric in catalogue order, section and unit words in `lang`; a breakdown reads `ngôn ngữ: tiếng Việt,
+    tiếng Khmer, tiếng Anh` (an open dimension, whose members come with the data, lists only its name)."""
+    en = lang == "en"
+    sections = {s.code: s.name_en if en else s.name_vi for s in catalog.sections}
+    rows = []
+    for metric in catalog.metrics:
+        breakdown = ""
+        if metric.dimension:
+            dimension = catalog.dimensions[metric.dimension]
+            breakdown = dimension.name_en if en else dimension.name_vi
+            members = ", ".join(m.name_en if en else m.name_vi for m in dimension.members)
+            breakdown += f": {members}" if members and not dimension.open else ""
+        rows.append(
+            ListedMetric(
+                sections[metric.section], metric.code, metric.name_vi, metric.name_en,
+                metric.unit_en if en else metric.unit_vi, metric.kind, breakdown, metric.better, metric.indicator,
+            )
+        )  # fmt: skip
+    return rows

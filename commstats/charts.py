@@ -66,11 +66,24 @@ def plain(text: object) -> str:
     return escaped.replace("%", "&#37;")
 
 
-def _date_axis(fig: go.Figure, granularity: Granularity, lang: str) -> None:
+def _categories(frame: pd.DataFrame, granularity: Granularity, lang: str) -> list[object]:
+    """The x values of every period in `frame`, once each and in time order (one point or bar per period)."""
+    periods = frame.drop_duplicates("period_key").sort_values("start")
+    return _x(periods, granularity, lang)
+
+
+def _date_axis(fig: go.Figure, granularity: Granularity, lang: str, categories: Sequence[object] = ()) -> None:
+    """Months on a date axis; quarters and years on a category axis in time order. A year's label `2019` is
+    text, so plotly never reads it as a number on a date or linear axis."""
     if granularity == "month":
         fig.update_xaxes(type="date", tickformat="%m/%Y" if lang == "vi" else "%b %Y", gridcolor="#f3f3f3")
     else:
-        fig.update_xaxes(type="category")
+        fig.update_xaxes(type="category", categoryorder="array", categoryarray=list(categories))
+
+
+def _partial_pattern(frame: pd.DataFrame) -> dict:
+    """Bars of periods not fully reported are hatched (the hover says how many months they hold)."""
+    return {"shape": ["" if complete else "/" for complete in frame["complete"]], "solidity": 0.35}
 
 
 def _hover(frame: pd.DataFrame, lang: str, unit_word: str, granularity: Granularity) -> list[list[str]]:
@@ -129,12 +142,16 @@ def _mark_legend(fig: go.Figure, frame: pd.DataFrame, lang: str) -> bool:
 
 
 def add_mergers(fig: go.Figure, mergers: Sequence[Merger], granularity: Granularity, lang: str, x_values: list) -> None:
-    """A dashed vertical line and a label at each merger date shown on the chart."""
+    """A dashed vertical line and a label at each merger date shown on the chart: at the month on a month axis,
+    on the period the merger falls in on a quarter or year axis. A category is placed by its position in
+    `x_values` (the axis' categories in order): a label such as `2025` would be read as position 2025."""
     for merger in mergers:
         period = period_of(merger.on, granularity)
         x: object = merger.on if granularity == "month" else axis_label(period.key, granularity, lang)
         if x not in x_values:
             continue
+        if granularity != "month":
+            x = x_values.index(x)
         month_text = Period("month", merger.on.year, merger.on.month).name(lang)
         fig.add_shape(type="line", x0=x, x1=x, yref="paper", y0=0, y1=1,
                       line={"color": palette.MERGER_COLOR, "dash": "dash", "width": 1.5})  # fmt: skip
@@ -172,10 +189,11 @@ def trend_figure(
         )  # fmt: skip
     marked = _mark_legend(fig, frame, lang)
     _layout(fig, lang, legend=len(chosen) > 1 or marked)
-    _date_axis(fig, granularity, lang)
+    categories = _categories(frame[frame["metric"].isin([m.code for m in chosen])], granularity, lang)
+    _date_axis(fig, granularity, lang, categories)
     if len(chosen) == 1:
         fig.update_yaxes(title_text=plain(chosen[0].unit_word(lang)))
-    add_mergers(fig, mergers, granularity, lang, all_x)
+    add_mergers(fig, mergers, granularity, lang, all_x if granularity == "month" else categories)
     return fig
 
 
@@ -208,16 +226,17 @@ def breakdown_figure(
         fig.add_trace(
             go.Bar(
                 x=x, y=rows["value"], name=name, marker_color=palette.member_color(metric.dimension, code, index),
-                customdata=hover,
+                marker_pattern=_partial_pattern(rows), customdata=hover,
                 hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><br>%{customdata[2]}<extra>" + name
                 + "</extra>",
             )
         )  # fmt: skip
     _layout(fig, lang)
     fig.update_layout(barmode="stack", bargap=0.15)
-    _date_axis(fig, granularity, lang)
+    categories = _categories(frame[frame["member"].isin(list(member_names))], granularity, lang)
+    _date_axis(fig, granularity, lang, categories)
     fig.update_yaxes(title_text=plain(metric.unit_word(lang)))
-    add_mergers(fig, mergers, granularity, lang, all_x)
+    add_mergers(fig, mergers, granularity, lang, all_x if granularity == "month" else categories)
     return fig
 
 
@@ -268,14 +287,16 @@ def stacked_metrics_figure(
         fig.add_trace(
             go.Bar(
                 x=x, y=rows["value"], name=name, marker_color=colors[metric.code],
+                marker_pattern=_partial_pattern(rows),
                 customdata=_hover(rows, lang, metric.unit_word(lang), granularity),
                 hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra>" + name + "</extra>",
             )
         )  # fmt: skip
     _layout(fig, lang)
     fig.update_layout(barmode="group", bargap=0.2)
-    _date_axis(fig, granularity, lang)
-    add_mergers(fig, mergers, granularity, lang, all_x)
+    categories = _categories(frame[frame["metric"].isin(list(metrics))], granularity, lang)
+    _date_axis(fig, granularity, lang, categories)
+    add_mergers(fig, mergers, granularity, lang, all_x if granularity == "month" else categories)
     return fig
 
 

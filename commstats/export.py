@@ -48,8 +48,25 @@ def safe_frame(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     return safe
 
 
-def to_csv_bytes(frame: pd.DataFrame, lang: str = "vi") -> bytes:
-    return safe_frame(frame, lang).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+# The CSV separators offered: Excel reads a CSV with the list separator of Windows' regional settings, which is
+# ";" (and "," the decimal mark) under Vietnamese settings; "," elsewhere. Names for the command line, where a
+# bare ; must be quoted.
+SEPARATORS = {",": ",", ";": ";", "comma": ",", "semicolon": ";"}
+
+
+def separator(name: str) -> str:
+    """`,` or `;` from either mark or its name; ValueError for anything else."""
+    if name not in SEPARATORS:
+        raise ValueError(name)
+    return SEPARATORS[name]
+
+
+def to_csv_bytes(frame: pd.DataFrame, lang: str = "vi", sep: str = ",") -> bytes:
+    """UTF-8 with BOM, CRLF lines, formulas neutralised; with `;` decimals take a comma, as Vietnamese Excel reads
+    them (`45,91`)."""
+    decimal = "," if separator(sep) == ";" else "."
+    text = safe_frame(frame, lang).to_csv(index=False, lineterminator="\r\n", sep=separator(sep), decimal=decimal)
+    return text.encode("utf-8-sig")
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, lang: str = "vi", sheet_name: str = "Số liệu") -> bytes:
@@ -65,8 +82,8 @@ def to_xlsx_bytes(frame: pd.DataFrame, lang: str = "vi", sheet_name: str = "Số
     return buffer.getvalue()
 
 
-def write_export(frame: pd.DataFrame, path: str, fmt: str = "csv", lang: str = "vi") -> int:
-    data = to_xlsx_bytes(frame, lang) if fmt == "xlsx" else to_csv_bytes(frame, lang)
+def write_export(frame: pd.DataFrame, path: str, fmt: str = "csv", lang: str = "vi", sep: str = ",") -> int:
+    data = to_xlsx_bytes(frame, lang) if fmt == "xlsx" else to_csv_bytes(frame, lang, sep)
     with open(path, "wb") as out:
         out.write(data)
     return len(frame)

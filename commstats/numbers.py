@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.numbers import NumberPattern, format_decimal, get_group_symbol, parse_pattern
@@ -57,3 +59,15 @@ def format_decimal_number(value: float, lang: str = "vi", decimals: int = 1, fix
 def format_percent(value: float, lang: str = "vi", decimals: int = 1, fixed: bool = False) -> str:
     """`17,9%` (one decimal unless whole: `60%`; `fixed` keeps them: `60,0%`); `value` is already in percent."""
     return format_decimal_number(value, lang, decimals, fixed) + "%"
+
+
+VIETNAM_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
+TIME_FORMAT = "%d/%m/%Y %H:%M"  # the one date-and-time format of every page
+
+
+def format_time(at: dt.datetime | None, missing: str = "-") -> str:
+    """A stored time (naive means UTC, as the database keeps it) in Vietnam time: `03/12/2026 00:30`."""
+    if at is None or at != at:  # None or NaT
+        return missing
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+    return aware.astimezone(VIETNAM_TIME).strftime(TIME_FORMAT)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from commstats import grains
 from commstats.periods import GRAINS, Period, add_months, month_key
-from commstats.ratios import ratios_of
+from commstats.ratios import ratio_value, ratios_of
 
 Granularity = Literal["month", "quarter", "year"]
 GRANULARITIES: tuple[Granularity, ...] = ("month", "quarter", "year")
@@ -52,7 +52,8 @@ def aggregate(
 
     `ratios` (ratio code -> (numerator, denominators), see commstats.ratios) adds a row per period for each
     ratio whose parts are in `frame`, computed from the parts' rolled-up values (never summed by month); the
-    value column is then a float (percent).
+    value column is then a float (percent). A share never mixes months: its parts are folded over the months
+    that every part present in the period reported, and the period is partial unless that is all its months.
     """
     columns = [*keys, "period_key", "start", "end", "first", "last", "months", "complete", "value"]
     if "grain" in frame.columns:  # figures of every grain (queries.figure_totals): the rule of commstats.grains
@@ -66,7 +67,7 @@ def aggregate(
     for *key_values, month, value in zip(*(frame[k] for k in keys), frame["period"], frame["value"], strict=True):
         by_month = groups.setdefault((*key_values, periods[month].key), {})
         by_month[month] = by_month.get(month, 0) + int(value)
-    rows = []
+    rows: list[dict] = []
     for (*key_values, period_key), by_month in groups.items():
         values = dict(zip(keys, key_values, strict=True))
         period = periods[next(iter(by_month))]
@@ -78,10 +79,48 @@ def aggregate(
              "value": by_month[last] if is_stock else sum(by_month.values())}
         )  # fmt: skip
     if ratios and "metric" in keys:
-        rows.extend(_ratio_rows(rows, keys, ratios))
+        rows.extend(_common_month_ratio_rows(groups, periods, kinds, granularity, keys, ratios))
     result = pd.DataFrame(rows, columns=columns)
     result["value"] = result["value"].astype("float64" if ratios else "int64")
     return result.sort_values([*keys, "start"]).reset_index(drop=True)
+
+
+def _common_month_ratio_rows(
+    groups: Mapping[tuple, Mapping[dt.date, int]],
+    periods: Mapping[dt.date, Period],
+    kinds: Mapping[str, str],
+    granularity: Granularity,
+    keys: Sequence[str],
+    ratios: Mapping[str, tuple[str, Sequence[str]]],
+) -> list[dict]:
+    """One row per ratio and period (and other keys): the ratio of the parts folded over the months every part
+    present reported, so one month of one part is never divided by three months of another."""
+    metric_at = list(keys).index("metric")
+    by_group: dict[tuple, dict[str, Mapping[dt.date, int]]] = {}
+    for (*key_values, period_key), by_month in groups.items():
+        others = tuple(v for i, v in enumerate(key_values) if i != metric_at)
+        by_group.setdefault((*others, period_key), {})[key_values[metric_at]] = by_month
+    found = []
+    for (*others, period_key), parts in by_group.items():
+        for code, (numerator, denominators) in ratios.items():
+            present = [p for p in dict.fromkeys((numerator, *denominators)) if p in parts]
+            if numerator not in parts:
+                continue
+            common = sorted(set.intersection(*(set(parts[p]) for p in present)))
+            if not common:
+                continue
+            values = {p: _fold(parts[p], common, kinds.get(p, "flow")) for p in present}
+            value = ratio_value(values.get(numerator), [values.get(d) for d in denominators])
+            if value is None:
+                continue
+            period = periods[common[0]]
+            other_keys = [k for k in keys if k != "metric"]
+            found.append(
+                {**dict(zip(other_keys, others, strict=True)), "metric": code, "period_key": period_key,
+                 "start": period.start, "end": period.end, "first": common[0], "last": common[-1],
+                 "months": len(common), "complete": len(common) == MONTHS_IN[granularity], "value": value}
+            )  # fmt: skip
+    return found
 
 
 def _aggregate_grains(
@@ -151,6 +190,11 @@ def _ratio_rows(rows: list[dict], keys: Sequence[str], ratios: Mapping[str, tupl
                 row["grain"] = "+".join(g for g in GRAINS if g in coarse) or "month"
             found.append(row)
     return found
+
+
+def _fold(by_month: Mapping[dt.date, int], months: Sequence[dt.date], kind: str) -> int:
+    """A part's value over `months` (sorted): summed for a flow, the last month's for a stock."""
+    return by_month[months[-1]] if kind == "stock" else sum(by_month[m] for m in months)
 
 
 def year_over_year(frame: pd.DataFrame) -> pd.DataFrame:

@@ -20,6 +20,19 @@ class RawRow:
     values: dict[str, Any]
 
 
+def _in_words(value: Any, lang: str) -> Any:
+    """A parameter as the message says it: a list as `vi, km hoặc en`, a name given per language (`{"vi": …,
+    "en": …}`, from the catalogue) in `lang` (Vietnamese for a language without its own)."""
+    if isinstance(value, dict):
+        return value.get(lang, value.get("vi", ""))
+    if isinstance(value, list | tuple):
+        items = [str(v) for v in value]
+        if len(items) < 2:
+            return "".join(items)
+        return t("list_or", lang, head=", ".join(items[:-1]), last=items[-1])
+    return value
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str
@@ -30,7 +43,7 @@ class Problem:
     params: dict[str, Any] = field(default_factory=dict)
 
     def message(self, lang: str = "vi") -> str:
-        return t(self.key, lang, **self.params)
+        return t(self.key, lang, **{name: _in_words(value, lang) for name, value in self.params.items()})
 
     def render(self, lang: str = "vi") -> str:
         shown = f" (“{self.value[:60]}”)" if self.value else ""

@@ -21,7 +21,7 @@ from commstats.models import ImportBatch, Target, _now
 from commstats.periods import current_month, figure_window
 from etl.load import LoadResult
 from etl.problems import Problem, ProblemLog, RawRow
-from etl.validate import Reference, _text, parse_count
+from etl.validate import Reference, _text, parse_count, unknown_metric
 
 SUFFIXES = (".csv", ".txt", ".xlsx")
 if TYPE_CHECKING:
@@ -67,7 +67,8 @@ def _validate_row(
 
     metric_code = _text(row.values.get("metric"))
     if metric_code not in reference.metrics:
-        problem("metric", metric_code, "unknown_metric")
+        key, params = unknown_metric(metric_code, reference.metrics)
+        problem("metric", metric_code, key, **params)
     elif kinds.get(metric_code) != "flow":
         problem("metric", metric_code, "target_stock_metric", metric=metric_code)
 

@@ -78,15 +78,19 @@ class Upload:
 
     def problem_table(self, lang: str = "vi") -> pd.DataFrame:
         """The kept problems, one a row, then one row that counts the others per kind (if any)."""
-        headers = [
-            t(k, lang) for k in ("problem_col_row", "problem_col_column", "problem_col_value", "problem_col_message")
-        ]
-        rows = [
-            (str(p.row) if p.row is not None else "-", p.column or "-", p.value, p.message(lang)) for p in self.problems
-        ]
-        if more := more_text(self.problems, lang):
-            rows.append(("…", "…", "", more))
-        return pd.DataFrame(rows, columns=headers)
+        return problem_frame(self.problems, lang)
+
+
+def problem_frame(problems: list[Problem], lang: str = "vi") -> pd.DataFrame:
+    """Problems of any import (figures, register, targets) as the pages show them: row, column, value, message;
+    then one row that counts the others per kind (if any)."""
+    headers = [
+        t(k, lang) for k in ("problem_col_row", "problem_col_column", "problem_col_value", "problem_col_message")
+    ]
+    rows = [(str(p.row) if p.row is not None else "-", p.column or "-", p.value, p.message(lang)) for p in problems]
+    if more := more_text(problems, lang):
+        rows.append(("…", "…", "", more))
+    return pd.DataFrame(rows, columns=headers)
 
 
 def _head(report: ImportReport) -> pd.DataFrame:

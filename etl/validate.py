@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -30,6 +31,33 @@ from commstats.periods import (
 )
 from commstats.units import reporting_ends
 from etl.problems import Problem, ProblemLog, RawRow
+
+
+def close_code(typed: str, known: Iterable[str]) -> str | None:
+    """The known code `typed` most likely meant (a slip of the keyboard: `portal_postz`, `kh`), or None."""
+    matches = difflib.get_close_matches(typed.strip().casefold(), list(known), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def unknown_metric(code: str, known: Iterable[str]) -> tuple[str, dict[str, object]]:
+    """The problem key and parameters of a metric code not in the catalogue, with a did-you-mean."""
+    suggestion = close_code(code, known)
+    return ("unknown_metric_close", {"suggestion": suggestion}) if suggestion else ("unknown_metric", {})
+
+
+def unknown_member(dimension: str, code: str, reference: Reference) -> tuple[str, dict[str, object]]:
+    """`Mã ngôn ngữ không hợp lệ; dùng vi, km hoặc en`: the dimension in words, its codes in catalogue order,
+    and the one meant when the code is a near miss."""
+    spec = load_catalog().dimensions.get(dimension)
+    listed = [m.code for m in spec.members] if spec else []
+    stored = [c for d, c in reference.members if d == dimension and c != UNALLOCATED]
+    allowed = [c for c in listed if c in stored] + sorted(c for c in stored if c not in listed)
+    name = {"vi": spec.name_vi.lower(), "en": spec.name_en.lower()} if spec else dimension
+    params: dict[str, object] = {"dimension": name, "allowed": allowed}
+    if suggestion := close_code(code, allowed):
+        return "unknown_member_close", {**params, "suggestion": suggestion}
+    return "unknown_member", params
+
 
 MAX_VALUE = 10**12
 MAX_TEXT = 2000
@@ -213,7 +241,8 @@ def _validate_row(
         numerator, denominators = load_catalog().ratios().get(metric_code, ("", ()))
         problem("metric", metric_code, "ratio_metric", parts=", ".join([numerator, *denominators]))
     else:
-        problem("metric", metric_code, "unknown_metric")
+        key, params = unknown_metric(metric_code, reference.metrics)
+        problem("metric", metric_code, key, **params)
 
     member_code = _text(v.get("member"))
     if dimension is not None and member_code:
@@ -224,8 +253,8 @@ def _validate_row(
             if by_name is not None:
                 member_code = by_name
             elif dimension not in reference.open_dimensions:
-                allowed = sorted(c for d, c in reference.members if d == dimension and c != UNALLOCATED)
-                problem("member", member_code, "unknown_member", dimension=dimension, allowed=", ".join(allowed))
+                key, params = unknown_member(dimension, member_code, reference)
+                problem("member", member_code, key, **params)
             elif not is_code(member_code):  # a new component site: its code must be a plain code (commstats.codes)
                 suggestion = suggest_code(member_code) or "trang-moi"
                 problem("member", member_code, "unsafe_member_code", suggestion=suggestion)

@@ -8,6 +8,7 @@ import streamlit as st
 from commstats.auth import Action
 from commstats.cycle import reads, rounds
 from commstats.cycle.messages import CycleError, cycle_text
+from commstats.numbers import format_time
 from commstats.periods import add_months, current_month, month_key, parse_period
 from ui import cache
 from ui.auth import unit_codes_for
@@ -92,7 +93,7 @@ else:
     rnd = found[keys.index(chosen_key)]
     titles = {s.code: s.title for s in rnd.sections}
     if rnd.status == "approved":
-        at = rnd.approved_at.strftime("%d/%m/%Y %H:%M") if rnd.approved_at else "-"
+        at = format_time(rnd.approved_at)
         st.success(text("approved_info", at=at, by=rnd.approved_by), icon=":material/lock:")
     else:
         st.subheader(text("assign_heading"))

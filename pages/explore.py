@@ -67,8 +67,13 @@ with st.container(horizontal=True, vertical_alignment="center"):
               end=month_label(end, lang))
     )  # fmt: skip
     if can_export:  # analysts and above (ui.auth); viewers see the table only
+        sep = st.segmented_control(
+            t("csv_sep_label"), [";", ","], default=";" if lang == "vi" else ",", key="explore_csv_sep",
+            format_func=lambda mark: t("csv_sep_semicolon") if mark == ";" else t("csv_sep_comma"),
+            help=t("csv_sep_help"),
+        ) or ","  # fmt: skip
         st.download_button(
-            t("explore_csv"), lambda: export.to_csv_bytes(shown, lang), f"{name}.csv", "text/csv",
+            t("explore_csv"), lambda: export.to_csv_bytes(shown, lang, sep), f"{name}.csv", "text/csv",
             key="explore_csv", icon=":material/download:", help=t("explore_download_help"), on_click="ignore",
             type="primary",
         )  # fmt: skip

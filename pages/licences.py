@@ -46,6 +46,8 @@ rolled = series.aggregate(monthly, {c: m.kind for c, m in types.items()}, granul
 st.plotly_chart(
     charts.stacked_metrics_figure(rolled, types, granularity, lang, selection.mergers), key="licences_chart"
 )
+if granularity != "month":
+    st.caption(t("partial_note_bars"))
 
 st.subheader(t("licences_year_table"))
 yearly = series.aggregate(monthly, {c: m.kind for c, m in types.items()}, "year")

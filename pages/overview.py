@@ -12,8 +12,8 @@ selection = open_page("overview").selection
 
 months = months_between(*selection.months.chosen)[::-1]
 saved = st.session_state.get("overview_month")
-if saved not in months:
-    st.session_state["overview_month"] = months[0]
+if saved not in months:  # the latest month every regular figure is in, not one still being reported
+    st.session_state["overview_month"] = cache.latest_complete_month(selection.url, selection.unit_ids, tuple(months))
 picker, caption = st.columns([1, 3], vertical_alignment="bottom")
 month = picker.selectbox(
     t("month"), months, key="overview_month",
@@ -27,8 +27,12 @@ for section, cards in cache.overview_cards(selection.url, selection.unit_ids, mo
     for row in range(0, len(cards), COLUMNS):
         for column, card in zip(st.columns(COLUMNS), cards[row : row + COLUMNS], strict=False):
             with column.container(border=True, height="stretch"):
+                # The whole title, wrapped: a metric's label is cut to one line, and long names differ at the end.
+                st.markdown("**" + md(card.title) + "**", help=md(card.help_text))
                 st.metric(
-                    md(card.title), card.value_text, card.delta_text, help=md(card.help_text),
-                    chart_data=card.trend or None, delta_description=t("vs_prev_month"),
+                    md(card.title), card.value_text, card.delta_text, label_visibility="collapsed",
+                    chart_data=card.trend or None, delta_description=t("vs_prev_month"), delta_color=card.delta_color,
                 )  # fmt: skip
+                if card.target_share is not None:
+                    st.progress(min(card.target_share, 1.0), text=md(card.progress_text))
                 st.caption(md(card.footnote))

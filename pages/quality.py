@@ -5,7 +5,7 @@ import streamlit as st
 
 from commstats import quality
 from commstats.i18n import t
-from commstats.numbers import format_count, format_decimal_number
+from commstats.numbers import format_count, format_decimal_number, format_time
 from commstats.periods import add_months, period_from_start
 from commstats.units import reporting_ends
 from ui import cache
@@ -62,8 +62,13 @@ else:
 
 st.subheader(t("quality_outliers"))
 st.markdown(t("quality_rule", window=quality.WINDOW, min_history=quality.MIN_HISTORY))
-st.columns([1, 2])[0].slider(
-    t("quality_k"), 2.0, 8.0, quality.K_DEFAULT, 0.5, key="quality_k", help=t("quality_k_help"), format="%.1f"
+st.columns([1, 2])[0].select_slider(  # a slider's own format would print 3.5; babel writes 3,5
+    t("quality_k"),
+    [2 + i / 2 for i in range(13)],
+    quality.K_DEFAULT,
+    key="quality_k",
+    help=t("quality_k_help"),
+    format_func=lambda k: format_decimal_number(k, lang),
 )
 if unusual.empty:
     st.success(t("quality_outliers_none"))
@@ -104,7 +109,7 @@ if not batches.empty:
         {t("col_batch"): batches["id"],
          t("col_source_kind"): [label_of("source_kind", k) for k in batches["source_kind"]],
          t("col_source"): batches["source_name"], t("col_sha"): [s[:12] for s in batches["sha256"]],
-         t("col_started"): [at.strftime("%d/%m/%Y %H:%M") for at in batches["started_at"]],
+         t("col_started"): [format_time(at) for at in batches["started_at"]],
          t("col_read"): batches["rows_read"], t("col_inserted"): batches["rows_inserted"],
          t("col_updated"): batches["rows_updated"], t("col_unchanged"): batches["rows_unchanged"],
          t("col_status"): [label_of("status", s) for s in batches["status"]],
@@ -118,7 +123,7 @@ if revisions.empty:
     st.info(t("quality_revisions_none"))
 else:
     st.dataframe(
-        {t("col_changed_at"): [at.strftime("%d/%m/%Y %H:%M") for at in revisions["changed_at"]],
+        {t("col_changed_at"): [format_time(at) for at in revisions["changed_at"]],
          t("col_batch"): revisions["batch_id"], t("col_unit"): [units.get(u, u) for u in revisions["unit"]],
          t("col_metric"): [catalogue[m].name(lang) if m in catalogue else m for m in revisions["metric"]],
          t("col_month"): [period_from_start(g, m).name(lang) for m, g in zip(revisions["period"], revisions["grain"],

@@ -79,6 +79,8 @@ with breakdown_tab:
             key="trends_breakdown_chart",
         )
         st.caption(t("trends_breakdown_caption"))
+        if granularity != "month":
+            st.caption(t("partial_note_bars"))
 
 with yoy_tab:
     yoy_options = list(catalogue)

@@ -6,9 +6,10 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from commstats import auth
+from commstats import audit, auth
 from commstats.auth import Action
 from commstats.i18n import t
+from commstats.numbers import format_time
 from ui import cache
 from ui.auth import role_name
 from ui.frame import open_page
@@ -135,6 +136,17 @@ if usernames and principal.is_global_admin:
         ):
             saved()
 
+if usernames and principal.is_global_admin:
+    with st.form("users_reset"):
+        st.subheader(t("users.reset"))
+        st.caption(t("users.reset_caption"))
+        who = st.selectbox(t("users.user"), usernames, key="users_reset_user")
+        if st.form_submit_button(t("users.do_reset")):
+            password = auth.generate_password()
+            if run(lambda: auth.set_password(engine, who, password, actor=principal.actor)):
+                st.success(t("users.reset_done", user=md(who)))
+                st.code(password, language=None)
+
 if admin_units:
     st.subheader(t("users.public"))
     st.caption(t("users.public_caption"))
@@ -153,11 +165,11 @@ events = auth.account_events(engine, principal, limit=200)
 st.dataframe(
     pd.DataFrame(
         {
-            t("users.col_at"): [e.at for e in events],
+            t("users.col_at"): [format_time(e.at) for e in events],
             t("users.col_actor"): [e.actor for e in events],
-            t("users.col_action"): [e.action for e in events],
+            t("users.col_action"): [audit.action_text(e.action, lang()) for e in events],
             t("users.col_target"): [e.target or e.unit_code for e in events],
-            t("users.col_detail"): [e.detail for e in events],
+            t("users.col_detail"): [audit.detail_text(e.detail, lang()) for e in events],
         }
     ),
     hide_index=True,

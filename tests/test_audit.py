@@ -111,3 +111,14 @@ def test_cli_user_commands(empty_url):
     actions = [e.action for e in audit.events(engine, actor=audit.os_actor())]
     assert actions == ["user_disable", "grant", "user_passwd", "grant", "user_add"]
     engine.dispose()
+
+
+def test_audit_actions_and_details_in_words():
+    from commstats.audit import action_text, detail_text
+
+    assert action_text("import") == "Nhập tệp số liệu" and action_text("import", "en") == "File import"
+    assert action_text("something_new") == "something_new"
+    detail = '{"changes": [1, 2, 3], "inserted": 3, "public_view": true, "updated": 1}'
+    assert detail_text(detail) == "Thay đổi: 3 mục · Thêm mới: 3 · Công khai: có · Cập nhật: 1"
+    assert detail_text(detail, "en") == "Changes: 3 items · Inserted: 3 · Public: yes · Updated: 1"
+    assert detail_text("bản sao lưu hỏng") == "bản sao lưu hỏng"

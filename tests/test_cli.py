@@ -137,6 +137,10 @@ def test_export_command_filters_formats_and_languages(demo_url, tmp_path):
     assert result.exit_code == 0 and "Đã xuất 3 dòng" in result.stdout
     text = out.read_bytes().decode("utf-8-sig")
     assert text.startswith("Mã đơn vị,Đơn vị,Kỳ,") and ",tiếng Khmer,23," in text
+    for sep in (";", "semicolon"):  # what Excel reads under Vietnamese regional settings
+        assert cli("export", "--out", out, "--sep", sep, *args, "--db", demo_url).exit_code == 0
+        text = out.read_bytes().decode("utf-8-sig")
+        assert text.startswith("Mã đơn vị;Đơn vị;Kỳ;") and ";tiếng Khmer;23;" in text
 
     xlsx = tmp_path / "thang-7.xlsx"
     assert cli("export", "--out", xlsx, "--format", "xlsx", "--lang", "en", *args, "--db", demo_url).exit_code == 0
@@ -144,7 +148,8 @@ def test_export_command_filters_formats_and_languages(demo_url, tmp_path):
     assert rows[0][:3] == ("Unit code", "Unit name", "Period") and sorted(r[8] for r in rows[1:]) == [14, 23, 33]
 
     for wrong, message in [(["--format", "pdf"], "csv hoặc xlsx"), (["--metric", "khong-co"], "khong-co"),
-                           (["--from", "2019-13"], "--from: kỳ không hợp lệ")]:  # fmt: skip
+                           (["--from", "2019-13"], "--from: kỳ không hợp lệ"),
+                           (["--sep", "|"], "dùng ',' hoặc ';'")]:  # fmt: skip
         failed = cli("export", "--out", tmp_path / "x.csv", *wrong, "--db", demo_url)
         assert failed.exit_code == 2 and message in failed.stderr
 

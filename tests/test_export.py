@@ -126,14 +126,31 @@ def test_xlsx_has_typed_cells_and_headers_in_both_languages(demo_engine):
         assert sheet.freeze_panes == "A2"
 
 
-@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_semicolon_csv_for_excel_under_vietnamese_settings(empty_engine):
+    """`;` between fields and a decimal comma, as Excel reads CSV under Vietnamese regional settings; formulas
+    are still neutralised and a field with a `;` is quoted."""
+    _load(empty_engine, [("2019-07", "portal_posts", "vi", 33, "Số liệu tháng 7; đã kiểm tra"),
+                         ("2019-07", "portal_drafts", "", 5, "@SUM(A1:A2)")])  # fmt: skip
+    frame = queries.observations_for_export(empty_engine)
+    data = to_csv_bytes(frame, "vi", ";").decode("utf-8-sig").split("\r\n")
+    assert data[0].startswith("Mã đơn vị;Đơn vị;Kỳ;Lĩnh vực;Mã chỉ tiêu;Chỉ tiêu;")
+    assert data[1].endswith(';33;tin, bài;"Số liệu tháng 7; đã kiểm tra"')
+    assert data[2].endswith(";5;dự thảo;'@SUM(A1:A2)")
+    shares = pd.DataFrame({"ratio": ["on_time"], "share": [45.91]})
+    assert to_csv_bytes(shares, "vi", "semicolon") == "\ufeffratio;share\r\non_time;45,91\r\n".encode()
+    with pytest.raises(ValueError):
+        to_csv_bytes(frame, "vi", "|")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "csv;"])
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_export_then_import_gives_the_same_observations(empty_url, blank_url, fmt, lang):
     source = make_engine(empty_url)
     _add_site_named_like_a_formula(source)
     _load(source, [*GOOD_ROWS, *RISKY_ROWS[1:], ("2019-08", "sites_posts", "cau-ke", 30, "Cầu Kè")])
     frame = queries.observations_for_export(source, lang=lang)
-    data = to_xlsx_bytes(frame, lang) if fmt == "xlsx" else to_csv_bytes(frame, lang)
+    data = to_xlsx_bytes(frame, lang) if fmt == "xlsx" else to_csv_bytes(frame, lang, fmt[3:] or ",")
+    fmt = "xlsx" if fmt == "xlsx" else "csv"
 
     target = make_engine(blank_url)
     init_database(target)

@@ -15,7 +15,7 @@ from typing import get_args
 import pytest
 from babel.messages.pofile import read_po, write_po
 
-from commstats import auth, backup, blocks, i18n, national, queries
+from commstats import audit, auth, backup, blocks, i18n, national, queries
 from commstats.charts import MARK_SYMBOLS
 from commstats.config import PROJECT_ROOT
 from commstats.cycle.reads import STATUSES
@@ -48,6 +48,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "draft_cmp_": COMPARISONS,
     "draft_role_": ROLES,
     "auth.role_": auth.ROLES,  # ui/auth.py role_name
+    "audit.action_": tuple(audit.DATA_ACTIONS | audit.ACCOUNT_ACTIONS),  # commstats/audit.py action_text
+    "audit.detail_": audit.DETAIL_KEYS,  # commstats/audit.py detail_text
     "export.": tuple(queries.EXPORT_COLUMNS),  # commstats/export.py header
     # ui.labels.label_of: codes stored in import_batch. source_kind is the file suffix or "template"
     # (etl/pipeline.py source_kind) or a source's SOURCE_KIND; status is set by etl/load.py.

@@ -172,7 +172,7 @@ def test_committed_file_with_several_problems_lists_every_one(empty_engine):
     before = snapshot(empty_engine)
     report = import_path(empty_engine, COMMITTED / "nhieu-loi.csv")
     assert [(p.row, p.column, p.key) for p in report.problems] == [
-        (3, "period", "bad_period"), (4, "metric", "unknown_metric"), (4, "value", "negative_value"),
+        (3, "period", "bad_period"), (4, "metric", "unknown_metric_close"), (4, "value", "negative_value"),
         (5, "member", "unknown_member"), (5, "value", "not_a_number"),
     ]  # fmt: skip
     assert snapshot(empty_engine) == before

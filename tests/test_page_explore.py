@@ -30,6 +30,12 @@ def test_long_view_is_the_database_and_the_csv_is_the_view(demo_url, monkeypatch
     assert shown["Giá trị"].astype(int).tolist() == expected["value"].tolist()
     assert any(c.value == f"{format_count(len(expected))} dòng · 11/2024 – 10/2026" for c in app.caption)
     assert [b.label for b in app.get("download_button")] == ["Tải CSV", "Tải Excel (XLSX)"]
+    separator = next(
+        g for g in app.get("button_group") if g.proto.label == "Dấu phân cách CSV"
+    )  # Vietnamese Excel reads ';', offered first and said why
+    assert "vùng Việt Nam" in separator.proto.help
+    assert [o.content for o in separator.proto.options] == ["; (Excel cài vùng Việt Nam)", ", (quốc tế)"]
+    assert list(separator.proto.default) == [0]
     rows = list(csv.reader(io.StringIO(to_csv_bytes(explore.view(expected, "long"), "vi").decode("utf-8-sig"))))
     assert rows[0] == list(shown.columns)
     assert [r[8] for r in rows[1:]] == [str(v) for v in shown["Giá trị"]]

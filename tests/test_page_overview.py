@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from commstats import queries
+from commstats import overview, queries
 from commstats.db import make_engine
 from commstats.numbers import format_count, format_percent
+from commstats.periods import Period
+from etl.pipeline import import_content
 from tests.apptest import run_page
+from tests.importfiles import csv_text
 from tests.pagecheck import chosen_ids
 
 
@@ -33,11 +36,15 @@ def test_overview_shows_latest_month_against_database(demo_url, monkeypatch):
     expected_yoy = f"Cùng kỳ năm trước: {format_count(yoy)} ({'+' if share > 0 else ''}{format_percent(share)})"
     ytd = queries.period_values(engine, ids, ["portal_posts"], [dt.date(2026, m, 1) for m in range(1, 11)])
     target = queries.targets(engine, ids, 2026)["portal_posts"]
-    footnote = next(c.value for c in app.caption if c.value.startswith(expected_yoy))
-    assert f"Lũy kế từ đầu năm: {format_count(ytd[('portal_posts', '')])}" in footnote
-    assert f"đạt {format_percent(100 * ytd[('portal_posts', '')] / target)} kế hoạch năm ({format_count(target)})" in (
-        footnote
+    assert any(c.value.startswith(expected_yoy) for c in app.caption)
+    # The year to date against the target is a progress bar, its text the figures.
+    progress = [p.proto for p in app.get("progress")]
+    share = ytd[("portal_posts", "")] / target
+    posts_bar = next(
+        p for p in progress if p.text.startswith(f"Lũy kế từ đầu năm: {format_count(ytd[('portal_posts', '')])}")
     )
+    assert posts_bar.value == min(100, int(100 * share))
+    assert f"đạt {format_percent(100 * share)} kế hoạch năm ({format_count(target)})" in posts_bar.text
     assert any("tháng 10/2026" in c.value for c in app.caption)
     assert any("Dữ liệu mẫu" in i.value for i in app.sidebar.info)
 
@@ -67,3 +74,42 @@ def test_overview_on_empty_database_shows_guided_empty_state(empty_url, monkeypa
     assert len(app.metric) == 0
     assert any("Chưa có số liệu" in s.value for s in app.subheader)
     assert any("python -m commstats import" in m.value for m in app.markdown)
+
+
+def test_cards_read_at_a_glance(demo_url, monkeypatch):
+    """Long titles are written out whole above the figure; a rise of late dossiers is red, of posts green."""
+    app = run_page(demo_url, monkeypatch)
+    assert not app.exception
+    titles = {m.value for m in app.markdown}
+    cards = {m.label: m for m in app.metric}
+    for label, card in cards.items():
+        assert "**" + label + "**" in titles
+        assert card.proto.label_visibility.value == card.proto.label_visibility.COLLAPSED
+    late = cards["Hồ sơ dịch vụ công trực tuyến giải quyết trễ hạn (hồ sơ)"].proto
+    posts = cards["Tin, bài đăng trên Cổng thông tin điện tử (tin, bài)"].proto
+    red, green = late.MetricColor.RED, late.MetricColor.GREEN
+    for proto, rise in ((late, red), (posts, green)):
+        up = not proto.delta.startswith("-")
+        assert proto.color == (rise if up else ({red, green} - {rise}).pop()), proto.delta
+
+
+def test_a_metric_not_reported_yet_says_so_and_the_page_opens_on_the_last_complete_month(empty_url, monkeypatch):
+    engine = make_engine(empty_url)
+    rows = [(f"2019-{m:02d}", "portal_posts", "vi", 10 * m) for m in range(1, 13)]
+    rows += [(f"2019-{m:02d}", "igate_late", "", m) for m in range(1, 12)]  # December not reported yet
+    assert import_content(engine, csv_text(rows, ("period", "metric", "member", "value")).encode(), "a.csv").ok
+    ids = queries.unit_ids_with_predecessors(engine, ["test-unit"])
+    months = [dt.date(2019, m, 1) for m in range(1, 13)]
+    assert overview.latest_complete_month(engine, ids, months) == dt.date(2019, 11, 1)
+    december = overview.overview_cards(engine, ids, Period("month", 2019, 12))
+    late = next(c for cards in december.values() for c in cards if c.metric == "igate_late")
+    assert (late.value, late.value_text, late.delta_text) == (None, "chưa báo cáo", None)
+    assert late.delta_color == "inverse"
+    app = run_page(empty_url, monkeypatch, range=(dt.date(2019, 1, 1), dt.date(2019, 12, 1)))
+    assert not app.exception
+    assert app.selectbox(key="overview_month").value == dt.date(2019, 11, 1)
+    app.selectbox(key="overview_month").set_value(dt.date(2019, 12, 1)).run()
+    assert {m.label: m.value for m in app.metric}[
+        "Hồ sơ dịch vụ công trực tuyến giải quyết trễ hạn (hồ sơ)"
+    ] == "chưa báo cáo"
+    engine.dispose()

@@ -3,8 +3,11 @@ and the revisions, against the database and the core's rules."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from commstats import quality, queries
 from commstats.db import make_engine
+from commstats.numbers import format_time
 from commstats.periods import add_months
 from tests.apptest import run_page
 from tests.pagecheck import chosen_ids, chosen_range
@@ -40,6 +43,17 @@ def test_missing_outliers_batches_and_revisions(demo_url, monkeypatch):
     log = queries.revisions(engine).iloc[0]
     old, new = (f"{log[c]:,}".replace(",", ".") for c in ("old_value", "new_value"))
     assert revisions[["Thành phần", "Giá trị cũ", "Giá trị mới"]].iloc[0].tolist() == ["văn bản đến", old, new]
+    # Times in Vietnam time (stored in UTC), one format; k written with a decimal comma.
+    started = queries.import_batches(engine)["started_at"].iloc[0]
+    assert batches["Bắt đầu"].iloc[0] == (started + dt.timedelta(hours=7)).strftime("%d/%m/%Y %H:%M")
+    k = app.select_slider(key="quality_k")
+    assert k.value == 3.5 and k.format_func(3.5) == "3,5" and "3,5" in k.proto.options
+
+
+def test_times_are_vietnam_time():
+    assert format_time(dt.datetime(2026, 12, 2, 17, 30)) == "03/12/2026 00:30"  # naive: UTC
+    assert format_time(dt.datetime(2026, 12, 2, 17, 30, tzinfo=dt.UTC)) == "03/12/2026 00:30"
+    assert format_time(None) == "-"
 
 
 def test_the_log_is_the_chosen_units_own(demo_url, monkeypatch):

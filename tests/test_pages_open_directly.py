@@ -20,7 +20,8 @@ from tests.conftest import sqlite_url
 from ui.navigation import PAGES, PageSpec
 
 PASSWORD = "mat-khau-mo-trang-2019"
-DENIED_ANONYMOUS = {"entry", "import", "users", "status", "cycle", "narrative"}  # editors', leaders' and admins' pages
+# editors', leaders' and admins' pages
+DENIED_ANONYMOUS = {"entry", "import", "targets", "users", "status", "cycle", "narrative"}
 
 
 @pytest.fixture(scope="module")

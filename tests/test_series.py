@@ -80,3 +80,23 @@ def test_months_between_and_month_end():
     assert periods.months_between(dt.date(2019, 11, 1), dt.date(2020, 2, 1)) == [
         dt.date(2019, 11, 1), dt.date(2019, 12, 1), dt.date(2020, 1, 1), dt.date(2020, 2, 1)]  # fmt: skip
     assert series.month_end(dt.date(2020, 2, 1)) == dt.date(2020, 2, 29)
+
+
+def test_a_share_never_mixes_months():
+    """A quarter whose numerator has three months but whose other parts have one is the share of that one month,
+    marked partial, not three months of on-time dossiers over one month of late ones."""
+    d = dt.date
+    frame = _frame([
+        ("igate_on_time", d(2019, 7, 1), 45), ("igate_on_time", d(2019, 8, 1), 50),
+        ("igate_on_time", d(2019, 9, 1), 55), ("igate_late", d(2019, 7, 1), 5),
+    ])  # fmt: skip
+    wanted = {"igate_on_time_rate": ("igate_on_time", ("igate_on_time", "igate_late"))}
+    kinds = {"igate_on_time": "flow", "igate_late": "flow"}
+    rolled = series.aggregate(frame, kinds, "quarter", ratios=wanted)
+    rate = rolled[rolled["metric"] == "igate_on_time_rate"].iloc[0]
+    assert rate["value"] == 90.0  # July alone: 45 of 50; mixing months gave 150 of 155
+    assert (rate["months"], bool(rate["complete"]), rate["first"], rate["last"]) == (1, False, d(2019, 7, 1),
+                                                                                     d(2019, 7, 1))  # fmt: skip
+    # The numerator alone (no other part reported) is still its own share, as before.
+    alone = series.aggregate(frame[frame["metric"] == "igate_on_time"], kinds, "quarter", ratios=wanted)
+    assert alone[alone["metric"] == "igate_on_time_rate"]["value"].tolist() == [100.0]

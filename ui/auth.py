@@ -17,6 +17,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from commstats import audit, auth, queries
 from commstats.auth import Action, Principal
 from commstats.i18n import t
+from commstats.numbers import format_time
 from ui import cache
 from ui.labels import lang
 from ui.markup import md
@@ -235,13 +236,13 @@ def audit_section(unit_ids: Sequence[int]) -> None:
         return
     st.dataframe(
         {
-            t("auth.col_at"): [e.at.strftime("%d/%m/%Y %H:%M:%S") for e in events],
+            t("auth.col_at"): [format_time(e.at) for e in events],
             t("auth.col_actor"): [e.actor or "-" for e in events],
-            t("auth.col_action"): [e.action for e in events],
+            t("auth.col_action"): [audit.action_text(e.action, lang()) for e in events],
             t("auth.col_unit"): [e.unit_code for e in events],
             t("auth.col_target"): [e.target for e in events],
             t("auth.col_batch"): [e.batch_id for e in events],
-            t("auth.col_detail"): [e.detail for e in events],
+            t("auth.col_detail"): [audit.detail_text(e.detail, lang()) for e in events],
         },
         hide_index=True,
         width="stretch",

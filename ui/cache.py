@@ -28,6 +28,7 @@ from commstats.config import get_settings
 from commstats.db import make_engine
 from commstats.narrative import Draft, draft_report
 from commstats.periods import Period, parse_period
+from commstats.template import build_template
 from commstats.units import with_predecessors
 
 TTL_SECONDS = 300
@@ -212,6 +213,22 @@ def targets(url: str, ids: tuple[int, ...], year: int) -> dict[str, int]:
 @fresh("ids")
 def overview_cards(url: str, ids: tuple[int, ...], month: dt.date, lang: str) -> dict[str, list[overview.Card]]:
     return overview.overview_cards(engine(url), ids, Period("month", month.year, month.month), lang)
+
+
+@fresh("ids")
+def target_list(url: str, ids: tuple[int, ...]) -> pd.DataFrame:
+    return queries.target_list(engine(url), ids)
+
+
+@fresh()
+def template_workbook(url: str, year: int, unit: str, lang: str) -> bytes:
+    """The data-entry workbook of `unit` for `year` (what `python -m commstats template` writes)."""
+    return build_template(engine(url), year, unit, lang)
+
+
+@fresh("ids")
+def latest_complete_month(url: str, ids: tuple[int, ...], months: tuple[dt.date, ...]) -> dt.date | None:
+    return overview.latest_complete_month(engine(url), ids, months)
 
 
 # --- Reads of the analysis pages (trends, sites, licences, explore, quality) ---

@@ -196,6 +196,7 @@ def open_page(url_path: str, on_empty: Callable[[Selection], None] | None = None
     if not st.session_state.pop(VERSION_READ_KEY, False):  # the page runs without the router this time
         cache.refresh(cache.database_url())
         state.keep_choices()  # the router's sidebar does it otherwise
+    st.set_page_config(page_title=t("page_tab", page=spec.title(), app=t("app_title")))  # each page its own tab title
     st.title(spec.heading())
     principal = require(spec.action) if spec.action is not None else current()
     selection: Selection | None = st.session_state.get(SELECTION_KEY)

@@ -62,6 +62,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/provinces.py", "nav_provinces", ":material/leaderboard:"),
     PageSpec("pages/entry.py", "entry_title", ":material/edit_note:", Action.ENTRY),
     PageSpec("pages/import.py", "import_title", ":material/upload_file:", Action.IMPORT),
+    PageSpec("pages/targets.py", "targets.nav", ":material/flag:", Action.IMPORT),
+    PageSpec("pages/catalog.py", "catalog.nav", ":material/list_alt:"),
     PageSpec("pages/status.py", "cycle.nav_status", ":material/pending_actions:", Action.CYCLE),
     PageSpec("pages/cycle.py", "cycle.nav_cycle", ":material/event_available:", Action.CYCLE),
     PageSpec("pages/users.py", "nav_users", ":material/group:", Action.MANAGE_USERS, heading_key="users_title"),

@@ -15,7 +15,7 @@ from commstats import national, queries
 from commstats.bootstrap import add_unit, init_database
 from commstats.codes import CODE_RULE, is_code, suggest_code
 from commstats.db import make_engine, read_only, storage_fault
-from commstats.export import write_export
+from commstats.export import SEPARATORS, write_export
 from commstats.i18n import t
 from commstats.periods import parse_month
 
@@ -196,12 +196,17 @@ def export(
     end: Annotated[str | None, typer.Option("--to", help="2019-12")] = None,
     metric: Annotated[list[str] | None, typer.Option("--metric", help="Mã chỉ tiêu (lặp lại được)")] = None,
     unit: Annotated[str | None, typer.Option("--unit")] = None,
+    sep: Annotated[str, typer.Option("--sep", help="csv: , | ; (semicolon) — ';' cho Excel cài vùng Việt Nam")] = ",",
     db: DbOption = None,
     lang: LangOption = "vi",
 ) -> None:
-    """Xuất số liệu ra CSV (UTF-8 BOM) hoặc XLSX / export observations."""
+    """Xuất số liệu ra CSV (UTF-8 BOM) hoặc XLSX / export observations. Excel on Windows with Vietnamese regional
+    settings reads `--sep ';'` (or `--sep semicolon`); with `,` every row lands in one column there."""
     if fmt not in ("csv", "xlsx"):
         typer.echo("--format phải là csv hoặc xlsx / must be csv or xlsx", err=True)
+        raise typer.Exit(2)
+    if sep not in SEPARATORS:
+        typer.echo(t("csv_sep_bad", lang, sep=sep), err=True)
         raise typer.Exit(2)
     engine = engine_for(db)
     known = queries.metric_by_code(engine)
@@ -213,7 +218,7 @@ def export(
         engine, start=_month_option(start, "--from"), end=_month_option(end, "--to"),
         metric_codes=metric or [], unit_codes=[unit] if unit else [], lang=lang,
     )  # fmt: skip
-    count = write_export(frame, str(out), fmt, lang)
+    count = write_export(frame, str(out), fmt, lang, sep)
     typer.echo(f"Đã xuất {count} dòng vào {out} / exported {count} rows.")
 
 

@@ -22,7 +22,8 @@ from tests.conftest import sqlite_url
 from ui.navigation import PAGES, PageSpec, page_spec
 
 PASSWORD = "mat-khau-mo-trang-2019"
-DENIED_ANONYMOUS = {"entry", "import", "users", "status", "cycle", "narrative"}  # editors', leaders', admins' pages
+# editors', leaders', admins' pages
+DENIED_ANONYMOUS = {"entry", "import", "targets", "users", "status", "cycle", "narrative"}
 
 
 def _server(template: Path, folder: Path, auth_mode: str) -> Iterator[Dashboard]:
