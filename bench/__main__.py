@@ -73,8 +73,11 @@ def measure_size(rows_wanted: int, workdir: Path, pg_url: str | None, pg_note: s
 
     load, db = load_bench.run_sqlite(rows, unit_count, workdir, repeats_for(len(rows), 3, 3))  # noisy: best of 3
     result["load"] = load
-    print(f"  load: ours {load['load_seconds']:.1f}s, raw {load['raw_executemany_seconds']:.1f}s, "
-          f"to_sql {load['to_sql_seconds']:.1f}s", flush=True)  # fmt: skip
+    print(
+        f"  load: ours {load['load_seconds']:.1f}s, raw {load['raw_executemany_seconds']:.1f}s, "
+        f"to_sql {load['to_sql_seconds']:.1f}s",
+        flush=True,
+    )
     if pg_url:
         result["load_postgresql"] = load_bench.run_postgres(rows, unit_count, pg_url, repeats_for(len(rows), 2, 2))
         print(f"  PostgreSQL load: ours {result['load_postgresql']['load_seconds']:.1f}s", flush=True)
@@ -90,8 +93,9 @@ def measure_size(rows_wanted: int, workdir: Path, pg_url: str | None, pg_note: s
 
     url = load_bench.sqlite_url(db)
     rendered, memory = render_bench.run(url)
-    result["render"] = {page: {k: v for k, v in r.items() if k != "calls"} | {"calls": len(r["calls"])}
-                        for page, r in rendered.items()}  # fmt: skip
+    result["render"] = {
+        page: {k: v for k, v in r.items() if k != "calls"} | {"calls": len(r["calls"])} for page, r in rendered.items()
+    }
     result["memory"] = memory
     print(f"  rendered {len(rendered)} pages; peak memory {memory['peak_rss_mb']:.0f} MB", flush=True)
 
@@ -160,10 +164,17 @@ def main() -> None:
             shutil.rmtree(workdir, ignore_errors=True)
     table, judged_rows, checks = judge(results)
     output = {
-        "machine": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count(),
-        "seconds": round(time.time() - started, 1), "sizes": sizes, "results": results, "growth": table,
-        "targets_at_rows": judged_rows, "targets": checks, "targets_met": all(c["met"] for c in checks.values()),
-    }  # fmt: skip
+        "machine": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "seconds": round(time.time() - started, 1),
+        "sizes": sizes,
+        "results": results,
+        "growth": table,
+        "targets_at_rows": judged_rows,
+        "targets": checks,
+        "targets_met": all(c["met"] for c in checks.values()),
+    }
     show(output)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(output, indent=2, default=str, ensure_ascii=False))

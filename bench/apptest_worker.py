@@ -156,9 +156,19 @@ def render_page(page: str, cold_runs: int = 2, warm_runs: int = 3) -> dict[str, 
     second_user = _session(page)
     new_session = _timed_run(second_user)
     errors += _errors(second_user)
-    return {"page": page, "first_run_s": first, "cold_s": min(colds), "warm_s": min(warms), "cold_runs": colds,
-            "warm_runs": warms, "warm_new_session_s": new_session, "calls": recorder.calls,
-            "title": titles[0] if titles else "", "errors": errors, "max_rss_mb": _rss_mb()}  # fmt: skip
+    return {
+        "page": page,
+        "first_run_s": first,
+        "cold_s": min(colds),
+        "warm_s": min(warms),
+        "cold_runs": colds,
+        "warm_runs": warms,
+        "warm_new_session_s": new_session,
+        "calls": recorder.calls,
+        "title": titles[0] if titles else "",
+        "errors": errors,
+        "max_rss_mb": _rss_mb(),
+    }
 
 
 def render_all(pages: list[str]) -> dict[str, Any]:

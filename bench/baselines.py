@@ -184,8 +184,11 @@ def hand_monthly_totals(
             "SELECT o.period, m.code, SUM(o.value) " + UNITS_METRICS + " WHERE o.period BETWEEN ? AND ? "
             "GROUP BY o.period, m.code ORDER BY o.period"
         )
-    columns = ["period", "metric", "member", "member_vi", "member_en", "value"] if by_member else [
-        "period", "metric", "value"]  # fmt: skip
+    columns = (
+        ["period", "metric", "member", "member_vi", "member_en", "value"]
+        if by_member
+        else ["period", "metric", "value"]
+    )
     return _frame(conn, sql, params, columns, dates=["period"])
 
 
@@ -289,15 +292,36 @@ def hand_export(
 ) -> pd.DataFrame:
     sections, metrics, members = _json(section_codes), _json(metric_codes), _json(member_codes)
     rows = _rows(
-        conn, EXPORT_SQL, _json(unit_codes), start.isoformat(), end.isoformat(), sections, sections, metrics, metrics,
-        members, members,
-    )  # fmt: skip
+        conn,
+        EXPORT_SQL,
+        _json(unit_codes),
+        start.isoformat(),
+        end.isoformat(),
+        sections,
+        sections,
+        metrics,
+        metrics,
+        members,
+        members,
+    )
     pick = EXPORT_PICK["en" if lang == "en" else "vi"]
     return pd.DataFrame([tuple(row[i] for i in pick) for row in rows], columns=EXPORT_COLUMNS)
 
 
-BATCH_COLUMNS = ["id", "source_kind", "source_name", "sha256", "started_at", "finished_at", "rows_read",
-                 "rows_inserted", "rows_updated", "rows_unchanged", "status", "created_by"]  # fmt: skip
+BATCH_COLUMNS = [
+    "id",
+    "source_kind",
+    "source_name",
+    "sha256",
+    "started_at",
+    "finished_at",
+    "rows_read",
+    "rows_inserted",
+    "rows_updated",
+    "rows_unchanged",
+    "status",
+    "created_by",
+]
 
 
 def _datetime(text: object) -> dt.datetime | None:
@@ -346,10 +370,21 @@ def hand_revisions(conn: sqlite3.Connection, unit_ids: Sequence[int] | None = No
         "JOIN unit u ON u.id = o.unit_id JOIN metric m ON m.id = o.metric_id JOIN member b ON b.id = o.member_id "
         f"{where}ORDER BY r.id DESC LIMIT ?",
         (limit,),
-        ["id", "changed_at", "batch_id", "unit", "metric", "period", "member", "old_value", "new_value",
-         "member_vi", "member_en"],
+        [
+            "id",
+            "changed_at",
+            "batch_id",
+            "unit",
+            "metric",
+            "period",
+            "member",
+            "old_value",
+            "new_value",
+            "member_vi",
+            "member_en",
+        ],
         dates=["period"],
-    )  # fmt: skip
+    )
     frame["changed_at"] = [_datetime(v) for v in frame["changed_at"]]
     return frame
 
@@ -380,11 +415,23 @@ def hand_figure_totals(
     member = ", b.code, b.name_vi, b.name_en" if by_member else ""
     join = " JOIN member b ON b.id = o.member_id" if by_member else ""
     sql = (
-        "SELECT o.period, m.code" + member + ", o.grain, SUM(o.value), MAX(o.estimated) " + UNITS_METRICS + join
-        + " WHERE o.period BETWEEN ? AND ? GROUP BY o.period, m.code" + member + ", o.grain ORDER BY o.period"
-    )  # fmt: skip
-    columns = ["period", "metric", *(["member", "member_vi", "member_en"] if by_member else []), "grain", "value",
-               "estimated"]  # fmt: skip
+        "SELECT o.period, m.code"
+        + member
+        + ", o.grain, SUM(o.value), MAX(o.estimated) "
+        + UNITS_METRICS
+        + join
+        + " WHERE o.period BETWEEN ? AND ? GROUP BY o.period, m.code"
+        + member
+        + ", o.grain ORDER BY o.period"
+    )
+    columns = [
+        "period",
+        "metric",
+        *(["member", "member_vi", "member_en"] if by_member else []),
+        "grain",
+        "value",
+        "estimated",
+    ]
     frame = _frame(conn, sql, params, columns, dates=["period"])
     frame["estimated"] = frame["estimated"].astype(bool)
     return frame
@@ -430,8 +477,10 @@ def hand_overview(conn: sqlite3.Connection, ids: Sequence[int], period: Period, 
     rows = _rows(
         conn,
         "SELECT m.code, o.period, SUM(o.value) " + UNITS + " WHERE o.period BETWEEN ? AND ? GROUP BY m.code, o.period",
-        _json(ids), add_months(month, -12).isoformat(), month.isoformat(),
-    )  # fmt: skip
+        _json(ids),
+        add_months(month, -12).isoformat(),
+        month.isoformat(),
+    )
     hand_targets(conn, ids, month.year)
     return _with_ratios({code: value for code, when, value in rows if when == month.isoformat()})
 
@@ -474,8 +523,10 @@ def hand_draft(
         "SELECT n.code, m.code, b.code, substr(o.period, 1, 7), o.value "
         + UNITS
         + " JOIN unit n ON n.id = o.unit_id JOIN member b ON b.id = o.member_id WHERE o.period BETWEEN ? AND ?",
-        _json(ids), min(months).isoformat(), max(months).isoformat(),
-    )  # fmt: skip
+        _json(ids),
+        min(months).isoformat(),
+        max(months).isoformat(),
+    )
     return set(sources)
 
 
@@ -483,12 +534,18 @@ def hand_draft(
 
 
 WHOLE_TABLES = {
-    "observation": "SELECT * FROM observation", "unit": "SELECT * FROM unit", "metric": "SELECT * FROM metric",
-    "section": "SELECT * FROM section", "member": "SELECT * FROM member", "target": "SELECT * FROM target",
-    "licence_record": "SELECT * FROM licence_record", "import_batch": "SELECT * FROM import_batch",
-    "revision": "SELECT * FROM revision", "site_post": "SELECT * FROM site_post",
+    "observation": "SELECT * FROM observation",
+    "unit": "SELECT * FROM unit",
+    "metric": "SELECT * FROM metric",
+    "section": "SELECT * FROM section",
+    "member": "SELECT * FROM member",
+    "target": "SELECT * FROM target",
+    "licence_record": "SELECT * FROM licence_record",
+    "import_batch": "SELECT * FROM import_batch",
+    "revision": "SELECT * FROM revision",
+    "site_post": "SELECT * FROM site_post",
     "audit_event": "SELECT * FROM audit_event",
-}  # fmt: skip
+}
 
 
 @dataclass
@@ -537,18 +594,27 @@ def naive_data_version(t: Tables) -> DataVersion:
 def naive_data_events_since(t: Tables, after: int) -> list[DataEvent]:
     frame = _data_events(t)
     frame = frame[frame["id"] > after].sort_values("id")
-    return [DataEvent(int(r.id), r.action, tuple(c for c in (r.unit_code or "").split(",") if c))
-            for r in _records(frame)]  # fmt: skip
+    return [
+        DataEvent(int(r.id), r.action, tuple(c for c in (r.unit_code or "").split(",") if c)) for r in _records(frame)
+    ]
 
 
 def naive_units(t: Tables) -> list[tuple[Any, ...]]:
     frame = t.unit.sort_values("name_vi", kind="stable")
     return [
-        (int(r.id), r.code, r.name_vi, r.name_en, bool(r.is_demo), None if pd.isna(r.merged_into_id)
-         else int(r.merged_into_id), _iso(r.merged_on) if isinstance(r.merged_on, str) else None, int(r.cutoff_day),
-         None if pd.isna(r.first_year) else int(r.first_year))
+        (
+            int(r.id),
+            r.code,
+            r.name_vi,
+            r.name_en,
+            bool(r.is_demo),
+            None if pd.isna(r.merged_into_id) else int(r.merged_into_id),
+            _iso(r.merged_on) if isinstance(r.merged_on, str) else None,
+            int(r.cutoff_day),
+            None if pd.isna(r.first_year) else int(r.first_year),
+        )
         for r in _records(frame)
-    ]  # fmt: skip
+    ]
 
 
 def naive_unit_ids(t: Tables, codes: Sequence[str]) -> list[int]:
@@ -566,8 +632,9 @@ def naive_month_range(t: Tables, ids: Sequence[int]) -> tuple[str, str] | None:
 
 
 def naive_metrics(t: Tables) -> list[tuple[Any, ...]]:
-    section = t.section.rename(columns={"id": "section_id", "code": "s_code", "name_vi": "s_vi", "name_en": "s_en",
-                                        "sort_order": "s_order"})  # fmt: skip
+    section = t.section.rename(
+        columns={"id": "section_id", "code": "s_code", "name_vi": "s_vi", "name_en": "s_en", "sort_order": "s_order"}
+    )
     frame = t.metric.merge(section).sort_values(["s_order", "sort_order"], kind="stable")
     return [
         (int(r.id), r.code, r.name_vi, r.name_en, r.unit_vi, r.unit_en, r.kind, r.dimension, r.s_code, r.s_vi, r.s_en)
@@ -666,9 +733,14 @@ def naive_export(
     )[["section_id", "s_code", "section", "s_order"]]
     unit_word = f"unit_{'en' if lang == 'en' else 'vi'}"
     metrics = t.metric.rename(
-        columns={"id": "metric_id", "code": "metric", name: "metric_name", "sort_order": "m_order",
-                 unit_word: "unit_word"}
-    )[["metric_id", "metric", "metric_name", "m_order", "unit_word", "section_id"]]  # fmt: skip
+        columns={
+            "id": "metric_id",
+            "code": "metric",
+            name: "metric_name",
+            "sort_order": "m_order",
+            unit_word: "unit_word",
+        }
+    )[["metric_id", "metric", "metric_name", "m_order", "unit_word", "section_id"]]
     members = t.member.rename(
         columns={"id": "member_id", "code": "member", name: "member_name", "sort_order": "b_order"}
     )[["member_id", "member", "member_name", "b_order"]]
@@ -679,10 +751,21 @@ def naive_export(
             frame = frame[frame[column].isin(list(wanted))]
     frame = frame.sort_values(["unit", "period", "s_order", "m_order", "b_order", "member"], kind="stable")
     return [
-        (r.unit, r.unit_name, r.period[:7], r.section, r.metric, r.metric_name, r.member, r.member_name, int(r.value),
-         r.unit_word, r.note)
+        (
+            r.unit,
+            r.unit_name,
+            r.period[:7],
+            r.section,
+            r.metric,
+            r.metric_name,
+            r.member,
+            r.member_name,
+            int(r.value),
+            r.unit_word,
+            r.note,
+        )
         for r in _records(frame)
-    ]  # fmt: skip
+    ]
 
 
 def naive_import_batches(t: Tables, unit_ids: Sequence[int] | None = None, limit: int = 200) -> list[int]:
@@ -691,8 +774,9 @@ def naive_import_batches(t: Tables, unit_ids: Sequence[int] | None = None, limit
         ids = list(unit_ids)
         observations = t.observation[t.observation["unit_id"].isin(ids)]
         revised = t.revision[t.revision["observation_id"].isin(observations["id"])]
-        others = [table.loc[table["unit_id"].isin(ids), "batch_id"] for table in (t.target, t.site_post,
-                                                                                  t.licence_record)]  # fmt: skip
+        others = [
+            table.loc[table["unit_id"].isin(ids), "batch_id"] for table in (t.target, t.site_post, t.licence_record)
+        ]
         wrote = pd.concat([observations["batch_id"], revised["batch_id"], *others]).dropna()
         frame = frame[frame["id"].isin(wrote)]
     return [int(i) for i in frame.sort_values("id", ascending=False)["id"].head(limit)]
@@ -734,8 +818,9 @@ def naive_grain_rows(t: Tables, ids: Sequence[int], start: dt.date, end: dt.date
     if coarse.empty:
         return []
     last = max(add_months(dt.date.fromisoformat(p[:10]), 11) for p in coarse["period"])
-    monthly = _between(frame[(frame["grain"] == "month") & frame["metric"].isin(coarse["metric"])], "period", start,
-                       last)  # fmt: skip
+    monthly = _between(
+        frame[(frame["grain"] == "month") & frame["metric"].isin(coarse["metric"])], "period", start, last
+    )
     both = pd.concat([coarse, monthly])
     return [(r.unit, r.metric, r.kind, r.grain, _date(r.period), r.member, int(r.value)) for r in both.itertuples()]
 

@@ -108,9 +108,18 @@ def add_units(engine: Engine, unit_count: int) -> None:
     with engine.begin() as conn:
         conn.execute(
             insert(Unit),
-            [{"code": s.code, "name_vi": s.name_vi, "name_en": f"DIC {s.index:05d}", "cutoff_day": 0,
-              "is_demo": False, "public_view": False} for s in specs],
-        )  # fmt: skip
+            [
+                {
+                    "code": s.code,
+                    "name_vi": s.name_vi,
+                    "name_en": f"DIC {s.index:05d}",
+                    "cutoff_day": 0,
+                    "is_demo": False,
+                    "public_view": False,
+                }
+                for s in specs
+            ],
+        )
         ids = dict(conn.execute(select(Unit.code, Unit.id)).all())
         for spec in specs:
             if spec.merged_into is not None:
@@ -134,12 +143,19 @@ def add_targets_and_register(engine: Engine, unit_count: int, seed: int = 11) ->
             {"source_kind": "bench", "source_name": "targets and register", "sha256": "", "status": "loaded"},
         ).scalar_one()
         targets = [
-            {"unit_id": unit_ids[s.code], "metric_id": mid, "year": year, "value": rng.randint(500, 5000),
-             "batch_id": batch}
-            for s in specs if s.merged_into is None
-            for mid, kind in metrics.values() if kind == "flow"
+            {
+                "unit_id": unit_ids[s.code],
+                "metric_id": mid,
+                "year": year,
+                "value": rng.randint(500, 5000),
+                "batch_id": batch,
+            }
+            for s in specs
+            if s.merged_into is None
+            for mid, kind in metrics.values()
+            if kind == "flow"
             for year in range(FIRST_MONTH.year, LAST_MONTH.year + 1)
-        ]  # fmt: skip
+        ]
         conn.execute(insert(Target), targets)
         register = []
         for s in specs:
@@ -149,10 +165,16 @@ def add_targets_and_register(engine: Engine, unit_count: int, seed: int = 11) ->
                     if month > s.last_month:
                         continue
                     register.append(
-                        {"unit_id": unit_ids[s.code], "metric_id": metrics[code][0], "number": f"{i + 1:04d}/GP",
-                         "issued_on": month.replace(day=1 + rng.randrange(28)), "holder": f"Đơn vị in {i % 97}",
-                         "title": f"Tài liệu số {i}", "batch_id": batch}
-                    )  # fmt: skip
+                        {
+                            "unit_id": unit_ids[s.code],
+                            "metric_id": metrics[code][0],
+                            "number": f"{i + 1:04d}/GP",
+                            "issued_on": month.replace(day=1 + rng.randrange(28)),
+                            "holder": f"Đơn vị in {i % 97}",
+                            "title": f"Tài liệu số {i}",
+                            "batch_id": batch,
+                        }
+                    )
         conn.execute(insert(LicenceRecord), register)
     return {"targets": len(targets), "licence_records": len(register)}
 

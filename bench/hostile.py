@@ -64,8 +64,10 @@ def _register(rows: int, day: str) -> bytes:
 
 
 def _register_valid(rows: int) -> bytes:
-    lines = (f"{i:06d}/GP,Giấy phép xuất bản,{1 + i % 28}/{1 + i % 12}/{2000 + i % 25},Tổ chức {i % 500}\r\n"
-             for i in range(rows))  # fmt: skip
+    lines = (
+        f"{i:06d}/GP,Giấy phép xuất bản,{1 + i % 28}/{1 + i % 12}/{2000 + i % 25},Tổ chức {i % 500}\r\n"
+        for i in range(rows)
+    )
     return ("Số,Loại,Ngày cấp,Tổ chức\r\n" + "".join(lines)).encode()
 
 
@@ -88,35 +90,80 @@ def corpus() -> list[Entry]:
     return [
         Entry("csv: invalid rows at the size limit", "loi.csv", f.invalid_long_csv, ("import", "page")),
         Entry("csv: valid rows at the size limit", "hop-le.csv", f.valid_long_csv, ("import", "page"), True),
-        Entry(f"csv: {rows:,} invalid rows (4 problems each)", "loi-gioi-han.csv",
-              lambda size: _invalid_rows_csv(rows), ("import", "page")),
-        Entry(f"csv: {rows:,} valid rows (the row limit)", "hop-le-gioi-han.csv",
-              lambda size: _valid_rows_csv(rows), ("import", "page"), True),
-        Entry("xlsx: 8 M shared strings", "chuoi.xlsx", lambda size: f.xlsx_shared_strings(8_000_000),
-              ("import", "page")),
-        Entry("xlsx: one 300 MB cell", "o-lon.xlsx", lambda size: f.xlsx_long_shared_string(300 * MB),
-              ("import", "page")),
+        Entry(
+            f"csv: {rows:,} invalid rows (4 problems each)",
+            "loi-gioi-han.csv",
+            lambda size: _invalid_rows_csv(rows),
+            ("import", "page"),
+        ),
+        Entry(
+            f"csv: {rows:,} valid rows (the row limit)",
+            "hop-le-gioi-han.csv",
+            lambda size: _valid_rows_csv(rows),
+            ("import", "page"),
+            True,
+        ),
+        Entry(
+            "xlsx: 8 M shared strings", "chuoi.xlsx", lambda size: f.xlsx_shared_strings(8_000_000), ("import", "page")
+        ),
+        Entry(
+            "xlsx: one 300 MB cell", "o-lon.xlsx", lambda size: f.xlsx_long_shared_string(300 * MB), ("import", "page")
+        ),
         Entry("xlsx: 10 M cells", "nhieu-o.xlsx", lambda size: f.xlsx_many_cells(10_000_000), ("import", "page")),
-        Entry(f"xlsx: {xlsx_rows:,} valid rows (the cell limit)", "hop-le.xlsx",
-              lambda size: f.valid_long_xlsx(xlsx_rows), ("import", "page"), True),
-        Entry("register: invalid dates at the size limit", "so-loi.csv",
-              lambda size: _fill(size, "1/GP,Giấy phép xuất bản,31/02/2019,A\r\n".encode(),
-                                 "Số,Loại,Ngày cấp,Tổ chức\r\n".encode()), ("register", "page")),
-        Entry(f"register: {limits().register_rows:,} valid records (the row limit)", "so-hop-le.csv",
-              lambda size: _register_valid(limits().register_rows), ("register", "page"), True),
-        Entry("targets: negative values at the size limit", "ke-hoach.csv",
-              lambda size: _fill(size, b"2019,portal_audio,-1\r\n", b"year,metric,value\r\n"), ("targets",)),
+        Entry(
+            f"xlsx: {xlsx_rows:,} valid rows (the cell limit)",
+            "hop-le.xlsx",
+            lambda size: f.valid_long_xlsx(xlsx_rows),
+            ("import", "page"),
+            True,
+        ),
+        Entry(
+            "register: invalid dates at the size limit",
+            "so-loi.csv",
+            lambda size: _fill(
+                size, "1/GP,Giấy phép xuất bản,31/02/2019,A\r\n".encode(), "Số,Loại,Ngày cấp,Tổ chức\r\n".encode()
+            ),
+            ("register", "page"),
+        ),
+        Entry(
+            f"register: {limits().register_rows:,} valid records (the row limit)",
+            "so-hop-le.csv",
+            lambda size: _register_valid(limits().register_rows),
+            ("register", "page"),
+            True,
+        ),
+        Entry(
+            "targets: negative values at the size limit",
+            "ke-hoach.csv",
+            lambda size: _fill(size, b"2019,portal_audio,-1\r\n", b"year,metric,value\r\n"),
+            ("targets",),
+        ),
         Entry("docx: 5.5 M empty paragraphs", "doan.docx", lambda size: f.docx_paragraphs(5_500_000), ("extract",)),
-        Entry("docx: 5,000 paragraphs of report text", "bao-cao.docx",
-              lambda size: f.docx_paragraphs(5_000, seed_paragraph), ("extract",), True),
-        Entry("pdf: 1,000 pages sharing one 20 MB stream", "chung.pdf",
-              lambda size: f.pdf_shared_stream(1000, 20 * MB), ("extract",)),
-        Entry("pdf: 1,000 pages of text", "bao-cao.pdf",
-              lambda size: f.pdf_shared_stream(1000, 400, "Dang 33 tin bai tieng Viet"), ("extract",), True),
+        Entry(
+            "docx: 5,000 paragraphs of report text",
+            "bao-cao.docx",
+            lambda size: f.docx_paragraphs(5_000, seed_paragraph),
+            ("extract",),
+            True,
+        ),
+        Entry(
+            "pdf: 1,000 pages sharing one 20 MB stream",
+            "chung.pdf",
+            lambda size: f.pdf_shared_stream(1000, 20 * MB),
+            ("extract",),
+        ),
+        Entry(
+            "pdf: 1,000 pages of text",
+            "bao-cao.pdf",
+            lambda size: f.pdf_shared_stream(1000, 400, "Dang 33 tin bai tieng Viet"),
+            ("extract",),
+            True,
+        ),
         Entry("txt: text at the size limit", "dai.txt", _seed_text, ("extract",)),
-        Entry("txt: the seed report repeated, 0.9 MB", "bao-cao.txt", lambda size: _seed_text(900_000), ("extract",),
-              True),
-    ]  # fmt: skip
+        Entry(
+            "txt: the seed report repeated, 0.9 MB", "bao-cao.txt", lambda size: _seed_text(900_000), ("extract",), True
+        ),
+    ]
 
 
 def _empty_database(folder: Path) -> Path:
@@ -139,8 +186,13 @@ def _run(route: str, path: Path, database: Path) -> dict[str, Any]:
     try:
         done = subprocess.run(
             [sys.executable, "-m", "bench.hostile_worker", route, str(path), f"sqlite:///{copy}"],
-            capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=TIMEOUT, check=False,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=PROJECT_ROOT,
+            timeout=TIMEOUT,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         return {"timeout": TIMEOUT, "seconds": time.perf_counter() - started}
     finally:
@@ -164,22 +216,27 @@ def _first_message(result: dict[str, Any]) -> str:
 
 
 def show(results: list[dict[str, Any]]) -> None:
-    print(f"\n{'file':52} {'MB':>6} {'route':8} {'s':>6} {'base':>6} {'peak':>6} {'+MB':>6} {'after':>6} "
-          f"{'out KB':>7}  ok  first message")  # fmt: skip
+    print(
+        f"\n{'file':52} {'MB':>6} {'route':8} {'s':>6} {'base':>6} {'peak':>6} {'+MB':>6} {'after':>6} "
+        f"{'out KB':>7}  ok  first message"
+    )
     for r in results:
         m = r["measure"]
         extra = m.get("peak_mb", 0) - m.get("baseline_mb", 0)
         after = f"{m['after_mb']:6.0f}" if "after_mb" in m else "     -"
         printed = f"{m['printed_bytes'] / 1024:7.1f}" if "printed_bytes" in m else "      -"
         status = "yes" if _judge(m) else "NO "
-        print(f"{r['name'][:52]:52} {r['size_mb']:6.1f} {r['route']:8} {m.get('seconds', 0):6.1f} "
-              f"{m.get('baseline_mb', 0):6.0f} {m.get('peak_mb', 0):6.0f} {extra:6.0f} {after} {printed}  {status} "
-              f"{_first_message(m)}")  # fmt: skip
+        print(
+            f"{r['name'][:52]:52} {r['size_mb']:6.1f} {r['route']:8} {m.get('seconds', 0):6.1f} "
+            f"{m.get('baseline_mb', 0):6.0f} {m.get('peak_mb', 0):6.0f} {extra:6.0f} {after} {printed}  {status} "
+            f"{_first_message(m)}"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench hostile", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m bench hostile", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size-mb", type=float, default=limits().file_mb - 1, help="the size of the big files")
     parser.add_argument("--only", default="", help="comma-separated words: run the entries whose name has one")
     parser.add_argument("--output", type=Path, default=RESULTS / "hostile.json")
@@ -197,16 +254,30 @@ def main(argv: list[str] | None = None) -> None:
             path.write_bytes(entry.build(size))
             for route in entry.routes:
                 measure = _run(route, path, database)
-                results.append({"name": entry.name, "file": entry.file, "valid": entry.valid, "route": route,
-                                "size_mb": path.stat().st_size / MB, "measure": measure})  # fmt: skip
+                results.append(
+                    {
+                        "name": entry.name,
+                        "file": entry.file,
+                        "valid": entry.valid,
+                        "route": route,
+                        "size_mb": path.stat().st_size / MB,
+                        "measure": measure,
+                    }
+                )
                 show(results[-1:])
             path.unlink()
     show(results)
     met = all(_judge(r["measure"]) for r in results)
     print(f"\nbudget ≤ {BUDGET_SECONDS:.0f} s and ≤ {BUDGET_EXTRA_MB:.0f} MB extra: {'met' if met else 'NOT met'}")
-    output = {"machine": platform.platform(), "cpus": os.cpu_count(), "seconds": round(time.time() - started, 1),
-              "limits": limits().__dict__, "budget": {"seconds": BUDGET_SECONDS, "extra_mb": BUDGET_EXTRA_MB},
-              "met": met, "results": results}  # fmt: skip
+    output = {
+        "machine": platform.platform(),
+        "cpus": os.cpu_count(),
+        "seconds": round(time.time() - started, 1),
+        "limits": limits().__dict__,
+        "budget": {"seconds": BUDGET_SECONDS, "extra_mb": BUDGET_EXTRA_MB},
+        "met": met,
+        "results": results,
+    }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(output, indent=2, ensure_ascii=False, default=str))
     print(f"written {args.output}")

@@ -22,8 +22,12 @@ from pathlib import Path
 from typing import Any
 
 UNIT = "test-unit"
-COMMANDS = {"import": ["import"], "register": ["register", "import"], "targets": ["targets", "import"],
-            "extract": ["extract"]}  # fmt: skip
+COMMANDS = {
+    "import": ["import"],
+    "register": ["register", "import"],
+    "targets": ["targets", "import"],
+    "extract": ["extract"],
+}
 
 
 def _status(field: str) -> float:
@@ -61,8 +65,15 @@ def run_cli(route: str, path: Path, url: str) -> dict[str, Any]:
         printed = out.tell()
         out.seek(0)
         head = out.read(600)
-    return {"seconds": seconds, "baseline_mb": baseline, "peak_mb": _status("VmHWM"), "exit": code,
-            "printed_bytes": printed, "lines": head.count("\n"), "head": head}  # fmt: skip
+    return {
+        "seconds": seconds,
+        "baseline_mb": baseline,
+        "peak_mb": _status("VmHWM"),
+        "exit": code,
+        "printed_bytes": printed,
+        "lines": head.count("\n"),
+        "head": head,
+    }
 
 
 def run_page(path: Path, url: str) -> dict[str, Any]:
@@ -93,12 +104,15 @@ def run_page(path: Path, url: str) -> dict[str, Any]:
     after = _status("VmRSS")
     problems = page.dataframe[-1].value if page.error else None
     return {
-        "seconds": seconds, "baseline_mb": baseline, "peak_mb": peak, "after_mb": after,
+        "seconds": seconds,
+        "baseline_mb": baseline,
+        "peak_mb": peak,
+        "after_mb": after,
         "exception": str(page.exception[0].message)[:200] if page.exception else "",
         "error": page.error[0].value if page.error else "",
         "problem_rows": 0 if problems is None else len(problems),
         "head": "" if problems is None else " | ".join(map(str, problems.iloc[0].tolist()))[:300],
-    }  # fmt: skip
+    }
 
 
 def main() -> None:

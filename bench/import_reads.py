@@ -118,10 +118,15 @@ def filled_template(engine: Any) -> bytes:
 def register_rows(count: int) -> list[list[object]]:
     start = dt.date(2019, 1, 1)
     return [
-        [f"{i:05d}/GP", "Giấy phép xuất bản" if i % 3 else "Tờ khai hoạt động in",
-         f"{(start + dt.timedelta(days=i % 300)):%d/%m/%Y}", "Công ty A", "Tài liệu"]
+        [
+            f"{i:05d}/GP",
+            "Giấy phép xuất bản" if i % 3 else "Tờ khai hoạt động in",
+            f"{(start + dt.timedelta(days=i % 300)):%d/%m/%Y}",
+            "Công ty A",
+            "Tài liệu",
+        ]
         for i in range(count)
-    ]  # fmt: skip
+    ]
 
 
 REGISTER_HEADER = ["Số", "Loại", "Ngày cấp", "Tổ chức", "Tên tài liệu"]
@@ -171,12 +176,15 @@ def measure(engine: Any, content: bytes, name: str, repeat: int) -> dict[str, ob
         loaded = upload.load(engine, content, name, unit=UNIT)
     assert loaded.ok, loaded.report.summary("en")
     return {
-        "file": name, "kind": found.kind, "bytes": len(content),
+        "file": name,
+        "kind": found.kind,
+        "bytes": len(content),
         "preview_parses": preview_counts["csv"] + preview_counts["xlsx"],
         "load_parses": load_counts["csv"] + load_counts["xlsx"],
-        "preview_seconds": round(ours.best, 4), "bare_parse_seconds": round(base.best, 4),
+        "preview_seconds": round(ours.best, 4),
+        "bare_parse_seconds": round(base.best, 4),
         "ratio": round(ours.best / base.best, 2),
-    }  # fmt: skip
+    }
 
 
 def run(rows: int, repeat: int = 3) -> list[dict[str, object]]:
@@ -206,8 +214,11 @@ def before(folder: Path, rows: int, repeat: int) -> dict[str, dict[str, Any]]:
     try:
         done = subprocess.run(
             [sys.executable, "-m", "bench._import_reads_now", "--rows", str(rows), "--repeat", str(repeat), "--json"],
-            cwd=folder, capture_output=True, text=True, check=True,
-        )  # fmt: skip
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     finally:
         script.unlink()
     return {r["file"]: r for r in json.loads(done.stdout.splitlines()[-1])}
@@ -226,11 +237,15 @@ def main() -> None:
         return
     old = before(args.before, args.rows, args.repeat) if args.before else {}
     extra = "   before: parses preview/load, preview s, after/before" if old else ""
-    print(f"{'file':<16} {'kind':<9} {'bytes':>9} {'parses/preview':>15} {'parses/load':>12} {'preview s':>10} "
-          f"{'1 parse s':>10} {'ratio':>6}{extra}")  # fmt: skip
+    print(
+        f"{'file':<16} {'kind':<9} {'bytes':>9} {'parses/preview':>15} {'parses/load':>12} {'preview s':>10} "
+        f"{'1 parse s':>10} {'ratio':>6}{extra}"
+    )
     for r in results:
-        line = (f"{r['file']:<16} {r['kind']:<9} {r['bytes']:>9} {r['preview_parses']:>15} {r['load_parses']:>12} "
-                f"{r['preview_seconds']:>10} {r['bare_parse_seconds']:>10} {r['ratio']:>6}")  # fmt: skip
+        line = (
+            f"{r['file']:<16} {r['kind']:<9} {r['bytes']:>9} {r['preview_parses']:>15} {r['load_parses']:>12} "
+            f"{r['preview_seconds']:>10} {r['bare_parse_seconds']:>10} {r['ratio']:>6}"
+        )
         if r["file"] in old:
             b = old[r["file"]]
             after_before = float(r["preview_seconds"]) / float(b["preview_seconds"])  # type: ignore[arg-type]

@@ -53,8 +53,13 @@ def resolved(engine: Engine, rows: list[CleanRow]) -> list[tuple[Any, ...]]:
     missing -= set(reference.members)
     with engine.begin() as conn:
         if missing:
-            conn.execute(insert(Member), [{"dimension": d, "code": c, "name_vi": c, "name_en": c, "sort_order": 500}
-                                          for d, c in sorted(missing)])  # fmt: skip
+            conn.execute(
+                insert(Member),
+                [
+                    {"dimension": d, "code": c, "name_vi": c, "name_en": c, "sort_order": 500}
+                    for d, c in sorted(missing)
+                ],
+            )
         batch_id = conn.execute(
             insert(ImportBatch).returning(ImportBatch.id),
             {"source_kind": "bench", "source_name": "raw", "sha256": "", "status": "loaded"},
@@ -62,10 +67,18 @@ def resolved(engine: Engine, rows: list[CleanRow]) -> list[tuple[Any, ...]]:
     reference = Reference.read(engine)
     metrics, members, units = reference.metrics, reference.members, reference.units
     return [
-        (units[r.unit_code], metrics[r.metric_code][0], r.period,
-         members[(metrics[r.metric_code][1], r.member_code)], r.value, r.note, batch_id, STAMP)
+        (
+            units[r.unit_code],
+            metrics[r.metric_code][0],
+            r.period,
+            members[(metrics[r.metric_code][1], r.member_code)],
+            r.value,
+            r.note,
+            batch_id,
+            STAMP,
+        )
         for r in rows
-    ]  # fmt: skip
+    ]
 
 
 def _copy(template: Path, target: Path) -> Path:
@@ -131,9 +144,12 @@ def run_sqlite(rows: list[CleanRow], unit_count: int, workdir: Path, repeat: int
     timings = interleaved(
         {"ours": ours, "raw_executemany": raw, "to_sql": to_sql},
         repeat,
-        prepare={"ours": lambda: _copy(bare, ours_db), "raw_executemany": lambda: _copy(with_members, raw_db),
-                 "to_sql": lambda: _copy(with_members, to_sql_db)},
-    )  # fmt: skip
+        prepare={
+            "ours": lambda: _copy(bare, ours_db),
+            "raw_executemany": lambda: _copy(with_members, raw_db),
+            "to_sql": lambda: _copy(with_members, to_sql_db),
+        },
+    )
     figures = _ratios(timings, "ours", "raw_executemany", "to_sql", len(rows))
     return {"rows": len(rows), "repeat": repeat, **figures, "runs": _runs(timings)}, ours_db
 
@@ -213,9 +229,12 @@ def run_postgres(rows: list[CleanRow], unit_count: int, server_url: str, repeat:
         timings = interleaved(
             {"ours": ours, "raw_copy": copy, "to_sql": to_sql},
             repeat,
-            prepare={"ours": lambda: prepare("ours", bare), "raw_copy": lambda: prepare("raw_copy", with_members),
-                     "to_sql": lambda: prepare("to_sql", with_members)},
-        )  # fmt: skip
+            prepare={
+                "ours": lambda: prepare("ours", bare),
+                "raw_copy": lambda: prepare("raw_copy", with_members),
+                "to_sql": lambda: prepare("to_sql", with_members),
+            },
+        )
     finally:
         drop_runs()
         for name in (with_members, bare):

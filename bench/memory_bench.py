@@ -58,9 +58,21 @@ def _free_port() -> int:
 def _start(database: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {**os.environ, "COMMSTATS_DATABASE_URL": f"sqlite:///{database}", "COMMSTATS_AUTH": "on"}
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
-               "--server.port", str(port), "--server.headless", "true",
-               "--browser.gatherUsageStats", "false"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "dashboard.py",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -108,13 +120,16 @@ def measure(
     by_view = dict(samples)
     half = views // 2
     return {
-        "views": views, "concurrency": concurrency, "pages": [p or "overview" for p in PAGES],
+        "views": views,
+        "concurrency": concurrency,
+        "pages": [p or "overview" for p in PAGES],
         "seconds": round(seconds, 1),
-        "rss_mib": {str(v): round(m, 1) for v, m in samples}, "settled_mib": round(settled, 1),
+        "rss_mib": {str(v): round(m, 1) for v, m in samples},
+        "settled_mib": round(settled, 1),
         "settle_seconds": settle,
         "growth_first_half_mib": round(by_view[half] - by_view[1], 1) if half in by_view else None,
         "growth_second_half_mib": round(by_view[views] - by_view[half], 1) if half in by_view else None,
-    }  # fmt: skip
+    }
 
 
 def main() -> None:
@@ -140,10 +155,14 @@ def main() -> None:
     rss = result["rss_mib"]
     assert isinstance(rss, dict)
     print(f"\nRSS of one instance (MiB) over {result['views']} page views in {result['seconds']} s:")
-    print(f"  start {rss['0']}, after 1 view {rss['1']}, after {args.views // 2} {rss.get(str(args.views // 2))}, "
-          f"after {args.views} {rss[str(args.views)]}, {args.settle:.0f} s later {result['settled_mib']}")  # fmt: skip
-    print(f"  growth: views 1→{args.views // 2} {result['growth_first_half_mib']} MiB, "
-          f"{args.views // 2}→{args.views} {result['growth_second_half_mib']} MiB")  # fmt: skip
+    print(
+        f"  start {rss['0']}, after 1 view {rss['1']}, after {args.views // 2} {rss.get(str(args.views // 2))}, "
+        f"after {args.views} {rss[str(args.views)]}, {args.settle:.0f} s later {result['settled_mib']}"
+    )
+    print(
+        f"  growth: views 1→{args.views // 2} {result['growth_first_half_mib']} MiB, "
+        f"{args.views // 2}→{args.views} {result['growth_second_half_mib']} MiB"
+    )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 

@@ -51,8 +51,13 @@ def fresh(url: str, rows: list[CleanRow]) -> Engine:
     init_database(engine)
     with engine.begin() as conn:
         codes = sorted({r.unit_code for r in rows})
-        conn.execute(insert(Unit), [{"code": c, "name_vi": c, "name_en": c, "cutoff_day": 0, "is_demo": False,
-                                     "public_view": False} for c in codes])  # fmt: skip
+        conn.execute(
+            insert(Unit),
+            [
+                {"code": c, "name_vi": c, "name_en": c, "cutoff_day": 0, "is_demo": False, "public_view": False}
+                for c in codes
+            ],
+        )
     return engine
 
 
@@ -69,10 +74,16 @@ def time_copy(engine: Engine, rows: list[CleanRow]) -> float:
     load_rows(engine, rows, source_kind="bench", source_name="members", sha256="")  # creates the site members
     reference = Reference.read(engine)
     tuples = [
-        (reference.units[r.unit_code], reference.metrics[r.metric_code][0], r.period,
-         reference.members[(reference.metrics[r.metric_code][1], r.member_code)], r.value, r.note)
+        (
+            reference.units[r.unit_code],
+            reference.metrics[r.metric_code][0],
+            r.period,
+            reference.members[(reference.metrics[r.metric_code][1], r.member_code)],
+            r.value,
+            r.note,
+        )
         for r in rows
-    ]  # fmt: skip
+    ]
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM observation"))
     start = time.perf_counter()

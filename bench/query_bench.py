@@ -55,8 +55,11 @@ def expand(engine: Engine, call: Call) -> list[Call]:
     """The commstats.queries calls that a composite core call makes (outermost ones only)."""
     recorded: list[Call] = []
     depth = [0]
-    originals = {name: fn for name, fn in vars(queries).items()
-                 if isinstance(fn, types.FunctionType) and fn.__module__ == queries.__name__}  # fmt: skip
+    originals = {
+        name: fn
+        for name, fn in vars(queries).items()
+        if isinstance(fn, types.FunctionType) and fn.__module__ == queries.__name__
+    }
 
     def wrap(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         def recording(*args: Any, **kwargs: Any) -> Any:
@@ -127,8 +130,9 @@ def run(
         tables = naive_read.add(lambda: Tables.read(conn))
         results: dict[str, dict[str, Any]] = {}
         frame_calls = next((c for c in page_calls.values() if c), [])
-        results["frame"] = measure(engine, conn, tables, [c for c in frame_calls if c[0] == "frame"],
-                                   naive_read.best, repeat)  # fmt: skip
+        results["frame"] = measure(
+            engine, conn, tables, [c for c in frame_calls if c[0] == "frame"], naive_read.best, repeat
+        )
         for page, calls in page_calls.items():
             own = [e for c in calls if c[0] == "page" for e in (expand(engine, c) if c[1] == DRAFT else [c])]
             results[page] = measure(engine, conn, tables, own, naive_read.best, repeat)

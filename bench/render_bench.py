@@ -30,8 +30,13 @@ def _worker(url: str, mode: str, pages: list[str]) -> dict[str, Any]:
         env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
         done = subprocess.run(
             [sys.executable, "-m", "bench.apptest_worker", url, str(out), mode, *pages],
-            cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT_S, check=False,
-        )  # fmt: skip
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_S,
+            check=False,
+        )
         if done.returncode != 0 or not out.exists():
             raise RenderFailed(f"bench.apptest_worker {mode} {pages} failed ({done.returncode}): {done.stderr[-3000:]}")
         return pickle.loads(out.read_bytes())  # type: ignore[no-any-return]

@@ -23,8 +23,12 @@ def targets(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     checks: dict[str, dict[str, Any]] = {}
 
     def check(name: str, value: float, bound: float, at_least: bool) -> None:
-        checks[name] = {"value": value, "bound": bound, "rule": ">=" if at_least else "<=",
-                        "met": value >= bound if at_least else value <= bound}  # fmt: skip
+        checks[name] = {
+            "value": value,
+            "bound": bound,
+            "rule": ">=" if at_least else "<=",
+            "met": value >= bound if at_least else value <= bound,
+        }
 
     load = result["load"]
     check("load_rate_vs_raw_executemany", load["load_rate_vs_raw_executemany"], LOAD_VS_RAW_MIN, True)
@@ -98,25 +102,33 @@ def _mark(met: bool) -> str:
 def print_size(result: dict[str, Any]) -> None:
     load, export, memory = result["load"], result["export"], result["memory"]
     print(f"\n## {result['rows']:,} rows ({result['units']} units)")
-    print(f"load_rows {load['load_seconds']:.2f}s ({load['load_rows_per_second']:,.0f} rows/s); raw executemany "
-          f"{load['raw_executemany_seconds']:.2f}s; to_sql {load['to_sql_seconds']:.2f}s")  # fmt: skip
+    print(
+        f"load_rows {load['load_seconds']:.2f}s ({load['load_rows_per_second']:,.0f} rows/s); raw executemany "
+        f"{load['raw_executemany_seconds']:.2f}s; to_sql {load['to_sql_seconds']:.2f}s"
+    )
     print(f"  load rate vs raw executemany: {load['load_rate_vs_raw_executemany']:.2f}x (target >= {LOAD_VS_RAW_MIN})")
     print(f"  load rate vs pandas.to_sql:   {load['load_rate_vs_to_sql']:.2f}x (target >= {LOAD_VS_TO_SQL_MIN})")
     pg = result.get("load_postgresql", {})
     if "load_seconds" in pg:
-        print(f"  PostgreSQL: load_rows {pg['load_seconds']:.2f}s; raw COPY {pg['raw_copy_seconds']:.2f}s "
-              f"({pg['load_rate_vs_raw_copy']:.2f}x its rate); to_sql {pg['to_sql_seconds']:.2f}s "
-              f"({pg['load_rate_vs_to_sql']:.2f}x)")  # fmt: skip
+        print(
+            f"  PostgreSQL: load_rows {pg['load_seconds']:.2f}s; raw COPY {pg['raw_copy_seconds']:.2f}s "
+            f"({pg['load_rate_vs_raw_copy']:.2f}x its rate); to_sql {pg['to_sql_seconds']:.2f}s "
+            f"({pg['load_rate_vs_to_sql']:.2f}x)"
+        )
     elif pg:
         print(f"  PostgreSQL: skipped ({pg.get('skipped', '')})")
-    print(f"CSV export of {export['rows']:,} rows: {export['ours_seconds']:.2f}s vs to_csv "
-          f"{export['to_csv_seconds']:.2f}s = {export['ours_vs_to_csv']:.2f}x time "
-          f"(target <= {EXPORT_VS_TO_CSV_MAX})")  # fmt: skip
+    print(
+        f"CSV export of {export['rows']:,} rows: {export['ours_seconds']:.2f}s vs to_csv "
+        f"{export['to_csv_seconds']:.2f}s = {export['ours_vs_to_csv']:.2f}x time "
+        f"(target <= {EXPORT_VS_TO_CSV_MAX})"
+    )
     print(f"peak memory rendering every page: {memory['peak_rss_mb']:.0f} MB (target < {MEMORY_MAX_MB:.0f})")
     draft = result["draft_year"]
-    print(f"draft of {draft['period']} (all sections, {','.join(draft['compare'])}): {draft['ours_ms']:.0f} ms, "
-          f"{draft['paragraphs']} paragraphs; hand SQL {draft['hand_sql_ms']:.0f} ms; "
-          f"naive {draft['naive_pandas_ms']:.0f} ms")  # fmt: skip
+    print(
+        f"draft of {draft['period']} (all sections, {','.join(draft['compare'])}): {draft['ours_ms']:.0f} ms, "
+        f"{draft['paragraphs']} paragraphs; hand SQL {draft['hand_sql_ms']:.0f} ms; "
+        f"naive {draft['naive_pandas_ms']:.0f} ms"
+    )
     header = (
         f"{'page':<10}{'calls':>6}{'ours ms':>10}{'hand ms':>10}{'naive ms':>10}{'ours/hand':>10}{'naive/ours':>11}"
     )
@@ -124,9 +136,11 @@ def print_size(result: dict[str, Any]) -> None:
     for page, q in result["queries"].items():
         render = result["render"].get(page)
         times = f"{render['cold_s']:>8.2f}{render['warm_s']:>8.2f}" if render else f"{'':>8}{'':>8}"
-        print(f"{page:<10}{q['calls']:>6}{q['ours_ms']:>10.1f}{q['hand_sql_ms']:>10.1f}{q['naive_pandas_ms']:>10.0f}"
-              f"{q['ours_vs_hand']:>10.2f}{q['naive_vs_ours']:>11.0f}{times}"
-              + ("" if q["agree"] else f"  DISAGREE: {', '.join(q['disagreements'])}"))  # fmt: skip
+        print(
+            f"{page:<10}{q['calls']:>6}{q['ours_ms']:>10.1f}{q['hand_sql_ms']:>10.1f}{q['naive_pandas_ms']:>10.0f}"
+            f"{q['ours_vs_hand']:>10.2f}{q['naive_vs_ours']:>11.0f}{times}"
+            + ("" if q["agree"] else f"  DISAGREE: {', '.join(q['disagreements'])}")
+        )
 
 
 def print_growth(table: dict[str, dict[str, Any]], sizes: list[str]) -> None:
@@ -161,29 +175,48 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
         return f"{figures[key]:.2f}×" if key in figures else "—"
 
     rows: list[tuple[str, list[str], str]] = [
-        ("load rate vs raw `executemany`", [f"{r['load']['load_rate_vs_raw_executemany']:.2f}×" for r in sizes],
-         f"≥ {LOAD_VS_RAW_MIN}×"),
-        ("load rate vs `to_sql`", [f"{r['load']['load_rate_vs_to_sql']:.2f}×" for r in sizes],
-         f"≥ {LOAD_VS_TO_SQL_MIN}×"),
+        (
+            "load rate vs raw `executemany`",
+            [f"{r['load']['load_rate_vs_raw_executemany']:.2f}×" for r in sizes],
+            f"≥ {LOAD_VS_RAW_MIN}×",
+        ),
+        (
+            "load rate vs `to_sql`",
+            [f"{r['load']['load_rate_vs_to_sql']:.2f}×" for r in sizes],
+            f"≥ {LOAD_VS_TO_SQL_MIN}×",
+        ),
         ("PostgreSQL load rate vs raw `COPY`", [pg(r, "load_rate_vs_raw_copy") for r in sizes], "—"),
         ("PostgreSQL load rate vs `to_sql`", [pg(r, "load_rate_vs_to_sql") for r in sizes], "—"),
-    ]  # fmt: skip
+    ]
     for page in pages:
-        rows.append((f"page queries vs hand-written SQL: {page}",
-                     [f"{r['queries'][page]['ours_vs_hand']:.2f}×" if page in r["queries"] else "—" for r in sizes],
-                     f"≤ {QUERY_VS_HAND_MAX}×"))  # fmt: skip
+        rows.append(
+            (
+                f"page queries vs hand-written SQL: {page}",
+                [f"{r['queries'][page]['ours_vs_hand']:.2f}×" if page in r["queries"] else "—" for r in sizes],
+                f"≤ {QUERY_VS_HAND_MAX}×",
+            )
+        )
     naive = [sorted(q["naive_vs_ours"] for q in r["queries"].values()) for r in sizes]
     rows += [
-        ("naive pandas vs our page queries", [f"{n[0]:,.0f}–{n[-1]:,.0f}×" for n in naive],
-         f"≥ {NAIVE_VS_QUERY_MIN:.0f}×"),
+        (
+            "naive pandas vs our page queries",
+            [f"{n[0]:,.0f}–{n[-1]:,.0f}×" for n in naive],
+            f"≥ {NAIVE_VS_QUERY_MIN:.0f}×",
+        ),
         ("full-year draft, all comparisons", [f"{r['draft_year']['ours_ms']:.0f} ms" for r in sizes], "—"),
         ("render, cold (slowest page)", [_slowest(r, "cold_s") for r in sizes], f"< {COLD_MAX_S:.0f} s"),
         ("render, warm (slowest page)", [_slowest(r, "warm_s") for r in sizes], f"< {WARM_MAX_S} s"),
-        ("CSV export vs `to_csv` (time)", [f"{r['export']['ours_vs_to_csv']:.2f}×" for r in sizes],
-         f"≤ {EXPORT_VS_TO_CSV_MAX}×"),
-        ("peak memory, rendering every page", [f"{r['memory']['peak_rss_mb']:.0f} MB" for r in sizes],
-         f"< {MEMORY_MAX_MB:.0f} MB"),
-    ]  # fmt: skip
+        (
+            "CSV export vs `to_csv` (time)",
+            [f"{r['export']['ours_vs_to_csv']:.2f}×" for r in sizes],
+            f"≤ {EXPORT_VS_TO_CSV_MAX}×",
+        ),
+        (
+            "peak memory, rendering every page",
+            [f"{r['memory']['peak_rss_mb']:.0f} MB" for r in sizes],
+            f"< {MEMORY_MAX_MB:.0f} MB",
+        ),
+    ]
     header = "| figure | " + " | ".join(f"{r['rows']:,} rows" for r in sizes) + " | target |"
     lines = [header, "|---" * (len(sizes) + 2) + "|"]
     lines += [f"| {name} | " + " | ".join(cells) + f" | {target} |" for name, cells, target in rows]

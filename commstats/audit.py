@@ -19,17 +19,41 @@ from commstats.models import AuditEvent, _now
 # Actions that change figures (shown to editors); the others concern accounts and sign-ins (admins only).
 # The report cycle's steps (commstats/cycle): opening, assigning, submitting, approving, adjusting, mailing.
 CYCLE_ACTIONS = frozenset(
-    {"round_open", "section_assign", "section_text", "section_submit", "round_approve", "adjustment", "cycle_rule",
-     "cycle_department", "cycle_subscribe", "cycle_unsubscribe", "remind", "report_send"}
-)  # fmt: skip
+    {
+        "round_open",
+        "section_assign",
+        "section_text",
+        "section_submit",
+        "round_approve",
+        "adjustment",
+        "cycle_rule",
+        "cycle_department",
+        "cycle_subscribe",
+        "cycle_unsubscribe",
+        "remind",
+        "report_send",
+    }
+)
 DATA_ACTIONS = (
     frozenset({"import", "entry", "revision", "target", "restore", "unit", "figure_delete", "narrative"})
     | CYCLE_ACTIONS
 )
 ACCOUNT_ACTIONS = frozenset(
-    {"user_add", "user_email", "user_passwd", "user_disable", "user_enable", "grant", "revoke",
-     "user_unlock", "sign_in", "sign_in_failed", "sign_out", "backup"}
-)  # fmt: skip
+    {
+        "user_add",
+        "user_email",
+        "user_passwd",
+        "user_disable",
+        "user_enable",
+        "grant",
+        "revoke",
+        "user_unlock",
+        "sign_in",
+        "sign_in_failed",
+        "sign_out",
+        "backup",
+    }
+)
 SIGN_IN_ACTIONS = frozenset({"sign_in", "sign_in_failed", "sign_out"})
 UNIT_ACTIONS = frozenset({"grant", "revoke", "unit"})  # about one unit (or "*"), named in unit_code
 
@@ -46,10 +70,32 @@ class Event:
 
 
 DETAIL_KEYS = (  # the keys of stored details that have words (commstats.i18n `audit.detail_<key>`)
-    "assignee", "carried_from", "changes", "chars", "clients", "day", "due", "email", "inserted", "kept", "locked",
-    "method", "month_offset", "public_view", "reason", "recipients", "records_changed", "records_new", "revisions",
-    "role", "sections", "source_kind", "updated", "value", "version",
-)  # fmt: skip
+    "assignee",
+    "carried_from",
+    "changes",
+    "chars",
+    "clients",
+    "day",
+    "due",
+    "email",
+    "inserted",
+    "kept",
+    "locked",
+    "method",
+    "month_offset",
+    "public_view",
+    "reason",
+    "recipients",
+    "records_changed",
+    "records_new",
+    "revisions",
+    "role",
+    "sections",
+    "source_kind",
+    "updated",
+    "value",
+    "version",
+)
 
 
 def action_text(action: str, lang: str = "vi") -> str:
@@ -89,8 +135,15 @@ def os_actor() -> str:
 
 def _values(actor: str, action: str, unit_code: str, target: str, batch_id: int | None, detail: Any) -> dict:
     text = detail if isinstance(detail, str) else json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)
-    return {"at": _now(), "actor": actor[:128], "action": action[:32], "unit_code": unit_code[:64],
-            "target": target[:512], "batch_id": batch_id, "detail": text}  # fmt: skip
+    return {
+        "at": _now(),
+        "actor": actor[:128],
+        "action": action[:32],
+        "unit_code": unit_code[:64],
+        "target": target[:512],
+        "batch_id": batch_id,
+        "detail": text,
+    }
 
 
 def record(
@@ -132,10 +185,19 @@ def events(
     limit: int = 1000,
 ) -> list[Event]:
     """The newest events first, optionally from a date, by one actor, of some actions."""
-    query = select(
-        AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.unit_code, AuditEvent.target,
-        AuditEvent.batch_id, AuditEvent.detail,
-    ).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)  # fmt: skip
+    query = (
+        select(
+            AuditEvent.at,
+            AuditEvent.actor,
+            AuditEvent.action,
+            AuditEvent.unit_code,
+            AuditEvent.target,
+            AuditEvent.batch_id,
+            AuditEvent.detail,
+        )
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
     if since is not None:
         start = since if isinstance(since, dt.datetime) else dt.datetime.combine(since, dt.time())
         query = query.where(AuditEvent.at >= start)
@@ -163,15 +225,26 @@ def account_events(
     visible = or_(
         and_(AuditEvent.action.in_(sorted(UNIT_ACTIONS)), AuditEvent.unit_code.in_(units)) if units else false(),
         and_(AuditEvent.action.in_(sorted(SIGN_IN_ACTIONS)), AuditEvent.actor.in_(users)) if users else false(),
-        and_(AuditEvent.action.in_(sorted(ACCOUNT_ACTIONS - SIGN_IN_ACTIONS - UNIT_ACTIONS - {"backup"})),
-             AuditEvent.target.in_(users)) if users else false(),
-    )  # fmt: skip
+        and_(
+            AuditEvent.action.in_(sorted(ACCOUNT_ACTIONS - SIGN_IN_ACTIONS - UNIT_ACTIONS - {"backup"})),
+            AuditEvent.target.in_(users),
+        )
+        if users
+        else false(),
+    )
     query = (
-        select(AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.unit_code, AuditEvent.target,
-               AuditEvent.batch_id, AuditEvent.detail)
+        select(
+            AuditEvent.at,
+            AuditEvent.actor,
+            AuditEvent.action,
+            AuditEvent.unit_code,
+            AuditEvent.target,
+            AuditEvent.batch_id,
+            AuditEvent.detail,
+        )
         .where(visible)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(limit)
-    )  # fmt: skip
+    )
     with engine.connect() as conn:
         return [Event(*row) for row in conn.execute(query)]

@@ -460,11 +460,14 @@ def create_user(
             raise AuthError("user_exists", username=name)
         session.add(
             AppUser(
-                username=name, display_name=display_name.strip()[:255], email=_check_email(session, email, None),
-                password_hash=hash_password(password) if password is not None else "", is_active=True,
+                username=name,
+                display_name=display_name.strip()[:255],
+                email=_check_email(session, email, None),
+                password_hash=hash_password(password) if password is not None else "",
+                is_active=True,
                 password_changed_at=_now() if password is not None else None,
             )
-        )  # fmt: skip
+        )
         audit.record(session, actor=actor, action="user_add", target=name, detail={"email": email or ""})
         if role is not None:
             session.flush()
@@ -517,8 +520,14 @@ def _grant(session: Session, user: AppUser, role: str, unit_code: str | None, *,
     # NULL never equals NULL in a unique constraint, so the role held there is deleted first.
     session.execute(delete(UserRole).where(UserRole.user_id == user.id, _same_unit(unit_id)))
     session.add(UserRole(user_id=user.id, unit_id=unit_id, role=role))
-    audit.record(session, actor=actor, action="grant", unit_code=unit_code or ALL_UNITS, target=user.username,
-                 detail={"role": role})  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="grant",
+        unit_code=unit_code or ALL_UNITS,
+        target=user.username,
+        detail={"role": role},
+    )
 
 
 def revoke(engine: Engine, username: str, unit_code: str | None, *, actor: str) -> None:
@@ -584,9 +593,11 @@ def require(principal: Principal, action: Action | str, unit_ids: Iterable[int],
     denied = [unit_id for unit_id in ids if not principal.can(action, unit_id)]
     if denied or not ids:
         raise AuthError(
-            "not_allowed", username=principal.username or "(khách / guest)", action=str(Action(action)),
+            "not_allowed",
+            username=principal.username or "(khách / guest)",
+            action=str(Action(action)),
             unit=unit_label or ", ".join(str(i) for i in denied) or "-",
-        )  # fmt: skip
+        )
 
 
 # The units the current caller may write to. The dashboard sets it around an import or an entry; every

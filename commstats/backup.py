@@ -112,8 +112,11 @@ def _check_sqlite_backup(path: Path) -> None:
         try:
             result = conn.execute("PRAGMA integrity_check").fetchone()[0]
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            revisions = [row[0] for row in conn.execute("SELECT version_num FROM alembic_version")] if (
-                "alembic_version" in tables) else []  # fmt: skip
+            revisions = (
+                [row[0] for row in conn.execute("SELECT version_num FROM alembic_version")]
+                if ("alembic_version" in tables)
+                else []
+            )
         finally:
             conn.close()
     except sqlite3.DatabaseError as error:
@@ -325,10 +328,18 @@ def _pg_restore(url: str, backup: Path, keep_dir: Path) -> Path:
     _pg_backup(url, kept)
     _run(
         "pg_restore",
-        ["--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
-         *args, str(backup)],
+        [
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            *args,
+            str(backup),
+        ],
         env,
-    )  # fmt: skip
+    )
     return kept
 
 
@@ -374,8 +385,9 @@ def restore(url: str, source: Path, *, actor: str = "", keep_dir: Path | None = 
     engine = make_engine(url)
     try:
         upgrade_schema(engine)
-        audit.record_now(engine, actor=actor, action="restore", target=str(source.resolve()),
-                         detail={"kept": str(kept or "")})  # fmt: skip
+        audit.record_now(
+            engine, actor=actor, action="restore", target=str(source.resolve()), detail={"kept": str(kept or "")}
+        )
     finally:
         engine.dispose()
     return kept

@@ -205,8 +205,15 @@ def listing(catalog: Catalog, lang: str = "vi") -> list[ListedMetric]:
             breakdown += f": {members}" if members and not dimension.open else ""
         rows.append(
             ListedMetric(
-                sections[metric.section], metric.code, metric.name_vi, metric.name_en,
-                metric.unit_en if en else metric.unit_vi, metric.kind, breakdown, metric.better, metric.indicator,
+                sections[metric.section],
+                metric.code,
+                metric.name_vi,
+                metric.name_en,
+                metric.unit_en if en else metric.unit_vi,
+                metric.kind,
+                breakdown,
+                metric.better,
+                metric.indicator,
             )
-        )  # fmt: skip
+        )
     return rows

@@ -135,9 +135,15 @@ def _mark_legend(fig: go.Figure, frame: pd.DataFrame, lang: str) -> bool:
     for mark in MARK_SYMBOLS:
         if mark in used:
             fig.add_trace(
-                go.Scatter(x=[None], y=[None], mode="markers", name=t("chart.legend_" + mark, lang),
-                           marker={"size": 9, "symbol": MARK_SYMBOLS[mark], "color": "#555555"}, hoverinfo="skip")
-            )  # fmt: skip
+                go.Scatter(
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    name=t("chart.legend_" + mark, lang),
+                    marker={"size": 9, "symbol": MARK_SYMBOLS[mark], "color": "#555555"},
+                    hoverinfo="skip",
+                )
+            )
     return bool(used)
 
 
@@ -153,13 +159,27 @@ def add_mergers(fig: go.Figure, mergers: Sequence[Merger], granularity: Granular
         if granularity != "month":
             x = x_values.index(x)
         month_text = Period("month", merger.on.year, merger.on.month).name(lang)
-        fig.add_shape(type="line", x0=x, x1=x, yref="paper", y0=0, y1=1,
-                      line={"color": palette.MERGER_COLOR, "dash": "dash", "width": 1.5})  # fmt: skip
+        fig.add_shape(
+            type="line",
+            x0=x,
+            x1=x,
+            yref="paper",
+            y0=0,
+            y1=1,
+            line={"color": palette.MERGER_COLOR, "dash": "dash", "width": 1.5},
+        )
         fig.add_annotation(
-            x=x, yref="paper", y=1, text=t("chart.merger", lang, month=month_text), showarrow=False,
-            xanchor="left", yanchor="top", font={"color": palette.MERGER_COLOR, "size": 12},
-            hovertext=f"{plain(merger.absorbed)} → {plain(merger.into)}", bgcolor="rgba(255,255,255,0.8)",
-        )  # fmt: skip
+            x=x,
+            yref="paper",
+            y=1,
+            text=t("chart.merger", lang, month=month_text),
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            font={"color": palette.MERGER_COLOR, "size": 12},
+            hovertext=f"{plain(merger.absorbed)} → {plain(merger.into)}",
+            bgcolor="rgba(255,255,255,0.8)",
+        )
 
 
 def trend_figure(
@@ -180,13 +200,16 @@ def trend_figure(
         all_x += x
         fig.add_trace(
             go.Scatter(
-                x=x, y=rows["value"], name=name, mode="lines+markers" if len(rows) <= 40 else "lines",
+                x=x,
+                y=rows["value"],
+                name=name,
+                mode="lines+markers" if len(rows) <= 40 else "lines",
                 line={"color": colors[metric.code], "width": 2.5},
                 marker={"size": 7, "symbol": _symbols(rows)},
                 customdata=_hover(rows, lang, metric.unit_word(lang), granularity),
                 hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra>" + name + "</extra>",
             )
-        )  # fmt: skip
+        )
     marked = _mark_legend(fig, frame, lang)
     _layout(fig, lang, legend=len(chosen) > 1 or marked)
     categories = _categories(frame[frame["metric"].isin([m.code for m in chosen])], granularity, lang)
@@ -217,20 +240,33 @@ def breakdown_figure(
         x = _x(rows, granularity, lang)
         all_x += x
         hover = [
-            [h[0], h[1], t("chart.of_total", lang,
-                share=format_percent(100 * v / totals[k] if totals[k] else 0, lang),
-                total=format_count(int(totals[k]), lang))]
-            for h, v, k in zip(_hover(rows, lang, metric.unit_word(lang), granularity), rows["value"],
-                               rows["period_key"], strict=True)
-        ]  # fmt: skip
+            [
+                h[0],
+                h[1],
+                t(
+                    "chart.of_total",
+                    lang,
+                    share=format_percent(100 * v / totals[k] if totals[k] else 0, lang),
+                    total=format_count(int(totals[k]), lang),
+                ),
+            ]
+            for h, v, k in zip(
+                _hover(rows, lang, metric.unit_word(lang), granularity), rows["value"], rows["period_key"], strict=True
+            )
+        ]
         fig.add_trace(
             go.Bar(
-                x=x, y=rows["value"], name=name, marker_color=palette.member_color(metric.dimension, code, index),
-                marker_pattern=_partial_pattern(rows), customdata=hover,
-                hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><br>%{customdata[2]}<extra>" + name
+                x=x,
+                y=rows["value"],
+                name=name,
+                marker_color=palette.member_color(metric.dimension, code, index),
+                marker_pattern=_partial_pattern(rows),
+                customdata=hover,
+                hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><br>%{customdata[2]}<extra>"
+                + name
                 + "</extra>",
             )
-        )  # fmt: skip
+        )
     _layout(fig, lang)
     fig.update_layout(barmode="stack", bargap=0.15)
     categories = _categories(frame[frame["member"].isin(list(member_names))], granularity, lang)
@@ -251,15 +287,22 @@ def yoy_figure(frame: pd.DataFrame, metric: MetricInfo, lang: str = "vi") -> go.
     colors = palette.year_colors(years)
     for year in years:
         rows = frame[frame["year"] == year]
-        hover = [[period_label(k, lang), f"{format_count(int(v), lang)} {plain(metric.unit_word(lang))}"]
-                 for k, v in zip(rows["period_key"], rows["value"], strict=True)]  # fmt: skip
+        hover = [
+            [period_label(k, lang), f"{format_count(int(v), lang)} {plain(metric.unit_word(lang))}"]
+            for k, v in zip(rows["period_key"], rows["value"], strict=True)
+        ]
         fig.add_trace(
             go.Scatter(
-                x=rows["month"], y=rows["value"], name=str(year), mode="lines+markers",
-                line={"color": colors[year], "width": 3 if year == years[-1] else 2}, marker={"size": 5},
-                customdata=hover, hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra></extra>",
+                x=rows["month"],
+                y=rows["value"],
+                name=str(year),
+                mode="lines+markers",
+                line={"color": colors[year], "width": 3 if year == years[-1] else 2},
+                marker={"size": 5},
+                customdata=hover,
+                hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra></extra>",
             )
-        )  # fmt: skip
+        )
     _layout(fig, lang)
     ticks = [month_tick(m, lang) for m in range(1, 13)]
     fig.update_xaxes(tickmode="array", tickvals=list(range(1, 13)), ticktext=ticks, range=[0.7, 12.3])
@@ -286,12 +329,15 @@ def stacked_metrics_figure(
         all_x += x
         fig.add_trace(
             go.Bar(
-                x=x, y=rows["value"], name=name, marker_color=colors[metric.code],
+                x=x,
+                y=rows["value"],
+                name=name,
+                marker_color=colors[metric.code],
                 marker_pattern=_partial_pattern(rows),
                 customdata=_hover(rows, lang, metric.unit_word(lang), granularity),
                 hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra>" + name + "</extra>",
             )
-        )  # fmt: skip
+        )
     _layout(fig, lang)
     fig.update_layout(barmode="group", bargap=0.2)
     categories = _categories(frame[frame["metric"].isin(list(metrics))], granularity, lang)
@@ -311,11 +357,17 @@ def ranking_figure(ranking: pd.DataFrame, lang: str = "vi", flagged: Sequence[st
     ]
     fig = go.Figure(
         go.Bar(
-            x=rows["posts"], y=names, orientation="h", marker_color=colors, customdata=hover,
-            text=[format_count(int(v), lang) for v in rows["posts"]], textposition="outside", cliponaxis=False,
+            x=rows["posts"],
+            y=names,
+            orientation="h",
+            marker_color=colors,
+            customdata=hover,
+            text=[format_count(int(v), lang) for v in rows["posts"]],
+            textposition="outside",
+            cliponaxis=False,
             hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b> (%{customdata[2]})<extra></extra>",
         )
-    )  # fmt: skip
+    )
     _layout(fig, lang, height=max(320, 22 * len(rows) + 60), legend=False)
     fig.update_yaxes(type="category", tickformat=None, automargin=True)
     fig.update_xaxes(tickformat=",d", title_text=t("chart.posts", lang), range=[0, 1.18 * max(1, rows["posts"].max())])
@@ -325,17 +377,29 @@ def ranking_figure(ranking: pd.DataFrame, lang: str = "vi", flagged: Sequence[st
 def heatmap_figure(matrix: pd.DataFrame, lang: str = "vi") -> go.Figure:
     """Sites (rows) × months (columns, `2019-07` keys) of posts; `sites.heatmap_matrix` output."""
     months = list(matrix.columns)
-    hover = [[[period_label(m, lang), format_count(int(v), lang) if pd.notna(v) else "-"]
-              for m, v in zip(months, row, strict=True)] for row in matrix.to_numpy()]  # fmt: skip
+    hover = [
+        [
+            [period_label(m, lang), format_count(int(v), lang) if pd.notna(v) else "-"]
+            for m, v in zip(months, row, strict=True)
+        ]
+        for row in matrix.to_numpy()
+    ]
     y_text = [plain(name) for name in matrix.index]
     x_text = [period_label(m, lang).removeprefix("tháng ") if lang == "vi" else period_label(m, lang) for m in months]
     fig = go.Figure(
         go.Heatmap(
-            z=matrix.to_numpy(dtype=float), x=x_text, y=y_text, colorscale=palette.HEATMAP_SCALE, zmin=0,
-            customdata=hover, xgap=1, ygap=1, colorbar={"title": {"text": t("chart.posts", lang)}, "thickness": 12},
+            z=matrix.to_numpy(dtype=float),
+            x=x_text,
+            y=y_text,
+            colorscale=palette.HEATMAP_SCALE,
+            zmin=0,
+            customdata=hover,
+            xgap=1,
+            ygap=1,
+            colorbar={"title": {"text": t("chart.posts", lang)}, "thickness": 12},
             hovertemplate="%{y}<br>%{customdata[0]}: <b>%{customdata[1]}</b><extra></extra>",
         )
-    )  # fmt: skip
+    )
     _layout(fig, lang, height=max(360, 18 * len(matrix) + 90), legend=False)
     fig.update_yaxes(type="category", autorange="reversed", tickformat=None, automargin=True, rangemode="normal")
     fig.update_xaxes(type="category", tickangle=-45)
@@ -351,23 +415,34 @@ def site_history_figure(history: pd.DataFrame, name: str, lang: str = "vi", base
     ]
     fig = go.Figure(
         go.Bar(
-            x=list(history["period"]), y=history["value"], marker_color=colors, customdata=hover, name=plain(name),
+            x=list(history["period"]),
+            y=history["value"],
+            marker_color=colors,
+            customdata=hover,
+            name=plain(name),
             hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra></extra>",
         )
-    )  # fmt: skip
+    )
     quiet = history[history["value"] == 0]
     if not quiet.empty:
         fig.add_trace(
             go.Scatter(
-                x=list(quiet["period"]), y=[0] * len(quiet), mode="markers", name=t("chart.none", lang),
+                x=list(quiet["period"]),
+                y=[0] * len(quiet),
+                mode="markers",
+                name=t("chart.none", lang),
                 marker={"color": palette.FLAG_COLOR, "symbol": "x", "size": 10},
                 customdata=[[period_label(k, lang)] for k in quiet["period_key"]],
                 hovertemplate="%{customdata[0]}<br><b>" + t("chart.none", lang) + "</b><extra></extra>",
             )
-        )  # fmt: skip
+        )
     if baseline is not None:
-        fig.add_hline(y=baseline, line={"dash": "dot", "color": palette.MERGER_COLOR},
-                      annotation_text=t("chart.median", lang), annotation_position="top left")  # fmt: skip
+        fig.add_hline(
+            y=baseline,
+            line={"dash": "dot", "color": palette.MERGER_COLOR},
+            annotation_text=t("chart.median", lang),
+            annotation_position="top left",
+        )
     _layout(fig, lang, height=320, legend=False)
     _date_axis(fig, "month", lang)
     fig.update_yaxes(title_text=t("chart.posts", lang))
@@ -385,11 +460,17 @@ def province_ranking_figure(table: pd.DataFrame, column: str, axis_title: str, l
     ]
     fig = go.Figure(
         go.Bar(
-            x=rows[column], y=names, orientation="h", marker_color=palette.section_color("sites"), text=texts,
-            textposition="outside", cliponaxis=False, customdata=[[plain(r)] for r in rows["region"]],
+            x=rows[column],
+            y=names,
+            orientation="h",
+            marker_color=palette.section_color("sites"),
+            text=texts,
+            textposition="outside",
+            cliponaxis=False,
+            customdata=[[plain(r)] for r in rows["region"]],
             hovertemplate="%{y}<br>%{customdata[0]}<br><b>%{text}</b><extra></extra>",
         )
-    )  # fmt: skip
+    )
     _layout(fig, lang, height=max(320, 22 * len(rows) + 80), legend=False)
     fig.update_yaxes(type="category", tickformat=None, automargin=True)
     top = float(rows[column].max()) if len(rows) else 1.0

@@ -185,5 +185,9 @@ def grain_differences(rows: Iterable[tuple[str, str, str, str, dt.date, str, int
 def coarse_months(rows: Iterable[tuple[str, str, str, str, dt.date, str, int]]) -> set[tuple[str, str, dt.date]]:
     """(unit, metric, month) of every month a coarser figure covers (rows as for grain_differences): such a month
     was reported, only not on its own."""
-    return {(unit, metric, month) for unit, metric, _k, grain, start, _m, _v in rows if grain != "month"
-            for month in span(grain, start)}  # fmt: skip
+    return {
+        (unit, metric, month)
+        for unit, metric, _k, grain, start, _m, _v in rows
+        if grain != "month"
+        for month in span(grain, start)
+    }

@@ -52,9 +52,15 @@ class AreaInfo:
 @cache
 def _areas_query() -> Select:
     return select(
-        Area.code, Area.level, Area.map, Area.name_vi, Area.name_en, Area.parent_code, Area.successor_code,
+        Area.code,
+        Area.level,
+        Area.map,
+        Area.name_vi,
+        Area.name_en,
+        Area.parent_code,
+        Area.successor_code,
         Area.sort_order,
-    ).order_by(Area.level, Area.map, Area.sort_order)  # fmt: skip
+    ).order_by(Area.level, Area.map, Area.sort_order)
 
 
 def areas(engine: Engine) -> list[AreaInfo]:
@@ -235,8 +241,21 @@ def change(value: float | None, base: float | None, kind: str) -> tuple[float | 
 # --- the benchmark table ------------------------------------------------------------------------------------
 
 
-RANK_COLUMNS = ["code", "name", "region", "value", "per_100k", "last_year", "change", "change_pct", "population",
-                "months_reported", "months", "rank", "status"]  # fmt: skip
+RANK_COLUMNS = [
+    "code",
+    "name",
+    "region",
+    "value",
+    "per_100k",
+    "last_year",
+    "change",
+    "change_pct",
+    "population",
+    "months_reported",
+    "months",
+    "rank",
+    "status",
+]
 
 
 @dataclass(frozen=True)
@@ -297,13 +316,22 @@ def benchmark(
         persons = people.values.get(province.code)
         reported = 0 if unavailable else _months_reported(monthly, set(codes), period.months)
         status = "unavailable" if unavailable else ("ok" if value is not None else "missing")
-        table.append({
-            "code": province.code, "name": province.name(lang), "region": regions[province.parent_code].name(lang)
-            if province.parent_code in regions else "", "value": value,
-            "per_100k": per_100k(value, persons) if info.kind != "ratio" else None, "last_year": base,
-            "change": diff, "change_pct": pct, "population": persons, "months_reported": reported,
-            "months": len(period.months), "status": status,
-        })  # fmt: skip
+        table.append(
+            {
+                "code": province.code,
+                "name": province.name(lang),
+                "region": regions[province.parent_code].name(lang) if province.parent_code in regions else "",
+                "value": value,
+                "per_100k": per_100k(value, persons) if info.kind != "ratio" else None,
+                "last_year": base,
+                "change": diff,
+                "change_pct": pct,
+                "population": persons,
+                "months_reported": reported,
+                "months": len(period.months),
+                "status": status,
+            }
+        )
     frame = pd.DataFrame(table, columns=[c for c in RANK_COLUMNS if c != "rank"])
     key = "per_100k" if rate and info.kind != "ratio" else "value"
     frame["rank"] = frame[key].rank(ascending=False, method="min").astype("Int64")
@@ -345,10 +373,12 @@ def scope(engine: Engine, code: str, unit_ids: Sequence[int] | None = None) -> S
     if area.map == "63" and area.successor_code:
         area = all_areas[area.successor_code]
     provinces = [
-        a for a in all_areas.values()
-        if a.level == "province" and a.map == "34"
+        a
+        for a in all_areas.values()
+        if a.level == "province"
+        and a.map == "34"
         and (area.level == "nation" or a.code == area.code or a.parent_code == area.code)
-    ]  # fmt: skip
+    ]
     members: dict[str, list[str]] = defaultdict(list)
     for unit_id, unit_code, area_code in placed_units(engine):
         if unit_ids is not None and unit_id not in unit_ids:

@@ -80,8 +80,11 @@ class Card:
     @property
     def footnote(self) -> str:
         """Same month last year, and the year to date when there is no target to show it against."""
-        parts = [t("overview.yoy", self.lang, v=self._text(self.last_year) + self.yoy_change_text)
-                 if self.last_year is not None else t("overview.no_yoy", self.lang)]  # fmt: skip
+        parts = [
+            t("overview.yoy", self.lang, v=self._text(self.last_year) + self.yoy_change_text)
+            if self.last_year is not None
+            else t("overview.no_yoy", self.lang)
+        ]
         if self.ytd is not None and self.target_share is None:
             parts.append(t("overview.ytd", self.lang, ytd=format_count(self.ytd, self.lang)))
         return " · ".join(parts)
@@ -145,11 +148,19 @@ def overview_cards(engine: Engine, unit_ids: Sequence[int], period: Period, lang
         is_flow = metric.kind == "flow"
         cards.setdefault(metric.section(lang), []).append(
             Card(
-                metric.code, f"{metric.name(lang)} ({metric.unit_word(lang)})", now.get(key), before.get(key),
-                last_year.get(key), ytd.get(key) if is_flow else None, goals.get(metric.code) if is_flow else None,
-                trends.get(metric.code, []), lang, metric.kind, better.get(metric.code, "higher"),
+                metric.code,
+                f"{metric.name(lang)} ({metric.unit_word(lang)})",
+                now.get(key),
+                before.get(key),
+                last_year.get(key),
+                ytd.get(key) if is_flow else None,
+                goals.get(metric.code) if is_flow else None,
+                trends.get(metric.code, []),
+                lang,
+                metric.kind,
+                better.get(metric.code, "higher"),
             )
-        )  # fmt: skip
+        )
     return cards
 
 

@@ -113,23 +113,57 @@ def load_population(path: Path = POPULATION_PATH) -> PopulationTable:
 
 def areas(maps: ProvinceMaps) -> list[Area]:
     """The rows of the `area` table: the nation, the regions, the 34 and the 63 provinces."""
-    rows = [Area(code=maps.nation.code, level="nation", map="", name_vi=maps.nation.name_vi,
-                 name_en=maps.nation.name_en, parent_code=None, successor_code=None, sort_order=0)]  # fmt: skip
+    rows = [
+        Area(
+            code=maps.nation.code,
+            level="nation",
+            map="",
+            name_vi=maps.nation.name_vi,
+            name_en=maps.nation.name_en,
+            parent_code=None,
+            successor_code=None,
+            sort_order=0,
+        )
+    ]
     rows += [
-        Area(code=r.code, level="region", map="", name_vi=r.name_vi, name_en=r.name_en, parent_code=maps.nation.code,
-             successor_code=None, sort_order=i)
+        Area(
+            code=r.code,
+            level="region",
+            map="",
+            name_vi=r.name_vi,
+            name_en=r.name_en,
+            parent_code=maps.nation.code,
+            successor_code=None,
+            sort_order=i,
+        )
         for i, r in enumerate(maps.regions, start=1)
-    ]  # fmt: skip
+    ]
     rows += [
-        Area(code=area_code("34", p.code), level="province", map="34", name_vi=p.name_vi, name_en=p.name_en,
-             parent_code=p.region, successor_code=None, sort_order=i)
+        Area(
+            code=area_code("34", p.code),
+            level="province",
+            map="34",
+            name_vi=p.name_vi,
+            name_en=p.name_en,
+            parent_code=p.region,
+            successor_code=None,
+            sort_order=i,
+        )
         for i, p in enumerate(maps.new, start=1)
-    ]  # fmt: skip
+    ]
     rows += [
-        Area(code=area_code("63", p.code), level="province", map="63", name_vi=p.name_vi, name_en=p.name_en,
-             parent_code=p.region, successor_code=area_code("34", p.into), sort_order=i)
+        Area(
+            code=area_code("63", p.code),
+            level="province",
+            map="63",
+            name_vi=p.name_vi,
+            name_en=p.name_en,
+            parent_code=p.region,
+            successor_code=area_code("34", p.into),
+            sort_order=i,
+        )
         for i, p in enumerate(maps.old, start=1)
-    ]  # fmt: skip
+    ]
     return rows
 
 

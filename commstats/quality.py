@@ -107,8 +107,9 @@ def outliers(
         for month, value in by_month.items():
             if not start <= month <= end:
                 continue
-            history = [by_month[m] for m in months_between(add_months(month, -window), add_months(month, -1))
-                       if m in by_month]  # fmt: skip
+            history = [
+                by_month[m] for m in months_between(add_months(month, -window), add_months(month, -1)) if m in by_month
+            ]
             if len(history) < min_history:
                 continue
             median, scale, low, high = robust_band(history, k)

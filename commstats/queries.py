@@ -106,9 +106,16 @@ def _frame(result: Result, columns: Sequence[str]) -> pd.DataFrame:
 @cache
 def _units_query() -> Select[int, str, str, str, bool, int | None, dt.date | None, int, int | None]:
     return select(
-        Unit.id, Unit.code, Unit.name_vi, Unit.name_en, Unit.is_demo, Unit.merged_into_id, Unit.merged_on,
-        Unit.cutoff_day, Unit.first_year,
-    ).order_by(Unit.name_vi)  # fmt: skip
+        Unit.id,
+        Unit.code,
+        Unit.name_vi,
+        Unit.name_en,
+        Unit.is_demo,
+        Unit.merged_into_id,
+        Unit.merged_on,
+        Unit.cutoff_day,
+        Unit.first_year,
+    ).order_by(Unit.name_vi)
 
 
 def units(engine: Engine) -> list[UnitInfo]:
@@ -125,12 +132,21 @@ def unit_ids_with_predecessors(engine: Engine, codes: Sequence[str]) -> list[int
 def _metrics_query() -> Select:  # eleven columns: more than select()'s typed overloads
     return (
         select(
-            Metric.id, Metric.code, Metric.name_vi, Metric.name_en, Metric.unit_vi, Metric.unit_en, Metric.kind,
-            Metric.dimension, Section.code, Section.name_vi, Section.name_en,
+            Metric.id,
+            Metric.code,
+            Metric.name_vi,
+            Metric.name_en,
+            Metric.unit_vi,
+            Metric.unit_en,
+            Metric.kind,
+            Metric.dimension,
+            Section.code,
+            Section.name_vi,
+            Section.name_en,
         )
         .join(Section, Section.id == Metric.section_id)
         .order_by(Section.sort_order, Metric.sort_order)
-    )  # fmt: skip
+    )
 
 
 def metrics(engine: Engine) -> list[MetricInfo]:
@@ -442,7 +458,12 @@ def figure_sources(
 def _figure_sources_query() -> Select:
     return (
         select(
-            Unit.code, Metric.code, Member.code, Observation.period, Observation.value, Observation.batch_id,
+            Unit.code,
+            Metric.code,
+            Member.code,
+            Observation.period,
+            Observation.value,
+            Observation.batch_id,
             Observation.grain,
         )
         .join(Unit, Unit.id == Observation.unit_id)
@@ -450,7 +471,7 @@ def _figure_sources_query() -> Select:
         .join(Member, Member.id == Observation.member_id)
         .where(*_chosen_rows(months_only=False))
         .order_by(Metric.sort_order, Member.sort_order, Member.code, Observation.period, Unit.code)
-    )  # fmt: skip
+    )
 
 
 def target_sources(engine: Engine, unit_ids: Sequence[int], metric_codes: Sequence[str], year: int) -> pd.DataFrame:
@@ -489,8 +510,19 @@ def target_list(engine: Engine, unit_ids: Sequence[int] = (), year: int | None =
         return _frame(conn.execute(query), ["unit", "year", "metric", "value", "batch_id"])
 
 
-EXPORT_COLUMNS = ["unit", "unit_name", "period", "section", "metric", "metric_name", "member", "member_name",
-                  "value", "unit_word", "note"]  # fmt: skip
+EXPORT_COLUMNS = [
+    "unit",
+    "unit_name",
+    "period",
+    "section",
+    "metric",
+    "metric_name",
+    "member",
+    "member_name",
+    "value",
+    "unit_word",
+    "note",
+]
 
 
 def observations_for_export(
@@ -510,17 +542,25 @@ def observations_for_export(
     en = lang == "en"
     query = (
         select(
-            Unit.code, Unit.name_en if en else Unit.name_vi, Observation.period,
-            Section.name_en if en else Section.name_vi, Metric.code, Metric.name_en if en else Metric.name_vi,
-            Member.code, Member.name_en if en else Member.name_vi, Observation.value,
-            Metric.unit_en if en else Metric.unit_vi, Observation.note, Observation.grain,
+            Unit.code,
+            Unit.name_en if en else Unit.name_vi,
+            Observation.period,
+            Section.name_en if en else Section.name_vi,
+            Metric.code,
+            Metric.name_en if en else Metric.name_vi,
+            Member.code,
+            Member.name_en if en else Member.name_vi,
+            Observation.value,
+            Metric.unit_en if en else Metric.unit_vi,
+            Observation.note,
+            Observation.grain,
         )
         .join(Unit, Unit.id == Observation.unit_id)
         .join(Metric, Metric.id == Observation.metric_id)
         .join(Section, Section.id == Metric.section_id)
         .join(Member, Member.id == Observation.member_id)
         .order_by(Unit.code, Observation.period, Section.sort_order, Metric.sort_order, Member.sort_order, Member.code)
-    )  # fmt: skip
+    )
     if start:
         query = query.where(Observation.period >= start)
     if end:
@@ -563,10 +603,19 @@ def _batch_ids_of_units() -> CompoundSelect:
 @cache
 def _import_batches_query(of_units: bool) -> Select:
     query = select(
-        ImportBatch.id, ImportBatch.source_kind, ImportBatch.source_name, ImportBatch.sha256, ImportBatch.started_at,
-        ImportBatch.finished_at, ImportBatch.rows_read, ImportBatch.rows_inserted, ImportBatch.rows_updated,
-        ImportBatch.rows_unchanged, ImportBatch.status, ImportBatch.created_by,
-    )  # fmt: skip
+        ImportBatch.id,
+        ImportBatch.source_kind,
+        ImportBatch.source_name,
+        ImportBatch.sha256,
+        ImportBatch.started_at,
+        ImportBatch.finished_at,
+        ImportBatch.rows_read,
+        ImportBatch.rows_inserted,
+        ImportBatch.rows_updated,
+        ImportBatch.rows_unchanged,
+        ImportBatch.status,
+        ImportBatch.created_by,
+    )
     if of_units:
         query = query.where(ImportBatch.id.in_(_batch_ids_of_units()))
     return query.order_by(ImportBatch.id.desc()).limit(bindparam("limit"))
@@ -584,16 +633,26 @@ def import_batches(engine: Engine, unit_ids: Sequence[int] | None = None, limit:
 def _revisions_query(of_units: bool) -> Select:
     query = (
         select(
-            Revision.id, Revision.changed_at, Revision.batch_id, Unit.code.label("unit"), Metric.code.label("metric"),
-            Observation.period, Member.code.label("member"), Revision.old_value, Revision.new_value,
-            Member.name_vi.label("member_vi"), Member.name_en.label("member_en"), Observation.grain,
-            Revision.old_estimated, Revision.new_estimated,
+            Revision.id,
+            Revision.changed_at,
+            Revision.batch_id,
+            Unit.code.label("unit"),
+            Metric.code.label("metric"),
+            Observation.period,
+            Member.code.label("member"),
+            Revision.old_value,
+            Revision.new_value,
+            Member.name_vi.label("member_vi"),
+            Member.name_en.label("member_en"),
+            Observation.grain,
+            Revision.old_estimated,
+            Revision.new_estimated,
         )
         .join(Observation, Observation.id == Revision.observation_id)
         .join(Unit, Unit.id == Observation.unit_id)
         .join(Metric, Metric.id == Observation.metric_id)
         .join(Member, Member.id == Observation.member_id)
-    )  # fmt: skip
+    )
     if of_units:
         query = query.where(Observation.unit_id.in_(_in("unit_ids")))
     return query.order_by(Revision.id.desc()).limit(bindparam("limit"))
@@ -613,14 +672,15 @@ def revisions(engine: Engine, unit_ids: Sequence[int] | None = None, limit: int 
 @cache
 def _grain_rows_query(coarse: bool) -> Select:
     query = (
-        select(Unit.code, Metric.code, Metric.kind, Observation.grain, Observation.period, Member.code,
-               Observation.value)
+        select(
+            Unit.code, Metric.code, Metric.kind, Observation.grain, Observation.period, Member.code, Observation.value
+        )
         .join(Unit, Unit.id == Observation.unit_id)
         .join(Metric, Metric.id == Observation.metric_id)
         .join(Member, Member.id == Observation.member_id)
         .where(Observation.unit_id.in_(_in("unit_ids")))
         .where(Observation.period.between(bindparam("start"), bindparam("end")))
-    )  # fmt: skip
+    )
     if coarse:
         return query.where(Observation.grain != "month")
     return query.where(Observation.grain == "month", Metric.code.in_(_in("codes")))
@@ -748,8 +808,12 @@ def licence_records(engine: Engine, unit_ids: Sequence[int], start: dt.date, end
 def _licence_records_query() -> Select:
     return (
         select(
-            LicenceRecord.issued_on, Metric.code.label("metric"), LicenceRecord.number, LicenceRecord.holder,
-            LicenceRecord.title, Unit.code.label("unit"),
+            LicenceRecord.issued_on,
+            Metric.code.label("metric"),
+            LicenceRecord.number,
+            LicenceRecord.holder,
+            LicenceRecord.title,
+            Unit.code.label("unit"),
         )
         .join(Metric, Metric.id == LicenceRecord.metric_id)
         .join(Unit, Unit.id == LicenceRecord.unit_id)
@@ -758,7 +822,7 @@ def _licence_records_query() -> Select:
             LicenceRecord.issued_on.between(bindparam("start"), bindparam("end")),
         )
         .order_by(LicenceRecord.issued_on.desc(), LicenceRecord.number)
-    )  # fmt: skip
+    )
 
 
 @dataclass(frozen=True)

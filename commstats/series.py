@@ -74,10 +74,18 @@ def aggregate(
         first, last = min(by_month), max(by_month)
         is_stock = kinds.get(str(values.get("metric", "")), "flow") == "stock"
         rows.append(
-            {**values, "period_key": period_key, "start": period.start, "end": period.end, "first": first,
-             "last": last, "months": len(by_month), "complete": len(by_month) == MONTHS_IN[granularity],
-             "value": by_month[last] if is_stock else sum(by_month.values())}
-        )  # fmt: skip
+            {
+                **values,
+                "period_key": period_key,
+                "start": period.start,
+                "end": period.end,
+                "first": first,
+                "last": last,
+                "months": len(by_month),
+                "complete": len(by_month) == MONTHS_IN[granularity],
+                "value": by_month[last] if is_stock else sum(by_month.values()),
+            }
+        )
     if ratios and "metric" in keys:
         rows.extend(_common_month_ratio_rows(groups, periods, kinds, granularity, keys, ratios))
     result = pd.DataFrame(rows, columns=columns)
@@ -116,10 +124,19 @@ def _common_month_ratio_rows(
             period = periods[common[0]]
             other_keys = [k for k in keys if k != "metric"]
             found.append(
-                {**dict(zip(other_keys, others, strict=True)), "metric": code, "period_key": period_key,
-                 "start": period.start, "end": period.end, "first": common[0], "last": common[-1],
-                 "months": len(common), "complete": len(common) == MONTHS_IN[granularity], "value": value}
-            )  # fmt: skip
+                {
+                    **dict(zip(other_keys, others, strict=True)),
+                    "metric": code,
+                    "period_key": period_key,
+                    "start": period.start,
+                    "end": period.end,
+                    "first": common[0],
+                    "last": common[-1],
+                    "months": len(common),
+                    "complete": len(common) == MONTHS_IN[granularity],
+                    "value": value,
+                }
+            )
     return found
 
 
@@ -134,8 +151,19 @@ def _aggregate_grains(
     read by commstats.grains.fold — complete months where they exist, the coarser figure otherwise, never a
     coarser figure split into months — with two more columns: `grain` (the coarser grains used, "+"-joined, or
     "month") and `estimated` (an estimate is in the value)."""
-    columns = [*keys, "period_key", "start", "end", "first", "last", "months", "complete", "value", "grain",
-               "estimated"]  # fmt: skip
+    columns = [
+        *keys,
+        "period_key",
+        "start",
+        "end",
+        "first",
+        "last",
+        "months",
+        "complete",
+        "value",
+        "grain",
+        "estimated",
+    ]
     if frame.empty:
         return pd.DataFrame(columns=columns)
     by_key: dict[tuple, list[grains.Row]] = {}
@@ -160,10 +188,20 @@ def _aggregate_grains(
                 continue
             basis, count = folded.basis, MONTHS_IN[granularity]
             rows.append(
-                {**values, "period_key": period.key, "start": period.start, "end": period.end, "first": period.start,
-                 "last": period.end, "months": min(basis.covered, count), "complete": basis.covered >= count,
-                 "value": folded.value, "grain": "+".join(basis.coarse) or "month", "estimated": basis.estimated}
-            )  # fmt: skip
+                {
+                    **values,
+                    "period_key": period.key,
+                    "start": period.start,
+                    "end": period.end,
+                    "first": period.start,
+                    "last": period.end,
+                    "months": min(basis.covered, count),
+                    "complete": basis.covered >= count,
+                    "value": folded.value,
+                    "grain": "+".join(basis.coarse) or "month",
+                    "estimated": basis.estimated,
+                }
+            )
     if ratios and "metric" in keys:
         rows.extend(_ratio_rows(rows, keys, ratios))
     result = pd.DataFrame(rows, columns=columns)

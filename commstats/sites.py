@@ -46,8 +46,14 @@ class SiteFlag:
         if self.kind == "drop":
             baseline = self.baseline or 0
             share = format_percent(100 * (1 - self.last / baseline) if baseline else 0, lang)
-            return t(text_key, lang, period=name(self.since).capitalize(), last=format_count(self.last, lang),
-                               share=share, baseline=format_count(round(baseline), lang))  # fmt: skip
+            return t(
+                text_key,
+                lang,
+                period=name(self.since).capitalize(),
+                last=format_count(self.last, lang),
+                share=share,
+                baseline=format_count(round(baseline), lang),
+            )
         return t(text_key, lang, n=self.months, since=name(self.since), until=name(self.until))
 
 

@@ -121,8 +121,11 @@ def form_rows(engine: Engine, unit_code: str | None = None, lang: str = "vi") ->
             section.rows.append(FormRow(metric.code, metric.code, "", metric.name(lang), unit_word))
             continue
         total_label = t("template.total", lang, name=metric.name(lang))
-        section.rows.append(FormRow(row_code(metric.code, TOTAL_MEMBER), metric.code, TOTAL_MEMBER, total_label,
-                                    unit_word, is_total=True))  # fmt: skip
+        section.rows.append(
+            FormRow(
+                row_code(metric.code, TOTAL_MEMBER), metric.code, TOTAL_MEMBER, total_label, unit_word, is_total=True
+            )
+        )
         section.rows.extend(
             [
                 FormRow(row_code(metric.code, code), metric.code, code, name, unit_word, metric_name=metric.name(lang))
@@ -161,9 +164,14 @@ def _write_section(sheet: Worksheet, section: FormSection, year: int, unit_line:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
     validation = DataValidation(
-        type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True, showErrorMessage=True,
-        errorTitle=t("template.validation_title", lang), error=t("template.validation_error", lang),
-    )  # fmt: skip
+        type="whole",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=t("template.validation_title", lang),
+        error=t("template.validation_error", lang),
+    )
     sheet.add_data_validation(validation)
     totals: dict[str, tuple[int, list[int]]] = {}
     for index, form_row in enumerate(section.rows):

@@ -41,11 +41,27 @@ MERGED_UNIT = "vinhlong-demo"
 MERGED_ON = dt.date(2025, 7, 1)
 # The two demo units as the merger rules (commstats.units) read them; the ids only link the two.
 DEMO_UNITS = (
-    UnitInfo(1, DEMO_UNIT, "Sở Thông tin và Truyền thông Trà Vinh (dữ liệu mẫu)",
-             "Tra Vinh Department of Information and Communications (demo data)", True, 2, MERGED_ON, 0),
-    UnitInfo(2, MERGED_UNIT, "Sở Khoa học và Công nghệ Vĩnh Long (dữ liệu mẫu)",
-             "Vinh Long Department of Science and Technology (demo data)", True, None, None, 0),
-)  # fmt: skip
+    UnitInfo(
+        1,
+        DEMO_UNIT,
+        "Sở Thông tin và Truyền thông Trà Vinh (dữ liệu mẫu)",
+        "Tra Vinh Department of Information and Communications (demo data)",
+        True,
+        2,
+        MERGED_ON,
+        0,
+    ),
+    UnitInfo(
+        2,
+        MERGED_UNIT,
+        "Sở Khoa học và Công nghệ Vĩnh Long (dữ liệu mẫu)",
+        "Vinh Long Department of Science and Technology (demo data)",
+        True,
+        None,
+        None,
+        0,
+    ),
+)
 FIRST_MONTH = dt.date(2017, 1, 1)
 LAST_MONTH = dt.date(2026, 10, 1)
 SEED_MONTH = dt.date(2019, 7, 1)
@@ -363,8 +379,14 @@ def load_merged_unit(engine: Engine, catalog: Catalog | Path | None = None) -> N
         session.execute(delete(Target).where(Target.unit_id == survivor_id))
         for metric in ("portal_posts", "publishing_licences", "igate_received"):
             total = sum(r.value for r in rows if r.metric_code == metric and r.period.year == 2025) * 2
-            session.add(Target(unit_id=survivor_id, metric_id=reference.metrics[metric][0], year=2026,
-                               value=int(round(total * 1.1 / 10) * 10)))  # fmt: skip
+            session.add(
+                Target(
+                    unit_id=survivor_id,
+                    metric_id=reference.metrics[metric][0],
+                    year=2026,
+                    value=int(round(total * 1.1 / 10) * 10),
+                )
+            )
 
 
 def load_demo(engine: Engine, catalog: Catalog | Path | None = None) -> None:

@@ -51,11 +51,17 @@ def _names(new: str, old: str | None) -> tuple[str, str, str]:
     maps = load_provinces()
     if old is None:
         vi, en = next((p.name_vi, p.name_en) for p in maps.new if p.code == new)
-        return (f"demo-34-{new}", f"Sở Khoa học và Công nghệ {vi} (dữ liệu mẫu)",
-                f"{en} Department of Science and Technology (demo data)")  # fmt: skip
+        return (
+            f"demo-34-{new}",
+            f"Sở Khoa học và Công nghệ {vi} (dữ liệu mẫu)",
+            f"{en} Department of Science and Technology (demo data)",
+        )
     vi, en = next((p.name_vi, p.name_en) for p in maps.old if p.code == old)
-    return (f"demo-63-{old}", f"Sở Thông tin và Truyền thông {vi} (dữ liệu mẫu)",
-            f"{en} Department of Information and Communications (demo data)")  # fmt: skip
+    return (
+        f"demo-63-{old}",
+        f"Sở Thông tin và Truyền thông {vi} (dữ liệu mẫu)",
+        f"{en} Department of Information and Communications (demo data)",
+    )
 
 
 def _rows(code: str, people: int, first: dt.date, last: dt.date, rng: random.Random) -> list[CleanRow]:

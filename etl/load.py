@@ -77,8 +77,13 @@ def _ensure_members(conn: Connection, rows: Sequence[CleanRow], reference: Refer
         dimension = reference.metrics[metric_code][1]
         key = (dimension, member_code)
         if key not in reference.members and key not in new:
-            new[key] = {"dimension": dimension, "code": member_code, "name_vi": member_code,
-                        "name_en": member_code, "sort_order": 500}  # fmt: skip
+            new[key] = {
+                "dimension": dimension,
+                "code": member_code,
+                "name_vi": member_code,
+                "name_en": member_code,
+                "sort_order": 500,
+            }
     if new:
         conn.execute(insert(Member), list(new.values()))
         for m in conn.execute(select(Member.id, Member.dimension, Member.code)):
@@ -122,12 +127,19 @@ def _existing(conn: Connection, keys: dict[Key, CleanRow]) -> dict[tuple, Stored
     if len(keys) <= SPARSE_KEYS and len(keys) * SPARSE_SHARE < box:
         return _existing_by_key(conn, keys)
     query = select(
-        Observation.id, Observation.unit_id, Observation.metric_id, Observation.period,
-        Observation.member_id, Observation.value, Observation.grain, Observation.estimated,
+        Observation.id,
+        Observation.unit_id,
+        Observation.metric_id,
+        Observation.period,
+        Observation.member_id,
+        Observation.value,
+        Observation.grain,
+        Observation.estimated,
     ).where(
-        Observation.unit_id.in_(unit_ids), Observation.metric_id.in_(metric_ids),
+        Observation.unit_id.in_(unit_ids),
+        Observation.metric_id.in_(metric_ids),
         Observation.period.between(first, last),
-    )  # fmt: skip
+    )
     found = {}
     for r in conn.execute(query):
         key = (r.unit_id, r.metric_id, r.period, r.member_id, r.grain)
@@ -139,10 +151,12 @@ def _existing(conn: Connection, keys: dict[Key, CleanRow]) -> dict[tuple, Stored
 @cache
 def _by_key_query() -> Select:
     return select(Observation.id, Observation.value, Observation.estimated).where(
-        Observation.unit_id == bindparam("unit"), Observation.metric_id == bindparam("metric"),
-        Observation.period == bindparam("period"), Observation.member_id == bindparam("member"),
+        Observation.unit_id == bindparam("unit"),
+        Observation.metric_id == bindparam("metric"),
+        Observation.period == bindparam("period"),
+        Observation.member_id == bindparam("member"),
         Observation.grain == bindparam("grain"),
-    )  # fmt: skip
+    )
 
 
 def _existing_by_key(conn: Connection, keys: dict[Key, CleanRow]) -> dict[tuple, Stored]:
@@ -167,8 +181,17 @@ _PG_COPY = (
     "FROM STDIN"
 )
 _COLUMNS = (
-    "unit_id", "metric_id", "period", "member_id", "grain", "value", "note", "batch_id", "updated_at", "estimated"
-)  # fmt: skip
+    "unit_id",
+    "metric_id",
+    "period",
+    "member_id",
+    "grain",
+    "value",
+    "note",
+    "batch_id",
+    "updated_at",
+    "estimated",
+)
 
 
 def _locked(
@@ -223,11 +246,18 @@ def _new_rows(
         periods, stamp = map(iso.__getitem__, map(itemgetter(2), keys)), now.isoformat(sep=" ", timespec="microseconds")
     params = list(
         zip(
-            map(itemgetter(0), keys), map(itemgetter(1), keys), periods, map(itemgetter(3), keys),
-            map(itemgetter(4), keys), map(_VALUE, rows), map(_NOTE, rows), repeat(batch_id), repeat(stamp),
+            map(itemgetter(0), keys),
+            map(itemgetter(1), keys),
+            periods,
+            map(itemgetter(3), keys),
+            map(itemgetter(4), keys),
+            map(_VALUE, rows),
+            map(_NOTE, rows),
+            repeat(batch_id),
+            repeat(stamp),
             map(_ESTIMATED, rows),
         )
-    )  # fmt: skip
+    )
     params.sort()  # keys are unique: the order is decided by (unit, metric, period, member, grain)
     return params
 
@@ -337,8 +367,15 @@ def load_rows(
     A figure in a month of an approved round (locked, commstats.cycle.lock) is changed only with a
     `reason`: without one the whole load is refused (CycleError "period_locked") and nothing is written;
     with one, each such change is also kept as an adjustment for the next report."""
-    options = {"source_kind": source_kind, "source_name": source_name, "sha256": sha256, "dry_run": dry_run,
-               "created_by": created_by, "progress": progress, "reason": reason}  # fmt: skip
+    options = {
+        "source_kind": source_kind,
+        "source_name": source_name,
+        "sha256": sha256,
+        "dry_run": dry_run,
+        "created_by": created_by,
+        "progress": progress,
+        "reason": reason,
+    }
     if connection is not None:
         return _load_once(engine, rows, reference=reference, connection=connection, **options)  # type: ignore[arg-type]
     attempts = [reference]
@@ -381,10 +418,20 @@ def _load_once(
         now = _now()
         batch_id = conn.execute(
             insert(ImportBatch).returning(ImportBatch.id),
-            {"source_kind": source_kind, "source_name": source_name, "sha256": sha256, "started_at": now,
-             "rows_read": len(rows), "rows_inserted": len(new), "rows_updated": len(updates),
-             "rows_unchanged": unchanged, "status": "loaded", "created_by": created_by, "message": ""},
-        ).scalar_one()  # fmt: skip
+            {
+                "source_kind": source_kind,
+                "source_name": source_name,
+                "sha256": sha256,
+                "started_at": now,
+                "rows_read": len(rows),
+                "rows_inserted": len(new),
+                "rows_updated": len(updates),
+                "rows_unchanged": unchanged,
+                "status": "loaded",
+                "created_by": created_by,
+                "message": "",
+            },
+        ).scalar_one()
         total = len(new) + len(updates)
         params = _new_rows(conn, keyed, new, batch_id=batch_id, now=now)
         for start in range(0, len(params), CHUNK):
@@ -394,33 +441,70 @@ def _load_once(
         if updates:
             conn.execute(
                 insert(Revision),
-                [{"observation_id": existing[k][0], "old_value": existing[k][1], "new_value": keyed[k].value,
-                  "old_estimated": existing[k][2], "new_estimated": keyed[k].estimated,
-                  "batch_id": batch_id, "changed_at": now} for k in updates],
-            )  # fmt: skip
+                [
+                    {
+                        "observation_id": existing[k][0],
+                        "old_value": existing[k][1],
+                        "new_value": keyed[k].value,
+                        "old_estimated": existing[k][2],
+                        "new_estimated": keyed[k].estimated,
+                        "batch_id": batch_id,
+                        "changed_at": now,
+                    }
+                    for k in updates
+                ],
+            )
             conn.execute(
                 update(Observation)
                 .where(Observation.id == bindparam("obs_id"))
-                .values(value=bindparam("new_value"), note=bindparam("new_note"), estimated=bindparam("new_estimated"),
-                        batch_id=batch_id, updated_at=now),
-                [{"obs_id": existing[k][0], "new_value": keyed[k].value, "new_note": keyed[k].note,
-                  "new_estimated": keyed[k].estimated} for k in updates],
-            )  # fmt: skip
+                .values(
+                    value=bindparam("new_value"),
+                    note=bindparam("new_note"),
+                    estimated=bindparam("new_estimated"),
+                    batch_id=batch_id,
+                    updated_at=now,
+                ),
+                [
+                    {
+                        "obs_id": existing[k][0],
+                        "new_value": keyed[k].value,
+                        "new_note": keyed[k].note,
+                        "new_estimated": keyed[k].estimated,
+                    }
+                    for k in updates
+                ],
+            )
         if locked:
             record_adjustments(conn, locked, reason=reason, batch_id=batch_id, actor=created_by, at=now)
             units = ",".join(sorted(set(map(_UNIT, rows))))
             detail = {"reason": reason, "figures": len(locked)}
-            audit.record(conn, actor=created_by, action="adjustment", unit_code=units, target=source_name,
-                         batch_id=batch_id, detail=detail)  # fmt: skip
+            audit.record(
+                conn,
+                actor=created_by,
+                action="adjustment",
+                unit_code=units,
+                target=source_name,
+                batch_id=batch_id,
+                detail=detail,
+            )
         if progress is not None:
             progress(total, total)
         if new:
             _refresh_statistics(conn, len(new))
         conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(finished_at=_now()))
         audit.record(
-            conn, actor=created_by, action="entry" if source_kind == "entry" else "import",
-            unit_code=",".join(sorted(set(map(_UNIT, rows)))), target=source_name, batch_id=batch_id,
-            detail={"source_kind": source_kind, "inserted": len(new), "updated": len(updates),
-                    "unchanged": unchanged, "sha256": sha256},
-        )  # fmt: skip
+            conn,
+            actor=created_by,
+            action="entry" if source_kind == "entry" else "import",
+            unit_code=",".join(sorted(set(map(_UNIT, rows)))),
+            target=source_name,
+            batch_id=batch_id,
+            detail={
+                "source_kind": source_kind,
+                "inserted": len(new),
+                "updated": len(updates),
+                "unchanged": unchanged,
+                "sha256": sha256,
+            },
+        )
         return LoadResult(batch_id, len(new), len(updates), unchanged, new_members=new_members, adjusted=len(locked))

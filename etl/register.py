@@ -124,18 +124,31 @@ def write_records(
             meta | {"started_at": _now(), "finished_at": _now(), "status": "loaded", "message": "records only"},
         ).scalar_one()
         audit.record(
-            conn, actor=str(meta["created_by"]), action="import", target=str(meta["source_name"]), batch_id=batch_id,
+            conn,
+            actor=str(meta["created_by"]),
+            action="import",
+            target=str(meta["source_name"]),
+            batch_id=batch_id,
             unit_code=",".join(sorted({r.unit_code for r in plan.new} | {r.unit_code for _, r in plan.changed})),
             detail={"source_kind": SOURCE_KIND, "records_new": len(plan.new), "records_changed": len(plan.changed)},
-        )  # fmt: skip
+        )
     ids = {code: reference.metrics[code][0] for code in REGISTER_METRICS}
     if plan.new:
         conn.execute(
             insert(LicenceRecord),
-            [{"unit_id": reference.units[r.unit_code], "metric_id": ids[r.metric_code], "number": r.number,
-              "issued_on": r.issued_on, "holder": r.holder, "title": r.title, "batch_id": batch_id}
-             for r in plan.new],
-        )  # fmt: skip
+            [
+                {
+                    "unit_id": reference.units[r.unit_code],
+                    "metric_id": ids[r.metric_code],
+                    "number": r.number,
+                    "issued_on": r.issued_on,
+                    "holder": r.holder,
+                    "title": r.title,
+                    "batch_id": batch_id,
+                }
+                for r in plan.new
+            ],
+        )
     if plan.changed:
         conn.execute(
             update(LicenceRecord)

@@ -96,10 +96,12 @@ class FetchReport:
     def summary(self, lang: str = "vi") -> str:
         counted = [o for o in self.outcomes if o.status != "no_feed"]
         params = {
-            "read": len(counted) - len(self.failed), "total": len(counted), "failed": len(self.failed),
+            "read": len(counted) - len(self.failed),
+            "total": len(counted),
+            "failed": len(self.failed),
             "new": sum(o.new_posts for o in self.outcomes),
             "months": sum(len(o.months) for o in self.outcomes),
-        }  # fmt: skip
+        }
         if self.batch_id is None:
             return t("feed_summary_no_batch", lang, **params)
         return t("feed_summary", lang, batch=self.batch_id, **params)
@@ -215,9 +217,15 @@ def load_step(engine: Engine, plan: FeedPlan, reference: Reference, source_name:
         load = None
         if rows:
             load = load_rows(
-                engine, rows, source_kind=SOURCE_KIND, source_name=source_name, sha256=plan.digest,
-                reference=reference, connection=conn, created_by=os_actor(),
-            )  # fmt: skip
+                engine,
+                rows,
+                source_kind=SOURCE_KIND,
+                source_name=source_name,
+                sha256=plan.digest,
+                reference=reference,
+                connection=conn,
+                created_by=os_actor(),
+            )
         batch_id = load.batch_id if load else None
         if batch_id is None and any(new_posts.values()):
             batch_id = _posts_only_batch(conn, source_name, plan.digest, len(rows))
@@ -303,8 +311,9 @@ def _usable_posts(
     first = figure_window(unit.first_year).first  # an epoch-0 or mistyped date would open a month in 1970
     old = [p for p in dated if p.published and p.published <= limit and _month(p, unit) < first]
     if old:
-        outcome.messages.append(("feed_too_old", {"url": url, "count": len(old), "example": _example(old[0]),
-                                                  "first": f"{first:%m/%Y}"}))  # fmt: skip
+        outcome.messages.append(
+            ("feed_too_old", {"url": url, "count": len(old), "example": _example(old[0]), "first": f"{first:%m/%Y}"})
+        )
     posts: dict[str, FeedPost] = {}
     for post in dated:
         if (
@@ -377,10 +386,19 @@ def _posts_only_batch(conn: Connection, source_name: str, digest: str, rows: int
     """New posts whose counts changed nothing (a figure typed in earlier matched) still need a batch."""
     return conn.execute(
         insert(ImportBatch).returning(ImportBatch.id),
-        {"source_kind": SOURCE_KIND, "source_name": source_name, "sha256": digest, "started_at": _now(),
-         "finished_at": _now(), "rows_read": rows, "rows_unchanged": rows, "status": "unchanged",
-         "created_by": os_actor(), "message": "posts only"},
-    ).scalar_one()  # fmt: skip
+        {
+            "source_kind": SOURCE_KIND,
+            "source_name": source_name,
+            "sha256": digest,
+            "started_at": _now(),
+            "finished_at": _now(),
+            "rows_read": rows,
+            "rows_unchanged": rows,
+            "status": "unchanged",
+            "created_by": os_actor(),
+            "message": "posts only",
+        },
+    ).scalar_one()
 
 
 def _store(
@@ -394,10 +412,18 @@ def _store(
     """New posts and the feeds' validators, in the transaction that loaded the counts."""
     now = _now()
     posts = [
-        {"unit_id": unit_id, "site_member_id": members[code], "guid": p.guid, "title": p.title[:2000],
-         "published_at": _utc_naive(p.published), "batch_id": batch_id}
-        for code, site_posts in new_posts.items() for p in site_posts if p.published is not None
-    ]  # fmt: skip
+        {
+            "unit_id": unit_id,
+            "site_member_id": members[code],
+            "guid": p.guid,
+            "title": p.title[:2000],
+            "published_at": _utc_naive(p.published),
+            "batch_id": batch_id,
+        }
+        for code, site_posts in new_posts.items()
+        for p in site_posts
+        if p.published is not None
+    ]
     for start in range(0, len(posts), CHUNK):
         conn.execute(insert(SitePost), posts[start : start + CHUNK])
     urls = sorted({url for result in answered for url in result.checked})

@@ -170,10 +170,14 @@ def load_targets(
         conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(finished_at=_now()))
         changes = [[keyed[k].unit_code, keyed[k].metric_code, k[2], existing[k][1], keyed[k].value] for k in updates]
         audit.record(
-            conn, actor=created_by, action="target", unit_code=",".join(sorted({r.unit_code for r in rows})),
-            target=source_name, batch_id=batch_id,
+            conn,
+            actor=created_by,
+            action="target",
+            unit_code=",".join(sorted({r.unit_code for r in rows})),
+            target=source_name,
+            batch_id=batch_id,
             detail={"inserted": len(inserts), "updated": len(updates), "changes": changes[:100]},
-        )  # fmt: skip
+        )
     return LoadResult(batch_id, len(inserts), len(updates), unchanged)
 
 

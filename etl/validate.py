@@ -66,9 +66,16 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NEUTRALISED = tuple("'" + lead for lead in FORMULA_LEADS)
 # The grain column: the PeriodKind codes and the words a Vietnamese sheet uses for them.
 GRAIN_WORDS: dict[str, PeriodKind] = {
-    **{kind: kind for kind in GRAINS}, "tháng": "month", "quý": "quarter", "6 tháng": "half", "6 tháng đầu năm": "half",
-    "9 tháng": "nine_months", "9 tháng đầu năm": "nine_months", "năm": "year", "nine months": "nine_months",
-}  # fmt: skip
+    **{kind: kind for kind in GRAINS},
+    "tháng": "month",
+    "quý": "quarter",
+    "6 tháng": "half",
+    "6 tháng đầu năm": "half",
+    "9 tháng": "nine_months",
+    "9 tháng đầu năm": "nine_months",
+    "năm": "year",
+    "nine months": "nine_months",
+}
 # The estimated column: what marks a figure as an estimate ("ước thực hiện") and what says it is not.
 ESTIMATED_YES = frozenset({"1", "x", "true", "yes", "có", "ước", "ước tính", "ước thực hiện"})
 ESTIMATED_NO = frozenset({"", "0", "false", "no", "không"})

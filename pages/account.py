@@ -25,8 +25,9 @@ if not principal.is_anonymous and principal.username:
             st.error(t("account.mismatch"))
         else:
             try:
-                auth.change_own_password(cache.engine(cache.database_url()), principal.username, current, new,
-                                         client_address())  # fmt: skip
+                auth.change_own_password(
+                    cache.engine(cache.database_url()), principal.username, current, new, client_address()
+                )
             except auth.AuthError as refused:
                 st.error(md(refused.message(lang())))
             else:

@@ -31,30 +31,44 @@ st.caption(t("draft_caption"))
 
 kind_col, period_col, compare_col = st.columns([2, 2, 3])
 with kind_col:
-    kind = st.segmented_control(
-        t("draft_kind"), KINDS, default="month", key="draft_kind", format_func=lambda k: t(f"draft_kind_{k}")
-    ) or "month"  # fmt: skip
+    kind = (
+        st.segmented_control(
+            t("draft_kind"), KINDS, default="month", key="draft_kind", format_func=lambda k: t(f"draft_kind_{k}")
+        )
+        or "month"
+    )
 periods = available_periods(kind, selection.months.first, selection.months.last)
 keys = [p.key for p in periods]
 default_key = period_containing(kind, selection.months.end).key
 period_key = period_col.selectbox(
-    t("draft_period"), keys, index=keys.index(default_key) if default_key in keys else 0,
-    key=f"draft_period_{kind}", format_func=lambda key: parse_period(key).name(lang),
-)  # fmt: skip
+    t("draft_period"),
+    keys,
+    index=keys.index(default_key) if default_key in keys else 0,
+    key=f"draft_period_{kind}",
+    format_func=lambda key: parse_period(key).name(lang),
+)
 compare = compare_col.multiselect(
-    t("draft_compare"), COMPARISONS, key="draft_compare", placeholder=t("draft_compare_placeholder"),
+    t("draft_compare"),
+    COMPARISONS,
+    key="draft_compare",
+    placeholder=t("draft_compare_placeholder"),
     format_func=lambda c: t(f"draft_cmp_{c}"),
-)  # fmt: skip
+)
 
 chosen_compare = tuple(c for c in COMPARISONS if c in compare)
 visible = tuple(sorted(u.id for u in viewable(cache.units(url))))
 scopes = {a.code: a for a in cache.scopes(url, visible)}
 scope_code = ""
 if scopes:  # a national, regional or provincial draft: provinces folded one by one, then summed
-    scope_code = st.selectbox(
-        t("draft_scope"), ["", *scopes], key="draft_scope",
-        format_func=lambda c: scopes[c].name(lang) if c else t("draft_scope_units"),
-    ) or ""  # fmt: skip
+    scope_code = (
+        st.selectbox(
+            t("draft_scope"),
+            ["", *scopes],
+            key="draft_scope",
+            format_func=lambda c: scopes[c].name(lang) if c else t("draft_scope_units"),
+        )
+        or ""
+    )
 try:
     if scope_code:
         draft = cache.scope_draft(url, scope_code, period_key, lang, chosen_compare, visible)
@@ -99,13 +113,23 @@ name = f"bao-cao-so-lieu-{period_key}" if lang == "vi" else f"report-figures-{pe
 if frame.principal.can_all(Action.EXPORT, selection.unit_ids):  # downloads are exports: analysts and above
     docx_col, txt_col, _ = st.columns([1, 1, 2])
     docx_col.download_button(
-        t("draft_download_docx"), to_docx_bytes(final), f"{name}.docx", DOCX_MIME, key="draft_docx",
-        icon=":material/description:", on_click="ignore",
-    )  # fmt: skip
+        t("draft_download_docx"),
+        to_docx_bytes(final),
+        f"{name}.docx",
+        DOCX_MIME,
+        key="draft_docx",
+        icon=":material/description:",
+        on_click="ignore",
+    )
     txt_col.download_button(
-        t("draft_download_txt"), to_text(final).encode("utf-8"), f"{name}.txt", "text/plain", key="draft_txt",
-        icon=":material/download:", on_click="ignore",
-    )  # fmt: skip
+        t("draft_download_txt"),
+        to_text(final).encode("utf-8"),
+        f"{name}.txt",
+        "text/plain",
+        key="draft_txt",
+        icon=":material/download:",
+        on_click="ignore",
+    )
     if not scope_code:  # the whole report (letterhead, signature) is a unit's own
         whole_report_downloads(selection, final, period_key)
 
@@ -134,5 +158,7 @@ def _count_cell(value: object) -> str:
 
 st.dataframe(
     table.style.format(_count_cell, subset=[value_column]),
-    hide_index=True, width="stretch", key="draft_sources",
-)  # fmt: skip
+    hide_index=True,
+    width="stretch",
+    key="draft_sources",
+)

@@ -40,9 +40,12 @@ with contextlib.suppress(ValueError):
     last_month = parse_month(asked["month"]) if "month" in asked else last_month
 first_year = min(first_year, last_month.year)
 unit = left.selectbox(
-    t("entry_unit"), codes, index=codes.index(default_unit), key="entry_unit",
+    t("entry_unit"),
+    codes,
+    index=codes.index(default_unit),
+    key="entry_unit",
     format_func=lambda code: by_code[code].name(lang),
-)  # fmt: skip
+)
 with middle:
     year_column, month_column = st.columns(2)
 years = list(range(last_month.year + 1, first_year - 1, -1))
@@ -52,21 +55,29 @@ month = month_start(year, number)
 names = {s.code: s.name for s in sections(engine, unit, lang)}
 section_codes = list(names)
 section = right.selectbox(
-    t("entry_section"), section_codes, key="entry_section", format_func=names.__getitem__,
+    t("entry_section"),
+    section_codes,
+    key="entry_section",
+    format_func=names.__getitem__,
     index=section_codes.index(asked["section"]) if asked.get("section") in names else 0,
-)  # fmt: skip
+)
 
 figures = entry_frame(engine, unit, month, section, lang)
 edited = st.data_editor(
-    figures, key=f"entry:{unit}:{month_key(month)}:{section}", hide_index=True, num_rows="fixed",
+    figures,
+    key=f"entry:{unit}:{month_key(month)}:{section}",
+    hide_index=True,
+    num_rows="fixed",
     disabled=["code", "metric", "member", "label", "unit_word"],
     column_config={
-        "code": None, "metric": None, "member": None,
+        "code": None,
+        "metric": None,
+        "member": None,
         "label": st.column_config.TextColumn(t("entry_col_label"), width="large"),
         "unit_word": st.column_config.TextColumn(t("entry_col_unit")),
         "value": st.column_config.TextColumn(t("entry_col_value"), max_chars=20),
     },
-)  # fmt: skip
+)
 
 reason = st.text_input(t("entry_reason"), key="entry_reason", help=t("entry_reason_help"))
 if st.button(t("entry_save"), type="primary"):

@@ -23,18 +23,27 @@ sections = {m.section_code: m.section(lang) for m in catalogue.values()}
 
 unit_col, section_col, metric_col, member_col = st.columns(4)
 unit_codes = unit_col.multiselect(
-    t("explore_units"), list(units), key="explore_units", placeholder=t("explore_all"),
+    t("explore_units"),
+    list(units),
+    key="explore_units",
+    placeholder=t("explore_all"),
     format_func=lambda code: units[code].name(lang),
-)  # fmt: skip
+)
 section_codes = section_col.multiselect(
-    t("explore_sections"), list(sections), key="explore_sections", placeholder=t("explore_all"),
+    t("explore_sections"),
+    list(sections),
+    key="explore_sections",
+    placeholder=t("explore_all"),
     format_func=lambda code: sections[code],
-)  # fmt: skip
+)
 metric_options = [c for c, m in catalogue.items() if not section_codes or m.section_code in section_codes]
 metric_codes = metric_col.multiselect(
-    t("explore_metrics"), metric_options, key="explore_metrics", placeholder=t("explore_all"),
+    t("explore_metrics"),
+    metric_options,
+    key="explore_metrics",
+    placeholder=t("explore_all"),
     format_func=lambda code: catalogue[code].name(lang),
-)  # fmt: skip
+)
 dimensions = {d for d in (catalogue[c].dimension for c in (metric_codes or metric_options)) if d}
 member_options: dict[str, str] = {}
 for dimension in sorted(dimensions):
@@ -42,15 +51,24 @@ for dimension in sorted(dimensions):
     names = members["name_en" if lang == "en" else "name_vi"]
     member_options |= {code: name for code, name in zip(members["code"], names, strict=True) if code}
 member_codes = member_col.multiselect(
-    t("explore_members"), list(member_options), key="explore_members", placeholder=t("explore_all"),
+    t("explore_members"),
+    list(member_options),
+    key="explore_members",
+    placeholder=t("explore_all"),
     format_func=lambda code: member_options.get(code, code),
-)  # fmt: skip
+)
 
 VIEWS: list[explore.View] = ["long", "pivot"]
-kind = st.segmented_control(
-    t("explore_view"), VIEWS, default="long", key="explore_view",
-    format_func=lambda k: t(f"explore_view_{k}"),
-) or "long"  # fmt: skip
+kind = (
+    st.segmented_control(
+        t("explore_view"),
+        VIEWS,
+        default="long",
+        key="explore_view",
+        format_func=lambda k: t(f"explore_view_{k}"),
+    )
+    or "long"
+)
 
 long_frame = cache.observations_for_export(
     url, start, end, tuple(unit_codes or units), tuple(section_codes), tuple(metric_codes), tuple(member_codes), lang
@@ -63,28 +81,52 @@ if shown.empty:
 name = f"commstats-{kind}-{start:%Y-%m}-{end:%Y-%m}"
 with st.container(horizontal=True, vertical_alignment="center"):
     st.caption(
-        t("explore_rows", rows=format_count(len(shown), lang), start=month_label(start, lang),
-              end=month_label(end, lang))
-    )  # fmt: skip
+        t(
+            "explore_rows",
+            rows=format_count(len(shown), lang),
+            start=month_label(start, lang),
+            end=month_label(end, lang),
+        )
+    )
     if can_export:  # analysts and above (ui.auth); viewers see the table only
-        sep = st.segmented_control(
-            t("csv_sep_label"), [";", ","], default=";" if lang == "vi" else ",", key="explore_csv_sep",
-            format_func=lambda mark: t("csv_sep_semicolon") if mark == ";" else t("csv_sep_comma"),
-            help=t("csv_sep_help"),
-        ) or ","  # fmt: skip
+        sep = (
+            st.segmented_control(
+                t("csv_sep_label"),
+                [";", ","],
+                default=";" if lang == "vi" else ",",
+                key="explore_csv_sep",
+                format_func=lambda mark: t("csv_sep_semicolon") if mark == ";" else t("csv_sep_comma"),
+                help=t("csv_sep_help"),
+            )
+            or ","
+        )
         st.download_button(
-            t("explore_csv"), lambda: export.to_csv_bytes(shown, lang, sep), f"{name}.csv", "text/csv",
-            key="explore_csv", icon=":material/download:", help=t("explore_download_help"), on_click="ignore",
+            t("explore_csv"),
+            lambda: export.to_csv_bytes(shown, lang, sep),
+            f"{name}.csv",
+            "text/csv",
+            key="explore_csv",
+            icon=":material/download:",
+            help=t("explore_download_help"),
+            on_click="ignore",
             type="primary",
-        )  # fmt: skip
+        )
         st.download_button(
-            t("explore_xlsx"), lambda: export.to_xlsx_bytes(shown, lang), f"{name}.xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="explore_xlsx",
-            icon=":material/download:", on_click="ignore",
-        )  # fmt: skip
+            t("explore_xlsx"),
+            lambda: export.to_xlsx_bytes(shown, lang),
+            f"{name}.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="explore_xlsx",
+            icon=":material/download:",
+            on_click="ignore",
+        )
 labelled = explore.labelled(shown, lang)
 counts = st.column_config.NumberColumn(format=grid_count_format(lang))  # 2.682.057, formatted by the browser
 st.dataframe(
-    labelled, hide_index=True, width="stretch", height=560, key="explore_table",
+    labelled,
+    hide_index=True,
+    width="stretch",
+    height=560,
+    key="explore_table",
     column_config=dict.fromkeys(explore.count_columns(labelled, lang), counts),
-)  # fmt: skip
+)

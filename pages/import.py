@@ -33,18 +33,24 @@ by_code = {u.code: u for u in units}
 codes = list(by_code)
 default_unit = selection.unit_codes[0] if selection.unit_codes and selection.unit_codes[0] in by_code else codes[0]
 unit = st.selectbox(
-    t("import_unit"), codes, index=codes.index(default_unit), key="import_unit",
+    t("import_unit"),
+    codes,
+    index=codes.index(default_unit),
+    key="import_unit",
     format_func=lambda code: by_code[code].name(lang),
-)  # fmt: skip
+)
 with st.expander(t("import.workbook"), icon=":material/download:"):
     st.caption(t("import.workbook_caption"))
     this_year = dt.date.today().year
     year = st.selectbox(t("col_year"), range(this_year + 1, this_year - 9, -1), index=1, key="import_workbook_year")
     st.download_button(
-        t("import.workbook_download", year=year), functools.partial(cache.template_workbook, url, year, unit, lang),
-        file_name=f"bieu-mau-{year}-{unit}.xlsx", key="import_workbook_download", icon=":material/table:",
+        t("import.workbook_download", year=year),
+        functools.partial(cache.template_workbook, url, year, unit, lang),
+        file_name=f"bieu-mau-{year}-{unit}.xlsx",
+        key="import_workbook_download",
+        icon=":material/table:",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )  # fmt: skip
+    )
 uploaded = st.file_uploader(
     t("import_uploader"), type=list(upload.SUFFIXES), key="import_file", max_upload_size=limit_mb
 )

@@ -29,15 +29,24 @@ for column, (code, metric) in zip(st.columns(len(types)), types.items(), strict=
     if value is not None and previous:
         delta = ("+" if value >= previous else "") + format_percent(100 * (value - previous) / previous, lang)
     column.metric(
-        md(f"{metric.name(lang)} ({metric.unit_word(lang)})"), format_count(value, lang), delta, border=True,
+        md(f"{metric.name(lang)} ({metric.unit_word(lang)})"),
+        format_count(value, lang),
+        delta,
+        border=True,
         help=t("licences_total_help", start=month_label(start, lang), end=month_label(end, lang)),
         delta_description=t("licences_vs_last_year"),
-    )  # fmt: skip
+    )
 
-granularity = st.segmented_control(
-    t("granularity"), series.GRANULARITIES, default="month", key="licences_granularity",
-    format_func=lambda g: t(f"granularity_{g}"),
-) or "month"  # fmt: skip
+granularity = (
+    st.segmented_control(
+        t("granularity"),
+        series.GRANULARITIES,
+        default="month",
+        key="licences_granularity",
+        format_func=lambda g: t(f"granularity_{g}"),
+    )
+    or "month"
+)
 monthly = cache.monthly_totals(url, ids, codes, start, end)
 if monthly.empty:
     st.info(t("no_data_range"))
@@ -54,20 +63,29 @@ yearly = series.aggregate(monthly, {c: m.kind for c, m in types.items()}, "year"
 table = yearly.pivot(index="period_key", columns="metric", values="value").reindex(columns=list(types))
 years = yearly.drop_duplicates("period_key")
 st.dataframe(
-    {t("col_year"): [key if complete else f"{key} ({month_label(first, lang)} – {month_label(last, lang)})"
-                         for key, complete, first, last in years[["period_key", "complete", "first", "last"]]
-                         .itertuples(index=False)],
-     **{types[c].name(lang): [format_count(int(v), lang) if v == v else "-" for v in table[c]] for c in types}},
-    hide_index=True, width="stretch", key="licences_years",
-)  # fmt: skip
+    {
+        t("col_year"): [
+            key if complete else f"{key} ({month_label(first, lang)} – {month_label(last, lang)})"
+            for key, complete, first, last in years[["period_key", "complete", "first", "last"]].itertuples(index=False)
+        ],
+        **{types[c].name(lang): [format_count(int(v), lang) if v == v else "-" for v in table[c]] for c in types},
+    },
+    hide_index=True,
+    width="stretch",
+    key="licences_years",
+)
 
 register = cache.licence_records(url, ids, start, series.month_end(end))
 if not register.empty:
     with st.expander(t("licences_register", count=format_count(len(register), lang))):
         st.dataframe(
-            {t("col_issued_on"): [d.strftime("%d/%m/%Y") for d in register["issued_on"]],
-             t("col_type"): [types[c].name(lang) if c in types else c for c in register["metric"]],
-             t("col_number"): register["number"], t("col_holder"): register["holder"],
-             t("col_title"): register["title"]},
-            hide_index=True, width="stretch",
-        )  # fmt: skip
+            {
+                t("col_issued_on"): [d.strftime("%d/%m/%Y") for d in register["issued_on"]],
+                t("col_type"): [types[c].name(lang) if c in types else c for c in register["metric"]],
+                t("col_number"): register["number"],
+                t("col_holder"): register["holder"],
+                t("col_title"): register["title"],
+            },
+            hide_index=True,
+            width="stretch",
+        )

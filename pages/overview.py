@@ -16,9 +16,11 @@ if saved not in months:  # the latest month every regular figure is in, not one 
     st.session_state["overview_month"] = cache.latest_complete_month(selection.url, selection.unit_ids, tuple(months))
 picker, caption = st.columns([1, 3], vertical_alignment="bottom")
 month = picker.selectbox(
-    t("month"), months, key="overview_month",
+    t("month"),
+    months,
+    key="overview_month",
     format_func=lambda m: Period("month", m.year, m.month).name(selection.lang),
-)  # fmt: skip
+)
 caption.caption(t("overview_caption", month=Period("month", month.year, month.month).name(selection.lang)))
 
 COLUMNS = 3
@@ -30,9 +32,14 @@ for section, cards in cache.overview_cards(selection.url, selection.unit_ids, mo
                 # The whole title, wrapped: a metric's label is cut to one line, and long names differ at the end.
                 st.markdown("**" + md(card.title) + "**", help=md(card.help_text))
                 st.metric(
-                    md(card.title), card.value_text, card.delta_text, label_visibility="collapsed",
-                    chart_data=card.trend or None, delta_description=t("vs_prev_month"), delta_color=card.delta_color,
-                )  # fmt: skip
+                    md(card.title),
+                    card.value_text,
+                    card.delta_text,
+                    label_visibility="collapsed",
+                    chart_data=card.trend or None,
+                    delta_description=t("vs_prev_month"),
+                    delta_color=card.delta_color,
+                )
                 if card.target_share is not None:
                     st.progress(min(card.target_share, 1.0), text=md(card.progress_text))
                 st.caption(md(card.footnote))

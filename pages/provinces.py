@@ -33,25 +33,37 @@ if span is None:
 
 catalogue = {m.code: m for m in cache.metrics(url)}
 map_col, kind_col, period_col = st.columns([3, 2, 2])
-map_ = map_col.segmented_control(
-    t("provinces.map"), MAPS, default="34", key="provinces_map", format_func=lambda m: t("provinces.map_" + m)
-) or "34"  # fmt: skip
-kind: PeriodKind = kind_col.segmented_control(
-    t("draft_kind"), KINDS, default="month", key="provinces_kind", format_func=lambda k: t("draft_kind_" + k)
-) or "month"  # fmt: skip
+map_ = (
+    map_col.segmented_control(
+        t("provinces.map"), MAPS, default="34", key="provinces_map", format_func=lambda m: t("provinces.map_" + m)
+    )
+    or "34"
+)
+kind: PeriodKind = (
+    kind_col.segmented_control(
+        t("draft_kind"), KINDS, default="month", key="provinces_kind", format_func=lambda k: t("draft_kind_" + k)
+    )
+    or "month"
+)
 periods = available_periods(kind, *span)
 keys = [p.key for p in periods]
 default_key = period_containing(kind, span[1]).key
 period_key = period_col.selectbox(
-    t("draft_period"), keys, index=keys.index(default_key) if default_key in keys else 0,
-    key="provinces_period_" + kind, format_func=lambda key: parse_period(key).name(lang),
-)  # fmt: skip
+    t("draft_period"),
+    keys,
+    index=keys.index(default_key) if default_key in keys else 0,
+    key="provinces_period_" + kind,
+    format_func=lambda key: parse_period(key).name(lang),
+)
 metric_col, measure_col = st.columns([3, 2])
 codes = list(catalogue)
 metric = metric_col.selectbox(
-    t("col_metric"), codes, index=codes.index("portal_posts") if "portal_posts" in codes else 0,
-    key="provinces_metric", format_func=lambda c: f"{catalogue[c].section(lang)} — {catalogue[c].name(lang)}",
-)  # fmt: skip
+    t("col_metric"),
+    codes,
+    index=codes.index("portal_posts") if "portal_posts" in codes else 0,
+    key="provinces_metric",
+    format_func=lambda c: f"{catalogue[c].section(lang)} — {catalogue[c].name(lang)}",
+)
 info = catalogue[metric]
 is_ratio = info.kind == "ratio"
 rate = not is_ratio and measure_col.toggle(t("provinces.per_100k"), value=True, key="provinces_rate")

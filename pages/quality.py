@@ -52,13 +52,18 @@ if gaps.empty:
     st.success(t("quality_missing_none"))
 else:
     st.dataframe(
-        {t("col_unit"): [units.get(u, u) for u in gaps["unit"]],
-         t("col_metric"): [catalogue[m].name(lang) for m in gaps["metric"]],
-         t("col_expected"): gaps["expected"], t("col_reported"): gaps["reported"],
-         t("col_missing"): gaps["missing"],
-         t("col_missing_months"): [quality.compress_months(months) for months in gaps["missing_months"]]},
-        hide_index=True, width="stretch", key="quality_missing_table",
-    )  # fmt: skip
+        {
+            t("col_unit"): [units.get(u, u) for u in gaps["unit"]],
+            t("col_metric"): [catalogue[m].name(lang) for m in gaps["metric"]],
+            t("col_expected"): gaps["expected"],
+            t("col_reported"): gaps["reported"],
+            t("col_missing"): gaps["missing"],
+            t("col_missing_months"): [quality.compress_months(months) for months in gaps["missing_months"]],
+        },
+        hide_index=True,
+        width="stretch",
+        key="quality_missing_table",
+    )
 
 st.subheader(t("quality_outliers"))
 st.markdown(t("quality_rule", window=quality.WINDOW, min_history=quality.MIN_HISTORY))
@@ -74,16 +79,22 @@ if unusual.empty:
     st.success(t("quality_outliers_none"))
 else:
     st.dataframe(
-        {t("col_unit"): [units.get(u, u) for u in unusual["unit"]],
-         t("col_metric"): [catalogue[m].name(lang) for m in unusual["metric"]],
-         t("col_month"): [month_label(m, lang) for m in unusual["period"]],
-         t("col_value"): [format_count(int(v), lang) for v in unusual["value"]],
-         t("col_median"): [format_decimal_number(v, lang) for v in unusual["median"]],
-         t("col_band"): [f"{format_decimal_number(max(0, lo), lang)} – {format_decimal_number(hi, lang)}"
-                             for lo, hi in zip(unusual["low"], unusual["high"], strict=True)],
-         t("col_score"): [format_decimal_number(s, lang) for s in unusual["score"]]},
-        hide_index=True, width="stretch", key="quality_outliers_table",
-    )  # fmt: skip
+        {
+            t("col_unit"): [units.get(u, u) for u in unusual["unit"]],
+            t("col_metric"): [catalogue[m].name(lang) for m in unusual["metric"]],
+            t("col_month"): [month_label(m, lang) for m in unusual["period"]],
+            t("col_value"): [format_count(int(v), lang) for v in unusual["value"]],
+            t("col_median"): [format_decimal_number(v, lang) for v in unusual["median"]],
+            t("col_band"): [
+                f"{format_decimal_number(max(0, lo), lang)} – {format_decimal_number(hi, lang)}"
+                for lo, hi in zip(unusual["low"], unusual["high"], strict=True)
+            ],
+            t("col_score"): [format_decimal_number(s, lang) for s in unusual["score"]],
+        },
+        hide_index=True,
+        width="stretch",
+        key="quality_outliers_table",
+    )
 
 st.subheader(t("quality_grains"))
 st.caption(t("quality_grains_caption"))
@@ -91,31 +102,45 @@ if not differences:
     st.success(t("quality_grains_none"))
 else:
     st.dataframe(
-        {t("col_unit"): [units.get(d.unit, d.unit) for d in differences],
-         t("col_metric"): [catalogue[d.metric].name(lang) if d.metric in catalogue else d.metric for d in differences],
-         t("col_member"): [d.member for d in differences],
-         t("period"): [period_from_start(d.grain, d.start).name(lang) for d in differences],
-         t("col_stored"): [format_count(d.stored, lang) for d in differences],
-         t("col_from_months"): [format_count(d.from_months, lang) for d in differences],
-         t("col_difference"): [("+" if d.difference > 0 else "") + format_count(d.difference, lang)
-                               for d in differences]},
-        hide_index=True, width="stretch", key="quality_grains_table",
-    )  # fmt: skip
+        {
+            t("col_unit"): [units.get(d.unit, d.unit) for d in differences],
+            t("col_metric"): [
+                catalogue[d.metric].name(lang) if d.metric in catalogue else d.metric for d in differences
+            ],
+            t("col_member"): [d.member for d in differences],
+            t("period"): [period_from_start(d.grain, d.start).name(lang) for d in differences],
+            t("col_stored"): [format_count(d.stored, lang) for d in differences],
+            t("col_from_months"): [format_count(d.from_months, lang) for d in differences],
+            t("col_difference"): [
+                ("+" if d.difference > 0 else "") + format_count(d.difference, lang) for d in differences
+            ],
+        },
+        hide_index=True,
+        width="stretch",
+        key="quality_grains_table",
+    )
 
 st.subheader(t("quality_batches"))
 st.caption(t("quality_batches_caption"))
 if not batches.empty:
     st.dataframe(
-        {t("col_batch"): batches["id"],
-         t("col_source_kind"): [label_of("source_kind", k) for k in batches["source_kind"]],
-         t("col_source"): batches["source_name"], t("col_sha"): [s[:12] for s in batches["sha256"]],
-         t("col_started"): [format_time(at) for at in batches["started_at"]],
-         t("col_read"): batches["rows_read"], t("col_inserted"): batches["rows_inserted"],
-         t("col_updated"): batches["rows_updated"], t("col_unchanged"): batches["rows_unchanged"],
-         t("col_status"): [label_of("status", s) for s in batches["status"]],
-         t("col_by"): batches["created_by"]},
-        hide_index=True, width="stretch", key="quality_batches_table",
-    )  # fmt: skip
+        {
+            t("col_batch"): batches["id"],
+            t("col_source_kind"): [label_of("source_kind", k) for k in batches["source_kind"]],
+            t("col_source"): batches["source_name"],
+            t("col_sha"): [s[:12] for s in batches["sha256"]],
+            t("col_started"): [format_time(at) for at in batches["started_at"]],
+            t("col_read"): batches["rows_read"],
+            t("col_inserted"): batches["rows_inserted"],
+            t("col_updated"): batches["rows_updated"],
+            t("col_unchanged"): batches["rows_unchanged"],
+            t("col_status"): [label_of("status", s) for s in batches["status"]],
+            t("col_by"): batches["created_by"],
+        },
+        hide_index=True,
+        width="stretch",
+        key="quality_batches_table",
+    )
 
 st.subheader(t("quality_revisions"))
 name_column = "member_en" if lang == "en" else "member_vi"  # names read with the revisions
@@ -123,20 +148,29 @@ if revisions.empty:
     st.info(t("quality_revisions_none"))
 else:
     st.dataframe(
-        {t("col_changed_at"): [format_time(at) for at in revisions["changed_at"]],
-         t("col_batch"): revisions["batch_id"], t("col_unit"): [units.get(u, u) for u in revisions["unit"]],
-         t("col_metric"): [catalogue[m].name(lang) if m in catalogue else m for m in revisions["metric"]],
-         t("col_month"): [period_from_start(g, m).name(lang) for m, g in zip(revisions["period"], revisions["grain"],
-                                                                                strict=True)],
-         t("col_member"): [name if m in catalogue and catalogue[m].dimension else c
-                               for m, c, name in zip(revisions["metric"], revisions["member"], revisions[name_column],
-                                                     strict=True)],
-         t("col_old"): [format_count(int(v), lang) for v in revisions["old_value"]],
-         t("col_new"): [format_count(int(v), lang) for v in revisions["new_value"]],
-         t("col_revision_kind"): [t("revision_" + quality.revision_kind(old, new)) for old, new
-                                  in zip(revisions["old_estimated"], revisions["new_estimated"], strict=True)]},
-        hide_index=True, width="stretch", key="quality_revisions_table",
-    )  # fmt: skip
+        {
+            t("col_changed_at"): [format_time(at) for at in revisions["changed_at"]],
+            t("col_batch"): revisions["batch_id"],
+            t("col_unit"): [units.get(u, u) for u in revisions["unit"]],
+            t("col_metric"): [catalogue[m].name(lang) if m in catalogue else m for m in revisions["metric"]],
+            t("col_month"): [
+                period_from_start(g, m).name(lang) for m, g in zip(revisions["period"], revisions["grain"], strict=True)
+            ],
+            t("col_member"): [
+                name if m in catalogue and catalogue[m].dimension else c
+                for m, c, name in zip(revisions["metric"], revisions["member"], revisions[name_column], strict=True)
+            ],
+            t("col_old"): [format_count(int(v), lang) for v in revisions["old_value"]],
+            t("col_new"): [format_count(int(v), lang) for v in revisions["new_value"]],
+            t("col_revision_kind"): [
+                t("revision_" + quality.revision_kind(old, new))
+                for old, new in zip(revisions["old_estimated"], revisions["new_estimated"], strict=True)
+            ],
+        },
+        hide_index=True,
+        width="stretch",
+        key="quality_revisions_table",
+    )
 
 if can_delete(selection.unit_ids):  # editors: a bad row (a 9999 date cell) is never permanent
     delete_section(selection.unit_ids)

@@ -38,15 +38,25 @@ attention.metric(t("sites_flagged"), format_count(len(flagged), lang), border=Tr
 
 st.subheader(t("sites_flags_title"))
 st.caption(
-    t("sites_flags_rule", silent=sites.SILENT_MONTHS, share=format_percent(100 * (1 - sites.DROP_SHARE), lang),
-          months=sites.BASELINE_MONTHS, min=sites.MIN_BASELINE)
-)  # fmt: skip
+    t(
+        "sites_flags_rule",
+        silent=sites.SILENT_MONTHS,
+        share=format_percent(100 * (1 - sites.DROP_SHARE), lang),
+        months=sites.BASELINE_MONTHS,
+        min=sites.MIN_BASELINE,
+    )
+)
 if flags:
     st.dataframe(
-        {t("col_site"): [f.name for f in flags], t("col_flag"): [t(f"flag_{f.kind}") for f in flags],
-         t("col_detail"): [f.describe(lang) for f in flags]},
-        hide_index=True, width="stretch", key="sites_flags",
-    )  # fmt: skip
+        {
+            t("col_site"): [f.name for f in flags],
+            t("col_flag"): [t(f"flag_{f.kind}") for f in flags],
+            t("col_detail"): [f.describe(lang) for f in flags],
+        },
+        hide_index=True,
+        width="stretch",
+        key="sites_flags",
+    )
 else:
     st.success(t("sites_no_flags"))
 
@@ -63,12 +73,17 @@ st.subheader(t("sites_history"))
 names = dict(zip(ranked["member"], ranked["name"], strict=True))
 options = list(ranked["member"])
 first_flagged = next((f.site for f in flags if f.kind in ("silent", "drop")), options[0])
-site = st.selectbox(t("sites_pick"), options, index=options.index(first_flagged), key="sites_site",
-                    format_func=lambda code: names[code])  # fmt: skip
+site = st.selectbox(
+    t("sites_pick"), options, index=options.index(first_flagged), key="sites_site", format_func=lambda code: names[code]
+)
 history = sites.site_series(posts, site, start, end)
 site_total = int(history["value"].sum())
 st.caption(
-    t("sites_history_caption", name=md(names[site]), total=format_count(site_total, lang),
-          mean=format_decimal_number(site_total / max(1, len(history)), lang))
-)  # fmt: skip
+    t(
+        "sites_history_caption",
+        name=md(names[site]),
+        total=format_count(site_total, lang),
+        mean=format_decimal_number(site_total / max(1, len(history)), lang),
+    )
+)
 st.plotly_chart(charts.site_history_figure(history, names[site], lang), key="sites_history_chart")

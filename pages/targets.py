@@ -32,10 +32,14 @@ if not stored.empty:
     with st.expander(t("targets.stored", count=format_count(len(stored), lang))):
         names = {m.code: m.name(lang) for m in cache.metrics(url)}
         st.dataframe(
-            {t("col_year"): stored["year"], t("col_metric"): [names.get(c, c) for c in stored["metric"]],
-             t("targets.col_value"): [format_count(int(v), lang) for v in stored["value"]]},
-            hide_index=True, width="stretch",
-        )  # fmt: skip
+            {
+                t("col_year"): stored["year"],
+                t("col_metric"): [names.get(c, c) for c in stored["metric"]],
+                t("targets.col_value"): [format_count(int(v), lang) for v in stored["value"]],
+            },
+            hide_index=True,
+            width="stretch",
+        )
 
 uploaded = st.file_uploader(t("targets.uploader"), type=["csv", "xlsx"], key="targets_file")
 if uploaded is None:

@@ -18,13 +18,22 @@ st.caption(t("trends_caption"))
 
 left, right = st.columns([3, 1])
 chosen = left.multiselect(
-    t("trends_metrics"), list(catalogue), default=["portal_posts"] if "portal_posts" in catalogue else None,
-    key="trends_metrics", format_func=lambda code: f"{catalogue[code].section(lang)} — {catalogue[code].name(lang)}",
-)  # fmt: skip
-granularity = right.segmented_control(
-    t("granularity"), series.GRANULARITIES, default="month", key="trends_granularity",
-    format_func=lambda g: t(f"granularity_{g}"),
-) or "month"  # fmt: skip
+    t("trends_metrics"),
+    list(catalogue),
+    default=["portal_posts"] if "portal_posts" in catalogue else None,
+    key="trends_metrics",
+    format_func=lambda code: f"{catalogue[code].section(lang)} — {catalogue[code].name(lang)}",
+)
+granularity = (
+    right.segmented_control(
+        t("granularity"),
+        series.GRANULARITIES,
+        default="month",
+        key="trends_granularity",
+        format_func=lambda g: t(f"granularity_{g}"),
+    )
+    or "month"
+)
 
 time_tab, breakdown_tab, yoy_tab = st.tabs([t("trends_tab_time"), t("trends_tab_breakdown"), t("trends_tab_yoy")])
 
@@ -65,9 +74,12 @@ with breakdown_tab:
     default_metric = next((c for c in chosen if c in broken_down), broken_down[0] if broken_down else None)
     if default_metric is not None:
         metric_code = st.selectbox(
-            t("trends_breakdown_metric"), broken_down, index=broken_down.index(default_metric),
-            key="trends_breakdown_metric", format_func=lambda code: catalogue[code].name(lang),
-        )  # fmt: skip
+            t("trends_breakdown_metric"),
+            broken_down,
+            index=broken_down.index(default_metric),
+            key="trends_breakdown_metric",
+            format_func=lambda code: catalogue[code].name(lang),
+        )
         metric = catalogue[metric_code]
         by_member = cache.monthly_totals(url, ids, (metric_code,), *selection.months.chosen, True)
         rolled = series.aggregate(by_member, kinds, granularity, keys=("metric", "member"))
@@ -86,9 +98,12 @@ with yoy_tab:
     yoy_options = list(catalogue)
     yoy_default = chosen[0] if chosen else yoy_options[0]
     yoy_code = st.selectbox(
-        t("trends_yoy_metric"), yoy_options, index=yoy_options.index(yoy_default), key="trends_yoy_metric",
+        t("trends_yoy_metric"),
+        yoy_options,
+        index=yoy_options.index(yoy_default),
+        key="trends_yoy_metric",
         format_func=lambda code: catalogue[code].name(lang),
-    )  # fmt: skip
+    )
     first_january = max(selection.months.first, selection.months.start.replace(month=1))
     history = cache.monthly_totals(url, ids, (yoy_code,), first_january, selection.months.end)
     st.plotly_chart(

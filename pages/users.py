@@ -76,14 +76,36 @@ if principal.is_global_admin:
         display = middle.text_input(t("users.name"), max_chars=255, key="users_add_display")
         email = right.text_input(t("users.email"), max_chars=255, key="users_add_email")
         role_col, unit_col = st.columns(2)
-        new_role = role_col.selectbox(t("users.first_role"), auth.ROLES, index=None, format_func=role_name,
-                                      key="users_add_role", placeholder=t("users.no_role"))  # fmt: skip
-        new_unit = unit_col.selectbox(t("users.unit"), unit_choices, index=None, format_func=unit_names.__getitem__,
-                                      key="users_add_unit", placeholder=t("users.choose_unit"))  # fmt: skip
+        new_role = role_col.selectbox(
+            t("users.first_role"),
+            auth.ROLES,
+            index=None,
+            format_func=role_name,
+            key="users_add_role",
+            placeholder=t("users.no_role"),
+        )
+        new_unit = unit_col.selectbox(
+            t("users.unit"),
+            unit_choices,
+            index=None,
+            format_func=unit_names.__getitem__,
+            key="users_add_unit",
+            placeholder=t("users.choose_unit"),
+        )
         if st.form_submit_button(t("users.create"), type="primary"):
             password = auth.generate_password()
-            if run(lambda: auth.create_user(engine, new_name, password, actor=principal.actor, display_name=display,
-                                            email=email or None, role=new_role, unit_code=new_unit)):  # fmt: skip
+            if run(
+                lambda: auth.create_user(
+                    engine,
+                    new_name,
+                    password,
+                    actor=principal.actor,
+                    display_name=display,
+                    email=email or None,
+                    role=new_role,
+                    unit_code=new_unit,
+                )
+            ):
                 # Run again so every list below holds the new account (a list read before the creation
                 # would no longer match what the browser shows).
                 st.session_state[CREATED] = (new_name.strip().lower(), password)
@@ -96,14 +118,19 @@ if admin_units and (usernames or not principal.is_global_admin):
         left, middle, right = st.columns(3)
         # Keyed widgets: Streamlit then keeps the chosen account by its name even when the list changes.
         if principal.is_global_admin:
-            who = left.selectbox(t("users.user"), usernames, index=None, key="users_grant_user",
-                                 placeholder=t("users.choose_user"))  # fmt: skip
+            who = left.selectbox(
+                t("users.user"), usernames, index=None, key="users_grant_user", placeholder=t("users.choose_user")
+            )
         else:  # an admin of some units is not shown every account: the name of an existing one is typed
             who = left.text_input(t("users.user_typed"), max_chars=64, key="users_grant_name")
         grant_unit = middle.selectbox(
-            t("users.unit"), unit_choices, index=None, format_func=unit_names.__getitem__, key="users_grant_unit",
+            t("users.unit"),
+            unit_choices,
+            index=None,
+            format_func=unit_names.__getitem__,
+            key="users_grant_unit",
             placeholder=t("users.choose_unit"),
-        )  # fmt: skip
+        )
         role = right.selectbox(t("users.role"), auth.ROLES, format_func=role_name, key="users_grant_role")
         grant_col, revoke_col = st.columns(2)
         grant_clicked = grant_col.form_submit_button(t("users.do_grant"), type="primary")
@@ -124,8 +151,9 @@ if admin_units and (usernames or not principal.is_global_admin):
 if usernames and principal.is_global_admin:
     with st.form("users_state"):
         st.subheader(t("users.state"))
-        who = st.selectbox(t("users.user"), [u for u in usernames if u != principal.username] or usernames,
-                           key="users_state_user")  # fmt: skip
+        who = st.selectbox(
+            t("users.user"), [u for u in usernames if u != principal.username] or usernames, key="users_state_user"
+        )
         left, right = st.columns(2)
         if left.form_submit_button(t("users.disable")) and run(
             lambda: auth.set_active(engine, who, False, actor=principal.actor)

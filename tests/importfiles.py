@@ -329,9 +329,12 @@ def pdf_shared_stream(pages: int, stream_bytes: int, text: str = "") -> bytes:
 
     writer = PdfWriter()
     font = DictionaryObject(
-        {NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-         NameObject("/BaseFont"): NameObject("/Helvetica")}
-    )  # fmt: skip
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
     font_ref = writer._add_object(font)
     body = f"BT /F1 12 Tf 50 800 Td ({text}) Tj ET\n".encode() if text else b""
     decoded = DecodedStreamObject()

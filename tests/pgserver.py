@@ -109,16 +109,34 @@ class PostgresServer:
 
     def start(self) -> None:
         initdb = self._run(
-            str(self.bindir / "initdb"), "-D", str(self.data_dir), "-U", SERVER_USER, "-A", "trust",
-            "-E", "UTF8", "--locale=C.UTF-8", "--no-sync",
-        )  # fmt: skip
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.data_dir),
+            "-U",
+            SERVER_USER,
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
         if initdb.returncode != 0:
             raise PostgresUnavailable(f"initdb failed ({initdb.returncode}): {initdb.stderr.strip()[-2000:]}")
         options = " ".join(f"-c {name}={value}" for name, value in SERVER_SETTINGS.items())
         started = self._run(
-            str(self.bindir / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.log_file), "-w", "-t", "60",
-            "-o", f"-p {self.port} -k {self.root} {options}", "start",
-        )  # fmt: skip
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.data_dir),
+            "-l",
+            str(self.log_file),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-p {self.port} -k {self.root} {options}",
+            "start",
+        )
         if started.returncode != 0:
             log = self.log_file.read_text(errors="replace")[-2000:] if self.log_file.exists() else ""
             raise PostgresUnavailable(f"pg_ctl start failed ({started.returncode}): {started.stderr.strip()} {log}")
@@ -172,14 +190,18 @@ def start_server() -> PostgresServer:
 def _watch(server: PostgresServer) -> None:
     """A detached shell that stops the server and removes its files once this process is gone, so a
     test run that is killed (a timeout, Ctrl-C twice) leaves no server behind."""
-    stop = shlex.join([*server.as_user, str(server.bindir / "pg_ctl"), "-D", str(server.data_dir), "-m", "immediate",
-                       "stop"])  # fmt: skip
+    stop = shlex.join(
+        [*server.as_user, str(server.bindir / "pg_ctl"), "-D", str(server.data_dir), "-m", "immediate", "stop"]
+    )
     remove = shlex.join(["rm", "-rf", str(server.root)])
     script = f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 2; done; {stop}; {remove}"
     subprocess.Popen(
-        ["sh", "-c", script], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ["sh", "-c", script],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
-    )  # fmt: skip
+    )
 
 
 def remove_server(server: PostgresServer) -> None:

@@ -88,8 +88,11 @@ def test_cli_import_records_user_or_os_login_and_audit_command_filters(empty_url
 def test_cli_user_commands(empty_url):
     runner = CliRunner()
     db = ["--db", empty_url]
-    added = runner.invoke(app, ["user", "add", "Hoa", "--name", "Trần Hoa", "--role", "editor", "--unit", "test-unit",
-                                *db], input="mat-khau-cua-hoa\nmat-khau-cua-hoa\n")  # fmt: skip
+    added = runner.invoke(
+        app,
+        ["user", "add", "Hoa", "--name", "Trần Hoa", "--role", "editor", "--unit", "test-unit", *db],
+        input="mat-khau-cua-hoa\nmat-khau-cua-hoa\n",
+    )
     assert added.exit_code == 0, added.output
     mismatch = runner.invoke(app, ["user", "passwd", "hoa", *db], input="mot-mat-khau-1\nkhac-mat-khau-2\n")
     assert mismatch.exit_code != 0 and "do not match" in mismatch.output

@@ -150,9 +150,11 @@ def test_editor_of_one_unit_imports_only_into_that_unit(demo_with_accounts, monk
     before = snapshot(engine)
     with auth.unit_scope(["travinh-demo"]):
         report = import_content(
-            engine, b"period,metric,member,value,unit\n2019-07,portal_audio,,15,vinhlong-demo\n", "other.csv",
+            engine,
+            b"period,metric,member,value,unit\n2019-07,portal_audio,,15,vinhlong-demo\n",
+            "other.csv",
             created_by="lan",
-        )  # fmt: skip
+        )
     assert [(p.key, p.row, p.column) for p in report.problems] == [("unknown_unit", 2, "unit")]
     assert "travinh-demo" in report.summary("vi") and "vinhlong-demo" not in report.problems[0].message("vi")
     assert snapshot(engine) == before
@@ -239,10 +241,12 @@ def test_single_sign_on_is_offered_only_when_secrets_configure_it(demo_url, monk
     assert not plain.exception and not [b for b in plain.button if b.key == "auth_sso"]
     app = AppTest.from_file(str(PROJECT_ROOT / "pages/account.py"), default_timeout=60)
     app.secrets["auth"] = {
-        "redirect_uri": "https://thongke.example/oauth2callback", "cookie_secret": "x" * 32,
-        "client_id": "commstats", "client_secret": "secret",
+        "redirect_uri": "https://thongke.example/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "client_id": "commstats",
+        "client_secret": "secret",
         "server_metadata_url": "https://login.example/.well-known/openid-configuration",
-    }  # fmt: skip
+    }
     app.session_state["lang"] = "vi"
     app.run()
     assert not app.exception

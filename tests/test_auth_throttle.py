@@ -132,8 +132,9 @@ def test_an_admin_of_some_units_sees_only_their_accounts_and_sign_ins(empty_engi
 
     scoped = auth.list_users(empty_engine, a_admin)
     assert [(u.username, u.roles) for u in scoped] == [
-        ("a-admin", {"test-unit": "admin"}), ("a-editor", {"test-unit": "editor"})
-    ]  # fmt: skip
+        ("a-admin", {"test-unit": "admin"}),
+        ("a-editor", {"test-unit": "editor"}),
+    ]
     assert len(auth.list_users(empty_engine, boss)) == 5
     seen = {(e.actor, e.action, e.target, e.unit_code) for e in auth.account_events(empty_engine, a_admin)}
     assert ("a-editor", "sign_in", "", "") in seen and ("a-admin", "sign_in", "", "") in seen

@@ -53,8 +53,18 @@ def test_report_has_every_size_section_and_target(tiny_run: dict) -> None:
     assert tiny_run["sizes"] == [TINY]
     result = tiny_run["results"][str(TINY)]
     assert result["rows"] == TINY and result["units"] == 1
-    for section in ("load", "load_postgresql", "extras", "correction_load", "render", "memory", "queries",
-                    "draft_year", "export", "targets"):  # fmt: skip
+    for section in (
+        "load",
+        "load_postgresql",
+        "extras",
+        "correction_load",
+        "render",
+        "memory",
+        "queries",
+        "draft_year",
+        "export",
+        "targets",
+    ):
         assert section in result, section
     assert result["load_postgresql"] == {"skipped": "--no-pg"}
     assert set(tiny_run["targets"]) == set(result["targets"])  # one size: no growth targets
@@ -95,8 +105,14 @@ def test_markdown_table_combines_runs_of_several_files(
 def test_load_figures_compare_the_same_rows(tiny_run: dict) -> None:
     load = tiny_run["results"][str(TINY)]["load"]
     assert load["rows"] == TINY
-    for key in ("load_seconds", "raw_executemany_seconds", "to_sql_seconds", "load_rate_vs_raw_executemany",
-                "load_rate_vs_to_sql", "load_rows_per_second"):  # fmt: skip
+    for key in (
+        "load_seconds",
+        "raw_executemany_seconds",
+        "to_sql_seconds",
+        "load_rate_vs_raw_executemany",
+        "load_rate_vs_to_sql",
+        "load_rows_per_second",
+    ):
         assert _positive(load[key]), key
     assert load["load_rate_vs_raw_executemany"] == pytest.approx(load["raw_executemany_seconds"] / load["load_seconds"])
     assert all(len(runs) == load["repeat"] for runs in load["runs"].values())

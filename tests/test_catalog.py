@@ -59,8 +59,13 @@ def test_the_database_catalogue_matches_the_file(empty_engine):
     for spec in catalog.metrics:
         info = stored[spec.code]
         assert (info.name_vi, info.name_en, info.unit_vi, info.unit_en, info.kind, info.dimension) == (
-            spec.name_vi, spec.name_en, spec.unit_vi, spec.unit_en, spec.kind, spec.dimension,
-        )  # fmt: skip
+            spec.name_vi,
+            spec.name_en,
+            spec.unit_vi,
+            spec.unit_en,
+            spec.kind,
+            spec.dimension,
+        )
         assert (info.section_vi, info.section_en) == (sections[spec.section].name_vi, sections[spec.section].name_en)
     assert set(queries.members(empty_engine, "site")["code"]) >= {s.code for s in load_sites().sites}
 
@@ -78,9 +83,11 @@ NEW_METRIC = {
 NEW_DIMENSION = {
     "name_vi": "Kênh",
     "name_en": "Channel",
-    "members": [{"code": "zalo", "name_vi": "Zalo", "name_en": "Zalo"},
-                {"code": "facebook", "name_vi": "Facebook", "name_en": "Facebook"}],
-}  # fmt: skip
+    "members": [
+        {"code": "zalo", "name_vi": "Zalo", "name_en": "Zalo"},
+        {"code": "facebook", "name_vi": "Facebook", "name_en": "Facebook"},
+    ],
+}
 
 
 def test_a_metric_added_to_the_yaml_appears_after_sync_with_no_code_change(empty_engine, tmp_path):
@@ -95,14 +102,18 @@ def test_a_metric_added_to_the_yaml_appears_after_sync_with_no_code_change(empty
 
     info = queries.metric_by_code(empty_engine)["social_posts"]
     assert (info.name_vi, info.unit_vi, info.kind, info.dimension) == (
-        "Tin, bài đăng trên mạng xã hội", "tin, bài", "flow", "channel"
-    )  # fmt: skip
+        "Tin, bài đăng trên mạng xã hội",
+        "tin, bài",
+        "flow",
+        "channel",
+    )
     assert info.section("vi") == "Thông tin, tuyên truyền"
     rows = [("2019-07", "social_posts", "zalo", 12, ""), ("2019-07", "social_posts", "Facebook", 30, "")]
     assert import_content(empty_engine, csv_text(rows).encode(), "mxh.csv").ok
     assert {(o[1], o[3], o[4]) for o in observations(empty_engine)} == {
-        ("social_posts", "zalo", 12), ("social_posts", "facebook", 30)
-    }  # fmt: skip
+        ("social_posts", "zalo", 12),
+        ("social_posts", "facebook", 30),
+    }
     rejected = import_content(empty_engine, csv_text([("2019-08", "social_posts", "tiktok", 1, "")]).encode(), "x.csv")
     assert "Dùng một trong: facebook, zalo." in rejected.summary()
 

@@ -51,8 +51,11 @@ def test_a_metric_with_a_breakdown_added_to_the_catalogue_imports_and_drafts(bla
     engine = make_engine(blank_url)
     init_database(engine, edited_catalogue(tmp_path))
     add_unit(engine, "test-unit", "Sở Thông tin và Truyền thông thử nghiệm")
-    rows = [("2019-07", "social_posts", "zalo", 12, ""), ("2019-07", "social_posts", "Facebook", 30, ""),
-            ("2019-07", "portal_audio", "", 14, "")]  # fmt: skip
+    rows = [
+        ("2019-07", "social_posts", "zalo", 12, ""),
+        ("2019-07", "social_posts", "Facebook", 30, ""),
+        ("2019-07", "portal_audio", "", 14, ""),
+    ]
     report = import_content(engine, csv_text(rows).encode("utf-8"), "mang-xa-hoi.csv")
     assert report.ok, report.summary("en")
 
@@ -61,8 +64,10 @@ def test_a_metric_with_a_breakdown_added_to_the_catalogue_imports_and_drafts(bla
     ids = [u.id for u in queries.units(engine)]
     july = dt.date(2019, 7, 1)
     by_member = queries.period_values(engine, ids, ["social_posts"], [july], by_member=True)
-    assert {k: v for k, v in by_member.items() if k[1]} == {("social_posts", "zalo"): 12,
-                                                            ("social_posts", "facebook"): 30}  # fmt: skip
+    assert {k: v for k, v in by_member.items() if k[1]} == {
+        ("social_posts", "zalo"): 12,
+        ("social_posts", "facebook"): 30,
+    }
     assert queries.period_values(engine, ids, ["social_posts"], [july])[("social_posts", "")] == 42
 
     draft = draft_report(engine, ["test-unit"], parse_period("2019-07"), "vi")

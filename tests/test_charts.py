@@ -50,8 +50,9 @@ def test_english_hover_and_quarter_labels(demo_engine):
 
 def test_breakdown_is_stacked_with_fixed_language_colours(demo_engine):
     ids = queries.unit_ids_with_predecessors(demo_engine, ["travinh-demo"])
-    monthly = queries.monthly_totals(demo_engine, ids, ["portal_posts"], dt.date(2019, 7, 1), dt.date(2019, 7, 1),
-                                     by_member=True)  # fmt: skip
+    monthly = queries.monthly_totals(
+        demo_engine, ids, ["portal_posts"], dt.date(2019, 7, 1), dt.date(2019, 7, 1), by_member=True
+    )
     rolled = series.aggregate(monthly, {"portal_posts": "flow"}, "month", keys=("metric", "member"))
     names = {"vi": "tiếng Việt", "km": "tiếng Khmer", "en": "tiếng Anh"}
     fig = charts.breakdown_figure(rolled, _info(demo_engine)["portal_posts"], names, "month", "vi")
@@ -63,8 +64,14 @@ def test_breakdown_is_stacked_with_fixed_language_colours(demo_engine):
 
 
 def test_year_over_year_draws_one_line_per_year_over_months():
-    frame = pd.DataFrame({"year": [2025, 2025, 2026], "month": [1, 2, 1], "period_key": ["2025-01", "2025-02",
-                          "2026-01"], "value": [1200, 1300, 1500]})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "year": [2025, 2025, 2026],
+            "month": [1, 2, 1],
+            "period_key": ["2025-01", "2025-02", "2026-01"],
+            "value": [1200, 1300, 1500],
+        }
+    )
     info = queries.MetricInfo(1, "x", "Chỉ tiêu", "Metric", "hồ sơ", "dossiers", "flow", None, "egov", "", "")
     fig = charts.yoy_figure(frame, info, "vi")
     assert [t.name for t in fig.data] == ["2025", "2026"]

@@ -83,8 +83,18 @@ def test_metrics_lists_every_catalogue_metric_in_both_languages(empty_url):
 
 
 def test_units_add_and_list(empty_url):
-    added = cli("units", "add", "vinhlong", "Sở Thông tin và Truyền thông Vĩnh Long", "--name-en",
-                "Vinh Long Department", "--cutoff-day", "15", "--db", empty_url)  # fmt: skip
+    added = cli(
+        "units",
+        "add",
+        "vinhlong",
+        "Sở Thông tin và Truyền thông Vĩnh Long",
+        "--name-en",
+        "Vinh Long Department",
+        "--cutoff-day",
+        "15",
+        "--db",
+        empty_url,
+    )
     assert added.exit_code == 0, added.output
     listed = cli("units", "list", "--db", empty_url)
     assert "vinhlong" in listed.stdout and "Sở Thông tin và Truyền thông Vĩnh Long" in listed.stdout
@@ -147,9 +157,12 @@ def test_export_command_filters_formats_and_languages(demo_url, tmp_path):
     rows = list(openpyxl.load_workbook(io.BytesIO(xlsx.read_bytes())).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("Unit code", "Unit name", "Period") and sorted(r[8] for r in rows[1:]) == [14, 23, 33]
 
-    for wrong, message in [(["--format", "pdf"], "csv hoặc xlsx"), (["--metric", "khong-co"], "khong-co"),
-                           (["--from", "2019-13"], "--from: kỳ không hợp lệ"),
-                           (["--sep", "|"], "dùng ',' hoặc ';'")]:  # fmt: skip
+    for wrong, message in [
+        (["--format", "pdf"], "csv hoặc xlsx"),
+        (["--metric", "khong-co"], "khong-co"),
+        (["--from", "2019-13"], "--from: kỳ không hợp lệ"),
+        (["--sep", "|"], "dùng ',' hoặc ';'"),
+    ]:
         failed = cli("export", "--out", tmp_path / "x.csv", *wrong, "--db", demo_url)
         assert failed.exit_code == 2 and message in failed.stderr
 
@@ -168,8 +181,13 @@ def test_db_option_overrides_the_environment(blank_url, tmp_path, monkeypatch):
 def run_module(*args: object, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "commstats", *map(str, args)],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_the_commands_through_a_real_subprocess(empty_url, tmp_path):

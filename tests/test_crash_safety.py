@@ -87,9 +87,13 @@ def holds_write_lock(pid: int, db: Path) -> bool:
             continue
         # "1: POSIX  ADVISORY  WRITE 3355 00:2f:1234 120 120"
         if (
-            len(fields) >= 8 and fields[1] == "POSIX" and fields[3] == "WRITE" and fields[4] == str(pid)
-            and fields[5].split(":")[-1] == str(inode) and int(fields[6]) <= WAL_WRITE_LOCK_BYTE <= int(fields[7])
-        ):  # fmt: skip
+            len(fields) >= 8
+            and fields[1] == "POSIX"
+            and fields[3] == "WRITE"
+            and fields[4] == str(pid)
+            and fields[5].split(":")[-1] == str(inode)
+            and int(fields[6]) <= WAL_WRITE_LOCK_BYTE <= int(fields[7])
+        ):
             return True
     return False
 
@@ -194,8 +198,9 @@ def test_sigkill_during_import_leaves_before_or_after_never_a_mix(setup, tmp_pat
     writing = [rng.uniform(0.0, 0.3) for _ in range(2)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         timed = pool.map(lambda args: _kill_at(setup, tmp_path, *args), enumerate(delays))
-        locked = pool.map(lambda args: _kill_while_writing(setup, tmp_path, KILLS + args[0], args[1]),
-                          enumerate(writing))  # fmt: skip
+        locked = pool.map(
+            lambda args: _kill_while_writing(setup, tmp_path, KILLS + args[0], args[1]), enumerate(writing)
+        )
         outcomes = list(timed) + list(locked)
     kinds = [kind for kind, _ in outcomes]
     print(f"import {setup.seconds:.1f}s; kills at {[round(d, 1) for d in delays]} and while writing -> {kinds}")

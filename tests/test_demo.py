@@ -70,12 +70,19 @@ def test_july_2019_equals_the_seed_report(demo_engine):
     values = queries.period_values(demo_engine, ids, codes, [JULY_2019], by_member=True)
     totals = queries.period_values(demo_engine, ids, codes, [JULY_2019])
     assert {key: values[key] for key in SEED_FIGURES if key[1]} == {
-        ("portal_posts", "vi"): 33, ("portal_posts", "km"): 23, ("portal_posts", "en"): 14,
-    }  # fmt: skip
+        ("portal_posts", "vi"): 33,
+        ("portal_posts", "km"): 23,
+        ("portal_posts", "en"): 14,
+    }
     assert {metric: totals[(metric, "")] for metric, member in SEED_FIGURES if not member} == {
-        "portal_audio": 14, "portal_drafts": 5, "portal_procedure_decisions": 14, "sites_count": 43,
-        "sites_independent": 3, "publishing_licences": 14, "printing_declarations": 2,
-    }  # fmt: skip
+        "portal_audio": 14,
+        "portal_drafts": 5,
+        "portal_procedure_decisions": 14,
+        "sites_count": 43,
+        "sites_independent": 3,
+        "publishing_licences": 14,
+        "printing_declarations": 2,
+    }
     assert totals[("sites_posts", "")] == 488
     assert totals[("portal_posts", "")] == 70
 

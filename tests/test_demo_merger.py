@@ -31,8 +31,9 @@ def test_combined_history_is_the_sum_of_both_units(demo_engine):
     units = {u.code: u.id for u in queries.units(demo_engine)}
     for month in (dt.date(2025, 1, 1), dt.date(2026, 1, 1)):  # before the merger and after it
         alone = [queries.period_values(demo_engine, [units[c]], ["portal_posts"], [month]) for c in units]
-        both = queries.period_values(demo_engine, queries.unit_ids_with_predecessors(demo_engine, [MERGED_UNIT]),
-                                     ["portal_posts"], [month])  # fmt: skip
+        both = queries.period_values(
+            demo_engine, queries.unit_ids_with_predecessors(demo_engine, [MERGED_UNIT]), ["portal_posts"], [month]
+        )
         assert both[("portal_posts", "")] == sum(v.get(("portal_posts", ""), 0) for v in alone) > 0
     span = queries.month_range(demo_engine, [units[MERGED_UNIT]])
     assert span == (MERGED_ON, dt.date(2026, 10, 1))
@@ -43,7 +44,11 @@ def test_the_corrected_value_left_a_revision_and_reloading_adds_nothing(demo_eng
     assert len(revisions) == 1
     row = revisions.iloc[0]
     assert (row["unit"], row["metric"], row["member"], row["period"]) == (
-        MERGED_UNIT, "ioffice_documents", "incoming", dt.date(2026, 9, 1))  # fmt: skip
+        MERGED_UNIT,
+        "ioffice_documents",
+        "incoming",
+        dt.date(2026, 9, 1),
+    )
     assert row["old_value"] == 10 * row["new_value"]
     batches, count = len(queries.import_batches(demo_engine)), queries.observation_count(demo_engine)
     init_database(demo_engine)

@@ -53,8 +53,9 @@ def test_adding_a_metric_to_the_catalogue_moves_no_other_demo_figure(tmp_path):
     added = {key: value for key, value in after.items() if key not in before}
     assert {key: after[key] for key in before} == before  # every shared series identical, month by month
     assert {(unit, metric, member) for unit, metric, member, _ in added} == {
-        (DEMO_UNIT, "hotline_calls", ""), (MERGED_UNIT, "hotline_calls", "")
-    }  # fmt: skip
+        (DEMO_UNIT, "hotline_calls", ""),
+        (MERGED_UNIT, "hotline_calls", ""),
+    }
     assert sorted(month for *_, month in added) == month_list()  # the new metric has every month, once
     assert all(0 < value < 60 for value in added.values())  # the default level: a modest monthly flow
 

@@ -24,8 +24,13 @@ def test_python_m_commstats_draft_prints_the_seed_sentences(demo_url):
     """The README's command, run as a real process on the demo database."""
     result = subprocess.run(
         [sys.executable, "-m", "commstats", "draft", "--period", "2019-07", "--db", demo_url],
-        capture_output=True, text=True, encoding="utf-8", cwd=PROJECT_ROOT, timeout=120, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=PROJECT_ROOT,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     for sentence in GOLDEN:
@@ -36,8 +41,12 @@ def test_python_m_commstats_draft_prints_the_seed_sentences(demo_url):
 
 
 def test_draft_every_period_kind(demo_url):
-    for period, title in (("2019-Q3", "Quý III/2019"), ("2019-H1", "6 tháng đầu năm 2019"),
-                          ("2019-9M", "9 tháng đầu năm 2019"), ("2019", "năm 2019")):  # fmt: skip
+    for period, title in (
+        ("2019-Q3", "Quý III/2019"),
+        ("2019-H1", "6 tháng đầu năm 2019"),
+        ("2019-9M", "9 tháng đầu năm 2019"),
+        ("2019", "năm 2019"),
+    ):
         result = invoke("draft", "--period", period, "--unit", "travinh-demo", "--db", demo_url)
         assert result.exit_code == 0, result.output
         assert f"Số liệu báo cáo {title}\n" in result.output

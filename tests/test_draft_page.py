@@ -51,8 +51,10 @@ def test_month_draft_shows_the_seed_sentences_with_copy_edit_download_and_source
     assert any(area.value == SEED_PORTAL for area in app.text_area)
 
     assert {b.label for b in app.get("download_button")} == {
-        "Tải bản dự thảo (.docx)", "Tải bản dự thảo (.txt)", "Tải báo cáo hoàn chỉnh (.docx)",
-    }  # fmt: skip
+        "Tải bản dự thảo (.docx)",
+        "Tải bản dự thảo (.txt)",
+        "Tải báo cáo hoàn chỉnh (.docx)",
+    }
     assert [b.label for b in app.button] == ["Tạo bản PDF"]  # made on request: a conversion takes seconds
     whole = [p.text for p in docx.Document(io.BytesIO(downloads["bao-cao-2019-07.docx"])).paragraphs]
     assert "BÁO CÁO" in whole and f"- {SEED_SITES}" in whole
@@ -63,8 +65,16 @@ def test_month_draft_shows_the_seed_sentences_with_copy_edit_download_and_source
     assert f"- {SEED_SITES}" in paragraphs
 
     table = app.dataframe[0].value
-    assert list(table.columns) == ["Đơn vị", "Mã chỉ tiêu", "Chỉ tiêu", "Thành phần", "Kỳ", "Giá trị", "Lô nhập",
-                                   "Dùng cho"]  # fmt: skip
+    assert list(table.columns) == [
+        "Đơn vị",
+        "Mã chỉ tiêu",
+        "Chỉ tiêu",
+        "Thành phần",
+        "Kỳ",
+        "Giá trị",
+        "Lô nhập",
+        "Dùng cho",
+    ]
     vi = table[(table["Mã chỉ tiêu"] == "portal_posts") & (table["Thành phần"] == "vi")]
     assert list(vi["Giá trị"]) == [33] and list(vi["Kỳ"]) == ["2019-07"] and list(vi["Dùng cho"]) == ["kỳ báo cáo"]
     assert table["Lô nhập"].notna().all()

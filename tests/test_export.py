@@ -36,14 +36,20 @@ def _load(engine, rows, name="du-lieu.csv") -> None:
 def _add_site_named_like_a_formula(engine) -> None:
     """A component site whose name starts with "-" (names come from sites.yaml or an admin, not imports)."""
     with session_scope(engine) as session:
-        session.add(Member(dimension="site", code="xa-moi", name_vi="-Xã mới (thử)", name_en="-New commune",
-                           sort_order=600))  # fmt: skip
+        session.add(
+            Member(dimension="site", code="xa-moi", name_vi="-Xã mới (thử)", name_en="-New commune", sort_order=600)
+        )
 
 
 def test_golden_csv_bytes_of_a_tiny_export(empty_engine):
     """The exact bytes: BOM, Vietnamese headers and names, CRLF, quoting, numbers as numbers."""
-    _load(empty_engine, [("2019-07", "portal_posts", "vi", 33, "Số liệu tháng 7, đã kiểm tra"),
-                         ("2019-07", "portal_audio", "", 14, "")])  # fmt: skip
+    _load(
+        empty_engine,
+        [
+            ("2019-07", "portal_posts", "vi", 33, "Số liệu tháng 7, đã kiểm tra"),
+            ("2019-07", "portal_audio", "", 14, ""),
+        ],
+    )
     frame = queries.observations_for_export(empty_engine)
     assert to_csv_bytes(frame, "vi") == (
         "\ufeffMã đơn vị,Đơn vị,Kỳ,Lĩnh vực,Mã chỉ tiêu,Chỉ tiêu,Mã thành phần,Thành phần,Giá trị,Đơn vị tính,"
@@ -79,9 +85,19 @@ def test_csv_is_utf8_with_bom_and_vietnamese_survives_pandas_and_excel_reading(d
 
 @pytest.mark.parametrize(
     ("cell", "shown"),
-    [("=1+2", "'=1+2"), ("+1", "'+1"), ("-1", "'-1"), ("@x", "'@x"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-     ("\nx", "'\nx"), ("a=b", "a=b"), ("", ""), ("Trà Vinh", "Trà Vinh")],
-)  # fmt: skip
+    [
+        ("=1+2", "'=1+2"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("\nx", "'\nx"),
+        ("a=b", "a=b"),
+        ("", ""),
+        ("Trà Vinh", "Trà Vinh"),
+    ],
+)
 def test_each_formula_lead_is_neutralised_and_numbers_stay_numbers(cell, shown):
     frame = pd.DataFrame({"note": [cell], "value": pd.Series([-5], dtype="int64")})
     safe = safe_frame(frame, "en")
@@ -109,8 +125,9 @@ def test_exports_from_the_database_neutralise_formulas(empty_engine):
 
 def test_xlsx_has_typed_cells_and_headers_in_both_languages(demo_engine):
     for lang in ("vi", "en"):
-        frame = queries.observations_for_export(demo_engine, start=dt.date(2019, 7, 1), end=dt.date(2019, 7, 1),
-                                                unit_codes=["travinh-demo"], lang=lang)  # fmt: skip
+        frame = queries.observations_for_export(
+            demo_engine, start=dt.date(2019, 7, 1), end=dt.date(2019, 7, 1), unit_codes=["travinh-demo"], lang=lang
+        )
         workbook = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame, lang)))
         sheet = workbook.active
         header = [c.value for c in sheet[1]]
@@ -119,8 +136,10 @@ def test_xlsx_has_typed_cells_and_headers_in_both_languages(demo_engine):
         values = [sheet.cell(row=r, column=value_col) for r in range(2, sheet.max_row + 1)]
         assert len(values) == len(frame) and all(c.data_type == "n" and isinstance(c.value, int) for c in values)
         assert sum(c.value for c in values) == int(frame["value"].sum())
-        names = {sheet.cell(row=r, column=header.index(column_header("metric_name", lang)) + 1).value
-                 for r in range(2, sheet.max_row + 1)}  # fmt: skip
+        names = {
+            sheet.cell(row=r, column=header.index(column_header("metric_name", lang)) + 1).value
+            for r in range(2, sheet.max_row + 1)
+        }
         assert ("Tin, bài đăng trên Cổng thông tin điện tử" in names) == (lang == "vi")
         assert ("Posts on the web portal" in names) == (lang == "en")
         assert sheet.freeze_panes == "A2"
@@ -129,8 +148,13 @@ def test_xlsx_has_typed_cells_and_headers_in_both_languages(demo_engine):
 def test_semicolon_csv_for_excel_under_vietnamese_settings(empty_engine):
     """`;` between fields and a decimal comma, as Excel reads CSV under Vietnamese regional settings; formulas
     are still neutralised and a field with a `;` is quoted."""
-    _load(empty_engine, [("2019-07", "portal_posts", "vi", 33, "Số liệu tháng 7; đã kiểm tra"),
-                         ("2019-07", "portal_drafts", "", 5, "@SUM(A1:A2)")])  # fmt: skip
+    _load(
+        empty_engine,
+        [
+            ("2019-07", "portal_posts", "vi", 33, "Số liệu tháng 7; đã kiểm tra"),
+            ("2019-07", "portal_drafts", "", 5, "@SUM(A1:A2)"),
+        ],
+    )
     frame = queries.observations_for_export(empty_engine)
     data = to_csv_bytes(frame, "vi", ";").decode("utf-8-sig").split("\r\n")
     assert data[0].startswith("Mã đơn vị;Đơn vị;Kỳ;Lĩnh vực;Mã chỉ tiêu;Chỉ tiêu;")

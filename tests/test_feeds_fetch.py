@@ -35,10 +35,16 @@ def server() -> Iterator[FeedServer]:
 def write_sites(path: Path, sites: list[tuple[str, str, str]], unit: str = "test-unit") -> Path:
     """A data/sites.yaml-style list: (code, Vietnamese name, feed URL)."""
     entries = [
-        {"code": code, "name_vi": name, "name_en": f"Site {code}", "url": feed.rsplit("/", 1)[0] + "/",
-         "feed_url": feed, "independent": False}
+        {
+            "code": code,
+            "name_vi": name,
+            "name_en": f"Site {code}",
+            "url": feed.rsplit("/", 1)[0] + "/",
+            "feed_url": feed,
+            "independent": False,
+        }
         for code, name, feed in sites
-    ]  # fmt: skip
+    ]
     path.write_text(yaml.safe_dump({"unit": unit, "sites": entries}, allow_unicode=True), encoding="utf-8")
     return path
 
@@ -46,9 +52,13 @@ def write_sites(path: Path, sites: list[tuple[str, str, str]], unit: str = "test
 def fetch(engine: Engine, sites: Path, policy: FetchPolicy = POLICY, **options: object) -> FetchReport:
     with make_client(policy) as client:
         return run(
-            engine, read_site_list(sites), client=client, policy=policy, source_name=sites.name,
+            engine,
+            read_site_list(sites),
+            client=client,
+            policy=policy,
+            source_name=sites.name,
             **options,  # type: ignore[arg-type]
-        )  # fmt: skip
+        )
 
 
 def counts(engine: Engine, unit: str = "test-unit") -> dict[tuple[str, str], int]:
@@ -106,29 +116,37 @@ def test_every_feed_kind_is_counted_per_site_and_reporting_month(
             ("so-vh", "Sở Văn hóa", serve_fixture(server, "/sitemap.xml", "sitemap.xml", XML)),
             ("chau-thanh", "UBND huyện Châu Thành", serve_sitemap_index(server)),
         ],
-    )  # fmt: skip
+    )
 
     report = fetch(empty_engine, sites)
 
     assert report.failed == []
     # exactly the posts served, per Vietnam-time calendar month (see the fixtures' comments)
     assert counts(empty_engine) == {
-        ("tieu-can", "2018-12"): 1, ("tieu-can", "2019-07"): 2, ("tieu-can", "2019-08"): 3,
-        ("so-gd", "2019-07"): 1, ("so-gd", "2019-08"): 3,
+        ("tieu-can", "2018-12"): 1,
+        ("tieu-can", "2019-07"): 2,
+        ("tieu-can", "2019-08"): 3,
+        ("so-gd", "2019-07"): 1,
+        ("so-gd", "2019-08"): 3,
         ("so-vh", "2019-07"): 3,
-        ("chau-thanh", "2018-01"): 1, ("chau-thanh", "2019-07"): 2, ("chau-thanh", "2019-08"): 3,
-    }  # fmt: skip
+        ("chau-thanh", "2018-01"): 1,
+        ("chau-thanh", "2019-07"): 2,
+        ("chau-thanh", "2019-08"): 3,
+    }
     assert scalar(empty_engine, select(func.count()).select_from(SitePost)) == 6 + 4 + 3 + 6
     assert [(o.site.code, o.status, o.new_posts, len(o.months)) for o in report.outcomes] == [
-        ("tieu-can", "updated", 6, 3), ("so-gd", "updated", 4, 2), ("so-vh", "updated", 3, 1),
+        ("tieu-can", "updated", 6, 3),
+        ("so-gd", "updated", 4, 2),
+        ("so-vh", "updated", 3, 1),
         ("chau-thanh", "updated", 6, 3),
-    ]  # fmt: skip
+    ]
     with empty_engine.connect() as conn:
         batches = conn.execute(select(ImportBatch.source_kind, ImportBatch.rows_inserted)).all()
     assert batches == [("feed", 9)]  # one batch for the whole run
     # the sitemap URL without any date is reported, named by site, not guessed
-    assert report.messages("vi") == ["Trang Sở Văn hóa (so-vh): bỏ qua 1 tin không có ngày đăng hợp lệ (ví dụ: “"
-                                     + server.url("/gioi-thieu") + "”)."]  # fmt: skip
+    assert report.messages("vi") == [
+        "Trang Sở Văn hóa (so-vh): bỏ qua 1 tin không có ngày đăng hợp lệ (ví dụ: “" + server.url("/gioi-thieu") + "”)."
+    ]
     assert report.messages("en")[0].startswith("Site Site so-vh (so-vh): skipped 1 posts without a valid date")
     assert {r.headers["user-agent"] for r in server.requests} == {USER_AGENT}
     assert USER_AGENT.startswith("commstats/")
@@ -149,9 +167,11 @@ def test_since_ignores_older_posts_and_skips_older_child_sitemaps(
 
     assert report.failed == []
     assert counts(empty_engine) == {
-        ("tieu-can", "2019-07"): 2, ("tieu-can", "2019-08"): 3,
-        ("chau-thanh", "2019-07"): 2, ("chau-thanh", "2019-08"): 3,
-    }  # fmt: skip
+        ("tieu-can", "2019-07"): 2,
+        ("tieu-can", "2019-08"): 3,
+        ("chau-thanh", "2019-07"): 2,
+        ("chau-thanh", "2019-08"): 3,
+    }
     assert "tieu-can-0999" not in stored_posts(empty_engine, "tieu-can")
     assert server.seen("/sitemaps/2018-01.xml") == []  # its lastmod says it holds nothing newer
     assert len(server.seen("/sitemaps/2019-07.xml")) == 1
@@ -165,8 +185,11 @@ def test_cutoff_day_15_counts_the_15th_to_the_14th(empty_engine: Engine, server:
     fetch(empty_engine, sites)
 
     assert counts(empty_engine, "nd09") == {
-        ("tieu-can", "2018-12"): 1, ("tieu-can", "2019-07"): 1, ("tieu-can", "2019-08"): 2, ("tieu-can", "2019-09"): 2,
-    }  # fmt: skip
+        ("tieu-can", "2018-12"): 1,
+        ("tieu-can", "2019-07"): 1,
+        ("tieu-can", "2019-08"): 2,
+        ("tieu-can", "2019-09"): 2,
+    }
 
 
 def test_broken_sites_are_reported_and_skipped_while_the_others_load(
@@ -184,7 +207,7 @@ def test_broken_sites_are_reported_and_skipped_while_the_others_load(
         "xxe": server.serve("/xxe", Reply(body=server.fixture("xxe.xml"))),
         "sap": f"http://127.0.0.1:{closed_port()}/rss",
         "khong-ngay": server.serve("/undated", Reply(body=server.fixture("undated.xml"))),
-    }  # fmt: skip
+    }
     sites = write_sites(
         tmp_path / "s.yaml",
         [("tot", "UBND huyện Cầu Ngang", server.serve("/rss", ok))]
@@ -199,10 +222,16 @@ def test_broken_sites_are_reported_and_skipped_while_the_others_load(
     assert len(server.seen("/always-500")) == POLICY.attempts  # bounded
     keys = {o.site.code: o.messages[0][0] for o in report.failed}
     assert keys == {
-        "hong": "feed_server_error", "cham": "feed_timeout", "html": "feed_html", "mat": "feed_not_found",
-        "loi-xml": "feed_malformed", "bom": "feed_unsafe_xml", "xxe": "feed_unsafe_xml", "sap": "feed_unreachable",
+        "hong": "feed_server_error",
+        "cham": "feed_timeout",
+        "html": "feed_html",
+        "mat": "feed_not_found",
+        "loi-xml": "feed_malformed",
+        "bom": "feed_unsafe_xml",
+        "xxe": "feed_unsafe_xml",
+        "sap": "feed_unreachable",
         "khong-ngay": "feed_no_dates",
-    }  # fmt: skip
+    }
     vi = "\n".join(report.messages("vi"))
     assert f"Trang Trang cham (cham): quá 1 giây không nhận được phản hồi từ {broken['cham']}" in vi
     assert f"Trang Trang hong (hong): máy chủ bị lỗi (HTTP 503) tại {broken['hong']}, đã thử 3 lần" in vi
@@ -215,9 +244,12 @@ def test_broken_sites_are_reported_and_skipped_while_the_others_load(
     assert "Site Site bom (bom): the XML at" in en and "XML bomb" in en
     # the good sites loaded; nothing at all was stored for the failed ones
     assert counts(empty_engine) == {
-        ("tot", "2018-12"): 1, ("tot", "2019-07"): 2, ("tot", "2019-08"): 3,
-        ("flaky", "2019-07"): 1, ("flaky", "2019-08"): 3,
-    }  # fmt: skip
+        ("tot", "2018-12"): 1,
+        ("tot", "2019-07"): 2,
+        ("tot", "2019-08"): 3,
+        ("flaky", "2019-07"): 1,
+        ("flaky", "2019-08"): 3,
+    }
     assert {code for code in broken if stored_posts(empty_engine, code)} == {"flaky"}
     with empty_engine.connect() as conn:
         remembered = set(conn.execute(select(FeedState.url)).scalars())
@@ -229,8 +261,13 @@ def test_changing_feed_adds_only_new_posts_revises_counts_then_answers_304(
     empty_engine: Engine, server: FeedServer, tmp_path: Path
 ) -> None:
     # A figure typed in for May: outside what the feed covers, it must never be zeroed.
-    load_rows(empty_engine, [CleanRow(2, "test-unit", "sites_posts", dt.date(2019, 5, 1), "cau-ke", 40)],
-              source_kind="file", source_name="may.csv", sha256="x")  # fmt: skip
+    load_rows(
+        empty_engine,
+        [CleanRow(2, "test-unit", "sites_posts", dt.date(2019, 5, 1), "cau-ke", 40)],
+        source_kind="file",
+        source_name="may.csv",
+        sha256="x",
+    )
     first_modified, second_modified = "Fri, 02 Aug 2019 02:00:00 GMT", "Mon, 02 Sep 2019 01:00:00 GMT"
     url = server.serve("/news", Reply(body=server.fixture("news_v1.xml"), etag='"v1"', last_modified=first_modified))
     sites = write_sites(tmp_path / "s.yaml", [("cau-ke", "UBND huyện Cầu Kè", url)])
@@ -248,8 +285,11 @@ def test_changing_feed_adds_only_new_posts_revises_counts_then_answers_304(
     assert (site.status, site.new_posts, site.months) == ("updated", 2, [dt.date(2019, 8, 1), dt.date(2019, 9, 1)])
     # July keeps the post that dropped out of the feed; August is revised; September is new; May untouched.
     assert counts(empty_engine) == {
-        ("cau-ke", "2019-05"): 40, ("cau-ke", "2019-07"): 2, ("cau-ke", "2019-08"): 2, ("cau-ke", "2019-09"): 1,
-    }  # fmt: skip
+        ("cau-ke", "2019-05"): 40,
+        ("cau-ke", "2019-07"): 2,
+        ("cau-ke", "2019-08"): 2,
+        ("cau-ke", "2019-09"): 1,
+    }
     with empty_engine.connect() as conn:
         revisions = conn.execute(select(Revision.old_value, Revision.new_value, Revision.batch_id)).all()
     assert revisions == [(1, 2, second.batch_id)]
@@ -280,9 +320,15 @@ def test_another_unit_reading_the_same_feed_is_not_hidden_by_a_304(
     fetch(empty_engine, sites, unit_code="so-moi")
 
     assert "if-none-match" not in server.seen("/rss")[-1].headers  # nothing stored for so-moi yet: read in full
-    assert counts(empty_engine, "so-moi") == counts(empty_engine, "test-unit") == {
-        ("tieu-can", "2018-12"): 1, ("tieu-can", "2019-07"): 2, ("tieu-can", "2019-08"): 3,
-    }  # fmt: skip
+    assert (
+        counts(empty_engine, "so-moi")
+        == counts(empty_engine, "test-unit")
+        == {
+            ("tieu-can", "2018-12"): 1,
+            ("tieu-can", "2019-07"): 2,
+            ("tieu-can", "2019-08"): 3,
+        }
+    )
     fetch(empty_engine, sites, unit_code="so-moi")
     assert server.seen("/rss")[-1].headers.get("if-none-match") == '"e"'
 
@@ -317,15 +363,20 @@ def test_duplicate_and_future_posts(empty_engine: Engine, server: FeedServer, tm
     item = "<item><title>{t}</title><link>{base}/{g}</link><pubDate>{d}</pubDate></item>"
     july, future = "Tue, 02 Jul 2019 09:00:00 +0700", "Fri, 01 Jan 2100 09:00:00 +0700"
     items = [("Tin A", "a", july), ("Tin A lặp lại", "a", july), ("Tin tương lai", "b", future)]
-    body = ('<rss version="2.0"><channel><title>x</title>' + "".join(
-        item.format(t=t, base=server.base, g=g, d=d) for t, g, d in items) + "</channel></rss>").encode()  # fmt: skip
+    body = (
+        '<rss version="2.0"><channel><title>x</title>'
+        + "".join(item.format(t=t, base=server.base, g=g, d=d) for t, g, d in items)
+        + "</channel></rss>"
+    ).encode()
     sites = write_sites(tmp_path / "s.yaml", [("tra-cu", "UBND huyện Trà Cú", server.serve("/rss", Reply(body=body)))])
 
     report = fetch(empty_engine, sites)
 
     assert counts(empty_engine) == {("tra-cu", "2019-07"): 1}
-    assert report.messages("vi") == ["Trang UBND huyện Trà Cú (tra-cu): bỏ qua 1 tin có ngày đăng ở tương lai "
-                                     "(ví dụ: “Tin tương lai”). Kiểm tra đồng hồ/múi giờ của trang."]  # fmt: skip
+    assert report.messages("vi") == [
+        "Trang UBND huyện Trà Cú (tra-cu): bỏ qua 1 tin có ngày đăng ở tương lai "
+        "(ví dụ: “Tin tương lai”). Kiểm tra đồng hồ/múi giờ của trang."
+    ]
 
 
 def test_site_list_and_unit_problems_are_named(empty_engine: Engine, tmp_path: Path) -> None:

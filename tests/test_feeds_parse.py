@@ -63,8 +63,11 @@ def test_atom_uses_published_then_updated_and_resolves_relative_links() -> None:
     assert document.posts[0].published == dt.datetime(2019, 7, 5, 10, tzinfo=VIETNAM)  # published, not updated
     assert document.posts[3].published == dt.datetime(2019, 8, 20, 3, tzinfo=UTC)  # only <updated>
     assert [local_day(p.published) for p in document.posts] == [
-        dt.date(2019, 7, 5), dt.date(2019, 8, 1), dt.date(2019, 8, 2), dt.date(2019, 8, 20),
-    ]  # fmt: skip
+        dt.date(2019, 7, 5),
+        dt.date(2019, 8, 1),
+        dt.date(2019, 8, 2),
+        dt.date(2019, 8, 20),
+    ]
 
 
 def test_sitemap_lastmod_news_publication_date_and_missing_dates() -> None:
@@ -72,9 +75,11 @@ def test_sitemap_lastmod_news_publication_date_and_missing_dates() -> None:
 
     assert document.kind == "sitemap"
     assert [p.url for p in document.posts] == [
-        BASE + "/tin/ngay-hoi-doc-sach", BASE + "/tin/hoi-thao-du-lich", BASE + "/tin/le-hoi-ok-om-bok",
+        BASE + "/tin/ngay-hoi-doc-sach",
+        BASE + "/tin/hoi-thao-du-lich",
+        BASE + "/tin/le-hoi-ok-om-bok",
         BASE + "/gioi-thieu",
-    ]  # fmt: skip
+    ]
     assert document.posts[0].published == dt.datetime(2019, 7, 3, tzinfo=VIETNAM)  # a bare date is a Vietnam day
     # news:publication_date wins over lastmod (which only says when the page last changed)
     assert local_day(document.posts[2].published) == dt.date(2019, 7, 31)
@@ -181,11 +186,16 @@ def test_gzip_bomb_is_refused() -> None:
     assert raised.value.key == "feed_too_large"
 
 
-@pytest.mark.parametrize("entry", ["<item><title>t</title></item>", "<url><loc>https://a.example/x</loc></url>",
-                                   "<entry><title>t</title></entry>"])  # fmt: skip
+@pytest.mark.parametrize(
+    "entry",
+    ["<item><title>t</title></item>", "<url><loc>https://a.example/x</loc></url>", "<entry><title>t</title></entry>"],
+)
 def test_a_document_of_too_many_entries_is_refused_before_parsing(entry: str) -> None:
-    roots = {"i": ("<rss version='2.0'><channel>", "</channel></rss>"), "u": ("<urlset>", "</urlset>"),
-             "e": ("<feed xmlns='http://www.w3.org/2005/Atom'>", "</feed>")}  # fmt: skip
+    roots = {
+        "i": ("<rss version='2.0'><channel>", "</channel></rss>"),
+        "u": ("<urlset>", "</urlset>"),
+        "e": ("<feed xmlns='http://www.w3.org/2005/Atom'>", "</feed>"),
+    }
     head, tail = roots[entry[1]]
     body = (head + entry * 12 + tail).encode()
     with override(feed_entries=10), pytest.raises(FeedError) as raised:

@@ -42,8 +42,12 @@ def command(url: str, *args: str) -> None:
     """`python -m commstats ...` as cron or IT would run it: its own process, its own connection."""
     done = subprocess.run(
         [sys.executable, "-m", "commstats", *args, "--db", url],
-        cwd=PROJECT_ROOT, env=os.environ.copy(), capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        cwd=PROJECT_ROOT,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -37,9 +37,10 @@ def _import(engine, rows, name="so-lieu.csv", header=LONG):  # type: ignore[no-u
 def _stored(engine) -> list[tuple[str, dt.date, str, int, bool]]:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
         rows = conn.execute(
-            select(Observation.grain, Observation.period, Observation.member_id, Observation.value,
-                   Observation.estimated).order_by(Observation.period, Observation.grain)
-        ).all()  # fmt: skip
+            select(
+                Observation.grain, Observation.period, Observation.member_id, Observation.value, Observation.estimated
+            ).order_by(Observation.period, Observation.grain)
+        ).all()
     return [(g, p, str(m), int(v), bool(e)) for g, p, m, v, e in rows]
 
 
@@ -152,11 +153,33 @@ def test_the_report_readers_rows_load_with_their_grain(empty_engine):
     """The row shape the report-text extractor produces: period = the period's first day, grain, estimated."""
     reference = Reference.read(empty_engine)
     raw = [
-        RawRow(3, {"unit": None, "metric": "portal_audio", "member": None, "period": D(2020, 1, 1), "value": 80,
-                   "note": "6 tháng đầu năm", "grain": "half", "estimated": True}),
-        RawRow(4, {"unit": None, "metric": "sites_count", "member": None, "period": D(2020, 7, 1), "value": 44,
-                   "note": "", "grain": "quarter", "estimated": False}),
-    ]  # fmt: skip
+        RawRow(
+            3,
+            {
+                "unit": None,
+                "metric": "portal_audio",
+                "member": None,
+                "period": D(2020, 1, 1),
+                "value": 80,
+                "note": "6 tháng đầu năm",
+                "grain": "half",
+                "estimated": True,
+            },
+        ),
+        RawRow(
+            4,
+            {
+                "unit": None,
+                "metric": "sites_count",
+                "member": None,
+                "period": D(2020, 7, 1),
+                "value": 44,
+                "note": "",
+                "grain": "quarter",
+                "estimated": False,
+            },
+        ),
+    ]
     rows, problems = validate_rows(raw, "bao-cao-6-thang.docx", reference)
     assert not problems and [(r.grain, r.period, r.estimated) for r in rows] == [
         ("half", D(2020, 1, 1), True),
@@ -171,19 +194,43 @@ def test_the_report_readers_rows_load_with_their_grain(empty_engine):
 @pytest.mark.parametrize(
     ("row", "column", "key", "vi", "en"),
     [
-        (("2020-05", "portal_audio", "", 5, "quarter", ""), "period", "grain_bad_start_quarter",
-         "Quý bắt đầu ở tháng 1, 4, 7, 10, không ở tháng 5/2020",
-         "A quarter starts in month 1, 4, 7, 10, not in 5/2020"),
-        (("2020-04", "portal_audio", "", 5, "nine_months", ""), "period", "grain_bad_start_nine_months",
-         "Kỳ 9 tháng bắt đầu ở tháng 1, không ở tháng 4/2020", "Nine months start in January, not in 4/2020"),
-        (("2020-Q2", "portal_audio", "", 5, "year", ""), "grain", "grain_mismatch",
-         "Loại kỳ khác với kỳ ghi ở cột period (“2020-Q2”)", "differs from the period written in the period column"),
-        (("2020-04", "portal_audio", "", 5, "fortnight", ""), "grain", "bad_grain",
-         "Loại kỳ không hợp lệ. Ghi một trong: month, quarter, half, nine_months, year", "Invalid period kind"),
-        (("2020-04", "portal_audio", "", 5, "", "maybe"), "estimated", "bad_estimated",
-         "Ghi x, 1, có hoặc ước cho số ước thực hiện", "Write x, 1, yes or ước for an estimate"),
+        (
+            ("2020-05", "portal_audio", "", 5, "quarter", ""),
+            "period",
+            "grain_bad_start_quarter",
+            "Quý bắt đầu ở tháng 1, 4, 7, 10, không ở tháng 5/2020",
+            "A quarter starts in month 1, 4, 7, 10, not in 5/2020",
+        ),
+        (
+            ("2020-04", "portal_audio", "", 5, "nine_months", ""),
+            "period",
+            "grain_bad_start_nine_months",
+            "Kỳ 9 tháng bắt đầu ở tháng 1, không ở tháng 4/2020",
+            "Nine months start in January, not in 4/2020",
+        ),
+        (
+            ("2020-Q2", "portal_audio", "", 5, "year", ""),
+            "grain",
+            "grain_mismatch",
+            "Loại kỳ khác với kỳ ghi ở cột period (“2020-Q2”)",
+            "differs from the period written in the period column",
+        ),
+        (
+            ("2020-04", "portal_audio", "", 5, "fortnight", ""),
+            "grain",
+            "bad_grain",
+            "Loại kỳ không hợp lệ. Ghi một trong: month, quarter, half, nine_months, year",
+            "Invalid period kind",
+        ),
+        (
+            ("2020-04", "portal_audio", "", 5, "", "maybe"),
+            "estimated",
+            "bad_estimated",
+            "Ghi x, 1, có hoặc ước cho số ước thực hiện",
+            "Write x, 1, yes or ước for an estimate",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_grain_input_is_refused_with_a_clear_message_and_nothing_changes(empty_engine, row, column, key, vi, en):
     good = ("2020-07", "portal_audio", "", 3, "", "")
     assert _import(empty_engine, [good], "truoc.csv").ok
@@ -248,9 +295,16 @@ def test_a_coarser_figure_that_disagrees_with_its_months_is_listed(empty_engine,
     assert not app.exception
     table = next(f for f in app.dataframe if "Chênh lệch" in f.value.columns)
     assert table.value.to_dict("records") == [
-        {"Đơn vị": "Sở Thông tin và Truyền thông thử nghiệm", "Chỉ tiêu": "Bản tin audio (thu và phát)",
-         "Thành phần": "", "Kỳ": "Quý III/2019", "Số liệu của kỳ": "30", "Tính từ các tháng": "24", "Chênh lệch": "+6"}
-    ]  # fmt: skip
+        {
+            "Đơn vị": "Sở Thông tin và Truyền thông thử nghiệm",
+            "Chỉ tiêu": "Bản tin audio (thu và phát)",
+            "Thành phần": "",
+            "Kỳ": "Quý III/2019",
+            "Số liệu của kỳ": "30",
+            "Tính từ các tháng": "24",
+            "Chênh lệch": "+6",
+        }
+    ]
     # October to December were reported, as a quarter: not listed as missing months.
     assert "Không thiếu tháng nào trong khoảng đã chọn." in [s.value for s in app.success]
 
@@ -286,8 +340,9 @@ def test_an_estimate_is_said_marked_and_replaced_by_the_actual_figure_as_a_revis
     # The actual figure (the same value would do too) replaces the estimate as a revision.
     assert _import(empty_engine, [("2019-06", "portal_audio", "", 13, "", "")], "thang-6.csv").ok
     with empty_engine.connect() as conn:
-        revision = conn.execute(select(Revision.old_value, Revision.new_value, Revision.old_estimated,
-                                       Revision.new_estimated)).one()  # fmt: skip
+        revision = conn.execute(
+            select(Revision.old_value, Revision.new_value, Revision.old_estimated, Revision.new_estimated)
+        ).one()
     assert tuple(revision) == (12, 13, True, False)
     assert "ước thực hiện" not in " ".join(
         p.text for p in draft_report(empty_engine, ["test-unit"], parse_period("2019-H1")).paragraphs

@@ -281,8 +281,14 @@ def route_entry(engine, url, content: bytes, file: str) -> Outcome:  # type: ign
     return _from_problems(result.problems)
 
 
-ROUTES = {"upload": route_upload, "cli": route_cli_import, "targets": route_targets, "report": route_report,
-          "feed": route_feed, "entry": route_entry}  # fmt: skip
+ROUTES = {
+    "upload": route_upload,
+    "cli": route_cli_import,
+    "targets": route_targets,
+    "report": route_report,
+    "feed": route_feed,
+    "entry": route_entry,
+}
 NEEDS_TMP = {"cli", "report"}
 
 

@@ -144,8 +144,10 @@ def test_unit_column_and_default_unit(empty_engine):
     no_unit_column = csv_text([("2019-08", "portal_audio", "", 7, "")]).encode()
     assert import_content(empty_engine, no_unit_column, "mot-don-vi.csv", unit="vinhlong").ok
     assert {(o[0], o[2], o[4]) for o in observations(empty_engine)} == {
-        ("test-unit", "2019-07-01", 14), ("vinhlong", "2019-07-01", 9), ("vinhlong", "2019-08-01", 7),
-    }  # fmt: skip
+        ("test-unit", "2019-07-01", 14),
+        ("vinhlong", "2019-07-01", 9),
+        ("vinhlong", "2019-08-01", 7),
+    }
 
 
 def test_new_component_site_becomes_a_member(empty_engine):
@@ -172,7 +174,10 @@ def test_committed_file_with_several_problems_lists_every_one(empty_engine):
     before = snapshot(empty_engine)
     report = import_path(empty_engine, COMMITTED / "nhieu-loi.csv")
     assert [(p.row, p.column, p.key) for p in report.problems] == [
-        (3, "period", "bad_period"), (4, "metric", "unknown_metric_close"), (4, "value", "negative_value"),
-        (5, "member", "unknown_member"), (5, "value", "not_a_number"),
-    ]  # fmt: skip
+        (3, "period", "bad_period"),
+        (4, "metric", "unknown_metric_close"),
+        (4, "value", "negative_value"),
+        (5, "member", "unknown_member"),
+        (5, "value", "not_a_number"),
+    ]
     assert snapshot(empty_engine) == before

@@ -32,8 +32,10 @@ def test_excel_cell_types_dates_floats_and_month_text(empty_engine):
     report = import_content(empty_engine, xlsx_bytes(rows), "kieu-o.xlsx")
     assert report.ok, report.summary("en")
     assert {(o[2], o[4], o[5]) for o in observations(empty_engine)} == {
-        ("2019-07-01", 14, ""), ("2019-08-01", 12, "tháng 8"), ("2019-09-01", 1204, ""),
-    }  # fmt: skip
+        ("2019-07-01", 14, ""),
+        ("2019-08-01", 12, "tháng 8"),
+        ("2019-09-01", 1204, ""),
+    }
 
 
 def test_workbook_with_a_bad_row_names_the_cell_and_changes_nothing(empty_engine):

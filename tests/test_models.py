@@ -59,8 +59,15 @@ def _observation(engine, **override: object) -> dict[str, object]:
         unit = conn.execute(select(Unit.id).where(Unit.code == "test-unit")).scalar_one()
         metric = conn.execute(select(Metric.id).where(Metric.code == "portal_audio")).scalar_one()
         member = conn.execute(select(Member.id).where(Member.dimension == "", Member.code == "")).scalar_one()
-    values = {"unit_id": unit, "metric_id": metric, "period": dt.date(2019, 7, 1), "member_id": member,
-              "value": 14, "note": "", "batch_id": batch}  # fmt: skip
+    values = {
+        "unit_id": unit,
+        "metric_id": metric,
+        "period": dt.date(2019, 7, 1),
+        "member_id": member,
+        "value": 14,
+        "note": "",
+        "batch_id": batch,
+    }
     return values | override
 
 
@@ -88,12 +95,18 @@ def test_merged_units_history_is_combined(empty_engine):
     add_unit(empty_engine, "travinh-old", "Phòng cũ")
     with empty_engine.begin() as conn:
         ids = dict(conn.execute(select(Unit.code, Unit.id)).all())
-        for merged, survivor, day in (("travinh", "vinhlong", dt.date(2025, 7, 1)),
-                                      ("travinh-old", "travinh", dt.date(2018, 2, 1))):  # fmt: skip
+        for merged, survivor, day in (
+            ("travinh", "vinhlong", dt.date(2025, 7, 1)),
+            ("travinh-old", "travinh", dt.date(2018, 2, 1)),
+        ):
             conn.execute(update(Unit).where(Unit.id == ids[merged]).values(merged_into_id=ids[survivor], merged_on=day))
-    rows = [("2018-01", "portal_audio", "", 1, "travinh-old", ""), ("2025-06", "portal_audio", "", 10, "travinh", ""),
-            ("2025-06", "portal_audio", "", 4, "vinhlong", ""), ("2025-08", "portal_audio", "", 20, "vinhlong", ""),
-            ("2025-06", "portal_audio", "", 99, "test-unit", "")]  # fmt: skip
+    rows = [
+        ("2018-01", "portal_audio", "", 1, "travinh-old", ""),
+        ("2025-06", "portal_audio", "", 10, "travinh", ""),
+        ("2025-06", "portal_audio", "", 4, "vinhlong", ""),
+        ("2025-08", "portal_audio", "", 20, "vinhlong", ""),
+        ("2025-06", "portal_audio", "", 99, "test-unit", ""),
+    ]
     header = ("period", "metric", "member", "value", "unit", "note")
     assert import_content(empty_engine, csv_text(rows, header).encode(), "sap-nhap.csv").ok
 
@@ -103,8 +116,10 @@ def test_merged_units_history_is_combined(empty_engine):
     assert queries.unit_ids_with_predecessors(empty_engine, ["test-unit"]) == [ids["test-unit"]]
     frame = queries.monthly_totals(empty_engine, combined, ["portal_audio"], dt.date(2018, 1, 1), dt.date(2025, 12, 1))
     assert dict(zip(frame["period"], frame["value"], strict=True)) == {
-        dt.date(2018, 1, 1): 1, dt.date(2025, 6, 1): 14, dt.date(2025, 8, 1): 20,
-    }  # fmt: skip
+        dt.date(2018, 1, 1): 1,
+        dt.date(2025, 6, 1): 14,
+        dt.date(2025, 8, 1): 20,
+    }
     assert frame["value"].dtype == "int64"
     year = [dt.date(2025, m, 1) for m in range(1, 13)]
     assert queries.period_values(empty_engine, combined, ["portal_audio"], year) == {("portal_audio", ""): 34}

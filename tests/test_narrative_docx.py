@@ -58,10 +58,20 @@ def test_docx_converts_to_pdf_with_libreoffice_and_keeps_the_sentences(demo_engi
     source = tmp_path / "bao-cao.docx"
     source.write_bytes(seed_docx(demo_engine))
     subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(source)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     pdf = PdfReader(tmp_path / "bao-cao.pdf")
     assert len(pdf.pages) >= 1
     text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in pdf.pages))

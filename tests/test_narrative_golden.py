@@ -41,8 +41,9 @@ def monthly(engine, months: list[dt.date]) -> dict[tuple[str, str], dict[dt.date
 
 
 def flow(data, metric: str, member: str | None = None) -> int:
-    return sum(v for (m, mem), by_month in data.items() if m == metric and member in (None, mem)
-               for v in by_month.values())  # fmt: skip
+    return sum(
+        v for (m, mem), by_month in data.items() if m == metric and member in (None, mem) for v in by_month.values()
+    )
 
 
 def stock(data, metric: str) -> int:
@@ -98,18 +99,24 @@ def test_seed_month_reproduces_the_report_word_for_word(demo_engine):
     # The other catalogue sections, in the same administrative style.
     assert paragraphs["propaganda_directives"].startswith("Ban hành ")
     assert "Công văn chỉ đạo, định hướng công tác tuyên truyền" in paragraphs["propaganda_directives"]
-    assert re.fullmatch(r"Hệ thống dịch vụ công trực tuyến \(iGate\) tiếp nhận [\d.]+ hồ sơ; giải quyết đúng hạn "
-                        r"[\d.]+ hồ sơ \(đạt \d+,\d\d% số hồ sơ đã giải quyết và đến hạn\); trễ hạn \d+ hồ sơ "
-                        r"\(chiếm \d+,\d\d%\)(; \d+ hồ sơ đến hạn chưa giải quyết)?\.",
-                        paragraphs["igate"])  # fmt: skip
+    assert re.fullmatch(
+        r"Hệ thống dịch vụ công trực tuyến \(iGate\) tiếp nhận [\d.]+ hồ sơ; giải quyết đúng hạn "
+        r"[\d.]+ hồ sơ \(đạt \d+,\d\d% số hồ sơ đã giải quyết và đến hạn\); trễ hạn \d+ hồ sơ "
+        r"\(chiếm \d+,\d\d%\)(; \d+ hồ sơ đến hạn chưa giải quyết)?\.",
+        paragraphs["igate"],
+    )
     assert draft.title == "Số liệu báo cáo tháng 7/2019"
     assert draft.unit_line == "Sở Thông tin và Truyền thông Trà Vinh (dữ liệu mẫu)"
     assert draft.window == "Thời gian chốt số liệu: từ ngày 01/07/2019 đến ngày 31/07/2019."
     # The sections in the order of a Sở TT&TT report (propaganda, grassroots information, press, publishing, ...).
     assert [s.title for s in draft.sections][:6] == [
-        "Thông tin, tuyên truyền", "Thông tin cơ sở", "Báo chí", "Xuất bản, in", "Cổng thông tin điện tử",
+        "Thông tin, tuyên truyền",
+        "Thông tin cơ sở",
+        "Báo chí",
+        "Xuất bản, in",
+        "Cổng thông tin điện tử",
         "Trang tin thành phần",
-    ]  # fmt: skip
+    ]
 
 
 def test_seed_month_every_paragraph_matches_recomputed_figures(demo_engine):
@@ -121,9 +128,15 @@ def test_seed_month_every_paragraph_matches_recomputed_figures(demo_engine):
 
 @pytest.mark.parametrize(
     ("key", "name"),
-    [("2019-Q3", "Quý III/2019"), ("2019-H1", "6 tháng đầu năm 2019"), ("2019-9M", "9 tháng đầu năm 2019"),
-     ("2019", "năm 2019"), ("2019-Q1", "Quý I/2019"), ("2018-H1", "6 tháng đầu năm 2018")],
-)  # fmt: skip
+    [
+        ("2019-Q3", "Quý III/2019"),
+        ("2019-H1", "6 tháng đầu năm 2019"),
+        ("2019-9M", "9 tháng đầu năm 2019"),
+        ("2019", "năm 2019"),
+        ("2019-Q1", "Quý I/2019"),
+        ("2018-H1", "6 tháng đầu năm 2018"),
+    ],
+)
 def test_longer_periods_sum_flows_and_take_stocks_at_the_end(demo_engine, key, name):
     period = parse_period(key)
     data = monthly(demo_engine, period.months)
@@ -156,8 +169,9 @@ def test_stock_before_a_change_in_the_quarter_takes_the_last_month(demo_engine):
 def test_comparisons_previous_same_period_ytd_and_target(demo_engine):
     period = parse_period("2019-07")
     draft = draft_report(demo_engine, UNIT, period, "vi", parse_compare("prev,yoy,ytd,target"))
-    now, june, last_july = (monthly(demo_engine, p.months) for p in (period, period.previous(),
-                                                                      period.same_period_last_year()))  # fmt: skip
+    now, june, last_july = (
+        monthly(demo_engine, p.months) for p in (period, period.previous(), period.same_period_last_year())
+    )
     ytd = monthly(demo_engine, period.year_to_date())
     ids = queries.unit_ids_with_predecessors(demo_engine, UNIT)
     target = queries.targets(demo_engine, ids, 2019)["sites_posts"]

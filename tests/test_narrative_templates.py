@@ -69,8 +69,15 @@ def test_wording_order_and_padding_change_without_code(demo_engine, tmp_path):
 
 
 def test_zero_and_missing_figures_dropped_kept_or_said(empty_engine, tmp_path):
-    load(empty_engine, {("publishing_licences", "", JULY): 5, ("printing_declarations", "", JULY): 0,
-                        ("game_certificates", "", JULY): 0, ("portal_audio", "", JULY): 4})  # fmt: skip
+    load(
+        empty_engine,
+        {
+            ("publishing_licences", "", JULY): 5,
+            ("printing_declarations", "", JULY): 0,
+            ("game_certificates", "", JULY): 0,
+            ("portal_audio", "", JULY): 4,
+        },
+    )
     period = parse_period("2019-07")
     paragraphs = texts(draft_report(empty_engine, UNIT, period, "vi"))
     # A zero is said, the same way in every section, after the figures of the paragraph; never dropped.
@@ -101,12 +108,18 @@ def test_zero_and_missing_figures_dropped_kept_or_said(empty_engine, tmp_path):
 
 
 def test_comparison_edge_cases_read_sensibly(empty_engine):
-    load(empty_engine, {
-        ("game_certificates", "", JUNE): 0, ("game_certificates", "", JULY): 2,  # from zero: no percent
-        ("publishing_licences", "", JUNE): 7, ("publishing_licences", "", JULY): 7,  # equal
-        ("leadership_meetings", "", JUNE): 20, ("leadership_meetings", "", JULY): 15,  # down
-        ("propaganda_directives", "", JULY): 3,  # no June figure while June has others
-    })  # fmt: skip
+    load(
+        empty_engine,
+        {
+            ("game_certificates", "", JUNE): 0,
+            ("game_certificates", "", JULY): 2,  # from zero: no percent
+            ("publishing_licences", "", JUNE): 7,
+            ("publishing_licences", "", JULY): 7,  # equal
+            ("leadership_meetings", "", JUNE): 20,
+            ("leadership_meetings", "", JULY): 15,  # down
+            ("propaganda_directives", "", JULY): 3,  # no June figure while June has others
+        },
+    )
     draft = draft_report(empty_engine, UNIT, parse_period("2019-07"), "vi", parse_compare("prev"))
     paragraphs = texts(draft)
     # Comparisons follow each paragraph as their own sentence.
@@ -159,20 +172,30 @@ def test_metrics_no_paragraph_mentions_are_listed_under_other_figures(demo_engin
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda s: paragraph(s, "igate").update(text="{% if x %}thiếu endif"),
-         "sections[egov].paragraphs[igate].text, dòng 1: lỗi cú pháp Jinja"),
-        (lambda s: paragraph(s, "portal_content")["items"][0].update(metric="portal_postz"),
-         "sections[portal].paragraphs[portal_content].items[1]: mã chỉ tiêu “portal_postz” không có trong danh mục"),
-        (lambda s: paragraph(s, "portal_content")["items"][0].update(member="fr"),
-         "thành phần “fr” không thuộc language"),
-        (lambda s: (paragraph(s, "portal_content")["items"][0].update(zero="say"), s["defaults"].pop("zero_text")),
-         "items[1]: zero: say cần zero_text"),
+        (
+            lambda s: paragraph(s, "igate").update(text="{% if x %}thiếu endif"),
+            "sections[egov].paragraphs[igate].text, dòng 1: lỗi cú pháp Jinja",
+        ),
+        (
+            lambda s: paragraph(s, "portal_content")["items"][0].update(metric="portal_postz"),
+            "sections[portal].paragraphs[portal_content].items[1]: mã chỉ tiêu “portal_postz” không có trong danh mục",
+        ),
+        (
+            lambda s: paragraph(s, "portal_content")["items"][0].update(member="fr"),
+            "thành phần “fr” không thuộc language",
+        ),
+        (
+            lambda s: (paragraph(s, "portal_content")["items"][0].update(zero="say"), s["defaults"].pop("zero_text")),
+            "items[1]: zero: say cần zero_text",
+        ),
         (lambda s: paragraph(s, "portal_content").update(colour="red"), "colour: Extra inputs are not permitted"),
-        (lambda s: paragraph(s, "portal_content")["compare"][0].update(metric="portal_postz"),
-         "paragraphs[portal_content].compare[1]: mã chỉ tiêu “portal_postz” không có trong danh mục"),
+        (
+            lambda s: paragraph(s, "portal_content")["compare"][0].update(metric="portal_postz"),
+            "paragraphs[portal_content].compare[1]: mã chỉ tiêu “portal_postz” không có trong danh mục",
+        ),
         (lambda s: s["sections"][0].update(code="radio"), "sections[radio]: mục không có trong danh mục"),
     ],
-)  # fmt: skip
+)
 def test_template_mistakes_are_reported_with_place_and_fix(tmp_path, change, message):
     path = edited_templates(tmp_path, change)
     with pytest.raises(TemplateError) as error:

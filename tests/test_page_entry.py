@@ -35,8 +35,10 @@ def open_form(url: str, monkeypatch, unit: str, year: int, month: int, section: 
 def edit_and_save(app: AppTest, edits: dict[int, str | None]) -> AppTest:
     editor = app.data_editor[0]
     app.session_state[editor.key] = {
-        "edited_rows": {row: {"value": value} for row, value in edits.items()}, "added_rows": [], "deleted_rows": [],
-    }  # fmt: skip
+        "edited_rows": {row: {"value": value} for row, value in edits.items()},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     app.button[0].click()
     app.run()
     assert not app.exception
@@ -44,8 +46,9 @@ def edit_and_save(app: AppTest, edits: dict[int, str | None]) -> AppTest:
 
 
 def figures(url: str, unit: str, month: dt.date, metrics: list[str]) -> dict[tuple[str, str], int]:
-    frame = queries.observations_for_export(make_engine(url), start=month, end=month, unit_codes=[unit],
-                                            metric_codes=metrics)  # fmt: skip
+    frame = queries.observations_for_export(
+        make_engine(url), start=month, end=month, unit_codes=[unit], metric_codes=metrics
+    )
     return {(str(r.metric), str(r.member)): int(r.value) for r in frame.itertuples()}
 
 
@@ -54,11 +57,15 @@ def test_form_is_prefilled_with_the_stored_figures(demo_url, monkeypatch):
     assert [t.value for t in app.title] == ["Nhập số liệu"]
     table = app.data_editor[0].value
     posts = "Tin, bài đăng trên Cổng thông tin điện tử"
-    assert list(table["label"]) == [f"{posts} — tiếng Việt", f"{posts} — tiếng Khmer", f"{posts} — tiếng Anh",
-                                    "Bản tin audio (thu và phát)",
-                                    "Dự thảo lấy ý kiến nhân dân",
-                                    "Quyết định công bố thủ tục hành chính (cập nhật mới)",
-                                    "Lượt truy cập Cổng thông tin điện tử"]  # fmt: skip
+    assert list(table["label"]) == [
+        f"{posts} — tiếng Việt",
+        f"{posts} — tiếng Khmer",
+        f"{posts} — tiếng Anh",
+        "Bản tin audio (thu và phát)",
+        "Dự thảo lấy ý kiến nhân dân",
+        "Quyết định công bố thủ tục hành chính (cập nhật mới)",
+        "Lượt truy cập Cổng thông tin điện tử",
+    ]
     assert list(table["value"])[:6] == ["33", "23", "14", "14", "5", "14"]  # the seed report's July 2019
     assert app.data_editor[0].editing_mode == "fixed"
 
@@ -98,10 +105,14 @@ def test_invalid_figures_are_listed_in_vietnamese_and_nothing_is_saved(demo_url,
     assert [e.value for e in app.error] == ["Chưa lưu gì: có 2 lỗi. Sửa các ô sau rồi bấm Lưu lại:"]
     problems = app.dataframe[-1].value
     assert problems.values.tolist() == [
-        [4, "Bản tin audio (thu và phát)", "mười bốn",
-         "Không phải là số. Nhập một số nguyên không âm, ví dụ 488 hoặc 2.682.057."],
+        [
+            4,
+            "Bản tin audio (thu và phát)",
+            "mười bốn",
+            "Không phải là số. Nhập một số nguyên không âm, ví dụ 488 hoặc 2.682.057.",
+        ],
         [6, "Quyết định công bố thủ tục hành chính (cập nhật mới)", "-2", "Giá trị âm. Số liệu đếm phải từ 0 trở lên."],
-    ]  # fmt: skip
+    ]
     assert not app.success
     assert snapshot(engine) == before
 
@@ -121,10 +132,13 @@ def test_empty_cells_are_not_reported_and_an_unchanged_save_writes_no_batch(empt
 def test_english_labels_and_messages(demo_url, monkeypatch):
     app = open_form(demo_url, monkeypatch, DEMO, 2019, 7, "publishing", lang="en")
     assert [t.value for t in app.title] == ["Enter figures"]
-    assert list(app.data_editor[0].value["label"]) == ["Licences to publish non-commercial documents",
-                                                       "Printing activity registration declarations",
-                                                       "Printing licences", "Registrations of publication distribution",
-                                                       "Licences to import non-commercial publications"]  # fmt: skip
+    assert list(app.data_editor[0].value["label"]) == [
+        "Licences to publish non-commercial documents",
+        "Printing activity registration declarations",
+        "Printing licences",
+        "Registrations of publication distribution",
+        "Licences to import non-commercial publications",
+    ]
     app = edit_and_save(app, {1: "2,5"})
     assert [e.value for e in app.error] == ["Nothing was saved: 1 problems. Fix these cells and save again:"]
     assert app.dataframe[-1].value.values.tolist()[0][3] == "The value has a fraction. Counts must be whole numbers."

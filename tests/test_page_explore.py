@@ -22,8 +22,9 @@ def test_long_view_is_the_database_and_the_csv_is_the_view(demo_url, monkeypatch
     app = run_page(demo_url, monkeypatch, page=PAGE)
     assert not app.exception
     start, end = chosen_range(app)
-    expected = queries.observations_for_export(make_engine(demo_url), start=start, end=end,
-                                               unit_codes=["travinh-demo", "vinhlong-demo"])  # fmt: skip
+    expected = queries.observations_for_export(
+        make_engine(demo_url), start=start, end=end, unit_codes=["travinh-demo", "vinhlong-demo"]
+    )
     shown = app.dataframe[0].value
     assert list(shown.columns) == [header(c, "vi") for c in queries.EXPORT_COLUMNS]
     assert len(shown) == len(expected) > 1000
@@ -43,8 +44,9 @@ def test_long_view_is_the_database_and_the_csv_is_the_view(demo_url, monkeypatch
 
 
 def test_filters_and_pivot(demo_url, monkeypatch):
-    app = run_page(demo_url, monkeypatch, page=PAGE, explore_metrics=["portal_posts"], explore_members=["km"],
-                   explore_view="pivot")  # fmt: skip
+    app = run_page(
+        demo_url, monkeypatch, page=PAGE, explore_metrics=["portal_posts"], explore_members=["km"], explore_view="pivot"
+    )
     assert not app.exception
     start, end = chosen_range(app)
     engine = make_engine(demo_url)
@@ -54,19 +56,29 @@ def test_filters_and_pivot(demo_url, monkeypatch):
     shown = app.dataframe[0].value
     assert len(shown) == 1
     assert shown["Thành phần"].iloc[0] == "tiếng Khmer"
-    formats = {c: config["type_config"]["format"] for c, config in json.loads(app.dataframe[0].proto.columns).items()
-               if "type_config" in config}  # fmt: skip
+    formats = {
+        c: config["type_config"]["format"]
+        for c, config in json.loads(app.dataframe[0].proto.columns).items()
+        if "type_config" in config
+    }
     assert formats == dict.fromkeys((f"{p:%Y-%m}" for p in khmer["period"]), grid_count_format("vi"))
     assert [int(shown[f"{p:%Y-%m}"].iloc[0]) for p in khmer["period"]] == khmer["value"].tolist()
 
 
 def test_unit_filter_in_english(demo_url, monkeypatch):
-    app = run_page(demo_url, monkeypatch, page=PAGE, lang="en", explore_units=["vinhlong-demo"],
-                   explore_sections=["publishing"])  # fmt: skip
+    app = run_page(
+        demo_url, monkeypatch, page=PAGE, lang="en", explore_units=["vinhlong-demo"], explore_sections=["publishing"]
+    )
     assert not app.exception
     start, end = chosen_range(app)
-    expected = queries.observations_for_export(make_engine(demo_url), start=start, end=end, lang="en",
-                                               unit_codes=["vinhlong-demo"], section_codes=["publishing"])  # fmt: skip
+    expected = queries.observations_for_export(
+        make_engine(demo_url),
+        start=start,
+        end=end,
+        lang="en",
+        unit_codes=["vinhlong-demo"],
+        section_codes=["publishing"],
+    )
     shown = app.dataframe[0].value
     assert list(shown.columns) == [header(c, "en") for c in queries.EXPORT_COLUMNS]
     assert set(shown["Unit code"]) == {"vinhlong-demo"}

@@ -13,8 +13,14 @@ import pytest
 
 from tests.apptest import run_page
 
-PAGES = ["pages/overview.py", "pages/trends.py", "pages/sites.py", "pages/licences.py", "pages/explore.py",
-         "pages/quality.py"]  # fmt: skip
+PAGES = [
+    "pages/overview.py",
+    "pages/trends.py",
+    "pages/sites.py",
+    "pages/licences.py",
+    "pages/explore.py",
+    "pages/quality.py",
+]
 TITLES = {
     "pages/overview.py": ("Tổng quan", "Overview"),
     "pages/trends.py": ("Xu hướng", "Trends"),
@@ -49,8 +55,10 @@ def test_units_can_be_combined_and_a_merger_inside_the_choice_is_noted(demo_url,
     assert not app.exception
     assert app.multiselect(key="units").value == ["travinh-demo", "vinhlong-demo"]
     notes = [c.value for c in app.sidebar.caption]
-    assert notes == ["Includes the figures of Tra Vinh Department of Information and Communications (demo data) "
-                     "(merged on 01/07/2025)."]  # fmt: skip
+    assert notes == [
+        "Includes the figures of Tra Vinh Department of Information and Communications (demo data) "
+        "(merged on 01/07/2025)."
+    ]
     assert app.title[0].value == "Overview"
 
 

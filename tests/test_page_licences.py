@@ -33,8 +33,11 @@ def test_totals_chart_and_years_match_the_database(demo_url, monkeypatch):
     cards = {m.label: m for m in app.metric}
     licences = cards["Giấy phép xuất bản tài liệu không kinh doanh (giấy phép)"]
     assert licences.value == format_count(now[("publishing_licences", "")])
-    change = 100 * (now[("publishing_licences", "")] - before[("publishing_licences", "")]) / before[
-        ("publishing_licences", "")]  # fmt: skip
+    change = (
+        100
+        * (now[("publishing_licences", "")] - before[("publishing_licences", "")])
+        / before[("publishing_licences", "")]
+    )
     assert licences.delta == ("+" if change >= 0 else "") + format_percent(change)
     assert cards["Tờ khai đăng ký hoạt động in (tờ khai)"].value == format_count(now[("printing_declarations", "")])
     chart = figures(app)[0]
@@ -46,7 +49,8 @@ def test_totals_chart_and_years_match_the_database(demo_url, monkeypatch):
     assert years["Năm"].tolist() == ["2024 (11/2024 – 12/2024)", "2025", "2026 (01/2026 – 10/2026)"]
     full_2025 = queries.period_values(engine, ids, TYPES, months_between(dt.date(2025, 1, 1), dt.date(2025, 12, 1)))
     assert years["Giấy phép xuất bản tài liệu không kinh doanh"].iloc[1] == format_count(
-        full_2025[("publishing_licences", "")])  # fmt: skip
+        full_2025[("publishing_licences", "")]
+    )
 
 
 def test_quarters_in_english(demo_url, monkeypatch):

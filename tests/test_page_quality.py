@@ -25,18 +25,28 @@ def test_missing_outliers_batches_and_revisions(demo_url, monkeypatch):
     history = queries.unit_monthly_totals(engine, ids, codes, add_months(start, -12), end)
     expected_outliers = quality.outliers(history, start, end)
     cards = {m.label: m.value for m in app.metric}
-    assert cards == {"Chỉ tiêu còn thiếu tháng": "1", "Giá trị bất thường": str(len(expected_outliers)),
-                     "Lần nhập số liệu": "3", "Lần sửa số liệu": "1"}  # fmt: skip
+    assert cards == {
+        "Chỉ tiêu còn thiếu tháng": "1",
+        "Giá trị bất thường": str(len(expected_outliers)),
+        "Lần nhập số liệu": "3",
+        "Lần sửa số liệu": "1",
+    }
     missing, outliers, batches, revisions, trail = (t.value for t in app.dataframe)
     assert sorted(trail["Lô"].tolist()) == sorted(batches["Lô"].tolist())  # the audit trail names every batch
     unit, metric = "Sở Khoa học và Công nghệ Vĩnh Long (dữ liệu mẫu)", "Công văn chỉ đạo, định hướng tuyên truyền"
     assert missing.iloc[0].tolist() == [unit, metric, 16, 14, 2, "01/2026–02/2026"]
     assert len(outliers) == len(expected_outliers)
-    assert outliers.iloc[0][["Chỉ tiêu", "Tháng", "Giá trị"]].tolist() == ["Bản tin audio (thu và phát)", "03/2026",
-                                                                            "230"]  # fmt: skip
+    assert outliers.iloc[0][["Chỉ tiêu", "Tháng", "Giá trị"]].tolist() == [
+        "Bản tin audio (thu và phát)",
+        "03/2026",
+        "230",
+    ]
     assert any("trung vị ± k × MAD" in m.value for m in app.markdown)
-    assert batches["Nguồn"].tolist() == ["commstats.demo (Vĩnh Long, đính chính)",
-                                         "commstats.demo (Vĩnh Long, nhập lần đầu)", "commstats.demo"]  # fmt: skip
+    assert batches["Nguồn"].tolist() == [
+        "commstats.demo (Vĩnh Long, đính chính)",
+        "commstats.demo (Vĩnh Long, nhập lần đầu)",
+        "commstats.demo",
+    ]
     # Trà Vinh 10.340 figures until 06/2025; Vĩnh Long 1.630 from 07/2025 (the corrected batch adds none).
     assert batches["Mới"].tolist() == [0, 1630, 10340]
     assert batches["Loại nguồn"].tolist() == ["Dữ liệu mẫu"] * 3

@@ -30,8 +30,10 @@ def test_totals_flags_ranking_and_heatmap_match_the_database(demo_url, monkeypat
     assert cards["Trang cần chú ý"] == "2"
     flags = app.dataframe[0].value
     assert flags["Trang tin"].tolist() == ["Quỹ Đầu tư phát triển", "Sở Ngoại vụ"]
-    assert flags["Chi tiết"].tolist() == ["Không đăng tin 4 tháng liền, từ tháng 7/2026 đến nay",
-                                          "Không đăng tin 3 tháng liền, từ tháng 8/2026 đến nay"]  # fmt: skip
+    assert flags["Chi tiết"].tolist() == [
+        "Không đăng tin 4 tháng liền, từ tháng 7/2026 đến nay",
+        "Không đăng tin 3 tháng liền, từ tháng 8/2026 đến nay",
+    ]
     ranking, heatmap, history = figures(app)
     totals = posts.groupby("member_vi")["value"].sum().sort_values(ascending=False)
     assert list(ranking.data[0].y)[::-1][:3] == totals.index.tolist()[:3]
@@ -53,8 +55,10 @@ def test_choosing_a_site_shows_its_own_history(demo_url, monkeypatch):
     site = site[site["member"] == "cau-ke"].sort_values("period")
     history = figures(app)[2]
     assert ints(history.data[0].y) == site["value"].tolist()
-    assert any(c.value.startswith(f"UBND huyện Cầu Kè: {format_count(int(site['value'].sum()))} tin trong kỳ")
-               for c in app.caption)  # fmt: skip
+    assert any(
+        c.value.startswith(f"UBND huyện Cầu Kè: {format_count(int(site['value'].sum()))} tin trong kỳ")
+        for c in app.caption
+    )
 
 
 def test_english(demo_url, monkeypatch):

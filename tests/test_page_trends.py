@@ -53,8 +53,9 @@ def test_quarters_and_years_sum_flows_and_take_stocks_at_the_end(demo_url, monke
     posts, sites = lines["Tin, bài đăng trên Cổng thông tin điện tử"], lines["Số trang tin thành phần"]
     assert list(posts.x) == ["Quý I/2025", "Quý II/2025", "Quý III/2025", "Quý IV/2025"]
     for i, quarter in enumerate(range(1, 5)):
-        expected = queries.period_values(engine, ids, ["portal_posts", "sites_count"],
-                                         Period("quarter", 2025, quarter).months)  # fmt: skip
+        expected = queries.period_values(
+            engine, ids, ["portal_posts", "sites_count"], Period("quarter", 2025, quarter).months
+        )
         assert int(posts.y[i]) == expected[("portal_posts", "")]
         assert int(sites.y[i]) == expected[("sites_count", "")]
     # The merger stands on Quý III/2025, placed by its position among the axis' categories.

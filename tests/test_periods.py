@@ -23,9 +23,23 @@ JULY = dt.date(2019, 7, 1)
 
 @pytest.mark.parametrize(
     "text",
-    ["2019-07", "2019-7", "2019-07-01", "07/2019", "7/2019", "tháng 7/2019", "Tháng 07/2019", "THÁNG 7/2019",
-     "tháng 7 / 2019", "07-2019", "07.2019", " 2019-07 ", "thang 7/2019", "tha\u0301ng 7/2019"],
-)  # fmt: skip
+    [
+        "2019-07",
+        "2019-7",
+        "2019-07-01",
+        "07/2019",
+        "7/2019",
+        "tháng 7/2019",
+        "Tháng 07/2019",
+        "THÁNG 7/2019",
+        "tháng 7 / 2019",
+        "07-2019",
+        "07.2019",
+        " 2019-07 ",
+        "thang 7/2019",
+        "tha\u0301ng 7/2019",
+    ],
+)
 def test_month_spellings(text):
     assert parse_month(text) == JULY
 
@@ -36,9 +50,23 @@ def test_dates_and_datetimes_become_their_month():
 
 
 @pytest.mark.parametrize(
-    "text", ["2019-13", "2019-00", "13/2019", "0/2019", "31/02/2019", "31/02", "2019", "tháng bảy", "", "July 2019",
-             "2019/07", "1899-01", "07/19"],
-)  # fmt: skip
+    "text",
+    [
+        "2019-13",
+        "2019-00",
+        "13/2019",
+        "0/2019",
+        "31/02/2019",
+        "31/02",
+        "2019",
+        "tháng bảy",
+        "",
+        "July 2019",
+        "2019/07",
+        "1899-01",
+        "07/19",
+    ],
+)
 def test_invalid_months_are_refused(text):
     with pytest.raises(ValueError):
         parse_month(text)
@@ -52,11 +80,17 @@ def test_invalid_months_are_refused(text):
         ("2019-q1", "quarter", dt.date(2019, 1, 1), dt.date(2019, 3, 1), "Quý I/2019", "Q1 2019"),
         ("2019-H1", "half", dt.date(2019, 1, 1), dt.date(2019, 6, 1), "6 tháng đầu năm 2019", "first half of 2019"),
         ("2019-H2", "half", JULY, dt.date(2019, 12, 1), "6 tháng cuối năm 2019", "second half of 2019"),
-        ("2019-9M", "nine_months", dt.date(2019, 1, 1), dt.date(2019, 9, 1), "9 tháng đầu năm 2019",
-         "first nine months of 2019"),
+        (
+            "2019-9M",
+            "nine_months",
+            dt.date(2019, 1, 1),
+            dt.date(2019, 9, 1),
+            "9 tháng đầu năm 2019",
+            "first nine months of 2019",
+        ),
         ("2019", "year", dt.date(2019, 1, 1), dt.date(2019, 12, 1), "năm 2019", "2019"),
     ],
-)  # fmt: skip
+)
 def test_periods_months_and_names(text, kind, first, last, vi, en):
     period = parse_period(text)
     assert (period.kind, period.start, period.end) == (kind, first, last)
@@ -90,13 +124,18 @@ def test_month_arithmetic_and_keys():
 @pytest.mark.parametrize(
     ("day", "cutoff", "month"),
     [
-        (dt.date(2019, 7, 16), 0, JULY), (dt.date(2019, 7, 31), 1, JULY),
-        (dt.date(2019, 7, 14), 15, JULY), (dt.date(2019, 7, 15), 15, dt.date(2019, 8, 1)),
-        (dt.date(2019, 6, 15), 15, JULY), (dt.date(2019, 12, 15), 15, dt.date(2020, 1, 1)),
-        (dt.date(2019, 12, 31), 15, dt.date(2020, 1, 1)), (dt.date(2020, 1, 14), 15, dt.date(2020, 1, 1)),
-        (dt.date(2019, 7, 19), 20, JULY), (dt.date(2019, 7, 20), 20, dt.date(2019, 8, 1)),
+        (dt.date(2019, 7, 16), 0, JULY),
+        (dt.date(2019, 7, 31), 1, JULY),
+        (dt.date(2019, 7, 14), 15, JULY),
+        (dt.date(2019, 7, 15), 15, dt.date(2019, 8, 1)),
+        (dt.date(2019, 6, 15), 15, JULY),
+        (dt.date(2019, 12, 15), 15, dt.date(2020, 1, 1)),
+        (dt.date(2019, 12, 31), 15, dt.date(2020, 1, 1)),
+        (dt.date(2020, 1, 14), 15, dt.date(2020, 1, 1)),
+        (dt.date(2019, 7, 19), 20, JULY),
+        (dt.date(2019, 7, 20), 20, dt.date(2019, 8, 1)),
     ],
-)  # fmt: skip
+)
 def test_month_of_an_event_under_the_cut_off_day(day, cutoff, month):
     assert month_of_event(day, cutoff) == month
 

@@ -28,8 +28,19 @@ from etl.load import load_rows
 from etl.validate import CleanRow
 from tests.apptest import run_page
 
-UNCHANGED = {"Hà Nội", "Huế", "Lai Châu", "Điện Biên", "Sơn La", "Lạng Sơn", "Quảng Ninh", "Thanh Hóa", "Nghệ An",
-             "Hà Tĩnh", "Cao Bằng"}  # fmt: skip
+UNCHANGED = {
+    "Hà Nội",
+    "Huế",
+    "Lai Châu",
+    "Điện Biên",
+    "Sơn La",
+    "Lạng Sơn",
+    "Quảng Ninh",
+    "Thanh Hóa",
+    "Nghệ An",
+    "Hà Tĩnh",
+    "Cao Bằng",
+}
 
 
 def _formed(new_name: str) -> set[str]:
@@ -136,11 +147,16 @@ def provinces_engine(empty_engine: Engine) -> Engine:
     (34-86) from July 2025, Cần Thơ's old department (63-92) and new one (34-92)."""
     for code, area in (("tv", "63-84"), ("vl-cu", "63-86"), ("vl", "34-86"), ("ct-cu", "63-92"), ("ct", "34-92")):
         add_unit(empty_engine, code, code.upper(), area_code=area)
-    _figures(empty_engine, [
-        ("tv", "portal_posts", "2024-07", "vi", 10), ("vl-cu", "portal_posts", "2024-07", "vi", 5),
-        ("vl", "portal_posts", "2025-07", "vi", 20), ("ct-cu", "portal_posts", "2024-07", "vi", 40),
-        ("ct", "portal_posts", "2025-07", "vi", 30),
-    ])  # fmt: skip
+    _figures(
+        empty_engine,
+        [
+            ("tv", "portal_posts", "2024-07", "vi", 10),
+            ("vl-cu", "portal_posts", "2024-07", "vi", 5),
+            ("vl", "portal_posts", "2025-07", "vi", 20),
+            ("ct-cu", "portal_posts", "2024-07", "vi", 40),
+            ("ct", "portal_posts", "2025-07", "vi", 30),
+        ],
+    )
     return empty_engine
 
 
@@ -205,11 +221,19 @@ def nation_engine(empty_engine: Engine) -> Engine:
     add_unit(empty_engine, "lc", "Sở KH&CN Lai Châu", area_code="34-12")
     rows = []
     for month, (ct_sites, lc_sites) in {"2026-07": (100, 50), "2026-08": (101, 52), "2026-09": (103, None)}.items():
-        rows += [("ct", "portal_posts", month, "vi", 10), ("ct", "sites_count", month, "", ct_sites),
-                 ("ct", "igate_on_time", month, "", 90), ("ct", "igate_late", month, "", 10)]  # fmt: skip
+        rows += [
+            ("ct", "portal_posts", month, "vi", 10),
+            ("ct", "sites_count", month, "", ct_sites),
+            ("ct", "igate_on_time", month, "", 90),
+            ("ct", "igate_late", month, "", 10),
+        ]
         if lc_sites is not None:
-            rows += [("lc", "portal_posts", month, "vi", 4), ("lc", "sites_count", month, "", lc_sites),
-                     ("lc", "igate_on_time", month, "", 1), ("lc", "igate_late", month, "", 9)]  # fmt: skip
+            rows += [
+                ("lc", "portal_posts", month, "vi", 4),
+                ("lc", "sites_count", month, "", lc_sites),
+                ("lc", "igate_on_time", month, "", 1),
+                ("lc", "igate_late", month, "", 9),
+            ]
     _figures(empty_engine, rows)
     return empty_engine
 

@@ -90,9 +90,14 @@ def test_demo_outlier_and_gap_are_found(demo_engine):
     found = quality.outliers(history, start, end)
     top = found.iloc[0]
     assert (top["unit"], top["metric"], top["period"], top["value"]) == (
-        "vinhlong-demo", "portal_audio", dt.date(2026, 3, 1), 230)  # fmt: skip
+        "vinhlong-demo",
+        "portal_audio",
+        dt.date(2026, 3, 1),
+        230,
+    )
     ends = {code: on for code, (on, _) in reporting_ends(queries.units(demo_engine)).items()}
-    missing = quality.missing_months(history[history["period"] >= start], queries.first_months(demo_engine, ids),
-                                     start, end, ends)  # fmt: skip
+    missing = quality.missing_months(
+        history[history["period"] >= start], queries.first_months(demo_engine, ids), start, end, ends
+    )
     gaps = missing[missing["missing"] > 0]
     assert gaps[["unit", "metric", "missing"]].values.tolist() == [["vinhlong-demo", "propaganda_directives", 2]]

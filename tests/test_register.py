@@ -64,8 +64,14 @@ def test_fifteenth_to_fourteenth_rule_of_nghi_dinh_09_2019(engine):
     assert report.ok, report.summary()
     # 14/07 → July; 15/07, 16/07, 31/07, 01/08 → August; 14/12 → December; 15/12, 31/12 → January 2020.
     assert counts(engine, NGHI_DINH) == {
-        "2019-07": 1, "2019-08": 4, "2019-09": 0, "2019-10": 0, "2019-11": 0, "2019-12": 1, "2020-01": 2,
-    }  # fmt: skip
+        "2019-07": 1,
+        "2019-08": 4,
+        "2019-09": 0,
+        "2019-10": 0,
+        "2019-11": 0,
+        "2019-12": 1,
+        "2020-01": 2,
+    }
 
 
 def test_the_unit_setting_decides_not_the_file(engine, empty_url):
@@ -79,8 +85,11 @@ def test_the_unit_setting_decides_not_the_file(engine, empty_url):
 
 def test_derive_counts_fills_the_span_and_counts_moved_months():
     rows = derive_counts([("u", "m", dt.date(2019, 7, 16))], {"u": 15}, [("u", "m", dt.date(2019, 6, 1))])
-    assert [(r.period, r.value) for r in rows] == [(dt.date(2019, 6, 1), 0), (dt.date(2019, 7, 1), 0),
-                                                   (dt.date(2019, 8, 1), 1)]  # fmt: skip
+    assert [(r.period, r.value) for r in rows] == [
+        (dt.date(2019, 6, 1), 0),
+        (dt.date(2019, 7, 1), 0),
+        (dt.date(2019, 8, 1), 1),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -137,8 +146,11 @@ def test_xlsx_register_with_title_rows_and_excel_date_cells(engine):
     assert counts(engine, NGHI_DINH, "printing_declarations") == {"2019-08": 1}
     with engine.connect() as conn:
         rows = conn.execute(select(LicenceRecord.number, LicenceRecord.issued_on, LicenceRecord.holder)).all()
-    assert sorted(rows) == [("1", dt.date(2019, 7, 20), "Công ty In"), ("14/GP-STTTT", dt.date(2019, 7, 16),
-                            "Hội Nông dân"), ("15/GP-STTTT", dt.date(2019, 7, 3), "Tỉnh đoàn")]  # fmt: skip
+    assert sorted(rows) == [
+        ("1", dt.date(2019, 7, 20), "Công ty In"),
+        ("14/GP-STTTT", dt.date(2019, 7, 16), "Hội Nông dân"),
+        ("15/GP-STTTT", dt.date(2019, 7, 3), "Tỉnh đoàn"),
+    ]
 
 
 def test_reimport_is_idempotent_and_a_moved_licence_revises_both_months(engine):

@@ -16,15 +16,26 @@ def _frame(rows: list[tuple[str, dt.date, int]]) -> pd.DataFrame:
 
 def test_quarters_sum_flows_and_take_stocks_at_the_last_month():
     d = dt.date
-    frame = _frame([
-        ("posts", d(2019, 7, 1), 70), ("posts", d(2019, 8, 1), 80), ("posts", d(2019, 9, 1), 90),
-        ("sites", d(2019, 7, 1), 41), ("sites", d(2019, 8, 1), 43), ("sites", d(2019, 9, 1), 42),
-        ("posts", d(2019, 10, 1), 5), ("sites", d(2019, 10, 1), 44),
-    ])  # fmt: skip
+    frame = _frame(
+        [
+            ("posts", d(2019, 7, 1), 70),
+            ("posts", d(2019, 8, 1), 80),
+            ("posts", d(2019, 9, 1), 90),
+            ("sites", d(2019, 7, 1), 41),
+            ("sites", d(2019, 8, 1), 43),
+            ("sites", d(2019, 9, 1), 42),
+            ("posts", d(2019, 10, 1), 5),
+            ("sites", d(2019, 10, 1), 44),
+        ]
+    )
     rolled = series.aggregate(frame, {"posts": "flow", "sites": "stock"}, "quarter")
     values = {(r.metric, r.period_key): r.value for r in rolled.itertuples()}
-    assert values == {("posts", "2019-Q3"): 240, ("sites", "2019-Q3"): 42, ("posts", "2019-Q4"): 5,
-                      ("sites", "2019-Q4"): 44}  # fmt: skip
+    assert values == {
+        ("posts", "2019-Q3"): 240,
+        ("sites", "2019-Q3"): 42,
+        ("posts", "2019-Q4"): 5,
+        ("sites", "2019-Q4"): 44,
+    }
     q3 = rolled[(rolled["metric"] == "posts") & (rolled["period_key"] == "2019-Q3")].iloc[0]
     assert (q3["start"], q3["end"], q3["months"], bool(q3["complete"])) == (d(2019, 7, 1), d(2019, 9, 1), 3, True)
     q4 = rolled[(rolled["metric"] == "posts") & (rolled["period_key"] == "2019-Q4")].iloc[0]
@@ -78,7 +89,11 @@ def test_year_over_year_lays_months_out_by_year():
 
 def test_months_between_and_month_end():
     assert periods.months_between(dt.date(2019, 11, 1), dt.date(2020, 2, 1)) == [
-        dt.date(2019, 11, 1), dt.date(2019, 12, 1), dt.date(2020, 1, 1), dt.date(2020, 2, 1)]  # fmt: skip
+        dt.date(2019, 11, 1),
+        dt.date(2019, 12, 1),
+        dt.date(2020, 1, 1),
+        dt.date(2020, 2, 1),
+    ]
     assert series.month_end(dt.date(2020, 2, 1)) == dt.date(2020, 2, 29)
 
 
@@ -86,17 +101,25 @@ def test_a_share_never_mixes_months():
     """A quarter whose numerator has three months but whose other parts have one is the share of that one month,
     marked partial, not three months of on-time dossiers over one month of late ones."""
     d = dt.date
-    frame = _frame([
-        ("igate_on_time", d(2019, 7, 1), 45), ("igate_on_time", d(2019, 8, 1), 50),
-        ("igate_on_time", d(2019, 9, 1), 55), ("igate_late", d(2019, 7, 1), 5),
-    ])  # fmt: skip
+    frame = _frame(
+        [
+            ("igate_on_time", d(2019, 7, 1), 45),
+            ("igate_on_time", d(2019, 8, 1), 50),
+            ("igate_on_time", d(2019, 9, 1), 55),
+            ("igate_late", d(2019, 7, 1), 5),
+        ]
+    )
     wanted = {"igate_on_time_rate": ("igate_on_time", ("igate_on_time", "igate_late"))}
     kinds = {"igate_on_time": "flow", "igate_late": "flow"}
     rolled = series.aggregate(frame, kinds, "quarter", ratios=wanted)
     rate = rolled[rolled["metric"] == "igate_on_time_rate"].iloc[0]
     assert rate["value"] == 90.0  # July alone: 45 of 50; mixing months gave 150 of 155
-    assert (rate["months"], bool(rate["complete"]), rate["first"], rate["last"]) == (1, False, d(2019, 7, 1),
-                                                                                     d(2019, 7, 1))  # fmt: skip
+    assert (rate["months"], bool(rate["complete"]), rate["first"], rate["last"]) == (
+        1,
+        False,
+        d(2019, 7, 1),
+        d(2019, 7, 1),
+    )
     # The numerator alone (no other part reported) is still its own share, as before.
     alone = series.aggregate(frame[frame["metric"] == "igate_on_time"], kinds, "quarter", ratios=wanted)
     assert alone[alone["metric"] == "igate_on_time_rate"]["value"].tolist() == [100.0]

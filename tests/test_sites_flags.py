@@ -50,7 +50,8 @@ def test_a_past_gap_is_reported_as_gap_not_silent():
     frame = _posts({"a": [10, 0, 0, 0, 11, 12]})
     flags = sites.flag_sites(frame, START, _end(6))
     assert [(f.kind, f.months, f.since, f.until) for f in flags] == [
-        ("gap", 3, dt.date(2026, 2, 1), dt.date(2026, 4, 1))]  # fmt: skip
+        ("gap", 3, dt.date(2026, 2, 1), dt.date(2026, 4, 1))
+    ]
     assert "tháng 2/2026 – tháng 4/2026" in flags[0].describe("vi")
 
 

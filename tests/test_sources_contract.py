@@ -122,39 +122,59 @@ def register_csv(rows: list[tuple[str, ...]]) -> bytes:
 BAD_ROW = ("2019-07", "portal_audio", "", "-5", "")
 CASES: dict[str, Case] = {
     "long-csv": Case(
-        long_file.SOURCE, _file("thang7.csv", lambda _e: csv_text(GOOD_ROWS).encode()),
-        _file("thang7.csv", lambda _e: csv_text([*GOOD_ROWS[:2], BAD_ROW]).encode()), (4, "value"), "thang7.csv",
+        long_file.SOURCE,
+        _file("thang7.csv", lambda _e: csv_text(GOOD_ROWS).encode()),
+        _file("thang7.csv", lambda _e: csv_text([*GOOD_ROWS[:2], BAD_ROW]).encode()),
+        (4, "value"),
+        "thang7.csv",
     ),
     "long-xlsx": Case(
-        long_file.SOURCE, _file("thang7.xlsx", lambda _e: xlsx_bytes(GOOD_ROWS)),
-        _file("thang7.xlsx", lambda _e: xlsx_bytes([*GOOD_ROWS[:2], BAD_ROW])), (4, "value"), "thang7.xlsx",
+        long_file.SOURCE,
+        _file("thang7.xlsx", lambda _e: xlsx_bytes(GOOD_ROWS)),
+        _file("thang7.xlsx", lambda _e: xlsx_bytes([*GOOD_ROWS[:2], BAD_ROW])),
+        (4, "value"),
+        "thang7.xlsx",
     ),
     "workbook": Case(
-        workbook.SOURCE, _file("bieu-mau.xlsx", lambda e: filled_template(e, 12)),
-        _file("bieu-mau.xlsx", lambda e: filled_template(e, "mười hai")), (7, "Tháng 7/2019"), "bieu-mau.xlsx",
+        workbook.SOURCE,
+        _file("bieu-mau.xlsx", lambda e: filled_template(e, 12)),
+        _file("bieu-mau.xlsx", lambda e: filled_template(e, "mười hai")),
+        (7, "Tháng 7/2019"),
+        "bieu-mau.xlsx",
     ),
     "register": Case(
-        register.SOURCE, _file("so-dang-ky.csv", lambda _e: register_csv(REGISTER_ROWS)),
+        register.SOURCE,
+        _file("so-dang-ky.csv", lambda _e: register_csv(REGISTER_ROWS)),
         _file("so-dang-ky.csv", lambda _e: register_csv([*REGISTER_ROWS, ("03/GP", "Giấy phép", "31/02/2019", "")])),
-        (5, "C – Ngày cấp"), "so-dang-ky.csv",
+        (5, "C – Ngày cấp"),
+        "so-dang-ky.csv",
     ),
     "targets": Case(
-        targets.SOURCE, _file("ke-hoach.csv", lambda _e: csv_text(TARGET_ROWS, TARGET_HEADER).encode()),
+        targets.SOURCE,
+        _file("ke-hoach.csv", lambda _e: csv_text(TARGET_ROWS, TARGET_HEADER).encode()),
         _file("ke-hoach.csv", lambda _e: csv_text([*TARGET_ROWS, (2019, "sites_count", 45)], TARGET_HEADER).encode()),
-        (4, "metric"), "ke-hoach.csv",
+        (4, "metric"),
+        "ke-hoach.csv",
     ),
     "report-text": Case(
-        report_text.SOURCE, lambda _e: report_figures(REPORT), lambda _e: report_figures(REPORT), (2, "unit"),
+        report_text.SOURCE,
+        lambda _e: report_figures(REPORT),
+        lambda _e: report_figures(REPORT),
+        (2, "unit"),
         "bao-cao-thang-7.txt",
     ),
     "entry": Case(entry.SOURCE, lambda e: entry_form(e, "12"), lambda e: entry_form(e, "12,5"), (1, "value"), "form"),
     "demo": Case(
-        demo.SOURCE, lambda _e: [CleanRow(0, UNIT, "portal_posts", dt.date(2019, 7, 1), "vi", 33)],
-        lambda _e: [CleanRow(0, UNIT, "portal_posts", dt.date(2019, 7, 1), "vi", 33),
-                    CleanRow(0, UNIT, "khong-co", dt.date(2019, 7, 1), "", 1)],
-        (2, "metric"), "commstats.demo",
+        demo.SOURCE,
+        lambda _e: [CleanRow(0, UNIT, "portal_posts", dt.date(2019, 7, 1), "vi", 33)],
+        lambda _e: [
+            CleanRow(0, UNIT, "portal_posts", dt.date(2019, 7, 1), "vi", 33),
+            CleanRow(0, UNIT, "khong-co", dt.date(2019, 7, 1), "", 1),
+        ],
+        (2, "metric"),
+        "commstats.demo",
     ),
-}  # fmt: skip
+}
 
 
 def run(engine: Engine, case: Case, given: Any, *, bad: bool = False, dry_run: bool = False) -> ImportReport:
@@ -225,7 +245,7 @@ def test_feeds_go_through_the_one_sequence(empty_engine: Engine, tmp_path: Path)
     rss = """<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Tin</title>
       <item><title>Một</title><link>https://a.example/1</link><pubDate>Tue, 16 Jul 2019 09:12:00 +0700</pubDate></item>
       <item><title>Hai</title><link>https://a.example/2</link><pubDate>Wed, 17 Jul 2019 10:00:00 +0700</pubDate></item>
-    </channel></rss>"""  # fmt: skip
+    </channel></rss>"""
     with FeedServer() as server:
         url = server.serve("/rss", Reply(body=rss.encode()))
         sites = tmp_path / "sites.yaml"

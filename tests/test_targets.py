@@ -46,8 +46,9 @@ def test_import_list_reimport_and_update(empty_url, tmp_path):
     assert "ke-hoach-2019.csv: đã nạp lô #" in result.output and "2 giá trị mới" in result.output
     rows = targets_of(empty_url)
     assert {(r[0], r[1], r[2], r[3]) for r in rows} == {
-        ("test-unit", 2019, "publishing_licences", 120), ("test-unit", 2019, "portal_posts", 900),
-    }  # fmt: skip
+        ("test-unit", 2019, "publishing_licences", 120),
+        ("test-unit", 2019, "portal_posts", 900),
+    }
     batch_id = rows[0][4]
     engine = make_engine(empty_url)
     batches = queries.import_batches(engine)
@@ -88,7 +89,8 @@ def test_xlsx_with_vietnamese_headers_and_unit_column(empty_url, tmp_path):
 
 def test_bad_file_is_rejected_whole_with_row_column_and_fix(empty_url, tmp_path):
     path = write(
-        tmp_path, "sai.csv",
+        tmp_path,
+        "sai.csv",
         "year,metric,value,unit\n"
         "2019,publishing_licences,120,test-unit\n"  # fine, but not loaded because others are wrong
         "19,portal_posts,900,test-unit\n"
@@ -97,7 +99,7 @@ def test_bad_file_is_rejected_whole_with_row_column_and_fix(empty_url, tmp_path)
         "2019,igate_received,-5,test-unit\n"
         "2019,publishing_licences,130,test-unit\n"
         "2019,igate_received,10,hanoi\n",
-    )  # fmt: skip
+    )
     before = snapshot(empty_url)
     result = invoke("targets", "import", str(path), "--db", empty_url)
     assert result.exit_code == 1

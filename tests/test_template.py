@@ -110,8 +110,9 @@ def test_english_workbook_and_bad_arguments(empty_url, empty_engine, tmp_path):
     assert [c.value for c in sheet[5]][1:4] == ["Metric", "Unit of measure", "01/2025"]
     assert sheet.cell(row_of(sheet, "portal_posts|km"), 2).value == "Khmer"
     runner = CliRunner()
-    unknown = runner.invoke(app, ["template", "--year", "2025", "--out", str(tmp_path / "a.xlsx"), "--unit", "nope",
-                                  "--db", empty_url])  # fmt: skip
+    unknown = runner.invoke(
+        app, ["template", "--year", "2025", "--out", str(tmp_path / "a.xlsx"), "--unit", "nope", "--db", empty_url]
+    )
     assert unknown.exit_code == 2 and "unknown unit: nope" in unknown.output
     assert not (tmp_path / "a.xlsx").exists()
     wrong = runner.invoke(app, ["template", "--year", "2025", "--out", str(tmp_path / "a.csv"), "--db", empty_url])

@@ -82,8 +82,19 @@ def test_cli_user_add_with_a_role_and_no_unit_refuses_in_a_script(empty_url):
 
 def test_cli_user_add_with_a_role_and_no_unit_asks_at_a_terminal(empty_url):
     """At a terminal the unit is asked for (a pseudo-terminal stands in for the person typing)."""
-    command = [sys.executable, "-m", "commstats", "user", "add", "lan", "--generate", "--role", "editor",
-               "--db", empty_url]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "commstats",
+        "user",
+        "add",
+        "lan",
+        "--generate",
+        "--role",
+        "editor",
+        "--db",
+        empty_url,
+    ]
     pid, fd = pty.fork()
     if pid == 0:  # the child: the CLI with the pseudo-terminal as its stdin and stdout
         os.chdir(PROJECT_ROOT)

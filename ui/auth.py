@@ -180,7 +180,7 @@ def account_panel(principal: Principal) -> None:
         roles = ", ".join(
             f"{role_name(role)} @ {codes.get(unit_id, '?') if unit_id else auth.ALL_UNITS}"
             for unit_id, role in sorted(principal.roles.items(), key=lambda item: str(item[0]))
-        )  # fmt: skip
+        )
         st.caption(t("auth.roles", roles=md(roles or "-")))
         if st.button(t("auth.sign_out"), key="auth_sign_out", icon=":material/logout:"):
             audit.record_soon(engine, actor=principal.actor, action="sign_out")
@@ -226,9 +226,8 @@ def audit_section(unit_ids: Sequence[int]) -> None:
     engine = cache.engine(url)
     chosen = {u.code for u in cache.units(url) if u.id in set(unit_ids)}
     events = [
-        e for e in audit.events(engine, actions=audit.DATA_ACTIONS, limit=2000)
-        if chosen & set(e.unit_code.split(","))
-    ][:300]  # fmt: skip
+        e for e in audit.events(engine, actions=audit.DATA_ACTIONS, limit=2000) if chosen & set(e.unit_code.split(","))
+    ][:300]
     st.subheader(t("auth.audit_title"))
     st.caption(t("auth.audit_caption"))
     if not events:

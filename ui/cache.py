@@ -268,9 +268,15 @@ def observations_for_export(
     lang: str,
 ) -> pd.DataFrame:
     return queries.observations_for_export(
-        engine(url), start=start, end=end, unit_codes=unit_codes, section_codes=section_codes,
-        metric_codes=metric_codes, member_codes=member_codes, lang=lang,
-    )  # fmt: skip
+        engine(url),
+        start=start,
+        end=end,
+        unit_codes=unit_codes,
+        section_codes=section_codes,
+        metric_codes=metric_codes,
+        member_codes=member_codes,
+        lang=lang,
+    )
 
 
 @fresh("ids")

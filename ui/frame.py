@@ -83,8 +83,14 @@ def _merger_notes(units: list[queries.UnitInfo], codes: tuple[str, ...], mergers
     for merger in mergers:
         st.caption(t("merged_history", absorbed=md(merger.absorbed), date=merger.on.strftime("%d/%m/%Y")))
     for unit, successor in merged_away(units, codes):
-        st.caption(t("merged_away", unit=md(unit.name(lang())), into=md(successor.name(lang())),
-                     date=unit.merged_on.strftime("%d/%m/%Y") if unit.merged_on else ""))  # fmt: skip
+        st.caption(
+            t(
+                "merged_away",
+                unit=md(unit.name(lang())),
+                into=md(successor.name(lang())),
+                date=unit.merged_on.strftime("%d/%m/%Y") if unit.merged_on else "",
+            )
+        )
 
 
 def sidebar() -> Selection:
@@ -93,9 +99,12 @@ def sidebar() -> Selection:
     url = cache.database_url()
     with st.sidebar:
         st.radio(
-            t("language"), i18n.languages(), key="lang", horizontal=True,
+            t("language"),
+            i18n.languages(),
+            key="lang",
+            horizontal=True,
             format_func=lambda code: t("language_name", code),
-        )  # fmt: skip
+        )
         if not cache.schema_ready(url):
             return Selection(url, lang(), (), (), False, None, None, None, None, schema_ready=False)
         units = viewable(cache.units(url))  # only the units this person may see (ui.auth)
@@ -106,9 +115,12 @@ def sidebar() -> Selection:
         if "units" not in st.session_state or not set(st.session_state["units"]) <= set(by_code):
             st.session_state["units"] = default
         chosen = st.multiselect(
-            t("unit"), list(by_code), key="units", format_func=lambda code: by_code[code].name(lang()),
+            t("unit"),
+            list(by_code),
+            key="units",
+            format_func=lambda code: by_code[code].name(lang()),
             placeholder=t("units_placeholder"),
-        )  # fmt: skip
+        )
         codes = tuple(chosen or default)
         ids = tuple(cache.unit_ids(url, codes))
         mergers = tuple(mergers_within(units, ids, lang()))
@@ -136,20 +148,33 @@ def _range_slider(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
         state.forget("range")  # another unit's months, or a hand-edited link: the default range
     years = sorted({m.year for m in months}, reverse=True)
     st.selectbox(
-        t("range_preset"), [*RANGE_PRESETS, *years], index=None, key="range_preset", placeholder=t("range_preset_pick"),
-        format_func=_preset_label, on_change=_apply_preset, args=(first, last),
-    )  # fmt: skip
+        t("range_preset"),
+        [*RANGE_PRESETS, *years],
+        index=None,
+        key="range_preset",
+        placeholder=t("range_preset_pick"),
+        format_func=_preset_label,
+        on_change=_apply_preset,
+        args=(first, last),
+    )
     # Month labels as 07/2019 in both languages: a format that changed with the language would make
     # Streamlit treat the slider as a new widget and lose the chosen range on a language switch.
     start, end = st.select_slider(
-        t("period_range"), months, value=default_range(first, last), key="range",
+        t("period_range"),
+        months,
+        value=default_range(first, last),
+        key="range",
         format_func=lambda m: f"{m.month:02d}/{m.year}",
-    )  # fmt: skip
+    )
     return start, end
 
 
-PRESET_KEYS = {"this_year": "range_this_year", "last_12": "range_last_12", "last_year": "range_last_year",
-               "all": "range_all"}  # fmt: skip
+PRESET_KEYS = {
+    "this_year": "range_this_year",
+    "last_12": "range_last_12",
+    "last_year": "range_last_year",
+    "all": "range_all",
+}
 
 
 def _preset_label(preset: RangePreset | int) -> str:
@@ -204,9 +229,13 @@ def open_page(url_path: str, on_empty: Callable[[Selection], None] | None = None
         selection = _selection_without_router(spec)
     if spec.scope and selection.has_data and selection.start and selection.end:
         st.caption(
-            t("scope", units=md(", ".join(selection.unit_names)), start=month_label(selection.start, selection.lang),
-                  end=month_label(selection.end, selection.lang))
-        )  # fmt: skip
+            t(
+                "scope",
+                units=md(", ".join(selection.unit_names)),
+                start=month_label(selection.start, selection.lang),
+                end=month_label(selection.end, selection.lang),
+            )
+        )
     if spec.needs_data and not selection.has_data:
         empty_state(selection)
         if on_empty is not None:  # what the page still offers without figures (the quality page's deletion)

@@ -33,16 +33,26 @@ def whole_report_downloads(selection: Selection, draft: Draft, period_key: str) 
     name = f"bao-cao-{period_key}" if draft.lang == "vi" else f"report-{period_key}"
     docx_col, pdf_col, _ = st.columns([1, 1, 2])
     docx_col.download_button(
-        t("draft_full_docx"), data, f"{name}.docx", DOCX_MIME, key="draft_full_docx",
-        icon=":material/article:", on_click="ignore",
-    )  # fmt: skip
+        t("draft_full_docx"),
+        data,
+        f"{name}.docx",
+        DOCX_MIME,
+        key="draft_full_docx",
+        icon=":material/article:",
+        on_click="ignore",
+    )
     digest = hashlib.sha256(data).hexdigest()
     made = st.session_state.get("draft_full_pdf_made")
     if made and made[0] == digest:
         pdf_col.download_button(
-            t("draft_full_pdf"), made[1], f"{name}.pdf", "application/pdf", key="draft_full_pdf",
-            icon=":material/picture_as_pdf:", on_click="ignore",
-        )  # fmt: skip
+            t("draft_full_pdf"),
+            made[1],
+            f"{name}.pdf",
+            "application/pdf",
+            key="draft_full_pdf",
+            icon=":material/picture_as_pdf:",
+            on_click="ignore",
+        )
     elif pdf_col.button(t("draft_make_pdf"), key="draft_make_pdf", icon=":material/picture_as_pdf:"):
         try:
             st.session_state["draft_full_pdf_made"] = (digest, docx_to_pdf(data))

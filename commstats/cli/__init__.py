@@ -215,9 +215,13 @@ def export(
         typer.echo(f"Mã chỉ tiêu không có / unknown metric: {', '.join(unknown)}", err=True)
         raise typer.Exit(2)
     frame = queries.observations_for_export(
-        engine, start=_month_option(start, "--from"), end=_month_option(end, "--to"),
-        metric_codes=metric or [], unit_codes=[unit] if unit else [], lang=lang,
-    )  # fmt: skip
+        engine,
+        start=_month_option(start, "--from"),
+        end=_month_option(end, "--to"),
+        metric_codes=metric or [],
+        unit_codes=[unit] if unit else [],
+        lang=lang,
+    )
     count = write_export(frame, str(out), fmt, lang, sep)
     typer.echo(f"Đã xuất {count} dòng vào {out} / exported {count} rows.")
 

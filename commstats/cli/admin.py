@@ -80,8 +80,16 @@ def user_add(
         unit = _ask_unit(lang)
     password, shown = (None, False) if sso_only else _new_password(generate)
     try:
-        auth.create_user(engine, username, password, actor=audit.os_actor(), display_name=name, email=email,
-                         role=role or None, unit_code=unit if role else None)  # fmt: skip
+        auth.create_user(
+            engine,
+            username,
+            password,
+            actor=audit.os_actor(),
+            display_name=name,
+            email=email,
+            role=role or None,
+            unit_code=unit if role else None,
+        )
     except auth.AuthError as error:
         raise _fail(error.message(lang)) from None
     typer.echo(f"Đã tạo tài khoản / account created: {username.strip().lower()}")

@@ -194,8 +194,10 @@ def targets_list(
     columns = [frame[column].tolist() for column in ("unit", "year", "metric", "value", "batch_id")]
     for unit_code, target_year, code, value, batch_id in zip(*columns, strict=True):
         batch = f"#{batch_id}" if batch_id is not None and batch_id == batch_id else "-"  # NaN: no batch
-        typer.echo(f"{unit_code:<20} {target_year}  {code:<24} {format_count(int(value), lang):>12} "
-                   f"{names[code].unit_word(lang):<12} {batch}")  # fmt: skip
+        typer.echo(
+            f"{unit_code:<20} {target_year}  {code:<24} {format_count(int(value), lang):>12} "
+            f"{names[code].unit_word(lang):<12} {batch}"
+        )
 
 
 def register(app: typer.Typer) -> None:

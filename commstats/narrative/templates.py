@@ -440,8 +440,10 @@ def _check_policies(spec: TemplateSet) -> list[str]:
                     policy = next((getattr(o, case) for o in chain if getattr(o, case) is not None), None)
                     text = next((getattr(o, f"{case}_text") for o in chain if getattr(o, f"{case}_text")), None)
                     if policy == "say" and not text:
-                        problems.append(f"{place}.items[{i}]: {case}: say cần {case}_text (câu nói thay số liệu) / "
-                                        f"needs {case}_text, the phrase to write instead")  # fmt: skip
+                        problems.append(
+                            f"{place}.items[{i}]: {case}: say cần {case}_text (câu nói thay số liệu) / "
+                            f"needs {case}_text, the phrase to write instead"
+                        )
     return problems
 
 
@@ -453,8 +455,10 @@ def _check_catalogue(spec: TemplateSet) -> None:
     problems: list[str] = _check_policies(spec)
     for section in spec.sections:
         if section.code not in sections:
-            problems.append(f"sections[{section.code}]: mục không có trong danh mục / unknown section "
-                            f"(có / known: {', '.join(sorted(sections))})")  # fmt: skip
+            problems.append(
+                f"sections[{section.code}]: mục không có trong danh mục / unknown section "
+                f"(có / known: {', '.join(sorted(sections))})"
+            )
         for paragraph in section.paragraphs:
             for i, compared in enumerate(paragraph.compare or [], start=1):
                 if compared.metric not in metrics:
@@ -464,20 +468,26 @@ def _check_catalogue(spec: TemplateSet) -> None:
                 place = f"sections[{section.code}].paragraphs[{paragraph.id}].items[{i}]"
                 metric = metrics.get(item.metric)
                 if metric is None:
-                    problems.append(f"{place}: mã chỉ tiêu “{item.metric}” không có trong danh mục / unknown metric "
-                                    "(xem / see: python -m commstats metrics)")  # fmt: skip
+                    problems.append(
+                        f"{place}: mã chỉ tiêu “{item.metric}” không có trong danh mục / unknown metric "
+                        "(xem / see: python -m commstats metrics)"
+                    )
                     continue
                 if item.member is None or item.member == UNALLOCATED:
                     continue
                 if not metric.dimension:
-                    problems.append(f"{place}: chỉ tiêu {item.metric} không chia thành phần; bỏ “member” / "
-                                    "this metric has no breakdown; remove “member”")  # fmt: skip
+                    problems.append(
+                        f"{place}: chỉ tiêu {item.metric} không chia thành phần; bỏ “member” / "
+                        "this metric has no breakdown; remove “member”"
+                    )
                     continue
                 dimension = catalog.dimensions[metric.dimension]
                 allowed = [m.code for m in dimension.members]
                 if not dimension.open and item.member not in allowed:
-                    problems.append(f"{place}: thành phần “{item.member}” không thuộc {metric.dimension} / unknown "
-                                    f"member; dùng / use one of: {', '.join(allowed)}")  # fmt: skip
+                    problems.append(
+                        f"{place}: thành phần “{item.member}” không thuộc {metric.dimension} / unknown "
+                        f"member; dùng / use one of: {', '.join(allowed)}"
+                    )
     if problems:
         raise TemplateError(f"{spec.source}:\n  " + "\n  ".join(problems))
 

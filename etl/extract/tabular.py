@@ -21,15 +21,31 @@ from etl.problems import Problem, RawRow, RejectedFile
 
 # Header aliases: English codes, the Vietnamese and English headers of our own exports.
 HEADER_ALIASES: dict[str, str] = {
-    "period": "period", "kỳ": "period", "ky": "period", "tháng": "period",
-    "metric": "metric", "mã chỉ tiêu": "metric", "metric code": "metric",
-    "member": "member", "mã thành phần": "member", "member code": "member",
-    "value": "value", "giá trị": "value", "số liệu": "value",
-    "unit": "unit", "mã đơn vị": "unit", "unit code": "unit",
-    "note": "note", "ghi chú": "note",
-    "grain": "grain", "loại kỳ": "grain", "period kind": "grain",
-    "estimated": "estimated", "ước tính": "estimated", "số ước": "estimated",
-}  # fmt: skip
+    "period": "period",
+    "kỳ": "period",
+    "ky": "period",
+    "tháng": "period",
+    "metric": "metric",
+    "mã chỉ tiêu": "metric",
+    "metric code": "metric",
+    "member": "member",
+    "mã thành phần": "member",
+    "member code": "member",
+    "value": "value",
+    "giá trị": "value",
+    "số liệu": "value",
+    "unit": "unit",
+    "mã đơn vị": "unit",
+    "unit code": "unit",
+    "note": "note",
+    "ghi chú": "note",
+    "grain": "grain",
+    "loại kỳ": "grain",
+    "period kind": "grain",
+    "estimated": "estimated",
+    "ước tính": "estimated",
+    "số ước": "estimated",
+}
 REQUIRED = ("period", "metric", "member", "value")
 
 

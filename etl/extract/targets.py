@@ -9,11 +9,21 @@ from etl.limits import current as limits
 from etl.problems import Problem, RawRow, RejectedFile
 
 HEADER_ALIASES: dict[str, str] = {
-    "year": "year", "năm": "year", "nam": "year",
-    "metric": "metric", "mã chỉ tiêu": "metric", "metric code": "metric",
-    "value": "value", "giá trị": "value", "kế hoạch": "value", "target": "value", "chỉ tiêu kế hoạch": "value",
-    "unit": "unit", "mã đơn vị": "unit", "unit code": "unit",
-}  # fmt: skip
+    "year": "year",
+    "năm": "year",
+    "nam": "year",
+    "metric": "metric",
+    "mã chỉ tiêu": "metric",
+    "metric code": "metric",
+    "value": "value",
+    "giá trị": "value",
+    "kế hoạch": "value",
+    "target": "value",
+    "chỉ tiêu kế hoạch": "value",
+    "unit": "unit",
+    "mã đơn vị": "unit",
+    "unit code": "unit",
+}
 REQUIRED = ("year", "metric", "value")
 
 

@@ -134,10 +134,17 @@ class Source:
     ) -> LoadResult:
         """Write the clean rows (all in one transaction, one batch, idempotent)."""
         return load_rows(
-            engine, clean, source_kind=batch.kind or self.kind, source_name=batch.name, sha256=batch.sha256,
-            reference=reference, dry_run=batch.dry_run, created_by=batch.created_by,
-            progress=batch.progress, reason=batch.reason,
-        )  # fmt: skip
+            engine,
+            clean,
+            source_kind=batch.kind or self.kind,
+            source_name=batch.name,
+            sha256=batch.sha256,
+            reference=reference,
+            dry_run=batch.dry_run,
+            created_by=batch.created_by,
+            progress=batch.progress,
+            reason=batch.reason,
+        )
 
     def content_size(self, given: Any) -> int:
         """The bytes given, for the size limit (0 for what is not a file)."""

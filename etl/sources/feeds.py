@@ -36,8 +36,13 @@ class Feeds(Source):
     kind = "feed"
 
     def extract(self, given: FeedRequest, batch: Batch) -> Iterable[Fetched]:
-        options = {"policy": given.policy, "since": given.since, "refresh": given.refresh,
-                   "source_name": given.source_name, "unit_code": given.unit_code}  # fmt: skip
+        options = {
+            "policy": given.policy,
+            "since": given.since,
+            "refresh": given.refresh,
+            "source_name": given.source_name,
+            "unit_code": given.unit_code,
+        }
         batch.state["since"] = given.since
         assert batch.engine is not None
         return [fetch_step(batch.engine, given.site_list, given.client, options)]

@@ -47,22 +47,35 @@ class Register(Source):
         self, engine: Engine, clean: list[Any], reference: Reference, batch: Batch, report: ImportReport
     ) -> LoadResult:
         """The counts through load_rows and the records, in one transaction (a dry run writes neither)."""
-        options: dict[str, Any] = {"source_kind": self.kind, "source_name": batch.name, "sha256": batch.sha256,
-                                   "reference": reference}  # fmt: skip
+        options: dict[str, Any] = {
+            "source_kind": self.kind,
+            "source_name": batch.name,
+            "sha256": batch.sha256,
+            "reference": reference,
+        }
         with writer(engine).connect() as conn, conn.begin() as transaction:
             plan = plan_register(conn, clean, reference)
             report.records_new, report.records_changed, report.records_unchanged = (
-                len(plan.new), len(plan.changed), plan.unchanged,
-            )  # fmt: skip
+                len(plan.new),
+                len(plan.changed),
+                plan.unchanged,
+            )
             if batch.dry_run:
                 transaction.rollback()
                 return load_rows(engine, plan.counts, dry_run=True, **options)
             result = load_rows(
                 engine, plan.counts, created_by=batch.created_by, progress=batch.progress, connection=conn, **options
             )
-            meta = {"source_kind": self.kind, "source_name": batch.name, "sha256": batch.sha256,
-                    "rows_read": len(clean), "rows_inserted": 0, "rows_updated": 0, "rows_unchanged": 0,
-                    "created_by": batch.created_by}  # fmt: skip
+            meta = {
+                "source_kind": self.kind,
+                "source_name": batch.name,
+                "sha256": batch.sha256,
+                "rows_read": len(clean),
+                "rows_inserted": 0,
+                "rows_updated": 0,
+                "rows_unchanged": 0,
+                "created_by": batch.created_by,
+            }
             write_records(conn, plan, reference, result.batch_id, meta)
         return result
 

@@ -38,9 +38,14 @@ class Targets(Source):
         self, engine: Engine, clean: list[Any], reference: Reference, batch: Batch, report: ImportReport
     ) -> LoadResult:
         return load_targets(
-            engine, clean, reference, source_name=batch.name, sha256=batch.sha256, dry_run=batch.dry_run,
+            engine,
+            clean,
+            reference,
+            source_name=batch.name,
+            sha256=batch.sha256,
+            dry_run=batch.dry_run,
             created_by=batch.created_by,
-        )  # fmt: skip
+        )
 
 
 SOURCE = Targets()

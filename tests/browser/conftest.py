@@ -23,8 +23,16 @@ from commstats.config import PROJECT_ROOT
 from tests.conftest import sqlite_url
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 STARTUP_SECONDS = 90
 SCREENSHOTS = PROJECT_ROOT / "test-output" / "screenshots"
 expect.set_options(timeout=30_000)  # the first page of a fresh server may take a while on 2 cores
@@ -63,9 +71,21 @@ def serve(database_url: str, folder: Path, **env_vars: str) -> Iterator[Dashboar
     yet; its log in `folder`), stopped afterwards."""
     port, log = free_port(), folder / "streamlit.log"
     env = {**os.environ, "COMMSTATS_DATABASE_URL": database_url, **env_vars}
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
-               "--server.port", str(port), "--server.headless", "true",
-               "--browser.gatherUsageStats", "false"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "dashboard.py",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

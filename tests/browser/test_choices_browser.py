@@ -14,8 +14,15 @@ from tests.browser.test_dashboard_browser import nav_link, settle
 
 pytestmark = pytest.mark.browser
 SCOPE_END = " · 09/2019 – 12/2020"
-PAGES = [("Tổng quan", ""), ("Xu hướng", "trends"), ("Trang tin thành phần", "sites"), ("Xuất bản, in", "licences"),
-         ("Dữ liệu & xuất", "explore"), ("Chất lượng dữ liệu", "quality"), ("Soạn báo cáo", "draft")]  # fmt: skip
+PAGES = [
+    ("Tổng quan", ""),
+    ("Xu hướng", "trends"),
+    ("Trang tin thành phần", "sites"),
+    ("Xuất bản, in", "licences"),
+    ("Dữ liệu & xuất", "explore"),
+    ("Chất lượng dữ liệu", "quality"),
+    ("Soạn báo cáo", "draft"),
+]
 
 
 def thumbs(page: Page) -> list[str | None]:

@@ -62,8 +62,9 @@ def nav_link(page: Page, title: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(("path", "title_vi", "title_en", "marker"), PAGES, ids=[p[0] or "overview" for p in PAGES])
-def test_every_page_renders_in_vietnamese(page: Page, dashboard: Dashboard, screenshots, path, title_vi, title_en,
-                                          marker) -> None:  # fmt: skip
+def test_every_page_renders_in_vietnamese(
+    page: Page, dashboard: Dashboard, screenshots, path, title_vi, title_en, marker
+) -> None:
     open_page(page, dashboard, path, title_vi)
     expect(page.get_by_text(marker, exact=True).first).to_be_visible()
     expect(page.get_by_text("Dữ liệu mẫu (demo)", exact=False).first).to_be_visible()
@@ -81,8 +82,9 @@ def test_every_page_renders_in_vietnamese(page: Page, dashboard: Dashboard, scre
         shutil.copy(target, docs / name)
 
 
-def test_language_switch_renames_the_navigation_and_survives_page_changes(page: Page, dashboard: Dashboard,
-                                                                          screenshots) -> None:  # fmt: skip
+def test_language_switch_renames_the_navigation_and_survives_page_changes(
+    page: Page, dashboard: Dashboard, screenshots
+) -> None:
     open_page(page, dashboard, "trends", "Xu hướng")
     for _, title_vi, _, _ in PAGES:
         expect(nav_link(page, title_vi)).to_be_visible()
@@ -115,8 +117,9 @@ def test_language_switch_renames_the_navigation_and_survives_page_changes(page: 
     expect(page.get_by_role("tab", name="Year over year")).to_be_visible()
 
 
-def test_csv_download_is_the_databases_rows_with_bom_and_vietnamese_intact(page: Page, dashboard: Dashboard,
-                                                                         screenshots) -> None:  # fmt: skip
+def test_csv_download_is_the_databases_rows_with_bom_and_vietnamese_intact(
+    page: Page, dashboard: Dashboard, screenshots
+) -> None:
     open_page(page, dashboard, "explore", "Dữ liệu & xuất")
     engine = make_engine(dashboard.database_url)
     last = queries.latest_month(engine, queries.unit_ids_with_predecessors(engine, ["vinhlong-demo"]))
@@ -154,9 +157,12 @@ def test_the_grid_shows_counts_in_the_languages_number_style(page: Page, dashboa
             const { n: formatNumber } = await import(url);
             return formats.map(format => values.map(value => formatNumber(value, format)));
         }""",
-        [f"{dashboard.url}/static/js/{bundles[0].name}", [grid_count_format("vi"), grid_count_format("en")],
-         [2682057, 488, -12345, 0]],
-    )  # fmt: skip
+        [
+            f"{dashboard.url}/static/js/{bundles[0].name}",
+            [grid_count_format("vi"), grid_count_format("en")],
+            [2682057, 488, -12345, 0],
+        ],
+    )
     for lang, texts in zip(["vi", "en"], formatted, strict=True):
         assert texts == [format_count(v, lang) for v in [2682057, 488, -12345, 0]]
     assert formatted[0][0] == "2.682.057" and formatted[1][0] == "2,682,057"
