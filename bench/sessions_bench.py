@@ -251,7 +251,7 @@ async def run_session(
             raise RuntimeError("nginx set no sticky cookie")
         stream = base.replace("https://", "wss://", 1) + "/_stcore/stream"
         async with websockets.connect(
-            stream, subprotocols=["streamlit"], max_size=None, ssl=context,  # type: ignore[list-item]
+            stream, subprotocols=["streamlit"], max_size=None, ssl=context, ping_interval=None,  # type: ignore[list-item]
             additional_headers={"Cookie": f"{COOKIE}={session.cookie}"}, open_timeout=TIMEOUT_SECONDS,
         ) as ws:  # fmt: skip
             found: dict[str, Any] = {}
