@@ -246,7 +246,7 @@ async def run_session(
         async with httpx.AsyncClient(verify=False, timeout=TIMEOUT_SECONDS) as client:
             answer = await client.get(base + "/")
             answer.raise_for_status()
-            session.cookie = answer.cookies.get(COOKIE, "")
+            session.cookie = answer.cookies.get(COOKIE) or ""
         if not session.cookie:
             raise RuntimeError("nginx set no sticky cookie")
         stream = base.replace("https://", "wss://", 1) + "/_stcore/stream"

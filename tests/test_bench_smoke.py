@@ -214,7 +214,7 @@ def test_postgresql_hand_written_sql_agrees_with_the_core(pg_bench_db: tuple[str
     import datetime as dt
 
     from bench import pg_bench, query_bench
-    from bench.baselines import DRAFT, OVERVIEW, Q
+    from bench.baselines import DRAFT, OVERVIEW, Q, Call
     from commstats.db import make_engine
     from commstats.narrative import COMPARISONS
     from commstats.periods import Period
@@ -226,7 +226,7 @@ def test_postgresql_hand_written_sql_agrees_with_the_core(pg_bench_db: tuple[str
             ids = (1,)
             codes = ("portal_posts", "sites_posts", "publishing_licences")
             start, end = dt.date(2024, 1, 1), dt.date(2025, 12, 1)
-            calls = [
+            calls: list[Call] = [
                 ("page", Q + "units", (), {}),
                 ("page", Q + "month_range", (ids,), {}),
                 ("page", Q + "monthly_totals", (ids, codes, start, end), {"by_member": True}),
