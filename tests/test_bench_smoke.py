@@ -214,7 +214,7 @@ def test_postgresql_hand_written_sql_agrees_with_the_core(pg_bench_db: tuple[str
     import datetime as dt
 
     from bench import pg_bench, query_bench
-    from bench.baselines import DRAFT, OVERVIEW, Q, Call
+    from bench.baselines import DRAFT, OVERVIEW, Call, Q
     from commstats.db import make_engine
     from commstats.narrative import COMPARISONS
     from commstats.periods import Period
