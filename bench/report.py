@@ -84,10 +84,10 @@ def postgresql_targets(pg: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def print_postgresql(pg: dict[str, Any]) -> None:
     if "queries" not in pg:
-        print(f"\nPostgreSQL: skipped ({pg.get('skipped', '')})")
+        print(f"PostgreSQL pages: skipped ({pg.get('skipped', '')})")
         return
     load = pg["load"]
-    print(f"\n## PostgreSQL, {load['rows']:,} rows: COPY {load['copy_seconds']:.0f} s + indexes "
+    print(f"PostgreSQL, {load['rows']:,} rows: COPY {load['copy_seconds']:.0f} s + indexes "
           f"{load['index_seconds']:.0f} s ({load['rows_per_second']:,.0f} rows/s)")  # fmt: skip
     print(f"{'page':<10}{'calls':>6}{'ours ms':>10}{'hand ms':>10}{'ours/hand':>10}{'cold s':>8}{'warm s':>8}")
     for page, q in pg["queries"].items():
@@ -164,12 +164,12 @@ def _mark(met: bool) -> str:
 
 
 def print_size(result: dict[str, Any]) -> None:
+    print(f"\n## {result['rows']:,} rows ({result['units']} units)")
     if "postgresql" in result:
         print_postgresql(result["postgresql"])
     if "load" not in result:
         return
     load, export, memory = result["load"], result["export"], result["memory"]
-    print(f"\n## {result['rows']:,} rows ({result['units']} units)")
     print(f"load_rows {load['load_seconds']:.2f}s ({load['load_rows_per_second']:,.0f} rows/s); raw executemany "
           f"{load['raw_executemany_seconds']:.2f}s; to_sql {load['to_sql_seconds']:.2f}s")  # fmt: skip
     print(f"  load rate vs raw executemany: {load['load_rate_vs_raw_executemany']:.2f}x (target >= {LOAD_VS_RAW_MIN})")
