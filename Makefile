@@ -6,6 +6,9 @@ PORT    ?= 8501
 # The address the dashboard listens on: this machine only, unless told otherwise (HOST=0.0.0.0 make run,
 # or better a reverse proxy, see deploy/nginx.conf).
 HOST    ?= 127.0.0.1
+# The suite runs on two workers, a test file per worker at a time (module servers are started once).
+# PYTEST_ARGS= (empty) runs it in one process.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: run test lint format bench db clean messages
 

@@ -6,17 +6,21 @@ import datetime as dt
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
 import typer
+import yaml
 from sqlalchemy import func, select
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from commstats.bootstrap import add_unit, init_database
+from commstats.catalog import load_catalog
 from commstats.cli import extract as cli_extract
 from commstats.db import make_engine
 from commstats.models import ImportBatch, Member, Metric, Observation
+from commstats.periods import Period, parse_period
 from etl.demo import DEMO_UNIT, SEED_FIGURES, SEED_SITE_POSTS
 from etl.extract import report_text
 from etl.extract.report_text import (
@@ -126,7 +130,7 @@ CORPUS: list[tuple[str, str, list[tuple[str, str, int, str, str]]]] = [
     (
         "qualifier ước for the whole clause",
         "Ước tiếp nhận 1.200 hồ sơ trên hệ thống một cửa điện tử.",
-        [("igate_received", "", 1200, "ước", R)],
+        [("igate_received", "", 1200, "ước", S)],  # an estimate: loaded, marked estimated
     ),
     # decimal commas and word multipliers
     (
@@ -264,7 +268,7 @@ CORPUS: list[tuple[str, str, list[tuple[str, str, int, str, str]]]] = [
     (
         "licences and printing dossiers",
         "Cấp 5 giấy phép xuất bản bản tin và 1 hồ sơ đăng ký hoạt động in.",
-        [("publishing_licences", "", 5, "", S), ("printing_declarations", "", 1, "", S)],
+        [("press_bulletin_licences", "", 5, "", S), ("printing_declarations", "", 1, "", S)],
     ),
     # a number near a metric word that matches no rule
     (
@@ -280,11 +284,35 @@ def _summary(figures: list[Figure]) -> list[tuple[str, str, int, str, str]]:
     return [(f.metric, f.member, f.value, f.qualifier, f.confidence) for f in figures]
 
 
+SENTENCES: list[dict[str, Any]] = yaml.safe_load((FIXTURES / "sentences.yaml").read_text(encoding="utf-8"))
+
+
+def _expected_metrics() -> set[str]:
+    written = {expected[0] for _, _, figures in CORPUS for expected in figures}
+    return written | {line.split()[0] for item in SENTENCES for line in item["expect"]}
+
+
 def test_corpus_is_big_enough_and_covers_every_metric() -> None:
-    assert len(CORPUS) >= 30
-    metrics = {expected[0] for _, _, figures in CORPUS for expected in figures}
-    catalogue = {spec.metric for spec in load_patterns().rules}
-    assert metrics >= catalogue
+    assert len(CORPUS) + len(SENTENCES) >= 150
+    catalogue = {metric.code for metric in load_catalog().metrics}
+    assert len(catalogue) == 55 and len({metric.section for metric in load_catalog().metrics}) == 14
+    assert _expected_metrics() >= catalogue  # every metric, ratios included, is recognised somewhere
+    assert {spec.metric for spec in load_patterns().rules} == catalogue
+
+
+def _line(figure: Figure) -> str:
+    return f"{figure.metric} {figure.member or '-'} {figure.value} {figure.confidence}" + (
+        " est" if figure.estimated else ""
+    )
+
+
+@pytest.mark.parametrize("item", SENTENCES, ids=[item["id"] for item in SENTENCES])
+def test_sentence_corpus(item: dict[str, Any]) -> None:
+    """The sentences of tests/fixtures/reports/sentences.yaml, each read in a report of its period."""
+    period = parse_period(str(item.get("period", "2019-07")))
+    figures = extract_figures(item["text"], period)
+    assert [_line(f) for f in figures] == item["expect"]
+    assert {(f.period, f.grain) for f in figures} <= {(period.start, period.kind)}
 
 
 @pytest.mark.parametrize(("sentence", "expected"), [(s, e) for _, s, e in CORPUS], ids=[c[0] for c in CORPUS])
@@ -418,23 +446,36 @@ def test_a_broken_patterns_file_says_where(tmp_path: Path, broken: str, message:
 @pytest.mark.parametrize(
     ("title", "expected"),
     [
-        ("BÁO CÁO\nCông tác tháng 7 và kế hoạch công tác tháng 8/2019", JULY),
-        ("Báo cáo công tác tháng 7 và kế hoạch tháng 8/2019", JULY),
-        ("Báo cáo kết quả hoạt động tháng 7 năm 2019", JULY),
-        ("Trà Vinh, ngày 05 tháng 8 năm 2019\nBÁO CÁO\nKết quả công tác tháng 7", JULY),
-        ("BÁO CÁO\nCông tác tháng 12 và kế hoạch công tác tháng 01/2020", dt.date(2019, 12, 1)),
-        ("Báo cáo tình hình tháng 10-2020", dt.date(2020, 10, 1)),
-        ("BÁO CÁO\nCông tác 6 tháng đầu năm và phương hướng 6 tháng cuối năm 2019", None),
-        ("Trà Vinh, ngày 25 tháng 7 năm 2019\nBÁO CÁO\nCông tác Quý III/2019", None),
+        ("BÁO CÁO\nCông tác tháng 7 và kế hoạch công tác tháng 8/2019", "2019-07"),
+        ("Báo cáo công tác tháng 7 và kế hoạch tháng 8/2019", "2019-07"),
+        ("Báo cáo kết quả hoạt động tháng 7 năm 2019", "2019-07"),
+        ("Trà Vinh, ngày 05 tháng 8 năm 2019\nBÁO CÁO\nKết quả công tác tháng 7", "2019-07"),
+        ("BÁO CÁO\nCông tác tháng 12 và kế hoạch công tác tháng 01/2020", "2019-12"),
+        ("Báo cáo tình hình tháng 10-2020", "2020-10"),
+        ("BÁO CÁO\nTình hình thực hiện nhiệm vụ tháng 10-2020 và kế hoạch tháng 11-2020", "2020-10"),
+        ("BÁO CÁO\nCông tác 6 tháng đầu năm và phương hướng 6 tháng cuối năm 2019", "2019-H1"),
+        ("Trà Vinh, ngày 25 tháng 7 năm 2019\nBÁO CÁO\nCông tác Quý III/2019", "2019-Q3"),
+        ("BÁO CÁO Kết quả công tác quý II năm 2020 và phương hướng, nhiệm vụ quý III năm 2020", "2020-Q2"),
+        ("BÁO CÁO\nKết quả công tác quý IV và phương hướng, nhiệm vụ quý I năm 2021", "2020-Q4"),
+        ("Báo cáo tình hình thực hiện nhiệm vụ Quý II/2020", "2020-Q2"),
+        ("BÁO CÁO\nKết quả thực hiện nhiệm vụ 6 tháng đầu năm 2020", "2020-H1"),
+        ("BÁO CÁO\nTình hình thực hiện nhiệm vụ 9 tháng đầu năm 2020 và nhiệm vụ trọng tâm quý IV/2020", "2020-9M"),
+        ("BÁO CÁO\nTổng kết công tác năm 2020 và phương hướng, nhiệm vụ năm 2021", "2020"),
+        ("Số: 125/BC-STTTT\nBÁO CÁO\nKết quả thực hiện kế hoạch năm 2020", "2020"),
+        ("BÁO CÁO\nKết quả công tác quý IV\nnăm 2020 và phương hướng quý I/2021", "2020-Q4"),  # wrapped title
+        # the signing date is not the period, and a period in the body never overrides the title
+        ("Trà Vinh, ngày 06 tháng 6 năm 2020\nBÁO CÁO\nCông tác quý II/2020\n- Trong tháng 4/2020, …", "2020-Q2"),
         ("Đăng 33 tin, bài tiếng Việt.", None),
+        ("Trong tháng 4/2020, đăng 33 tin, bài tiếng Việt.", None),
     ],
 )
-def test_detect_period(title: str, expected: dt.date | None) -> None:
-    assert detect_period(title) == expected
+def test_detect_period(title: str, expected: str | None) -> None:
+    found = detect_period(title)
+    assert (found.key if found else None) == expected
 
 
 def test_detect_period_of_the_seed_is_the_report_month_not_the_plan_month() -> None:
-    assert detect_period(_seed_text()) == JULY
+    assert detect_period(_seed_text()) == Period("month", 2019, 7)
 
 
 def test_period_argument_overrides_the_title() -> None:
@@ -604,7 +645,7 @@ def _app() -> typer.Typer:
     return app
 
 
-def _run(*args: str) -> object:
+def _run(*args: str) -> Result:
     return CliRunner().invoke(_app(), ["extract", *args])
 
 
@@ -673,7 +714,7 @@ def test_cli_without_a_period_lists_figures_but_does_not_load(tmp_path: Path, db
     result = _run(str(report), "--load", "--db", db_url)
     assert result.exit_code == 1
     assert "chưa rõ; thêm --period 2019-07 để nạp" in result.output
-    assert "khong-ro-ky.txt: không nạp được vì chưa rõ tháng báo cáo. Thêm --period 2019-07." in result.output
+    assert "khong-ro-ky.txt: không nạp được vì chưa rõ kỳ báo cáo. Thêm --period 2019-07" in result.output
     assert _counts(db_url) == (0, 0)
     fixed = _run(str(report), "--load", "--db", db_url, "--period", "07/2019")
     assert fixed.exit_code == 0, fixed.output
@@ -736,3 +777,31 @@ def test_cli_rejects_bad_options() -> None:
     bad_lang = _run(str(SEED_REPORT), "--lang", "fr")
     assert bad_lang.exit_code == 2
     assert "--lang phải là vi hoặc en." in bad_lang.output
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "BÁO CÁO\nKết quả triển khai Chỉ thị 05\nTrong tháng 7/2019, Sở tổ chức 02 cuộc họp báo.",
+        "BÁO CÁO\nSơ kết công tác tuyên truyền\n- Kết quả công tác tháng 6 đạt yêu cầu.",
+    ],
+)
+def test_a_period_in_a_body_sentence_is_not_the_report_period(text: str) -> None:
+    assert detect_period(text) is None
+
+
+def test_estimates_from_the_title_or_a_note_written_before_the_period_ended() -> None:
+    body = "\n- Hệ thống iGate tiếp nhận 8.450 hồ sơ.\n"
+    titled = "BÁO CÁO\nƯớc thực hiện nhiệm vụ 6 tháng đầu năm 2020" + body
+    note = "Số liệu ước thực hiện đến hết ngày 31/12/2020."
+    noted = "Trà Vinh, ngày {day}\nBÁO CÁO\nKết quả công tác năm 2020\n" + note + body
+    plain = "BÁO CÁO\nKết quả công tác năm 2020" + body
+
+    def only(text: str) -> tuple[str, bool, str]:
+        (figure,) = extract_figures(text)
+        return figure.period_key, figure.estimated, figure.confidence
+
+    assert only(titled) == ("2020-H1", True, S)
+    assert only(noted.format(day="25 tháng 11 năm 2020")) == ("2020", True, S)
+    assert only(noted.format(day="10 tháng 01 năm 2021")) == ("2020", False, S)  # signed after the year ended
+    assert only(plain) == ("2020", False, S)

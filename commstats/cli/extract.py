@@ -2,12 +2,13 @@
 
 The main CLI calls `register(app)`. Sure figures are loaded as one batch per document through the
 shared etl.load.load_rows, so loading the same report twice changes nothing; figures that need
-review are printed and never loaded.
+review are printed and never loaded. The report's period (month, quarter, half-year, nine months or
+year) comes from its title; `--period` may name another period of the same kind, never another kind
+(a quarter's totals are not a month's).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,11 +22,11 @@ from commstats.audit import os_actor
 from commstats.cycle.messages import CycleError
 from commstats.i18n import t
 from commstats.numbers import format_count
-from commstats.periods import month_key, parse_month
+from commstats.periods import Period, parse_period
+from etl.extract.report_period import detect_title_period
 from etl.extract.report_text import (
     Figure,
     PatternError,
-    detect_period,
     extract_figures,
     figures_to_rows,
     load_patterns,
@@ -34,7 +35,7 @@ from etl.extract.report_text import (
 from etl.load import load_rows
 from etl.pipeline import size_problem
 from etl.problems import Problem, RejectedFile, rendered, total
-from etl.validate import Reference
+from etl.validate import CleanRow, Reference
 
 EXCERPT_WIDTH = 100
 EXCERPT_LEAD = 30  # characters of the sentence shown before the figure
@@ -61,7 +62,7 @@ def _cells(figure: Figure, lang: str) -> list[str]:
         figure.metric,
         figure.member or "-",
         format_count(figure.value, lang),
-        month_key(figure.period) if figure.period else "-",
+        figure.period_key + (" " + t("report_estimated_mark", lang) if figure.estimated else ""),
         figure.qualifier,
         excerpt(figure),
     ]
@@ -85,16 +86,16 @@ def format_table(figures: Sequence[Figure], lang: str, with_reason: bool = False
     return lines
 
 
-def _period_source(override: dt.date | None, text: str, lang: str) -> tuple[str, str]:
+def _period_source(override: Period | None, text: str, lang: str) -> tuple[str, str]:
     if override is not None:
-        return month_key(override), t("report_source_option", lang)
-    detected = detect_period(text)
+        return override.key, t("report_source_option", lang)
+    detected = detect_title_period(text)
     if detected is not None:
-        return month_key(detected), t("report_source_text", lang)
+        return detected.period.key, t("report_source_text", lang)
     return "-", t("report_source_none", lang)
 
 
-def print_figures(file: str, text: str, figures: Sequence[Figure], override: dt.date | None, lang: str) -> None:
+def print_figures(file: str, text: str, figures: Sequence[Figure], override: Period | None, lang: str) -> None:
     period, source = _period_source(override, text, lang)
     typer.echo(t("report_header", lang, file=file, period=period, source=source))
     if not figures:
@@ -148,6 +149,8 @@ def load_figures(
         typer.echo(t("import_rejected", lang, file=path.name, count=total(problems)), err=True)
         typer.echo("\n".join(rendered(problems, lang)), err=True)
         return False
+    if not _storable(sure, rows, path.name, lang):
+        return False
     try:
         result = load_rows(
             engine, rows, source_kind="report", source_name=path.name,
@@ -164,6 +167,27 @@ def load_figures(
     return True
 
 
+def _storable(figures: Sequence[Figure], rows: Sequence[CleanRow], file: str, lang: str) -> bool:
+    """Whether the checked rows keep each figure's grain and estimate: a quarter's total must never be
+    stored as the figure of its first month. A storage that keeps only months refuses the document."""
+    for figure, row in zip(figures, rows, strict=True):
+        kept = (getattr(row, "grain", "month"), bool(getattr(row, "estimated", False)))
+        if kept != (figure.grain, figure.estimated):
+            typer.echo(t("report_not_storable", lang, file=file, period=figure.period_key), err=True)
+            return False
+    return True
+
+
+def _kind_refused(path: Path, text: str, override: Period | None, lang: str) -> bool:
+    """True (after saying why) when --period names another kind of period than the title does."""
+    title = detect_title_period(text)
+    if override is None or title is None or title.period.kind == override.kind:
+        return False
+    named = {"title": title.period.name(lang), "title_key": title.period.key, "period": override.key}
+    typer.echo(t("report_period_kind_mismatch", lang, file=path.name, **named), err=True)
+    return True
+
+
 def _engine(db: str | None, lang: str) -> Engine:
     from commstats.bootstrap import init_database
     from commstats.db import make_engine
@@ -177,7 +201,7 @@ def _engine(db: str | None, lang: str) -> Engine:
     return engine
 
 
-def _options(period: str | None, lang: str) -> dt.date | None:
+def _options(period: str | None, lang: str) -> Period | None:
     if lang not in ("vi", "en"):
         typer.echo(t("report_bad_lang", "vi") + " / " + t("report_bad_lang", "en"), err=True)
         raise typer.Exit(2)
@@ -189,7 +213,7 @@ def _options(period: str | None, lang: str) -> dt.date | None:
     if period is None:
         return None
     try:
-        return parse_month(period)
+        return parse_period(period)
     except ValueError:
         typer.echo(t("report_bad_period", lang, value=period), err=True)
         raise typer.Exit(2) from None
@@ -198,7 +222,10 @@ def _options(period: str | None, lang: str) -> dt.date | None:
 def extract(
     paths: Annotated[list[Path], typer.Argument(help="Báo cáo .txt, .docx, .pdf / past reports.")],
     period: Annotated[
-        str | None, typer.Option("--period", help="Tháng báo cáo, ví dụ 2019-07 (mặc định: đọc từ tiêu đề).")
+        str | None,
+        typer.Option(
+            "--period", help="Kỳ báo cáo: 2019-07, 2020-Q2, 2020-H1, 2020-9M, 2020 (mặc định: đọc từ tiêu đề)."
+        ),
     ] = None,
     load: Annotated[bool, typer.Option("--load", help="Nạp số liệu chắc chắn / load the sure figures.")] = False,
     unit: Annotated[str | None, typer.Option("--unit", help="Mã đơn vị / unit code.")] = None,
@@ -217,6 +244,9 @@ def extract(
             failed = True
             continue
         content, text = read
+        if _kind_refused(path, text, override, lang):
+            failed = True
+            continue
         figures = extract_figures(text, override)
         print_figures(path.name, text, figures, override, lang)
         if load:

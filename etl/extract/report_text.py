@@ -3,9 +3,11 @@
 read_document → extract_figures → figures_to_rows → etl.load.load_rows (source_kind "report").
 
 The wording lives in data/report_patterns.yaml, so an office can teach the extractor a new phrase
-without a code change. A figure is "sure" only when a rule matched it cleanly as an exact count of
-the report's own month; everything else that looks like a figure is listed for "review" and never
-loaded.
+without a code change. The report's period comes from its title (etl.extract.report_period): a month,
+a quarter, a half-year, nine months or a year, and every figure is read at that grain, marked
+`estimated` where the text says "ước" for it (or the report says it was written before the period was
+over). A figure is "sure" only when a rule matched it cleanly as an exact count of the report's own
+period; everything else that looks like a figure is listed for "review" and never loaded.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ import yaml
 from commstats.catalog import load_catalog
 from commstats.config import DATA_DIR
 from commstats.i18n import t
+from commstats.periods import Period, PeriodKind
+from etl.extract.report_period import Mention, detect_title_period, mentions, mentions_after, written_before_end
 from etl.extract.tabular import decode
 from etl.limits import MB, Limits
 from etl.limits import current as limits
@@ -51,7 +55,7 @@ class Figure:
     metric: str
     member: str
     value: int
-    period: dt.date | None
+    period: dt.date | None  # the first day of the figure's period
     qualifier: str  # "" or the word that makes it approximate: hơn, trên, gần, ước, khoảng...
     sentence: str
     confidence: Confidence
@@ -61,10 +65,25 @@ class Figure:
     line: int = 0  # the line of the document the sentence starts on
     text: str = ""  # the number as written, e.g. "10,18 ngàn"
     start: int = 0  # where `text` starts in `sentence`
+    grain: PeriodKind = "month"  # the kind of period `period` starts
+    estimated: bool = False  # "ước thực hiện": an estimate written before the period was over
 
     @property
     def sure(self) -> bool:
         return self.confidence == "sure"
+
+    @property
+    def period_key(self) -> str:
+        """2019-07, 2020-Q2, 2020-H1, 2020-9M, 2020; "-" without a period."""
+        return self.report_period.key if self.report_period else "-"
+
+    @property
+    def report_period(self) -> Period | None:
+        if self.period is None:
+            return None
+        count = {"month": 1, "quarter": 3, "half": 6}.get(self.grain)
+        index = (self.period.month - 1) // count + 1 if count else 1
+        return Period(self.grain, self.period.year, index)
 
     def reason_text(self, lang: str = "vi") -> str:
         return self.reason_en if lang == "en" else self.reason_vi
@@ -307,6 +326,7 @@ class Rule:
     requires_words: str = ""  # `requires` as words for a person: "igate / dịch vụ công / trực tuyến"
     excludes: re.Pattern[str] | None = None
     review: tuple[str, str] | None = None  # (vi, en) reason why this wording always needs a person
+    unmasked: bool = False  # matched on the text as written (money, percentages), not the masked text
 
 
 @dataclass(frozen=True)
@@ -315,7 +335,9 @@ class Patterns:
     keywords: list[tuple[str, re.Pattern[str]]]
     number: re.Pattern[str]
     multipliers: dict[str, int]
+    estimates: frozenset[str]  # qualifiers that mark an estimate ("ước"), not an approximation
     clause_qualifier: re.Pattern[str]
+    estimate_note: re.Pattern[str]  # a sentence saying the report's figures are estimates
     delta: re.Pattern[str]
     other_period: re.Pattern[str]
     plan_heading: re.Pattern[str]
@@ -385,6 +407,7 @@ def _rule(metric: str, spec: dict[str, Any], index: int, fragments: dict[str, st
         requires_words=_words(requires_source),
         excludes=_compile(_expand(spec["excludes"], fragments, number, where), where) if spec.get("excludes") else None,
         review=(str(review.get("vi", "")), str(review.get("en", review.get("vi", "")))) if review else None,
+        unmasked=bool(spec.get("unmasked", False)),
     )
 
 
@@ -413,7 +436,8 @@ def load_patterns(path: Path = PATTERNS_PATH) -> Patterns:
     spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     fragments = {str(k): unicodedata.normalize("NFC", str(v)) for k, v in (spec.get("fragments") or {}).items()}
     multipliers = {unicodedata.normalize("NFC", str(k)): int(v) for k, v in (spec.get("multipliers") or {}).items()}
-    number = _number_regex([str(q) for q in spec.get("qualifiers") or []], multipliers)
+    estimates = [unicodedata.normalize("NFC", str(q)) for q in spec.get("estimates") or []]
+    number = _number_regex([str(q) for q in spec.get("qualifiers") or []] + estimates, multipliers)
     rules: list[Rule] = []
     keywords: list[tuple[str, re.Pattern[str]]] = []
     for metric, metric_spec in (spec.get("metrics") or {}).items():
@@ -437,6 +461,8 @@ def load_patterns(path: Path = PATTERNS_PATH) -> Patterns:
         keywords=keywords,
         number=_compile(number, f"{path.name}: qualifiers/multipliers"),
         multipliers={k.casefold(): v for k, v in multipliers.items()},
+        estimates=frozenset(e.casefold() for e in estimates),
+        estimate_note=_compile(str(spec.get("estimate_note") or r"(?!x)x"), f"{path.name}: estimate_note"),
         clause_qualifier=_compile(rf"\b(?:{_alternatives(spec.get('clause_qualifiers') or ['ước'])})\b", "clause"),
         delta=_compile(rf"(?:^|\W)(?:{_alternatives(spec.get('delta_words') or ['tăng', 'giảm'])})\s*$", "delta"),
         other_period=_compile(str(spec.get("other_period") or r"lũy kế"), f"{path.name}: other_period"),
@@ -456,6 +482,7 @@ class Sentence:
     text: str
     masked: str  # the same text with the digits of dates, document numbers... replaced by §
     in_plan: bool
+    lead: str = ""  # the paragraph that opens the list this sentence is an item of ("Trong quý II/2020:")
 
 
 _NUMBERED_HEADING = re.compile(r"^(?P<mark>[IVXLC]+|[A-ZĐ]|[0-9]+(?:\.[0-9]+)*)[.)]\s+\S")
@@ -468,28 +495,51 @@ _NO_JOIN_ENDINGS = (".", "!", "?", "…", "|")
 MAX_HEADING = 200
 
 
-def _continues(previous: str, line: str) -> bool:
+WRAPPED_SHARE = 0.75  # a line this close to the usual line width was wrapped by the PDF, not ended
+WIDTH_PERCENTILE = 0.8
+MIN_WRAP_LINES = 8
+SHORT_TEXT_WIDTH = 60  # the line width assumed for a text too short to measure it
+
+
+def _continues(previous: str, last_line: str, line: str, width: int) -> bool:
     """Whether `line` carries on the paragraph before it (wrapped text in a PDF or a .txt).
 
     A line ending in `;` or `:` may still go on ("...hoạt động riêng):" / "tổng số tin đã đăng 488 tin."),
-    but a new bullet, a numbered heading or a capitalised line starts a new paragraph.
+    but a new bullet or a numbered heading starts a new paragraph. A capitalised line carries on only
+    a line that ran to the margin without ending ("… 23 tin, bài tiếng" / "Khmer; 14 …", "… cập nhật
+    mới 14" / "Quyết định công bố …").
     """
     if previous.endswith(_NO_JOIN_ENDINGS):
         return False
     first = line[0]
-    return first.islower() or (first.isdigit() and not _LINE_NUMBERING.match(line))
+    if first.islower() or (first.isdigit() and not _LINE_NUMBERING.match(line)):
+        return True
+    if _BULLET.match(line) or _NUMBERED_HEADING.match(line) or first in _STARTS_SENTENCE or first == "|":
+        return False
+    return len(last_line) >= WRAPPED_SHARE * width and not previous.endswith((";", ":"))
+
+
+def _wrap_width(lines: list[str]) -> int:
+    """The usual length of a full line: text wrapped at a margin has most lines about this long."""
+    lengths = sorted(len(line) for line in lines if line)
+    if len(lengths) < MIN_WRAP_LINES:
+        return SHORT_TEXT_WIDTH
+    return lengths[int(WIDTH_PERCENTILE * (len(lengths) - 1))]
 
 
 def _paragraphs(text: str) -> list[tuple[int, str]]:
     paragraphs: list[tuple[int, str]] = []
-    for number, raw in enumerate(text.split("\n"), start=1):
-        line = " ".join(raw.split())
+    lines = [" ".join(raw.split()) for raw in text.split("\n")]
+    width = _wrap_width(lines)
+    last_line = ""
+    for number, line in enumerate(lines, start=1):
         if not line:
             continue  # a blank line inside a wrapped sentence (as in the seed report) does not end it
-        if paragraphs and _continues(paragraphs[-1][1], line):
+        if paragraphs and _continues(paragraphs[-1][1], last_line, line, width):
             paragraphs[-1] = (paragraphs[-1][0], paragraphs[-1][1] + " " + line)
         else:
             paragraphs.append((number, line))
+        last_line = line
     return paragraphs
 
 
@@ -531,6 +581,7 @@ def sentences(text: str, patterns: Patterns | None = None) -> list[Sentence]:
     patterns = patterns or load_patterns()
     result: list[Sentence] = []
     plan_level: int | None = None
+    list_lead = ""
     for line, paragraph in _paragraphs(normalize_text(text)):
         level = _heading_level(paragraph)
         if level is not None:
@@ -538,6 +589,9 @@ def sentences(text: str, patterns: Patterns | None = None) -> list[Sentence]:
                 plan_level = level if plan_level is None else min(plan_level, level)
             elif plan_level is not None and level <= plan_level:
                 plan_level = None
+        item_lead = list_lead if _BULLET.match(paragraph) else ""
+        if not item_lead:  # a list ends at the first paragraph that is not one of its items
+            list_lead = paragraph if paragraph.endswith(":") and level is None else ""
         masked = mask(paragraph, patterns)
         for start, end in _sentence_spans(paragraph):
             # Trim the text and its masked twin alike so that offsets stay aligned.
@@ -546,7 +600,8 @@ def sentences(text: str, patterns: Patterns | None = None) -> list[Sentence]:
             lead = bullet.end() if bullet else lead
             stop = end - (len(paragraph[start:end]) - len(paragraph[start:end].rstrip()))
             if stop > lead:
-                result.append(Sentence(line, paragraph[lead:stop], masked[lead:stop], plan_level is not None))
+                text_span, masked_span = paragraph[lead:stop], masked[lead:stop]
+                result.append(Sentence(line, text_span, masked_span, plan_level is not None, item_lead))
     return result
 
 
@@ -561,53 +616,20 @@ def _clause(text: str, position: int) -> tuple[int, int]:
 # The report's period
 # ---------------------------------------------------------------------------------------------
 
-_TITLE_MONTH = re.compile(r"tháng\s+(?P<m>[0-9]{1,2})(?:\s*(?:/|-|\.|năm)\s*(?P<y>(?:19|20)[0-9]{2}))?\b", re.I)
-_YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])")
-_TITLE_WORDS = re.compile(r"báo cáo|công tác|tình hình|kết quả|hoạt động", re.I)
-_PLAN_BEFORE = re.compile(
-    r"(?:kế hoạch|phương hướng|nhiệm vụ|dự kiến)(?:\s+(?:công tác|hoạt động|trọng tâm))*\s*$", re.I
-)
-_DATE_LINE_BEFORE = re.compile(r"ngày\s+[0-9]{1,2}\s*$", re.I)
-HEADER_LINES = 30
-MAX_TITLE_LINE = 200
+
+def detect_period(text: str) -> Period | None:
+    """The period a report is about, from its title: "Công tác tháng 7 và kế hoạch tháng 8/2019" is
+    July 2019, "Kết quả công tác quý II năm 2020 và phương hướng quý III" the second quarter of 2020,
+    "6 tháng đầu năm 2020" its first half, "9 tháng đầu năm 2020" its first nine months, "Tổng kết công
+    tác năm 2020" the year. The plan period and the signing date are skipped; None without a title."""
+    found = detect_title_period(normalize_text(text))
+    return found.period if found else None
 
 
-def _title_year(line: str, after: int, month: int) -> int | None:
-    """The year written after the month in the same title line (a plan month may carry it)."""
-    for later in _TITLE_MONTH.finditer(line, after):
-        if later["y"]:
-            year = int(later["y"])
-            # "tháng 12 và kế hoạch tháng 01/2020": the report month is December 2019.
-            return year - 1 if int(later["m"]) < month else year
-    found = _YEAR.search(line, after)
-    return int(found.group()) if found else None
-
-
-def detect_period(text: str) -> dt.date | None:
-    """The month a monthly report is about, from its title ("Công tác tháng 7 và kế hoạch tháng 8/2019").
-
-    The plan month and the signing date ("ngày 25 tháng 7 năm 2019") are skipped; quarterly,
-    half-year and yearly reports have no month in their title and give None.
-    """
-    lines = [" ".join(raw.split()) for raw in normalize_text(text).split("\n")]
-    header = [line for line in lines if line][:HEADER_LINES]
-    for line in header:
-        if len(line) > MAX_TITLE_LINE:
-            continue
-        for found in _TITLE_MONTH.finditer(line):
-            before = line[: found.start()]
-            if _DATE_LINE_BEFORE.search(before) or _PLAN_BEFORE.search(before) or not _TITLE_WORDS.search(before):
-                continue
-            month = int(found["m"])
-            if not 1 <= month <= 12:
-                continue
-            year = int(found["y"]) if found["y"] else _title_year(line, found.end(), month)
-            if year is None:
-                year_in_header = next((_YEAR.search(h) for h in header if _YEAR.search(h)), None)
-                year = int(year_in_header.group()) if year_in_header else None
-            if year is not None:
-                return dt.date(year, month, 1)
-    return None
+def _as_period(period: Period | dt.date | None) -> Period | None:
+    if isinstance(period, dt.date):
+        return Period("month", period.year, period.month)
+    return period
 
 
 # ---------------------------------------------------------------------------------------------
@@ -618,8 +640,9 @@ def detect_period(text: str) -> dt.date | None:
 @dataclass
 class _Context:
     patterns: Patterns
-    period: dt.date | None
-    text_month: dt.date | None  # the month the text itself names, for "another month" checks
+    period: Period | None
+    text_period: Period | None  # the period mentions are compared with: the title's, else the given one
+    estimated: bool = False  # the whole report is an estimate (written before the period ended, and says so)
 
 
 def _parse_value(text: str, multiplier: int) -> tuple[int, bool]:
@@ -627,20 +650,6 @@ def _parse_value(text: str, multiplier: int) -> tuple[int, bool]:
     exact = Decimal(text.replace(".", "").replace(",", ".")) * multiplier
     whole = exact.to_integral_value(rounding=ROUND_HALF_UP)
     return int(whole), whole != exact
-
-
-_MONTH_MENTION = re.compile(r"tháng\s+(?P<m>[0-9]{1,2})(?:\s*[/.-]\s*(?P<y>[0-9]{4}))?(?!\s*(?:đầu|cuối))", re.I)
-
-
-def _other_month(prefix: str, text_month: dt.date | None) -> str | None:
-    """A "tháng N" before the figure that is not the report's month."""
-    if text_month is None:
-        return None
-    for found in _MONTH_MENTION.finditer(prefix):
-        month, year = int(found["m"]), int(found["y"]) if found["y"] else text_month.year
-        if (month, year) != (text_month.month, text_month.year):
-            return found.group()
-    return None
 
 
 def _group(found: re.Match[str], name: str) -> str:
@@ -652,10 +661,65 @@ def _number_end(found: re.Match[str]) -> int:
     return found.end("multiplier") if _group(found, "multiplier") else found.end("value")
 
 
-def _reasons(sentence: Sentence, found: re.Match[str], ctx: _Context) -> tuple[list[tuple[str, str, str]], str]:
-    """Why a matched number is not a plain count of the report month, as (key, vi detail, en detail)
-    triples, and its qualifier. Only the clause before the number counts: Vietnamese puts "lũy kế",
-    "cùng kỳ", "ước" before the figure they qualify, and "so với cùng kỳ" after a figure is a comparison."""
+def _first_number(masked: str, patterns: Patterns) -> int:
+    found = patterns.number.search(masked)
+    return found.start() if found else len(masked)
+
+
+def _other_period(sentence: Sentence, start: int, end: int, ctx: _Context) -> str | None:
+    """The words that put the figure at [start, end) in another period than the report's, or None.
+
+    The clause before the figure speaks first; a clause that names no period takes the one named at
+    the start of its sentence ("Trong quý II/2020, …; …; …"), and a sentence that names none takes the
+    lead of its list ("Trong tháng 4/2020, kết quả như sau:" / "- …"). Words such as "lũy kế", "cùng
+    kỳ", "tháng trước" always mean another period; "trong tháng 4" after the figure does too."""
+    text, patterns = sentence.text, ctx.patterns
+    clause_start = _clause(text, start)[0]
+    prefix = text[clause_start:start]
+    other = patterns.other_period.search(prefix)
+    if other:
+        return other.group()
+    report = ctx.text_period
+    if report is None:
+        return None
+    named: list[Mention] = mentions(prefix, report)
+    if not named:
+        lead_end = min(_clause(text, 0)[1], _first_number(sentence.masked, patterns))
+        lead = text[:lead_end] if clause_start > 0 else ""
+        named = mentions(lead, report) if lead else []
+        if not named and sentence.lead:
+            other = patterns.other_period.search(sentence.lead)
+            if other:
+                return other.group()
+            named = mentions(sentence.lead, report)
+    following = text[end : _clause(text, start)[1]]
+    stop = patterns.number.search(sentence.masked, end, end + len(following))
+    named += mentions_after(following[: (stop.start() - end) if stop else len(following)], report)
+    return next((m.word for m in named if not m.same), None)
+
+
+def _estimated(sentence: Sentence, prefix: str, qualifier: str, ctx: _Context) -> bool:
+    """Whether the figure is an estimate: "ước" in front of it, earlier in its clause, or at the start of
+    its sentence or list (or the whole report is one)."""
+    estimates = ctx.patterns.estimates
+    if ctx.estimated or (qualifier and qualifier.split()[0] in estimates):
+        return True
+    lead = sentence.text[: _first_number(sentence.masked, ctx.patterns)]
+    words = (
+        m.group().lower()
+        for part in (prefix, lead, sentence.lead)
+        for m in ctx.patterns.clause_qualifier.finditer(part)
+    )
+    return any(word in estimates for word in words)
+
+
+def _reasons(
+    sentence: Sentence, found: re.Match[str], ctx: _Context, source: str
+) -> tuple[list[tuple[str, str, str]], str, bool]:
+    """Why a matched number is not a plain count of the report's period, as (key, vi detail, en detail)
+    triples, its qualifier and whether it is an estimate. Only the clause before the number counts for
+    qualifiers: Vietnamese puts "lũy kế", "cùng kỳ", "ước" before the figure they qualify, and "so với
+    cùng kỳ" after a figure is a comparison."""
     reasons: list[tuple[str, str, str]] = []
     start = found.start("qualifier") if _group(found, "qualifier") else found.start("value")
     prefix = sentence.text[_clause(sentence.text, start)[0] : start]
@@ -663,10 +727,11 @@ def _reasons(sentence: Sentence, found: re.Match[str], ctx: _Context) -> tuple[l
     if not qualifier:
         clause_word = ctx.patterns.clause_qualifier.search(prefix)
         qualifier = clause_word.group().lower() if clause_word else ""
-    if qualifier:
+    estimated = _estimated(sentence, prefix, qualifier, ctx)
+    if qualifier and qualifier not in ctx.patterns.estimates:
         reasons.append(("approximate", qualifier, qualifier))
     multiplier = _group(found, "multiplier").lower()
-    number_text = sentence.text[found.start("value") : _number_end(found)]
+    number_text = source[found.start("value") : _number_end(found)]
     _, fractional = _parse_value(found["value"], ctx.patterns.multipliers.get(multiplier, 1))
     if multiplier:
         reasons.append(("multiplier", number_text, number_text))
@@ -674,13 +739,12 @@ def _reasons(sentence: Sentence, found: re.Match[str], ctx: _Context) -> tuple[l
         reasons.append(("fraction", number_text, number_text))
     if ctx.patterns.delta.search(prefix):
         reasons.append(("delta", "", ""))
-    other = ctx.patterns.other_period.search(prefix)
-    other_word = other.group() if other else _other_month(prefix, ctx.text_month)
+    other_word = _other_period(sentence, start, _number_end(found), ctx)
     if other_word:
         reasons.append(("other_period", other_word, other_word))
     if sentence.in_plan:
         reasons.append(("plan", "", ""))
-    return reasons, qualifier
+    return reasons, qualifier, estimated
 
 
 def _figure(
@@ -688,17 +752,17 @@ def _figure(
     member: str,
     sentence: Sentence,
     found: re.Match[str],
-    reasons: list[tuple[str, str, str]],
-    qualifier: str,
+    judged: tuple[list[tuple[str, str, str]], str, bool],
     ctx: _Context,
 ) -> Figure:
+    reasons, qualifier, estimated = judged
     value, _ = _parse_value(found["value"], ctx.patterns.multipliers.get(_group(found, "multiplier").lower(), 1))
     keys = [key for key, _, _ in reasons]
     return Figure(
         metric=metric,
         member=member,
         value=value,
-        period=ctx.period,
+        period=ctx.period.start if ctx.period else None,
         qualifier=qualifier,
         sentence=sentence.text,
         confidence="review" if reasons else "sure",
@@ -708,6 +772,8 @@ def _figure(
         line=sentence.line,
         text=sentence.text[found.start("value") : _number_end(found)],
         start=found.start("value"),
+        grain=ctx.period.kind if ctx.period else "month",
+        estimated=estimated,
     )
 
 
@@ -718,14 +784,17 @@ def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
 def _rule_figures(sentence: Sentence, ctx: _Context, taken: list[tuple[int, int]]) -> list[Figure]:
     figures: list[Figure] = []
     for rule in ctx.patterns.rules:
-        if rule.excludes and rule.excludes.search(sentence.text):
-            continue
-        for found in rule.regex.finditer(sentence.masked):
+        source = sentence.text if rule.unmasked else sentence.masked
+        for found in rule.regex.finditer(source):
             span = found.span("value")
             if _overlaps(span, taken):
                 continue
+            clause = _clause(sentence.text, span[0])
+            if rule.excludes and rule.excludes.search(sentence.text, *clause):
+                continue
             taken.append(span)
-            reasons, qualifier = _reasons(sentence, found, ctx)
+            judged = _reasons(sentence, found, ctx, source)
+            reasons = judged[0]
             member = rule.member
             if _group(found, "member"):
                 word = _group(found, "member")
@@ -736,7 +805,7 @@ def _rule_figures(sentence: Sentence, ctx: _Context, taken: list[tuple[int, int]
                 reasons.append(("rule", *rule.review))
             if rule.requires and not rule.requires.search(sentence.text):
                 reasons.append(("context", rule.requires_words, rule.requires_words))
-            figures.append(_figure(rule.metric, member, sentence, found, reasons, qualifier, ctx))
+            figures.append(_figure(rule.metric, member, sentence, found, judged, ctx))
     return figures
 
 
@@ -763,9 +832,9 @@ def _loose_figures(sentence: Sentence, ctx: _Context, taken: list[tuple[int, int
         if near is None:
             continue
         taken.append(span)
-        reasons, qualifier = _reasons(sentence, found, ctx)
-        reasons.insert(0, ("no_pattern", near[1], near[1]))
-        figures.append(_figure(near[0], "", sentence, found, reasons, qualifier, ctx))
+        judged = _reasons(sentence, found, ctx, sentence.masked)
+        judged[0].insert(0, ("no_pattern", near[1], near[1]))
+        figures.append(_figure(near[0], "", sentence, found, judged, ctx))
     return figures
 
 
@@ -787,10 +856,10 @@ def _demote(figure: Figure, key: str, detail: str = "") -> Figure:
 def _settle(figures: list[Figure]) -> list[Figure]:
     """Across the document: drop repeats of the same sure figure, send disagreeing ones to review,
     and review an undivided total when the same text also gives its parts (loading both double-counts)."""
-    by_key: dict[tuple[str, str, dt.date | None], list[int]] = {}
+    by_key: dict[tuple[str, str, dt.date | None, str], list[int]] = {}
     for index, figure in enumerate(figures):
         if figure.sure:
-            by_key.setdefault((figure.metric, figure.member, figure.period), []).append(index)
+            by_key.setdefault((figure.metric, figure.member, figure.period, figure.grain), []).append(index)
     drop: set[int] = set()
     result = list(figures)
     for indexes in by_key.values():
@@ -809,11 +878,31 @@ def _settle(figures: list[Figure]) -> list[Figure]:
     return [figure for i, figure in enumerate(result) if i not in drop]
 
 
-def extract_figures(text: str, period: dt.date | None = None, patterns: Patterns | None = None) -> list[Figure]:
-    """Every figure in a report's text, in document order. `period` overrides the detected month."""
+def report_estimated(text: str, period: Period | None, patterns: Patterns | None = None) -> bool:
+    """Whether the whole report is an estimate: its title says "ước", or a sentence says its figures
+    are estimates ("Số liệu ước thực hiện đến hết ngày 30/6/2020") and it was signed before the period
+    ended (or bears no date)."""
     patterns = patterns or load_patterns()
-    text_month = detect_period(text)
-    ctx = _Context(patterns, period or text_month, text_month or period)
+    title = detect_title_period(normalize_text(text))
+    if title is not None and title.estimated:
+        return True
+    if period is None or not patterns.estimate_note.search(normalize_text(text)):
+        return False
+    signed = title.signed if title else None
+    return signed is None or written_before_end(period, signed)
+
+
+def extract_figures(
+    text: str, period: Period | dt.date | None = None, patterns: Patterns | None = None
+) -> list[Figure]:
+    """Every figure in a report's text, in document order. `period` (a Period, or a month as a date)
+    overrides the period of the title; figures are read at its grain."""
+    patterns = patterns or load_patterns()
+    title = detect_period(text)
+    chosen = _as_period(period) or title
+    # Periods named in sentences are compared with the title's: `period` corrects a wrong title, it does
+    # not turn the title's period into "another period".
+    ctx = _Context(patterns, chosen, title or chosen, report_estimated(text, chosen, patterns))
     figures: list[Figure] = []
     for sentence in sentences(text, patterns):
         taken: list[tuple[int, int]] = []
@@ -832,11 +921,10 @@ def _note(figure: Figure) -> str:
     return f"báo cáo: {sentence}"
 
 
-def figures_to_rows(
-    figures: Iterable[Figure], file: str, reference: Reference, unit: str | None = None
-) -> tuple[list[CleanRow], list[Problem]]:
-    """The sure figures that have a period, checked like any import (unit, metric, member)."""
-    raw = [
+def raw_rows(figures: Iterable[Figure], unit: str | None = None) -> list[RawRow]:
+    """The sure figures that have a period, as rows for etl.validate: period (the first day of the
+    figure's period), grain (month, quarter, half, nine_months, year) and estimated pass through."""
+    return [
         RawRow(
             figure.line,
             {
@@ -844,6 +932,8 @@ def figures_to_rows(
                 "metric": figure.metric,
                 "member": figure.member or None,
                 "period": figure.period,
+                "grain": figure.grain,
+                "estimated": figure.estimated,
                 "value": figure.value,
                 "note": _note(figure),
             },
@@ -851,4 +941,10 @@ def figures_to_rows(
         for figure in figures
         if figure.sure and figure.period is not None
     ]
-    return validate_rows(raw, file, reference, unit)
+
+
+def figures_to_rows(
+    figures: Iterable[Figure], file: str, reference: Reference, unit: str | None = None
+) -> tuple[list[CleanRow], list[Problem]]:
+    """The sure figures that have a period, checked like any import (unit, metric, member)."""
+    return validate_rows(raw_rows(figures, unit), file, reference, unit)
