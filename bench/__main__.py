@@ -189,7 +189,14 @@ def main() -> None:
         results = {
             size: result for path in args.report for size, result in json.loads(path.read_text())["results"].items()
         }
-        print(report.markdown(results)) if args.markdown else show({"results": results})
+        if args.markdown:
+            sqlite = {size: r for size, r in results.items() if "load" in r}
+            print(report.markdown(sqlite)) if sqlite else None
+            for r in results.values():
+                if "queries" in r.get("postgresql", {}):
+                    print(report.markdown_postgresql(r))
+        else:
+            show({"results": results})
         return
     sizes = sorted({int(s) for s in args.sizes.split(",") if s} or {100_000, args.rows})
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="commstats-bench-"))

@@ -260,3 +260,28 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
     lines = [header, "|---" * (len(sizes) + 2) + "|"]
     lines += [f"| {name} | " + " | ".join(cells) + f" | {target} |" for name, cells, target in rows]
     return "\n".join(lines)
+
+
+def markdown_postgresql(result: dict[str, Any]) -> str:
+    """The README's PostgreSQL tables of one size: pages, then the sessions on 1, 2, 4 instances."""
+    pg = result["postgresql"]
+    lines = ["| page | queries vs hand-written SQL | render cold | render warm |", "|---|---:|---:|---:|"]
+    for page, q in pg["queries"].items():
+        render = pg["render"].get(page)
+        cells = f"{render['cold_s']:.2f} s | {render['warm_s']:.2f} s" if render else "— | —"
+        lines.append(f"| {page} | {q['ours_vs_hand']:.2f}× | {cells} |")
+    lines.append(f"| target | ≤ {QUERY_VS_HAND_MAX}× | < {PG_COLD_MAX_S:.0f} s | < {PG_WARM_MAX_S} s |")
+    phases = pg.get("sessions", {}).get("phases", {})
+    if phases:
+        header = "| instances | page views | throughput | p50 | p95 | errors | RSS MiB per instance, 500 views → end"
+        lines += ["", header + " | load average (mean / max) |", "|---:|---:|---:|---:|---:|---:|---|---|"]
+        for phase in phases.values():
+            latency = phase["latency"]
+            rss = ", ".join(f"{m:.0f} → {e:.0f}" for m, e in zip(phase["rss_mib_at_mark"], phase["rss_mib_end"],
+                                                               strict=True))  # fmt: skip
+            lines.append(
+                f"| {phase['instances']} | {phase['page_views']} | {phase['throughput_per_s']:.1f}/s | "
+                f"{latency['p50_s']:.2f} s | {latency['p95_s']:.2f} s | {phase['errors']} | {rss} | "
+                f"{phase['load_average']['mean']:.1f} / {phase['load_average']['max']:.1f} |"
+            )
+    return "\n".join(lines)
