@@ -186,17 +186,17 @@ def main() -> None:
     parser.add_argument("--markdown", action="store_true", help="with --report: print the README's table")
     args = parser.parse_args()
     if args.report:
-        results = {
+        reported = {
             size: result for path in args.report for size, result in json.loads(path.read_text())["results"].items()
         }
         if args.markdown:
-            sqlite = {size: r for size, r in results.items() if "load" in r}
+            sqlite = {size: r for size, r in reported.items() if "load" in r}
             print(report.markdown(sqlite)) if sqlite else None
-            for r in results.values():
+            for r in reported.values():
                 if "queries" in r.get("postgresql", {}):
                     print(report.markdown_postgresql(r))
         else:
-            show({"results": results})
+            show({"results": reported})
         return
     sizes = sorted({int(s) for s in args.sizes.split(",") if s} or {100_000, args.rows})
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="commstats-bench-"))

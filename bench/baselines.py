@@ -17,7 +17,7 @@ import datetime as dt
 import json
 import math
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import astuple, dataclass, is_dataclass
 from typing import Any
 
@@ -37,6 +37,16 @@ DRAFT = "commstats.narrative.compose.draft_report"
 
 def _json(values: Sequence[Any]) -> str:
     return json.dumps([v.isoformat() if isinstance(v, dt.date) else v for v in values])
+
+
+def _records(frame: pd.DataFrame) -> Iterable[Any]:
+    """frame.itertuples(): named tuples whose fields are the frame's columns, known only at run time."""
+    return frame.itertuples()
+
+
+def _pairs(series: pd.Series) -> Iterable[tuple[Any, Any]]:
+    """series.items() of a grouped sum: its keys are the group's values (a tuple for several columns)."""
+    return series.items()
 
 
 def _iso(value: Any) -> str | None:
@@ -355,13 +365,52 @@ def hand_figure_sources(
     conn: sqlite3.Connection, ids: Sequence[int], codes: Sequence[str], start: dt.date, end: dt.date
 ) -> pd.DataFrame:
     sql = (
-        "SELECT n.code, m.code, b.code, o.period, o.value, o.batch_id "
+        "SELECT n.code, m.code, b.code, o.period, o.value, o.batch_id, o.grain "
         + UNITS_METRICS
         + " JOIN unit n ON n.id = o.unit_id JOIN member b ON b.id = o.member_id WHERE o.period BETWEEN ? AND ? "
         "ORDER BY m.sort_order, b.sort_order, b.code, o.period, n.code"
     )
     params = (_json(ids), _json(codes), start.isoformat(), end.isoformat())
-    return _frame(conn, sql, params, ["unit", "metric", "member", "period", "value", "batch_id"], dates=["period"])
+    columns = ["unit", "metric", "member", "period", "value", "batch_id", "grain"]
+    return _frame(conn, sql, params, columns, dates=["period"])
+
+
+def hand_figure_totals(
+    conn: sqlite3.Connection,
+    ids: Sequence[int],
+    codes: Sequence[str],
+    start: dt.date,
+    end: dt.date,
+    by_member: bool = False,
+) -> pd.DataFrame:
+    params = (_json(ids), _json(codes), start.isoformat(), end.isoformat())
+    member = ", b.code, b.name_vi, b.name_en" if by_member else ""
+    join = " JOIN member b ON b.id = o.member_id" if by_member else ""
+    sql = (
+        "SELECT o.period, m.code" + member + ", o.grain, SUM(o.value), MAX(o.estimated) " + UNITS_METRICS + join
+        + " WHERE o.period BETWEEN ? AND ? GROUP BY o.period, m.code" + member + ", o.grain ORDER BY o.period"
+    )  # fmt: skip
+    columns = ["period", "metric", *(["member", "member_vi", "member_en"] if by_member else []), "grain", "value",
+               "estimated"]  # fmt: skip
+    frame = _frame(conn, sql, params, columns, dates=["period"])
+    frame["estimated"] = frame["estimated"].astype(bool)
+    return frame
+
+
+def hand_grain_rows(
+    conn: sqlite3.Connection, ids: Sequence[int], start: dt.date, end: dt.date
+) -> list[tuple[Any, ...]]:
+    """Coarser figures of the units, then the monthly figures of their metrics (one statement)."""
+    sql = (
+        "WITH coarse AS (SELECT o.* " + UNITS + " WHERE o.grain <> 'month' AND o.period BETWEEN ? AND ?) "
+        "SELECT n.code, m.code, m.kind, o.grain, o.period, b.code, o.value FROM observation o "
+        "JOIN unit n ON n.id = o.unit_id JOIN metric m ON m.id = o.metric_id JOIN member b ON b.id = o.member_id "
+        "WHERE o.id IN (SELECT id FROM coarse) OR (o.grain = 'month' AND o.unit_id IN (SELECT value FROM "
+        "json_each(?)) AND o.metric_id IN (SELECT metric_id FROM coarse) AND o.period >= ? AND o.period <= "
+        "(SELECT date(MAX(period), '+11 months') FROM coarse))"
+    )
+    rows = _rows(conn, sql, _json(ids), start.isoformat(), end.isoformat(), _json(ids), start.isoformat())
+    return [(u, m, k, g, _date(p), b, int(v)) for u, m, k, g, p, b, v in rows]
 
 
 def hand_target_sources(conn: sqlite3.Connection, ids: Sequence[int], codes: Sequence[str], year: int) -> pd.DataFrame:
@@ -488,15 +537,15 @@ def _data_events(t: Tables) -> pd.DataFrame:
 
 
 def naive_data_version(t: Tables) -> DataVersion:
-    newest = (int(frame["id"].max()) if len(frame) else 0 for frame in (t.audit_event, t.import_batch))
-    return DataVersion(*newest, len(t.unit), len(t.metric))
+    audit_id, batch_id = (int(frame["id"].max()) if len(frame) else 0 for frame in (t.audit_event, t.import_batch))
+    return DataVersion(audit_id, batch_id, len(t.unit), len(t.metric))
 
 
 def naive_data_events_since(t: Tables, after: int) -> list[DataEvent]:
     frame = _data_events(t)
     frame = frame[frame["id"] > after].sort_values("id")
     return [DataEvent(int(r.id), r.action, tuple(c for c in (r.unit_code or "").split(",") if c))
-            for r in frame.itertuples()]  # fmt: skip
+            for r in _records(frame)]  # fmt: skip
 
 
 def naive_units(t: Tables) -> list[tuple[Any, ...]]:
@@ -505,7 +554,7 @@ def naive_units(t: Tables) -> list[tuple[Any, ...]]:
         (int(r.id), r.code, r.name_vi, r.name_en, bool(r.is_demo), None if pd.isna(r.merged_into_id)
          else int(r.merged_into_id), _iso(r.merged_on) if isinstance(r.merged_on, str) else None, int(r.cutoff_day),
          None if pd.isna(r.first_year) else int(r.first_year))
-        for r in frame.itertuples()
+        for r in _records(frame)
     ]  # fmt: skip
 
 
@@ -529,7 +578,7 @@ def naive_metrics(t: Tables) -> list[tuple[Any, ...]]:
     frame = t.metric.merge(section).sort_values(["s_order", "sort_order"], kind="stable")
     return [
         (int(r.id), r.code, r.name_vi, r.name_en, r.unit_vi, r.unit_en, r.kind, r.dimension, r.s_code, r.s_vi, r.s_en)
-        for r in frame.itertuples()
+        for r in _records(frame)
     ]
 
 
@@ -543,7 +592,7 @@ def naive_members(t: Tables, dimension: str, unit_ids: Sequence[int] | None = No
         reported = t.observations(unit_ids).merge(t.metric[["id", "dimension"]].rename(columns={"id": "metric_id"}))
         frame = frame[frame["id"].isin(reported.loc[reported["dimension"] == dimension, "member_id"])]
     frame = frame.sort_values(["sort_order", "name_vi"], kind="stable")
-    return [(int(r.id), r.code, r.name_vi, r.name_en) for r in frame.itertuples()]
+    return [(int(r.id), r.code, r.name_vi, r.name_en) for r in _records(frame)]
 
 
 def _with_members(t: Tables, frame: pd.DataFrame) -> pd.DataFrame:
@@ -576,13 +625,13 @@ def naive_period_values(
     last = frame.groupby("metric")["period"].transform("max")
     frame = frame[(frame["kind"] == "flow") | (frame["period"] == last)]
     sums = frame.groupby(["metric", "member"])["value"].sum()
-    return {key: int(value) for key, value in sums.items()}
+    return {key: int(value) for key, value in _pairs(sums)}
 
 
 def naive_targets(t: Tables, ids: Sequence[int], year: int) -> dict[str, int]:
     frame = t.target[(t.target["unit_id"].isin(list(ids))) & (t.target["year"] == year)]
     frame = frame.merge(t.metric[["id", "code"]].rename(columns={"id": "metric_id"}))
-    return {code: int(v) for code, v in frame.groupby("code")["value"].sum().items()}
+    return {code: int(v) for code, v in _pairs(frame.groupby("code")["value"].sum())}
 
 
 def naive_unit_monthly_totals(
@@ -596,14 +645,14 @@ def naive_unit_monthly_totals(
 
 def naive_first_months(t: Tables, ids: Sequence[int]) -> dict[tuple[str, str], str]:
     frame = t.observations(ids).merge(t.unit[["id", "code"]].rename(columns={"id": "unit_id", "code": "unit"}))
-    return {key: first for key, first in frame.groupby(["unit", "metric"])["period"].min().items()}
+    return {key: first for key, first in _pairs(frame.groupby(["unit", "metric"])["period"].min())}
 
 
 def naive_licence_records(t: Tables, ids: Sequence[int], start: dt.date, end: dt.date) -> list[tuple[Any, ...]]:
     frame = _between(t.licence_record[t.licence_record["unit_id"].isin(list(ids))], "issued_on", start, end)
     frame = frame.merge(t.metric[["id", "code"]].rename(columns={"id": "metric_id", "code": "metric"}))
     frame = frame.merge(t.unit[["id", "code"]].rename(columns={"id": "unit_id", "code": "unit"}))
-    return sorted((_iso(r.issued_on), r.metric, r.number, r.holder, r.title, r.unit) for r in frame.itertuples())  # type: ignore[misc]
+    return sorted((_iso(r.issued_on), r.metric, r.number, r.holder, r.title, r.unit) for r in _records(frame))
 
 
 def naive_export(
@@ -639,7 +688,7 @@ def naive_export(
     return [
         (r.unit, r.unit_name, r.period[:7], r.section, r.metric, r.metric_name, r.member, r.member_name, int(r.value),
          r.unit_word, r.note)
-        for r in frame.itertuples()
+        for r in _records(frame)
     ]  # fmt: skip
 
 
@@ -669,7 +718,33 @@ def naive_figure_sources(
 ) -> list[tuple[Any, ...]]:
     frame = _with_members(t, _between(t.observations(ids, codes), "period", start, end))
     frame = frame.merge(t.unit[["id", "code"]].rename(columns={"id": "unit_id", "code": "unit"}))
-    return [(r.unit, r.metric, r.member, r.period, int(r.value), int(r.batch_id)) for r in frame.itertuples()]
+    return [(r.unit, r.metric, r.member, r.period, int(r.value), int(r.batch_id), r.grain) for r in _records(frame)]
+
+
+def naive_figure_totals(
+    t: Tables, ids: Sequence[int], codes: Sequence[str], start: dt.date, end: dt.date, by_member: bool = False
+) -> list[tuple[Any, ...]]:
+    frame = _between(t.observations(ids, codes), "period", start, end)
+    keys = ["period", "metric"]
+    if by_member:
+        frame = _with_members(t, frame)
+        keys += ["member", "member_vi", "member_en"]
+    sums = frame.groupby([*keys, "grain"], as_index=False).agg(value=("value", "sum"), estimated=("estimated", "max"))
+    return sorted((*r[:-2], int(r[-2]), bool(r[-1])) for r in sums.itertuples(index=False, name=None))
+
+
+def naive_grain_rows(t: Tables, ids: Sequence[int], start: dt.date, end: dt.date) -> list[tuple[Any, ...]]:
+    frame = _with_members(t, t.observations(ids)).merge(
+        t.unit[["id", "code"]].rename(columns={"id": "unit_id", "code": "unit"})
+    )
+    coarse = _between(frame[frame["grain"] != "month"], "period", start, end)
+    if coarse.empty:
+        return []
+    last = max(add_months(dt.date.fromisoformat(p[:10]), 11) for p in coarse["period"])
+    monthly = _between(frame[(frame["grain"] == "month") & frame["metric"].isin(coarse["metric"])], "period", start,
+                       last)  # fmt: skip
+    both = pd.concat([coarse, monthly])
+    return [(r.unit, r.metric, r.kind, r.grain, _date(r.period), r.member, int(r.value)) for r in both.itertuples()]
 
 
 def naive_target_sources(t: Tables, ids: Sequence[int], codes: Sequence[str], year: int) -> list[tuple[Any, ...]]:
@@ -677,7 +752,7 @@ def naive_target_sources(t: Tables, ids: Sequence[int], codes: Sequence[str], ye
     frame = frame.merge(t.metric[["id", "code"]].rename(columns={"id": "metric_id", "code": "metric"}))
     frame = frame[frame["metric"].isin(list(codes))]
     frame = frame.merge(t.unit[["id", "code"]].rename(columns={"id": "unit_id", "code": "unit"}))
-    return [(r.unit, r.metric, int(r.year), int(r.value), _plain(r.batch_id)) for r in frame.itertuples()]
+    return [(r.unit, r.metric, int(r.year), int(r.value), _plain(r.batch_id)) for r in _records(frame)]
 
 
 def naive_overview(t: Tables, ids: Sequence[int], period: Period, lang: str = "vi") -> dict[str, int]:
@@ -685,7 +760,7 @@ def naive_overview(t: Tables, ids: Sequence[int], period: Period, lang: str = "v
     frame = _between(t.observations(ids), "period", add_months(month, -12), month)
     sums = frame.groupby(["metric", "period"])["value"].sum()
     naive_targets(t, ids, month.year)
-    return _with_ratios({metric: int(v) for (metric, when), v in sums.items() if when == month.isoformat()})
+    return _with_ratios({metric: int(v) for (metric, when), v in _pairs(sums) if when == month.isoformat()})
 
 
 def naive_draft(
@@ -707,7 +782,7 @@ def naive_draft(
     months = [m for role in roles for m in role]
     frame = _with_members(t, _between(t.observations(ids), "period", min(months), max(months)))
     frame = frame.merge(t.unit[["id", "code"]].rename(columns={"id": "unit_id", "code": "unit"}))
-    return {(r.unit, r.metric, r.member, r.period[:7], int(r.value)) for r in frame.itertuples()}
+    return {(r.unit, r.metric, r.member, r.period[:7], int(r.value)) for r in _records(frame)}
 
 
 # --- every result in one canonical form ---
@@ -733,6 +808,8 @@ def canonical(name: str, result: Any) -> Any:
     """Plain sorted tuples with ISO dates (lists of batches and revisions: their ids in order; cards: each
     metric's value; a draft: the figures it traced)."""
     short = name.rpartition(".")[2]
+    if short == "period_figures" and isinstance(result, dict):  # the values; the baselines read monthly figures
+        result = {key: getattr(folded, "value", folded) for key, folded in result.items()}
     if short in ("import_batches", "revisions"):
         return [int(i) for i in (result["id"] if isinstance(result, pd.DataFrame) else result)]
     if name == OVERVIEW and result and isinstance(next(iter(result.values())), list):
@@ -778,7 +855,10 @@ BASELINES: dict[str, Baseline] = {
     Q + "target_sources": Baseline(hand_target_sources, naive_target_sources),
     Q + "members": Baseline(hand_members, naive_members),
     Q + "monthly_totals": Baseline(hand_monthly_totals, naive_monthly_totals),
+    Q + "figure_totals": Baseline(hand_figure_totals, naive_figure_totals),
+    Q + "grain_rows": Baseline(hand_grain_rows, naive_grain_rows),
     Q + "period_values": Baseline(hand_period_values, naive_period_values),
+    Q + "period_figures": Baseline(hand_period_values, naive_period_values),
     Q + "targets": Baseline(hand_targets, naive_targets),
     Q + "unit_monthly_totals": Baseline(hand_unit_monthly_totals, naive_unit_monthly_totals),
     Q + "first_months": Baseline(hand_first_months, naive_first_months),

@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, select, update
 
 from commstats import auth
 from commstats.catalog import load_catalog
@@ -115,7 +115,7 @@ def add_units(engine: Engine, unit_count: int) -> None:
         for spec in specs:
             if spec.merged_into is not None:
                 conn.execute(
-                    Unit.__table__.update()
+                    update(Unit)
                     .where(Unit.id == ids[spec.code])
                     .values(merged_into_id=ids[unit_code(spec.merged_into)], merged_on=MERGED_ON)
                 )

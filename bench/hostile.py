@@ -148,13 +148,14 @@ def _run(route: str, path: Path, database: Path) -> dict[str, Any]:
     lines = done.stdout.strip().splitlines()
     if done.returncode or not lines:
         return {"failed": done.returncode, "stderr": done.stderr[-800:], "seconds": time.perf_counter() - started}
-    return json.loads(lines[-1])
+    measured: dict[str, Any] = json.loads(lines[-1])
+    return measured
 
 
 def _judge(result: dict[str, Any]) -> bool:
     if "seconds" not in result or "peak_mb" not in result:
         return False
-    return result["seconds"] <= BUDGET_SECONDS and result["peak_mb"] - result["baseline_mb"] <= BUDGET_EXTRA_MB
+    return bool(result["seconds"] <= BUDGET_SECONDS and result["peak_mb"] - result["baseline_mb"] <= BUDGET_EXTRA_MB)
 
 
 def _first_message(result: dict[str, Any]) -> str:

@@ -34,6 +34,7 @@ from bench.stream_client import view_page
 from commstats.bootstrap import init_database
 from commstats.config import PROJECT_ROOT
 from commstats.db import make_engine
+from etl.demo import load_demo
 
 PAGES = ("", "draft", "trends", "sites", "licences", "explore", "quality")
 RESULTS = Path(__file__).parent / "results"
@@ -132,7 +133,8 @@ def main() -> None:
             shutil.copy(args.database, database)
         else:
             engine = make_engine(f"sqlite:///{database}")
-            init_database(engine, demo=True)
+            init_database(engine)
+            load_demo(engine)
             engine.dispose()
         result = measure(database, args.views, args.every, args.settle, workdir, args.concurrency)
     rss = result["rss_mib"]

@@ -77,7 +77,7 @@ def time_copy(engine: Engine, rows: list[CleanRow]) -> float:
         conn.execute(text("DELETE FROM observation"))
     start = time.perf_counter()
     with engine.begin() as conn:
-        batch = conn.execute(text("SELECT max(id) FROM import_batch")).scalar_one()
+        batch: int = conn.execute(text("SELECT max(id) FROM import_batch")).scalar_one()
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         columns = "unit_id, metric_id, period, member_id, value, note, batch_id, updated_at"
         with cursor.copy(f"COPY observation ({columns}) FROM STDIN") as copy:

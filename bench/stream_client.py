@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.typing import Subprotocol
 
 TIMEOUT_SECONDS = 120.0
 T = TypeVar("T")
@@ -30,12 +31,15 @@ def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
         return pool.submit(lambda: asyncio.run(make())).result()
 
 
+STREAMLIT = Subprotocol("streamlit")  # the websocket subprotocol of the browser app
+
+
 def _stream_url(base_url: str) -> str:
     return base_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1).rstrip("/") + "/_stcore/stream"
 
 
 async def _view(base_url: str, page: str) -> bytes:
-    async with websockets.connect(_stream_url(base_url), subprotocols=["streamlit"], max_size=None) as ws:
+    async with websockets.connect(_stream_url(base_url), subprotocols=[STREAMLIT], max_size=None) as ws:
         rerun = BackMsg()
         rerun.rerun_script.query_string = ""
         rerun.rerun_script.page_name = page
@@ -63,7 +67,7 @@ def view_page(base_url: str, page: str = "") -> bytes:
 
 
 async def _send_clear_cache(base_url: str, times: int) -> None:
-    async with websockets.connect(_stream_url(base_url), subprotocols=["streamlit"], max_size=None) as ws:
+    async with websockets.connect(_stream_url(base_url), subprotocols=[STREAMLIT], max_size=None) as ws:
         request = BackMsg()
         request.clear_cache = True
         for _ in range(times):

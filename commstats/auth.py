@@ -21,10 +21,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, CursorResult, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -243,7 +244,8 @@ def lock_for(failures: int) -> dt.timedelta:
     """How long a (name, client) pair is refused after its `failures`-th failure."""
     if failures < MAX_FAILURES:
         return dt.timedelta(0)
-    return min(FIRST_LOCK * 2 ** min(failures - MAX_FAILURES, 20), MAX_LOCK)
+    doublings: int = 2 ** min(failures - MAX_FAILURES, 20)  # failures >= MAX_FAILURES: a whole power of 2
+    return min(FIRST_LOCK * doublings, MAX_LOCK)
 
 
 # Failures handed to the background writer and not written yet (the write lock was held): counted too, so
@@ -371,7 +373,9 @@ def unlock(engine: Engine, username: str, *, actor: str) -> int:
     name = username.strip().lower()[:64]
     key = name_key(engine, name)
     with session_scope(engine) as session:
-        cleared = session.execute(delete(SignInThrottle).where(SignInThrottle.name_key == key)).rowcount or 0
+        # A DML statement runs as a CursorResult (with rowcount), which Session.execute is not annotated to say.
+        deleted = cast(CursorResult[Any], session.execute(delete(SignInThrottle).where(SignInThrottle.name_key == key)))
+        cleared = deleted.rowcount or 0
         target, detail = _audited_name(session, engine, name)
         audit.record(session, actor=actor, action="user_unlock", target=target, detail={**detail, "clients": cleared})
     with _pending_guard:
@@ -429,14 +433,28 @@ def _check_email(session: Session, email: str | None, user_id: int | None) -> st
 
 
 def create_user(
-    engine: Engine, username: str, password: str | None, *, actor: str, display_name: str = "", email: str | None = None
+    engine: Engine,
+    username: str,
+    password: str | None,
+    *,
+    actor: str,
+    display_name: str = "",
+    email: str | None = None,
+    role: str | None = None,
+    unit_code: str | None = None,
 ) -> None:
-    """A new active account. `password` None makes an account that can only use single sign-on."""
+    """A new active account. `password` None makes an account that can only use single sign-on. With `role`,
+    the account gets it on `unit_code` ("*" for every unit, which must be said) in the same transaction: a
+    refused role or unit creates nothing."""
     name = username.strip().lower()
     if not _USERNAME.match(name):
         raise AuthError("bad_username", username=username)
     if password is not None:
         check_password(password, name)
+    if role is not None and role not in RANK:
+        raise AuthError("bad_role", role=role, roles=", ".join(ROLES))
+    if role is not None and not unit_code:
+        raise AuthError("unit_needed", roles=", ".join(ROLES))
     with session_scope(engine) as session:
         if session.scalar(select(AppUser.id).where(AppUser.username == name)) is not None:
             raise AuthError("user_exists", username=name)
@@ -448,6 +466,9 @@ def create_user(
             )
         )  # fmt: skip
         audit.record(session, actor=actor, action="user_add", target=name, detail={"email": email or ""})
+        if role is not None:
+            session.flush()
+            _grant(session, _user(session, name), role, unit_code, actor=actor)
 
 
 def set_password(engine: Engine, username: str, password: str, *, actor: str) -> None:
@@ -472,7 +493,7 @@ def set_email(engine: Engine, username: str, email: str | None, *, actor: str) -
         audit.record(session, actor=actor, action="user_email", target=user.username, detail={"email": email or ""})
 
 
-def _same_unit(unit_id: int | None):  # type: ignore[no-untyped-def]
+def _same_unit(unit_id: int | None) -> ColumnElement[bool]:
     return UserRole.unit_id.is_(None) if unit_id is None else UserRole.unit_id == unit_id
 
 
@@ -481,13 +502,16 @@ def grant(engine: Engine, username: str, role: str, unit_code: str | None, *, ac
     if role not in RANK:
         raise AuthError("bad_role", role=role, roles=", ".join(ROLES))
     with session_scope(engine) as session:
-        user = _user(session, username)
-        unit_id = _unit_id(session, unit_code)
-        # NULL never equals NULL in a unique constraint, so the role held there is deleted first.
-        session.execute(delete(UserRole).where(UserRole.user_id == user.id, _same_unit(unit_id)))
-        session.add(UserRole(user_id=user.id, unit_id=unit_id, role=role))
-        audit.record(session, actor=actor, action="grant", unit_code=unit_code or ALL_UNITS, target=user.username,
-                     detail={"role": role})  # fmt: skip
+        _grant(session, _user(session, username), role, unit_code, actor=actor)
+
+
+def _grant(session: Session, user: AppUser, role: str, unit_code: str | None, *, actor: str) -> None:
+    unit_id = _unit_id(session, unit_code)
+    # NULL never equals NULL in a unique constraint, so the role held there is deleted first.
+    session.execute(delete(UserRole).where(UserRole.user_id == user.id, _same_unit(unit_id)))
+    session.add(UserRole(user_id=user.id, unit_id=unit_id, role=role))
+    audit.record(session, actor=actor, action="grant", unit_code=unit_code or ALL_UNITS, target=user.username,
+                 detail={"role": role})  # fmt: skip
 
 
 def revoke(engine: Engine, username: str, unit_code: str | None, *, actor: str) -> None:
@@ -571,3 +595,42 @@ def unit_scope(unit_codes: Collection[str]) -> Iterator[None]:
         yield
     finally:
         UNIT_SCOPE.reset(token)
+
+
+# --- a password sign-in that survives a reload ------------------------------------------------------
+
+SESSION_HOURS = 12  # how long a browser stays signed in with a password without signing in again
+
+
+def _session_signature(engine: Engine, payload: str, password_hash: str) -> str:
+    # Keyed with the database's secret (migration 0005) and the account's password hash: a new password
+    # (or a reset) ends every session signed before it.
+    message = f"session|{payload}|{password_hash}".encode()
+    return hmac.new(_name_secret(engine), message, hashlib.sha256).hexdigest()
+
+
+def session_token(engine: Engine, username: str, now: dt.datetime | None = None) -> str:
+    """A signed, expiring token for a password sign-in, kept by the browser as a cookie (ui/auth.py)."""
+    with Session(engine) as session:
+        user = _user(session, username)
+        expires = int((now or _now()).timestamp()) + SESSION_HOURS * 3600
+        payload = f"{user.username}.{expires}"
+        return f"{payload}.{_session_signature(engine, payload, user.password_hash)}"
+
+
+def principal_for_token(engine: Engine, token: str, now: dt.datetime | None = None) -> Principal | None:
+    """The account of a session token still valid (signature, expiry, account active, password unchanged)."""
+    parts = token.rsplit(".", 2)
+    if len(parts) != 3 or not parts[1].isdigit() or not _USERNAME.match(parts[0]):
+        return None
+    name, expires, signature = parts
+    if int(expires) < (now or _now()).timestamp():
+        return None
+    with Session(engine) as session:
+        user = session.scalar(select(AppUser).where(AppUser.username == name, AppUser.is_active.is_(True)))
+        if user is None or not user.password_hash:
+            return None
+        expected = _session_signature(engine, f"{name}.{expires}", user.password_hash)
+    if not hmac.compare_digest(expected, signature):
+        return None
+    return principal_for(engine, name)

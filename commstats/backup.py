@@ -22,7 +22,7 @@ from pathlib import Path
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from commstats import audit
 from commstats.config import PROJECT_ROOT
@@ -202,7 +202,11 @@ def _sqlite_restore(url: str, backup: Path, keep_dir: Path) -> Path | None:
             try:
                 upgrade_schema(engine)  # an older backup is brought to this version's schema first
             except SQLAlchemyError as error:  # its tables are not what its revision says
-                raise BackupError("schema_mismatch", path=backup, missing=str(error.orig or error)[:200]) from error
+                raise BackupError(
+                    "schema_mismatch",
+                    path=backup,
+                    missing=str(error.orig if isinstance(error, DBAPIError) and error.orig else error)[:200],
+                ) from error
             _check_contents(backup, *_contents(engine))
         finally:
             engine.dispose()

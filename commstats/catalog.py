@@ -124,29 +124,34 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
     return Catalog.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
+def catalog_from(catalog: Catalog | Path | None = None) -> Catalog:
+    """A catalogue given as itself, as the path of its file, or (None) data/catalog.yaml."""
+    return catalog if isinstance(catalog, Catalog) else load_catalog(catalog or CATALOG_PATH)
+
+
 def load_sites(path: Path = SITES_PATH) -> SiteList:
     return SiteList.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-def sync_catalog(session: Session, catalog: Catalog | None = None) -> None:
+def sync_catalog(session: Session, catalog: Catalog | Path | None = None) -> None:
     """Insert or update sections, metrics and members so the database matches the files."""
-    catalog = catalog or load_catalog()
+    catalog = catalog_from(catalog)
     sections = {s.code: s for s in session.scalars(select(Section))}
-    for order, spec in enumerate(catalog.sections):
-        row = sections.get(spec.code) or Section(code=spec.code)
-        row.name_vi, row.name_en, row.sort_order = spec.name_vi, spec.name_en, order
-        session.add(row)
-        sections[spec.code] = row
+    for order, section_spec in enumerate(catalog.sections):
+        section = sections.get(section_spec.code) or Section(code=section_spec.code)
+        section.name_vi, section.name_en, section.sort_order = section_spec.name_vi, section_spec.name_en, order
+        session.add(section)
+        sections[section_spec.code] = section
     session.flush()
 
     metrics = {m.code: m for m in session.scalars(select(Metric))}
     for order, spec in enumerate(catalog.metrics):
-        row = metrics.get(spec.code) or Metric(code=spec.code)
-        row.section_id = sections[spec.section].id
-        row.name_vi, row.name_en = spec.name_vi, spec.name_en
-        row.unit_vi, row.unit_en = spec.unit_vi, spec.unit_en
-        row.kind, row.dimension, row.sort_order = spec.kind, spec.dimension, order
-        session.add(row)
+        metric = metrics.get(spec.code) or Metric(code=spec.code)
+        metric.section_id = sections[spec.section].id
+        metric.name_vi, metric.name_en = spec.name_vi, spec.name_en
+        metric.unit_vi, metric.unit_en = spec.unit_vi, spec.unit_en
+        metric.kind, metric.dimension, metric.sort_order = spec.kind, spec.dimension, order
+        session.add(metric)
 
     wanted: list[tuple[str, MemberSpec, int]] = [
         (NO_DIMENSION, MemberSpec(code=UNALLOCATED, name_vi="", name_en=""), 0)
@@ -160,9 +165,9 @@ def sync_catalog(session: Session, catalog: Catalog | None = None) -> None:
             for i, s in enumerate(load_sites().sites)
         )
     members = {(m.dimension, m.code): m for m in session.scalars(select(Member))}
-    for dim_code, spec, order in wanted:
-        row = members.get((dim_code, spec.code)) or Member(dimension=dim_code, code=spec.code)
-        row.name_vi, row.name_en, row.sort_order = spec.name_vi, spec.name_en, order
-        session.add(row)
-        members[(dim_code, spec.code)] = row
+    for dim_code, member_spec, order in wanted:
+        member = members.get((dim_code, member_spec.code)) or Member(dimension=dim_code, code=member_spec.code)
+        member.name_vi, member.name_en, member.sort_order = member_spec.name_vi, member_spec.name_en, order
+        session.add(member)
+        members[(dim_code, member_spec.code)] = member
     session.flush()

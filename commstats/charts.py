@@ -14,7 +14,7 @@ import plotly.io as pio
 
 from commstats import palette
 from commstats.i18n import t
-from commstats.numbers import format_count, format_percent
+from commstats.numbers import format_count, format_decimal_number, format_percent
 from commstats.periods import Period, parse_period
 from commstats.queries import MetricInfo
 from commstats.series import Granularity, period_of
@@ -75,12 +75,57 @@ def _date_axis(fig: go.Figure, granularity: Granularity, lang: str) -> None:
 
 def _hover(frame: pd.DataFrame, lang: str, unit_word: str, granularity: Granularity) -> list[list[str]]:
     rows = []
-    for key, value, months, complete in zip(
-        frame["period_key"], frame["value"], frame["months"], frame["complete"], strict=True
+    grains = frame["grain"] if "grain" in frame.columns else ["month"] * len(frame)
+    for key, value, months, complete, mark, grain in zip(
+        frame["period_key"], frame["value"], frame["months"], frame["complete"], _marks(frame), grains, strict=True
     ):
         note = "" if complete else t("chart.partial", lang, months=months, expected=MONTHS_IN[granularity])
+        if "estimated" in mark:
+            note += " " + t("chart.mark_estimated", lang)
+        if "coarse" in mark:
+            note += " " + t("chart.grain_" + grain.split("+")[-1], lang)
         rows.append([period_label(key, lang) + note, f"{format_count(int(value), lang)} {plain(unit_word)}"])
     return rows
+
+
+# Marker of a point read from an estimate or from a coarser figure than the chart's periods (commstats.grains);
+# a hollow circle is a period the data covers only in part.
+MARK_SYMBOLS = {"estimated": "diamond-open", "coarse": "square"}
+
+
+def _marks(frame: pd.DataFrame) -> list[tuple[str, ...]]:
+    """Per row: ("estimated",) when an estimate is in the value, ("coarse",) when it was read from a figure of a
+    coarser grain than the months (series.aggregate over queries.figure_totals); empty otherwise."""
+    if "estimated" not in frame.columns:
+        return [()] * len(frame)
+    return [
+        tuple(m for m, on in (("estimated", bool(e)), ("coarse", g != "month")) if on)
+        for e, g in zip(frame["estimated"], frame["grain"], strict=True)
+    ]
+
+
+def has_marks(frame: pd.DataFrame) -> bool:
+    """Whether any point of `frame` is an estimate or read from a coarser figure."""
+    return any(_marks(frame))
+
+
+def _symbols(frame: pd.DataFrame) -> list[str]:
+    return [
+        MARK_SYMBOLS[mark[0]] if mark else "circle" if complete else "circle-open"
+        for mark, complete in zip(_marks(frame), frame["complete"], strict=True)
+    ]
+
+
+def _mark_legend(fig: go.Figure, frame: pd.DataFrame, lang: str) -> bool:
+    """A legend entry per kind of mark used (a grey marker, no line); True when one was added."""
+    used = {m for marks in _marks(frame) for m in marks}
+    for mark in MARK_SYMBOLS:
+        if mark in used:
+            fig.add_trace(
+                go.Scatter(x=[None], y=[None], mode="markers", name=t("chart.legend_" + mark, lang),
+                           marker={"size": 9, "symbol": MARK_SYMBOLS[mark], "color": "#555555"}, hoverinfo="skip")
+            )  # fmt: skip
+    return bool(used)
 
 
 def add_mergers(fig: go.Figure, mergers: Sequence[Merger], granularity: Granularity, lang: str, x_values: list) -> None:
@@ -120,12 +165,13 @@ def trend_figure(
             go.Scatter(
                 x=x, y=rows["value"], name=name, mode="lines+markers" if len(rows) <= 40 else "lines",
                 line={"color": colors[metric.code], "width": 2.5},
-                marker={"size": 7, "symbol": ["circle" if c else "circle-open" for c in rows["complete"]]},
+                marker={"size": 7, "symbol": _symbols(rows)},
                 customdata=_hover(rows, lang, metric.unit_word(lang), granularity),
                 hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra>" + name + "</extra>",
             )
         )  # fmt: skip
-    _layout(fig, lang, legend=len(chosen) > 1)
+    marked = _mark_legend(fig, frame, lang)
+    _layout(fig, lang, legend=len(chosen) > 1 or marked)
     _date_axis(fig, granularity, lang)
     if len(chosen) == 1:
         fig.update_yaxes(title_text=plain(chosen[0].unit_word(lang)))
@@ -304,4 +350,27 @@ def site_history_figure(history: pd.DataFrame, name: str, lang: str = "vi", base
     _layout(fig, lang, height=320, legend=False)
     _date_axis(fig, "month", lang)
     fig.update_yaxes(title_text=t("chart.posts", lang))
+    return fig
+
+
+def province_ranking_figure(table: pd.DataFrame, column: str, axis_title: str, lang: str = "vi") -> go.Figure:
+    """Provinces ranked on `column` (commstats.national.benchmark's table) as horizontal bars, highest on top;
+    provinces without figures are left out (the table lists them)."""
+    rows = table[table[column].notna()].iloc[::-1]
+    names = [plain(f"{rank}. {name}") for rank, name in zip(rows["rank"], rows["name"], strict=True)]
+    decimals = 0 if column == "value" and rows[column].dropna().apply(float.is_integer).all() else 1
+    texts = [
+        format_count(int(v), lang) if decimals == 0 else format_decimal_number(float(v), lang, 1) for v in rows[column]
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=rows[column], y=names, orientation="h", marker_color=palette.section_color("sites"), text=texts,
+            textposition="outside", cliponaxis=False, customdata=[[plain(r)] for r in rows["region"]],
+            hovertemplate="%{y}<br>%{customdata[0]}<br><b>%{text}</b><extra></extra>",
+        )
+    )  # fmt: skip
+    _layout(fig, lang, height=max(320, 22 * len(rows) + 80), legend=False)
+    fig.update_yaxes(type="category", tickformat=None, automargin=True)
+    top = float(rows[column].max()) if len(rows) else 1.0
+    fig.update_xaxes(title_text=plain(axis_title), range=[0, 1.2 * max(top, 1e-9)], tickformat=",")
     return fig

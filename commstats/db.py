@@ -98,7 +98,7 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(uri, uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     # The driver's own implicit BEGIN is switched off: _sqlite_begin below starts every transaction.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -109,7 +109,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-def _sqlite_read_only_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_read_only_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     dbapi_connection.isolation_level = None  # as above, without switching the journal (that would write)
     dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
@@ -154,13 +154,13 @@ def _write_now(engine: Engine, work: Callable[[Connection], None], wait_ms: int)
     with writer(engine).connect() as conn:
         driver = conn.connection.driver_connection if engine.dialect.name == "sqlite" else None
         if driver is not None:  # a connection setting, outside any transaction
-            driver.execute(_busy_timeout(wait_ms))  # type: ignore[union-attr]
+            driver.execute(_busy_timeout(wait_ms))
         try:
             with conn.begin():
                 work(conn)
         finally:
             if driver is not None:
-                driver.execute(_busy_timeout(SQLITE_BUSY_TIMEOUT_MS))  # type: ignore[union-attr]
+                driver.execute(_busy_timeout(SQLITE_BUSY_TIMEOUT_MS))
 
 
 _Job = tuple[Engine, Callable[[Connection], None], Callable[[], None] | None]  # engine, work, done

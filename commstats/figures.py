@@ -54,6 +54,7 @@ def delete_figure(
         .join(Metric, Metric.id == Observation.metric_id)
         .join(Member, Member.id == Observation.member_id)
         .where(Unit.code == unit_code, Metric.code == metric_code, Observation.period == month)
+        .where(Observation.grain == "month")  # the month's own figure, not a quarter starting then
     )
     with writer(engine).begin() as conn:
         rows = conn.execute(query).all()

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -53,6 +54,39 @@ class Unit(Base):
     first_year: Mapped[int | None] = mapped_column(Integer)  # None: the settings' first_year
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     public_view: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The province the unit reports for (an `area` of the 63 or of the 34 map); its region and the nation
+    # follow from the area's parents: unit → province → region → nation. None: not placed on a map.
+    area_code: Mapped[str | None] = mapped_column(String(16), index=True)
+
+
+class Area(Base):
+    """A province (of the 63 before 2025-07-01 or of the 34 after), a socio-economic region, or the nation;
+    loaded from data/provinces.yaml by `init`. An old province names the new one it became part of."""
+
+    __tablename__ = "area"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)  # 63-84, 34-86, dbscl, vn
+    level: Mapped[str] = mapped_column(String(16))  # province | region | nation
+    map: Mapped[str] = mapped_column(String(4), default="")  # 63 | 34 for provinces, "" otherwise
+    name_vi: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255))
+    parent_code: Mapped[str | None] = mapped_column(String(16))  # province → region → nation
+    successor_code: Mapped[str | None] = mapped_column(String(16))  # an old province → its new province
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Population(Base):
+    """A reference figure: an area's population in a year, with where it comes from (data/population.yaml)."""
+
+    __tablename__ = "population"
+    __table_args__ = (UniqueConstraint("area_code", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(16))
+    year: Mapped[int] = mapped_column(Integer)
+    value: Mapped[int] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(Text, default="")
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Section(Base):
@@ -121,19 +155,24 @@ class ImportBatch(Base):
 class Observation(Base):
     __tablename__ = "observation"
     __table_args__ = (
-        UniqueConstraint("unit_id", "metric_id", "period", "member_id"),
+        UniqueConstraint("unit_id", "metric_id", "period", "member_id", "grain"),
         Index("ix_observation_metric_period", "metric_id", "period", "unit_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     metric_id: Mapped[int] = mapped_column(ForeignKey("metric.id"))
-    period: Mapped[dt.date] = mapped_column(Date)  # first day of the month
+    period: Mapped[dt.date] = mapped_column(Date)  # first day of the month (or of the grain's period)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
     value: Mapped[int] = mapped_column(BigInteger)
     note: Mapped[str] = mapped_column(Text, default="")
     batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    # The period the source gives the figure for (commstats.periods.PeriodKind): a quarter's figure stays a
+    # quarter's and is never turned into months; commstats.grains decides which grain a period is read from.
+    grain: Mapped[str] = mapped_column(String(16), default="month", server_default="month")
+    # Written before the period was over ("ước thực hiện"); the actual figure replaces it as a revision.
+    estimated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Revision(Base):
@@ -145,6 +184,9 @@ class Revision(Base):
     new_value: Mapped[int] = mapped_column(BigInteger)
     batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    # Whether the figure was an estimate before and after (an estimate replaced by the actual figure: True, False).
+    old_estimated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    new_estimated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Target(Base):

@@ -89,6 +89,7 @@ def overview_cards(engine: Engine, unit_ids: Sequence[int], period: Period, lang
     catalogue = queries.metrics(engine)
     month = period.end
     sums = queries.monthly_sums(engine, unit_ids, [m.code for m in catalogue], add_months(month, -12), month)
+    # Folded values, to which the ratios (shares, not counts) are added below.
     by_month: dict[dt.date, list[tuple[str, str, dt.date, str, int]]] = {}
     for row in sums:
         by_month.setdefault(row[2], []).append(row)
@@ -98,13 +99,13 @@ def overview_cards(engine: Engine, unit_ids: Sequence[int], period: Period, lang
         13 months' rows for each of the two dozen folds a page of cards needs."""
         return queries.fold_period([row for m in set(months) for row in by_month.get(m, ())], months)
 
-    now = fold([month])
-    before = fold([add_months(month, -1)])
-    last_year = fold([add_months(month, -12)])
+    now: dict[tuple[str, str], float] = {**fold([month])}
+    before: dict[tuple[str, str], float] = {**fold([add_months(month, -1)])}
+    last_year: dict[tuple[str, str], float] = {**fold([add_months(month, -12)])}
     ytd = fold(period.year_to_date())
     goals = queries.targets(engine, unit_ids, month.year)
     trend_months = {add_months(month, -i) for i in range(12)}
-    trends: dict[str, list[tuple]] = {}
+    trends: dict[str, list[float]] = {}
     for code, _kind, when, _member, value in sorted(sums, key=lambda s: s[2]):
         if when in trend_months:
             trends.setdefault(code, []).append(value)
@@ -115,9 +116,9 @@ def overview_cards(engine: Engine, unit_ids: Sequence[int], period: Period, lang
     month_totals = {m: _totals(fold([m])) for m in sorted(trend_months)} if wanted else {}
     for code, parts in wanted.items():
         trends[code] = [
-            value
+            share
             for totals in month_totals.values()
-            if (value := ratios_of(totals, {code: parts}).get(code)) is not None
+            if (share := ratios_of(totals, {code: parts}).get(code)) is not None
         ]
     cards: dict[str, list[Card]] = {}
     for metric in catalogue:

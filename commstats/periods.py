@@ -11,6 +11,7 @@ from typing import Literal
 from commstats.config import get_settings
 
 PeriodKind = Literal["month", "quarter", "half", "nine_months", "year"]
+GRAINS: tuple[PeriodKind, ...] = ("month", "quarter", "half", "nine_months", "year")  # finest first
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 MONTHS_IN_PERIOD: dict[PeriodKind, int] = {"month": 1, "quarter": 3, "half": 6, "nine_months": 9, "year": 12}
@@ -181,6 +182,27 @@ class Period:
         return [month_start(self.year, m) for m in range(1, self.end.month + 1)]
 
 
+def period_from_start(kind: str, start: dt.date) -> Period:
+    """The period of `kind` that starts in the month of `start` (a quarter from 2020-04 is Q2/2020);
+    ValueError when no such period starts then (a quarter from May, nine months from April)."""
+    if kind not in MONTHS_IN_PERIOD:
+        raise ValueError(kind)
+    grain: PeriodKind = kind  # type: ignore[assignment]
+    count = MONTHS_IN_PERIOD[grain]
+    if grain in ("month", "quarter", "half") and (start.month - 1) % count == 0:
+        return Period(grain, start.year, (start.month - 1) // count + 1)
+    if start.month == 1:
+        return Period(grain, start.year)
+    raise ValueError(f"{kind} {start:%Y-%m}")
+
+
+def period_starts(kind: PeriodKind) -> tuple[int, ...]:
+    """The months a period of `kind` may start in (a quarter: 1, 4, 7, 10)."""
+    if kind in ("nine_months", "year"):
+        return (1,)
+    return tuple(range(1, 13, MONTHS_IN_PERIOD[kind]))
+
+
 _PERIOD_PATTERNS: tuple[tuple[re.Pattern[str], PeriodKind], ...] = (
     (re.compile(r"^(?P<y>[0-9]{4})-Q(?P<i>[1-4])$", re.IGNORECASE), "quarter"),
     (re.compile(r"^(?P<y>[0-9]{4})-H(?P<i>[12])$", re.IGNORECASE), "half"),
@@ -210,3 +232,28 @@ def figure_window(first_year: int | None = None, today: dt.date | None = None) -
     """The months a unit (with its own first year, or the settings' one) may have figures for."""
     settings = get_settings()
     return MonthWindow.until_now(first_year or settings.first_year, settings.future_months, today)
+
+
+RangePreset = Literal["this_year", "last_12", "last_year", "all"]
+RANGE_PRESETS: tuple[RangePreset, ...] = ("this_year", "last_12", "last_year", "all")
+DEFAULT_RANGE_MONTHS = 24  # the sidebar's range before the user chooses one: the last two years of figures
+
+
+def default_range(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """The range shown before any choice: the last 24 months with figures (fewer when there are fewer)."""
+    return max(first, add_months(last, 1 - DEFAULT_RANGE_MONTHS)), last
+
+
+def preset_range(preset: RangePreset | int, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The months of a quick choice next to the sidebar's range, within first..last (the months with
+    figures), or None when none of its months has figures. "This year" and "last year" are counted from
+    the last month with figures, so a database whose newest figures are from 2024 shows 2024 as this year;
+    a whole number is that calendar year."""
+    if preset == "all":
+        return first, last
+    if preset == "last_12":
+        return max(first, add_months(last, -11)), last
+    year = {"this_year": last.year, "last_year": last.year - 1}.get(str(preset), preset)
+    assert isinstance(year, int)
+    low, high = max(first, month_start(year, 1)), min(last, month_start(year, 12))
+    return (low, high) if low <= high else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 import pandas as pd
 
@@ -51,9 +51,14 @@ def missing_months(
     first: Mapping[tuple[str, str], dt.date],
     start: dt.date,
     end: dt.date,
+    ends: Mapping[str, dt.date] | None = None,
+    covered: Collection[tuple[str, str, dt.date]] = (),
 ) -> pd.DataFrame:
     """Per unit and metric the unit has ever reported: months in [start, end] (from its first report on)
-    without a figure. `observed` has unit, metric, period rows (one per reported month).
+    without a figure. `observed` has unit, metric, period rows (one per reported month). `ends`: unit code ->
+    its merger date (commstats.units.reporting_ends), from which the unit reports no more, so owes nothing.
+    `covered` holds the (unit, metric, month) a quarter's, 6 or 9 months' or year's figure covers
+    (commstats.grains.coarse_months): reported, so not missing.
 
     Columns: unit, metric, expected, reported, missing (count), missing_months (list of dates).
     Sorted with the most missing first.
@@ -63,11 +68,12 @@ def missing_months(
         have.setdefault((unit, metric), set()).add(period)
     rows = []
     for (unit, metric), first_month in first.items():
-        expected = months_between(max(start, first_month), end)
+        stop = (ends or {}).get(unit)
+        expected = [m for m in months_between(max(start, first_month), end) if stop is None or m < stop]
         if not expected:
             continue
         reported = have.get((unit, metric), set())
-        gaps = [m for m in expected if m not in reported]
+        gaps = [m for m in expected if m not in reported and (unit, metric, m) not in covered]
         rows.append([unit, metric, len(expected), len(expected) - len(gaps), len(gaps), gaps])
     frame = pd.DataFrame(rows, columns=MISSING_COLUMNS)
     return frame.sort_values(["missing", "unit", "metric"], ascending=[False, True, True], ignore_index=True)
@@ -113,3 +119,11 @@ def outliers(
         return result
     order = result["score"].abs().sort_values(ascending=False).index
     return result.loc[order].reset_index(drop=True)
+
+
+def revision_kind(old_estimated: bool, new_estimated: bool) -> str:
+    """What a revision did to an estimate ("ước thực hiện"): `estimate_replaced` (the actual figure came in),
+    `estimate_updated` (a new estimate), or `value` (an actual figure corrected)."""
+    if old_estimated:
+        return "estimate_updated" if new_estimated else "estimate_replaced"
+    return "value"

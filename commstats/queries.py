@@ -8,6 +8,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
@@ -15,15 +16,18 @@ from sqlalchemy import (
     CompoundSelect,
     Connection,
     Engine,
+    Label,
     Result,
     Select,
     bindparam,
+    case,
     func,
     select,
     union,
 )
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from commstats import grains
 from commstats.audit import DATA_ACTIONS
 from commstats.models import (
     AuditEvent,
@@ -39,6 +43,7 @@ from commstats.models import (
     Target,
     Unit,
 )
+from commstats.periods import add_months, period_from_start
 from commstats.units import with_predecessors
 
 _READERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
@@ -115,7 +120,7 @@ def _frame(result: Result, columns: Sequence[str]) -> pd.DataFrame:
 
 
 @cache
-def _units_query() -> Select:
+def _units_query() -> Select[int, str, str, str, bool, int | None, dt.date | None, int, int | None]:
     return select(
         Unit.id, Unit.code, Unit.name_vi, Unit.name_en, Unit.is_demo, Unit.merged_into_id, Unit.merged_on,
         Unit.cutoff_day, Unit.first_year,
@@ -133,7 +138,7 @@ def unit_ids_with_predecessors(engine: Engine, codes: Sequence[str]) -> list[int
 
 
 @cache
-def _metrics_query() -> Select:
+def _metrics_query() -> Select:  # eleven columns: more than select()'s typed overloads
     return (
         select(
             Metric.id, Metric.code, Metric.name_vi, Metric.name_en, Metric.unit_vi, Metric.unit_en, Metric.kind,
@@ -146,7 +151,8 @@ def _metrics_query() -> Select:
 
 def metrics(engine: Engine) -> list[MetricInfo]:
     with _reading(engine) as conn:
-        return [MetricInfo(*row) for row in conn.execute(_metrics_query()).all()]
+        rows: Sequence[tuple[Any, ...]] = conn.execute(_metrics_query()).all()  # eleven columns: untyped rows
+        return [MetricInfo(*row) for row in rows]
 
 
 def metric_by_code(engine: Engine) -> dict[str, MetricInfo]:
@@ -182,22 +188,28 @@ def observation_count(engine: Engine) -> int:
 
 
 def latest_month(engine: Engine, unit_ids: Sequence[int]) -> dt.date | None:
-    query = select(func.max(Observation.period)).where(Observation.unit_id.in_(unit_ids))
+    """The newest month with a monthly figure."""
+    query = select(func.max(Observation.period)).where(Observation.unit_id.in_(unit_ids), Observation.grain == "month")
     with _reading(engine) as conn:
         return conn.execute(query).scalar_one_or_none()
 
 
 @cache
 def _month_range_query() -> Select:
-    return select(func.min(Observation.period), func.max(Observation.period)).where(
-        Observation.unit_id.in_(_in("unit_ids"))
+    return (
+        select(Observation.grain, func.min(Observation.period), func.max(Observation.period))
+        .where(Observation.unit_id.in_(_in("unit_ids")))
+        .group_by(Observation.grain)
     )
 
 
 def month_range(engine: Engine, unit_ids: Sequence[int]) -> tuple[dt.date, dt.date] | None:
+    """The first and last month the units' figures cover (a quarter's figure covers to its last month)."""
     with _reading(engine) as conn:
-        first, last = conn.execute(_month_range_query(), {"unit_ids": list(unit_ids)}).one()
-    return (first, last) if first else None
+        rows = conn.execute(_month_range_query(), {"unit_ids": list(unit_ids)}).all()
+    if not rows:
+        return None
+    return min(first for _g, first, _l in rows), max(grains.span(grain, last)[-1] for grain, _f, last in rows)
 
 
 def monthly_totals(
@@ -219,6 +231,47 @@ def monthly_totals(
     return _int64_values(frame)
 
 
+def figure_totals(
+    engine: Engine,
+    unit_ids: Sequence[int],
+    metric_codes: Sequence[str],
+    start: dt.date,
+    end: dt.date,
+    *,
+    by_member: bool = False,
+) -> pd.DataFrame:
+    """Stored figures of every grain whose period starts from start to end, summed over units (and members
+    unless by_member), for series.aggregate to read periods through commstats.grains.
+
+    Columns: period (the figure's first day), metric, [member, member_vi, member_en,] grain, value, estimated.
+    """
+    query = _figure_totals_query(by_member)
+    with _reading(engine) as conn:
+        frame = _frame(conn.execute(query, _chosen(unit_ids, metric_codes, start, end)), _names(query))
+    frame["estimated"] = frame["estimated"].astype(bool)
+    return _int64_values(frame)
+
+
+@cache
+def _figure_totals_query(by_member: bool) -> Select:
+    columns = [Observation.period.label("period"), Metric.code.label("metric")]
+    if by_member:
+        columns += [Member.code.label("member"), Member.name_vi.label("member_vi"), Member.name_en.label("member_en")]
+    columns.append(Observation.grain.label("grain"))
+    query = (
+        select(
+            *columns,
+            func.sum(Observation.value).cast(Observation.value.type).label("value"),
+            func.max(case((Observation.estimated, 1), else_=0)).label("estimated"),
+        )
+        .join(Metric, Metric.id == Observation.metric_id)
+        .where(*_chosen_rows(months_only=False))
+        .group_by(*columns)
+        .order_by(Observation.period)
+    )
+    return query.join(Member, Member.id == Observation.member_id) if by_member else query
+
+
 @cache
 def _names(query: Select) -> list[str]:
     return list(query.selected_columns.keys())
@@ -235,18 +288,20 @@ def _chosen(unit_ids: Sequence[int], metric_codes: Sequence[str], start: dt.date
     return {"unit_ids": list(unit_ids), "codes": list(metric_codes), "start": start, "end": end}
 
 
-def _chosen_rows() -> tuple:
-    """The WHERE of the dashboard's reads: the chosen units, metric codes and months (bound at execution)."""
-    return (
+def _chosen_rows(*, months_only: bool = True) -> tuple:
+    """The WHERE of the dashboard's reads: the chosen units, metric codes and months (bound at execution);
+    monthly figures only unless `months_only` is False (coarser figures are read through commstats.grains)."""
+    chosen = (
         Observation.unit_id.in_(_in("unit_ids")),
         Metric.code.in_(_in("codes")),
         Observation.period.between(bindparam("start"), bindparam("end")),
     )
+    return (*chosen, Observation.grain == "month") if months_only else chosen
 
 
 @cache
 def _monthly_totals_query(by_member: bool) -> Select:
-    columns = [Observation.period.label("period"), Metric.code.label("metric")]
+    columns: list[Label[Any]] = [Observation.period.label("period"), Metric.code.label("metric")]
     if by_member:
         columns += [Member.code.label("member"), Member.name_vi.label("member_vi"), Member.name_en.label("member_en")]
     query = (
@@ -275,8 +330,10 @@ def monthly_sums(
     with _reading(engine) as conn:
         rows = conn.execute(_monthly_sums_query(by_member), _chosen(unit_ids, metric_codes, start, end)).all()
     if by_member:
-        return [(code, kind, period, member, int(value)) for code, kind, period, member, value in rows]
-    return [(code, kind, period, "", int(value)) for code, kind, period, value in rows]
+        with_members: Sequence[tuple[str, str, dt.date, str, int]] = rows
+        return [(code, kind, period, member, int(value)) for code, kind, period, member, value in with_members]
+    totals: Sequence[tuple[str, str, dt.date, int]] = rows
+    return [(code, kind, period, "", int(value)) for code, kind, period, value in totals]
 
 
 @cache
@@ -296,18 +353,63 @@ def _monthly_sums_query(by_member: bool) -> Select:
 def fold_period(
     sums: Sequence[tuple[str, str, dt.date, str, int]], months: Sequence[dt.date]
 ) -> dict[tuple[str, str], int]:
-    """Fold monthly sums into one value per (metric, member): flows summed, stocks at the last month with data."""
-    wanted = set(months)
-    last_stock_month: dict[str, dt.date] = {}
-    for code, kind, period, _member, _value in sums:
-        if kind == "stock" and period in wanted and period > last_stock_month.get(code, dt.date.min):
-            last_stock_month[code] = period
-    result: dict[tuple[str, str], int] = {}
-    for code, kind, period, member, value in sums:
-        if period not in wanted or (kind == "stock" and period != last_stock_month[code]):
-            continue
-        result[(code, member)] = result.get((code, member), 0) + value
-    return result
+    """Fold monthly sums into one value per (metric, member): flows summed, stocks at the last month with data
+    (the rule of commstats.grains, on monthly figures)."""
+    wanted = sorted(set(months))
+    return grains.values_of(grains.fold(grains.months_only(s for s in sums if s[2] in wanted), wanted))
+
+
+def period_sums(
+    engine: Engine,
+    unit_ids: Sequence[int],
+    metric_codes: Sequence[str],
+    start: dt.date,
+    end: dt.date,
+    *,
+    by_member: bool = False,
+) -> list[grains.Row]:
+    """Stored figures of every grain whose period starts from start to end, summed over units in SQL:
+    (metric, kind, grain, first day, member, value, estimated); member is "" unless by_member."""
+    params = _chosen(unit_ids, metric_codes, start, end)
+    with _reading(engine) as conn:
+        rows = conn.execute(_period_sums_query(by_member), params).all()
+    if by_member:
+        return [(c, k, g, p, member, int(v), bool(e)) for c, k, g, p, member, v, e in rows]
+    return [(c, k, g, p, "", int(v), bool(e)) for c, k, g, p, v, e in rows]
+
+
+@cache
+def _period_sums_query(by_member: bool) -> Select:
+    columns = [Metric.code, Metric.kind, Observation.grain, Observation.period]
+    if by_member:
+        columns.append(Member.code)
+    estimated = func.max(case((Observation.estimated, 1), else_=0))  # PostgreSQL has no max() of booleans
+    query = (
+        select(*columns, func.sum(Observation.value).cast(Observation.value.type), estimated)
+        .join(Metric, Metric.id == Observation.metric_id)
+        .where(*_chosen_rows(months_only=False))
+        .group_by(*columns)
+    )
+    return query.join(Member, Member.id == Observation.member_id) if by_member else query
+
+
+def period_figures(
+    engine: Engine,
+    unit_ids: Sequence[int],
+    metric_codes: Sequence[str],
+    months: Sequence[dt.date],
+    *,
+    by_member: bool = False,
+) -> dict[tuple[str, str], grains.Folded]:
+    """Each metric's value over a period with what it was read from (commstats.grains): complete monthly
+    figures where they exist, the coarser figure otherwise; flows summed, stocks at the period's end.
+
+    Keys are (metric, member); member is "" unless by_member. A metric with no data is absent."""
+    if not months:
+        return {}
+    # A stock's year figure is its level at December: it may start up to 11 months before the period does.
+    rows = period_sums(engine, unit_ids, metric_codes, add_months(min(months), -11), max(months), by_member=by_member)
+    return grains.fold(rows, months)
 
 
 def period_values(
@@ -318,14 +420,8 @@ def period_values(
     *,
     by_member: bool = False,
 ) -> dict[tuple[str, str], int]:
-    """Each metric's value over a period: flows summed, stocks at the period's last month with data.
-
-    Keys are (metric, member); member is "" unless by_member. A metric with no data is absent.
-    """
-    if not months:
-        return {}
-    sums = monthly_sums(engine, unit_ids, metric_codes, min(months), max(months), by_member=by_member)
-    return fold_period(sums, months)
+    """Each metric's value over a period (period_figures without the basis)."""
+    return grains.values_of(period_figures(engine, unit_ids, metric_codes, months, by_member=by_member))
 
 
 @cache
@@ -340,32 +436,37 @@ def _targets_query() -> Select:
 
 def targets(engine: Engine, unit_ids: Sequence[int], year: int) -> dict[str, int]:
     with _reading(engine) as conn:
-        rows = conn.execute(_targets_query(), {"unit_ids": list(unit_ids), "year": year}).all()
+        rows: Sequence[tuple[str, int]] = conn.execute(
+            _targets_query(), {"unit_ids": list(unit_ids), "year": year}
+        ).all()
         return {code: int(value) for code, value in rows}
 
 
 def figure_sources(
     engine: Engine, unit_ids: Sequence[int], metric_codes: Sequence[str], start: dt.date, end: dt.date
 ) -> pd.DataFrame:
-    """Stored monthly figures with the batch that wrote them (the draft's traceability).
+    """Stored figures of every grain with the batch that wrote them (the draft's traceability).
 
-    Columns: unit, metric, member, period, value, batch_id.
+    Columns: unit, metric, member, period (first day), value, batch_id, grain.
     """
     with _reading(engine) as conn:
         rows = conn.execute(_figure_sources_query(), _chosen(unit_ids, metric_codes, start, end))
-        return _frame(rows, ["unit", "metric", "member", "period", "value", "batch_id"])
+        return _frame(rows, ["unit", "metric", "member", "period", "value", "batch_id", "grain"])
 
 
 @cache
 def _figure_sources_query() -> Select:
     return (
-        select(Unit.code, Metric.code, Member.code, Observation.period, Observation.value, Observation.batch_id)
+        select(
+            Unit.code, Metric.code, Member.code, Observation.period, Observation.value, Observation.batch_id,
+            Observation.grain,
+        )
         .join(Unit, Unit.id == Observation.unit_id)
         .join(Metric, Metric.id == Observation.metric_id)
         .join(Member, Member.id == Observation.member_id)
-        .where(*_chosen_rows())
+        .where(*_chosen_rows(months_only=False))
         .order_by(Metric.sort_order, Member.sort_order, Member.code, Observation.period, Unit.code)
-    )
+    )  # fmt: skip
 
 
 def target_sources(engine: Engine, unit_ids: Sequence[int], metric_codes: Sequence[str], year: int) -> pd.DataFrame:
@@ -418,15 +519,17 @@ def observations_for_export(
     section_codes: Sequence[str] = (),
     member_codes: Sequence[str] = (),
     lang: str = "vi",
+    grain: str | None = None,
 ) -> pd.DataFrame:
-    """Observations in long format with names in `lang`, in the columns of EXPORT_COLUMNS."""
+    """Observations in long format with names in `lang`, in the columns of EXPORT_COLUMNS; every grain, or only
+    `grain` ("month": the monthly figures, as the entry form shows them)."""
     en = lang == "en"
     query = (
         select(
             Unit.code, Unit.name_en if en else Unit.name_vi, Observation.period,
             Section.name_en if en else Section.name_vi, Metric.code, Metric.name_en if en else Metric.name_vi,
             Member.code, Member.name_en if en else Member.name_vi, Observation.value,
-            Metric.unit_en if en else Metric.unit_vi, Observation.note,
+            Metric.unit_en if en else Metric.unit_vi, Observation.note, Observation.grain,
         )
         .join(Unit, Unit.id == Observation.unit_id)
         .join(Metric, Metric.id == Observation.metric_id)
@@ -446,10 +549,16 @@ def observations_for_export(
         query = query.where(Section.code.in_(section_codes))
     if member_codes:
         query = query.where(Member.code.in_(member_codes))
+    if grain is not None:
+        query = query.where(Observation.grain == grain)
     with _reading(engine) as conn:
-        frame = _frame(conn.execute(query), EXPORT_COLUMNS)
-    frame["period"] = [f"{p.year:04d}-{p.month:02d}" for p in frame["period"]]
-    return _int64_values(frame)
+        frame = _frame(conn.execute(query), [*EXPORT_COLUMNS, "grain"])
+    # A coarser figure keeps its own period (2019-Q3, 2019-H1, 2019-9M, 2019), so the file imports back as it was.
+    frame["period"] = [
+        f"{p.year:04d}-{p.month:02d}" if g == "month" else period_from_start(g, p).key
+        for p, g in zip(frame["period"], frame["grain"], strict=True)
+    ]
+    return _int64_values(frame.drop(columns="grain"))
 
 
 @cache
@@ -493,7 +602,8 @@ def _revisions_query(of_units: bool) -> Select:
         select(
             Revision.id, Revision.changed_at, Revision.batch_id, Unit.code.label("unit"), Metric.code.label("metric"),
             Observation.period, Member.code.label("member"), Revision.old_value, Revision.new_value,
-            Member.name_vi.label("member_vi"), Member.name_en.label("member_en"),
+            Member.name_vi.label("member_vi"), Member.name_en.label("member_en"), Observation.grain,
+            Revision.old_estimated, Revision.new_estimated,
         )
         .join(Observation, Observation.id == Revision.observation_id)
         .join(Unit, Unit.id == Observation.unit_id)
@@ -506,10 +616,47 @@ def _revisions_query(of_units: bool) -> Select:
 
 
 def revisions(engine: Engine, unit_ids: Sequence[int] | None = None, limit: int = 500) -> pd.DataFrame:
-    """The newest revisions, with the figure they changed; with `unit_ids`, only those units' figures."""
+    """The newest revisions, with the figure they changed (its grain; whether the old and new values were
+    estimates); with `unit_ids`, only those units' figures."""
     with _reading(engine) as conn:
         result = conn.execute(_revisions_query(unit_ids is not None), _of_units(unit_ids, limit=limit))
-        return _frame(result, list(result.keys()))
+        frame = _frame(result, list(result.keys()))
+    for column in ("old_estimated", "new_estimated"):
+        frame[column] = frame[column].astype(bool)
+    return frame
+
+
+@cache
+def _grain_rows_query(coarse: bool) -> Select:
+    query = (
+        select(Unit.code, Metric.code, Metric.kind, Observation.grain, Observation.period, Member.code,
+               Observation.value)
+        .join(Unit, Unit.id == Observation.unit_id)
+        .join(Metric, Metric.id == Observation.metric_id)
+        .join(Member, Member.id == Observation.member_id)
+        .where(Observation.unit_id.in_(_in("unit_ids")))
+        .where(Observation.period.between(bindparam("start"), bindparam("end")))
+    )  # fmt: skip
+    if coarse:
+        return query.where(Observation.grain != "month")
+    return query.where(Observation.grain == "month", Metric.code.in_(_in("codes")))
+
+
+def grain_rows(
+    engine: Engine, unit_ids: Sequence[int], start: dt.date, end: dt.date
+) -> list[tuple[str, str, str, str, dt.date, str, int]]:
+    """The units' figures of a grain coarser than a month whose period starts from start to end, with the monthly
+    figures of the same metrics over their months: (unit, metric, kind, grain, first day, member, value), for
+    commstats.grains.grain_differences. Nothing more is read when there is no coarser figure (the usual case)."""
+    params: dict[str, object] = {"unit_ids": list(unit_ids), "start": start, "end": end}
+    with _reading(engine) as conn:
+        coarse = [tuple(row) for row in conn.execute(_grain_rows_query(True), params).all()]
+        if not coarse:
+            return []
+        last = max(grains.span(row[3], row[4])[-1] for row in coarse)
+        monthly_params = {**params, "codes": sorted({row[1] for row in coarse}), "end": last}
+        monthly = [tuple(row) for row in conn.execute(_grain_rows_query(False), monthly_params).all()]
+    return [(u, m, k, g, p, mem, int(v)) for u, m, k, g, p, mem, v in coarse + monthly]
 
 
 @dataclass(frozen=True)
@@ -522,7 +669,7 @@ class StoredFigure:
 
 
 @cache
-def _figures_outside_query() -> Select:
+def _figures_outside_query() -> Select[str, str, dt.date, str, int]:
     return (
         select(Unit.code, Metric.code, Observation.period, Member.code, Observation.value)
         .join(Unit, Unit.id == Observation.unit_id)
@@ -565,7 +712,11 @@ def unit_monthly_totals(
 
 @cache
 def _unit_monthly_totals_query() -> Select:
-    columns = [Unit.code.label("unit"), Observation.period.label("period"), Metric.code.label("metric")]
+    columns: list[Label[Any]] = [
+        Unit.code.label("unit"),
+        Observation.period.label("period"),
+        Metric.code.label("metric"),
+    ]
     return (
         select(*columns, func.sum(Observation.value).cast(Observation.value.type).label("value"))
         .join(Unit, Unit.id == Observation.unit_id)
@@ -581,7 +732,9 @@ def first_months(engine: Engine, unit_ids: Sequence[int]) -> dict[tuple[str, str
 
     Grouped by ids first, in the unique index's order (no sort), and named afterwards."""
     with _reading(engine) as conn:
-        rows = conn.execute(_first_months_query(), {"unit_ids": list(unit_ids)}).all()
+        rows: Sequence[tuple[str, str, dt.date]] = conn.execute(
+            _first_months_query(), {"unit_ids": list(unit_ids)}
+        ).all()
         return {(unit, metric): first for unit, metric, first in rows}
 
 
@@ -589,7 +742,7 @@ def first_months(engine: Engine, unit_ids: Sequence[int]) -> dict[tuple[str, str
 def _first_months_query() -> Select:
     firsts = (
         select(Observation.unit_id, Observation.metric_id, func.min(Observation.period).label("first"))
-        .where(Observation.unit_id.in_(_in("unit_ids")))
+        .where(Observation.unit_id.in_(_in("unit_ids")), Observation.grain == "month")
         .group_by(Observation.unit_id, Observation.metric_id)
         .subquery()
     )
@@ -688,7 +841,7 @@ class BlockInfo:
 
 
 @cache
-def _narrative_blocks_query() -> Select:
+def _narrative_blocks_query() -> Select[str, str, int, str, dt.datetime, str]:
     latest = (
         select(NarrativeBlock.kind, func.max(NarrativeBlock.version).label("version"))
         .where(NarrativeBlock.unit_id == bindparam("unit_id"), NarrativeBlock.period_key == bindparam("period_key"))

@@ -13,7 +13,8 @@ from typing import Literal
 
 import pandas as pd
 
-from commstats.periods import Period, add_months, month_key
+from commstats import grains
+from commstats.periods import GRAINS, Period, add_months, month_key
 from commstats.ratios import ratios_of
 
 Granularity = Literal["month", "quarter", "year"]
@@ -54,6 +55,8 @@ def aggregate(
     value column is then a float (percent).
     """
     columns = [*keys, "period_key", "start", "end", "first", "last", "months", "complete", "value"]
+    if "grain" in frame.columns:  # figures of every grain (queries.figure_totals): the rule of commstats.grains
+        return _aggregate_grains(frame, kinds, granularity, keys, ratios)
     if frame.empty:
         return pd.DataFrame(columns=columns)
     # One pass in plain Python over the (small, already aggregated) rows: a pandas filter per group cost
@@ -81,6 +84,54 @@ def aggregate(
     return result.sort_values([*keys, "start"]).reset_index(drop=True)
 
 
+def _aggregate_grains(
+    frame: pd.DataFrame,
+    kinds: Mapping[str, str],
+    granularity: Granularity,
+    keys: Sequence[str],
+    ratios: Mapping[str, tuple[str, Sequence[str]]] | None,
+) -> pd.DataFrame:
+    """aggregate() over figures of every grain (columns *keys, period, grain, value, estimated): each period
+    read by commstats.grains.fold — complete months where they exist, the coarser figure otherwise, never a
+    coarser figure split into months — with two more columns: `grain` (the coarser grains used, "+"-joined, or
+    "month") and `estimated` (an estimate is in the value)."""
+    columns = [*keys, "period_key", "start", "end", "first", "last", "months", "complete", "value", "grain",
+               "estimated"]  # fmt: skip
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    by_key: dict[tuple, list[grains.Row]] = {}
+    wanted: dict[tuple, set[Period]] = {}
+    columns_in = [frame[k] for k in keys]
+    for *key_values, start, grain, value, estimated in zip(
+        *columns_in, frame["period"], frame["grain"], frame["value"], frame["estimated"], strict=True
+    ):
+        metric = str(dict(zip(keys, key_values, strict=True)).get("metric", ""))
+        row: grains.Row = (metric, kinds.get(metric, "flow"), grain, start, "", int(value), bool(estimated))
+        by_key.setdefault(tuple(key_values), []).append(row)
+        period = period_of(start, granularity)
+        if grain == "month" or grains.span(grain, start)[-1] <= period.end:  # a figure that fits in the period
+            wanted.setdefault(tuple(key_values), set()).add(period)
+    rows = []
+    for key_values, periods in wanted.items():
+        values = dict(zip(keys, key_values, strict=True))
+        for period in periods:
+            near = [r for r in by_key[key_values] if add_months(period.start, -11) <= r[3] <= period.end]
+            folded = grains.fold(near, period.months).get((str(values.get("metric", "")), ""))
+            if folded is None:
+                continue
+            basis, count = folded.basis, MONTHS_IN[granularity]
+            rows.append(
+                {**values, "period_key": period.key, "start": period.start, "end": period.end, "first": period.start,
+                 "last": period.end, "months": min(basis.covered, count), "complete": basis.covered >= count,
+                 "value": folded.value, "grain": "+".join(basis.coarse) or "month", "estimated": basis.estimated}
+            )  # fmt: skip
+    if ratios and "metric" in keys:
+        rows.extend(_ratio_rows(rows, keys, ratios))
+    result = pd.DataFrame(rows, columns=columns)
+    result["value"] = result["value"].astype("float64" if ratios else "int64")
+    return result.sort_values([*keys, "start"]).reset_index(drop=True)
+
+
 def _ratio_rows(rows: list[dict], keys: Sequence[str], ratios: Mapping[str, tuple[str, Sequence[str]]]) -> list[dict]:
     """One row per ratio and period (and other keys): the ratio of the rolled-up parts."""
     others = [k for k in keys if k != "metric"]
@@ -92,7 +143,13 @@ def _ratio_rows(rows: list[dict], keys: Sequence[str], ratios: Mapping[str, tupl
         values = {code: row["value"] for code, row in parts.items()}
         for code, value in ratios_of(values, ratios).items():
             numerator = parts[ratios[code][0]]
-            found.append({**numerator, "metric": code, "value": value})
+            row = {**numerator, "metric": code, "value": value}
+            if "estimated" in numerator:  # read through commstats.grains: the basis of all its parts
+                used = [parts[p] for p in (ratios[code][0], *ratios[code][1]) if p in parts]
+                row["estimated"] = any(r["estimated"] for r in used)
+                coarse = {g for r in used for g in str(r["grain"]).split("+") if g != "month"}
+                row["grain"] = "+".join(g for g in GRAINS if g in coarse) or "month"
+            found.append(row)
     return found
 
 

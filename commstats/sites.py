@@ -53,8 +53,8 @@ class SiteFlag:
 
 def _names(frame: pd.DataFrame, lang: str) -> dict[str, str]:
     column = "member_en" if lang == "en" else "member_vi"
-    names = frame.drop_duplicates("member").set_index("member")[column].to_dict()
-    return {code: (name or code) for code, name in names.items()}
+    unique = frame.drop_duplicates("member")
+    return {str(code): str(name or code) for code, name in zip(unique["member"], unique[column], strict=True)}
 
 
 def _months(start: dt.date, end: dt.date) -> list[dt.date]:

@@ -51,8 +51,9 @@ def mergers_within(units: Sequence[UnitInfo], unit_ids: Sequence[int], lang: str
     by_id = {u.id: u for u in units}
     found = []
     for unit in units:
-        if unit.id in unit_ids and unit.merged_into_id in unit_ids and unit.merged_on:
-            found.append(Merger(unit.merged_on, unit.name(lang), by_id[unit.merged_into_id].name(lang)))
+        successor = unit.merged_into_id
+        if unit.id in unit_ids and successor is not None and successor in unit_ids and unit.merged_on:
+            found.append(Merger(unit.merged_on, unit.name(lang), by_id[successor].name(lang)))
     return sorted(found, key=lambda m: m.on)
 
 
@@ -75,3 +76,19 @@ def reporting_ends(units: Sequence[UnitInfo]) -> dict[str, tuple[dt.date, str]]:
         for u in units
         if u.merged_into_id in by_id and u.merged_on is not None and u.merged_into_id is not None
     }
+
+
+def area_on_map(area: str, map_: str, month: dt.date, successors: dict[str, str], effective: dt.date) -> str | None:
+    """The province a figure of `month` stored for a unit of `area` counts in on `map_` ("63" or "34"), or None
+    when that map has no such province for that month.
+
+    The 34 map carries history across: an old province's figures, before and after the merger, go to the new
+    province it became part of (`successors`: old area code → new area code). The 63 map stops at the merger:
+    from `effective` on an old province is not available, and a new province has no split into the old ones.
+    """
+    on_new = area.startswith("34-")
+    if map_ == "34":
+        return area if on_new else successors.get(area)
+    if on_new or month >= effective:
+        return None
+    return area

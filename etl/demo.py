@@ -3,33 +3,49 @@
 Every catalogue metric gets plausible growth and seasonality; July 2019 equals the seed
 report exactly. The unit is flagged `is_demo` so every screen can say so.
 
+Each series (unit, metric, member) draws from its own random stream, seeded from a stable hash of
+its codes: adding a metric to the catalogue (or a member to a breakdown) gives that series figures
+and moves no other demo figure. A metric without a level below gets a modest default one.
+
 A second, smaller demo unit shows a merger: in 2025 the Departments of Information and
 Communications merged into the Departments of Science and Technology, and Trà Vinh province
-merged into Vĩnh Long from 2025-07-01. `vinhlong-demo` (the surviving department) reports
-from that month on, and `travinh-demo` is recorded as merged into it, so choosing the
-surviving unit shows both histories combined. Its figures carry one implausible value (for
-the data-quality page) and one value corrected by a second batch (a revision).
+merged into Vĩnh Long from 2025-07-01. `travinh-demo` reports until the month before (the merger
+rules of commstats.units say when a merged unit stops); from that month on `vinhlong-demo` (the
+surviving department) reports for the merged province: the Trà Vinh series carried on plus its own.
+Choosing the surviving unit shows both histories combined. Its figures carry one implausible value
+(for the data-quality page) and one value corrected by a second batch (a revision).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import random
 from collections.abc import Iterator
+from pathlib import Path
 
 from sqlalchemy import Engine, delete, select
 
-from commstats.catalog import load_sites
+from commstats.catalog import Catalog, catalog_from, load_sites
 from commstats.db import session_scope
 from commstats.models import Observation, Target, Unit
 from commstats.periods import add_months, month_start
+from commstats.queries import UnitInfo
+from commstats.units import reporting_ends
 from etl.load import load_rows
 from etl.validate import CleanRow, Reference
 
 DEMO_UNIT = "travinh-demo"
 MERGED_UNIT = "vinhlong-demo"
 MERGED_ON = dt.date(2025, 7, 1)
+# The two demo units as the merger rules (commstats.units) read them; the ids only link the two.
+DEMO_UNITS = (
+    UnitInfo(1, DEMO_UNIT, "Sở Thông tin và Truyền thông Trà Vinh (dữ liệu mẫu)",
+             "Tra Vinh Department of Information and Communications (demo data)", True, 2, MERGED_ON, 0),
+    UnitInfo(2, MERGED_UNIT, "Sở Khoa học và Công nghệ Vĩnh Long (dữ liệu mẫu)",
+             "Vinh Long Department of Science and Technology (demo data)", True, None, None, 0),
+)  # fmt: skip
 FIRST_MONTH = dt.date(2017, 1, 1)
 LAST_MONTH = dt.date(2026, 10, 1)
 SEED_MONTH = dt.date(2019, 7, 1)
@@ -113,11 +129,26 @@ LEVELS: dict[tuple[str, str], tuple[float, float, float]] = {
 }
 
 
+# A metric added to the catalogue without a level above: a modest flow with some seasonality.
+DEFAULT_LEVEL = (10.0, 0.05, 0.2)
+# Series worked out from others rather than drawn from a level of their own.
+DERIVED = {"sites_count", "sites_independent", "sites_posts", "igate_on_time", "igate_late"}
+
+Series = dict[tuple[str, str], dict[dt.date, int]]  # (metric, member) -> {month: value}
+
+
 def months() -> Iterator[dt.date]:
     month = FIRST_MONTH
     while month <= LAST_MONTH:
         yield month
         month = add_months(month, 1)
+
+
+def _stream(unit: str, metric: str, member: str, part: str = "") -> random.Random:
+    """The random stream of one series, seeded from a stable hash of its codes (Python's hash() of a str
+    changes from run to run), so that no series' figures depend on which other series exist."""
+    digest = hashlib.blake2b(f"{SEED}|{unit}|{metric}|{member}|{part}".encode(), digest_size=8).digest()
+    return random.Random(int.from_bytes(digest, "big"))
 
 
 def _seasonal(month: dt.date, amplitude: float) -> float:
@@ -130,6 +161,22 @@ def _level(base: float, growth: float, amplitude: float, month: dt.date, rng: ra
     years = (month.year - FIRST_MONTH.year) + (month.month - 1) / 12
     expected = base * (1 + growth) ** years * _seasonal(month, amplitude)
     return max(0, round(rng.gauss(expected, max(0.8, expected * 0.08))))
+
+
+def _drawn(
+    unit: str, key: tuple[str, str], spec: tuple[float, float, float], span: list[dt.date]
+) -> dict[dt.date, int]:
+    rng = _stream(unit, *key)
+    return {month: _level(*spec, month, rng) for month in span}
+
+
+def _igate_parts(unit: str, received: dict[dt.date, int]) -> Series:
+    """Dossiers settled on time and late: shares of the dossiers received, each share its own stream."""
+    on_time, late = _stream(unit, "igate_on_time", ""), _stream(unit, "igate_late", "")
+    return {
+        ("igate_on_time", ""): {m: round(v * on_time.uniform(0.9, 0.96)) for m, v in received.items()},
+        ("igate_late", ""): {m: round(v * late.uniform(0.005, 0.03)) for m, v in received.items()},
+    }
 
 
 def _sites_in_service(month: dt.date) -> int:
@@ -151,49 +198,82 @@ def _split(total: int, weights: list[float], rng: random.Random) -> list[int]:
     return parts
 
 
-def demo_rows() -> list[CleanRow]:
-    rng = random.Random(SEED)
+def _site_series(span: list[dt.date]) -> Series:
+    """Posts per component site: a monthly total (its own stream) split over the sites in service (another)."""
     sites = load_sites().sites
     weights = [3.0 if i < 9 else 1.0 + (i % 5) * 0.3 for i in range(len(sites))]
-    rows: list[CleanRow] = []
-
-    def add(metric: str, month: dt.date, member: str, value: int) -> None:
-        rows.append(CleanRow(0, DEMO_UNIT, metric, month, member, value, ""))
-
-    for month in months():
-        values = {key: _level(*spec, month, rng) for key, spec in LEVELS.items()}
-        in_service = _sites_in_service(month)
-        values[("sites_count", "")] = in_service
-        values[("sites_independent", "")] = 2 if month < dt.date(2018, 6, 1) else 3
-        received = values[("igate_received", "")]
-        values[("igate_late", "")] = round(received * rng.uniform(0.005, 0.03))
-        values[("igate_on_time", "")] = round(received * rng.uniform(0.9, 0.96))
-        if month == SEED_MONTH:
-            values.update(SEED_FIGURES)
-        for (metric, member), value in values.items():
-            add(metric, month, member, value)
-
-        years = (month.year - FIRST_MONTH.year) + (month.month - 1) / 12
-        site_total = SEED_SITE_POSTS if month == SEED_MONTH else _level(420, 0.05, 0.12, month, rng)
-        active = [
-            i for i, s in enumerate(sites[:in_service]) if not (s.code in QUIET_SITES and month >= QUIET_SITES[s.code])
-        ]
-        parts = _split(site_total, [weights[i] for i in active], rng)
-        by_site = dict(zip(active, parts, strict=True))
-        for i, site in enumerate(sites[:in_service]):
-            add("sites_posts", month, site.code, by_site.get(i, 0))
-        del years
-    return rows
+    totals = _drawn(DEMO_UNIT, ("sites_posts", ""), (420, 0.05, 0.12), span)
+    split = _stream(DEMO_UNIT, "sites_posts", "", "split")
+    series: Series = {}
+    for month in span:
+        in_service = sites[: _sites_in_service(month)]
+        total = SEED_SITE_POSTS if month == SEED_MONTH else totals[month]
+        active = [i for i, s in enumerate(in_service) if not (s.code in QUIET_SITES and month >= QUIET_SITES[s.code])]
+        by_site = dict(zip(active, _split(total, [weights[i] for i in active], split), strict=True))
+        for i, site in enumerate(in_service):
+            series.setdefault(("sites_posts", site.code), {})[month] = by_site.get(i, 0)
+    return series
 
 
-def demo_targets(rows: list[CleanRow]) -> dict[tuple[str, int], int]:
-    """Annual targets a little above each year's outcome, for the main flow metrics."""
+def _members(catalog: Catalog, metric: str) -> list[str]:
+    """The members a demo series is drawn for: the breakdown's listed members, else the whole ("")."""
+    dimension = catalog.metric(metric).dimension
+    members = [m.code for m in catalog.dimensions[dimension].members] if dimension else []
+    return members or [""]
+
+
+def area_series(catalog: Catalog | Path | None = None) -> Series:
+    """The Trà Vinh series of every stored catalogue metric, every month of the demo (before and after
+    the merger: who reports them is decided by `demo_rows` and `merged_unit_rows`)."""
+    catalog = catalog_from(catalog)
+    span = list(months())
+    codes = {m.code for m in catalog.metrics if m.kind != "ratio"}
+    series: Series = {}
+    for metric in (m.code for m in catalog.metrics if m.code in codes - DERIVED):
+        for member in _members(catalog, metric):
+            spec = LEVELS.get((metric, member), DEFAULT_LEVEL)
+            series[(metric, member)] = _drawn(DEMO_UNIT, (metric, member), spec, span)
+    series[("sites_count", "")] = {m: _sites_in_service(m) for m in span}
+    series[("sites_independent", "")] = {m: 2 if m < dt.date(2018, 6, 1) else 3 for m in span}
+    received = _drawn(DEMO_UNIT, ("igate_received", ""), LEVELS[("igate_received", "")], span)
+    series.update(_igate_parts(DEMO_UNIT, received))
+    series.update(_site_series(span))
+    for key, value in SEED_FIGURES.items():
+        if key in series:
+            series[key][SEED_MONTH] = value
+    return {key: values for key, values in series.items() if key[0] in codes}
+
+
+def _reporting_end() -> tuple[dt.date, str]:
+    """The month from which the Trà Vinh unit takes no figures, and who reports instead (commstats.units)."""
+    return reporting_ends(DEMO_UNITS)[DEMO_UNIT]
+
+
+def _rows(unit: str, series: Series, span: list[dt.date]) -> list[CleanRow]:
+    return [
+        CleanRow(0, unit, metric, month, member, by_month[month], "")
+        for month in span
+        for (metric, member), by_month in series.items()
+        if month in by_month
+    ]
+
+
+def demo_rows(catalog: Catalog | Path | None = None) -> list[CleanRow]:
+    """The Trà Vinh unit's figures: every stored catalogue metric, every month until its merger."""
+    ends, _ = _reporting_end()
+    return _rows(DEMO_UNIT, area_series(catalog), [m for m in months() if m < ends])
+
+
+def demo_targets(series: Series) -> dict[tuple[str, int], int]:
+    """Annual targets a little above each year's outcome, for the main flow metrics; the Trà Vinh unit's
+    for the years it reported in (the merger year's planned on the whole year's outcome)."""
+    ends, _ = _reporting_end()
     totals: dict[tuple[str, int], int] = {}
-    for row in rows:
-        if row.metric_code in ("portal_posts", "publishing_licences", "igate_received", "sites_posts"):
-            key = (row.metric_code, row.period.year)
-            totals[key] = totals.get(key, 0) + row.value
-    return {key: int(round(total * 1.1 / 10) * 10) for key, total in totals.items() if key[1] >= 2018}
+    for (metric, _member), by_month in series.items():
+        if metric in ("portal_posts", "publishing_licences", "igate_received", "sites_posts"):
+            for month, value in by_month.items():
+                totals[(metric, month.year)] = totals.get((metric, month.year), 0) + value
+    return {key: int(round(total * 1.1 / 10) * 10) for key, total in totals.items() if 2018 <= key[1] <= ends.year}
 
 
 # The surviving unit's own figures: metric, member: (level in 2017 terms, yearly growth, seasonal amplitude).
@@ -213,32 +293,32 @@ MERGED_LEVELS: dict[tuple[str, str], tuple[float, float, float]] = {
     ("leadership_meetings", ""): (9, 0.03, 0.25),
 }
 # A value typed ten times too large and left in (the data-quality page flags it) ...
-MERGED_OUTLIER = (("portal_audio", ""), dt.date(2026, 3, 1), 95)
+MERGED_OUTLIER = (("portal_audio", ""), dt.date(2026, 3, 1))
 # ... and one first loaded wrongly, then corrected by a second batch (a revision).
 MERGED_CORRECTED = (("ioffice_documents", "incoming"), dt.date(2026, 9, 1))
 # Months around Tết 2026 in which the unit never sent one figure (the data-quality page lists them).
 MERGED_MISSING = (("propaganda_directives", ""), (dt.date(2026, 1, 1), dt.date(2026, 2, 1)))
 
 
-def merged_unit_rows() -> list[CleanRow]:
-    """The surviving unit's figures from the merger month on (its own random stream)."""
-    rng = random.Random(SEED + 1)
-    rows: list[CleanRow] = []
-    month = MERGED_ON
-    while month <= LAST_MONTH:
-        values = {key: _level(*spec, month, rng) for key, spec in MERGED_LEVELS.items()}
-        received = values[("igate_received", "")]
-        values[("igate_on_time", "")] = round(received * rng.uniform(0.9, 0.96))
-        values[("igate_late", "")] = round(received * rng.uniform(0.005, 0.03))
-        if month == MERGED_OUTLIER[1]:
-            values[MERGED_OUTLIER[0]] = MERGED_OUTLIER[2]
-        if month in MERGED_MISSING[1]:
-            del values[MERGED_MISSING[0]]
-        rows.extend(
-            CleanRow(0, MERGED_UNIT, metric, month, member, value, "") for (metric, member), value in values.items()
-        )
-        month = add_months(month, 1)
-    return rows
+def merged_unit_rows(catalog: Catalog | Path | None = None) -> list[CleanRow]:
+    """The surviving unit's figures from the merger month on: the Trà Vinh series carried on, plus its
+    own figures (each series its own stream) where it had an office of its own."""
+    ends, successor = _reporting_end()
+    span = [m for m in months() if m >= ends]
+    series = {key: {m: v for m, v in by_month.items() if m >= ends} for key, by_month in area_series(catalog).items()}
+    own = {key: _drawn(successor, key, spec, span) for key, spec in MERGED_LEVELS.items() if key in series}
+    if ("igate_received", "") in own:
+        own.update({k: v for k, v in _igate_parts(successor, own[("igate_received", "")]).items() if k in series})
+    for key, by_month in own.items():
+        for month, value in by_month.items():
+            series[key][month] += value
+    key, month = MERGED_OUTLIER
+    if key in series:
+        series[key][month] *= 10
+    key, missing = MERGED_MISSING
+    for month in missing if key in series else ():
+        del series[key][month]
+    return _rows(successor, series, span)
 
 
 def _first_entry(rows: list[CleanRow]) -> list[CleanRow]:
@@ -252,21 +332,27 @@ def _first_entry(rows: list[CleanRow]) -> list[CleanRow]:
     ]
 
 
-def load_merged_unit(engine: Engine) -> None:
-    """The surviving unit, the merger record, its figures (first entry + correction) and a target."""
+def _demo_unit(engine: Engine, info: UnitInfo) -> int:
+    """Create or update a demo unit (flagged demo, public); its id."""
     with session_scope(engine) as session:
-        survivor = session.scalar(select(Unit).where(Unit.code == MERGED_UNIT)) or Unit(code=MERGED_UNIT)
-        survivor.name_vi = "Sở Khoa học và Công nghệ Vĩnh Long (dữ liệu mẫu)"
-        survivor.name_en = "Vinh Long Department of Science and Technology (demo data)"
-        survivor.is_demo, survivor.public_view, survivor.cutoff_day = True, True, 0
-        session.add(survivor)
+        unit = session.scalar(select(Unit).where(Unit.code == info.code)) or Unit(code=info.code)
+        unit.name_vi, unit.name_en = info.name_vi, info.name_en
+        unit.is_demo, unit.public_view, unit.cutoff_day = True, True, info.cutoff_day
+        session.add(unit)
         session.flush()
+        return unit.id
+
+
+def load_merged_unit(engine: Engine, catalog: Catalog | Path | None = None) -> None:
+    """The surviving unit, the merger record, its figures (first entry + correction) and a target."""
+    ends, successor = _reporting_end()
+    survivor_id = _demo_unit(engine, next(u for u in DEMO_UNITS if u.code == successor))
+    with session_scope(engine) as session:
         merged = session.scalar(select(Unit).where(Unit.code == DEMO_UNIT))
         if merged is not None:
-            merged.merged_into_id, merged.merged_on = survivor.id, MERGED_ON
-        survivor_id = survivor.id
+            merged.merged_into_id, merged.merged_on = survivor_id, ends
         already_loaded = session.scalar(select(Observation.id).where(Observation.unit_id == survivor_id).limit(1))
-    rows = merged_unit_rows()
+    rows = merged_unit_rows(catalog)
     if already_loaded is None:
         first = "commstats.demo (Vĩnh Long, nhập lần đầu)"
         load_rows(engine, _first_entry(rows), source_kind="demo", source_name=first, sha256=f"demo-{SEED + 1}-first")
@@ -281,22 +367,17 @@ def load_merged_unit(engine: Engine) -> None:
                                value=int(round(total * 1.1 / 10) * 10)))  # fmt: skip
 
 
-def load_demo(engine: Engine) -> None:
-    with session_scope(engine) as session:
-        unit = session.scalar(select(Unit).where(Unit.code == DEMO_UNIT)) or Unit(code=DEMO_UNIT)
-        unit.name_vi = "Sở Thông tin và Truyền thông Trà Vinh (dữ liệu mẫu)"
-        unit.name_en = "Tra Vinh Department of Information and Communications (demo data)"
-        unit.is_demo, unit.public_view, unit.cutoff_day = True, True, 0
-        session.add(unit)
-    rows = demo_rows()
-    load_rows(engine, rows, source_kind="demo", source_name="commstats.demo", sha256=f"demo-{SEED}")
+def load_demo(engine: Engine, catalog: Catalog | Path | None = None) -> None:
+    """Both demo units, their figures and targets, and the merger; `catalog` (default data/catalog.yaml)
+    must be the one the database was set up with."""
+    unit_id = _demo_unit(engine, next(u for u in DEMO_UNITS if u.code == DEMO_UNIT))
+    load_rows(engine, demo_rows(catalog), source_kind="demo", source_name="commstats.demo", sha256=f"demo-{SEED}")
     reference = Reference.read(engine)
     with session_scope(engine) as session:
-        unit_id = reference.units[DEMO_UNIT]
         session.execute(delete(Target).where(Target.unit_id == unit_id))
-        for (metric, year), value in demo_targets(rows).items():
+        for (metric, year), value in demo_targets(area_series(catalog)).items():
             session.add(Target(unit_id=unit_id, metric_id=reference.metrics[metric][0], year=year, value=value))
-    load_merged_unit(engine)
+    load_merged_unit(engine, catalog)
 
 
 def month_list() -> list[dt.date]:

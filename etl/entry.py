@@ -36,9 +36,10 @@ def sections(engine: Engine, unit_code: str, lang: str = "vi") -> list[FormSecti
 
 def stored_values(engine: Engine, unit_code: str, month: dt.date, section_code: str) -> dict[tuple[str, str], int]:
     frame = queries.observations_for_export(
-        engine, start=month, end=month, unit_codes=[unit_code], section_codes=[section_code]
-    )
-    return {(str(r.metric), str(r.member)): int(r.value) for r in frame.itertuples()}
+        engine, start=month, end=month, unit_codes=[unit_code], section_codes=[section_code], grain="month"
+    )  # a quarter's figure starts on the same day as its first month: never shown as that month's
+    columns = zip(frame["metric"].tolist(), frame["member"].tolist(), frame["value"].tolist(), strict=True)
+    return {(str(metric), str(member)): int(value) for metric, member, value in columns}
 
 
 def entry_frame(engine: Engine, unit_code: str, month: dt.date, section_code: str, lang: str = "vi") -> pd.DataFrame:

@@ -43,13 +43,15 @@ _SQLITE_STAT_ROWS = text("SELECT stat FROM sqlite_stat1 WHERE tbl = 'observation
 _SQLITE_HAS_STATS = text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
 _PG_STAT_ROWS = text("SELECT reltuples FROM pg_class WHERE oid = 'observation'::regclass")
 _ANALYZE = text("ANALYZE observation")
-Key = tuple[int, int, dt.date, int]  # (unit, metric, period, member) ids
+Key = tuple[int, int, dt.date, int, str]  # (unit, metric, period, member) ids and the grain
 # Existing rows are looked up key by key when a load has at most SPARSE_KEYS keys filling less than
 # 1/SPARSE_SHARE of the units × metrics × months they span (see _existing).
 SPARSE_KEYS = 20_000
 SPARSE_SHARE = 20
 _UNIT, _METRIC, _MEMBER = attrgetter("unit_code"), attrgetter("metric_code"), attrgetter("member_code")
 _PERIOD, _VALUE, _NOTE = attrgetter("period"), attrgetter("value"), attrgetter("note")
+_GRAIN, _ESTIMATED = attrgetter("grain"), attrgetter("estimated")
+Stored = tuple[int, int, bool]  # (observation id, value, estimated)
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def _ensure_members(conn: Connection, rows: Sequence[CleanRow], reference: Refer
 
 
 def _keys(rows: Sequence[CleanRow], reference: Reference) -> list[Key]:
-    """Each row's (unit, metric, period, member) ids. The lookups run column by column through map and
+    """Each row's (unit, metric, period, member) ids and grain. The lookups run column by column through map and
     zip, whose loops run in C: on a million rows this takes a third of the time of a Python loop."""
     metric_ids = {code: metric_id for code, (metric_id, _dimension) in reference.metrics.items()}
     dimensions = {code: dimension for code, (_metric_id, dimension) in reference.metrics.items()}
@@ -97,13 +99,14 @@ def _keys(rows: Sequence[CleanRow], reference: Reference) -> list[Key]:
             map(metric_ids.__getitem__, metric_codes),
             map(_PERIOD, rows),
             map(reference.members.__getitem__, member_keys),
+            map(_GRAIN, rows),
             strict=True,
         )
     )
 
 
-def _existing(conn: Connection, keys: dict[Key, CleanRow]) -> dict[tuple, tuple[int, int]]:
-    """(unit, metric, period, member) -> (observation id, value) for the keys of this load.
+def _existing(conn: Connection, keys: dict[Key, CleanRow]) -> dict[tuple, Stored]:
+    """(unit, metric, period, member, grain) -> (observation id, value, estimated) for the keys of this load.
 
     A file that fills its units × metrics × months (an import) is matched against every stored row of
     that box, in one query. A few keys scattered over a big box (a correction file over several units
@@ -120,51 +123,58 @@ def _existing(conn: Connection, keys: dict[Key, CleanRow]) -> dict[tuple, tuple[
         return _existing_by_key(conn, keys)
     query = select(
         Observation.id, Observation.unit_id, Observation.metric_id, Observation.period,
-        Observation.member_id, Observation.value,
+        Observation.member_id, Observation.value, Observation.grain, Observation.estimated,
     ).where(
         Observation.unit_id.in_(unit_ids), Observation.metric_id.in_(metric_ids),
         Observation.period.between(first, last),
     )  # fmt: skip
     found = {}
     for r in conn.execute(query):
-        key = (r.unit_id, r.metric_id, r.period, r.member_id)
+        key = (r.unit_id, r.metric_id, r.period, r.member_id, r.grain)
         if key in keys:
-            found[key] = (r.id, r.value)
+            found[key] = (r.id, r.value, bool(r.estimated))
     return found
 
 
 @cache
 def _by_key_query() -> Select:
-    return select(Observation.id, Observation.value).where(
+    return select(Observation.id, Observation.value, Observation.estimated).where(
         Observation.unit_id == bindparam("unit"), Observation.metric_id == bindparam("metric"),
         Observation.period == bindparam("period"), Observation.member_id == bindparam("member"),
+        Observation.grain == bindparam("grain"),
     )  # fmt: skip
 
 
-def _existing_by_key(conn: Connection, keys: dict[Key, CleanRow]) -> dict[tuple, tuple[int, int]]:
+def _existing_by_key(conn: Connection, keys: dict[Key, CleanRow]) -> dict[tuple, Stored]:
     found = {}
     for key in keys:
         row = conn.execute(
-            _by_key_query(), {"unit": key[0], "metric": key[1], "period": key[2], "member": key[3]}
+            _by_key_query(), {"unit": key[0], "metric": key[1], "period": key[2], "member": key[3], "grain": key[4]}
         ).first()
         if row is not None:
-            found[key] = (row.id, row.value)
+            found[key] = (row.id, row.value, bool(row.estimated))
     return found
 
 
 _SQLITE_INSERT = (
-    "INSERT INTO observation (unit_id, metric_id, period, member_id, value, note, batch_id, updated_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO observation (unit_id, metric_id, period, member_id, grain, value, note, batch_id, updated_at, "
+    "estimated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
-_PG_COPY = "COPY observation (unit_id, metric_id, period, member_id, value, note, batch_id, updated_at) FROM STDIN"
+_PG_COPY = (
+    "COPY observation (unit_id, metric_id, period, member_id, grain, value, note, batch_id, updated_at, estimated) "
+    "FROM STDIN"
+)
+_COLUMNS = (
+    "unit_id", "metric_id", "period", "member_id", "grain", "value", "note", "batch_id", "updated_at", "estimated"
+)  # fmt: skip
 
 
 def _locked(
     conn: Connection,
     keyed: dict[Key, CleanRow],
-    existing: dict[tuple, tuple[int, int]],
+    existing: dict[tuple, Stored],
     new: list[Key],
     updates: list[Key],
 ) -> list[LockedChange]:
@@ -180,15 +190,29 @@ def _locked(
     return locked_changes(changes, locked)
 
 
-def _new_keys(keyed: dict[Key, CleanRow], existing: dict[tuple, tuple[int, int]]) -> list[Key]:
+def _new_keys(keyed: dict[Key, CleanRow], existing: dict[tuple, Stored]) -> list[Key]:
     return [key for key in keyed if key not in existing] if existing else list(keyed)
+
+
+def _changed_keys(keyed: dict[Key, CleanRow], existing: dict[tuple, Stored]) -> list[Key]:
+    """Stored figures this load changes: another value, or an estimate replaced by the actual figure (even of
+    the same value: the quality page lists it). An estimate never replaces an actual figure (loading the
+    half-year report again after June's actual figure came in leaves June alone)."""
+    changed = []
+    for key, row in keyed.items():
+        stored = existing.get(key)
+        if stored is None or (row.estimated and not stored[2]):
+            continue
+        if stored[1] != row.value or stored[2] != row.estimated:
+            changed.append(key)
+    return changed
 
 
 def _new_rows(
     conn: Connection, keyed: dict[Key, CleanRow], keys: list[Key], *, batch_id: int, now: dt.datetime
 ) -> list[tuple]:
-    """The new observations as the driver's parameter tuples (unit, metric, period, member, value, note,
-    batch, time), zipped from columns (loops in C) and sorted in the unique index's order: SQLite then
+    """The new observations as the driver's parameter tuples (unit, metric, period, member, grain, value, note,
+    batch, time, estimated), zipped from columns (loops in C) and sorted in the unique index's order: SQLite then
     appends to the index instead of splitting pages all over it, which makes the insert itself cheaper
     (bench/). On SQLite dates are the same ISO text SQLAlchemy's Date and DateTime types write."""
     rows = list(keyed.values()) if len(keys) == len(keyed) else list(map(keyed.__getitem__, keys))
@@ -199,11 +223,12 @@ def _new_rows(
         periods, stamp = map(iso.__getitem__, map(itemgetter(2), keys)), now.isoformat(sep=" ", timespec="microseconds")
     params = list(
         zip(
-            map(itemgetter(0), keys), map(itemgetter(1), keys), periods, map(itemgetter(3), keys), map(_VALUE, rows),
-            map(_NOTE, rows), repeat(batch_id), repeat(stamp),
+            map(itemgetter(0), keys), map(itemgetter(1), keys), periods, map(itemgetter(3), keys),
+            map(itemgetter(4), keys), map(_VALUE, rows), map(_NOTE, rows), repeat(batch_id), repeat(stamp),
+            map(_ESTIMATED, rows),
         )
     )  # fmt: skip
-    params.sort()  # keys are unique: the order is decided by (unit, metric, period, member)
+    params.sort()  # keys are unique: the order is decided by (unit, metric, period, member, grain)
     return params
 
 
@@ -228,8 +253,7 @@ def _insert_observations(conn: Connection, params: list[tuple]) -> None:
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
         _copy_observations(conn, params)
         return
-    columns = ("unit_id", "metric_id", "period", "member_id", "value", "note", "batch_id", "updated_at")
-    conn.execute(insert(Observation), [dict(zip(columns, row, strict=True)) for row in params])
+    conn.execute(insert(Observation), [dict(zip(_COLUMNS, row, strict=True)) for row in params])
 
 
 def _rows_in_statistics(conn: Connection) -> float | None:
@@ -344,7 +368,7 @@ def _load_once(
         keyed = dict(zip(_keys(rows, reference), rows, strict=True))  # a repeated key: the last row wins
         existing = _existing(conn, keyed)
         new = _new_keys(keyed, existing)
-        updates = [key for key in keyed if key in existing and existing[key][1] != keyed[key].value] if existing else []
+        updates = _changed_keys(keyed, existing) if existing else []
         unchanged = len(keyed) - len(new) - len(updates)
         locked = _locked(conn, keyed, existing, new, updates)
         reason = refuse_without_reason(conn, locked, reason)
@@ -371,14 +395,17 @@ def _load_once(
             conn.execute(
                 insert(Revision),
                 [{"observation_id": existing[k][0], "old_value": existing[k][1], "new_value": keyed[k].value,
+                  "old_estimated": existing[k][2], "new_estimated": keyed[k].estimated,
                   "batch_id": batch_id, "changed_at": now} for k in updates],
             )  # fmt: skip
             conn.execute(
                 update(Observation)
                 .where(Observation.id == bindparam("obs_id"))
-                .values(value=bindparam("new_value"), note=bindparam("new_note"), batch_id=batch_id, updated_at=now),
-                [{"obs_id": existing[k][0], "new_value": keyed[k].value, "new_note": keyed[k].note} for k in updates],
-            )
+                .values(value=bindparam("new_value"), note=bindparam("new_note"), estimated=bindparam("new_estimated"),
+                        batch_id=batch_id, updated_at=now),
+                [{"obs_id": existing[k][0], "new_value": keyed[k].value, "new_note": keyed[k].note,
+                  "new_estimated": keyed[k].estimated} for k in updates],
+            )  # fmt: skip
         if locked:
             record_adjustments(conn, locked, reason=reason, batch_id=batch_id, actor=created_by, at=now)
             units = ",".join(sorted(set(map(_UNIT, rows))))

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -151,7 +152,7 @@ def size_problem(file: str, size: int) -> Problem | None:
 
 
 def import_path(
-    engine: Engine, path: Path, importer: Callable[..., ImportReport] | None = None, **options: object
+    engine: Engine, path: Path, importer: Callable[..., ImportReport] | None = None, **options: Any
 ) -> ImportReport:
     """Read a file from disk (refusing a missing or oversized one) and hand it to `importer`."""
     if not path.is_file():

@@ -7,7 +7,7 @@ target is updated and the batch that changed it is stored on the row.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +38,7 @@ class TargetRow:
 
 
 def _validate_row(
-    row: RawRow, file: str, reference: Reference, kinds: dict[str, str], default_unit: str | None
+    row: RawRow, file: str, reference: Reference, kinds: Mapping[str, str], default_unit: str | None
 ) -> tuple[TargetRow | None, list[Problem]]:
     found: list[Problem] = []
 

@@ -55,9 +55,11 @@ def _first_rows_csv(content: bytes, file: str) -> Iterator[list[object]]:
         delimiter = csv.Sniffer().sniff("\n".join(lines)[:4096], delimiters=",;\t").delimiter
     except csv.Error:
         delimiter = ","
-    head = "\n".join(lines)
-    with field_limit(len(head) + 1):  # the first rows only: a long cell is the import's to refuse
-        yield from (list(row) for row in csv.reader(io.StringIO(head), delimiter=delimiter))
+    first_rows = "\n".join(lines)
+    with field_limit(len(first_rows) + 1):  # the first rows only: a long cell is the import's to refuse
+        for row in csv.reader(io.StringIO(first_rows), delimiter=delimiter):
+            cells: list[object] = list(row)
+            yield cells
 
 
 def detect_kind(content: bytes, file: str) -> Kind:

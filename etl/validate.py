@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select
@@ -17,7 +17,17 @@ from commstats.catalog import NO_DIMENSION, UNALLOCATED, load_catalog
 from commstats.codes import is_code, suggest_code
 from commstats.export import FORMULA_LEADS
 from commstats.models import Member, Metric
-from commstats.periods import MonthWindow, figure_window, parse_month
+from commstats.periods import (
+    GRAINS,
+    MonthWindow,
+    Period,
+    PeriodKind,
+    figure_window,
+    parse_month,
+    parse_period,
+    period_from_start,
+    period_starts,
+)
 from commstats.units import reporting_ends
 from etl.problems import Problem, ProblemLog, RawRow
 
@@ -26,6 +36,14 @@ MAX_TEXT = 2000
 _THOUSANDS = re.compile(r"^[0-9]{1,3}(?:[.\s\u00a0][0-9]{3})+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NEUTRALISED = tuple("'" + lead for lead in FORMULA_LEADS)
+# The grain column: the PeriodKind codes and the words a Vietnamese sheet uses for them.
+GRAIN_WORDS: dict[str, PeriodKind] = {
+    **{kind: kind for kind in GRAINS}, "tháng": "month", "quý": "quarter", "6 tháng": "half", "6 tháng đầu năm": "half",
+    "9 tháng": "nine_months", "9 tháng đầu năm": "nine_months", "năm": "year", "nine months": "nine_months",
+}  # fmt: skip
+# The estimated column: what marks a figure as an estimate ("ước thực hiện") and what says it is not.
+ESTIMATED_YES = frozenset({"1", "x", "true", "yes", "có", "ước", "ước tính", "ước thực hiện"})
+ESTIMATED_NO = frozenset({"", "0", "false", "no", "không"})
 
 
 @dataclass(frozen=True)
@@ -37,6 +55,8 @@ class CleanRow:
     member_code: str
     value: int
     note: str = ""
+    grain: PeriodKind = "month"  # the period the figure is for; `period` is its first day
+    estimated: bool = False  # "ước thực hiện": written before the period was over
 
 
 @dataclass
@@ -136,13 +156,13 @@ def validate_rows(
     """Every row checked; duplicates of a key (unit, metric, period, member) are problems too."""
     clean: list[CleanRow] = []
     problems: list[Problem] = ProblemLog()  # a million bad rows keep a hundred messages, the rest counted
-    seen: dict[tuple[str, str, dt.date, str], int] = {}
+    seen: dict[tuple[str, str, dt.date, str, str], int] = {}
     if default_unit is None and len(reference.units) == 1:
         default_unit = next(iter(reference.units))
     for row in rows:
         checked, found = _validate_row(row, file, reference, default_unit)
         if checked is not None:
-            key = (checked.unit_code, checked.metric_code, checked.period, checked.member_code)
+            key = (checked.unit_code, checked.metric_code, checked.period, checked.member_code, checked.grain)
             if key in seen:
                 duplicate = {"other": seen[key]}
                 found.append(Problem(file, row.line, "metric", checked.metric_code, "duplicate_row", duplicate))
@@ -176,12 +196,9 @@ def _validate_row(
     elif unit_code not in reference.units:
         problem("unit", unit_code, "unknown_unit", allowed=", ".join(sorted(reference.units)) or "-")
 
-    period: dt.date | None = None
     raw_period = v.get("period")
-    try:
-        period = parse_month(raw_period if isinstance(raw_period, dt.date) else _text(raw_period))
-    except ValueError:
-        problem("period", raw_period, "bad_period")
+    grain, period = _grain_and_period(v, problem)
+    estimated = _estimated(v, problem)
     if period is not None and unit_code in reference.units:
         refused = reference.period_problem(unit_code, period)
         if refused is not None:
@@ -217,6 +234,56 @@ def _validate_row(
     if error:
         problem("value", v.get("value"), error, limit=MAX_VALUE)
 
-    if found or period is None or value is None or unit_code is None:
+    if found or period is None or value is None or unit_code is None or grain is None or estimated is None:
         return None, found
-    return CleanRow(row.line, unit_code, metric_code, period, member_code, value, _text(v.get("note"))), found
+    note = _text(v.get("note"))
+    return CleanRow(row.line, unit_code, metric_code, period, member_code, value, note, grain, estimated), found
+
+
+def _grain_and_period(v: dict[str, object], problem: Callable[..., None]) -> tuple[PeriodKind | None, dt.date | None]:
+    """The figure's grain and the first day of its period, from `period` (a date, a month, or 2020-Q2, 2020-H1,
+    2020-9M, 2020) and the optional `grain` column; a period that does not start where its grain starts (a
+    quarter from May) or a grain that contradicts the period's own form is a problem."""
+    raw_period, raw_grain = v.get("period"), v.get("grain")
+    named = _text(raw_grain).casefold()
+    grain: PeriodKind | None = GRAIN_WORDS.get(named) if named else None
+    if named and grain is None:
+        problem("grain", raw_grain, "bad_grain", allowed=", ".join(GRAINS))
+        return None, None
+    written: Period | None = None
+    try:
+        if isinstance(raw_period, dt.date):
+            start = parse_month(raw_period)
+        else:
+            written = parse_period(_text(raw_period))
+            start = written.start
+    except ValueError:
+        problem("period", raw_period, "bad_period")
+        return grain, None
+    if written is not None and written.kind != "month":  # 2020-Q2 says its grain itself
+        if grain is not None and grain != written.kind:
+            problem("grain", raw_grain, "grain_mismatch", period=_text(raw_period))
+            return None, None
+        return written.kind, start
+    grain = grain or "month"
+    try:
+        period_from_start(grain, start)
+    except ValueError:
+        starts = ", ".join(str(m) for m in period_starts(grain))
+        problem("period", raw_period, "grain_bad_start_" + grain, month=start.month, starts=starts, year=start.year)
+        return None, None
+    return grain, start
+
+
+def _estimated(v: dict[str, object], problem: Callable[..., None]) -> bool | None:
+    """The optional `estimated` column: a bool, or a word (x, 1, có, ước … / empty, 0, không)."""
+    raw = v.get("estimated")
+    if raw is None or isinstance(raw, bool):
+        return bool(raw)
+    word = _text(raw).casefold()
+    if word in ESTIMATED_YES:
+        return True
+    if word in ESTIMATED_NO:
+        return False
+    problem("estimated", raw, "bad_estimated")
+    return None

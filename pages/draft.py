@@ -2,6 +2,7 @@
 editable text; downloads of the whole (edited) draft; every figure used, with the batch that wrote it."""
 
 import hashlib
+import numbers
 
 import pandas as pd
 import streamlit as st
@@ -15,6 +16,7 @@ from commstats.narrative.output import to_text
 from commstats.numbers import format_count
 from commstats.periods import parse_period
 from ui import cache
+from ui.auth import viewable
 from ui.frame import open_page
 from ui.markup import md
 from ui.report import whole_report_downloads
@@ -32,9 +34,9 @@ with kind_col:
     kind = st.segmented_control(
         t("draft_kind"), KINDS, default="month", key="draft_kind", format_func=lambda k: t(f"draft_kind_{k}")
     ) or "month"  # fmt: skip
-periods = available_periods(kind, selection.first_month, selection.last_month)
+periods = available_periods(kind, selection.months.first, selection.months.last)
 keys = [p.key for p in periods]
-default_key = period_containing(kind, selection.end or selection.last_month).key
+default_key = period_containing(kind, selection.months.end).key
 period_key = period_col.selectbox(
     t("draft_period"), keys, index=keys.index(default_key) if default_key in keys else 0,
     key=f"draft_period_{kind}", format_func=lambda key: parse_period(key).name(lang),
@@ -44,8 +46,20 @@ compare = compare_col.multiselect(
     format_func=lambda c: t(f"draft_cmp_{c}"),
 )  # fmt: skip
 
+chosen_compare = tuple(c for c in COMPARISONS if c in compare)
+visible = tuple(sorted(u.id for u in viewable(cache.units(url))))
+scopes = {a.code: a for a in cache.scopes(url, visible)}
+scope_code = ""
+if scopes:  # a national, regional or provincial draft: provinces folded one by one, then summed
+    scope_code = st.selectbox(
+        t("draft_scope"), ["", *scopes], key="draft_scope",
+        format_func=lambda c: scopes[c].name(lang) if c else t("draft_scope_units"),
+    ) or ""  # fmt: skip
 try:
-    draft = cache.draft(url, selection.unit_codes, period_key, lang, tuple(c for c in COMPARISONS if c in compare))
+    if scope_code:
+        draft = cache.scope_draft(url, scope_code, period_key, lang, chosen_compare, visible)
+    else:
+        draft = cache.draft(url, selection.unit_codes, period_key, lang, chosen_compare)
 except TemplateError as error:
     st.error(t("draft_template_error"))
     st.code(str(error), language=None, wrap_lines=True)
@@ -59,17 +73,26 @@ for note in draft.notes:
     st.info(md(note), icon=":material/info:")
 
 # Edits are kept per draft (units, period, language, comparisons): another draft starts from the data again.
-scope = hashlib.sha256(repr((selection.unit_codes, period_key, lang, compare)).encode()).hexdigest()[:12]
+# Streamlit forgets a text box that a run does not draw (another period kind, another page), so each edit is
+# also kept in EDITS, which is not a widget's key, and put back when its box is drawn again.
+scope = hashlib.sha256(repr((selection.unit_codes, scope_code, period_key, lang, compare)).encode()).hexdigest()[:12]
+edits: dict[str, str] = st.session_state.setdefault("draft_edits", {})
 edited: dict[str, str] = {}
 for section in draft.sections:
     st.markdown(f"**{md(section.title)}**")
     for paragraph in section.paragraphs:
         key = f"draft_text_{scope}_{paragraph.id}"
+        if key not in st.session_state and key in edits:
+            st.session_state[key] = edits[key]
         text = st.session_state.get(key, paragraph.text)
         edited[paragraph.id] = text
         st.code(text, language=None, wrap_lines=True)
         with st.expander(t("draft_edit"), icon=":material/edit:"):
-            st.text_area(t("draft_edit_label"), value=paragraph.text, key=key, height=140)
+            typed = st.text_area(t("draft_edit_label"), value=paragraph.text, key=key, height=140)
+        if typed != paragraph.text:
+            edits[key] = typed
+        else:
+            edits.pop(key, None)
 
 final = draft.with_texts(edited)
 name = f"bao-cao-so-lieu-{period_key}" if lang == "vi" else f"report-figures-{period_key}"
@@ -83,7 +106,8 @@ if frame.principal.can_all(Action.EXPORT, selection.unit_ids):  # downloads are 
         t("draft_download_txt"), to_text(final).encode("utf-8"), f"{name}.txt", "text/plain", key="draft_txt",
         icon=":material/download:", on_click="ignore",
     )  # fmt: skip
-    whole_report_downloads(selection, final, period_key)
+    if not scope_code:  # the whole report (letterhead, signature) is a unit's own
+        whole_report_downloads(selection, final, period_key)
 
 st.subheader(t("draft_sources"))
 st.caption(t("draft_sources_caption"))
@@ -102,7 +126,13 @@ table = pd.DataFrame(
     }
 )
 value_column = t("draft_col_value")
+
+
+def _count_cell(value: object) -> str:
+    return format_count(int(value), lang) if isinstance(value, numbers.Integral) else str(value)
+
+
 st.dataframe(
-    table.style.format(lambda v: format_count(int(v), lang), subset=[value_column]),
+    table.style.format(_count_cell, subset=[value_column]),
     hide_index=True, width="stretch", key="draft_sources",
 )  # fmt: skip

@@ -56,9 +56,9 @@ section = right.selectbox(
     index=section_codes.index(asked["section"]) if asked.get("section") in names else 0,
 )  # fmt: skip
 
-frame = entry_frame(engine, unit, month, section, lang)
+figures = entry_frame(engine, unit, month, section, lang)
 edited = st.data_editor(
-    frame, key=f"entry:{unit}:{month_key(month)}:{section}", hide_index=True, num_rows="fixed",
+    figures, key=f"entry:{unit}:{month_key(month)}:{section}", hide_index=True, num_rows="fixed",
     disabled=["code", "metric", "member", "label", "unit_word"],
     column_config={
         "code": None, "metric": None, "member": None,

@@ -15,7 +15,7 @@ frame = open_page("explore")
 selection = frame.selection
 can_export = frame.principal.can_all(Action.EXPORT, selection.unit_ids)
 
-lang, url, start, end = selection.lang, selection.url, selection.start, selection.end
+lang, url, (start, end) = selection.lang, selection.url, selection.months.chosen
 st.caption(t("explore_caption"))
 units = {u.code: u for u in cache.units(url) if u.id in selection.unit_ids}
 catalogue = {m.code: m for m in cache.metrics(url)}
@@ -35,7 +35,7 @@ metric_codes = metric_col.multiselect(
     t("explore_metrics"), metric_options, key="explore_metrics", placeholder=t("explore_all"),
     format_func=lambda code: catalogue[code].name(lang),
 )  # fmt: skip
-dimensions = {catalogue[c].dimension for c in (metric_codes or metric_options) if catalogue[c].dimension}
+dimensions = {d for d in (catalogue[c].dimension for c in (metric_codes or metric_options)) if d}
 member_options: dict[str, str] = {}
 for dimension in sorted(dimensions):
     members = cache.members(url, dimension, selection.unit_ids)  # the chosen units' sites, not the nation's
@@ -46,8 +46,9 @@ member_codes = member_col.multiselect(
     format_func=lambda code: member_options.get(code, code),
 )  # fmt: skip
 
+VIEWS: list[explore.View] = ["long", "pivot"]
 kind = st.segmented_control(
-    t("explore_view"), ["long", "pivot"], default="long", key="explore_view",
+    t("explore_view"), VIEWS, default="long", key="explore_view",
     format_func=lambda k: t(f"explore_view_{k}"),
 ) or "long"  # fmt: skip
 

@@ -15,7 +15,7 @@ SECTION = "publishing"
 
 selection = open_page("licences").selection
 
-lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, selection.start, selection.end
+lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, *selection.months.chosen
 types = {m.code: m for m in cache.metrics(url) if m.section_code == SECTION}
 codes = tuple(types)
 st.caption(t("licences_caption", start=month_label(start, lang), end=month_label(end, lang)))

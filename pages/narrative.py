@@ -20,7 +20,7 @@ lang, url = selection.lang, selection.url
 st.caption(t("narrative_caption"))
 allowed = unit_codes_for(Action.ENTRY, principal)
 units = [u for u in cache.units(url) if u.code in allowed]
-if not units or selection.first_month is None:
+if not units or not selection.has_data:
     st.info(t("no_units"))
     st.stop()
 
@@ -36,9 +36,9 @@ unit = unit_col.selectbox(
     format_func=lambda code: by_code[code].name(lang),
 )
 kind = kind_col.selectbox(t("draft_kind"), KINDS, key="narrative_kind", format_func=lambda k: t(f"draft_kind_{k}"))
-periods = available_periods(kind, selection.first_month, selection.last_month)
+periods = available_periods(kind, selection.months.first, selection.months.last)
 keys = [p.key for p in periods]
-default_key = period_containing(kind, selection.end or selection.last_month).key
+default_key = period_containing(kind, selection.months.end).key
 period_key = period_col.selectbox(
     t("draft_period"),
     keys,

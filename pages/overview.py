@@ -10,7 +10,7 @@ from ui.markup import md
 
 selection = open_page("overview").selection
 
-months = months_between(selection.start, selection.end)[::-1]
+months = months_between(*selection.months.chosen)[::-1]
 saved = st.session_state.get("overview_month")
 if saved not in months:
     st.session_state["overview_month"] = months[0]

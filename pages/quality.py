@@ -6,7 +6,8 @@ import streamlit as st
 from commstats import quality
 from commstats.i18n import t
 from commstats.numbers import format_count, format_decimal_number
-from commstats.periods import add_months
+from commstats.periods import add_months, period_from_start
+from commstats.units import reporting_ends
 from ui import cache
 from ui.auth import audit_section, can_audit
 from ui.figures import can_delete, delete_section
@@ -21,7 +22,7 @@ def _delete_when_empty(selection: Selection) -> None:
 
 selection = open_page("quality", on_empty=_delete_when_empty).selection
 
-lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, selection.start, selection.end
+lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, *selection.months.chosen
 st.caption(t("quality_caption", start=month_label(start, lang), end=month_label(end, lang)))
 catalogue = {m.code: m for m in cache.metrics(url)}
 units = {u.code: u.name(lang) for u in cache.units(url)}
@@ -29,7 +30,9 @@ codes = tuple(catalogue)
 
 history = cache.unit_monthly_totals(url, ids, codes, add_months(start, -quality.WINDOW), end)
 in_range = history[history["period"] >= start]
-missing = quality.missing_months(in_range, cache.first_months(url, ids), start, end)
+merged = {code: on for code, (on, _successor) in reporting_ends(cache.units(url)).items()}  # they owe no figures
+differences, covered = cache.grain_checks(url, ids, start, end)  # a quarter's figure against its months
+missing = quality.missing_months(in_range, cache.first_months(url, ids), start, end, merged, covered)
 gaps = missing[missing["missing"] > 0]
 k = st.session_state.get("quality_k", quality.K_DEFAULT)
 unusual = quality.outliers(history, start, end, k=k)
@@ -77,6 +80,23 @@ else:
         hide_index=True, width="stretch", key="quality_outliers_table",
     )  # fmt: skip
 
+st.subheader(t("quality_grains"))
+st.caption(t("quality_grains_caption"))
+if not differences:
+    st.success(t("quality_grains_none"))
+else:
+    st.dataframe(
+        {t("col_unit"): [units.get(d.unit, d.unit) for d in differences],
+         t("col_metric"): [catalogue[d.metric].name(lang) if d.metric in catalogue else d.metric for d in differences],
+         t("col_member"): [d.member for d in differences],
+         t("period"): [period_from_start(d.grain, d.start).name(lang) for d in differences],
+         t("col_stored"): [format_count(d.stored, lang) for d in differences],
+         t("col_from_months"): [format_count(d.from_months, lang) for d in differences],
+         t("col_difference"): [("+" if d.difference > 0 else "") + format_count(d.difference, lang)
+                               for d in differences]},
+        hide_index=True, width="stretch", key="quality_grains_table",
+    )  # fmt: skip
+
 st.subheader(t("quality_batches"))
 st.caption(t("quality_batches_caption"))
 if not batches.empty:
@@ -101,12 +121,15 @@ else:
         {t("col_changed_at"): [at.strftime("%d/%m/%Y %H:%M") for at in revisions["changed_at"]],
          t("col_batch"): revisions["batch_id"], t("col_unit"): [units.get(u, u) for u in revisions["unit"]],
          t("col_metric"): [catalogue[m].name(lang) if m in catalogue else m for m in revisions["metric"]],
-         t("col_month"): [month_label(m, lang) for m in revisions["period"]],
+         t("col_month"): [period_from_start(g, m).name(lang) for m, g in zip(revisions["period"], revisions["grain"],
+                                                                                strict=True)],
          t("col_member"): [name if m in catalogue and catalogue[m].dimension else c
                                for m, c, name in zip(revisions["metric"], revisions["member"], revisions[name_column],
                                                      strict=True)],
          t("col_old"): [format_count(int(v), lang) for v in revisions["old_value"]],
-         t("col_new"): [format_count(int(v), lang) for v in revisions["new_value"]]},
+         t("col_new"): [format_count(int(v), lang) for v in revisions["new_value"]],
+         t("col_revision_kind"): [t("revision_" + quality.revision_kind(old, new)) for old, new
+                                  in zip(revisions["old_estimated"], revisions["new_estimated"], strict=True)]},
         hide_index=True, width="stretch", key="quality_revisions_table",
     )  # fmt: skip
 

@@ -15,7 +15,7 @@ METRIC = "sites_posts"
 
 selection = open_page("sites").selection
 
-lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, selection.start, selection.end
+lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, *selection.months.chosen
 posts = cache.monthly_totals(url, ids, (METRIC,), start, end, True)
 if posts.empty:
     st.info(t("sites_no_data"))

@@ -33,8 +33,9 @@ with time_tab:
         st.info(t("trends_pick_metric"))
     else:
         wanted = {c: part for c, part in ratios.definitions().items() if c in chosen}  # computed from their parts
-        monthly = cache.monthly_totals(url, ids, tuple(ratios.parts_of(chosen, wanted)), selection.start, selection.end)
-        rolled = series.aggregate(monthly, kinds, granularity, ratios=wanted)
+        # Every grain: a quarter's or a year's figure stands where its months are missing (commstats.grains).
+        stored = cache.figure_totals(url, ids, tuple(ratios.parts_of(chosen, wanted)), selection.start, selection.end)
+        rolled = series.aggregate(stored, kinds, granularity, ratios=wanted)
         rolled = rolled[rolled["metric"].isin(chosen)]
         chosen_info = {code: catalogue[code] for code in chosen}
         st.plotly_chart(
@@ -42,6 +43,10 @@ with time_tab:
         )
         if granularity != "month":
             st.caption(t("partial_note"))
+        if charts.has_marks(rolled):
+            st.caption(t("trends_grain_note"))
+        if granularity == "month" and (stored["grain"] != "month").any():
+            st.caption(t("trends_coarse_hidden"))
         with st.expander(t("trends_table")):
             table = rolled.assign(
                 period=[charts.period_label(k, lang) for k in rolled["period_key"]],
@@ -55,7 +60,8 @@ with time_tab:
             st.dataframe(table, hide_index=True, width="stretch")
 
 with breakdown_tab:
-    broken_down = [code for code, m in catalogue.items() if m.dimension and m.dimension != "site"]
+    breakdowns = {code: m.dimension for code, m in catalogue.items() if m.dimension and m.dimension != "site"}
+    broken_down = list(breakdowns)
     default_metric = next((c for c in chosen if c in broken_down), broken_down[0] if broken_down else None)
     if default_metric is not None:
         metric_code = st.selectbox(
@@ -63,9 +69,9 @@ with breakdown_tab:
             key="trends_breakdown_metric", format_func=lambda code: catalogue[code].name(lang),
         )  # fmt: skip
         metric = catalogue[metric_code]
-        by_member = cache.monthly_totals(url, ids, (metric_code,), selection.start, selection.end, True)
+        by_member = cache.monthly_totals(url, ids, (metric_code,), *selection.months.chosen, True)
         rolled = series.aggregate(by_member, kinds, granularity, keys=("metric", "member"))
-        members = cache.members(url, metric.dimension)
+        members = cache.members(url, breakdowns[metric_code])
         name_column = "name_en" if lang == "en" else "name_vi"
         names = {code: name for code, name in zip(members["code"], members[name_column], strict=True)}
         st.plotly_chart(
@@ -81,8 +87,8 @@ with yoy_tab:
         t("trends_yoy_metric"), yoy_options, index=yoy_options.index(yoy_default), key="trends_yoy_metric",
         format_func=lambda code: catalogue[code].name(lang),
     )  # fmt: skip
-    first_january = max(selection.first_month, selection.start.replace(month=1))
-    history = cache.monthly_totals(url, ids, (yoy_code,), first_january, selection.end)
+    first_january = max(selection.months.first, selection.months.start.replace(month=1))
+    history = cache.monthly_totals(url, ids, (yoy_code,), first_january, selection.months.end)
     st.plotly_chart(
         charts.yoy_figure(series.year_over_year(history), catalogue[yoy_code], lang), key="trends_yoy_chart"
     )

@@ -1,5 +1,8 @@
 """Người dùng: accounts, roles per unit, who may view without signing in, and the account audit trail."""
 
+from collections.abc import Callable
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -25,7 +28,7 @@ def saved() -> None:
     st.success(t("users.done"))
 
 
-def run(action) -> bool:  # type: ignore[no-untyped-def]
+def run(action: Callable[[], object]) -> bool:
     """Run one account change; a refusal is shown as a message."""
     try:
         action()
@@ -53,47 +56,75 @@ st.dataframe(
     width="stretch",
 )
 
+CREATED = "users_created"  # (username, password) of the account just created, shown once after the rerun
+if created := st.session_state.pop(CREATED, None):
+    st.success(t("users.created", user=md(created[0])))
+    st.code(created[1], language=None)
+elif done := st.session_state.pop("users_done", None):
+    st.success(t("users.done_for", user=md(done)))
+
+unit_names = {u.code: u.name(lang()) for u in admin_units} | {auth.ALL_UNITS: t("users.all_units")}
+# Every unit ("*") is offered last and never chosen for the admin: a role goes to the unit picked.
+unit_choices = [u.code for u in admin_units] + ([auth.ALL_UNITS] if principal.is_global_admin else [])
+
 if principal.is_global_admin:
     with st.form("users_add", clear_on_submit=True):
         st.subheader(t("users.add"))
         left, middle, right = st.columns(3)
-        new_name = left.text_input(t("users.username"), max_chars=64)
-        display = middle.text_input(t("users.name"), max_chars=255)
-        email = right.text_input(t("users.email"), max_chars=255)
+        new_name = left.text_input(t("users.username"), max_chars=64, key="users_add_name")
+        display = middle.text_input(t("users.name"), max_chars=255, key="users_add_display")
+        email = right.text_input(t("users.email"), max_chars=255, key="users_add_email")
+        role_col, unit_col = st.columns(2)
+        new_role = role_col.selectbox(t("users.first_role"), auth.ROLES, index=None, format_func=role_name,
+                                      key="users_add_role", placeholder=t("users.no_role"))  # fmt: skip
+        new_unit = unit_col.selectbox(t("users.unit"), unit_choices, index=None, format_func=unit_names.__getitem__,
+                                      key="users_add_unit", placeholder=t("users.choose_unit"))  # fmt: skip
         if st.form_submit_button(t("users.create"), type="primary"):
             password = auth.generate_password()
             if run(lambda: auth.create_user(engine, new_name, password, actor=principal.actor, display_name=display,
-                                            email=email or None)):  # fmt: skip
-                st.success(t("users.created", user=md(new_name.strip().lower())))
-                st.code(password, language=None)
+                                            email=email or None, role=new_role, unit_code=new_unit)):  # fmt: skip
+                # Run again so every list below holds the new account (a list read before the creation
+                # would no longer match what the browser shows).
+                st.session_state[CREATED] = (new_name.strip().lower(), password)
+                st.rerun()
 
 usernames = [u.username for u in users]
 if admin_units and (usernames or not principal.is_global_admin):
     with st.form("users_grant"):
         st.subheader(t("users.grant"))
         left, middle, right = st.columns(3)
+        # Keyed widgets: Streamlit then keeps the chosen account by its name even when the list changes.
         if principal.is_global_admin:
-            who = left.selectbox(t("users.user"), usernames)
+            who = left.selectbox(t("users.user"), usernames, index=None, key="users_grant_user",
+                                 placeholder=t("users.choose_user"))  # fmt: skip
         else:  # an admin of some units is not shown every account: the name of an existing one is typed
             who = left.text_input(t("users.user_typed"), max_chars=64, key="users_grant_name")
-        unit_choices = ([auth.ALL_UNITS] if principal.is_global_admin else []) + [u.code for u in admin_units]
-        names = {u.code: u.name(lang()) for u in admin_units} | {auth.ALL_UNITS: t("users.all_units")}
-        unit = middle.selectbox(t("users.unit"), unit_choices, format_func=names.__getitem__)
-        role = right.selectbox(t("users.role"), auth.ROLES, format_func=role_name)
+        grant_unit = middle.selectbox(
+            t("users.unit"), unit_choices, index=None, format_func=unit_names.__getitem__, key="users_grant_unit",
+            placeholder=t("users.choose_unit"),
+        )  # fmt: skip
+        role = right.selectbox(t("users.role"), auth.ROLES, format_func=role_name, key="users_grant_role")
         grant_col, revoke_col = st.columns(2)
-        if grant_col.form_submit_button(t("users.do_grant"), type="primary") and run(
-            lambda: auth.grant(engine, who, role, unit, actor=principal.actor)
-        ):
-            saved()
-        if revoke_col.form_submit_button(t("users.do_revoke")) and run(
-            lambda: auth.revoke(engine, who, unit, actor=principal.actor)
-        ):
-            saved()
+        grant_clicked = grant_col.form_submit_button(t("users.do_grant"), type="primary")
+        revoke_clicked = revoke_col.form_submit_button(t("users.do_revoke"))
+
+        def change(name: str, unit_code: str) -> None:
+            if grant_clicked:
+                auth.grant(engine, name, role, unit_code, actor=principal.actor)
+            else:
+                auth.revoke(engine, name, unit_code, actor=principal.actor)
+
+        if (grant_clicked or revoke_clicked) and not (who and grant_unit):
+            st.error(t("users.pick_user_and_unit"))
+        elif (grant_clicked or revoke_clicked) and who and grant_unit and run(lambda: change(who, grant_unit)):
+            st.session_state["users_done"] = who.strip().lower()  # said after the rerun, with the name
+            st.rerun()
 
 if usernames and principal.is_global_admin:
     with st.form("users_state"):
         st.subheader(t("users.state"))
-        who = st.selectbox(t("users.user"), [u for u in usernames if u != principal.username] or usernames)
+        who = st.selectbox(t("users.user"), [u for u in usernames if u != principal.username] or usernames,
+                           key="users_state_user")  # fmt: skip
         left, right = st.columns(2)
         if left.form_submit_button(t("users.disable")) and run(
             lambda: auth.set_active(engine, who, False, actor=principal.actor)
@@ -108,10 +139,12 @@ if admin_units:
     st.subheader(t("users.public"))
     st.caption(t("users.public_caption"))
     public = auth.anonymous(engine).public_units
-    for unit in admin_units:
-        chosen = st.toggle(md(unit.name(lang())), value=unit.id in public, key=f"users_public_{unit.code}")
-        if chosen != (unit.id in public) and run(
-            lambda unit=unit, chosen=chosen: auth.set_public_view(engine, unit.code, chosen, actor=principal.actor)
+    for admin_unit in admin_units:
+        chosen = st.toggle(
+            md(admin_unit.name(lang())), value=admin_unit.id in public, key=f"users_public_{admin_unit.code}"
+        )
+        if chosen != (admin_unit.id in public) and run(
+            partial(auth.set_public_view, engine, admin_unit.code, chosen, actor=principal.actor)
         ):
             saved()
 

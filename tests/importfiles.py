@@ -334,10 +334,9 @@ def pdf_shared_stream(pages: int, stream_bytes: int, text: str = "") -> bytes:
     )  # fmt: skip
     font_ref = writer._add_object(font)
     body = f"BT /F1 12 Tf 50 800 Td ({text}) Tj ET\n".encode() if text else b""
-    stream = DecodedStreamObject()
-    stream.set_data(body + b"0 0 m\n" * max(0, (stream_bytes - len(body)) // 6))
-    stream = stream.flate_encode()
-    stream_ref = writer._add_object(stream)
+    decoded = DecodedStreamObject()
+    decoded.set_data(body + b"0 0 m\n" * max(0, (stream_bytes - len(body)) // 6))
+    stream_ref = writer._add_object(decoded.flate_encode())
     for _ in range(pages):
         page = writer.add_blank_page(width=595, height=842)
         page[NameObject("/Contents")] = stream_ref

@@ -121,7 +121,7 @@ def test_every_page_rendered_and_its_queries_agree_with_both_baselines(tiny_run:
             assert _positive(figures[key]), (page, key)
     assert "month_range" in result["queries"]["frame"]["functions"]
     assert "overview_cards" in result["queries"]["overview"]["functions"]
-    assert "period_values" in result["queries"]["draft"]["functions"]  # the draft's own queries, not its text
+    assert "period_figures" in result["queries"]["draft"]["functions"]  # the draft's own queries, not its text
 
 
 def test_draft_export_and_memory_figures(tiny_run: dict) -> None:

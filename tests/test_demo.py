@@ -10,7 +10,18 @@ from commstats import queries
 from commstats.bootstrap import init_database
 from commstats.catalog import load_catalog, load_sites
 from commstats.db import make_engine
-from etl.demo import DEMO_UNIT, FIRST_MONTH, LAST_MONTH, SEED_FIGURES, demo_rows, load_demo, month_list
+from etl.demo import (
+    DEMO_UNIT,
+    FIRST_MONTH,
+    LAST_MONTH,
+    MERGED_MISSING,
+    MERGED_ON,
+    MERGED_UNIT,
+    SEED_FIGURES,
+    demo_rows,
+    load_demo,
+    month_list,
+)
 from tests.importfiles import observations
 
 JULY_2019 = dt.date(2019, 7, 1)
@@ -28,22 +39,28 @@ def test_two_builds_give_identical_observations(demo_engine, blank_url):
     engine.dispose()
 
 
-def test_the_demo_unit_covers_2017_to_october_2026_with_every_metric_every_month(demo_engine):
+def test_the_demo_covers_2017_to_october_2026_with_every_metric_every_month(demo_engine):
+    """Trà Vinh until its merger (2025-07-01), Vĩnh Long from then on: together every metric every month."""
     ids = queries.unit_ids_with_predecessors(demo_engine, [DEMO_UNIT])
     own = [u.id for u in queries.units(demo_engine) if u.code == DEMO_UNIT]
-    assert queries.month_range(demo_engine, own) == (FIRST_MONTH, LAST_MONTH) == (dt.date(2017, 1, 1),
-                                                                                    dt.date(2026, 10, 1))  # fmt: skip
+    combined = queries.unit_ids_with_predecessors(demo_engine, [MERGED_UNIT])
+    assert queries.month_range(demo_engine, own) == (FIRST_MONTH, dt.date(2025, 6, 1))
+    assert queries.month_range(demo_engine, combined) == (FIRST_MONTH, LAST_MONTH)
+    assert (dt.date(2017, 1, 1), dt.date(2026, 10, 1)) == (FIRST_MONTH, LAST_MONTH)
     months = month_list()
     assert len(months) == 118
     present: dict[str, set[dt.date]] = defaultdict(set)
     for unit, metric, period, *_ in observations(demo_engine):
-        if unit == DEMO_UNIT:
-            present[metric].add(dt.date.fromisoformat(period))
+        month = dt.date.fromisoformat(period)
+        assert (unit == DEMO_UNIT) == (month < MERGED_ON), (unit, metric, month)
+        present[metric].add(month)
+    (missing, _member), missing_months = MERGED_MISSING  # two months the surviving unit never sent
     for metric in load_catalog().metrics:
         if metric.kind == "ratio":  # computed from its parts, never stored
             assert not present[metric.code], metric.code
             continue
-        assert present[metric.code] == set(months), metric.code
+        expected = set(months) - (set(missing_months) if metric.code == missing else set())
+        assert present[metric.code] == expected, metric.code
     assert ids == own  # nothing was merged into the demo unit itself
 
 
@@ -66,7 +83,7 @@ def test_july_2019_equals_the_seed_report(demo_engine):
 def test_43_sites_whose_posts_sum_to_the_monthly_total_every_month(demo_engine):
     sites = {s.code for s in load_sites().sites}
     assert len(sites) == 43
-    ids = [u.id for u in queries.units(demo_engine) if u.code == DEMO_UNIT]
+    ids = queries.unit_ids_with_predecessors(demo_engine, [MERGED_UNIT])  # Vĩnh Long carries the sites on
     by_site = queries.monthly_totals(demo_engine, ids, ["sites_posts"], FIRST_MONTH, LAST_MONTH, by_member=True)
     total = queries.monthly_totals(demo_engine, ids, ["sites_posts"], FIRST_MONTH, LAST_MONTH)
     counts = queries.monthly_totals(demo_engine, ids, ["sites_count"], FIRST_MONTH, LAST_MONTH)

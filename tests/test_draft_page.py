@@ -136,3 +136,22 @@ def test_empty_database_shows_the_friendly_empty_state(empty_url, monkeypatch):
     assert len(app.code) == 0 and len(app.get("download_button")) == 0
     assert any("Chưa có số liệu" in s.value for s in app.subheader)
     assert any("python -m commstats import" in m.value for m in app.markdown)
+
+
+def test_an_edited_paragraph_survives_another_period_kind_and_another_page(demo_url, monkeypatch):
+    """Streamlit forgets a text box a run does not draw: the edit is kept apart and put back (pages/draft.py)."""
+    app = open_month(demo_url, monkeypatch)
+    area = next(a for a in app.text_area if a.value == SEED_PORTAL)
+    edited = SEED_PORTAL.replace("Đăng 33 tin", "Đã đăng 33 tin")
+    area.input(edited).run()
+    assert edited in [c.value for c in app.code]
+    app.segmented_control(key="draft_kind").set_value("quarter").run()
+    assert edited not in [c.value for c in app.code]
+    app.switch_page("pages/trends.py").run()
+    app.switch_page(PAGE).run()
+    assert app.segmented_control(key="draft_kind").value == "quarter"  # the page's own choices are kept too
+    app.segmented_control(key="draft_kind").set_value("month").run()
+    assert not app.exception
+    assert app.selectbox(key="draft_period_month").value == "2019-07"
+    assert edited in [c.value for c in app.code]
+    assert any(a.value == edited for a in app.text_area)

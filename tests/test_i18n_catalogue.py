@@ -15,7 +15,8 @@ from typing import get_args
 import pytest
 from babel.messages.pofile import read_po, write_po
 
-from commstats import auth, backup, blocks, i18n, queries
+from commstats import auth, backup, blocks, i18n, national, queries
+from commstats.charts import MARK_SYMBOLS
 from commstats.config import PROJECT_ROOT
 from commstats.cycle.reads import STATUSES
 from commstats.cycle.rounds import NARRATIVE_BLOCKS
@@ -23,7 +24,8 @@ from commstats.explore import View
 from commstats.i18n import BilingualError, t
 from commstats.narrative.choices import KINDS
 from commstats.narrative.facts import COMPARISONS, ROLES
-from commstats.periods import PeriodKind
+from commstats.periods import GRAINS, PeriodKind
+from commstats.provinces import MAPS
 from commstats.series import Granularity
 from commstats.sites import FlagKind
 from etl.site_counts import Status
@@ -59,6 +61,14 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "cycle.kind_": get_args(PeriodKind),
     "cycle.block_": NARRATIVE_BLOCKS,
     "cycle.assignee_": ("department", "person"),
+    "grain_bad_start_": GRAINS[1:],  # etl/validate.py: a month always starts one
+    "draft.grain_note_": GRAINS[1:],  # commstats/narrative/compose.py basis_notes
+    "chart.grain_": GRAINS[1:],  # commstats/charts.py hover
+    "chart.legend_": tuple(MARK_SYMBOLS),  # commstats/charts.py
+    "revision_": ("estimate_replaced", "estimate_updated", "value"),  # pages/quality.py, quality.revision_kind
+    "provinces.map_": MAPS,  # pages/provinces.py: the two maps of the country
+    "provinces.note_": MAPS,
+    "provinces.reported_": national.STATUSES,
 }
 
 

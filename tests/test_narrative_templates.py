@@ -152,7 +152,7 @@ def test_metrics_no_paragraph_mentions_are_listed_under_other_figures(demo_engin
     assert texts(draft)["others"] == (
         "Giấy phép xuất bản tài liệu không kinh doanh: 14 giấy phép; Tờ khai đăng ký hoạt động in: 2 tờ khai; "
         "Giấy phép hoạt động in: 2 giấy phép; Xác nhận đăng ký hoạt động phát hành xuất bản phẩm: 1 giấy xác nhận; "
-        "Giấy phép nhập khẩu xuất bản phẩm không kinh doanh: 1 giấy phép."
+        "Giấy phép nhập khẩu xuất bản phẩm không kinh doanh: 2 giấy phép."
     )
 
 

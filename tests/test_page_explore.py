@@ -64,7 +64,7 @@ def test_unit_filter_in_english(demo_url, monkeypatch):
     shown = app.dataframe[0].value
     assert list(shown.columns) == [header(c, "en") for c in queries.EXPORT_COLUMNS]
     assert set(shown["Unit code"]) == {"vinhlong-demo"}
-    assert len(shown) == len(expected) == 2 * 16  # two types, sixteen months since the merger
+    assert len(shown) == len(expected) == 5 * 16  # the section's five metrics, sixteen months since the merger
     assert set(shown["Section"]) == {"Publishing and printing"}
     assert json.loads(app.dataframe[0].proto.columns)["Value"]["type_config"]["format"] == grid_count_format("en")
 

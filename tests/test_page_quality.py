@@ -30,11 +30,12 @@ def test_missing_outliers_batches_and_revisions(demo_url, monkeypatch):
     assert missing.iloc[0].tolist() == [unit, metric, 16, 14, 2, "01/2026–02/2026"]
     assert len(outliers) == len(expected_outliers)
     assert outliers.iloc[0][["Chỉ tiêu", "Tháng", "Giá trị"]].tolist() == ["Bản tin audio (thu và phát)", "03/2026",
-                                                                            "95"]  # fmt: skip
+                                                                            "230"]  # fmt: skip
     assert any("trung vị ± k × MAD" in m.value for m in app.markdown)
     assert batches["Nguồn"].tolist() == ["commstats.demo (Vĩnh Long, đính chính)",
                                          "commstats.demo (Vĩnh Long, nhập lần đầu)", "commstats.demo"]  # fmt: skip
-    assert batches["Mới"].tolist() == [0, 238, 11972]  # 7.134 before + 41 new demo series × 118 months
+    # Trà Vinh 10.340 figures until 06/2025; Vĩnh Long 1.630 from 07/2025 (the corrected batch adds none).
+    assert batches["Mới"].tolist() == [0, 1630, 10340]
     assert batches["Loại nguồn"].tolist() == ["Dữ liệu mẫu"] * 3
     log = queries.revisions(engine).iloc[0]
     old, new = (f"{log[c]:,}".replace(",", ".") for c in ("old_value", "new_value"))
@@ -64,7 +65,7 @@ def test_a_larger_k_flags_fewer_values(demo_url, monkeypatch):
     app = run_page(demo_url, monkeypatch, page=PAGE, quality_k=8.0)
     assert not app.exception
     outliers = app.dataframe[1].value
-    assert outliers["Giá trị"].tolist() == ["95"]  # only the value typed ten times too large
+    assert outliers["Giá trị"].tolist() == ["230"]  # only the value typed ten times too large (10 × 23)
 
 
 def test_empty_database(empty_url, monkeypatch):

@@ -9,10 +9,12 @@ import pytest
 from commstats.periods import (
     Period,
     add_months,
+    default_range,
     month_key,
     month_of_event,
     parse_month,
     parse_period,
+    preset_range,
     reporting_window,
 )
 
@@ -110,3 +112,15 @@ def test_reporting_windows():
             first, last = reporting_window(month_of_event(day, cutoff), cutoff)
             assert first <= day <= last
             day += dt.timedelta(days=1)
+
+
+def test_range_presets_and_default_stay_within_the_months_with_figures():
+    first, last = dt.date(2017, 1, 1), dt.date(2026, 10, 1)
+    assert default_range(first, last) == (dt.date(2024, 11, 1), last)
+    assert default_range(dt.date(2026, 1, 1), last) == (dt.date(2026, 1, 1), last)
+    assert preset_range("this_year", first, last) == (dt.date(2026, 1, 1), last)
+    assert preset_range("last_12", first, last) == (dt.date(2025, 11, 1), last)
+    assert preset_range("last_year", first, last) == (dt.date(2025, 1, 1), dt.date(2025, 12, 1))
+    assert preset_range("all", first, last) == (first, last)
+    assert preset_range(2019, first, last) == (dt.date(2019, 1, 1), dt.date(2019, 12, 1))
+    assert preset_range(2016, first, last) is None

@@ -9,6 +9,7 @@ import pytest
 
 from commstats import quality, queries
 from commstats.periods import add_months
+from commstats.units import reporting_ends
 
 START = dt.date(2025, 1, 1)
 
@@ -89,8 +90,9 @@ def test_demo_outlier_and_gap_are_found(demo_engine):
     found = quality.outliers(history, start, end)
     top = found.iloc[0]
     assert (top["unit"], top["metric"], top["period"], top["value"]) == (
-        "vinhlong-demo", "portal_audio", dt.date(2026, 3, 1), 95)  # fmt: skip
+        "vinhlong-demo", "portal_audio", dt.date(2026, 3, 1), 230)  # fmt: skip
+    ends = {code: on for code, (on, _) in reporting_ends(queries.units(demo_engine)).items()}
     missing = quality.missing_months(history[history["period"] >= start], queries.first_months(demo_engine, ids),
-                                     start, end)  # fmt: skip
+                                     start, end, ends)  # fmt: skip
     gaps = missing[missing["missing"] > 0]
     assert gaps[["unit", "metric", "missing"]].values.tolist() == [["vinhlong-demo", "propaganda_directives", 2]]

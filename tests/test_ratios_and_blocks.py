@@ -197,9 +197,9 @@ def test_level_is_another_name_for_stock():
 
 def test_a_period_the_data_does_not_cover_compares_with_the_same_months(demo_engine):
     """The demo ends in October 2026: the year 2026 is compared with January to October 2025, not all of 2025."""
-    draft = draft_report(demo_engine, ["travinh-demo"], parse_period("2026"), "vi", ("yoy",))
+    draft = draft_report(demo_engine, ["vinhlong-demo"], parse_period("2026"), "vi", ("yoy",))  # with Trà Vinh
     assert draft.notes[0].startswith("Lưu ý: số liệu đến hết tháng 10/2026, chưa đủ cả kỳ năm 2026")
-    ids = queries.unit_ids_with_predecessors(demo_engine, ["travinh-demo"])
+    ids = queries.unit_ids_with_predecessors(demo_engine, ["vinhlong-demo"])
     same_months = [dt.date(2025, m, 1) for m in range(1, 11)]
     now = queries.period_values(demo_engine, ids, ["sites_posts"], [dt.date(2026, m, 1) for m in range(1, 11)])
     before = queries.period_values(demo_engine, ids, ["sites_posts"], same_months)

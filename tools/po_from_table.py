@@ -39,11 +39,14 @@ DOMAIN = "commstats"
 def table_entries(source: str, name: str, prefix: str = "") -> dict[str, tuple[str, str]]:
     """The (vi, en) texts of the table assigned to `name` in `source`, keyed `prefix + key`."""
     for node in ast.walk(ast.parse(source)):
-        target = node.target if isinstance(node, ast.AnnAssign) else None
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-        if isinstance(target, ast.Name) and target.id == name and node.value is not None:  # type: ignore[union-attr]
-            return _normalise(ast.literal_eval(node.value), prefix)  # type: ignore[union-attr]
+        target: ast.expr | None = None
+        value: ast.expr | None = None
+        if isinstance(node, ast.AnnAssign):
+            target, value = node.target, node.value
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        if isinstance(target, ast.Name) and target.id == name and value is not None:
+            return _normalise(ast.literal_eval(value), prefix)
     raise SystemExit(f"no table {name} in the source")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import streamlit as st
+import streamlit.components.v1 as components
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from commstats import audit, auth, queries
@@ -21,6 +22,9 @@ from ui.labels import lang
 from ui.markup import md
 
 SESSION_USER = "auth_user"  # the account signed in with a password in this browser session
+COOKIE = "commstats_session"  # the signed, expiring token of a password sign-in (commstats.auth.session_token)
+COOKIE_WRITE = "auth_cookie_write"  # the cookie to write in the browser on the next run ("" clears it)
+COOKIE_IGNORED = "auth_cookie_ignored"  # signed out in this session: the cookie read at its start is void
 SSO_RECORDED = "auth_sso_recorded"
 
 
@@ -60,6 +64,9 @@ def current() -> Principal:
         if found is not None:
             return found
         st.session_state.pop(SESSION_USER, None)  # disabled or deleted since sign-in
+    if (kept := _from_cookie(engine)) is not None:  # a password sign-in before a reload
+        st.session_state[SESSION_USER] = kept.username
+        return kept
     email = _sso_email()
     if email:
         found = auth.principal_for_email(engine, email)
@@ -69,6 +76,32 @@ def current() -> Principal:
         if found is not None:
             return found
     return auth.anonymous(engine)
+
+
+def _from_cookie(engine) -> Principal | None:  # type: ignore[no-untyped-def]
+    if st.session_state.get(COOKIE_IGNORED):
+        return None
+    try:
+        token = st.context.cookies.get(COOKIE)
+    except (AttributeError, RuntimeError):  # no browser connection (AppTest)
+        return None
+    return auth.principal_for_token(engine, token) if isinstance(token, str) and token else None
+
+
+def write_cookie() -> None:
+    """Write (or clear) the sign-in cookie in the browser. Streamlit reads cookies but cannot set them, so a
+    zero-height component sets it with the page's own origin: SameSite=Strict, Secure behind HTTPS, and the
+    expiry of the token itself. Called by the router on every run; it draws something only after a sign-in
+    or a sign-out."""
+    if COOKIE_WRITE not in st.session_state:
+        return
+    token = str(st.session_state.pop(COOKIE_WRITE))
+    age = auth.SESSION_HOURS * 3600 if token else 0
+    script = (
+        "<script>const secure = window.parent.location.protocol === 'https:' ? '; Secure' : '';"
+        f"document.cookie = '{COOKIE}={token}; path=/; max-age={age}; SameSite=Strict' + secure;</script>"
+    )
+    components.html(script, height=0)
 
 
 def client_address() -> str:
@@ -152,6 +185,8 @@ def account_panel(principal: Principal) -> None:
             audit.record_soon(engine, actor=principal.actor, action="sign_out")
             st.session_state.pop(SESSION_USER, None)
             st.session_state.pop(SSO_RECORDED, None)
+            st.session_state[COOKIE_IGNORED] = True  # the cookie this session started with no longer counts
+            st.session_state[COOKIE_WRITE] = ""
             if _sso_email():
                 st.logout()
             st.rerun()
@@ -171,6 +206,9 @@ def account_panel(principal: Principal) -> None:
             st.error(md(refused.message(lang())))
         else:
             st.session_state[SESSION_USER] = signed_in.username
+            st.session_state.pop(COOKIE_IGNORED, None)
+            if signed_in.username:
+                st.session_state[COOKIE_WRITE] = auth.session_token(engine, signed_in.username)
             st.rerun()
     if sso_enabled() and st.button(t("auth.sso"), key="auth_sso", icon=":material/key:"):
         st.login()

@@ -17,13 +17,13 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import astuple, dataclass, field
-from typing import Any, TypeVar
+from typing import ParamSpec, TypeVar
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from commstats import overview, queries
+from commstats import grains, national, overview, queries
 from commstats.config import get_settings
 from commstats.db import make_engine
 from commstats.narrative import Draft, draft_report
@@ -31,7 +31,8 @@ from commstats.periods import Period, parse_period
 from commstats.units import with_predecessors
 
 TTL_SECONDS = 300
-Read = TypeVar("Read", bound=Callable[..., Any])
+Args = ParamSpec("Args")  # a read's parameters, `url` first
+Result = TypeVar("Result")
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -116,32 +117,34 @@ def _codes_of(url: str, ids: Iterable[int]) -> list[str]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def fresh(scope: str | None = None) -> Callable[[Read], Read]:
+def fresh(scope: str | None = None) -> Callable[[Callable[Args, Result]], Callable[Args, Result]]:
     """Cache a read `f(url, ...)` under the data version. `scope` names its argument holding the units it
     reads: "ids" (unit ids), "unit_codes" (codes; predecessors of a merged unit count too). An empty or
     absent scope (every unit) or none at all: any write moves the version."""
 
-    def decorate(read: Read) -> Read:
+    def decorate(read: Callable[Args, Result]) -> Callable[Args, Result]:
         signature = inspect.signature(read)
 
-        def versioned(version: tuple[object, ...], url: str, *args: Any, **kwargs: Any) -> Any:
-            return read(url, *args, **kwargs)
+        def versioned(version: tuple[object, ...], *args: Args.args, **kwargs: Args.kwargs) -> Result:
+            return read(*args, **kwargs)
 
         # Streamlit keys each function's cache on its module, name and source: one cache per read.
         versioned.__module__, versioned.__qualname__, versioned.__name__ = __name__, read.__qualname__, read.__name__
         cached = st.cache_data(ttl=TTL_SECONDS)(versioned)
 
         @functools.wraps(read)
-        def current(url: str, *args: Any, **kwargs: Any) -> Any:
-            chosen = signature.bind(url, *args, **kwargs).arguments.get(scope) if scope else None
+        def current(*args: Args.args, **kwargs: Args.kwargs) -> Result:
+            arguments = signature.bind(*args, **kwargs).arguments
+            url: str = arguments["url"]
+            chosen = arguments.get(scope) if scope else None
             codes: Iterable[str] | None = None
             if scope == "ids" and chosen:
                 codes = _codes_of(url, chosen)
             elif scope == "unit_codes" and chosen:
                 codes = _codes_of(url, with_predecessors(units(url), chosen))
-            return cached(_key(url, codes), url, *args, **kwargs)
+            return cached(_key(url, codes), *args, **kwargs)
 
-        return current  # type: ignore[return-value]
+        return current
 
     return decorate
 
@@ -176,6 +179,22 @@ def monthly_totals(
     url: str, ids: tuple[int, ...], metric_codes: tuple[str, ...], start: dt.date, end: dt.date, by_member: bool = False
 ) -> pd.DataFrame:
     return queries.monthly_totals(engine(url), ids, metric_codes, start, end, by_member=by_member)
+
+
+@fresh("ids")
+def figure_totals(
+    url: str, ids: tuple[int, ...], metric_codes: tuple[str, ...], start: dt.date, end: dt.date, by_member: bool = False
+) -> pd.DataFrame:
+    return queries.figure_totals(engine(url), ids, metric_codes, start, end, by_member=by_member)
+
+
+@fresh("ids")
+def grain_checks(
+    url: str, ids: tuple[int, ...], start: dt.date, end: dt.date
+) -> tuple[list[grains.Difference], set[tuple[str, str, dt.date]]]:
+    """Coarser figures that differ from their months, and the months coarser figures cover."""
+    rows = queries.grain_rows(engine(url), ids, start, end)
+    return grains.grain_differences(rows), grains.coarse_months(rows)
 
 
 @fresh("ids")
@@ -257,6 +276,39 @@ def revisions(url: str, ids: tuple[int, ...]) -> pd.DataFrame:
 def draft(url: str, unit_codes: tuple[str, ...], period_key: str, lang: str, compare: tuple[str, ...]) -> Draft:
     """The drafted report paragraphs (commstats.narrative) with the figures they used."""
     return draft_report(engine(url), unit_codes, parse_period(period_key), lang, compare)
+
+
+@fresh()
+def benchmark(
+    url: str, map_: str, metric: str, period_key: str, lang: str, rate: bool, ids: tuple[int, ...]
+) -> national.Benchmark:
+    """Provinces side by side on one metric and period (commstats.national), over the units `ids` (those the
+    person may view); any write moves it."""
+    return national.benchmark(engine(url), map_, metric, parse_period(period_key), lang, rate=rate, unit_ids=ids)
+
+
+@fresh()
+def placed_units(url: str) -> list[tuple[int, str, str]]:
+    """(unit id, code, province) of the units placed in a province."""
+    return national.placed_units(engine(url))
+
+
+@fresh()
+def scopes(url: str, ids: tuple[int, ...]) -> list[national.AreaInfo]:
+    """The nation, the regions and the 34 provinces with some of the units `ids` placed in them (draft scopes)."""
+    eng = engine(url)
+    return [a for a in national.areas(eng) if a.map != "63" and national.scope(eng, a.code, ids).groups]
+
+
+@fresh()
+def scope_draft(
+    url: str, scope_code: str, period_key: str, lang: str, compare: tuple[str, ...], ids: tuple[int, ...]
+) -> Draft:
+    """A national, regional or provincial draft over the units `ids` placed there (those the person may view):
+    provinces folded one by one, then summed."""
+    eng = engine(url)
+    chosen = national.scope(eng, scope_code, ids)
+    return draft_report(eng, chosen.unit_codes, parse_period(period_key), lang, compare, scope=chosen)
 
 
 @st.cache_data(ttl=TTL_SECONDS)

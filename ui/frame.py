@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -13,13 +14,27 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from commstats import i18n, queries
 from commstats.auth import Principal
 from commstats.i18n import t
-from commstats.periods import figure_window, months_between
+from commstats.periods import RANGE_PRESETS, RangePreset, default_range, figure_window, months_between, preset_range
 from commstats.units import Merger, merged_away, mergers_within, survivors
-from ui import cache
+from ui import cache, state
 from ui.auth import current, require, viewable
 from ui.labels import lang
 from ui.markup import md
 from ui.navigation import PageSpec, page_spec
+
+
+class MonthSpan(NamedTuple):
+    """The months of a selection with figures: the first and last with data, and the chosen range."""
+
+    first: dt.date
+    last: dt.date
+    start: dt.date
+    end: dt.date
+
+    @property
+    def chosen(self) -> tuple[dt.date, dt.date]:
+        """The chosen range, start and end."""
+        return self.start, self.end
 
 
 @dataclass(frozen=True)
@@ -40,6 +55,13 @@ class Selection:
     @property
     def has_data(self) -> bool:
         return self.last_month is not None
+
+    @property
+    def months(self) -> MonthSpan:
+        """The months, for a selection with figures (open_page stops a page that needs them otherwise)."""
+        if self.first_month is None or self.last_month is None or self.start is None or self.end is None:
+            raise LookupError("the selection has no figures: check has_data first")
+        return MonthSpan(self.first_month, self.last_month, self.start, self.end)
 
 
 def month_label(month: dt.date, lang_code: str) -> str:
@@ -65,27 +87,9 @@ def _merger_notes(units: list[queries.UnitInfo], codes: tuple[str, ...], mergers
                      date=unit.merged_on.strftime("%d/%m/%Y") if unit.merged_on else ""))  # fmt: skip
 
 
-# Widgets whose shown labels depend on the language. Streamlit keeps such a widget's choice as the
-# shown label, so a language switch would drop it; writing the value back through the Session State
-# API before the widgets are drawn keeps it. Pages add their widget keys here.
-LANGUAGE_STICKY_KEYS = (
-    "units", "range", "overview_month", "trends_metrics", "trends_granularity", "trends_breakdown_metric",
-    "trends_yoy_metric", "sites_site", "licences_granularity", "explore_units", "explore_sections",
-    "explore_metrics", "explore_members", "explore_view",
-)  # fmt: skip
-
-
-def _keep_choices_across_languages() -> None:
-    if st.session_state.get("_lang_of_last_run", lang()) != lang():
-        for key in LANGUAGE_STICKY_KEYS:
-            if key in st.session_state:
-                st.session_state[key] = st.session_state[key]
-    st.session_state["_lang_of_last_run"] = lang()
-
-
 def sidebar() -> Selection:
-    """Draw the sidebar and return what the user chose (state survives page switches)."""
-    _keep_choices_across_languages()
+    """Draw the sidebar and return what the user chose (state survives page switches: ui.state)."""
+    state.keep_choices()
     url = cache.database_url()
     with st.sidebar:
         st.radio(
@@ -118,17 +122,47 @@ def sidebar() -> Selection:
         span = figure_window().clamp(*span) if span is not None else None
         if span is None:
             return Selection(url, lang(), codes, ids, is_demo, None, None, None, None, mergers=mergers)
-        months = months_between(*span)
-        saved = st.session_state.get("range")
-        if not (isinstance(saved, tuple | list) and len(saved) == 2 and all(m in months for m in saved)):
-            st.session_state["range"] = (months[max(0, len(months) - 24)], months[-1])
-        # Month labels as 07/2019 in both languages: a format that changed with the language would make
-        # Streamlit treat the slider as a new widget and lose the chosen range on a language switch.
-        start, end = st.select_slider(
-            t("period_range"), months, key="range", format_func=lambda m: f"{m.month:02d}/{m.year}"
-        )
+        start, end = _range_slider(*span)
     names = tuple(by_code[c].name(lang()) for c in codes)
     return Selection(url, lang(), codes, ids, is_demo, span[0], span[1], start, end, mergers, names)
+
+
+def _range_slider(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """The period range with its quick choices. The slider is given its default as a (start, end) pair:
+    without it Streamlit reads the slider as one value and every move snapped back to the default."""
+    months = months_between(first, last)
+    saved = st.session_state.get("range")
+    if not (isinstance(saved, tuple | list) and len(saved) == 2 and all(m in months for m in saved)):
+        state.forget("range")  # another unit's months, or a hand-edited link: the default range
+    years = sorted({m.year for m in months}, reverse=True)
+    st.selectbox(
+        t("range_preset"), [*RANGE_PRESETS, *years], index=None, key="range_preset", placeholder=t("range_preset_pick"),
+        format_func=_preset_label, on_change=_apply_preset, args=(first, last),
+    )  # fmt: skip
+    # Month labels as 07/2019 in both languages: a format that changed with the language would make
+    # Streamlit treat the slider as a new widget and lose the chosen range on a language switch.
+    start, end = st.select_slider(
+        t("period_range"), months, value=default_range(first, last), key="range",
+        format_func=lambda m: f"{m.month:02d}/{m.year}",
+    )  # fmt: skip
+    return start, end
+
+
+PRESET_KEYS = {"this_year": "range_this_year", "last_12": "range_last_12", "last_year": "range_last_year",
+               "all": "range_all"}  # fmt: skip
+
+
+def _preset_label(preset: RangePreset | int) -> str:
+    return t("range_year", year=preset) if isinstance(preset, int) else t(PRESET_KEYS[preset])
+
+
+def _apply_preset(first: dt.date, last: dt.date) -> None:
+    """A quick choice sets the range and clears itself (the range is what stays chosen)."""
+    preset = st.session_state.get("range_preset")
+    chosen = preset_range(preset, first, last) if preset is not None else None
+    if chosen is not None:
+        st.session_state["range"] = chosen
+    st.session_state["range_preset"] = None
 
 
 ROUTER = "dashboard.py"
@@ -161,6 +195,7 @@ def open_page(url_path: str, on_empty: Callable[[Selection], None] | None = None
     spec = page_spec(url_path)
     if not st.session_state.pop(VERSION_READ_KEY, False):  # the page runs without the router this time
         cache.refresh(cache.database_url())
+        state.keep_choices()  # the router's sidebar does it otherwise
     st.title(spec.heading())
     principal = require(spec.action) if spec.action is not None else current()
     selection: Selection | None = st.session_state.get(SELECTION_KEY)

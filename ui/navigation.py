@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import streamlit as st
 
@@ -41,7 +42,7 @@ class PageSpec:
     def st_page(self, listed: bool = True) -> st.Page:
         """The page for st.navigation; one not listed is still served at its URL, where the frame says why
         it cannot be used (instead of Streamlit's "page not found" and the overview)."""
-        visibility = "visible" if listed else "hidden"
+        visibility: Literal["visible", "hidden"] = "visible" if listed else "hidden"
         return st.Page(self.path, title=self.title(), icon=self.icon, default=self.default, visibility=visibility)
 
 
@@ -58,6 +59,7 @@ PAGES: tuple[PageSpec, ...] = (
     _analysis("pages/licences.py", "nav_licences", ":material/menu_book:"),
     _analysis("pages/explore.py", "nav_explore", ":material/table_view:"),
     _analysis("pages/quality.py", "nav_quality", ":material/fact_check:"),
+    PageSpec("pages/provinces.py", "nav_provinces", ":material/leaderboard:"),
     PageSpec("pages/entry.py", "entry_title", ":material/edit_note:", Action.ENTRY),
     PageSpec("pages/import.py", "import_title", ":material/upload_file:", Action.IMPORT),
     PageSpec("pages/status.py", "cycle.nav_status", ":material/pending_actions:", Action.CYCLE),
@@ -77,7 +79,7 @@ def allowed(spec: PageSpec, principal: Principal) -> bool:
     explains itself: a fresh database shows its guided empty state to everyone)."""
     if spec.url_path == ACCOUNT_PAGE:
         return not auth.enforcement_off()
-    if spec.action in (None, Action.VIEW):
+    if spec.action is None or spec.action == Action.VIEW:
         return True
     url = cache.database_url()
     ids = [u.id for u in cache.units(url)] if cache.schema_ready(url) else []

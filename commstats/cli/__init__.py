@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from sqlalchemy import Engine
+from typer._click import Context as ClickContext  # the click typer vendors (and calls invoke with)
 from typer.core import TyperGroup
 
-from commstats import queries
+from commstats import national, queries
 from commstats.bootstrap import add_unit, init_database
 from commstats.codes import CODE_RULE, is_code, suggest_code
 from commstats.db import make_engine, read_only, storage_fault
 from commstats.export import write_export
+from commstats.i18n import t
 from commstats.periods import parse_month
 
 
@@ -22,7 +24,7 @@ class _Commands(TyperGroup):
     """Every command: a full disk or a read-only database is said in both languages with exit status 1,
     never as a traceback (the command's own transaction has rolled back, so nothing changed)."""
 
-    def invoke(self, ctx: click.Context) -> object:
+    def invoke(self, ctx: ClickContext) -> object:
         try:
             return super().invoke(ctx)
         except Exception as error:
@@ -52,7 +54,7 @@ def engine_for(db: str | None) -> Engine:
     return make_engine(db)
 
 
-def _month_option(value: str | None, name: str) -> object:
+def _month_option(value: str | None, name: str) -> dt.date | None:
     if value is None:
         return None
     try:
@@ -68,16 +70,25 @@ def init(
     demo_if_empty: Annotated[
         bool, typer.Option("--demo-if-empty", help="Nạp dữ liệu mẫu nếu chưa có số liệu / demo data into an empty DB.")
     ] = False,
+    provinces: Annotated[
+        bool,
+        typer.Option("--provinces", help="Thêm dữ liệu mẫu của nhiều tỉnh / demo figures of several provinces."),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Tạo hoặc nâng cấp cơ sở dữ liệu và nạp danh mục chỉ tiêu / create or upgrade the schema."""
     from etl.demo import load_demo  # the demo is a source: the core only sets up schema and catalogue
+    from etl.demo_provinces import load_demo_provinces, place_demo_units
 
     engine = engine_for(db)
     init_database(engine)
     if demo or (demo_if_empty and queries.observation_count(engine) == 0):
         typer.echo("Đang tạo dữ liệu mẫu / creating the demo data...")
         load_demo(engine)
+        place_demo_units(engine)  # the provinces page shows Trà Vinh (63) and Vĩnh Long (34)
+    if provinces:
+        typer.echo("Đang tạo dữ liệu mẫu các tỉnh / creating the provinces' demo data...")
+        load_demo_provinces(engine)
     typer.echo(f"Cơ sở dữ liệu sẵn sàng / database ready: {queries.observation_count(engine)} observations.")
 
 
@@ -113,6 +124,10 @@ def units_add(
         bool | None,
         typer.Option("--public/--no-public", help="Cho khách xem không cần đăng nhập / anonymous visitors may view."),
     ] = None,
+    province: Annotated[
+        str | None,
+        typer.Option("--province", help="Tỉnh của đơn vị: 63-84 (trước 7/2025), 34-86 (từ 7/2025) / its province."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Thêm hoặc sửa một đơn vị / add or update a unit."""
@@ -129,7 +144,13 @@ def units_add(
             err=True,
         )
         raise typer.Exit(2)
-    add_unit(engine, code, name_vi, name_en, cutoff_day, first_year)
+    if province is not None and province not in national.province_codes(engine):
+        typer.echo(
+            f"{t('national.bad_province', 'vi', value=province)} / {t('national.bad_province', 'en', value=province)}",
+            err=True,
+        )
+        raise typer.Exit(2)
+    add_unit(engine, code, name_vi, name_en, cutoff_day, first_year, area_code=province)
     if public is not None:
         set_public_view(engine, code, public, actor=os_actor())
     typer.echo(f"Đã lưu đơn vị / saved unit {code}.")
@@ -189,7 +210,7 @@ def export(
         typer.echo(f"Mã chỉ tiêu không có / unknown metric: {', '.join(unknown)}", err=True)
         raise typer.Exit(2)
     frame = queries.observations_for_export(
-        engine, start=_month_option(start, "--from"), end=_month_option(end, "--to"),  # type: ignore[arg-type]
+        engine, start=_month_option(start, "--from"), end=_month_option(end, "--to"),
         metric_codes=metric or [], unit_codes=[unit] if unit else [], lang=lang,
     )  # fmt: skip
     count = write_export(frame, str(out), fmt, lang)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -49,6 +50,13 @@ def _new_password(generate: bool) -> tuple[str, bool]:
     return password, False
 
 
+def _ask_unit(lang: str) -> str:
+    """The unit for `user add --role` given without --unit: asked at a terminal, refused in a script."""
+    if not sys.stdin.isatty():
+        raise _fail(auth.AuthError("unit_needed", roles=", ".join(auth.ROLES)).message(lang), 2)
+    return str(typer.prompt("Đơn vị (mã, hoặc * cho mọi đơn vị) / unit (code, or * for every unit)")).strip()
+
+
 @user_app.command("add")
 def user_add(
     username: str,
@@ -57,17 +65,23 @@ def user_add(
     generate: Annotated[bool, typer.Option("--generate", help="Tạo mật khẩu ngẫu nhiên, hiện một lần.")] = False,
     sso_only: Annotated[bool, typer.Option("--sso-only", help="Không mật khẩu; chỉ đăng nhập qua SSO.")] = False,
     role: Annotated[str | None, typer.Option("--role", help=" | ".join(auth.ROLES))] = None,
-    unit: Annotated[str, typer.Option("--unit", help="Mã đơn vị, hoặc * cho mọi đơn vị.")] = auth.ALL_UNITS,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="Mã đơn vị, hoặc * cho mọi đơn vị (hỏi nếu thiếu khi có --role).")
+    ] = None,
     db: DbOption = None,
     lang: LangOption = "vi",
 ) -> None:
-    """Thêm tài khoản / add an account (the password is asked twice, or generated with --generate)."""
+    """Thêm tài khoản / add an account (the password is asked twice, or generated with --generate).
+
+    With --role and no --unit, the unit is asked for at a terminal and refused otherwise (a script that
+    forgot --unit must not grant every unit)."""
     engine = _engine(db)
+    if role and not unit:
+        unit = _ask_unit(lang)
     password, shown = (None, False) if sso_only else _new_password(generate)
     try:
-        auth.create_user(engine, username, password, actor=audit.os_actor(), display_name=name, email=email)
-        if role:
-            auth.grant(engine, username, role, unit, actor=audit.os_actor())
+        auth.create_user(engine, username, password, actor=audit.os_actor(), display_name=name, email=email,
+                         role=role or None, unit_code=unit if role else None)  # fmt: skip
     except auth.AuthError as error:
         raise _fail(error.message(lang)) from None
     typer.echo(f"Đã tạo tài khoản / account created: {username.strip().lower()}")

@@ -10,6 +10,7 @@ units apply, as on the dashboard. Exit status: 0 done, 1 the mail server failed 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -83,7 +84,7 @@ def _day(text: str | None) -> dt.date | None:
     return rounds.parse_day(text) if text else None
 
 
-def _run(lang: str, work) -> None:  # type: ignore[no-untyped-def]
+def _run(lang: str, work: Callable[[], object]) -> None:
     """Run one change; a refusal is printed in the chosen language with exit status 2."""
     try:
         message = work()

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from sqlalchemy import Engine
 
-from commstats import queries
+from commstats import national, queries
 from commstats.bootstrap import init_database
 from commstats.db import make_engine
 from commstats.i18n import t
@@ -54,6 +54,18 @@ def choose_units(engine: Engine, codes: list[str] | None, lang: str) -> list[str
     raise _fail(t("draft_choose_unit", lang, count=len(top), allowed=", ".join(top) or "-"))
 
 
+def choose_scope(engine: Engine, code: str, lang: str) -> national.Scope:
+    """The national, regional or provincial scope named, with at least one unit placed in it."""
+    try:
+        found = national.scope(engine, code)
+    except ValueError:
+        regions = [a.code for a in national.areas(engine) if a.level in ("nation", "region")]
+        raise _fail(t("national.unknown_scope", lang, value=code, allowed=", ".join(regions))) from None
+    if not found.groups:
+        raise _fail(t("national.scope_no_units", lang, name=found.name(lang)))
+    return found
+
+
 def draft(
     period: Annotated[str, typer.Option("--period", help="2019-07 | 2019-Q3 | 2019-H1 | 2019-9M | 2019")],
     unit: UnitOption = None,
@@ -65,6 +77,14 @@ def draft(
     ] = None,
     office_template: Annotated[
         Path | None, typer.Option("--office-template", help="Mẫu Word của đơn vị / the office's .docx template.")
+    ] = None,
+    scope: Annotated[
+        str | None,
+        typer.Option(
+            "--scope",
+            help="Báo cáo tổng hợp: vn (toàn quốc), mã vùng (dbscl), tỉnh (34-86) / a national, regional or "
+            "provincial draft summed over provinces.",
+        ),
     ] = None,
     db: DbOption = None,
     lang: LangOption = "vi",
@@ -88,9 +108,12 @@ def draft(
         raise _fail(str(error)) from None
     engine = make_engine(db)
     init_database(engine)
-    codes = choose_units(engine, unit, lang)
+    chosen_scope = choose_scope(engine, scope, lang) if scope else None
+    codes = chosen_scope.unit_codes if chosen_scope else choose_units(engine, unit, lang)
     try:
-        result = draft_report(engine, codes, chosen_period, compiled.spec.language, comparisons, compiled)
+        result = draft_report(
+            engine, codes, chosen_period, compiled.spec.language, comparisons, compiled, scope=chosen_scope
+        )
     except TemplateError as error:
         raise _fail(str(error)) from None
     if result.is_empty:  # the how-to goes to the terminal, never into the report's text
@@ -165,11 +188,11 @@ def targets_list(
         typer.echo(t("targets_none", lang))
         return
     names = {m.code: m for m in queries.metrics(engine)}
-    for row in frame.itertuples(index=False):
-        metric = names[row.metric]
-        batch = f"#{row.batch_id}" if row.batch_id is not None and row.batch_id == row.batch_id else "-"
-        typer.echo(f"{row.unit:<20} {row.year}  {row.metric:<24} {format_count(int(row.value), lang):>12} "
-                   f"{metric.unit_word(lang):<12} {batch}")  # fmt: skip
+    columns = [frame[column].tolist() for column in ("unit", "year", "metric", "value", "batch_id")]
+    for unit_code, target_year, code, value, batch_id in zip(*columns, strict=True):
+        batch = f"#{batch_id}" if batch_id is not None and batch_id == batch_id else "-"  # NaN: no batch
+        typer.echo(f"{unit_code:<20} {target_year}  {code:<24} {format_count(int(value), lang):>12} "
+                   f"{names[code].unit_word(lang):<12} {batch}")  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

@@ -16,7 +16,7 @@ from commstats.models import Adjustment, ReportRound, Unit
 from commstats.periods import month_key, months_between
 
 MAX_REASON = 1000
-Key = tuple[int, int, dt.date, int]  # (unit, metric, period, member) ids, as in etl.load
+Key = tuple[int, int, dt.date, int, str]  # (unit, metric, period, member) ids and the grain, as in etl.load
 
 
 def any_locked(conn: Connection) -> bool:

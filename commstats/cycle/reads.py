@@ -146,7 +146,9 @@ def _sections(session: Session, found: ReportRound, today: dt.date, lang: str) -
     return tuple(rows)
 
 
-def _round_row(session: Session, found: ReportRound, unit: Unit, today: dt.date, lang: str, with_sections: bool):  # type: ignore[no-untyped-def]
+def _round_row(
+    session: Session, found: ReportRound, unit: Unit, today: dt.date, lang: str, with_sections: bool
+) -> RoundRow:
     name = unit.name_en if lang == "en" and unit.name_en else unit.name_vi
     return RoundRow(
         found.id,

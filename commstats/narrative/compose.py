@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from commstats import queries
 from commstats.catalog import load_catalog
+from commstats.i18n import t
 from commstats.narrative.facts import TRACE_COLUMNS, FigureSet, Key, collect, trace
 from commstats.narrative.filters import capfirst, join_list, ratio
 from commstats.narrative.templates import (
@@ -24,6 +25,7 @@ from commstats.narrative.templates import (
     render_budgeted,
     template_line,
 )
+from commstats.national import Scope
 from commstats.periods import Period, period_window
 from commstats.ratios import definitions as ratio_definitions
 from commstats.units import with_predecessors
@@ -330,6 +332,8 @@ class Composer:
             return _clean(self.render(self._policy(item, paragraph, "missing_text"), f"{where}.missing_text", **values))
         self._use(key, "current")
         suffix = fact.comparison if item.compare and item.inline else ""
+        if self.figures.basis(key).estimated:  # "33 tin, bài (ước thực hiện)": the estimate is said where it is used
+            suffix = " " + t("draft.estimated_mark", self.lang) + suffix
         if fact.value == 0:
             policy = self._policy(item, paragraph, "zero")
             if policy == "drop":
@@ -411,6 +415,30 @@ class Composer:
             and (metric, member) not in self.said
         ]
 
+    def basis_notes(self) -> list[str]:
+        """Notes on what the used figures were read from: the metrics read from a quarter's (6 or 9 months', a
+        year's) figure for want of complete months, and those with an estimate in them (commstats.grains)."""
+        coarse: dict[str, list[str]] = {}
+        estimated: list[str] = []
+        for (metric, member), roles in self.used.items():
+            if "current" not in roles:
+                continue
+            basis = self.figures.basis((metric, member))
+            name = self.figures.metrics[metric].name(self.lang)
+            for grain in basis.coarse:
+                if name not in coarse.setdefault(grain, []):
+                    coarse[grain].append(name)
+            if basis.estimated and name not in estimated:
+                estimated.append(name)
+        notes = [
+            t("draft.grain_note_" + grain, self.lang, metrics="; ".join(coarse[grain]))
+            for grain in ("quarter", "half", "nine_months", "year")
+            if grain in coarse
+        ]
+        if estimated:
+            notes.append(t("draft.estimated_note", self.lang, metrics="; ".join(estimated)))
+        return notes
+
     def others(self) -> DraftSection | None:
         """Metrics with a figure that no template mentions: listed plainly so nothing is lost."""
         spec = self.spec.others
@@ -480,14 +508,22 @@ def draft_report(
     lang: str = "vi",
     compare: Sequence[str] = (),
     templates: CompiledTemplates | None = None,
+    scope: Scope | None = None,
 ) -> Draft:
-    """Draft the numeric paragraphs of the report of `period` for the units (and their predecessors)."""
+    """Draft the numeric paragraphs of the report of `period` for the units (and their predecessors); with
+    `scope`, for a province, region or the nation: provinces folded one by one, then summed (commstats.national)."""
     templates = templates or load_templates(lang)
     spec = templates.spec
     all_units = queries.units(engine)  # for the heading too
+    groups = None
+    if scope is not None:
+        unit_codes = scope.unit_codes
+        groups = tuple(tuple(with_predecessors(all_units, group)) for group in scope.groups)
     unit_ids = with_predecessors(all_units, unit_codes)
-    figures = collect(engine, unit_ids, period, compare)
+    figures = collect(engine, unit_ids, period, compare, groups)
     context, cutoff = _heading_context(engine, all_units, unit_codes, figures, lang)
+    if scope is not None:  # the heading names the scope, not its dozens of units
+        context.update(units=[scope.name(lang)], predecessors=[])
     composer = Composer(templates, figures, lang, context)
     sections = composer.sections() if figures.has_data else []
 
@@ -517,6 +553,7 @@ def draft_report(
             )
         )
     notes.extend(composer.notes)
+    notes.extend(composer.basis_notes())
     draft = Draft(
         lang=lang,
         period_key=period.key,

@@ -86,7 +86,7 @@ def _cell_line(
     cell: _Cell, text: str, *, bold: bool = False, italic: bool = False, size: Pt = HEADER_SIZE, first: bool = False
 ) -> Paragraph:
     """A centred line in a table cell (the first one reuses the cell's empty paragraph)."""
-    paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
+    paragraph: Paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.space_after = Pt(0)
     run = paragraph.add_run(text)
@@ -148,11 +148,11 @@ def _appendix(document: WordDocument, report: ReportDocument) -> None:
     for row in report.appendix:
         cells = table.add_row().cells
         for j, (cell, value) in enumerate(zip(cells, row.cells(), strict=True)):
-            line = _cell_line(cell, value, size=Pt(10), first=True)
+            figure = _cell_line(cell, value, size=Pt(10), first=True)
             if j == 1:
-                line.alignment = WD_ALIGN_PARAGRAPH.LEFT
+                figure.alignment = WD_ALIGN_PARAGRAPH.LEFT
             elif j > 2:
-                line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                figure.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     widths = [1.0, 7.0, 2.0, 2.6, 2.6, 2.2, 2.6, 2.2, 2.5]
     widths += [2.0] * (len(report.appendix_columns) - len(widths))
     _widths(table, [Cm(w) for w in widths[: len(report.appendix_columns)]])

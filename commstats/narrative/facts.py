@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import Engine
 
-from commstats import queries
-from commstats.periods import Period, month_key
+from commstats import national, queries
+from commstats.grains import Basis, Folded
+from commstats.periods import Period, add_months, month_key, period_from_start
 from commstats.ratios import definitions as ratio_definitions
 from commstats.ratios import ratios_of
 
@@ -33,20 +34,45 @@ def parse_compare(text: str | Sequence[str] | None) -> tuple[str, ...]:
     return tuple(c for c in COMPARISONS if c in names)
 
 
+Groups = tuple[tuple[int, ...], ...]
+
+
 def _values(
-    engine: Engine, unit_ids: Sequence[int], codes: Sequence[str], months: Sequence[dt.date]
-) -> dict[Key, float]:
-    """Per (metric, member) and per metric total: flows summed, stocks at the last month with data; ratios
-    (totals only) computed from those totals of their parts."""
-    by_member = queries.period_values(engine, unit_ids, codes, months, by_member=True)
+    engine: Engine,
+    unit_ids: Sequence[int],
+    codes: Sequence[str],
+    months: Sequence[dt.date],
+    groups: Groups | None = None,
+) -> tuple[dict[Key, float], dict[Key, Basis]]:
+    """Per (metric, member) and per metric total, read by the rule of commstats.grains (complete months, or the
+    coarser figure; flows summed, stocks at the period's end); ratios (totals only) computed from those totals
+    of their parts. Also what each value was read from (its grains, whether an estimate is in it). With
+    `groups` (a national or regional draft: one group of units per province), each province is folded on its
+    own from its monthly figures and the provinces are summed."""
+    if groups is None:
+        by_member = queries.period_figures(engine, unit_ids, codes, months, by_member=True)
+    else:
+        grouped = national.grouped_period_values(engine, groups, codes, months)
+        by_member = {key: Folded(value, Basis()) for key, value in grouped.items()}
     values: dict[Key, float] = {}
-    for (metric, member), value in by_member.items():
-        values[(metric, member)] = value
-        values[(metric, None)] = values.get((metric, None), 0) + value
+    bases: dict[Key, Basis] = {}
+    for (metric, member), folded in by_member.items():
+        values[(metric, member)] = folded.value
+        values[(metric, None)] = values.get((metric, None), 0) + folded.value
+        bases[(metric, member)] = folded.basis
+        total = bases.get((metric, None))
+        bases[(metric, None)] = folded.basis if total is None else total.join(folded.basis)
     totals = {metric: value for (metric, member), value in values.items() if member is None}
-    for code, value in ratios_of(totals, ratio_definitions()).items():
+    definitions = ratio_definitions()
+    for code, value in ratios_of(totals, definitions).items():
         values[(code, None)] = value
-    return values
+        numerator, denominators = definitions[code]
+        parts = [bases[(p, None)] for p in (numerator, *denominators) if (p, None) in bases]
+        basis = parts[0]
+        for part in parts[1:]:
+            basis = basis.join(part)
+        bases[(code, None)] = basis
+    return values, bases
 
 
 @dataclass
@@ -63,6 +89,11 @@ class FigureSet:
     ytd: dict[Key, float] = field(default_factory=dict)
     targets: dict[str, int] = field(default_factory=dict)
     data_range: tuple[dt.date, dt.date] | None = None
+    bases: dict[Key, Basis] = field(default_factory=dict)  # what each current value was read from
+    groups: Groups | None = None  # a national or regional draft: the units of each province
+
+    def basis(self, key: Key) -> Basis:
+        return self.bases.get(key, Basis())
 
     @property
     def has_data(self) -> bool:
@@ -96,19 +127,26 @@ class FigureSet:
         }[role]
 
 
-def collect(engine: Engine, unit_ids: Sequence[int], period: Period, compare: Sequence[str] = ()) -> FigureSet:
-    """Read the figures of `period` and of the comparison periods asked for."""
+def collect(
+    engine: Engine,
+    unit_ids: Sequence[int],
+    period: Period,
+    compare: Sequence[str] = (),
+    groups: Groups | None = None,
+) -> FigureSet:
+    """Read the figures of `period` and of the comparison periods asked for (per province first, with `groups`)."""
     info = queries.metric_by_code(engine)
     codes = list(info)
     ids = tuple(unit_ids)
-    figures = FigureSet(period, ids, tuple(compare), info, _values(engine, ids, codes, period.months))
+    current, bases = _values(engine, ids, codes, period.months, groups)
+    figures = FigureSet(period, ids, tuple(compare), info, current, groups=groups, bases=bases)
     figures.data_range = queries.month_range(engine, ids) if ids else None
     if "prev" in compare:
-        figures.previous = _values(engine, ids, codes, figures.months_for("previous"))
+        figures.previous = _values(engine, ids, codes, figures.months_for("previous"), groups)[0]
     if "yoy" in compare:
-        figures.last_year = _values(engine, ids, codes, figures.months_for("same_period"))
+        figures.last_year = _values(engine, ids, codes, figures.months_for("same_period"), groups)[0]
     if "ytd" in compare or "target" in compare:
-        figures.ytd = _values(engine, ids, codes, period.year_to_date())
+        figures.ytd = _values(engine, ids, codes, period.year_to_date(), groups)[0]
     if "target" in compare:
         figures.targets = queries.targets(engine, ids, period.year)
     return figures
@@ -137,13 +175,23 @@ def trace(engine: Engine, figures: FigureSet, used: dict[Key, set[str]]) -> pd.D
     months = [m for role in ROLES for m in figures.months_for(role) if any(role in roles for roles in used.values())]
     rows: list[pd.DataFrame] = []
     if months:
-        sources = queries.figure_sources(engine, figures.unit_ids, codes, min(months), max(months))
+        first = add_months(min(months), -11)  # a year's level figure starts before its period's months
+        sources = queries.figure_sources(engine, figures.unit_ids, codes, first, max(months))
         for (metric, member), roles in used.items():
             of_metric = sources[sources["metric"] == metric]
+            pieces = figures.basis((metric, None)).pieces
             for role in ROLES:
                 if role not in roles or role == "target":
                     continue
-                part = of_metric[of_metric["period"].isin(figures.months_for(role))]
+                if role == "current" and pieces:  # exactly the stored periods the value was read from
+                    read = [(g, p) in pieces for g, p in zip(of_metric["grain"], of_metric["period"], strict=True)]
+                    part = of_metric[pd.Series(read, index=of_metric.index, dtype=bool)]
+                    if member is not None:
+                        part = part[part["member"] == member]
+                    rows.append(part.assign(role=role))
+                    continue
+                monthly = of_metric[of_metric["grain"] == "month"]
+                part = monthly[monthly["period"].isin(figures.months_for(role))]
                 if figures.metrics[metric].kind == "stock" and not part.empty:
                     part = part[part["period"] == part["period"].max()]
                 if member is not None:
@@ -156,7 +204,11 @@ def trace(engine: Engine, figures: FigureSet, used: dict[Key, set[str]]) -> pd.D
     frame = pd.concat([r for r in rows if not r.empty], ignore_index=True) if any(not r.empty for r in rows) else None
     if frame is None:
         return pd.DataFrame(columns=TRACE_COLUMNS)
-    frame["period"] = [month_key(p) if isinstance(p, dt.date) else str(p) for p in frame["period"]]
+    grains = frame["grain"].fillna("month") if "grain" in frame.columns else ["month"] * len(frame)
+    frame["period"] = [
+        (month_key(p) if g == "month" else period_from_start(g, p).key) if isinstance(p, dt.date) else str(p)
+        for p, g in zip(frame["period"], grains, strict=True)
+    ]  # a quarter's figure: 2019-Q3
     frame = frame.drop_duplicates(subset=["unit", "metric", "member", "period", "role"])
     order = {code: i for i, code in enumerate(figures.metrics)}
     frame["_role"] = frame["role"].map({r: i for i, r in enumerate(ROLES)})

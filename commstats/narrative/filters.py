@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeGuard
 
 from babel.dates import format_date
 
@@ -15,7 +15,7 @@ MISSING = {"vi": "-", "en": "-"}
 DATE_FORMATS = {"vi": "dd/MM/yyyy", "en": "d MMMM yyyy"}
 
 
-def _finite(value: object) -> bool:
+def _finite(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -23,7 +23,7 @@ def count(value: object, lang: str = "vi", pad: int = 0) -> str:
     """`1.234` / `1,234`; `pad=2` writes small counts as `03`; missing values as `-`."""
     if not _finite(value):
         return MISSING.get(lang, "-")
-    return format_count(int(value), lang, pad)  # type: ignore[arg-type]
+    return format_count(int(value), lang, pad)
 
 
 def percent(value: object, lang: str = "vi", decimals: int = 1, fixed: bool = False) -> str:
@@ -31,7 +31,7 @@ def percent(value: object, lang: str = "vi", decimals: int = 1, fixed: bool = Fa
     `fixed` writes every decimal (`95,20%`), so shares side by side read with the same precision."""
     if not _finite(value):
         return MISSING.get(lang, "-")
-    number = float(value)  # type: ignore[arg-type]
+    number = float(value)
     while not fixed and number and round_half_up(number, decimals) == 0 and decimals < 4:
         decimals += 1
     return format_percent(number, lang, decimals, fixed)
@@ -40,14 +40,14 @@ def percent(value: object, lang: str = "vi", decimals: int = 1, fixed: bool = Fa
 def number(value: object, lang: str = "vi", decimals: int = 1) -> str:
     if not _finite(value):
         return MISSING.get(lang, "-")
-    return format_decimal_number(float(value), lang, decimals)  # type: ignore[arg-type]
+    return format_decimal_number(float(value), lang, decimals)
 
 
 def ratio(part: object, whole: object) -> float | None:
     """part / whole in percent, or None when either is missing or the whole is zero."""
     if not (_finite(part) and _finite(whole)) or not whole:
         return None
-    return 100 * float(part) / float(whole)  # type: ignore[arg-type]
+    return 100 * float(part) / float(whole)
 
 
 def share(part: object, whole: object, lang: str = "vi", decimals: int = 1, fixed: bool = False) -> str:

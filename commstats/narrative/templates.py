@@ -10,13 +10,13 @@ from __future__ import annotations
 import copy
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache, wraps
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import yaml
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
@@ -196,7 +196,8 @@ class BudgetedEnvironment(SandboxedEnvironment):
 def render_budgeted(template: Template, values: dict[str, Any]) -> str:
     """Render `template` within the budget; the output is measured while it is produced."""
     token = _BUDGET.set(_Budget(deadline=time.monotonic() + MAX_SECONDS))
-    stream = template.generate(values)
+    # jinja2 annotates generate() as an Iterator; it is a generator, closed below and inspected when paused.
+    stream = cast(Generator[str, None, None], template.generate(values))
     try:
         parts: list[str] = []
         length = 0

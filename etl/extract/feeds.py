@@ -138,7 +138,8 @@ def _looks_like_html(content: bytes, content_type: str) -> bool:
 
 def _safe_root(content: bytes) -> Element:
     try:
-        return SafeElementTree.fromstring(content)
+        root: Element = SafeElementTree.fromstring(content)  # defusedxml has no type information
+        return root
     except DefusedXmlException as error:
         raise FeedError("feed_unsafe_xml", detail=type(error).__name__) from error
     except ParseError as error:

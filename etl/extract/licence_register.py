@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,18 +128,18 @@ def parse_day(value: object) -> tuple[dt.date | None, str | None]:
     return day, None
 
 
-def _header(cells: list[object]) -> list[str] | None:
+def _header(cells: Sequence[object]) -> list[str] | None:
     names = [HEADER_ALIASES.get(_key(c), "") for c in cells]
     return names if all(r in names for r in REQUIRED) else None
 
 
-def _records(table: Iterator[list[object]], file: str, shown: dict[str, str]) -> Iterator[RawRow]:
+def _records(table: Iterator[Sequence[object]], file: str, shown: dict[str, str]) -> Iterator[RawRow]:
     """Rows after the header (searched for in the first rows), as RawRows keyed by canonical names.
 
     `shown` is filled with each canonical name's column as the user sees it (`C – Ngày cấp`).
     """
     header: list[str] | None = None
-    skipped: list[list[object]] = []
+    skipped: list[Sequence[object]] = []
     header_line, most = 0, limits().register_rows
     for line, cells in enumerate(table, start=1):
         if header is None:
@@ -169,7 +169,7 @@ def _records(table: Iterator[list[object]], file: str, shown: dict[str, str]) ->
         raise RejectedFile([Problem(file, 1, "", "", "register_missing_columns", {"columns": missing})])
 
 
-def _xlsx_table(content: bytes, file: str) -> Iterator[list[object]]:
+def _xlsx_table(content: bytes, file: str) -> Iterator[Sequence[object]]:
     workbook = open_checked(content, file)
     try:
         for row in workbook.worksheets[0].iter_rows(values_only=True):
@@ -178,7 +178,7 @@ def _xlsx_table(content: bytes, file: str) -> Iterator[list[object]]:
         workbook.close()
 
 
-def _csv_table(content: bytes, file: str) -> Iterator[list[object]]:
+def _csv_table(content: bytes, file: str) -> Iterator[Sequence[object]]:
     yield from csv_records(decode(content, file), file)
 
 
@@ -193,7 +193,7 @@ def extract_register(content: bytes, file: str, shown: dict[str, str] | None = N
     raise RejectedFile([Problem(file, None, "", "", "unknown_format", {"suffix": suffix or "?"})])
 
 
-def looks_like_register(cells: list[object]) -> bool:
+def looks_like_register(cells: Sequence[object]) -> bool:
     return _header(cells) is not None
 
 

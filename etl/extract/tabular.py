@@ -1,4 +1,4 @@
-"""Long-format CSV and XLSX: columns period, metric, member, value (+ unit, note)."""
+"""Long-format CSV and XLSX: columns period, metric, member, value (+ unit, note, grain, estimated)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +27,8 @@ HEADER_ALIASES: dict[str, str] = {
     "value": "value", "giá trị": "value", "số liệu": "value",
     "unit": "unit", "mã đơn vị": "unit", "unit code": "unit",
     "note": "note", "ghi chú": "note",
+    "grain": "grain", "loại kỳ": "grain", "period kind": "grain",
+    "estimated": "estimated", "ước tính": "estimated", "số ước": "estimated",
 }  # fmt: skip
 REQUIRED = ("period", "metric", "member", "value")
 
@@ -72,7 +74,7 @@ def _canonical_header(cells: list[str], file: str) -> list[str]:
     return names
 
 
-def _rows(records: Iterator[list[object]], file: str, first_line: int = 1) -> Iterator[RawRow]:
+def _rows(records: Iterable[Sequence[object]], file: str, first_line: int = 1) -> Iterator[RawRow]:
     header: list[str] | None = None
     most = limits().rows
     for line, cells in enumerate(records, start=first_line):
@@ -96,7 +98,7 @@ def _rows(records: Iterator[list[object]], file: str, first_line: int = 1) -> It
         raise RejectedFile([Problem(file, None, "", "", "file_empty")])
 
 
-def check_columns(cells: list[object], file: str, line: int) -> None:
+def check_columns(cells: Sequence[object], file: str, line: int) -> None:
     """A header row may not be wider than any real table needs (a million commas is an attack)."""
     most = limits().columns
     if len(cells) > most:
@@ -297,7 +299,8 @@ def _dimensions_before_data(parser: Any) -> tuple[int, int, int, int] | None:
 
     for _event, element in iterparse(parser.source, events=("start",)):
         if element.tag == DIMENSION_TAG:
-            return SheetDimension.from_tree(element).boundaries
+            boundaries: tuple[int, int, int, int] | None = SheetDimension.from_tree(element).boundaries
+            return boundaries
         if element.tag == DATA_TAG:
             return None
     return None
@@ -308,7 +311,7 @@ def open_workbook(content: bytes, file: str):  # type: ignore[no-untyped-def]
     import openpyxl
     from openpyxl.worksheet._reader import WorkSheetParser
 
-    WorkSheetParser.parse_dimensions = _dimensions_before_data  # type: ignore[method-assign]
+    WorkSheetParser.parse_dimensions = _dimensions_before_data
     check_xlsx_archive(content, file)
     try:
         return openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)

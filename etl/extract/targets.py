@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from etl.extract.tabular import check_columns, check_row_count, csv_records, decode, nfc, open_workbook
 from etl.limits import current as limits
@@ -17,7 +17,7 @@ HEADER_ALIASES: dict[str, str] = {
 REQUIRED = ("year", "metric", "value")
 
 
-def _header(cells: list[object], file: str, line: int) -> list[str]:
+def _header(cells: Sequence[object], file: str, line: int) -> list[str]:
     names: list[str] = []
     problems: list[Problem] = []
     for cell in cells:
@@ -33,7 +33,7 @@ def _header(cells: list[object], file: str, line: int) -> list[str]:
     return names
 
 
-def _rows(records: Iterator[list[object]], file: str) -> Iterator[RawRow]:
+def _rows(records: Iterator[Sequence[object]], file: str) -> Iterator[RawRow]:
     header: list[str] | None = None
     header_line, most = 0, limits().rows
     for line, cells in enumerate(records, start=1):
@@ -55,7 +55,7 @@ def _rows(records: Iterator[list[object]], file: str) -> Iterator[RawRow]:
 
 
 def extract_targets_csv(content: bytes, file: str, encoding: str | None = None) -> Iterator[RawRow]:
-    yield from _rows(csv_records(decode(content, file, encoding), file), file)  # type: ignore[arg-type]
+    yield from _rows(csv_records(decode(content, file, encoding), file), file)
 
 
 def extract_targets_xlsx(content: bytes, file: str) -> Iterator[RawRow]:
@@ -63,7 +63,7 @@ def extract_targets_xlsx(content: bytes, file: str) -> Iterator[RawRow]:
     try:
         sheet = workbook.worksheets[0]
         records = ([nfc(c) if isinstance(c, str) else c for c in row] for row in sheet.iter_rows(values_only=True))
-        yield from _rows(records, file)  # type: ignore[arg-type]
+        yield from _rows(records, file)
     finally:
         workbook.close()
 

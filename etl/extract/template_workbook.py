@@ -116,8 +116,8 @@ def _read_section(sheet: Any, rows: list[tuple[Any, ...]], header_at: int, file:
             label = _text(cells[1]) if len(cells) > 1 else ""
             if filled and not TOTAL_WORDS.search(label):
                 first = min(filled)
-                value, params = _text(filled[first]), {"label": label}
-                result.problems.append(Problem(file, line, where(first), value, "template_row_without_code", params))
+                shown, params = _text(filled[first]), {"label": label}
+                result.problems.append(Problem(file, line, where(first), shown, "template_row_without_code", params))
             continue
         metric, member = split_code(code)
         for col, raw in filled.items():
@@ -131,7 +131,13 @@ def _read_section(sheet: Any, rows: list[tuple[Any, ...]], header_at: int, file:
             assert value is not None
             month = months[col][0]
             sums[(metric, month)] = sums.get((metric, month), 0) + value
-            values = {"period": month, "metric": metric, "member": member, "value": value, "note": ""}
+            values: dict[str, object] = {
+                "period": month,
+                "metric": metric,
+                "member": member,
+                "value": value,
+                "note": "",
+            }
             result.rows.append(RawRow(line, values | ({"unit": unit} if unit else {})))
     for line, col, metric, raw in totals:
         total, error = parse_count(raw)
@@ -142,8 +148,8 @@ def _read_section(sheet: Any, rows: list[tuple[Any, ...]], header_at: int, file:
         if members is None and total:
             result.problems.append(Problem(file, line, where(col), _text(raw), "template_total_without_members"))
         elif members is not None and total != members:
-            params = {"total": total, "sum": members}
-            result.problems.append(Problem(file, line, where(col), _text(raw), "template_total_mismatch", params))
+            counts = {"total": total, "sum": members}
+            result.problems.append(Problem(file, line, where(col), _text(raw), "template_total_mismatch", counts))
     return result
 
 

@@ -1,0 +1,360 @@
+"""Provinces side by side: reads and sums for the benchmarking page and the national / regional drafts.
+
+A unit reports for a province (`unit.area_code`, an area of the 63 or of the 34 map); provinces belong to a
+region and regions to the nation (table `area`, from data/provinces.yaml). Any metric can be put on either map:
+on the 34 map an old province's figures are summed into its successor, before and after the merger (history
+carried across); on the 63 map a period that reaches 2025-07-01 is not available (there is no split of the new
+provinces' figures). The rule is commstats.units.area_on_map.
+
+Within a province, units' monthly figures are added up and folded over the period (flows summed, levels at the
+last month with data); across provinces the folded values are summed, so a level is each province's level at the
+period's end; ratios are recomputed from their summed parts, never averaged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import pandas as pd
+from sqlalchemy import Engine, Select, bindparam, func, select
+
+from commstats import queries
+from commstats.models import Area, Member, Metric, Observation, Population, Unit
+from commstats.periods import Period
+from commstats.provinces import load_provinces
+from commstats.ratios import definitions as ratio_definitions
+from commstats.ratios import parts_of, ratios_of
+from commstats.units import area_on_map
+
+PER = 100_000  # rates per 100,000 inhabitants
+STATUSES = ("ok", "missing", "unavailable")  # a province's figures for the period: there, none yet, merged away
+
+
+@dataclass(frozen=True)
+class AreaInfo:
+    code: str
+    level: str  # province | region | nation
+    map: str  # 63 | 34 | ""
+    name_vi: str
+    name_en: str
+    parent_code: str | None
+    successor_code: str | None
+    sort_order: int
+
+    def name(self, lang: str = "vi") -> str:
+        return self.name_en if lang == "en" else self.name_vi
+
+
+@cache
+def _areas_query() -> Select:
+    return select(
+        Area.code, Area.level, Area.map, Area.name_vi, Area.name_en, Area.parent_code, Area.successor_code,
+        Area.sort_order,
+    ).order_by(Area.level, Area.map, Area.sort_order)  # fmt: skip
+
+
+def areas(engine: Engine) -> list[AreaInfo]:
+    with engine.connect() as conn:
+        return [AreaInfo(*row) for row in conn.execute(_areas_query()).tuples().all()]
+
+
+def province_codes(engine: Engine) -> set[str]:
+    return {a.code for a in areas(engine) if a.level == "province"}
+
+
+@cache
+def _population_query() -> Select:
+    latest = select(func.max(Population.year)).where(Population.year <= bindparam("year")).scalar_subquery()
+    return select(
+        Population.area_code, Population.value, Population.year, Population.source, Population.verified
+    ).where(Population.year == latest)
+
+
+@dataclass(frozen=True)
+class PopulationInfo:
+    values: dict[str, int]  # area code → persons
+    year: int | None
+    source: str
+    verified: bool
+
+
+def population(engine: Engine, year: int) -> PopulationInfo:
+    """The population reference of the latest year up to `year` (the first stored year when none is older)."""
+    with engine.connect() as conn:
+        rows = conn.execute(_population_query(), {"year": year}).all()
+        if not rows:
+            first = conn.execute(select(func.min(Population.year))).scalar()
+            rows = conn.execute(_population_query(), {"year": first}).all() if first is not None else []
+    if not rows:
+        return PopulationInfo({}, None, "", False)
+    return PopulationInfo({r[0]: int(r[1]) for r in rows}, int(rows[0][2]), str(rows[0][3]), bool(rows[0][4]))
+
+
+@cache
+def _placed_units_query() -> Select:
+    return select(Unit.id, Unit.code, Unit.area_code).where(Unit.area_code.is_not(None)).order_by(Unit.code)
+
+
+def placed_units(engine: Engine) -> list[tuple[int, str, str]]:
+    """(unit id, unit code, area code) of every unit placed in a province."""
+    with engine.connect() as conn:
+        return [(int(i), str(c), str(a)) for i, c, a in conn.execute(_placed_units_query()).tuples().all()]
+
+
+@cache
+def _unit_sums_query() -> Select:
+    columns = [Observation.unit_id, Metric.code, Metric.kind, Observation.period]
+    return (
+        select(*columns, func.sum(Observation.value).cast(Observation.value.type))
+        .join(Metric, Metric.id == Observation.metric_id)
+        .where(
+            Observation.unit_id.in_(bindparam("unit_ids", expanding=True)),
+            Metric.code.in_(bindparam("codes", expanding=True)),
+            Observation.period.between(bindparam("start"), bindparam("end")),
+            Observation.grain == "month",  # coarser figures are read through commstats.grains
+        )
+        .group_by(*columns)
+    )
+
+
+def unit_monthly_sums(
+    engine: Engine, unit_ids: Sequence[int], codes: Sequence[str], start: dt.date, end: dt.date
+) -> list[tuple[int, str, str, dt.date, int]]:
+    """(unit id, metric, kind, month, value summed over members) of the units, metrics and months."""
+    if not unit_ids or not codes:
+        return []
+    params = {"unit_ids": list(unit_ids), "codes": list(codes), "start": start, "end": end}
+    with engine.connect() as conn:
+        rows = conn.execute(_unit_sums_query(), params).tuples().all()
+    return [(int(u), str(m), str(k), p, int(v)) for u, m, k, p, v in rows]
+
+
+@cache
+def _unit_member_sums_query() -> Select:
+    columns = [Observation.unit_id, Metric.code, Metric.kind, Observation.period, Member.code]
+    return (
+        select(*columns, func.sum(Observation.value).cast(Observation.value.type))
+        .join(Metric, Metric.id == Observation.metric_id)
+        .join(Member, Member.id == Observation.member_id)
+        .where(
+            Observation.unit_id.in_(bindparam("unit_ids", expanding=True)),
+            Metric.code.in_(bindparam("codes", expanding=True)),
+            Observation.period.between(bindparam("start"), bindparam("end")),
+            Observation.grain == "month",  # coarser figures are read through commstats.grains
+        )
+        .group_by(*columns)
+    )
+
+
+def grouped_period_values(
+    engine: Engine, groups: Sequence[Sequence[int]], codes: Sequence[str], months: Sequence[dt.date]
+) -> dict[tuple[str, str], int]:
+    """(metric, member) → value over the months for groups of units (one group per province): each group's
+    units are added up month by month and folded (flows summed, levels at the group's last month with data),
+    then the groups' values are summed — a national level is the sum of each province's level at the period's end,
+    not only of the provinces that reported its very last month."""
+    unit_ids = sorted({u for group in groups for u in group})
+    if not months or not unit_ids or not codes:
+        return {}
+    params = {"unit_ids": unit_ids, "codes": list(codes), "start": min(months), "end": max(months)}
+    with engine.connect() as conn:
+        rows = conn.execute(_unit_member_sums_query(), params).tuples().all()
+    per_unit: dict[int, list[tuple[str, str, dt.date, str, int]]] = defaultdict(list)
+    for unit_id, metric, kind, month, member, value in rows:
+        per_unit[int(unit_id)].append((str(metric), str(kind), month, str(member), int(value)))
+    total: dict[tuple[str, str], int] = {}
+    for group in groups:
+        summed: dict[tuple[str, str, dt.date, str], int] = defaultdict(int)
+        for unit_id in set(group):
+            for metric, kind, month, member, value in per_unit.get(unit_id, []):
+                summed[(metric, kind, month, member)] += value
+        monthly = [(m, k, month, member, v) for (m, k, month, member), v in summed.items()]
+        for key, value in queries.fold_period(monthly, months).items():
+            total[key] = total.get(key, 0) + value
+    return total
+
+
+# --- the sums (plain Python over what the reads return) -----------------------------------------------------
+
+
+Monthly = tuple[str, str, dt.date, str, int]  # (metric, kind, month, member "", value): queries.fold_period's rows
+
+
+def by_province(
+    rows: Sequence[tuple[int, str, str, dt.date, int]],
+    unit_areas: Mapping[int, str],
+    map_: str,
+    successors: Mapping[str, str],
+    effective: dt.date,
+) -> dict[str, list[Monthly]]:
+    """Units' monthly sums added up per province of `map_` (commstats.units.area_on_map: on the 63 map a month
+    from the merger on counts nowhere — not available rather than a split)."""
+    summed: dict[tuple[str, str, str, dt.date], int] = defaultdict(int)
+    for unit_id, metric, kind, month, value in rows:
+        area = unit_areas.get(unit_id)
+        if area is None:
+            continue
+        province = area_on_map(area, map_, month, dict(successors), effective)
+        if province is None:
+            continue
+        summed[(province, metric, kind, month)] += value
+    result: dict[str, list[Monthly]] = defaultdict(list)
+    for (province, metric, kind, month), value in summed.items():
+        result[province].append((metric, kind, month, "", value))
+    return dict(result)
+
+
+def fold(
+    monthly: Sequence[Monthly], months: Sequence[dt.date], ratios: Mapping[str, tuple[str, Sequence[str]]]
+) -> dict[str, float]:
+    """One area's value per metric over the months: flows summed, levels at the last month with data, ratios
+    from their parts."""
+    values: dict[str, float] = {code: float(v) for (code, _member), v in queries.fold_period(monthly, months).items()}
+    values.update(ratios_of(values, ratios))
+    return values
+
+
+def per_100k(value: float | None, people: int | None) -> float | None:
+    return None if value is None or not people else value * PER / people
+
+
+def change(value: float | None, base: float | None, kind: str) -> tuple[float | None, float | None]:
+    """(difference, percent) against the base; a ratio changes by points (no percent); no base, no change."""
+    if value is None or base is None:
+        return None, None
+    diff = value - base
+    if kind == "ratio":
+        return diff, None
+    return diff, (100 * diff / base if base else None)
+
+
+# --- the benchmark table ------------------------------------------------------------------------------------
+
+
+RANK_COLUMNS = ["code", "name", "region", "value", "per_100k", "last_year", "change", "change_pct", "population",
+                "months_reported", "months", "rank", "status"]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    map: str
+    metric: str
+    kind: str
+    period: Period
+    table: pd.DataFrame  # RANK_COLUMNS, ranked first, then provinces without figures
+    unavailable: bool  # the 63 map asked about a period from the merger on
+    population_year: int | None
+    population_verified: bool
+    population_source: str
+
+
+def _months_reported(monthly: Sequence[Monthly], codes: set[str], months: Sequence[dt.date]) -> int:
+    wanted = set(months)
+    return len({month for metric, _k, month, _m, _v in monthly if metric in codes and month in wanted})
+
+
+def benchmark(
+    engine: Engine,
+    map_: str,
+    metric: str,
+    period: Period,
+    lang: str = "vi",
+    *,
+    rate: bool = True,
+    unit_ids: Sequence[int] | None = None,
+) -> Benchmark:
+    """Every province of `map_` on `metric` over `period`: value, per 100,000 inhabitants, the same period last
+    year and the change, how many of the period's months it has figures for, and its rank (1 = highest, on the
+    rate when `rate` and the metric is a count, else on the value; provinces without figures are not ranked)."""
+    maps = load_provinces()
+    info = queries.metric_by_code(engine)[metric]
+    ratios = {c: d for c, d in ratio_definitions().items() if c == metric}
+    codes = parts_of([metric], ratios)
+    all_areas = areas(engine)
+    regions = {a.code: a for a in all_areas if a.level == "region"}
+    provinces = [a for a in all_areas if a.level == "province" and a.map == map_]
+    successors = {a.code: a.successor_code for a in all_areas if a.successor_code}
+    placed = placed_units(engine)
+    unit_areas = {unit_id: area for unit_id, _code, area in placed if unit_ids is None or unit_id in unit_ids}
+    last_year = period.same_period_last_year()
+    rows = unit_monthly_sums(engine, list(unit_areas), codes, last_year.start, period.end)
+    unavailable = map_ == "63" and period.end >= maps.effective
+    now_rows = [r for r in rows if r[3] >= period.start]
+    before_rows = [r for r in rows if last_year.start <= r[3] <= last_year.end]
+    current = by_province(now_rows, unit_areas, map_, successors, maps.effective)
+    previous = by_province(before_rows, unit_areas, map_, successors, maps.effective)
+    people = population(engine, period.year)
+    table = []
+    for province in provinces:
+        monthly = current.get(province.code, [])
+        value = None if unavailable else fold(monthly, period.months, ratios).get(metric)
+        base = fold(previous.get(province.code, []), last_year.months, ratios).get(metric)
+        diff, pct = change(value, base, info.kind)
+        persons = people.values.get(province.code)
+        reported = 0 if unavailable else _months_reported(monthly, set(codes), period.months)
+        status = "unavailable" if unavailable else ("ok" if value is not None else "missing")
+        table.append({
+            "code": province.code, "name": province.name(lang), "region": regions[province.parent_code].name(lang)
+            if province.parent_code in regions else "", "value": value,
+            "per_100k": per_100k(value, persons) if info.kind != "ratio" else None, "last_year": base,
+            "change": diff, "change_pct": pct, "population": persons, "months_reported": reported,
+            "months": len(period.months), "status": status,
+        })  # fmt: skip
+    frame = pd.DataFrame(table, columns=[c for c in RANK_COLUMNS if c != "rank"])
+    key = "per_100k" if rate and info.kind != "ratio" else "value"
+    frame["rank"] = frame[key].rank(ascending=False, method="min").astype("Int64")
+    frame = frame.sort_values(["rank", "name"], na_position="last", kind="stable").reset_index(drop=True)
+    return Benchmark(
+        map_, metric, info.kind, period, frame[RANK_COLUMNS], unavailable, people.year, people.verified, people.source
+    )
+
+
+# --- scopes for the drafts ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a national or regional draft covers: the provinces of the 34 map under `code` (a region, the
+    nation, or one province), each a group of units whose figures are folded together before provinces add up."""
+
+    code: str
+    name_vi: str
+    name_en: str
+    groups: tuple[tuple[str, ...], ...]  # per province, the unit codes (old provinces' units included)
+
+    def name(self, lang: str = "vi") -> str:
+        return self.name_en if lang == "en" else self.name_vi
+
+    @property
+    def unit_codes(self) -> list[str]:
+        return [code for group in self.groups for code in group]
+
+
+def scope(engine: Engine, code: str, unit_ids: Sequence[int] | None = None) -> Scope:
+    """The scope named `code`: `vn` (the nation), a region code (`dbscl`) or a province (`34-86`, or an old one,
+    `63-84`, which is read as the new province it became part of), over the units `unit_ids` only when given
+    (those a person may view). ValueError for an unknown code."""
+    all_areas = {a.code: a for a in areas(engine)}
+    area = all_areas.get(code)
+    if area is None:
+        raise ValueError(code)
+    if area.map == "63" and area.successor_code:
+        area = all_areas[area.successor_code]
+    provinces = [
+        a for a in all_areas.values()
+        if a.level == "province" and a.map == "34"
+        and (area.level == "nation" or a.code == area.code or a.parent_code == area.code)
+    ]  # fmt: skip
+    members: dict[str, list[str]] = defaultdict(list)
+    for unit_id, unit_code, area_code in placed_units(engine):
+        if unit_ids is not None and unit_id not in unit_ids:
+            continue
+        placed = all_areas.get(area_code)
+        new = placed.successor_code if placed is not None and placed.map == "63" else area_code
+        members[str(new)].append(unit_code)
+    groups = tuple(tuple(members[p.code]) for p in sorted(provinces, key=lambda a: a.sort_order) if members[p.code])
+    return Scope(area.code, area.name_vi, area.name_en, groups)
