@@ -258,7 +258,7 @@ class PgHand:
             (_array_type(value) if kind == "list" else "%s") + part
             for kind, value, part in zip(kinds, values, parts[1:], strict=True)
         )
-        return _Result(self.conn.execute(spelled, values).fetchall())  # type: ignore[arg-type]
+        return _Result(self.conn.execute(spelled, values).fetchall())
 
 
 @contextmanager
