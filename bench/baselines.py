@@ -829,7 +829,7 @@ def naive_grain_rows(t: Tables, ids: Sequence[int], start: dt.date, end: dt.date
         frame[(frame["grain"] == "month") & frame["metric"].isin(coarse["metric"])], "period", start, last
     )
     both = pd.concat([coarse, monthly])
-    return [(r.unit, r.metric, r.kind, r.grain, _date(r.period), r.member, int(r.value)) for r in both.itertuples()]
+    return [(r.unit, r.metric, r.kind, r.grain, _date(r.period), r.member, int(r.value)) for r in _records(both)]
 
 
 def naive_target_sources(t: Tables, ids: Sequence[int], codes: Sequence[str], year: int) -> list[tuple[Any, ...]]:

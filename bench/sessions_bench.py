@@ -42,6 +42,7 @@ import httpx
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.typing import Subprotocol
 
 from bench import proxy
 from bench.memory_bench import rss_mib
@@ -283,10 +284,10 @@ async def run_session(
         stream = base.replace("https://", "wss://", 1) + "/_stcore/stream"
         async with websockets.connect(
             stream,
-            subprotocols=["streamlit"],
+            subprotocols=[Subprotocol("streamlit")],
             max_size=None,
             ssl=context,
-            ping_interval=None,  # type: ignore[list-item]
+            ping_interval=None,
             additional_headers={"Cookie": f"{COOKIE}={session.cookie}"},
             open_timeout=TIMEOUT_SECONDS,
         ) as ws:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import Engine
 
@@ -39,7 +40,7 @@ class Card:
         return self.value is not None
 
     @property
-    def delta_color(self) -> str:
+    def delta_color(self) -> Literal["normal", "inverse"]:
         """st.metric's colouring of the change: green for good news, red for bad."""
         return "inverse" if self.better == "lower" else "normal"
 

@@ -8,7 +8,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from sqlalchemy import (
@@ -222,7 +222,10 @@ def _month_range_query() -> Select:
 def month_range(engine: Engine, unit_ids: Sequence[int]) -> tuple[dt.date, dt.date] | None:
     """The first and last month the units' figures cover (a quarter's figure covers to its last month)."""
     with _reading(engine) as conn:
-        rows = conn.execute(_month_range_query(), {"unit_ids": list(unit_ids)}).all()
+        # (grain, first period, last period) per grain
+        rows = cast(
+            list[tuple[str, dt.date, dt.date]], conn.execute(_month_range_query(), {"unit_ids": list(unit_ids)}).all()
+        )
     if not rows:
         return None
     return min(first for _g, first, _l in rows), max(grains.span(grain, last)[-1] for grain, _f, last in rows)
@@ -269,8 +272,8 @@ def figure_totals(
 
 
 @cache
-def _figure_totals_query(by_member: bool) -> Select:
-    columns = [Observation.period.label("period"), Metric.code.label("metric")]
+def _figure_totals_query(by_member: bool) -> Select[Any]:
+    columns: list[Any] = [Observation.period.label("period"), Metric.code.label("metric")]
     if by_member:
         columns += [Member.code.label("member"), Member.name_vi.label("member_vi"), Member.name_en.label("member_en")]
     columns.append(Observation.grain.label("grain"))
@@ -388,7 +391,7 @@ def period_sums(
     (metric, kind, grain, first day, member, value, estimated); member is "" unless by_member."""
     params = _chosen(unit_ids, metric_codes, start, end)
     with _reading(engine) as conn:
-        rows = conn.execute(_period_sums_query(by_member), params).all()
+        rows = cast(list[tuple[Any, ...]], conn.execute(_period_sums_query(by_member), params).all())
     if by_member:
         return [(c, k, g, p, member, int(v), bool(e)) for c, k, g, p, member, v, e in rows]
     return [(c, k, g, p, "", int(v), bool(e)) for c, k, g, p, v, e in rows]
@@ -710,12 +713,15 @@ def grain_rows(
     commstats.grains.grain_differences. Nothing more is read when there is no coarser figure (the usual case)."""
     params: dict[str, object] = {"unit_ids": list(unit_ids), "start": start, "end": end}
     with _reading(engine) as conn:
-        coarse = [tuple(row) for row in conn.execute(_grain_rows_query(True), params).all()]
+        # (unit, metric, kind, grain, first day, member, value)
+        coarse: list[tuple[Any, ...]] = [tuple(row) for row in conn.execute(_grain_rows_query(True), params).all()]
         if not coarse:
             return []
         last = max(grains.span(row[3], row[4])[-1] for row in coarse)
         monthly_params = {**params, "codes": sorted({row[1] for row in coarse}), "end": last}
-        monthly = [tuple(row) for row in conn.execute(_grain_rows_query(False), monthly_params).all()]
+        monthly: list[tuple[Any, ...]] = [
+            tuple(row) for row in conn.execute(_grain_rows_query(False), monthly_params).all()
+        ]
     return [(u, m, k, g, p, mem, int(v)) for u, m, k, g, p, mem, v in coarse + monthly]
 
 
