@@ -374,8 +374,19 @@ def ranking_figure(ranking: pd.DataFrame, lang: str = "vi", flagged: Sequence[st
     return fig
 
 
-def heatmap_figure(matrix: pd.DataFrame, lang: str = "vi") -> go.Figure:
-    """Sites (rows) × months (columns, `2019-07` keys) of posts; `sites.heatmap_matrix` output."""
+PHONE_MONTHS = 6  # the heatmap on a phone: the last months only, so each column keeps a readable label
+PHONE_NAME = 16  # characters of a site's name on a phone's axis (the hover gives the whole name)
+
+
+def _short(name: str, size: int) -> str:
+    return name if len(name) <= size else name[: size - 1].rstrip() + "…"
+
+
+def heatmap_figure(matrix: pd.DataFrame, lang: str = "vi", phone: bool = False) -> go.Figure:
+    """Sites (rows) × months (columns, `2019-07` keys) of posts; `sites.heatmap_matrix` output. `phone`: laid out
+    for a 390 px screen — the last PHONE_MONTHS months, upright labels, short names, the colour bar underneath."""
+    if phone:
+        matrix = matrix.iloc[:, -PHONE_MONTHS:]
     months = list(matrix.columns)
     hover = [
         [
@@ -403,6 +414,17 @@ def heatmap_figure(matrix: pd.DataFrame, lang: str = "vi") -> go.Figure:
     _layout(fig, lang, height=max(360, 18 * len(matrix) + 90), legend=False)
     fig.update_yaxes(type="category", autorange="reversed", tickformat=None, automargin=True, rangemode="normal")
     fig.update_xaxes(type="category", tickangle=-45)
+    if phone:
+        fig.update_traces(
+            x=[label.replace("/", "/<br>", 1).replace(" ", "<br>", 1) for label in x_text],  # month over year
+            y=[_short(name, PHONE_NAME) for name in y_text],
+            colorbar={"orientation": "h", "y": -0.02, "yanchor": "top", "thickness": 10, "title": None},
+        )
+        fig.update_layout(
+            height=24 * len(matrix) + 200, margin={"l": 4, "r": 4, "t": 76, "b": 10}
+        )  # labels under the modebar
+        fig.update_xaxes(side="top", tickangle=0, tickfont={"size": 12})
+        fig.update_yaxes(tickfont={"size": 12})
     return fig
 
 

@@ -163,6 +163,11 @@ class Period:
             "year": f"năm {self.year}",
         }[self.kind]
 
+    def phrase(self, lang: str = "vi") -> str:
+        """The name as it stands inside a sentence or a heading, in sentence case ("Số liệu báo cáo quý III/2019")."""
+        name = self.name(lang)
+        return name[0].lower() + name[1:] if lang != "en" and self.kind == "quarter" else name
+
     def previous(self) -> Period:
         """The period just before, of the same kind (a half-year before H1 is last year's H2)."""
         if self.kind == "month":

@@ -7,7 +7,7 @@ still reporting, and from which month a merged-away unit takes no figures (impor
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -39,6 +39,23 @@ def with_predecessors(units: Sequence[UnitInfo], codes: Sequence[str]) -> list[i
             found.add(unit_id)
             pending.extend(absorbed.get(unit_id, ()))
     return sorted(found)
+
+
+def as_they_were(
+    units: Sequence[UnitInfo], codes: Sequence[str], with_figures: Collection[int], end: dt.date
+) -> tuple[list[UnitInfo], list[UnitInfo]]:
+    """(named, predecessors) for the heading of a period ending in month `end`: the units as they were then.
+
+    A period that ended before every merger into the chosen units names the units that reported in it (the
+    draft of 2019 on Vĩnh Long is Trà Vinh's); one that spans a merger names the chosen units and the merged
+    ones whose figures it includes. `with_figures`: the ids of the units with figures in the period."""
+    chosen = [u for u in units if u.code in codes]
+    chosen_ids = {u.id for u in chosen}
+    included = set(with_predecessors(units, codes)) - chosen_ids
+    earlier = [u for u in units if u.id in included and u.id in with_figures]
+    if earlier and all(u.merged_on is not None and u.merged_on > end for u in earlier):
+        return [u for u in chosen if u.id in with_figures] + earlier, []
+    return chosen, earlier
 
 
 def survivors(units: Sequence[UnitInfo]) -> list[UnitInfo]:

@@ -8,6 +8,7 @@ from commstats.i18n import t
 from commstats.numbers import format_count, format_decimal_number, format_percent
 from commstats.periods import Period
 from ui import cache
+from ui.device import phone_view
 from ui.frame import month_label, open_page
 from ui.markup import md
 
@@ -67,7 +68,10 @@ with ranking_col:
 with heatmap_col:
     st.subheader(t("sites_heatmap"))
     matrix = sites.heatmap_matrix(posts, list(ranked["member"]), lang)
-    st.plotly_chart(charts.heatmap_figure(matrix, lang), key="sites_heatmap_chart")
+    phone = phone_view("sites_phone")
+    if phone and len(matrix.columns) > charts.PHONE_MONTHS:
+        st.caption(t("sites_heatmap_phone", months=charts.PHONE_MONTHS))
+    st.plotly_chart(charts.heatmap_figure(matrix, lang, phone), key="sites_heatmap_chart")
 
 st.subheader(t("sites_history"))
 names = dict(zip(ranked["member"], ranked["name"], strict=True))

@@ -42,7 +42,7 @@ def test_python_m_commstats_draft_prints_the_seed_sentences(demo_url):
 
 def test_draft_every_period_kind(demo_url):
     for period, title in (
-        ("2019-Q3", "Quý III/2019"),
+        ("2019-Q3", "quý III/2019"),
         ("2019-H1", "6 tháng đầu năm 2019"),
         ("2019-9M", "9 tháng đầu năm 2019"),
         ("2019", "năm 2019"),

@@ -116,7 +116,7 @@ def test_quarter_draft(demo_url, monkeypatch):
     app.segmented_control(key="draft_kind").set_value("quarter").run()
     app.selectbox(key="draft_period_quarter").set_value("2019-Q3").run()
     assert not app.exception
-    assert any(s.value == "Số liệu báo cáo Quý III/2019" for s in app.subheader)
+    assert any(s.value == "Số liệu báo cáo quý III/2019" for s in app.subheader)
     engine = make_engine(demo_url)
     ids = queries.unit_ids_with_predecessors(engine, ["vinhlong-demo"])
     posts = queries.period_values(engine, ids, ["sites_posts"], parse_period("2019-Q3").months)[("sites_posts", "")]

@@ -138,7 +138,7 @@ def test_hostile_names_reach_exports_neutralised_and_the_docx_literally(demo_url
     assert all(r[header.index("Ghi chú")] == "'" + HOSTILE[3] for r in rows[1:])
     sheet = openpyxl.load_workbook(io.BytesIO(export.to_xlsx_bytes(frame))).active
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
-    draft = draft_report(engine, ["vinhlong-demo"], parse_period("2019-07"), "vi")
+    draft = draft_report(engine, ["vinhlong-demo"], parse_period("2026-01"), "vi")  # after the merger: its name
     engine.dispose()
     text = "\n".join(p.text for p in Document(io.BytesIO(to_docx_bytes(draft))).paragraphs)
     assert name.upper() in text  # the heading names the unit in capitals, every character kept

@@ -129,11 +129,11 @@ def test_seed_month_every_paragraph_matches_recomputed_figures(demo_engine):
 @pytest.mark.parametrize(
     ("key", "name"),
     [
-        ("2019-Q3", "Quý III/2019"),
+        ("2019-Q3", "quý III/2019"),
         ("2019-H1", "6 tháng đầu năm 2019"),
         ("2019-9M", "9 tháng đầu năm 2019"),
         ("2019", "năm 2019"),
-        ("2019-Q1", "Quý I/2019"),
+        ("2019-Q1", "quý I/2019"),
         ("2018-H1", "6 tháng đầu năm 2018"),
     ],
 )
@@ -238,13 +238,31 @@ def test_period_without_data_gives_a_friendly_empty_draft(demo_engine):
     assert draft.notes == ("Chưa có số liệu tháng 3/2031 cho đơn vị đã chọn.",)
 
 
-def test_merged_unit_draft_names_its_predecessor(demo_engine):
+def test_merged_unit_draft_names_the_unit_as_it_was_then(demo_engine):
+    # vinhlong-demo absorbed travinh-demo on 2025-07-01: a 2019 draft on it is Trà Vinh's, by the name of then.
     draft = draft_report(demo_engine, ["vinhlong-demo"], parse_period("2019-07"), "vi")
+    assert draft.unit_line == "Sở Thông tin và Truyền thông Trà Vinh (dữ liệu mẫu)"
+    assert draft.title == "Số liệu báo cáo tháng 7/2019"
+    assert texts(draft)["portal_content"] == SEED_PORTAL
+    english = draft_report(demo_engine, ["vinhlong-demo"], parse_period("2019-Q3"), "en")
+    assert english.unit_line == "Tra Vinh Department of Information and Communications (demo data)"
+
+
+def test_merged_unit_draft_across_the_merger_names_its_predecessor(demo_engine):
+    draft = draft_report(demo_engine, ["vinhlong-demo"], parse_period("2025"), "vi")
     assert draft.unit_line == (
         "Sở Khoa học và Công nghệ Vĩnh Long (dữ liệu mẫu) — gồm số liệu của Sở Thông tin và Truyền thông Trà Vinh "
         "(dữ liệu mẫu) trước khi hợp nhất"
     )
-    assert texts(draft)["portal_content"] == SEED_PORTAL
+    after = draft_report(demo_engine, ["vinhlong-demo"], parse_period("2026-01"), "vi")
+    assert after.unit_line == "Sở Khoa học và Công nghệ Vĩnh Long (dữ liệu mẫu)"
+
+
+def test_draft_headings_are_in_sentence_case(demo_engine):
+    draft = draft_report(demo_engine, UNIT, parse_period("2019-Q3"), "vi")
+    assert draft.title == "Số liệu báo cáo quý III/2019"
+    for title in (draft.title, *(s.title for s in draft.sections)):  # not ALL CAPS ("Viễn thông, Internet" is)
+        assert title[0].isupper() and title != title.upper(), title
 
 
 def test_english_draft_states_the_same_facts_in_english_number_style(demo_engine):

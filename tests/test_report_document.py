@@ -67,26 +67,26 @@ def numbered(lines: list[str]) -> list[str]:
         (
             "2019-07",
             "Kết quả công tác tháng 7 năm 2019 và phương hướng, nhiệm vụ tháng 8 năm 2019",
-            "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ THÁNG 7 NĂM 2019",
-            "II. PHƯƠNG HƯỚNG, NHIỆM VỤ THÁNG 8 NĂM 2019",
+            "I. Kết quả thực hiện nhiệm vụ tháng 7 năm 2019",
+            "II. Phương hướng, nhiệm vụ tháng 8 năm 2019",
         ),
         (
             "2019-Q3",
             "Kết quả công tác quý III năm 2019 và phương hướng, nhiệm vụ quý IV năm 2019",
-            "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ QUÝ III NĂM 2019",
-            "II. PHƯƠNG HƯỚNG, NHIỆM VỤ QUÝ IV NĂM 2019",
+            "I. Kết quả thực hiện nhiệm vụ quý III năm 2019",
+            "II. Phương hướng, nhiệm vụ quý IV năm 2019",
         ),
         (
             "2019-H1",
             "Kết quả công tác 6 tháng đầu năm 2019 và phương hướng, nhiệm vụ 6 tháng cuối năm 2019",
-            "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ 6 THÁNG ĐẦU NĂM 2019",
-            "II. PHƯƠNG HƯỚNG, NHIỆM VỤ 6 THÁNG CUỐI NĂM 2019",
+            "I. Kết quả thực hiện nhiệm vụ 6 tháng đầu năm 2019",
+            "II. Phương hướng, nhiệm vụ 6 tháng cuối năm 2019",
         ),
         (
             "2019",
             "Kết quả công tác năm 2019 và phương hướng, nhiệm vụ năm 2020",
-            "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ NĂM 2019",
-            "II. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM 2020",
+            "I. Kết quả thực hiện nhiệm vụ năm 2019",
+            "II. Phương hướng, nhiệm vụ năm 2020",
         ),
     ],
 )
@@ -111,7 +111,7 @@ def test_whole_report_golden(demo_engine, key, subtitle, results, tasks):
         f"{n + 1}. Đánh giá chung",
         f"{n + 2}. Khó khăn, hạn chế",
         tasks,
-        "III. KIẾN NGHỊ, ĐỀ XUẤT",
+        "III. Kiến nghị, đề xuất",
     ]
     start = lines.index(results)
     assert lines[start + 1 : start + 4] == [
@@ -124,7 +124,7 @@ def test_whole_report_golden(demo_engine, key, subtitle, results, tasks):
     assert after_tasks[:4] == [
         "- Tiếp tục triển khai các dự án do Sở làm chủ đầu tư.",
         "- Tổ chức Hội nghị tập huấn công tác thông tin đối ngoại.",
-        "III. KIẾN NGHỊ, ĐỀ XUẤT",
+        "III. Kiến nghị, đề xuất",
         "Đề nghị UBND tỉnh bố trí kinh phí nâng cấp hạ tầng kỹ thuật.",
     ]
     phrase = subtitle.removeprefix("Kết quả công tác ")
@@ -327,3 +327,12 @@ def test_pdf_of_a_quarter_report(demo_engine):
     assert "Kết quả công tác quý III năm 2019 và phương hướng, nhiệm vụ quý IV năm 2019" in text
     assert "tổng số tin đã đăng 1.414 tin" in text
     assert queries.narrative_blocks(demo_engine, UNIT[0], period.key) == {}
+
+
+def test_report_of_a_merged_unit_before_the_merger_bears_the_name_of_then(demo_engine):
+    # vinhlong-demo absorbed travinh-demo on 2025-07-01: its 2019 report is Trà Vinh's, letterhead and text.
+    lines = build_report(demo_engine, ["vinhlong-demo"], parse_period("2019-07"), "vi").text().splitlines()
+    assert lines[1] == "SỞ THÔNG TIN VÀ TRUYỀN THÔNG TRÀ VINH (DỮ LIỆU MẪU)"
+    assert not any("Vĩnh Long" in line for line in lines)
+    later = build_report(demo_engine, ["vinhlong-demo"], parse_period("2026-01"), "vi").text().splitlines()
+    assert later[1] == "SỞ KHOA HỌC VÀ CÔNG NGHỆ VĨNH LONG (DỮ LIỆU MẪU)"

@@ -11,7 +11,7 @@ from commstats import queries
 from commstats.bootstrap import add_unit
 from commstats.db import session_scope
 from commstats.models import Unit
-from commstats.units import with_predecessors
+from commstats.units import as_they_were, with_predecessors
 
 # code: the unit it was merged into
 MERGERS = {"xa-a": "huyen-b", "huyen-b": "tinh-c", "xa-d": "tinh-c", "vong-e": "vong-f", "vong-f": "vong-e"}
@@ -54,3 +54,32 @@ def test_with_predecessors_agrees_with_the_recursive_query(merged_engine, codes,
     assert {code_of[i] for i in found} == expected
     assert found == sorted(found) == recursive_query(merged_engine, codes)
     assert queries.unit_ids_with_predecessors(merged_engine, codes) == found
+
+
+def _unit(unit_id: int, code: str, into: int | None = None, on: dt.date | None = None) -> queries.UnitInfo:
+    return queries.UnitInfo(unit_id, code, code, code, False, into, on, 0)
+
+
+# A merged into C in 2020, B into C in 2025; C reports from 2018.
+CHAIN = [
+    _unit(1, "a", 3, dt.date(2020, 1, 1)),
+    _unit(2, "b", 3, dt.date(2025, 7, 1)),
+    _unit(3, "c"),
+]
+
+
+@pytest.mark.parametrize(
+    ("with_figures", "end", "named", "predecessors"),
+    [
+        ({1, 2}, dt.date(2017, 12, 1), ["a", "b"], []),  # before every merger: the units as they were
+        ({1, 2, 3}, dt.date(2019, 12, 1), ["c", "a", "b"], []),
+        ({2, 3}, dt.date(2024, 12, 1), ["c", "b"], []),  # A long gone; B not merged yet
+        ({2, 3}, dt.date(2025, 12, 1), ["c"], ["b"]),  # the year of B's merger: C, with B's figures
+        ({1, 2, 3}, dt.date(2020, 12, 1), ["c"], ["a", "b"]),
+        ({3}, dt.date(2026, 1, 1), ["c"], []),
+        (set(), dt.date(2031, 1, 1), ["c"], []),  # no figures at all: the chosen unit
+    ],
+)
+def test_headings_name_the_units_as_they_were(with_figures, end, named, predecessors):
+    got = as_they_were(CHAIN, ["c"], with_figures, end)
+    assert ([u.code for u in got[0]], [u.code for u in got[1]]) == (named, predecessors)

@@ -28,7 +28,7 @@ from commstats.narrative.templates import (
 from commstats.national import Scope
 from commstats.periods import Period, period_window
 from commstats.ratios import definitions as ratio_definitions
-from commstats.units import with_predecessors
+from commstats.units import as_they_were, with_predecessors
 
 _SPACES = re.compile(r"[ \t\r\n]+")
 
@@ -175,7 +175,9 @@ class Composer:
             self.notes.append(note)
 
     def _label(self, source: str, period: Period, **extra: Any) -> str:
-        return _clean(self.render(source, "comparisons label", name=period.name(self.lang), year=period.year, **extra))
+        return _clean(
+            self.render(source, "comparisons label", name=period.phrase(self.lang), year=period.year, **extra)
+        )
 
     def _change(self, fact: Fact, base: float | None, label: str, *, bare: bool = False) -> str:
         """`tăng 5 tin (17,9%) so với tháng trước`; `bare` leaves out `so với …` (the sentence's clause says it)."""
@@ -212,7 +214,7 @@ class Composer:
                 parts.append(("prev", label, {"base": fact.previous}))
                 self._use(key, "previous")
             else:
-                self._note_once(spec.no_period, "comparisons.no_period", name=previous.name(self.lang))
+                self._note_once(spec.no_period, "comparisons.no_period", name=previous.phrase(self.lang))
         if "yoy" in figures.compare:
             last_year = period.same_period_last_year()
             if figures.last_year:
@@ -220,7 +222,7 @@ class Composer:
                 parts.append(("yoy", label, {"base": fact.last_year}))
                 self._use(key, "same_period")
             else:
-                self._note_once(spec.no_period, "comparisons.no_period", name=last_year.name(self.lang))
+                self._note_once(spec.no_period, "comparisons.no_period", name=last_year.phrase(self.lang))
         ytd_months = figures.ytd_months
         label = self._label(spec.ytd_label, period, months=len(ytd_months))
         ytd: dict[str, Any] = {}
@@ -478,22 +480,30 @@ def _member_name(dimension: str | None, member: str | None, lang: str) -> str:
     return (found.name_en if lang == "en" else found.name_vi) if found else member
 
 
+def heading_units(
+    engine: Engine, all_units: Sequence[queries.UnitInfo], unit_codes: Sequence[str], period: Period
+) -> tuple[list[queries.UnitInfo], list[queries.UnitInfo]]:
+    """The units a heading names for `period`, as they were then, and the merged ones whose figures it includes
+    (commstats.units.as_they_were)."""
+    with_figures = []
+    for unit_id in with_predecessors(all_units, unit_codes):
+        span = queries.month_range(engine, [unit_id])
+        if span and span[0] <= period.end and span[1] >= period.start:
+            with_figures.append(unit_id)
+    return as_they_were(all_units, unit_codes, with_figures, period.end)
+
+
 def _heading_context(
     engine: Engine, all_units: Sequence[queries.UnitInfo], unit_codes: Sequence[str], figures: FigureSet, lang: str
 ) -> tuple[dict[str, Any], int | None]:
     chosen = [u for u in all_units if u.code in unit_codes]
     cutoffs = {u.cutoff_day for u in chosen}
     period = figures.period
-    predecessors = []
-    for unit in all_units:
-        if unit.id in figures.unit_ids and unit.code not in unit_codes:
-            span = queries.month_range(engine, [unit.id])
-            if span and span[0] <= period.end and span[1] >= period.start:
-                predecessors.append(unit.name(lang))
+    named, predecessors = heading_units(engine, all_units, unit_codes, period)
     context: dict[str, Any] = {
-        "units": [u.name(lang) for u in chosen],
-        "predecessors": predecessors,
-        "period": period.name(lang),
+        "units": [u.name(lang) for u in named],
+        "predecessors": [u.name(lang) for u in predecessors],
+        "period": period.phrase(lang),
         "period_kind": period.kind,
         "year": period.year,
         "lang": lang,

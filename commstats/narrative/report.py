@@ -16,7 +16,7 @@ from jinja2 import TemplateError as JinjaError
 from sqlalchemy import Engine
 
 from commstats import queries
-from commstats.narrative.compose import Draft, DraftSection, draft_report
+from commstats.narrative.compose import Draft, DraftSection, draft_report, heading_units
 from commstats.narrative.facts import FigureSet, collect
 from commstats.narrative.filters import count, percent
 from commstats.narrative.templates import CompiledTemplates, DocumentSpec, TemplateError, load_templates
@@ -281,7 +281,7 @@ def build_report(
     if texts is None:
         texts = {k: b.text for k, b in queries.narrative_blocks(engine, unit_codes[0], period.key).items()}
     all_units = queries.units(engine)
-    unit = ", ".join(u.name(lang) for u in all_units if u.code in unit_codes)
+    unit = ", ".join(u.name(lang) for u in heading_units(engine, all_units, unit_codes, period)[0])  # as it was then
     figures = collect(engine, with_predecessors(all_units, unit_codes), period, ("prev", "yoy", "ytd"))
     following = next_period(period)
     context: dict[str, Any] = {
