@@ -2,13 +2,18 @@
 
 import streamlit as st
 
+from commstats.config import PROJECT_ROOT
 from commstats.i18n import t
 from ui import auth, cache, state
 from ui.frame import ROUTE_KEY, SELECTION_KEY, read_data_version, sidebar
 from ui.navigation import navigation_pages
 
+FAVICON = PROJECT_ROOT / "ui" / "assets" / "favicon.png"
+
 cache.refuse_client_cache_clear()  # no browser may empty the cache every user shares (see ui/cache.py)
-st.set_page_config(page_title=t("app_title"), page_icon=":material/monitoring:", layout="wide")
+# A local favicon: a `:material/…:` page icon makes every browser fetch it from fonts.gstatic.com, and
+# nothing of the dashboard may be loaded from outside the server (tests/browser/test_production_look_browser.py).
+st.set_page_config(page_title=t("app_title"), page_icon=str(FAVICON), layout="wide")
 state.keep_choices()  # choices kept across pages and languages, or read from a copied link (first run)
 st.session_state.setdefault("lang", "vi")
 read_data_version()  # one query: a write from anywhere (CLI, cron, another dashboard) shows from this run on
