@@ -64,8 +64,46 @@ def postgres(url: str | None, enabled: bool) -> Iterator[tuple[str | None, str]]
         remove_server(server)
 
 
-def measure_size(rows_wanted: int, workdir: Path, pg_url: str | None, pg_note: str) -> dict[str, Any]:
+def measure_size(
+    rows_wanted: int, workdir: Path, pg_url: str | None, pg_note: str, backends: set[str], sessions: dict[str, Any]
+) -> dict[str, Any]:
     unit_count = units_for(rows_wanted)
+    result: dict[str, Any] = {"units": unit_count}
+    if "sqlite" in backends:
+        result |= measure_sqlite(unit_count, workdir, pg_url, pg_note)
+    if "postgresql" in backends:
+        result["postgresql"] = measure_postgresql(unit_count, pg_url, sessions) if pg_url else {"skipped": pg_note}
+        result.setdefault("rows", result["postgresql"].get("load", {}).get("rows", 0))
+    result["targets"] = report.targets(result)
+    return result
+
+
+def measure_postgresql(unit_count: int, server_url: str, sessions: dict[str, Any]) -> dict[str, Any]:
+    """The national table bulk-loaded into a fresh database of the server, every page rendered and its
+    queries timed there; then, if asked, the sessions benchmark on it. The database is dropped after."""
+    from bench import pg_bench, sessions_bench
+
+    name = f"bench_pages_{unit_count}"
+    url = pg_bench.create_database(server_url, name)
+    try:
+        load = pg_bench.prepare(url, unit_count)
+        print(
+            f"\n— PostgreSQL: {load['rows']:,} rows by COPY in {load['copy_seconds']:.0f} s, indexes "
+            f"{load['index_seconds']:.0f} s —",
+            flush=True,
+        )
+        result = {"load": load, **pg_bench.measure(url, load["rows"])}
+        print("  PostgreSQL pages rendered and their queries measured", flush=True)
+        if sessions["count"]:
+            result["sessions"] = sessions_bench.run(
+                url, sessions["instances"], sessions["count"], sessions["steps"], sessions["think"], unit_count
+            )
+        return result
+    finally:
+        pg_bench.drop_database(server_url, name)
+
+
+def measure_sqlite(unit_count: int, workdir: Path, pg_url: str | None, pg_note: str) -> dict[str, Any]:
     generate = Timing()
     rows = generate.add(lambda: synthetic_rows(unit_count))
     print(f"\n— {len(rows):,} rows, {unit_count} units (generated in {generate.best:.1f}s) —", flush=True)
@@ -105,7 +143,6 @@ def measure_size(rows_wanted: int, workdir: Path, pg_url: str | None, pg_note: s
     )
     result["export"] = export_bench.run(engine, unit_count, repeats_for(result["rows"], 3, 2))
     engine.dispose()
-    result["targets"] = report.targets(result)
     return result
 
 
@@ -130,7 +167,21 @@ def main() -> None:
     parser.add_argument("--sizes", default="", help="comma-separated sizes (default 100000 and --rows)")
     parser.add_argument("--workdir", type=Path, default=None, help="where the databases go (default: a temp folder)")
     parser.add_argument("--pg-url", default=None, help="PostgreSQL server for the load comparison")
-    parser.add_argument("--no-pg", action="store_true", help="skip the PostgreSQL load comparison")
+    parser.add_argument("--no-pg", action="store_true", help="skip PostgreSQL")
+    parser.add_argument(
+        "--backends",
+        default="sqlite,postgresql",
+        help="sqlite, postgresql or both (default): where the pages are measured",
+    )
+    parser.add_argument(
+        "--sessions",
+        type=int,
+        default=0,
+        help="PostgreSQL: this many concurrent sessions through nginx (bench/sessions_bench.py)",
+    )
+    parser.add_argument("--instances", default="1,2,4", help="with --sessions: the instance counts, one phase each")
+    parser.add_argument("--steps", type=int, default=20, help="with --sessions: interactions per session")
+    parser.add_argument("--think", type=float, default=1.0, help="with --sessions: mean seconds between them")
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
     parser.add_argument(
         "--report",
@@ -145,19 +196,34 @@ def main() -> None:
         reported = {
             size: result for path in args.report for size, result in json.loads(path.read_text())["results"].items()
         }
-        print(report.markdown(reported)) if args.markdown else show({"results": reported})
+        if args.markdown:
+            sqlite = {size: r for size, r in reported.items() if "load" in r}
+            print(report.markdown(sqlite)) if sqlite else None
+            for r in reported.values():
+                if "queries" in r.get("postgresql", {}):
+                    print(report.markdown_postgresql(r))
+        else:
+            show({"results": reported})
         return
     sizes = sorted({int(s) for s in args.sizes.split(",") if s} or {100_000, args.rows})
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="commstats-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    backends = {b.strip() for b in args.backends.split(",") if b.strip()}
+    sessions = {
+        "count": args.sessions,
+        "instances": [int(n) for n in args.instances.split(",")],
+        "steps": args.steps,
+        "think": args.think,
+    }
     started = time.time()
+    load_before = os.getloadavg()
     results: dict[str, dict[str, Any]] = {}
     try:
         with postgres(args.pg_url, not args.no_pg) as (pg_url, pg_note):
             for size in sizes:
                 size_dir = workdir / str(size)
                 size_dir.mkdir(exist_ok=True)
-                results[str(size)] = measure_size(size, size_dir, pg_url, pg_note)
+                results[str(size)] = measure_size(size, size_dir, pg_url, pg_note, backends, sessions)
                 shutil.rmtree(size_dir, ignore_errors=True)
     finally:
         if args.workdir is None:
@@ -167,6 +233,9 @@ def main() -> None:
         "machine": platform.platform(),
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
+        "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
         "seconds": round(time.time() - started, 1),
         "sizes": sizes,
         "results": results,

@@ -67,7 +67,12 @@ def _rows(conn: sqlite3.Connection, sql: str, *params: Any) -> list[tuple[Any, .
     return conn.execute(sql, params).fetchall()
 
 
-def _date(text: str | None) -> dt.date | None:
+def _date(text: str | dt.date | None) -> dt.date | None:
+    """A stored date: text on SQLite, a date already on PostgreSQL (bench.pg_bench.PgHand)."""
+    if isinstance(text, dt.datetime):
+        return text.date()
+    if isinstance(text, dt.date):
+        return text
     return dt.date.fromisoformat(text[:10]) if text else None
 
 
@@ -325,6 +330,8 @@ BATCH_COLUMNS = [
 
 
 def _datetime(text: object) -> dt.datetime | None:
+    if isinstance(text, dt.datetime):
+        return text
     return dt.datetime.fromisoformat(text) if isinstance(text, str) and text else None
 
 
@@ -482,7 +489,7 @@ def hand_overview(conn: sqlite3.Connection, ids: Sequence[int], period: Period, 
         month.isoformat(),
     )
     hand_targets(conn, ids, month.year)
-    return _with_ratios({code: value for code, when, value in rows if when == month.isoformat()})
+    return _with_ratios({code: value for code, when, value in rows if _iso(when) == month.isoformat()})
 
 
 def hand_draft(
@@ -822,7 +829,7 @@ def naive_grain_rows(t: Tables, ids: Sequence[int], start: dt.date, end: dt.date
         frame[(frame["grain"] == "month") & frame["metric"].isin(coarse["metric"])], "period", start, last
     )
     both = pd.concat([coarse, monthly])
-    return [(r.unit, r.metric, r.kind, r.grain, _date(r.period), r.member, int(r.value)) for r in both.itertuples()]
+    return [(r.unit, r.metric, r.kind, r.grain, _date(r.period), r.member, int(r.value)) for r in _records(both)]
 
 
 def naive_target_sources(t: Tables, ids: Sequence[int], codes: Sequence[str], year: int) -> list[tuple[Any, ...]]:

@@ -60,11 +60,11 @@ def counted() -> Iterator[dict[str, int]]:
         counts["xlsx"] += 1
         return real_open(*args, **kwargs)
 
-    csv.reader, openpyxl.load_workbook = reader, load_workbook  # type: ignore[assignment]
+    csv.reader, openpyxl.load_workbook = reader, load_workbook
     try:
         yield counts
     finally:
-        csv.reader, openpyxl.load_workbook = real_reader, real_open  # type: ignore[assignment]
+        csv.reader, openpyxl.load_workbook = real_reader, real_open
 
 
 def long_rows(count: int) -> list[tuple[object, ...]]:
@@ -246,8 +246,8 @@ def main() -> None:
             f"{r['file']:<16} {r['kind']:<9} {r['bytes']:>9} {r['preview_parses']:>15} {r['load_parses']:>12} "
             f"{r['preview_seconds']:>10} {r['bare_parse_seconds']:>10} {r['ratio']:>6}"
         )
-        if r["file"] in old:
-            b = old[r["file"]]
+        if str(r["file"]) in old:
+            b = old[str(r["file"])]
             after_before = float(r["preview_seconds"]) / float(b["preview_seconds"])  # type: ignore[arg-type]
             line += f"   {b['preview_parses']}/{b['load_parses']}, {b['preview_seconds']}, {after_before:.2f}"
         print(line)

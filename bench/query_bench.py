@@ -36,7 +36,7 @@ def core_function(name: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), attribute)  # type: ignore[no-any-return]
 
 
-def _check(engine: Engine, conn: sqlite3.Connection, tables: Tables, calls: Sequence[Call]) -> list[str]:
+def _check(engine: Engine, conn: Any, tables: Tables | None, calls: Sequence[Call]) -> list[str]:
     """Each call run three ways; the names of the calls whose baselines disagree with the core."""
     disagreements = []
     for _caller, name, args, kwargs in calls:
@@ -46,7 +46,7 @@ def _check(engine: Engine, conn: sqlite3.Connection, tables: Tables, calls: Sequ
         baseline = BASELINES[name]
         if not agrees(name, ours, baseline.hand(conn, *args, **kwargs)):
             disagreements.append(f"{name} (hand)")
-        if not agrees(name, ours, baseline.naive(tables, *args, **kwargs)):
+        if tables is not None and not agrees(name, ours, baseline.naive(tables, *args, **kwargs)):
             disagreements.append(f"{name} (naive)")
     return disagreements
 
@@ -92,63 +92,77 @@ def _runner(calls: Sequence[Call], run: Callable[[str, tuple, dict], Any]) -> Ca
 
 
 def measure(
-    engine: Engine, conn: sqlite3.Connection, tables: Tables, calls: Sequence[Call], naive_read_s: float, repeat: int
+    engine: Engine, conn: Any, tables: Tables | None, calls: Sequence[Call], naive_read_s: float, repeat: int
 ) -> dict[str, Any]:
-    """Figures of one list of calls (a page's): ours, hand-written and naive, and their ratios."""
+    """Figures of one list of calls (a page's): ours, hand-written and naive, and their ratios. `conn` is
+    a sqlite3 connection or anything with its `execute(sql, params).fetchall()` (bench.pg_bench.PgHand);
+    without `tables` the naive approach is not measured."""
     disagreements = _check(engine, conn, tables, calls)
     ours = _runner(calls, lambda name, args, kwargs: core_function(name)(engine, *args, **kwargs))
     hand = _runner(calls, lambda name, args, kwargs: BASELINES[name].hand(conn, *args, **kwargs))
-    naive = _runner(calls, lambda name, args, kwargs: BASELINES[name].naive(tables, *args, **kwargs))
     timings = interleaved({"ours": ours, "hand": hand}, repeat)
-    naive_timing = Timing()
-    naive_timing.add(naive)
     ours_s, hand_s = timings["ours"].best, timings["hand"].best
-    naive_s = naive_read_s + naive_timing.best
-    return {
+    figures = {
         "calls": len(calls),
         "functions": sorted({name.rpartition(".")[2] for _c, name, _a, _k in calls}),
         "ours_ms": ours_s * 1000,
         "hand_sql_ms": hand_s * 1000,
-        "naive_pandas_ms": naive_s * 1000,
         "ours_vs_hand": ours_s / hand_s,
-        "naive_vs_ours": naive_s / ours_s,
         "ours_cpu_ms": timings["ours"].best_cpu * 1000,
         "hand_cpu_ms": timings["hand"].best_cpu * 1000,
         "agree": not disagreements,
         "disagreements": disagreements,
     }
+    if tables is not None:
+        naive = _runner(calls, lambda name, args, kwargs: BASELINES[name].naive(tables, *args, **kwargs))
+        naive_timing = Timing()
+        naive_timing.add(naive)
+        naive_s = naive_read_s + naive_timing.best
+        figures |= {"naive_pandas_ms": naive_s * 1000, "naive_vs_ours": naive_s / ours_s}
+    return figures
 
 
 def run(
     engine: Engine, db: Path, page_calls: dict[str, list[Call]], repeat: int, year: int
 ) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
-    """Per page (and "frame" for the sidebar) the figures of its queries; and the figures of a full
-    year's draft (all sections, every comparison) for the unit the pages showed."""
+    """Per page (and "frame" for the sidebar) the figures of its queries on a SQLite file, with the naive
+    approach; and the figures of a full year's draft (all sections, every comparison)."""
     conn = sqlite3.connect(db, check_same_thread=False)
     try:
-        naive_read = Timing()
-        tables = naive_read.add(lambda: Tables.read(conn))
-        results: dict[str, dict[str, Any]] = {}
-        frame_calls = next((c for c in page_calls.values() if c), [])
-        results["frame"] = measure(
-            engine, conn, tables, [c for c in frame_calls if c[0] == "frame"], naive_read.best, repeat
-        )
-        for page, calls in page_calls.items():
-            own = [e for c in calls if c[0] == "page" for e in (expand(engine, c) if c[1] == DRAFT else [c])]
-            results[page] = measure(engine, conn, tables, own, naive_read.best, repeat)
-        draft_calls = [c for calls in page_calls.values() for c in calls if c[1] == DRAFT]
-        codes = draft_calls[0][2][0] if draft_calls else ()
-        year_draft: Call = ("draft", DRAFT, (codes, Period("year", year), "vi", COMPARISONS), {})
-        draft = measure(engine, conn, tables, [year_draft], naive_read.best, repeat)
-        draft["units"] = list(codes)
-        draft["period"] = str(year)
-        draft["compare"] = list(COMPARISONS)
-        draft["paragraphs"] = len(
-            core_function(DRAFT)(engine, codes, Period("year", year), "vi", COMPARISONS).paragraphs
-        )
-        for figures in results.values():
-            figures["naive_read_ms"] = naive_read.best * 1000
-        draft["naive_read_ms"] = naive_read.best * 1000
-        return results, draft
+        return run_on(engine, conn, conn, page_calls, repeat, year)
     finally:
         conn.close()
+
+
+def run_on(
+    engine: Engine,
+    conn: Any,
+    naive_source: sqlite3.Connection | None,
+    page_calls: dict[str, list[Call]],
+    repeat: int,
+    year: int,
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """As `run`, the hand-written SQL on `conn`; the naive approach reads its tables from `naive_source`
+    (none: not measured). Also the figures of a full year's draft for the unit the pages showed."""
+    naive_read = Timing()
+    tables = naive_read.add(lambda: Tables.read(naive_source)) if naive_source is not None else None
+    naive_read_s = naive_read.best if tables is not None else 0.0
+    results: dict[str, dict[str, Any]] = {}
+    frame_calls = next((c for c in page_calls.values() if c), [])
+    results["frame"] = measure(engine, conn, tables, [c for c in frame_calls if c[0] == "frame"], naive_read_s, repeat)
+    for page, calls in page_calls.items():
+        own = [e for c in calls if c[0] == "page" for e in (expand(engine, c) if c[1] == DRAFT else [c])]
+        results[page] = measure(engine, conn, tables, own, naive_read_s, repeat)
+    draft_calls = [c for calls in page_calls.values() for c in calls if c[1] == DRAFT]
+    codes = draft_calls[0][2][0] if draft_calls else ()
+    year_draft: Call = ("draft", DRAFT, (codes, Period("year", year), "vi", COMPARISONS), {})
+    draft = measure(engine, conn, tables, [year_draft], naive_read_s, repeat)
+    draft["units"] = list(codes)
+    draft["period"] = str(year)
+    draft["compare"] = list(COMPARISONS)
+    draft["paragraphs"] = len(core_function(DRAFT)(engine, codes, Period("year", year), "vi", COMPARISONS).paragraphs)
+    if tables is not None:
+        for figures in results.values():
+            figures["naive_read_ms"] = naive_read_s * 1000
+        draft["naive_read_ms"] = naive_read_s * 1000
+    return results, draft

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +17,11 @@ COLD_MAX_S = 2.0
 EXPORT_VS_TO_CSV_MAX = 1.5
 MEMORY_MAX_MB = 500.0
 GROWTH_MAX = 1.0  # page query cost grows sublinearly: time ∝ rows^k with k < 1
+# PostgreSQL (issue 15): the same query ratio, tighter render times; many sessions on several instances.
+PG_WARM_MAX_S = 0.3
+PG_COLD_MAX_S = 1.0
+SESSIONS_P95_MAX_S = 1.0  # at 50 sessions on 2 instances
+SESSIONS_GROWTH_AFTER_MARK_MAX = 0.10  # memory per instance after 500 page views grows by at most 10 %
 
 
 def targets(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -30,6 +36,10 @@ def targets(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "met": value >= bound if at_least else value <= bound,
         }
 
+    if "postgresql" in result and "queries" in result["postgresql"]:
+        checks.update(postgresql_targets(result["postgresql"]))
+    if "load" not in result:  # PostgreSQL only (--backends postgresql)
+        return checks
     load = result["load"]
     check("load_rate_vs_raw_executemany", load["load_rate_vs_raw_executemany"], LOAD_VS_RAW_MIN, True)
     check("load_rate_vs_to_sql", load["load_rate_vs_to_sql"], LOAD_VS_TO_SQL_MIN, True)
@@ -44,8 +54,80 @@ def targets(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return checks
 
 
+def postgresql_targets(pg: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The PostgreSQL targets: each page's queries against hand-written SQL, cold and warm renders, and
+    (when the sessions ran) latency, errors, memory and throughput of many sessions on several instances."""
+    checks: dict[str, dict[str, Any]] = {}
+
+    def check(name: str, value: float, bound: float, rule: str) -> None:
+        met = {"<=": value <= bound, "<": value < bound, ">=": value >= bound, ">": value > bound}[rule]
+        checks["postgresql." + name] = {"value": value, "bound": bound, "rule": rule, "met": met}
+
+    for page, figures in pg["queries"].items():
+        check(f"queries.{page}.ours_vs_hand", figures["ours_vs_hand"], QUERY_VS_HAND_MAX, "<=")
+        check(f"queries.{page}.agree", float(figures["agree"]), 1.0, ">=")
+    for page, figures in pg["render"].items():
+        check(f"render.{page}.warm_s", figures["warm_s"], PG_WARM_MAX_S, "<")
+        check(f"render.{page}.cold_s", figures["cold_s"], PG_COLD_MAX_S, "<")
+    phases = pg.get("sessions", {}).get("phases", {})
+    for count, phase in phases.items():
+        check(f"sessions.{count}.errors", float(phase["errors"]), 0.0, "<=")
+        check(
+            f"sessions.{count}.routes_on_several_instances",
+            float(phase["sticky"]["routes_on_several_instances"]),
+            0.0,
+            "<=",
+        )
+        if phase["mark_views"] >= 500:
+            growth = max(e / m - 1 for e, m in zip(phase["rss_mib_end"], phase["rss_mib_at_mark"], strict=True))
+            check(f"sessions.{count}.rss_growth_after_500_views", growth, SESSIONS_GROWTH_AFTER_MARK_MAX, "<=")
+    if "2" in phases and phases["2"]["sessions"] >= 50:
+        check("sessions.2.p95_s", phases["2"]["latency"]["p95_s"], SESSIONS_P95_MAX_S, "<")
+    counts = sorted(phases, key=int)
+    for fewer, more in itertools.pairwise(counts):
+        check(
+            f"sessions.throughput_{more}_vs_{fewer}",
+            phases[more]["throughput_per_s"] / phases[fewer]["throughput_per_s"],
+            1.0,
+            ">",
+        )
+    return checks
+
+
+def print_postgresql(pg: dict[str, Any]) -> None:
+    if "queries" not in pg:
+        print(f"PostgreSQL pages: skipped ({pg.get('skipped', '')})")
+        return
+    load = pg["load"]
+    print(
+        f"PostgreSQL, {load['rows']:,} rows: COPY {load['copy_seconds']:.0f} s + indexes "
+        f"{load['index_seconds']:.0f} s ({load['rows_per_second']:,.0f} rows/s)"
+    )
+    print(f"{'page':<10}{'calls':>6}{'ours ms':>10}{'hand ms':>10}{'ours/hand':>10}{'cold s':>8}{'warm s':>8}")
+    for page, q in pg["queries"].items():
+        render = pg["render"].get(page)
+        times = f"{render['cold_s']:>8.2f}{render['warm_s']:>8.2f}" if render else f"{'':>8}{'':>8}"
+        print(
+            f"{page:<10}{q['calls']:>6}{q['ours_ms']:>10.1f}{q['hand_sql_ms']:>10.1f}{q['ours_vs_hand']:>10.2f}"
+            f"{times}" + ("" if q["agree"] else f"  DISAGREE: {', '.join(q['disagreements'])}")
+        )
+    draft = pg["draft_year"]
+    print(f"draft of {draft['period']}: {draft['ours_ms']:.0f} ms; hand SQL {draft['hand_sql_ms']:.0f} ms")
+    for phase in pg.get("sessions", {}).get("phases", {}).values():
+        latency = phase["latency"]
+        print(
+            f"{phase['sessions']} sessions, {phase['instances']} instance(s): {phase['page_views']} views in "
+            f"{phase['seconds']} s ({phase['throughput_per_s']:.1f}/s), p50 {latency['p50_s']:.2f} s, p95 "
+            f"{latency['p95_s']:.2f} s, errors {phase['errors']}, RSS MiB after {phase['mark_views']} views "
+            f"{phase['rss_mib_at_mark']} → end {phase['rss_mib_end']}, load average max "
+            f"{phase['load_average']['max']:.1f}"
+        )
+
+
 def _figures(result: dict[str, Any]) -> Iterator[tuple[str, float]]:
     """The size-dependent figures of one size, by a stable name."""
+    if "load" not in result:
+        return
     load = result["load"]
     yield "load.seconds", load["load_seconds"]
     yield "load.raw_executemany_seconds", load["raw_executemany_seconds"]
@@ -100,8 +182,12 @@ def _mark(met: bool) -> str:
 
 
 def print_size(result: dict[str, Any]) -> None:
-    load, export, memory = result["load"], result["export"], result["memory"]
     print(f"\n## {result['rows']:,} rows ({result['units']} units)")
+    if "postgresql" in result:
+        print_postgresql(result["postgresql"])
+    if "load" not in result:
+        return
+    load, export, memory = result["load"], result["export"], result["memory"]
     print(
         f"load_rows {load['load_seconds']:.2f}s ({load['load_rows_per_second']:,.0f} rows/s); raw executemany "
         f"{load['raw_executemany_seconds']:.2f}s; to_sql {load['to_sql_seconds']:.2f}s"
@@ -220,4 +306,30 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
     header = "| figure | " + " | ".join(f"{r['rows']:,} rows" for r in sizes) + " | target |"
     lines = [header, "|---" * (len(sizes) + 2) + "|"]
     lines += [f"| {name} | " + " | ".join(cells) + f" | {target} |" for name, cells, target in rows]
+    return "\n".join(lines)
+
+
+def markdown_postgresql(result: dict[str, Any]) -> str:
+    """The README's PostgreSQL tables of one size: pages, then the sessions on 1, 2, 4 instances."""
+    pg = result["postgresql"]
+    lines = ["| page | queries vs hand-written SQL | render cold | render warm |", "|---|---:|---:|---:|"]
+    for page, q in pg["queries"].items():
+        render = pg["render"].get(page)
+        cells = f"{render['cold_s']:.2f} s | {render['warm_s']:.2f} s" if render else "— | —"
+        lines.append(f"| {page} | {q['ours_vs_hand']:.2f}× | {cells} |")
+    lines.append(f"| target | ≤ {QUERY_VS_HAND_MAX}× | < {PG_COLD_MAX_S:.0f} s | < {PG_WARM_MAX_S} s |")
+    phases = pg.get("sessions", {}).get("phases", {})
+    if phases:
+        header = "| instances | page views | throughput | p50 | p95 | errors | RSS MiB per instance, 500 views → end"
+        lines += ["", header + " | load average (mean / max) |", "|---:|---:|---:|---:|---:|---:|---|---|"]
+        for phase in phases.values():
+            latency = phase["latency"]
+            rss = ", ".join(
+                f"{m:.0f} → {e:.0f}" for m, e in zip(phase["rss_mib_at_mark"], phase["rss_mib_end"], strict=True)
+            )
+            lines.append(
+                f"| {phase['instances']} | {phase['page_views']} | {phase['throughput_per_s']:.1f}/s | "
+                f"{latency['p50_s']:.2f} s | {latency['p95_s']:.2f} s | {phase['errors']} | {rss} | "
+                f"{phase['load_average']['mean']:.1f} / {phase['load_average']['max']:.1f} |"
+            )
     return "\n".join(lines)

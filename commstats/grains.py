@@ -82,8 +82,8 @@ def _cover(pieces: Iterable[Piece], months: Sequence[dt.date]) -> list[Piece]:
     for i in range(count - 1, -1, -1):
         choice = best[i + 1]  # month i left uncovered
         for piece, length in starting.get(i, []):
-            (covered, monthly, fewer), rest = best[i + length]
-            score = (covered + length, monthly + (length if piece[0] == "month" else 0), fewer - 1)
+            (done, monthly, fewer), rest = best[i + length]
+            score = (done + length, monthly + (length if piece[0] == "month" else 0), fewer - 1)
             if score > choice[0]:
                 choice = (score, [piece, *rest])
         best[i] = choice
@@ -93,7 +93,7 @@ def _cover(pieces: Iterable[Piece], months: Sequence[dt.date]) -> list[Piece]:
 def _period_end(pieces: Iterable[Piece], months: Sequence[dt.date]) -> list[Piece]:
     """The stock rule: the piece whose period ends latest inside `months`; the finest one on the same end."""
     wanted = set(months)
-    ends = [(span(grain, start)[-1], -GRAINS.index(grain), (grain, start)) for grain, start in pieces]  # type: ignore[arg-type]
+    ends = [(span(grain, start)[-1], -GRAINS.index(grain), (grain, start)) for grain, start in pieces]
     inside = [end for end in ends if end[0] in wanted]
     return [max(inside)[2]] if inside else []
 

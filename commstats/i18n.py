@@ -93,3 +93,8 @@ class BilingualError(Exception):
 
     def __str__(self) -> str:
         return self.message(SOURCE_LANG)
+
+
+def t_both(key: str, **params: Any) -> str:
+    """Vietnamese, then English: for command-line output, read by people of either language."""
+    return t(key, "vi", **params) + " / " + t(key, "en", **params)

@@ -109,7 +109,7 @@ def _common_month_ratio_rows(
         others = tuple(v for i, v in enumerate(key_values) if i != metric_at)
         by_group.setdefault((*others, period_key), {})[key_values[metric_at]] = by_month
     found = []
-    for (*others, period_key), parts in by_group.items():
+    for (*other_values, period_key), parts in by_group.items():
         for code, (numerator, denominators) in ratios.items():
             present = [p for p in dict.fromkeys((numerator, *denominators)) if p in parts]
             if numerator not in parts:
@@ -125,7 +125,7 @@ def _common_month_ratio_rows(
             other_keys = [k for k in keys if k != "metric"]
             found.append(
                 {
-                    **dict(zip(other_keys, others, strict=True)),
+                    **dict(zip(other_keys, other_values, strict=True)),
                     "metric": code,
                     "period_key": period_key,
                     "start": period.start,
@@ -179,10 +179,10 @@ def _aggregate_grains(
         if grain == "month" or grains.span(grain, start)[-1] <= period.end:  # a figure that fits in the period
             wanted.setdefault(tuple(key_values), set()).add(period)
     rows = []
-    for key_values, periods in wanted.items():
-        values = dict(zip(keys, key_values, strict=True))
+    for key, periods in wanted.items():
+        values = dict(zip(keys, key, strict=True))
         for period in periods:
-            near = [r for r in by_key[key_values] if add_months(period.start, -11) <= r[3] <= period.end]
+            near = [r for r in by_key[key] if add_months(period.start, -11) <= r[3] <= period.end]
             folded = grains.fold(near, period.months).get((str(values.get("metric", "")), ""))
             if folded is None:
                 continue

@@ -43,7 +43,7 @@ with time_tab:
     else:
         wanted = {c: part for c, part in ratios.definitions().items() if c in chosen}  # computed from their parts
         # Every grain: a quarter's or a year's figure stands where its months are missing (commstats.grains).
-        stored = cache.figure_totals(url, ids, tuple(ratios.parts_of(chosen, wanted)), selection.start, selection.end)
+        stored = cache.figure_totals(url, ids, tuple(ratios.parts_of(chosen, wanted)), *selection.months.chosen)
         rolled = series.aggregate(stored, kinds, granularity, ratios=wanted)
         rolled = rolled[rolled["metric"].isin(chosen)]
         chosen_info = {code: catalogue[code] for code in chosen}

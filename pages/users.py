@@ -144,7 +144,9 @@ if admin_units and (usernames or not principal.is_global_admin):
 
         if (grant_clicked or revoke_clicked) and not (who and grant_unit):
             st.error(t("users.pick_user_and_unit"))
-        elif (grant_clicked or revoke_clicked) and who and grant_unit and run(lambda: change(who, grant_unit)):
+        elif (
+            (grant_clicked or revoke_clicked) and who and grant_unit and run(lambda: change(str(who), str(grant_unit)))
+        ):
             st.session_state["users_done"] = who.strip().lower()  # said after the rerun, with the name
             st.rerun()
 
@@ -156,11 +158,11 @@ if usernames and principal.is_global_admin:
         )
         left, right = st.columns(2)
         if left.form_submit_button(t("users.disable")) and run(
-            lambda: auth.set_active(engine, who, False, actor=principal.actor)
+            lambda: auth.set_active(engine, str(who), False, actor=principal.actor)
         ):
             saved()
         if right.form_submit_button(t("users.enable")) and run(
-            lambda: auth.set_active(engine, who, True, actor=principal.actor)
+            lambda: auth.set_active(engine, str(who), True, actor=principal.actor)
         ):
             saved()
 
@@ -169,9 +171,9 @@ if usernames and principal.is_global_admin:
         st.subheader(t("users.reset"))
         st.caption(t("users.reset_caption"))
         who = st.selectbox(t("users.user"), usernames, key="users_reset_user")
-        if st.form_submit_button(t("users.do_reset")):
+        if st.form_submit_button(t("users.do_reset")) and who:
             password = auth.generate_password()
-            if run(lambda: auth.set_password(engine, who, password, actor=principal.actor)):
+            if run(lambda: auth.set_password(engine, str(who), password, actor=principal.actor)):
                 st.success(t("users.reset_done", user=md(who)))
                 st.code(password, language=None)
 

@@ -11,6 +11,7 @@ import copy
 import json
 import math
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -190,3 +191,121 @@ def test_load_comparison_on_each_backend(backend: str, tmp_path: Path, request: 
 def _databases(url: str) -> set[str]:
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
         return {row[0] for row in conn.execute("SELECT datname FROM pg_database")}
+
+
+# --- PostgreSQL pages and many sessions through nginx (issue 15) ---
+
+
+@pytest.fixture(scope="module")
+def pg_bench_db(postgres_server) -> Iterator[tuple[str, dict]]:  # type: ignore[no-untyped-def]
+    """One unit bulk-loaded by COPY into a database of the test server, with the bench's extras."""
+    from bench import pg_bench
+
+    name = "bench_smoke_pages"
+    url = pg_bench.create_database(postgres_server.url("postgres"), name)
+    try:
+        yield url, pg_bench.prepare(url, 1)
+    finally:
+        pg_bench.drop_database(postgres_server.url("postgres"), name)
+
+
+@pytest.mark.postgres
+def test_postgresql_bulk_load_keeps_every_key_and_row(pg_bench_db: tuple[str, dict]) -> None:
+    url, load = pg_bench_db
+    assert load["rows"] == TINY
+    assert load["correction_load"]["updated"] == load["correction_load"]["rows"] > 0
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        assert conn.execute("SELECT count(*) FROM observation").fetchone() == (TINY,)
+        kinds = {
+            row[0]
+            for row in conn.execute(
+                "SELECT contype FROM pg_constraint WHERE conrelid = 'observation'::regclass"
+            ).fetchall()
+        }
+        indexes = {
+            row[0]
+            for row in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'observation'").fetchall()
+        }
+    assert kinds == {"p", "u", "f"}  # the keys dropped for the COPY are back
+    assert "ix_observation_metric_period" in indexes
+
+
+@pytest.mark.postgres
+def test_postgresql_hand_written_sql_agrees_with_the_core(pg_bench_db: tuple[str, dict]) -> None:
+    """The SQLite baselines spelled for PostgreSQL (bench.pg_bench.PgHand) give the core's results."""
+    import datetime as dt
+
+    from bench import pg_bench, query_bench
+    from bench.baselines import DRAFT, OVERVIEW, Call, Q
+    from commstats.db import make_engine
+    from commstats.narrative import COMPARISONS
+    from commstats.periods import Period
+
+    url, _load = pg_bench_db
+    engine = make_engine(url)
+    try:
+        with pg_bench.hand_connection(url) as hand:
+            ids = (1,)
+            codes = ("portal_posts", "sites_posts", "publishing_licences")
+            start, end = dt.date(2024, 1, 1), dt.date(2025, 12, 1)
+            calls: list[Call] = [
+                ("page", Q + "units", (), {}),
+                ("page", Q + "month_range", (ids,), {}),
+                ("page", Q + "monthly_totals", (ids, codes, start, end), {"by_member": True}),
+                ("page", Q + "period_values", (ids, codes, [end]), {}),
+                ("page", Q + "members", ("site", ids), {}),
+                ("page", Q + "licence_records", (ids, start, end), {}),
+                ("page", Q + "observations_for_export", (), {"start": start, "end": end, "unit_codes": ["u00000"]}),
+                ("page", Q + "revisions", (ids,), {}),
+                ("page", OVERVIEW, (ids, Period("month", 2025, 12)), {}),
+                ("page", DRAFT, (("u00000",), Period("year", 2025), "vi", COMPARISONS), {}),
+            ]
+            figures = query_bench.measure(engine, hand, None, calls, 0.0, repeat=1)
+    finally:
+        engine.dispose()
+    assert figures["agree"], figures["disagreements"]
+    assert figures["calls"] == len(calls)
+    for key in ("ours_ms", "hand_sql_ms", "ours_vs_hand"):
+        assert _positive(figures[key]), key
+    assert "naive_pandas_ms" not in figures  # not measured on PostgreSQL
+
+
+def test_the_proxy_config_is_the_readme_file_with_ports_substituted(tmp_path: Path) -> None:
+    from bench import proxy
+
+    original = proxy.CONF.read_text(encoding="utf-8").splitlines()
+    site = proxy.site_config([7001, 7002], 7443, 7080, (tmp_path / "c.pem", tmp_path / "k.pem")).splitlines()
+    changed = [line for line in site if line not in original]
+    assert changed == [
+        "    server 127.0.0.1:7001;",
+        "    server 127.0.0.1:7002;",
+        "    listen 127.0.0.1:7443 ssl;",
+        f"    ssl_certificate     {tmp_path / 'c.pem'};",
+        f"    ssl_certificate_key {tmp_path / 'k.pem'};",
+        "    listen 127.0.0.1:7080;",
+    ]
+    assert "    hash $commstats_route consistent;" in site  # sticky by cookie, not by address
+    assert len(site) == len(original) - 3 + 2  # three example servers out, two instances in
+
+
+@pytest.mark.postgres
+def test_sessions_through_nginx_on_two_instances_report_every_figure(pg_bench_db: tuple[str, dict], tmp_path: Path):
+    """A tiny run of the load benchmark: real nginx, two real instances, websocket sessions, an import."""
+    from bench import pg_bench, sessions_bench
+
+    url, _load = pg_bench_db
+    pg_bench.make_public(url)
+    phase = sessions_bench.measure(url, 2, sessions=3, steps=2, think=0.1, unit_count=1, folder=tmp_path, seed=1)
+    assert phase["instances"] == 2 and phase["sessions"] == 3
+    assert phase["page_views"] == 3 * 3 and phase["errors"] == 0, phase["error_samples"]
+    assert {k: v["count"] for k, v in phase["latency_by_kind"].items()} == {"open": 3, "page": 3, "filter": 3}
+    for key in ("p50_s", "p95_s", "max_s"):
+        assert _positive(phase["latency"][key]), key
+    assert _positive(phase["throughput_per_s"])
+    assert len(phase["rss_mib_start"]) == len(phase["rss_mib_end"]) == 2
+    assert all(_positive(m) for m in phase["rss_mib_end"])
+    sticky = phase["sticky"]
+    assert sticky["routes"] >= 3 and sticky["routes_on_several_instances"] == 0
+    assert sum(sticky["routes_per_instance"].values()) == sticky["routes"]
+    assert phase["imports"]["errors"] == [] and phase["imports"]["imports"] >= 1
+    assert phase["samples"] and "load" in phase["samples"][0]

@@ -6,6 +6,7 @@ import io
 
 import docx
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from commstats import queries
@@ -29,7 +30,15 @@ def downloads(monkeypatch) -> dict[str, bytes]:
             files[filename] = path_or_data
         return original(self, path_or_data, mimetype, kind, filename)
 
+    def record_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):  # type: ignore[no-untyped-def]
+        # A deferred download (made when its button is pressed): made here, as the click would.
+        if file_name:
+            files[file_name] = data_callable()
+        return deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    deferred = MediaFileManager.add_deferred
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record_deferred)
     return files
 
 

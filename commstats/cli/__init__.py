@@ -16,7 +16,7 @@ from commstats.bootstrap import add_unit, init_database
 from commstats.codes import CODE_RULE, is_code, suggest_code
 from commstats.db import make_engine, read_only, storage_fault
 from commstats.export import SEPARATORS, write_export
-from commstats.i18n import t
+from commstats.i18n import t, t_both
 from commstats.periods import parse_month
 
 
@@ -60,7 +60,7 @@ def _month_option(value: str | None, name: str) -> dt.date | None:
     try:
         return parse_month(value)
     except ValueError:
-        typer.echo(f"{name}: kỳ không hợp lệ “{value}” (ví dụ 2019-07) / invalid period (e.g. 2019-07)", err=True)
+        typer.echo(t_both("cli.bad_period", name=name, value=value), err=True)
         raise typer.Exit(2) from None
 
 
@@ -83,13 +83,13 @@ def init(
     engine = engine_for(db)
     init_database(engine)
     if demo or (demo_if_empty and queries.observation_count(engine) == 0):
-        typer.echo("Đang tạo dữ liệu mẫu / creating the demo data...")
+        typer.echo(t_both("cli.making_demo"))
         load_demo(engine)
         place_demo_units(engine)  # the provinces page shows Trà Vinh (63) and Vĩnh Long (34)
     if provinces:
-        typer.echo("Đang tạo dữ liệu mẫu các tỉnh / creating the provinces' demo data...")
+        typer.echo(t_both("cli.making_province_demo"))
         load_demo_provinces(engine)
-    typer.echo(f"Cơ sở dữ liệu sẵn sàng / database ready: {queries.observation_count(engine)} observations.")
+    typer.echo(t_both("cli.database_ready", count=queries.observation_count(engine)))
 
 
 @app.command("metrics")
@@ -146,14 +146,14 @@ def units_add(
         raise typer.Exit(2)
     if province is not None and province not in national.province_codes(engine):
         typer.echo(
-            f"{t('national.bad_province', 'vi', value=province)} / {t('national.bad_province', 'en', value=province)}",
+            t_both("national.bad_province", value=province),
             err=True,
         )
         raise typer.Exit(2)
     add_unit(engine, code, name_vi, name_en, cutoff_day, first_year, area_code=province)
     if public is not None:
         set_public_view(engine, code, public, actor=os_actor())
-    typer.echo(f"Đã lưu đơn vị / saved unit {code}.")
+    typer.echo(t_both("cli.saved_unit", code=code))
 
 
 @app.command("import")
@@ -203,7 +203,7 @@ def export(
     """Xuất số liệu ra CSV (UTF-8 BOM) hoặc XLSX / export observations. Excel on Windows with Vietnamese regional
     settings reads `--sep ';'` (or `--sep semicolon`); with `,` every row lands in one column there."""
     if fmt not in ("csv", "xlsx"):
-        typer.echo("--format phải là csv hoặc xlsx / must be csv or xlsx", err=True)
+        typer.echo(t_both("cli.bad_format"), err=True)
         raise typer.Exit(2)
     if sep not in SEPARATORS:
         typer.echo(t("csv_sep_bad", lang, sep=sep), err=True)
@@ -212,7 +212,7 @@ def export(
     known = queries.metric_by_code(engine)
     unknown = [m for m in metric or [] if m not in known]
     if unknown:
-        typer.echo(f"Mã chỉ tiêu không có / unknown metric: {', '.join(unknown)}", err=True)
+        typer.echo(t_both("cli.unknown_metric", codes=", ".join(unknown)), err=True)
         raise typer.Exit(2)
     frame = queries.observations_for_export(
         engine,
@@ -223,7 +223,7 @@ def export(
         lang=lang,
     )
     count = write_export(frame, str(out), fmt, lang, sep)
-    typer.echo(f"Đã xuất {count} dòng vào {out} / exported {count} rows.")
+    typer.echo(t_both("cli.exported", count=count, out=out))
 
 
 # Commands of the package's other modules register themselves here.

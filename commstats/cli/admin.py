@@ -15,6 +15,7 @@ from commstats.backup import BackupError, backup, restore
 from commstats.bootstrap import init_database
 from commstats.config import get_settings
 from commstats.db import make_engine
+from commstats.i18n import t_both
 
 DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (overrides COMMSTATS_DATABASE_URL).")]
 LangOption = Annotated[str, typer.Option("--lang", help="vi | en")]
@@ -39,14 +40,14 @@ def actor_for(engine: Engine, user: str | None) -> str:
         return audit.os_actor()
     principal = auth.principal_for(engine, user.strip().lower())
     if principal is None:
-        raise _fail(f"--user: không có tài khoản đang hoạt động “{user}” / no active account “{user}”.", 2)
+        raise _fail(t_both("cli.no_active_account", user=user), 2)
     return principal.actor
 
 
 def _new_password(generate: bool) -> tuple[str, bool]:
     if generate:
         return auth.generate_password(), True
-    password = typer.prompt("Mật khẩu mới / new password", hide_input=True, confirmation_prompt=True)
+    password = typer.prompt(t_both("cli.new_password_prompt"), hide_input=True, confirmation_prompt=True)
     return password, False
 
 
@@ -54,7 +55,7 @@ def _ask_unit(lang: str) -> str:
     """The unit for `user add --role` given without --unit: asked at a terminal, refused in a script."""
     if not sys.stdin.isatty():
         raise _fail(auth.AuthError("unit_needed", roles=", ".join(auth.ROLES)).message(lang), 2)
-    return str(typer.prompt("Đơn vị (mã, hoặc * cho mọi đơn vị) / unit (code, or * for every unit)")).strip()
+    return str(typer.prompt(t_both("cli.unit_prompt"))).strip()
 
 
 @user_app.command("add")
@@ -92,9 +93,9 @@ def user_add(
         )
     except auth.AuthError as error:
         raise _fail(error.message(lang)) from None
-    typer.echo(f"Đã tạo tài khoản / account created: {username.strip().lower()}")
+    typer.echo(t_both("cli.account_created", user=username.strip().lower()))
     if shown:
-        typer.echo(f"Mật khẩu (chỉ hiện một lần) / password (shown once): {password}")
+        typer.echo(t_both("cli.password_once", password=password))
 
 
 @user_app.command("passwd")
@@ -111,9 +112,9 @@ def user_passwd(
         auth.set_password(engine, username, password, actor=audit.os_actor())
     except auth.AuthError as error:
         raise _fail(error.message(lang)) from None
-    typer.echo(f"Đã đổi mật khẩu / password changed: {username}")
+    typer.echo(t_both("cli.password_changed", user=username))
     if shown:
-        typer.echo(f"Mật khẩu (chỉ hiện một lần) / password (shown once): {password}")
+        typer.echo(t_both("cli.password_once", password=password))
 
 
 @user_app.command("disable")
@@ -133,14 +134,14 @@ def _set_active(username: str, active: bool, db: str | None, lang: str) -> None:
         auth.set_active(_engine(db), username, active, actor=audit.os_actor())
     except auth.AuthError as error:
         raise _fail(error.message(lang)) from None
-    typer.echo(f"{'Đã mở' if active else 'Đã khóa'} / {'enabled' if active else 'disabled'}: {username}")
+    typer.echo(t_both("cli.account_enabled" if active else "cli.account_disabled", user=username))
 
 
 @user_app.command("unlock")
 def user_unlock(username: str, db: DbOption = None) -> None:
     """Cho đăng nhập lại ngay sau nhiều lần sai / clear the sign-in throttle of a name on every computer."""
     cleared = auth.unlock(_engine(db), username, actor=audit.os_actor())
-    typer.echo(f"Đã mở khóa đăng nhập / sign-in unlocked: {username.strip().lower()} ({cleared} máy / clients)")
+    typer.echo(t_both("cli.sign_in_unlocked", user=username.strip().lower(), count=cleared))
 
 
 @user_app.command("grant")
@@ -178,7 +179,7 @@ def user_revoke(
 def user_list(db: DbOption = None) -> None:
     """Liệt kê tài khoản và vai trò / list accounts and roles."""
     for u in auth.list_users(_engine(db)):
-        state = "" if u.is_active else " [khóa / disabled]"
+        state = "" if u.is_active else " [" + t_both("cli.account_locked_mark") + "]"
         login = "" if u.has_password else " [SSO]"
         roles = ", ".join(f"{role}@{unit}" for unit, role in sorted(u.roles.items())) or "-"
         typer.echo(f"{u.username:<24} {roles:<40} {u.email or '':<32} {u.display_name}{state}{login}")
@@ -190,7 +191,7 @@ def _parse_date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise _fail(f"--since: ngày không hợp lệ “{value}” (ví dụ 2019-07-01) / invalid date.", 2) from None
+        raise _fail(t_both("cli.bad_since_date", value=value), 2) from None
 
 
 def audit_command(
@@ -207,7 +208,7 @@ def audit_command(
         what = f"{e.target}{batch} {e.detail}"
         typer.echo(f"{e.at:%Y-%m-%d %H:%M:%S} {e.actor or '-':<20} {e.action:<15} {e.unit_code:<16} {what}")
     if not events:
-        typer.echo("Không có sự kiện nào / no events.")
+        typer.echo(t_both("cli.no_events"))
 
 
 def backup_command(
@@ -221,7 +222,7 @@ def backup_command(
         info = backup(url, out, actor=audit.os_actor())
     except BackupError as error:
         raise _fail(error.message(lang)) from None
-    typer.echo(f"Đã sao lưu / backed up ({info.backend}, {info.size_bytes:,} bytes): {info.path}")
+    typer.echo(t_both("cli.backed_up", backend=info.backend, size=f"{info.size_bytes:,}", path=info.path))
 
 
 def restore_command(
@@ -233,16 +234,14 @@ def restore_command(
     """Khôi phục từ bản sao lưu (dữ liệu hiện tại được giữ lại một bản) / restore (the current data is kept)."""
     url = get_settings(db).database_url
     if not yes:
-        typer.confirm(
-            f"Thay toàn bộ dữ liệu hiện tại bằng {source}? / Replace all current data with {source}?", abort=True
-        )
+        typer.confirm(t_both("cli.restore_confirm", source=source), abort=True)
     try:
         kept = restore(url, source, actor=audit.os_actor())
     except BackupError as error:
         raise _fail(error.message(lang)) from None
-    typer.echo(f"Đã khôi phục / restored from {source}.")
+    typer.echo(t_both("cli.restored", source=source))
     if kept:
-        typer.echo(f"Dữ liệu trước khi khôi phục được giữ tại / the replaced data is kept in: {kept}")
+        typer.echo(t_both("cli.restore_kept", kept=kept))
 
 
 def register(app: typer.Typer) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from commstats.audit import os_actor
-from commstats.i18n import t
+from commstats.i18n import t, t_both
 from commstats.numbers import format_count
 from commstats.periods import Period, parse_period
 from etl.extract.report_period import detect_title_period
@@ -178,7 +178,7 @@ def _engine(db: str | None, lang: str) -> Engine:
 
 def _options(period: str | None, lang: str) -> Period | None:
     if lang not in ("vi", "en"):
-        typer.echo(t("report_bad_lang", "vi") + " / " + t("report_bad_lang", "en"), err=True)
+        typer.echo(t_both("report_bad_lang"), err=True)
         raise typer.Exit(2)
     try:
         load_patterns()

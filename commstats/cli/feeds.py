@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from commstats.catalog import SITES_PATH
-from commstats.i18n import t
+from commstats.i18n import t, t_both
 
 
 def register(app: typer.Typer) -> None:
@@ -44,7 +44,7 @@ def fetch_sites_command(
         try:
             since_month = parse_month(since)
         except ValueError:
-            typer.echo(f"--since: kỳ không hợp lệ “{since}” (ví dụ 2019-01) / invalid month (e.g. 2019-01)", err=True)
+            typer.echo(t_both("cli.bad_since_month", value=since), err=True)
             raise typer.Exit(2) from None
     policy = FetchPolicy(timeout=timeout, attempts=max(1, attempts), concurrency=max(1, concurrency))
     engine = make_engine(db)

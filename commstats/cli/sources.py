@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from commstats.i18n import t_both
+
 DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (overrides COMMSTATS_DATABASE_URL).")]
 LangOption = Annotated[str, typer.Option("--lang", help="vi | en")]
 
@@ -32,22 +34,22 @@ def template_command(
     from commstats.template import build_template
 
     if not 1900 <= year <= 2200:
-        typer.echo(f"--year: năm không hợp lệ {year} / invalid year", err=True)
+        typer.echo(t_both("cli.bad_year", year=year), err=True)
         raise typer.Exit(2)
     if out.suffix.lower() != ".xlsx":
-        typer.echo("--out phải là tệp .xlsx / --out must be an .xlsx file", err=True)
+        typer.echo(t_both("cli.out_not_xlsx"), err=True)
         raise typer.Exit(2)
     engine = make_engine(db)
     init_database(engine)
     codes = [u.code for u in queries.units(engine)]
     if unit and unit not in codes:
         allowed = ", ".join(codes) or "-"
-        typer.echo(f"Mã đơn vị không có / unknown unit: {unit} (có / known: {allowed})", err=True)
+        typer.echo(t_both("cli.unknown_unit", unit=unit, known=allowed), err=True)
         raise typer.Exit(2)
     content = build_template(engine, year, unit, lang)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(content)
-    typer.echo(f"Đã tạo biểu mẫu năm {year}: {out} / wrote the {year} workbook.")
+    typer.echo(t_both("cli.workbook_written", year=year, out=out))
 
 
 @register_app.command("import")

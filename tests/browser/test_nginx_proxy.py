@@ -5,7 +5,6 @@ Without nginx the test fails with the reason (.ci/run installs nginx-light)."""
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import time
@@ -16,6 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
+from bench import proxy as proxy_config
 from commstats.config import PROJECT_ROOT
 from tests.browser.conftest import Dashboard, free_port
 
@@ -24,26 +24,9 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 def _test_config(folder: Path, listen: int, upstream: int) -> Path:
-    """deploy/nginx.conf as it is, but on a free port without TLS and with the test's dashboard upstream."""
-    site = CONF.read_text(encoding="utf-8")
-    site = re.sub(r"(?m)^\s*server 127\.0\.0\.1:\d+;\n", "", site)
-    site = site.replace("    ip_hash;", f"    ip_hash;\n    server 127.0.0.1:{upstream};", 1)
-    site = re.sub(r"(?m)^\s*ssl_certificate.*\n", "", site)
-    site = site.replace("listen 443 ssl;", f"listen 127.0.0.1:{listen};")
-    site = site.replace("listen 80;", f"listen 127.0.0.1:{free_port()};")
-    temp = {name: folder / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
-    for path in temp.values():
-        path.mkdir()
-    config = folder / "nginx.conf"
-    config.write_text(
-        f"user root;\nworker_processes 1;\ndaemon off;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
-        "events { worker_connections 64; }\n"
-        f"http {{\n access_log off;\n client_body_temp_path {temp['body']};\n proxy_temp_path {temp['proxy']};\n"
-        f" fastcgi_temp_path {temp['fastcgi']};\n uwsgi_temp_path {temp['uwsgi']};\n scgi_temp_path {temp['scgi']};\n"
-        f"{site}\n}}\n",
-        encoding="utf-8",
-    )
-    return config
+    """deploy/nginx.conf as it is, but on a free port without TLS and with the test's dashboard upstream
+    (bench/proxy.py, which the load benchmark runs too)."""
+    return proxy_config.main_config(folder, proxy_config.site_config([upstream], listen, free_port(), None))
 
 
 @pytest.fixture(scope="module")
