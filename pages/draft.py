@@ -29,17 +29,18 @@ selection = frame.selection
 lang, url = selection.lang, selection.url
 st.caption(t("draft_caption"))
 
-kind_col, period_col, compare_col = st.columns([2, 2, 3])
-with kind_col:
-    kind = (
-        st.segmented_control(
-            t("draft_kind"), KINDS, default="month", key="draft_kind", format_func=lambda k: t(f"draft_kind_{k}")
-        )
-        or "month"
+# The report kinds on a row of their own: in a third of the width the control cut "9 tháng" and "Năm" off
+# at 1280 px (tests/browser/test_production_look_browser.py).
+kind = (
+    st.segmented_control(
+        t("draft_kind"), KINDS, default="month", key="draft_kind", format_func=lambda k: t(f"draft_kind_{k}")
     )
+    or "month"
+)
 periods = available_periods(kind, selection.months.first, selection.months.last)
 keys = [p.key for p in periods]
 default_key = period_containing(kind, selection.months.end).key
+period_col, compare_col = st.columns([2, 3])
 period_key = period_col.selectbox(
     t("draft_period"),
     keys,
