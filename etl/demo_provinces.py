@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from typing import NamedTuple
 
 from sqlalchemy import Engine, select
 
@@ -29,16 +30,24 @@ FIRST_MONTH = dt.date(2023, 1, 1)
 MERGER = dt.date(2025, 7, 1)
 SEED = 20250701
 
-# New province (34 code) → (the old provinces of the 63 whose departments report until the merger,
-# whether the new department reports from the merger on). The old departments with a new one are merged into it.
-PROVINCES: dict[str, tuple[tuple[str, ...], bool]] = {
-    "01": (("01",), True),  # Hà Nội, not rearranged
-    "12": (("12",), True),  # Lai Châu, not rearranged
-    "48": (("48", "49"), True),  # Đà Nẵng = Đà Nẵng + Quảng Nam
-    "92": (("92", "93", "94"), True),  # Cần Thơ = Cần Thơ + Hậu Giang + Sóc Trăng
-    "91": (("89", "91"), True),  # An Giang = An Giang + Kiên Giang
-    "82": ((), True),  # Đồng Tháp: only the new department
-    "86": (("83",), False),  # Vĩnh Long: Bến Tre's old department; the new one is the demo's vinhlong-demo
+
+class DemoProvince(NamedTuple):
+    """The old provinces (of the 63) whose departments report until the merger, and whether the new
+    department reports from the merger on. The old departments with a new one are merged into it."""
+
+    old: tuple[str, ...]
+    new_reports: bool
+
+
+# New province (34 code) → its demo departments.
+PROVINCES: dict[str, DemoProvince] = {
+    "01": DemoProvince(("01",), True),  # Hà Nội, not rearranged
+    "12": DemoProvince(("12",), True),  # Lai Châu, not rearranged
+    "48": DemoProvince(("48", "49"), True),  # Đà Nẵng = Đà Nẵng + Quảng Nam
+    "92": DemoProvince(("92", "93", "94"), True),  # Cần Thơ = Cần Thơ + Hậu Giang + Sóc Trăng
+    "91": DemoProvince(("89", "91"), True),  # An Giang = An Giang + Kiên Giang
+    "82": DemoProvince((), True),  # Đồng Tháp: only the new department
+    "86": DemoProvince(("83",), False),  # Vĩnh Long: Bến Tre's old department; the new one is the demo's vinhlong-demo
 }
 LATE = "34-12"  # has not sent the last month
 # Per 100,000 inhabitants a month (flows) or per inhabitant (levels), before each province's own factor.

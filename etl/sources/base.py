@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,7 +109,7 @@ def size_problem(file: str, size: int) -> Problem | None:
     return Problem(file, None, "", "", "file_too_large", {"size_mb": size // 2**20, "limit_mb": limit // 2**20})
 
 
-class Source:
+class Source(ABC):
     """One kind of input. Subclasses set `kind` (the batch's source_kind and the page's name of the kind)
     and override what differs; the defaults are the long format's: figures checked by validate_rows and
     loaded by load_rows."""
@@ -121,9 +122,9 @@ class Source:
         """How sure the source is that the file is its kind: 0 (not) to 1 (certain)."""
         return 0.0
 
+    @abstractmethod
     def extract(self, given: Any, batch: Batch) -> Iterable[Any]:
         """Raw rows of what the source is given (RawRows for table sources)."""
-        raise NotImplementedError
 
     def validate(self, rows: Iterable[Any], reference: Reference, batch: Batch) -> tuple[list[Any], list[Problem]]:
         """Every row checked against the reference tables; (clean rows, problems)."""
