@@ -25,6 +25,8 @@ import pandas as pd
 
 from commstats.audit import DATA_ACTIONS
 from commstats.catalog import load_catalog
+from commstats.national import AreaInfo, Scope, scope_of
+from commstats.overview import REGULAR_MONTHS
 from commstats.periods import Period, add_months
 from commstats.queries import EXPORT_COLUMNS, DataEvent, DataVersion, MetricInfo, UnitInfo
 
@@ -492,6 +494,55 @@ def hand_overview(conn: sqlite3.Connection, ids: Sequence[int], period: Period, 
     return _with_ratios({code: value for code, when, value in rows if _iso(when) == month.isoformat()})
 
 
+def _latest_complete(months: Sequence[dt.date], reported: dict[str, set[str]]) -> dt.date | None:
+    """The rule of commstats.overview.latest_complete_month on {iso month: metric codes with a figure}."""
+    latest = max(months)
+    for month in sorted(months, reverse=True)[:13]:
+        counts: dict[str, int] = {}
+        for back in range(1, 13):
+            for code in reported.get(add_months(month, -back).isoformat(), ()):
+                counts[code] = counts.get(code, 0) + 1
+        regular = {code for code, count in counts.items() if count >= REGULAR_MONTHS}
+        if regular and regular <= reported.get(month.isoformat(), set()):
+            return month
+    return latest
+
+
+def hand_latest_complete_month(
+    conn: sqlite3.Connection, ids: Sequence[int], months: Sequence[dt.date]
+) -> dt.date | None:
+    """Which metrics have a monthly figure in which month, over the 25 months the rule looks at."""
+    if not months:
+        return None
+    first = add_months(max(min(months), add_months(max(months), -12)), -12)
+    rows = _rows(
+        conn,
+        "SELECT DISTINCT m.code, o.period " + UNITS + " WHERE m.kind != 'ratio' AND o.grain = 'month' "
+        "AND o.period BETWEEN ? AND ?",
+        _json(ids),
+        first.isoformat(),
+        max(months).isoformat(),
+    )
+    reported: dict[str, set[str]] = {}
+    for code, when in rows:
+        reported.setdefault(str(_iso(when)), set()).add(code)
+    return _latest_complete(months, reported)
+
+
+AREA_COLUMNS = "code, level, map, name_vi, name_en, parent_code, successor_code, sort_order"
+
+
+def hand_areas(conn: sqlite3.Connection) -> list[AreaInfo]:
+    rows = _rows(conn, "SELECT " + AREA_COLUMNS + " FROM area ORDER BY level, map, sort_order")
+    return [AreaInfo(*row) for row in rows]
+
+
+def hand_scope(conn: sqlite3.Connection, code: str, unit_ids: Sequence[int] | None = None) -> Scope:
+    """The areas and the placed units read by hand; the grouping is the core's own (commstats.national.scope_of)."""
+    placed = _rows(conn, "SELECT id, code, area_code FROM unit WHERE area_code IS NOT NULL ORDER BY code")
+    return scope_of(hand_areas(conn), [(int(i), str(c), str(a)) for i, c, a in placed], code, unit_ids)
+
+
 def hand_draft(
     conn: sqlite3.Connection, codes: Sequence[str], period: Period, lang: str = "vi", compare: Sequence[str] = ()
 ) -> set[tuple[Any, ...]]:
@@ -552,6 +603,7 @@ WHOLE_TABLES = {
     "revision": "SELECT * FROM revision",
     "site_post": "SELECT * FROM site_post",
     "audit_event": "SELECT * FROM audit_event",
+    "area": "SELECT * FROM area",
 }
 
 
@@ -563,6 +615,7 @@ class Tables:
     unit: pd.DataFrame
     metric: pd.DataFrame
     section: pd.DataFrame
+    area: pd.DataFrame
     member: pd.DataFrame
     target: pd.DataFrame
     licence_record: pd.DataFrame
@@ -848,6 +901,33 @@ def naive_overview(t: Tables, ids: Sequence[int], period: Period, lang: str = "v
     return _with_ratios({metric: int(v) for (metric, when), v in _pairs(sums) if when == month.isoformat()})
 
 
+def naive_latest_complete_month(t: Tables, ids: Sequence[int], months: Sequence[dt.date]) -> dt.date | None:
+    if not months:
+        return None
+    first = add_months(max(min(months), add_months(max(months), -12)), -12)
+    frame = _between(t.observations(ids), "period", first, max(months))
+    frame = frame[(frame["kind"] != "ratio") & (frame["grain"] == "month")]
+    reported: dict[str, set[str]] = {}
+    for code, when in zip(frame["metric"], frame["period"], strict=True):
+        reported.setdefault(str(when)[:10], set()).add(str(code))
+    return _latest_complete(months, reported)
+
+
+def naive_areas(t: Tables) -> list[AreaInfo]:
+    frame = t.area.sort_values(["level", "map", "sort_order"], kind="stable")
+    columns = AREA_COLUMNS.split(", ")
+    rows: list[tuple[Any, ...]] = [
+        tuple(None if pd.isna(v) else v for v in row) for row in frame[columns].itertuples(index=False)
+    ]
+    return [AreaInfo(*row) for row in rows]
+
+
+def naive_scope(t: Tables, code: str, unit_ids: Sequence[int] | None = None) -> Scope:
+    placed = t.unit[t.unit["area_code"].notna()].sort_values("code")
+    rows = [(int(i), str(c), str(a)) for i, c, a in zip(placed["id"], placed["code"], placed["area_code"], strict=True)]
+    return scope_of(naive_areas(t), rows, code, unit_ids)
+
+
 def naive_draft(
     t: Tables, codes: Sequence[str], period: Period, lang: str = "vi", compare: Sequence[str] = ()
 ) -> set[tuple[Any, ...]]:
@@ -952,5 +1032,8 @@ BASELINES: dict[str, Baseline] = {
     Q + "import_batches": Baseline(hand_import_batches, naive_import_batches),
     Q + "revisions": Baseline(hand_revisions, naive_revisions),
     OVERVIEW: Baseline(hand_overview, naive_overview),
+    "commstats.national.areas": Baseline(hand_areas, naive_areas),
+    "commstats.national.scope": Baseline(hand_scope, naive_scope),
+    "commstats.overview.latest_complete_month": Baseline(hand_latest_complete_month, naive_latest_complete_month),
     DRAFT: Baseline(hand_draft, naive_draft),
 }

@@ -38,10 +38,12 @@ def core_function(name: str) -> Callable[..., Any]:
 
 def _check(engine: Engine, conn: Any, tables: Tables | None, calls: Sequence[Call]) -> list[str]:
     """Each call run three ways; the names of the calls whose baselines disagree with the core."""
+    missing = sorted({name for _caller, name, _args, _kwargs in calls if name not in BASELINES})
+    if missing:
+        names = ", ".join(missing)
+        raise MissingBaseline(f"{names}: no baseline in bench/baselines.py: add a hand-written and a naive one")
     disagreements = []
     for _caller, name, args, kwargs in calls:
-        if name not in BASELINES:
-            raise MissingBaseline(f"{name} has no baseline in bench/baselines.py: add a hand-written and a naive one")
         ours = core_function(name)(engine, *args, **kwargs)
         baseline = BASELINES[name]
         if not agrees(name, ours, baseline.hand(conn, *args, **kwargs)):

@@ -366,7 +366,17 @@ def scope(engine: Engine, code: str, unit_ids: Sequence[int] | None = None) -> S
     """The scope named `code`: `vn` (the nation), a region code (`dbscl`) or a province (`34-86`, or an old one,
     `63-84`, which is read as the new province it became part of), over the units `unit_ids` only when given
     (those a person may view). ValueError for an unknown code."""
-    all_areas = {a.code: a for a in areas(engine)}
+    return scope_of(areas(engine), placed_units(engine), code, unit_ids)
+
+
+def scope_of(
+    area_list: Sequence[AreaInfo],
+    units_placed: Sequence[tuple[int, str, str]],
+    code: str,
+    unit_ids: Sequence[int] | None,
+) -> Scope:
+    """`scope` on the areas and placed units already read."""
+    all_areas = {a.code: a for a in area_list}
     area = all_areas.get(code)
     if area is None:
         raise ValueError(code)
@@ -380,7 +390,7 @@ def scope(engine: Engine, code: str, unit_ids: Sequence[int] | None = None) -> S
         and (area.level == "nation" or a.code == area.code or a.parent_code == area.code)
     ]
     members: dict[str, list[str]] = defaultdict(list)
-    for unit_id, unit_code, area_code in placed_units(engine):
+    for unit_id, unit_code, area_code in units_placed:
         if unit_ids is not None and unit_id not in unit_ids:
             continue
         placed = all_areas.get(area_code)

@@ -115,7 +115,7 @@ def test_a_metric_added_to_the_yaml_appears_after_sync_with_no_code_change(empty
         ("social_posts", "facebook", 30),
     }
     rejected = import_content(empty_engine, csv_text([("2019-08", "social_posts", "tiktok", 1, "")]).encode(), "x.csv")
-    assert "Dùng một trong: facebook, zalo." in rejected.summary()
+    assert "Mã channel không hợp lệ; dùng facebook hoặc zalo." in rejected.summary()
 
 
 def _broken(tmp_path: Path, change) -> Path:  # type: ignore[no-untyped-def]

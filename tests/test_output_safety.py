@@ -98,4 +98,10 @@ def test_no_page_renders_raw_html():
     for path in files:
         source = path.read_text(encoding="utf-8")
         assert "unsafe_allow_html" not in source, path
-        assert not re.search(r"\bst\.html\(|components\.html\(|\.v1\.html\(", source), path
+        raw = re.findall(r"\bst\.html\(|components\.html\(|\.v1\.html\(", source)
+        if path.name == "auth.py" and path.parent.name == "ui":
+            # The one exception: the zero-height script that sets the sign-in cookie (Streamlit cannot set
+            # cookies); its only dynamic text goes in as a JSON string literal with "<" escaped.
+            assert raw == ["components.html("] and 'json.dumps(f"{COOKIE}={token}' in source, path
+        else:
+            assert not raw, path

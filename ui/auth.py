@@ -8,6 +8,7 @@ when the role does not allow it; `account_panel` is the sign-in page. The rules 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import streamlit as st
@@ -98,9 +99,11 @@ def write_cookie() -> None:
         return
     token = str(st.session_state.pop(COOKIE_WRITE))
     age = auth.SESSION_HOURS * 3600 if token else 0
+    # The cookie text as a JSON string literal, "<" escaped: nothing in it can end the script or the string.
+    cookie = json.dumps(f"{COOKIE}={token}; path=/; max-age={age}; SameSite=Strict").replace("<", "\\u003c")
     script = (
         "<script>const secure = window.parent.location.protocol === 'https:' ? '; Secure' : '';"
-        f"document.cookie = '{COOKIE}={token}; path=/; max-age={age}; SameSite=Strict' + secure;</script>"
+        f"document.cookie = {cookie} + secure;</script>"
     )
     components.html(script, height=0)
 

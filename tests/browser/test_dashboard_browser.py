@@ -102,7 +102,7 @@ def test_language_switch_renames_the_navigation_and_survives_page_changes(
     settle(page)
     for _, _, title_en, _ in PAGES:
         expect(nav_link(page, title_en)).to_be_visible()
-    expect(page.get_by_text("Posts on the web portal (posts)", exact=True)).to_be_visible()
+    expect(page.get_by_text("Posts on the web portal (posts)", exact=True).first).to_be_visible()
     for path, _, title_en, _ in PAGES[1:]:
         nav_link(page, title_en).click()
         expect(page.get_by_role("heading", level=1, name=title_en)).to_be_visible()
@@ -136,7 +136,8 @@ def test_csv_download_is_the_databases_rows_with_bom_and_vietnamese_intact(
     assert download.suggested_filename.endswith(".csv")
     data = download.path().read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    # In Vietnamese the page offers ";" first, the separator Excel expects under Vietnamese regional settings.
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == [header(c, "vi") for c in queries.EXPORT_COLUMNS]
     assert len(rows) - 1 == len(expected) > 1000
     assert "Sở Thông tin và Truyền thông Trà Vinh (dữ liệu mẫu)" in {r[1] for r in rows[1:]}
