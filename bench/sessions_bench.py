@@ -46,9 +46,9 @@ from websockets.typing import Subprotocol
 
 from bench import proxy
 from bench.memory_bench import rss_mib
+from bench.serve import dashboard_command, free_port
 from bench.stream_client import view_page
 from commstats.config import PROJECT_ROOT
-from tests.pgserver import free_port
 
 PAGES = ("", "trends", "sites", "licences", "explore", "quality", "draft")
 COOKIE = "commstats_route"
@@ -75,21 +75,7 @@ def start_instances(count: int, url: str, folder: Path) -> list[Instance]:
     for i in range(count):
         port = free_port()
         log = folder / f"streamlit-{i}.log"
-        command = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "dashboard.py",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ]
+        command = dashboard_command(port)
         with log.open("wb") as out:
             process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         instances.append(Instance(process, port, log))
