@@ -51,6 +51,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "audit.action_": tuple(audit.DATA_ACTIONS | audit.ACCOUNT_ACTIONS),  # commstats/audit.py action_text
     "audit.detail_": audit.DETAIL_KEYS,  # commstats/audit.py detail_text
     "export.": tuple(queries.EXPORT_COLUMNS),  # commstats/export.py header
+    "export_grain_": GRAINS,  # commstats/queries.py observations_for_export: the grain column's words
     # ui.labels.label_of: codes stored in import_batch. source_kind is the file suffix or "template"
     # (etl/pipeline.py source_kind) or a source's SOURCE_KIND; status is set by etl/load.py.
     "source_kind_": ("csv", "txt", "xlsx", "template", "register", "report", "feed", "entry", "demo", "targets"),
