@@ -21,6 +21,7 @@ from commstats.config import PROJECT_ROOT
 from commstats.cycle.reads import STATUSES
 from commstats.cycle.rounds import NARRATIVE_BLOCKS
 from commstats.explore import View
+from commstats.grains import DERIVATIONS
 from commstats.i18n import BilingualError, t
 from commstats.narrative.choices import KINDS
 from commstats.narrative.facts import COMPARISONS, ROLES
@@ -67,6 +68,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "grain_bad_start_": GRAINS[1:],  # etl/validate.py: a month always starts one
     "draft.grain_note_": GRAINS[1:],  # commstats/narrative/compose.py basis_notes
     "chart.grain_": GRAINS[1:],  # commstats/charts.py hover
+    "chart.derived_": tuple(a + "_" + b for a, b in DERIVATIONS),  # commstats/charts.py hover
+    "draft.derived_note_": tuple(a + "_" + b for a, b in DERIVATIONS),  # commstats/narrative/compose.py basis_notes
     "chart.legend_": tuple(MARK_SYMBOLS),  # commstats/charts.py
     "revision_": ("estimate_replaced", "estimate_updated", "value"),  # pages/quality.py, quality.revision_kind
     "provinces.map_": MAPS,  # pages/provinces.py: the two maps of the country
