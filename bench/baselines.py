@@ -322,7 +322,7 @@ def hand_export(
 
 def _export_words(lang: str) -> tuple[dict[str, str], dict[bool, str]]:
     """The export's words for a figure's grain and for whether it is an estimate (the catalogue's)."""
-    grains = {grain: t("export_grain_" + grain, lang) for grain in GRAINS}
+    grains: dict[str, str] = {grain: t("export_grain_" + grain, lang) for grain in GRAINS}
     return grains, {True: t("export_estimated_yes", lang), False: t("export_estimated_no", lang)}
 
 

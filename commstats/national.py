@@ -185,7 +185,7 @@ def grouped_period_figures(
     # A level's year figure is its level at December: it may start up to 11 months before the period does.
     params = {"unit_ids": unit_ids, "codes": list(codes), "start": add_months(min(months), -11), "end": max(months)}
     with engine.connect() as conn:
-        rows = conn.execute(_unit_figures_query(), params).tuples().all()
+        rows = conn.execute(_unit_figures_query(), params).all()
     per_unit: dict[int, list[tuple[str, str, str, dt.date, str, int, bool]]] = defaultdict(list)
     for unit_id, metric, kind, grain, start, member, value, estimated in rows:
         per_unit[int(unit_id)].append(
@@ -202,11 +202,11 @@ def grouped_period_figures(
         name = names[index] if index < len(names) else ""
         for key, item in grains.fold(figures, months).items():
             basis = item.basis.of_area(name) if name else item.basis
-            old = total.get(key)
+            before = total.get(key)
             total[key] = (
                 grains.Folded(item.value, basis)
-                if old is None
-                else grains.Folded(old.value + item.value, old.basis.join(basis))
+                if before is None
+                else grains.Folded(before.value + item.value, before.basis.join(basis))
             )
     return total
 
@@ -435,6 +435,6 @@ def scope_of(
         placed = all_areas.get(area_code)
         new = placed.successor_code if placed is not None and placed.map == "63" else area_code
         members[str(new)].append(unit_code)
-    placed = [p for p in sorted(provinces, key=lambda a: a.sort_order) if members[p.code]]
-    groups = tuple(tuple(members[p.code]) for p in placed)
-    return Scope(area.code, area.name_vi, area.name_en, groups, tuple((p.name_vi, p.name_en) for p in placed))
+    reporting = [p for p in sorted(provinces, key=lambda a: a.sort_order) if members[p.code]]
+    groups = tuple(tuple(members[p.code]) for p in reporting)
+    return Scope(area.code, area.name_vi, area.name_en, groups, tuple((p.name_vi, p.name_en) for p in reporting))

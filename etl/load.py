@@ -209,7 +209,7 @@ def _locked(
     locked = locked_months(conn, *span_of(keyed))  # every month a quarter's (a year's …) figure covers
     if not locked:
         return []
-    changes = [(k, None, keyed[k].value, keyed[k].line) for k in new]
+    changes: list[tuple[Key, int | None, int, int | None]] = [(k, None, keyed[k].value, keyed[k].line) for k in new]
     changes += [(k, existing[k][1], keyed[k].value, keyed[k].line) for k in updates]
     return locked_changes(changes, locked)
 

@@ -5,6 +5,7 @@ cumulative figures (Q3 = 9 months − first half …) in drafts, charts and the 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pytest
 from sqlalchemy import Engine
@@ -31,7 +32,8 @@ def _row(metric: str, grain: str, start: dt.date, value: int, estimated: bool = 
 def _load(engine: Engine, rows: list[tuple]) -> None:
     """(unit, metric, first day, member, value, grain, estimated) rows, loaded as one batch."""
     clean = [CleanRow(i + 2, u, m, p, b, v, "", g, e) for i, (u, m, p, b, v, g, e) in enumerate(rows)]
-    load_rows(engine, clean, source_kind="csv", source_name="test", sha256=f"test-{len(rows)}-{rows[0]}")
+    digest = hashlib.sha256(repr(rows).encode()).hexdigest()
+    load_rows(engine, clean, source_kind="csv", source_name="test", sha256=digest)
 
 
 # --- subtraction, on hand-made rows ------------------------------------------------------------------------------

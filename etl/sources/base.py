@@ -202,6 +202,6 @@ def run_import(engine: Engine, source: Source, given: Any, batch: Batch) -> Impo
         report.result = None
         params = dict(refused.params)
         line = params.pop("line", None)  # the row of the first refused figure, its period column
-        where = (line, "period") if isinstance(line, int) else (None, "")
-        report.problems.append(CycleProblem(batch.file, *where, "", refused.key, params))
+        row, column = (line, "period") if isinstance(line, int) else (None, "")
+        report.problems.append(CycleProblem(batch.file, row, column, "", refused.key, params))
     return report
