@@ -242,3 +242,15 @@ def test_a_regional_draft_derives_a_provinces_quarter_and_names_it(provinces):
         and "Bản tin audio (thu và phát) (Lai Châu)" in n
         for n in draft.notes
     )
+
+
+def test_the_draft_pages_scope_says_which_provinces_figures_are_quarterly(provinces, empty_url, monkeypatch):
+    state = {"draft_kind": "quarter", "draft_period_quarter": "2026-Q3", "draft_scope": "vn"}
+    app = run_page(empty_url, monkeypatch, "pages/draft.py", **state)
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("Đăng 42 tin, bài tiếng Việt (ước thực hiện)" in c.value for c in app.code)
+    shown = [*(c.value for c in app.code), *(c.value for c in app.caption), *(m.value for m in app.markdown)]
+    shown += [w.value for w in app.warning] + [i.value for i in app.info]
+    assert any(
+        "Số liệu quý, không có số liệu tháng: Tin, bài đăng trên Cổng thông tin điện tử (Lai Châu)" in s for s in shown
+    ), shown
