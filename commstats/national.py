@@ -185,7 +185,7 @@ def grouped_period_figures(
     # A level's year figure is its level at December: it may start up to 11 months before the period does.
     params = {"unit_ids": unit_ids, "codes": list(codes), "start": add_months(min(months), -11), "end": max(months)}
     with engine.connect() as conn:
-        rows = conn.execute(_unit_figures_query(), params).all()
+        rows = conn.execute(_unit_figures_query(), params).tuples().all()
     per_unit: dict[int, list[tuple[str, str, str, dt.date, str, int, bool]]] = defaultdict(list)
     for unit_id, metric, kind, grain, start, member, value, estimated in rows:
         per_unit[int(unit_id)].append(
