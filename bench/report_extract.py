@@ -169,9 +169,9 @@ def main(argv: list[str] | None = None) -> None:
         for path in args.sentences or [SENTENCES]:
             print_sentences(path)
             if args.missed:
-                for item in score_sentences(path):
-                    for missed in item.missed:
-                        print(f"    missed in {item.id!r}: {missed}")
+                for sentence in score_sentences(path):
+                    for missed in sentence.missed:
+                        print(f"    missed in {sentence.id!r}: {missed}")
     scores = measure(args.documents)
     header = ("document", "period", "expected", "loaded", "right", "review", "review right")
     print("{:<22} {:<8} {:>8} {:>6} {:>5} {:>6} {:>12}".format(*header))
