@@ -341,9 +341,12 @@ class Patterns:
     clause_qualifier: re.Pattern[str]
     estimate_note: re.Pattern[str]  # a sentence saying the report's figures are estimates
     delta: re.Pattern[str]
-    other_action: re.Pattern[str]  # "thu hồi", "gia hạn", "cấp lại" right before a figure: not what a metric counts
+    other_action: re.Pattern[str]  # "thu hồi", "cấp lại", "chưa" right before a figure: not what a metric counts
+    other_action_after: re.Pattern[str]  # after it: "02 giấy phép bị thu hồi", "15 trang … chưa cập nhật"
     level_change: re.Pattern[str]  # "lắp đặt mới" right before a level's figure: the number added, not the level
     levels: frozenset[str]  # the stock metrics of the catalogue (a level at the period's end)
+    plan_words: re.Pattern[str]  # "phấn đấu", "mục tiêu", "theo kế hoạch" before a figure: a target
+    plan_after: re.Pattern[str]  # "trong tháng tới" after a figure: a target
     other_period: re.Pattern[str]
     plan_heading: re.Pattern[str]
     ignore: list[re.Pattern[str]]
@@ -472,9 +475,19 @@ def load_patterns(path: Path = PATTERNS_PATH) -> Patterns:
         estimate_note=_compile(str(spec.get("estimate_note") or r"(?!x)x"), f"{path.name}: estimate_note"),
         clause_qualifier=_compile(rf"\b(?:{_alternatives(spec.get('clause_qualifiers') or ['ước'])})\b", "clause"),
         delta=_compile(rf"(?:^|\W)(?:{_alternatives(spec.get('delta_words') or ['tăng', 'giảm'])})\s*$", "delta"),
-        other_action=_compile(rf"\b(?:{spec.get('other_action') or '(?!x)x'})\b", f"{path.name}: other_action"),
+        other_action=_compile(
+            rf"\b(?:{spec.get('other_action') or '(?!x)x'}|{spec.get('other_state') or '(?!x)x'})\b",
+            f"{path.name}: other_action",
+        ),
+        other_action_after=_compile(
+            rf"\b(?:bị|được|đã bị|đã được|đề nghị|xin)\s+(?:{spec.get('other_action') or '(?!x)x'})\b"
+            rf"|\b(?:{spec.get('other_state') or '(?!x)x'})\b",
+            f"{path.name}: other_action",
+        ),
         level_change=_compile(rf"\b(?:{spec.get('level_change') or '(?!x)x'})\b", f"{path.name}: level_change"),
         levels=frozenset(m.code for m in load_catalog().metrics if m.kind == "stock"),
+        plan_words=_compile(rf"(?:{spec.get('plan_words') or '(?!x)x'})", f"{path.name}: plan_words"),
+        plan_after=_compile(rf"\b(?:{spec.get('plan_after') or '(?!x)x'})", f"{path.name}: plan_after"),
         other_period=_compile(str(spec.get("other_period") or r"lũy kế"), f"{path.name}: other_period"),
         plan_heading=_compile(str(spec.get("plan_heading") or r"kế hoạch"), f"{path.name}: plan_heading"),
         ignore=ignore,
@@ -729,6 +742,13 @@ def _lead_in(sentence: Sentence, clause_start: int, start: int, patterns: Patter
     return sentence.text[(previous[-1] if previous else clause_start) : start]
 
 
+def _trail(sentence: Sentence, end: int, patterns: Patterns) -> str:
+    """The words right after a figure: up to the next figure of its clause (or the clause's end)."""
+    clause_end = _clause(sentence.text, end)[1]
+    following = patterns.number.search(sentence.masked, end, clause_end)
+    return sentence.text[end : following.start() if following else clause_end]
+
+
 def _reasons(
     metric: str, sentence: Sentence, found: re.Match[str], ctx: _Context, source: str
 ) -> tuple[list[tuple[str, str, str]], str, bool]:
@@ -758,7 +778,8 @@ def _reasons(
     if ctx.patterns.delta.search(prefix):
         reasons.append(("delta", "", ""))
     lead_in = _lead_in(sentence, clause_start, start, ctx.patterns)
-    action = ctx.patterns.other_action.search(lead_in)
+    trail = _trail(sentence, _number_end(found), ctx.patterns)
+    action = ctx.patterns.other_action.search(lead_in) or ctx.patterns.other_action_after.search(trail)
     if action:
         reasons.append(("action", action.group(), action.group()))
     change = ctx.patterns.level_change.search(lead_in) if metric in ctx.patterns.levels else None
@@ -767,7 +788,11 @@ def _reasons(
     other_word = _other_period(sentence, start, _number_end(found), ctx)
     if other_word:
         reasons.append(("other_period", other_word, other_word))
-    if sentence.in_plan:
+    # A head closed by a colon ("Phấn đấu trong tháng 8: …; …") opens every clause after it.
+    colon = sentence.text.find(":")
+    head = sentence.text[:colon] if 0 <= colon < clause_start else ""
+    target = any(ctx.patterns.plan_words.search(part) for part in (prefix, head, sentence.lead))
+    if sentence.in_plan or target or ctx.patterns.plan_after.search(trail):
         reasons.append(("plan", "", ""))
     return reasons, qualifier, estimated
 
