@@ -347,6 +347,7 @@ class Patterns:
     levels: frozenset[str]  # the stock metrics of the catalogue (a level at the period's end)
     plan_words: re.Pattern[str]  # "phấn đấu", "mục tiêu", "theo kế hoạch" before a figure: a target
     plan_after: re.Pattern[str]  # "trong tháng tới" after a figure: a target
+    to_date: re.Pattern[str]  # "đến nay", "hiện nay" before a flow's figure: a total to date
     other_period: re.Pattern[str]
     plan_heading: re.Pattern[str]
     ignore: list[re.Pattern[str]]
@@ -488,6 +489,7 @@ def load_patterns(path: Path = PATTERNS_PATH) -> Patterns:
         levels=frozenset(m.code for m in load_catalog().metrics if m.kind == "stock"),
         plan_words=_compile(rf"(?:{spec.get('plan_words') or '(?!x)x'})", f"{path.name}: plan_words"),
         plan_after=_compile(rf"\b(?:{spec.get('plan_after') or '(?!x)x'})", f"{path.name}: plan_after"),
+        to_date=_compile(rf"\b(?:{spec.get('to_date') or '(?!x)x'})\b", f"{path.name}: to_date"),
         other_period=_compile(str(spec.get("other_period") or r"lũy kế"), f"{path.name}: other_period"),
         plan_heading=_compile(str(spec.get("plan_heading") or r"kế hoạch"), f"{path.name}: plan_heading"),
         ignore=ignore,
@@ -785,12 +787,15 @@ def _reasons(
     change = ctx.patterns.level_change.search(lead_in) if metric in ctx.patterns.levels else None
     if change:
         reasons.append(("level_change", change.group(), change.group()))
-    other_word = _other_period(sentence, start, _number_end(found), ctx)
-    if other_word:
-        reasons.append(("other_period", other_word, other_word))
     # A head closed by a colon ("Phấn đấu trong tháng 8: …; …") opens every clause after it.
     colon = sentence.text.find(":")
     head = sentence.text[:colon] if 0 <= colon < clause_start else ""
+    to_date = None
+    if metric not in ctx.patterns.levels:
+        to_date = next((m for part in (prefix, head, sentence.lead) if (m := ctx.patterns.to_date.search(part))), None)
+    other_word = _other_period(sentence, start, _number_end(found), ctx) or (to_date.group() if to_date else None)
+    if other_word:
+        reasons.append(("other_period", other_word, other_word))
     target = any(ctx.patterns.plan_words.search(part) for part in (prefix, head, sentence.lead))
     if sentence.in_plan or target or ctx.patterns.plan_after.search(trail):
         reasons.append(("plan", "", ""))
