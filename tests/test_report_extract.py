@@ -390,6 +390,19 @@ def test_plan_section_figures_are_targets_not_results() -> None:
     assert "plan" in figures[1].reason
 
 
+def test_a_part_heading_starts_the_plan_part() -> None:
+    # "PHẦN THỨ HAI: PHƯƠNG HƯỚNG …" stands above the roman-numbered sections: everything after it is a plan.
+    text = (
+        "BÁO CÁO\nTổng kết công tác năm 2021 và phương hướng nhiệm vụ năm 2022\n"
+        "PHẦN THỨ NHẤT: KẾT QUẢ THỰC HIỆN NHIỆM VỤ NĂM 2021\n- Đăng 330 tin, bài tiếng Việt.\n"
+        "PHẦN THỨ HAI: PHƯƠNG HƯỚNG NHIỆM VỤ NĂM 2022\n"
+        "- Hoàn thiện hạ tầng; đăng 400 tin, bài tiếng Việt.\n"
+    )
+    figures = extract_figures(text, parse_period("2021"))
+    assert _summary(figures) == [("portal_posts", "vi", 330, "", S), ("portal_posts", "vi", 400, "", R)]
+    assert "plan" in figures[1].reason
+
+
 def test_wrapped_lines_are_read_as_one_sentence() -> None:
     text = (
         "- Về hoạt động của 43 Trang tin thành phần (trong đó có 03 trang hoạt động riêng):\n"

@@ -511,6 +511,8 @@ class Sentence:
 
 
 _NUMBERED_HEADING = re.compile(r"^(?P<mark>[IVXLC]+|[A-ZĐ]|[0-9]+(?:\.[0-9]+)*)[.)]\s+\S")
+# "PHẦN THỨ HAI: PHƯƠNG HƯỚNG…", "Phần I." — a part of the report, above its roman-numbered sections.
+_PART_HEADING = re.compile(r"^phần\s+(?:thứ\s+)?(?:nhất|hai|ba|tư|[IVX]+|[0-9]+)\s*[:.)-]?\s", re.IGNORECASE)
 _LINE_NUMBERING = re.compile(r"^[0-9]+(?:\.[0-9]+)*[.)]\s")
 _BARE_MARK = re.compile(r"^\s*(?:[IVXLC]+|[A-ZĐa-zđ]|[0-9]+(?:\.[0-9]+)*)\s*$")
 _SENTENCE_END = re.compile(r"[.!?…]+(?:/\.)?\s+")
@@ -569,6 +571,8 @@ def _paragraphs(text: str) -> list[tuple[int, str]]:
 
 
 def _heading_level(paragraph: str) -> int | None:
+    if _PART_HEADING.match(paragraph) and len(paragraph) <= MAX_HEADING:
+        return -1
     found = _NUMBERED_HEADING.match(paragraph)
     if not found or len(paragraph) > MAX_HEADING:
         return None
