@@ -799,7 +799,8 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append(
             f"| {phase['instances']} | {phase['offered_per_s']:.1f} / {phase['throughput_per_s']:.1f} per s | "
             f"{latency['p50_s']:.2f} s | {latency['p95_s']:.2f} s | {first['p50_s']:.2f} / {first['p95_s']:.2f} s | "
-            f"{phase['wait_before_script']['p95_s']:.2f} s | {phase['errors']} | {phase['instance_cpu_s_per_view']:.2f} | "
+            f"{phase['wait_before_script']['p95_s']:.2f} s | {phase['errors']} | "
+            f"{phase['instance_cpu_s_per_view']:.2f} | "
             f"{cores} ({cpu['machine_busy_cores']:.1f} of {cpu['machine_cores']}) | {rss} | {connections} |"
         )
     lines.append("")
