@@ -679,6 +679,7 @@ def summarise(
         "error_samples": errors[:10],
         "sessions_failed": sum(1 for s in clients if s.failure),
         "sessions_per_instance": [sum(1 for s in clients if s.instance == a) for a in addresses],
+        "session_instances": [s.instance for s in clients],  # the upstream that served each session's cookie
         "cpu": cpu,
         # What one interaction costs the instances, whatever else ran on the machine: the figure to compare
         # between runs on a shared machine (latency there depends on everyone else's load too).
