@@ -392,9 +392,7 @@ def pg_connections(url: str) -> dict[str, dict[str, int]]:
     """PostgreSQL's connections to the database by application_name: how many, how many running."""
     parsed = make_url(url)
     counts: dict[str, dict[str, int]] = {}
-    with psycopg.connect(
-        host=parsed.host, port=parsed.port, user=parsed.username, password=parsed.password, dbname=parsed.database
-    ) as conn:
+    with _connect(url) as conn:
         rows = conn.execute(
             "SELECT application_name, count(*), count(*) FILTER (WHERE state = 'active') "
             "FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid() GROUP BY application_name",
@@ -405,6 +403,39 @@ def pg_connections(url: str) -> dict[str, dict[str, int]]:
     return counts
 
 
+def _connect(url: str) -> psycopg.Connection[Any]:
+    parsed = make_url(url)
+    return psycopg.connect(
+        host=parsed.host, port=parsed.port, user=parsed.username, password=parsed.password, dbname=parsed.database
+    )
+
+
+def postmaster_pid(url: str) -> int | None:
+    """The PostgreSQL server's main process when it runs on this machine (its backends are its children)."""
+    try:
+        with _connect(url) as conn:
+            row = conn.execute("SELECT pg_backend_pid()").fetchone()
+        backend = int(row[0]) if row else 0
+        return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (psycopg.Error, OSError, ValueError, IndexError):
+        return None
+
+
+def children_cpu_seconds(parent: int | None) -> float:
+    """CPU time of the live child processes of `parent` (PostgreSQL's backends and workers)."""
+    if parent is None:
+        return 0.0
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 class Sampler(threading.Thread):
     """Every SAMPLE_SECONDS: each instance's resident memory and CPU time, the machine's CPU ticks, the
     client's own CPU time, PostgreSQL's connections and the load average."""
@@ -412,6 +443,7 @@ class Sampler(threading.Thread):
     def __init__(self, instances: list[Instance], url: str) -> None:
         super().__init__(daemon=True)
         self.instances, self.url = instances, url
+        self.postmaster = postmaster_pid(url)
         self.samples: list[dict[str, Any]] = []
         self.halt = threading.Event()
 
@@ -428,6 +460,8 @@ class Sampler(threading.Thread):
                 "rss_mib": [round(rss_mib(i.process.pid), 1) for i in self.instances],
                 "cpu_s": [round(cpu_seconds(i.process.pid), 2) for i in self.instances],
                 "client_cpu_s": round(cpu_seconds(os.getpid()), 2),
+                # Backends that ended between two samples are missed: the pooled ones live through the run.
+                "postgres_cpu_s": round(children_cpu_seconds(self.postmaster), 2),
                 "machine": [busy, total],
                 "pg": connections,
             }
@@ -489,6 +523,8 @@ def _cpu_share(samples: list[dict[str, Any]], start: float, end: float) -> dict[
         "instances_cpu_s": [round(b - a, 1) for a, b in zip(first["cpu_s"], last["cpu_s"], strict=True)],
         "instances_cores": [round((b - a) / seconds, 2) for a, b in zip(first["cpu_s"], last["cpu_s"], strict=True)],
         "client_cores": round((last["client_cpu_s"] - first["client_cpu_s"]) / seconds, 2),
+        "postgres_cpu_s": round(max(0.0, last["postgres_cpu_s"] - first["postgres_cpu_s"]), 1),
+        "postgres_cores": round(max(0.0, last["postgres_cpu_s"] - first["postgres_cpu_s"]) / seconds, 2),
         "machine_busy_cores": round(cores * busy / total, 2) if total else 0.0,
         "machine_cores": cores,
     }
@@ -518,10 +554,7 @@ def pool_budget(url: str, instances: int) -> dict[str, int]:
     pool = engine.pool
     per_instance = int(getattr(pool, "size", lambda: 0)()) + int(getattr(pool, "_max_overflow", 0))
     engine.dispose()
-    parsed = make_url(url)
-    with psycopg.connect(
-        host=parsed.host, port=parsed.port, user=parsed.username, password=parsed.password, dbname=parsed.database
-    ) as conn:
+    with _connect(url) as conn:
         row = conn.execute("SHOW max_connections").fetchone()
     return {
         "per_instance_at_most": per_instance,
@@ -684,6 +717,9 @@ def summarise(
         # What one interaction costs the instances, whatever else ran on the machine: the figure to compare
         # between runs on a shared machine (latency there depends on everyone else's load too).
         "instance_cpu_s_per_view": round(sum(cpu["instances_cpu_s"]) / max(1, views_in_window), 3),
+        # PostgreSQL's share (the importer's backend included): with the instances', what one view costs the
+        # machine, and so how many views a second its cores could serve at most.
+        "postgres_cpu_s_per_view": round(cpu["postgres_cpu_s"] / max(1, views_in_window), 3),
         "pg_connections": _connections(samples, instance_count),
         "pool_budget": budget,
         "memory": _memory(samples, clients, addresses),
@@ -765,7 +801,8 @@ def print_phase(phase: dict[str, Any]) -> None:
         f"{phase['measured_seconds']} s ({phase['throughput_per_s']:.2f}/s, offered {phase['offered_per_s']:.2f}/s); "
         f"p50 {latency['p50_s']:.2f} s, p95 {latency['p95_s']:.2f} s (wait p95 "
         f"{phase['wait_before_script']['p95_s']:.2f} s); first load p50 {first['p50_s']:.2f} s, p95 "
-        f"{first['p95_s']:.2f} s; errors {phase['errors']}; CPU s/view {phase['instance_cpu_s_per_view']}, "
+        f"{first['p95_s']:.2f} s; errors {phase['errors']}; CPU s/view {phase['instance_cpu_s_per_view']} "
+        f"+ PostgreSQL {phase['postgres_cpu_s_per_view']}, "
         f"cores per instance {cpu['instances_cores']}, "
         f"client {cpu['client_cores']}, machine {cpu['machine_busy_cores']}/{cpu['machine_cores']}; "
         f"PostgreSQL connections {connections}; RSS MiB at mark→end {memory}; "
@@ -785,7 +822,8 @@ def markdown(result: dict[str, Any]) -> str:
         + (", an import running" if plan["importing"] else "")
         + ":",
         "",
-        "| instances | offered / served | p50 | p95 | first load p50 / p95 | wait p95 | errors | CPU s per view "
+        "| instances | offered / served | p50 | p95 | first load p50 / p95 | wait p95 | errors | CPU s per view, "
+        "instances + PostgreSQL "
         "| cores per instance (machine) | RSS MiB per instance, 500 views → end | PostgreSQL connections |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
     ]
@@ -801,7 +839,7 @@ def markdown(result: dict[str, Any]) -> str:
             f"| {phase['instances']} | {phase['offered_per_s']:.1f} / {phase['throughput_per_s']:.1f} per s | "
             f"{latency['p50_s']:.2f} s | {latency['p95_s']:.2f} s | {first['p50_s']:.2f} / {first['p95_s']:.2f} s | "
             f"{phase['wait_before_script']['p95_s']:.2f} s | {phase['errors']} | "
-            f"{phase['instance_cpu_s_per_view']:.2f} | "
+            f"{phase['instance_cpu_s_per_view']:.2f} + {phase.get('postgres_cpu_s_per_view', 0.0):.2f} | "
             f"{cores} ({cpu['machine_busy_cores']:.1f} of {cpu['machine_cores']}) | {rss} | {connections} |"
         )
     lines.append("")
@@ -814,10 +852,7 @@ def markdown(result: dict[str, Any]) -> str:
 
 def bench_units(url: str) -> int:
     """How many units bench/pg_bench.py loaded into `url` (codes u00000…)."""
-    parsed = make_url(url)
-    with psycopg.connect(
-        host=parsed.host, port=parsed.port, user=parsed.username, password=parsed.password, dbname=parsed.database
-    ) as conn:
+    with _connect(url) as conn:
         row = conn.execute("SELECT count(*) FROM unit WHERE code ~ '^u[0-9]{5}$'").fetchone()
     count = int(row[0]) if row else 0
     if count == 0:
