@@ -813,6 +813,12 @@ def print_phase(phase: dict[str, Any]) -> None:
     )
 
 
+def _postgres_share(phase: dict[str, Any]) -> str:
+    """PostgreSQL's CPU per view, or a dash for runs from before it was sampled."""
+    share = phase.get("postgres_cpu_s_per_view")
+    return "—" if share is None else f"{share:.2f}"
+
+
 def markdown(result: dict[str, Any]) -> str:
     """The README's table of one run: a row per instance count."""
     plan = result["plan"]
@@ -839,7 +845,7 @@ def markdown(result: dict[str, Any]) -> str:
             f"| {phase['instances']} | {phase['offered_per_s']:.1f} / {phase['throughput_per_s']:.1f} per s | "
             f"{latency['p50_s']:.2f} s | {latency['p95_s']:.2f} s | {first['p50_s']:.2f} / {first['p95_s']:.2f} s | "
             f"{phase['wait_before_script']['p95_s']:.2f} s | {phase['errors']} | "
-            f"{phase['instance_cpu_s_per_view']:.2f} + {phase.get('postgres_cpu_s_per_view', 0.0):.2f} | "
+            f"{phase['instance_cpu_s_per_view']:.2f} + {_postgres_share(phase)} | "
             f"{cores} ({cpu['machine_busy_cores']:.1f} of {cpu['machine_cores']}) | {rss} | {connections} |"
         )
     lines.append("")
