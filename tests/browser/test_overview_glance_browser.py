@@ -23,7 +23,7 @@ from commstats.numbers import format_count, format_percent
 from etl.pipeline import import_content
 from tests.browser.conftest import Dashboard, serve
 from tests.browser.test_dashboard_browser import settle
-from tests.browser.test_sign_in_kept_browser import sign_in
+from tests.browser.test_staff_pages_browser import PASSWORD, sign_in, signed_in
 from tests.conftest import sqlite_url
 from tests.importfiles import csv_text
 
@@ -55,9 +55,7 @@ def reporting(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) 
         engine, csv_text(rows, ("period", "metric", "member", "value")).encode(), "t.csv", unit=UNIT
     )
     assert report.ok, report
-    auth.create_user(
-        engine, "viewer", "mat-khau-giu-phien-2019", actor="test", display_name="Viewer", role="viewer", unit_code="*"
-    )
+    auth.create_user(engine, "viewer", PASSWORD, actor="test", display_name="Viewer", role="viewer", unit_code="*")
     engine.dispose()
     with serve(sqlite_url(database), folder, **{auth.AUTH_ENV: "on"}) as running:
         yield running
@@ -75,10 +73,10 @@ def card(page: Page, title: str) -> Locator:
 def open_overview(page: Page, reporting: Dashboard) -> None:
     page.set_viewport_size({"width": 1280, "height": 1000})
     sign_in(page, reporting, "viewer")
+    signed_in(page, "viewer")
     page.goto(reporting.url)
     expect(page.get_by_role("heading", level=1, name="Tổng quan")).to_be_visible()
     settle(page)
-    expect(page.get_by_text("Đã đăng nhập: Viewer", exact=False).first).to_be_visible()
     expect(page.locator('[data-testid="stMetric"]').last).to_be_visible()  # the cards are drawn
 
 
