@@ -148,9 +148,9 @@ def test_year_to_date_against_the_target_is_a_progress_bar(page: Page, reporting
     expect(bar).to_contain_text(
         f"Lũy kế từ đầu năm: {format_count(ytd)} — đạt {format_percent(share)} kế hoạch năm ({format_count(target)})"
     )
-    expect(bar.get_by_role("progressbar")).to_have_attribute("aria-valuenow", str(min(100, int(share))))
+    expect(bar.get_by_role("progressbar")).to_have_attribute("aria-valuenow", str(min(100, round(share))))
     filled = bar.locator('[data-testid="stProgressBarTrack"] > div')
-    assert f"translateX(-{100 - min(100, int(share))}%)" in (filled.get_attribute("style") or "")
+    assert f"translateX(-{100 - min(100, round(share))}%)" in (filled.get_attribute("style") or "")
 
 
 def test_a_metric_not_reported_yet_says_so(page: Page, reporting: Dashboard) -> None:
