@@ -121,6 +121,22 @@ def test_viewer_cannot_export_and_analyst_can(demo_with_accounts, monkeypatch):
     assert not draft.exception and not draft.get("download_button")
 
 
+def test_every_table_of_the_analysis_pages_downloads_for_an_analyst_and_none_for_a_viewer(
+    demo_with_accounts, monkeypatch
+):
+    """Streamlit's toolbar download is off for everyone; the project's own CSV and XLSX buttons (ui/downloads)
+    stand under each table of the draft's sources, quality, sites and licences pages, for analysts only."""
+    for page in ("pages/draft.py", "pages/quality.py", "pages/sites.py", "pages/licences.py"):
+        analyst = run_page(demo_with_accounts, monkeypatch, page=page, auth_user="analyst")
+        assert not analyst.exception, page
+        labels = [b.proto.label for b in analyst.get("download_button")]
+        tables = len(analyst.dataframe)
+        assert tables >= 1 and labels.count("Tải CSV") == tables and labels.count("Tải Excel (XLSX)") == tables, page
+        viewer = run_page(demo_with_accounts, monkeypatch, page=page, auth_user="viewer")
+        assert not viewer.exception and len(viewer.dataframe) == tables, page
+        assert not viewer.get("download_button"), page
+
+
 def test_editor_can_reach_import_and_entry_but_viewer_and_analyst_cannot(demo_with_accounts, monkeypatch):
     for page in ("pages/import.py", "pages/entry.py"):
         editor = run_page(demo_with_accounts, monkeypatch, page=page, auth_user="editor")
@@ -240,7 +256,8 @@ def test_signing_out_ends_the_same_session_open_in_another_browser(demo_with_acc
     first.text_input(key="auth_password").input(PASSWORD)
     next(b for b in first.button if b.form_id == "auth_sign_in").click()
     first.run()
-    second = run_page(demo_with_accounts, monkeypatch, page="pages/import.py", auth_token=first.session_state["auth_token"])
+    kept = first.session_state["auth_token"]
+    second = run_page(demo_with_accounts, monkeypatch, page="pages/import.py", auth_token=kept)
     assert second.get("file_uploader")
     [current, new, again] = [w for w in first.text_input if w.form_id == "account_password"]
     current.input(PASSWORD)
