@@ -712,6 +712,16 @@ def principal_for_token(engine: Engine, token: str, now: dt.datetime | None = No
         return _principal(session, user)
 
 
+def signed_out_here(token: str) -> bool:
+    """Whether this process signed the token's session out and has not written it yet (a long import holds
+    the write lock): the dashboard's cached lookups ask this first."""
+    parts = _token_parts(token)
+    if parts is None:
+        return False
+    with _sessions_guard:
+        return _pending_sessions.get(_session_key(parts[2])) is False
+
+
 def sign_out(engine: Engine, token: str | None, *, actor: str) -> None:
     """End the session of `token` (its row deleted, so a copy of the cookie stops working too) and record
     the sign-out; like a sign-in it never waits on a long import's write lock."""

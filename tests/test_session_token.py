@@ -5,11 +5,13 @@ disabled account ends every session of the account, and expired rows are deleted
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commstats import audit, auth
+from commstats.db import flush_deferred_writes, writer
 from commstats.models import UserSession, _now
 
 PASSWORD = "mat-khau-phien-lam-viec"
@@ -80,3 +82,35 @@ def test_expired_sessions_are_deleted_at_the_next_sign_in(empty_engine):
     with Session(empty_engine) as session:
         rows = session.scalars(select(UserSession.expires_at)).all()
     assert len(rows) == 1 and rows[0] > _now()
+
+
+def test_sign_in_and_sign_out_answer_while_an_import_holds_the_lock(empty_engine):
+    """While a long import holds the write lock, a new session works at once and a signed-out one stops at
+    once in this process (sqlite: written after the import commits; PostgreSQL: written at once)."""
+    auth.create_user(empty_engine, "gia", PASSWORD, actor="t", role="viewer", unit_code="*")
+    auth.name_key(empty_engine, "gia")  # the database's hash key, read once before the lock is taken
+    before = auth.session_token(empty_engine, "gia")
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_lock() -> None:  # as etl.load does: one write transaction open for the whole load
+        with writer(empty_engine).begin() as conn:
+            audit.record(conn, actor="importer", action="import", target="big.csv")
+            holding.set()
+            release.wait(timeout=120)
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert holding.wait(timeout=60)
+        during = auth.session_token(empty_engine, "gia")
+        assert auth.principal_for_token(empty_engine, during) is not None
+        auth.sign_out(empty_engine, before, actor="gia")
+        assert auth.signed_out_here(before) == (empty_engine.dialect.name == "sqlite")
+        assert auth.principal_for_token(empty_engine, before) is None
+        assert not release.is_set() and holder.is_alive()  # all of it answered while the lock was held
+    finally:
+        release.set()
+        holder.join(timeout=120)
+    assert flush_deferred_writes(timeout=120)
+    assert not auth.signed_out_here(before) and auth.principal_for_token(empty_engine, before) is None
+    assert auth.principal_for_token(empty_engine, during) is not None and auth.open_sessions(empty_engine, "gia") == 1

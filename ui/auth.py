@@ -64,7 +64,7 @@ def current() -> Principal:
     engine = cache.engine(url)
     token = st.session_state.get(SESSION_TOKEN)
     if token:  # a password sign-in: its session may have been signed out elsewhere, or its password reset
-        found = auth.principal_for_token(engine, str(token))
+        found = None if auth.signed_out_here(str(token)) else cache.principal_by_token(url, str(token))
         if found is not None:
             st.session_state[SESSION_USER] = found.username
             return found
