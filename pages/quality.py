@@ -10,6 +10,7 @@ from commstats.periods import add_months, period_from_start
 from commstats.units import reporting_ends
 from ui import cache
 from ui.auth import audit_section, can_audit
+from ui.downloads import can_export, exported_table
 from ui.figures import can_delete, delete_section
 from ui.frame import Selection, month_label, open_page
 from ui.labels import label_of
@@ -20,7 +21,8 @@ def _delete_when_empty(selection: Selection) -> None:
         delete_section(selection.unit_ids, only_when_outside=True)
 
 
-selection = open_page("quality", on_empty=_delete_when_empty).selection
+frame = open_page("quality", on_empty=_delete_when_empty)
+selection = frame.selection
 
 lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, *selection.months.chosen
 st.caption(t("quality_caption", start=month_label(start, lang), end=month_label(end, lang)))
@@ -37,6 +39,7 @@ gaps = missing[missing["missing"] > 0]
 k = st.session_state.get("quality_k", quality.K_DEFAULT)
 unusual = quality.outliers(history, start, end, k=k)
 batches, revisions = cache.import_batches(url, ids), cache.revisions(url, ids)  # the chosen units' own
+exports = can_export(frame.principal, ids)  # analysts and above download each table (ui/downloads.py)
 
 for column, key, value in zip(
     st.columns(4),
@@ -51,7 +54,7 @@ st.caption(t("quality_missing_caption"))
 if gaps.empty:
     st.success(t("quality_missing_none"))
 else:
-    st.dataframe(
+    exported_table(
         {
             t("col_unit"): [units.get(u, u) for u in gaps["unit"]],
             t("col_metric"): [catalogue[m].name(lang) for m in gaps["metric"]],
@@ -63,6 +66,9 @@ else:
         hide_index=True,
         width="stretch",
         key="quality_missing_table",
+        downloads=exports,
+        file_name=f"commstats-quality-missing-{start:%Y-%m}-{end:%Y-%m}",
+        lang=lang,
     )
 
 st.subheader(t("quality_outliers"))
@@ -78,7 +84,7 @@ st.columns([1, 2])[0].select_slider(  # a slider's own format would print 3.5; b
 if unusual.empty:
     st.success(t("quality_outliers_none"))
 else:
-    st.dataframe(
+    exported_table(
         {
             t("col_unit"): [units.get(u, u) for u in unusual["unit"]],
             t("col_metric"): [catalogue[m].name(lang) for m in unusual["metric"]],
@@ -94,6 +100,9 @@ else:
         hide_index=True,
         width="stretch",
         key="quality_outliers_table",
+        downloads=exports,
+        file_name=f"commstats-quality-outliers-{start:%Y-%m}-{end:%Y-%m}",
+        lang=lang,
     )
 
 st.subheader(t("quality_grains"))
@@ -101,7 +110,7 @@ st.caption(t("quality_grains_caption"))
 if not differences:
     st.success(t("quality_grains_none"))
 else:
-    st.dataframe(
+    exported_table(
         {
             t("col_unit"): [units.get(d.unit, d.unit) for d in differences],
             t("col_metric"): [
@@ -124,12 +133,15 @@ else:
         hide_index=True,
         width="stretch",
         key="quality_grains_table",
+        downloads=exports,
+        file_name=f"commstats-quality-grains-{start:%Y-%m}-{end:%Y-%m}",
+        lang=lang,
     )
 
 st.subheader(t("quality_batches"))
 st.caption(t("quality_batches_caption"))
 if not batches.empty:
-    st.dataframe(
+    exported_table(
         {
             t("col_batch"): batches["id"],
             t("col_source_kind"): [label_of("source_kind", k) for k in batches["source_kind"]],
@@ -146,6 +158,9 @@ if not batches.empty:
         hide_index=True,
         width="stretch",
         key="quality_batches_table",
+        downloads=exports,
+        file_name=f"commstats-quality-batches-{start:%Y-%m}-{end:%Y-%m}",
+        lang=lang,
     )
 
 st.subheader(t("quality_revisions"))
@@ -153,7 +168,7 @@ name_column = "member_en" if lang == "en" else "member_vi"  # names read with th
 if revisions.empty:
     st.info(t("quality_revisions_none"))
 else:
-    st.dataframe(
+    exported_table(
         {
             t("col_changed_at"): [format_time(at) for at in revisions["changed_at"]],
             t("col_batch"): revisions["batch_id"],
@@ -176,6 +191,9 @@ else:
         hide_index=True,
         width="stretch",
         key="quality_revisions_table",
+        downloads=exports,
+        file_name=f"commstats-quality-revisions-{start:%Y-%m}-{end:%Y-%m}",
+        lang=lang,
     )
 
 if can_delete(selection.unit_ids):  # editors: a bad row (a 9999 date cell) is never permanent

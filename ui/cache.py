@@ -165,6 +165,14 @@ def principal(url: str, username: str) -> auth.Principal | None:
 
 
 @fresh()
+def principal_by_token(url: str, token: str) -> auth.Principal | None:
+    """The account of a password sign-in's session token, cached as `principal`: a sign-out, a new password or
+    a disabled account deletes the session in the same transaction as its audit event, which moves the data
+    version. (A sign-out made here but not written yet is checked by ui.auth before this.)"""
+    return auth.principal_for_token(engine(url), token)
+
+
+@fresh()
 def principal_by_email(url: str, email: str) -> auth.Principal | None:
     """The account single sign-on's e-mail maps to, cached as `principal`."""
     return auth.principal_for_email(engine(url), email)
