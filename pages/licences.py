@@ -76,6 +76,7 @@ exported_table(
     hide_index=True,
     width="stretch",
     key="licences_years",
+    numbers={types[c].name(lang): [int(v) if v == v else None for v in table[c]] for c in types},
     downloads=exports,
     file_name=f"commstats-licences-years-{start:%Y-%m}-{end:%Y-%m}",
     lang=lang,

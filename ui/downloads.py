@@ -71,9 +71,22 @@ def downloads_row(allowed: bool, table: pd.DataFrame | Mapping[str, Any], file_n
 
 
 def exported_table(
-    data: pd.DataFrame | Mapping[str, Any], *, key: str, downloads: bool, file_name: str, lang: str, **shown: Any
+    data: pd.DataFrame | Mapping[str, Any],
+    *,
+    key: str,
+    downloads: bool,
+    file_name: str,
+    lang: str,
+    numbers: Mapping[str, Any] | None = None,
+    **shown: Any,
 ) -> None:
     """st.dataframe(data, key=key, **shown), then its downloads when `downloads` (can_export): the file holds
-    what the table shows, with the same headers."""
+    what the table shows, with the same headers, except the columns in `numbers` (header → plain values):
+    a figure shown as "6.638" goes to the file as the number 6638, so a spreadsheet can add it up."""
     st.dataframe(data, key=key, **shown)
+    if downloads and numbers:
+        exported = data.copy() if isinstance(data, pd.DataFrame) else pd.DataFrame(dict(data))
+        for header, values in numbers.items():
+            exported[header] = list(values)
+        data = exported
     downloads_row(downloads, data, file_name, key.removesuffix("_table"), lang)

@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -145,6 +146,15 @@ def test_an_analyst_downloads_every_table_of_the_analysis_pages(page: Page, secu
     by = rows[0].index("Người nhập")
     cells = [row[by] for row in rows[1:]]
     assert "'" + FORMULA in cells and FORMULA not in cells  # the formula is text in Excel
+    # Figures the page shows as "1.234" reach the spreadsheet as numbers it can add up.
+    page.goto(f"{secured.url}/licences")
+    settle(page)
+    with page.expect_download() as caught:
+        page.locator(".st-key-licences_years_xlsx").get_by_role("button", name="Tải Excel (XLSX)").click()
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(caught.value.path()).read_bytes())).active
+    assert sheet is not None
+    figures = [cell for row in sheet.iter_rows(min_row=2, min_col=2) for cell in row if cell.value is not None]
+    assert figures and all(isinstance(cell.value, int) for cell in figures)
 
 
 def test_a_viewer_has_no_download_control_on_any_table(page: Page, secured: Dashboard) -> None:
