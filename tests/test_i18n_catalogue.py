@@ -192,7 +192,10 @@ def test_every_language_has_every_key_translated(catalogues):
 
 
 # Texts whose languages use different parameters of the same call (the code passes both).
-GRAMMAR_PARAMS = {"chart.month_tick": {"m", "name"}, "chart.quarter_tick": {"roman", "n"}}  # "Tháng 7" / "Jul", "Quý III" / "Q3"
+GRAMMAR_PARAMS = {
+    "chart.month_tick": {"m", "name"},  # "Tháng 7" / "Jul"
+    "chart.quarter_tick": {"roman", "n"},  # "Quý III" / "Q3"
+}
 
 
 def test_placeholders_match_between_languages_and_every_text_formats(catalogues):
