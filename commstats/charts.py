@@ -289,7 +289,7 @@ def hidden_note(stored: pd.DataFrame, rolled: pd.DataFrame, granularity: Granula
     hidden = hidden_coarse(stored, rolled, granularity)
     if not hidden:
         return ""
-    names = ", ".join(p.name(lang) for p in hidden[:HIDDEN_NAMED]) + (", …" if len(hidden) > HIDDEN_NAMED else "")
+    names = ", ".join(p.phrase(lang) for p in hidden[:HIDDEN_NAMED]) + (", …" if len(hidden) > HIDDEN_NAMED else "")
     return t("coarse_hidden_" + granularity, lang, periods=names)
 
 

@@ -70,9 +70,9 @@ class Card:
         liệu tháng) · ước thực hiện`; empty for a month's own actual figure."""
         parts = []
         if self.period is not None:
-            parts.append(t("overview.coarse", self.lang, period=self.period.name(self.lang)))
+            parts.append(t("overview.coarse", self.lang, period=self.period.phrase(self.lang)))
         elif self.inside is not None:
-            parts.append(t("overview.inside", self.lang, period=self.inside.name(self.lang)))
+            parts.append(t("overview.inside", self.lang, period=self.inside.phrase(self.lang)))
         if self.estimated:
             parts.append(t("overview.estimated", self.lang))
         note = " · ".join(parts)
@@ -83,19 +83,21 @@ class Card:
         """What the change is against: last month, or the period before the card's quarter (half-year, …)."""
         if self.period is None:
             return t("vs_prev_month", self.lang)
-        return t("overview.vs_period", self.lang, period=self.period.previous().name(self.lang))
+        return t("overview.vs_period", self.lang, period=self.period.previous().phrase(self.lang))
 
     @property
     def ytd_text(self) -> str:
         """`Lũy kế từ đầu năm: 3.122`, with the coarser figures it includes and whether an estimate is in it."""
         if self.ytd is None:
             return ""
-        text = format_count(self.ytd, self.lang)
+        notes = []
         if self.ytd_from:
-            names = ", ".join(p.name(self.lang) for p in self.ytd_from)
-            text += t("overview.ytd_from", self.lang, periods=names)
+            notes.append(
+                t("overview.ytd_from", self.lang, periods=", ".join(p.phrase(self.lang) for p in self.ytd_from))
+            )
         if self.ytd_estimated:
-            text += " (" + t("overview.estimated", self.lang) + ")"
+            notes.append(t("overview.estimated", self.lang))
+        text = format_count(self.ytd, self.lang) + (" (" + "; ".join(notes) + ")" if notes else "")
         return t("overview.ytd", self.lang, ytd=text)
 
     @property
@@ -124,7 +126,7 @@ class Card:
     def footnote(self) -> str:
         """Same month last year, and the year to date when there is no target to show it against."""
         if self.period is not None:  # the same quarter (half-year, …) last year, named
-            named = self.period.same_period_last_year().name(self.lang)
+            named = self.period.same_period_last_year().phrase(self.lang)
             parts = [
                 t("overview.yoy_period", self.lang, period=named, v=self._text(self.last_year) + self.yoy_change_text)
                 if self.last_year is not None
