@@ -80,9 +80,12 @@ class Card:
 
     @property
     def delta_description(self) -> str:
-        """What the change is against: last month, or the period before the card's quarter (half-year, …)."""
+        """What the change is against: last month, or the period before the card's quarter (half-year, …); empty
+        for a quarter's card with nothing to compare."""
         if self.period is None:
             return t("vs_prev_month", self.lang)
+        if self.delta_text is None:  # no figure for the period before: nothing compared
+            return ""
         return t("overview.vs_period", self.lang, period=self.period.previous().phrase(self.lang))
 
     @property

@@ -39,7 +39,7 @@ for section, cards in cache.overview_cards(selection.url, selection.unit_ids, mo
                     card.delta_text,
                     label_visibility="collapsed",
                     chart_data=card.trend or None,
-                    delta_description=card.delta_description,
+                    delta_description=card.delta_description or None,
                     delta_color=card.delta_color,
                 )
                 if card.target_share is not None:

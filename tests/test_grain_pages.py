@@ -63,6 +63,7 @@ def test_a_quarter_only_unit_shows_its_quarter_on_the_overview_and_says_so(quart
     licences = cards["publishing_licences"]  # only the half-year figure ends with June
     assert (licences.value, licences.previous, licences.last_year) == (70, None, None)
     assert licences.note == "Số liệu 6 tháng đầu năm 2020 (không có số liệu tháng)"
+    assert licences.delta_description == ""  # nothing for the second half of 2019 to compare with
     assert licences.footnote.startswith("Chưa có số liệu 6 tháng đầu năm 2019")
 
     app = run_page(quarterly_url, monkeypatch, "pages/overview.py", range=RANGE)
