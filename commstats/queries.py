@@ -244,7 +244,8 @@ def monthly_totals(
 
     Columns: period, metric, [member, member_vi, member_en,] value.
     """
-    return _sums_frame(engine, unit_ids, metric_codes, start, end, by_member=by_member, every_grain=False)
+    rows = _sums(engine, unit_ids, metric_codes, start, end, by_member=by_member, every_grain=False, ordered=True)
+    return _sums_frame(rows, by_member=by_member, every_grain=False)
 
 
 def figure_totals(
@@ -261,25 +262,16 @@ def figure_totals(
 
     Columns: period (the figure's first day), metric, [member, member_vi, member_en,] grain, value, estimated.
     """
-    frame = _sums_frame(engine, unit_ids, metric_codes, start, end, by_member=by_member, every_grain=True)
+    rows = _sums(engine, unit_ids, metric_codes, start, end, by_member=by_member, every_grain=True, ordered=True)
+    frame = _sums_frame(rows, by_member=by_member, every_grain=True)
     frame["estimated"] = frame["estimated"].astype(bool)
     return frame
 
 
-def _sums_frame(
-    engine: Engine,
-    unit_ids: Sequence[int],
-    metric_codes: Sequence[str],
-    start: dt.date,
-    end: dt.date,
-    *,
-    by_member: bool,
-    every_grain: bool,
-) -> pd.DataFrame:
-    """_sums_query's rows as a frame, without the metric's kind (the pages know it from the catalogue)."""
-    query = _sums_by_period(by_member, every_grain)
-    with _reading(engine) as conn:
-        frame = _frame(conn.execute(query, _chosen(unit_ids, metric_codes, start, end)), _names(query))
+def _sums_frame(rows: Sequence[tuple[Any, ...]], *, by_member: bool, every_grain: bool) -> pd.DataFrame:
+    """_sums' rows as a frame, without the metric's kind (the pages know it from the catalogue). Plain tuples:
+    pandas probes each SQLAlchemy Row for named-tuple attributes (see _frame)."""
+    frame = pd.DataFrame([tuple(row) for row in rows], columns=_names(_sums_query(by_member, every_grain)))
     return _int64_values(frame.drop(columns="kind"))
 
 
@@ -311,7 +303,7 @@ def _sums_query(by_member: bool, every_grain: bool) -> Select:
 
 @cache
 def _sums_by_period(by_member: bool, every_grain: bool) -> Select:
-    """_sums_query in time order (the frames' rows; the tuple reads need no order and skip the sort)."""
+    """_sums_query in time order (the frames' rows)."""
     return _sums_query(by_member, every_grain).order_by(Observation.period)
 
 
@@ -355,7 +347,7 @@ def monthly_sums(
 
     Plain tuples, no DataFrame: the overview and the narrative call this many times per screen.
     """
-    rows = _sums_rows(engine, unit_ids, metric_codes, start, end, by_member=by_member, every_grain=False)
+    rows = _sums(engine, unit_ids, metric_codes, start, end, by_member=by_member, every_grain=False)
     if by_member:
         return [(code, kind, period, member, int(value)) for period, code, kind, member, _vi, _en, value in rows]
     return [(code, kind, period, "", int(value)) for period, code, kind, value in rows]
@@ -372,13 +364,13 @@ def period_sums(
 ) -> list[grains.Row]:
     """Stored figures of every grain whose period starts from start to end, summed over units in SQL:
     (metric, kind, grain, first day, member, value, estimated); member is "" unless by_member."""
-    rows = _sums_rows(engine, unit_ids, metric_codes, start, end, by_member=by_member, every_grain=True)
+    rows = _sums(engine, unit_ids, metric_codes, start, end, by_member=by_member, every_grain=True)
     if by_member:
         return [(c, k, g, p, member, int(v), bool(e)) for p, c, k, member, _vi, _en, g, v, e in rows]
     return [(c, k, g, p, "", int(v), bool(e)) for p, c, k, g, v, e in rows]
 
 
-def _sums_rows(
+def _sums(
     engine: Engine,
     unit_ids: Sequence[int],
     metric_codes: Sequence[str],
@@ -387,11 +379,12 @@ def _sums_rows(
     *,
     by_member: bool,
     every_grain: bool,
+    ordered: bool = False,
 ) -> list[tuple[Any, ...]]:
-    """_sums_query's rows as plain tuples (no DataFrame: the overview and the narrative read many periods)."""
-    params = _chosen(unit_ids, metric_codes, start, end)
+    """_sums_query's rows (in time order if `ordered`: the frames'; the tuple reads skip the sort)."""
+    query = _sums_by_period(by_member, every_grain) if ordered else _sums_query(by_member, every_grain)
     with _reading(engine) as conn:
-        return cast(list[tuple[Any, ...]], conn.execute(_sums_query(by_member, every_grain), params).all())
+        return cast(list[tuple[Any, ...]], conn.execute(query, _chosen(unit_ids, metric_codes, start, end)).all())
 
 
 def fold_period(
