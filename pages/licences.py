@@ -54,15 +54,19 @@ if stored.empty:
     st.stop()
 kinds = {c: m.kind for c, m in types.items()}
 rolled = series.aggregate(stored, kinds, granularity)
-st.plotly_chart(
-    charts.stacked_metrics_figure(rolled, types, granularity, lang, selection.mergers), key="licences_chart"
-)
-if granularity != "month":
-    st.caption(t("partial_note_bars"))
-if charts.has_marks(rolled):
-    st.caption(t("bars_grain_note"))
-if hidden := charts.hidden_note(stored, rolled, granularity, lang):  # never split into months: named
-    st.caption(hidden)
+hidden = charts.hidden_note(stored, rolled, granularity, lang)  # coarser figures, never split: named
+if rolled.empty:  # nothing but such figures: no empty chart
+    st.info(hidden or t("no_data_range"))
+else:
+    st.plotly_chart(
+        charts.stacked_metrics_figure(rolled, types, granularity, lang, selection.mergers), key="licences_chart"
+    )
+    if granularity != "month":
+        st.caption(t("partial_note_bars"))
+    if charts.has_marks(rolled):
+        st.caption(t("bars_grain_note"))
+    if hidden:
+        st.caption(hidden)
 
 st.subheader(t("licences_year_table"))
 yearly = series.aggregate(stored, kinds, "year")
