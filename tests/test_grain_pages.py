@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from commstats import overview, queries
+from commstats import overview, queries, series
 from commstats.periods import Period
 from etl.pipeline import import_content
 from tests.apptest import run_page
@@ -129,3 +129,19 @@ def test_licences_by_year_show_the_yearly_and_half_year_figures(quarterly_url, m
     assert licences.customdata[1][0] == "năm 2020 (chưa đủ 6/12 tháng) (số liệu 6 tháng, không có số liệu tháng)"
     table = app.dataframe[0].value
     assert table["Giấy phép xuất bản tài liệu không kinh doanh"].tolist() == ["120", "70"]
+
+
+def test_a_breakdown_reads_its_members_from_the_same_stored_periods_as_the_total(empty_engine):
+    """Q3/2019: Vietnamese posts by month and by quarter, Khmer posts by quarter only. The metric's total is read
+    from the complete months (commstats.grains prefers them); each language is read from the same stored figures,
+    so the stacked parts add up to the total on the time chart (Khmer's quarter is not added to months)."""
+    rows = [(f"2019-{m:02d}", "portal_posts", "vi", 100, "", "") for m in (7, 8, 9)]
+    rows += [("2019-Q3", "portal_posts", "vi", 290, "", ""), ("2019-Q3", "portal_posts", "km", 40, "", "")]
+    assert import_content(empty_engine, csv_text(rows, LONG).encode(), "q3.csv").ok
+    ids = [u.id for u in queries.units(empty_engine)]
+    kinds = {"portal_posts": "flow"}
+    args = (empty_engine, ids, ["portal_posts"], D(2019, 7, 1), D(2019, 9, 1))
+    total = series.aggregate(queries.figure_totals(*args), kinds, "quarter")
+    parts = series.aggregate(queries.figure_totals(*args, by_member=True), kinds, "quarter", keys=("metric", "member"))
+    assert total["value"].tolist() == [300] and total["grain"].tolist() == ["month"]
+    assert dict(zip(parts["member"], parts["value"], strict=True)) == {"vi": 300}
