@@ -202,8 +202,8 @@ def _aggregate_grains(
                         "start": period.start,
                         "end": period.end,
                         # the months the figures read cover (a level: the period's end)
-                        "first": max(period.start, min(grains.span(*p)[0] for p in basis.pieces)),
-                        "last": min(period.end, max(grains.span(*p)[-1] for p in basis.pieces)),
+                        "first": max(period.start, min(start for _grain, start in basis.pieces)),
+                        "last": min(period.end, max(_last_month(*p) for p in basis.pieces)),
                         "months": min(basis.covered, count),
                         "complete": basis.covered >= count,
                         "value": folded.value,
@@ -216,6 +216,11 @@ def _aggregate_grains(
     result = pd.DataFrame(rows, columns=columns)
     result["value"] = result["value"].astype("float64" if ratios else "int64")
     return result.sort_values([*keys, "start"]).reset_index(drop=True)
+
+
+def _last_month(grain: str, start: dt.date) -> dt.date:
+    """The last month a stored figure covers (a month's own: no period arithmetic for the usual case)."""
+    return start if grain == "month" else grains.span(grain, start)[-1]
 
 
 def _ratio_rows(rows: list[dict], keys: Sequence[str], ratios: Mapping[str, tuple[str, Sequence[str]]]) -> list[dict]:
