@@ -10,7 +10,7 @@ HOST    ?= 127.0.0.1
 # PYTEST_ARGS= (empty) runs it in one process.
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: run test lint format bench db clean messages
+.PHONY: run test lint format bench bench-sessions db clean messages
 
 $(VENV)/.runtime-installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,13 @@ format: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	$(PY) -m bench $(BENCH_ARGS)
+
+# Issue 15's load benchmark: 50 sessions through nginx on 1, 2 and 4 instances, 10M rows on a throwaway
+# PostgreSQL, an import running (about 30 minutes; bench/results/sessions.json). SESSIONS_ARGS="--url ..."
+# reuses a database loaded before (then leave out --rows: SESSIONS_ARGS overrides it).
+SESSIONS_ARGS ?= --rows 10000000
+bench-sessions: $(VENV)/.dev-installed
+	$(PY) -m bench.sessions_bench $(SESSIONS_ARGS)
 
 # Texts live in data/locale/<lang>/LC_MESSAGES/commstats.po; Vietnamese is the source. After adding or
 # removing keys there, this gives every other language the same keys (new ones empty, to translate: the

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -42,6 +42,7 @@ class Card:
     inside: Period | None = None  # not reported on its own: the month is inside this coarser period's figure
     ytd_from: tuple[Period, ...] = ()  # the coarser figures the year to date was read from
     ytd_estimated: bool = False
+    derived: tuple[str, ...] = ()  # the subtractions the card's period was worked out by ("nine_months_half")
 
     @property
     def reported(self) -> bool:
@@ -69,7 +70,10 @@ class Card:
         """What the value was read from, when not the month's own actual figure: `Số liệu quý II/2020 (không có số
         liệu tháng) · ước thực hiện`; empty for a month's own actual figure."""
         parts = []
-        if self.period is not None:
+        if self.period is not None and self.derived:  # Q3 = 9 months − first half
+            how = " ".join(t("chart.derived_" + d, self.lang) for d in self.derived)
+            parts.append(t("overview.derived", self.lang, period=self.period.phrase(self.lang), how=how))
+        elif self.period is not None:
             parts.append(t("overview.coarse", self.lang, period=self.period.phrase(self.lang)))
         elif self.inside is not None:
             parts.append(t("overview.inside", self.lang, period=self.inside.phrase(self.lang)))
@@ -188,7 +192,6 @@ def _coarse(
     unit_ids: Sequence[int],
     month: dt.date,
     now: Mapping[tuple[str, str], grains.Folded],
-    fold: Callable[[Sequence[dt.date]], dict[tuple[str, str], grains.Folded]],
     rows: Sequence[grains.Row],
     catalogue: Sequence[queries.MetricInfo],
     wanted: Mapping[str, tuple[str, Sequence[str]]],
@@ -204,9 +207,11 @@ def _coarse(
             grain, start = max(folded.basis.pieces, key=lambda p: grains.span(*p)[-1])
             current[code] = (period_from_start(grain, start), folded.value, folded.basis)
     for period in coarser_periods_ending(month):
-        whole = _whole(fold(period.months), period)
+        # every row, not only those ending in the period: Q3 may be 9 months − first half (commstats.grains)
+        whole = _whole(grains.fold(rows, period.months), period)
         for code, folded in whole.items():
-            if kinds.get(code) == "flow" and (code, "") not in now and code not in current and folded.basis.coarse:
+            coarse = folded.basis.coarse or folded.basis.derived
+            if kinds.get(code) == "flow" and (code, "") not in now and code not in current and coarse:
                 current[code] = (period, folded.value, folded.basis)
         parts: dict[str, float] = {code: f.value for code, f in whole.items()}
         for code, value in ratios_of(parts, wanted).items():
@@ -279,7 +284,7 @@ def overview_cards(engine: Engine, unit_ids: Sequence[int], period: Period, lang
             if (share := ratios_of(totals, {code: parts}).get(code)) is not None
         ]
     coarse = (
-        _coarse(engine, unit_ids, month, now_folded, fold, rows, catalogue, wanted)
+        _coarse(engine, unit_ids, month, now_folded, rows, catalogue, wanted)
         if coarse_rows
         else _Coarse({}, {}, {}, {})
     )
@@ -315,6 +320,7 @@ def overview_cards(engine: Engine, unit_ids: Sequence[int], period: Period, lang
                 coarse.inside.get(code) if value is None else None,
                 _coarse_names(so_far.basis) if so_far is not None else (),
                 bool(so_far and so_far.basis.estimated),
+                tuple(a + "_" + b for a, b in basis.derived) if shown is not None and basis is not None else (),
             )
         )
     return cards

@@ -110,6 +110,12 @@ else:
             t("col_member"): [d.member for d in differences],
             t("period"): [period_from_start(d.grain, d.start).name(lang) for d in differences],
             t("col_stored"): [format_count(d.stored, lang) for d in differences],
+            t("col_against"): [
+                t("quality_against_months")
+                if d.against == "month"
+                else t("quality_against_cumulative", period=period_from_start(d.against, d.start).name(lang))
+                for d in differences
+            ],
             t("col_from_months"): [format_count(d.from_months, lang) for d in differences],
             t("col_difference"): [
                 ("+" if d.difference > 0 else "") + format_count(d.difference, lang) for d in differences

@@ -145,3 +145,16 @@ def test_a_breakdown_reads_its_members_from_the_same_stored_periods_as_the_total
     parts = series.aggregate(queries.figure_totals(*args, by_member=True), kinds, "quarter", keys=("metric", "member"))
     assert total["value"].tolist() == [300] and total["grain"].tolist() == ["month"]
     assert dict(zip(parts["member"], parts["value"], strict=True)) == {"vi": 300}
+
+
+def test_a_quarter_worked_out_by_subtraction_is_said_on_its_card(empty_engine):
+    """Licences: 6 months 70, 9 months 100, nothing else for 2020. September's card shows Q3 = 100 − 70 and says
+    how it was worked out (commstats.grains)."""
+    rows = [("2020-H1", "publishing_licences", "", 70, "", ""), ("2020-9M", "publishing_licences", "", 100, "", "")]
+    assert import_content(empty_engine, csv_text(rows, LONG).encode(), "bao-cao-9-thang.csv").ok
+    ids = [u.id for u in queries.units(empty_engine)]
+    cards = overview.overview_cards(empty_engine, ids, Period("month", 2020, 9))
+    (card,) = [c for section in cards.values() for c in section if c.metric == "publishing_licences"]
+    assert card.value == 30 and card.period == Period("quarter", 2020, 3)
+    assert card.note == "Số liệu quý III/2020 (tính từ số 9 tháng trừ số 6 tháng)"
+    assert card.ytd == 100  # the nine months' own figure
