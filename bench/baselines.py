@@ -492,17 +492,23 @@ def _with_ratios(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def hand_overview(conn: sqlite3.Connection, ids: Sequence[int], period: Period, lang: str = "vi") -> dict[str, int]:
-    """The cards' figures: each metric's monthly total for the 13 months to the period, and the targets."""
+    """The cards' figures: each metric's total per stored period of every grain (and whether an estimate is in
+    it) for the 13 months to the period, and the targets; a card's value is its month's monthly total (the
+    benchmark's data has monthly figures only: a quarter's card is checked by tests/test_grain_pages.py)."""
     month = period.end
     rows = _rows(
         conn,
-        "SELECT m.code, o.period, SUM(o.value) " + UNITS + " WHERE o.period BETWEEN ? AND ? GROUP BY m.code, o.period",
+        "SELECT m.code, o.grain, o.period, SUM(o.value), MAX(CASE WHEN o.estimated THEN 1 ELSE 0 END) "
+        + UNITS
+        + " WHERE o.period BETWEEN ? AND ? GROUP BY m.code, o.grain, o.period",
         _json(ids),
         add_months(month, -12).isoformat(),
         month.isoformat(),
     )
     hand_targets(conn, ids, month.year)
-    return _with_ratios({code: value for code, when, value in rows if _iso(when) == month.isoformat()})
+    return _with_ratios(
+        {code: value for code, grain, when, value, _e in rows if grain == "month" and _iso(when) == month.isoformat()}
+    )
 
 
 def _latest_complete(months: Sequence[dt.date], reported: dict[str, set[str]]) -> dt.date | None:

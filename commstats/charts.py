@@ -15,9 +15,9 @@ import plotly.io as pio
 from commstats import palette
 from commstats.i18n import t
 from commstats.numbers import format_count, format_decimal_number, format_percent
-from commstats.periods import Period, parse_period
+from commstats.periods import ROMAN, Period, parse_period
 from commstats.queries import MetricInfo
-from commstats.series import Granularity, period_of
+from commstats.series import Granularity, hidden_coarse, period_of
 from commstats.units import Merger
 
 SEPARATORS = {"vi": ",.", "en": ".,"}  # plotly: decimal mark, then thousands separator
@@ -291,17 +291,64 @@ def month_tick(month: int, lang: str) -> str:
     return t("chart.month_tick", lang, m=month, name=calendar.month_abbr[month])
 
 
-def yoy_figure(frame: pd.DataFrame, metric: MetricInfo, lang: str = "vi") -> go.Figure:
-    """Each year a line over months 1-12 (`series.year_over_year` output); the latest year in red."""
+HIDDEN_NAMED = 4  # coarser periods named under a chart at most
+
+
+def hidden_note(stored: pd.DataFrame, rolled: pd.DataFrame, granularity: Granularity, lang: str = "vi") -> str:
+    """The caption naming the quarters (half-years, years) a chart of `rolled` cannot show at `granularity`
+    (series.hidden_coarse): `Có số liệu quý III/2019, không chia ra tháng: …`; empty when there are none."""
+    hidden = hidden_coarse(stored, rolled, granularity)
+    if not hidden:
+        return ""
+    names = ", ".join(p.phrase(lang) for p in hidden[:HIDDEN_NAMED]) + (", …" if len(hidden) > HIDDEN_NAMED else "")
+    return t("coarse_hidden_" + granularity, lang, periods=names)
+
+
+def place_tick(place: int, granularity: Granularity, lang: str) -> str:
+    """The label of a place in the year on the year-over-year chart: `Tháng 3`, `Quý III`."""
+    if granularity == "quarter":
+        return t("chart.quarter_tick", lang, roman=ROMAN[place], n=place)
+    return month_tick(place, lang)
+
+
+def yoy_figure(
+    frame: pd.DataFrame, metric: MetricInfo, lang: str = "vi", granularity: Granularity = "month"
+) -> go.Figure:
+    """Each year a line over its months 1-12 or quarters 1-4 (`series.year_over_year` output), the latest year in
+    red; by year, a bar per year. A value read from an estimate or a coarser figure is marked as on the trend
+    chart, and its hover says so, when `frame` has aggregate()'s columns."""
     fig = go.Figure()
     years = sorted(set(frame["year"]))
     colors = palette.year_colors(years)
-    for year in years:
-        rows = frame[frame["year"] == year]
+    marked = "complete" in frame.columns
+    unit_word = metric.unit_word(lang)
+    if marked:
+        hover = _hover(frame, lang, unit_word, granularity)
+    else:
         hover = [
-            [period_label(k, lang), f"{format_count(int(v), lang)} {plain(metric.unit_word(lang))}"]
-            for k, v in zip(rows["period_key"], rows["value"], strict=True)
+            [period_label(k, lang), f"{format_count(int(v), lang)} {plain(unit_word)}"]
+            for k, v in zip(frame["period_key"], frame["value"], strict=True)
         ]
+    template = "%{customdata[0]}<br><b>%{customdata[1]}</b><extra></extra>"
+    if granularity == "year":
+        fig.add_trace(
+            go.Bar(
+                x=[str(y) for y in frame["year"]],
+                y=frame["value"],
+                marker_color=[colors[y] for y in frame["year"]],
+                marker_pattern=_partial_pattern(frame) if marked else None,
+                customdata=hover,
+                hovertemplate=template,
+                showlegend=False,
+            )
+        )
+        _layout(fig, lang, legend=False)
+        fig.update_xaxes(type="category")
+        fig.update_yaxes(title_text=plain(unit_word))
+        return fig
+    for year in years:
+        at = [i for i, y in enumerate(frame["year"]) if y == year]
+        rows = frame.iloc[at]
         fig.add_trace(
             go.Scatter(
                 x=rows["month"],
@@ -309,15 +356,18 @@ def yoy_figure(frame: pd.DataFrame, metric: MetricInfo, lang: str = "vi") -> go.
                 name=str(year),
                 mode="lines+markers",
                 line={"color": colors[year], "width": 3 if year == years[-1] else 2},
-                marker={"size": 5},
-                customdata=hover,
-                hovertemplate="%{customdata[0]}<br><b>%{customdata[1]}</b><extra></extra>",
+                marker={"size": 7, "symbol": _symbols(rows)} if marked else {"size": 5},
+                customdata=[hover[i] for i in at],
+                hovertemplate=template,
             )
         )
+    if marked:
+        _mark_legend(fig, frame, lang)
     _layout(fig, lang)
-    ticks = [month_tick(m, lang) for m in range(1, 13)]
-    fig.update_xaxes(tickmode="array", tickvals=list(range(1, 13)), ticktext=ticks, range=[0.7, 12.3])
-    fig.update_yaxes(title_text=plain(metric.unit_word(lang)))
+    places = 4 if granularity == "quarter" else 12
+    ticks = [place_tick(p, granularity, lang) for p in range(1, places + 1)]
+    fig.update_xaxes(tickmode="array", tickvals=list(range(1, places + 1)), ticktext=ticks, range=[0.7, places + 0.3])
+    fig.update_yaxes(title_text=plain(unit_word))
     return fig
 
 

@@ -201,6 +201,19 @@ def period_from_start(kind: str, start: dt.date) -> Period:
     raise ValueError(f"{kind} {start:%Y-%m}")
 
 
+def coarser_periods_ending(month: dt.date) -> list[Period]:
+    """The quarter, half-year, nine months and year that end with `month`, finest first (none for May)."""
+    found = []
+    for grain in GRAINS[1:]:
+        try:
+            period = period_from_start(grain, add_months(month, 1 - MONTHS_IN_PERIOD[grain]))
+        except ValueError:
+            continue
+        if period.end == month:
+            found.append(period)
+    return found
+
+
 def period_starts(kind: PeriodKind) -> tuple[int, ...]:
     """The months a period of `kind` may start in (a quarter: 1, 4, 7, 10)."""
     if kind in ("nine_months", "year"):

@@ -245,10 +245,8 @@ def monthly_totals(
 
     Columns: period, metric, [member, member_vi, member_en,] value.
     """
-    query = _monthly_totals_query(by_member)
-    with _reading(engine) as conn:
-        frame = _frame(conn.execute(query, _chosen(unit_ids, metric_codes, start, end)), _names(query))
-    return _int64_values(frame)
+    rows = _sums(engine, unit_ids, metric_codes, start, end, by_member=by_member, every_grain=False, ordered=True)
+    return _sums_frame(rows, by_member=by_member, every_grain=False)
 
 
 def figure_totals(
@@ -265,31 +263,49 @@ def figure_totals(
 
     Columns: period (the figure's first day), metric, [member, member_vi, member_en,] grain, value, estimated.
     """
-    query = _figure_totals_query(by_member)
-    with _reading(engine) as conn:
-        frame = _frame(conn.execute(query, _chosen(unit_ids, metric_codes, start, end)), _names(query))
+    rows = _sums(engine, unit_ids, metric_codes, start, end, by_member=by_member, every_grain=True, ordered=True)
+    frame = _sums_frame(rows, by_member=by_member, every_grain=True)
     frame["estimated"] = frame["estimated"].astype(bool)
-    return _int64_values(frame)
+    return frame
+
+
+def _sums_frame(rows: Sequence[tuple[Any, ...]], *, by_member: bool, every_grain: bool) -> pd.DataFrame:
+    """_sums' rows as a frame, without the metric's kind (the pages know it from the catalogue). Plain tuples:
+    pandas probes each SQLAlchemy Row for named-tuple attributes (see _frame)."""
+    frame = pd.DataFrame([tuple(row) for row in rows], columns=_names(_sums_query(by_member, every_grain)))
+    return _int64_values(frame.drop(columns="kind"))
 
 
 @cache
-def _figure_totals_query(by_member: bool) -> Select[Any]:
-    columns: list[Any] = [Observation.period.label("period"), Metric.code.label("metric")]
+def _sums_query(by_member: bool, every_grain: bool) -> Select:
+    """The one grouped read of stored figures summed over the chosen units (monthly_totals, figure_totals,
+    monthly_sums, period_sums): columns period, metric, kind, [member, member_vi, member_en,] [grain,] value,
+    [estimated]. Monthly figures only unless `every_grain` (then the grain, and whether an estimate is in the
+    sum: PostgreSQL has no max() of booleans)."""
+    keys: list[Label[Any]] = [
+        Observation.period.label("period"),
+        Metric.code.label("metric"),
+        Metric.kind.label("kind"),
+    ]
     if by_member:
-        columns += [Member.code.label("member"), Member.name_vi.label("member_vi"), Member.name_en.label("member_en")]
-    columns.append(Observation.grain.label("grain"))
+        keys += [Member.code.label("member"), Member.name_vi.label("member_vi"), Member.name_en.label("member_en")]
+    sums = [func.sum(Observation.value).cast(Observation.value.type).label("value")]
+    if every_grain:
+        keys.append(Observation.grain.label("grain"))
+        sums.append(func.max(case((Observation.estimated, 1), else_=0)).label("estimated"))
     query = (
-        select(
-            *columns,
-            func.sum(Observation.value).cast(Observation.value.type).label("value"),
-            func.max(case((Observation.estimated, 1), else_=0)).label("estimated"),
-        )
+        select(*keys, *sums)
         .join(Metric, Metric.id == Observation.metric_id)
-        .where(*_chosen_rows(months_only=False))
-        .group_by(*columns)
-        .order_by(Observation.period)
+        .where(*_chosen_rows(months_only=not every_grain))
+        .group_by(*keys)
     )
     return query.join(Member, Member.id == Observation.member_id) if by_member else query
+
+
+@cache
+def _sums_by_period(by_member: bool, every_grain: bool) -> Select:
+    """_sums_query in time order (the frames' rows)."""
+    return _sums_query(by_member, every_grain).order_by(Observation.period)
 
 
 @cache
@@ -319,21 +335,6 @@ def _chosen_rows(*, months_only: bool = True) -> tuple:
     return (*chosen, Observation.grain == "month") if months_only else chosen
 
 
-@cache
-def _monthly_totals_query(by_member: bool) -> Select:
-    columns: list[Label[Any]] = [Observation.period.label("period"), Metric.code.label("metric")]
-    if by_member:
-        columns += [Member.code.label("member"), Member.name_vi.label("member_vi"), Member.name_en.label("member_en")]
-    query = (
-        select(*columns, func.sum(Observation.value).cast(Observation.value.type).label("value"))
-        .join(Metric, Metric.id == Observation.metric_id)
-        .where(*_chosen_rows())
-        .group_by(*columns)
-        .order_by(Observation.period)
-    )
-    return query.join(Member, Member.id == Observation.member_id) if by_member else query
-
-
 def monthly_sums(
     engine: Engine,
     unit_ids: Sequence[int],
@@ -347,36 +348,10 @@ def monthly_sums(
 
     Plain tuples, no DataFrame: the overview and the narrative call this many times per screen.
     """
-    with _reading(engine) as conn:
-        rows = conn.execute(_monthly_sums_query(by_member), _chosen(unit_ids, metric_codes, start, end)).all()
+    rows = _sums(engine, unit_ids, metric_codes, start, end, by_member=by_member, every_grain=False)
     if by_member:
-        with_members: Sequence[tuple[str, str, dt.date, str, int]] = rows
-        return [(code, kind, period, member, int(value)) for code, kind, period, member, value in with_members]
-    totals: Sequence[tuple[str, str, dt.date, int]] = rows
-    return [(code, kind, period, "", int(value)) for code, kind, period, value in totals]
-
-
-@cache
-def _monthly_sums_query(by_member: bool) -> Select:
-    columns = [Metric.code, Metric.kind, Observation.period]
-    if by_member:
-        columns.append(Member.code)
-    query = (
-        select(*columns, func.sum(Observation.value).cast(Observation.value.type))
-        .join(Metric, Metric.id == Observation.metric_id)
-        .where(*_chosen_rows())
-        .group_by(*columns)
-    )
-    return query.join(Member, Member.id == Observation.member_id) if by_member else query
-
-
-def fold_period(
-    sums: Sequence[tuple[str, str, dt.date, str, int]], months: Sequence[dt.date]
-) -> dict[tuple[str, str], int]:
-    """Fold monthly sums into one value per (metric, member): flows summed, stocks at the last month with data
-    (the rule of commstats.grains, on monthly figures)."""
-    wanted = sorted(set(months))
-    return grains.values_of(grains.fold(grains.months_only(s for s in sums if s[2] in wanted), wanted))
+        return [(code, kind, period, member, int(value)) for period, code, kind, member, _vi, _en, value in rows]
+    return [(code, kind, period, "", int(value)) for period, code, kind, value in rows]
 
 
 def period_sums(
@@ -390,27 +365,36 @@ def period_sums(
 ) -> list[grains.Row]:
     """Stored figures of every grain whose period starts from start to end, summed over units in SQL:
     (metric, kind, grain, first day, member, value, estimated); member is "" unless by_member."""
-    params = _chosen(unit_ids, metric_codes, start, end)
+    rows = _sums(engine, unit_ids, metric_codes, start, end, by_member=by_member, every_grain=True)
+    if by_member:
+        return [(c, k, g, p, member, int(v), bool(e)) for p, c, k, member, _vi, _en, g, v, e in rows]
+    return [(c, k, g, p, "", int(v), bool(e)) for p, c, k, g, v, e in rows]
+
+
+def _sums(
+    engine: Engine,
+    unit_ids: Sequence[int],
+    metric_codes: Sequence[str],
+    start: dt.date,
+    end: dt.date,
+    *,
+    by_member: bool,
+    every_grain: bool,
+    ordered: bool = False,
+) -> list[tuple[Any, ...]]:
+    """_sums_query's rows (in time order if `ordered`: the frames'; the tuple reads skip the sort)."""
+    query = _sums_by_period(by_member, every_grain) if ordered else _sums_query(by_member, every_grain)
     with _reading(engine) as conn:
-        rows = cast(list[tuple[Any, ...]], conn.execute(_period_sums_query(by_member), params).all())
-    if by_member:
-        return [(c, k, g, p, member, int(v), bool(e)) for c, k, g, p, member, v, e in rows]
-    return [(c, k, g, p, "", int(v), bool(e)) for c, k, g, p, v, e in rows]
+        return cast(list[tuple[Any, ...]], conn.execute(query, _chosen(unit_ids, metric_codes, start, end)).all())
 
 
-@cache
-def _period_sums_query(by_member: bool) -> Select:
-    columns = [Metric.code, Metric.kind, Observation.grain, Observation.period]
-    if by_member:
-        columns.append(Member.code)
-    estimated = func.max(case((Observation.estimated, 1), else_=0))  # PostgreSQL has no max() of booleans
-    query = (
-        select(*columns, func.sum(Observation.value).cast(Observation.value.type), estimated)
-        .join(Metric, Metric.id == Observation.metric_id)
-        .where(*_chosen_rows(months_only=False))
-        .group_by(*columns)
-    )
-    return query.join(Member, Member.id == Observation.member_id) if by_member else query
+def fold_period(
+    sums: Sequence[tuple[str, str, dt.date, str, int]], months: Sequence[dt.date]
+) -> dict[tuple[str, str], int]:
+    """Fold monthly sums into one value per (metric, member): flows summed, stocks at the last month with data
+    (the rule of commstats.grains, on monthly figures)."""
+    wanted = sorted(set(months))
+    return grains.values_of(grains.fold(grains.months_only(s for s in sums if s[2] in wanted), wanted))
 
 
 def period_figures(

@@ -14,7 +14,7 @@ from typing import Literal
 import pandas as pd
 
 from commstats import grains
-from commstats.periods import GRAINS, Period, add_months, month_key
+from commstats.periods import GRAINS, Period, add_months, month_key, period_from_start
 from commstats.ratios import ratio_value, ratios_of
 
 Granularity = Literal["month", "quarter", "year"]
@@ -167,14 +167,23 @@ def _aggregate_grains(
     ]
     if frame.empty:
         return pd.DataFrame(columns=columns)
+    # A metric's members are folded together (grains.fold chooses the stored periods per metric over all its
+    # members), so the stacked parts of a breakdown add up to the metric's total.
+    grouped = [k for k in keys if k != "member"]
+    members = frame["member"] if "member" in keys else [""] * len(frame)
     by_key: dict[tuple, list[grains.Row]] = {}
     wanted: dict[tuple, set[Period]] = {}
-    columns_in = [frame[k] for k in keys]
-    for *key_values, start, grain, value, estimated in zip(
-        *columns_in, frame["period"], frame["grain"], frame["value"], frame["estimated"], strict=True
+    for *key_values, member, start, grain, value, estimated in zip(
+        *(frame[k] for k in grouped),
+        members,
+        frame["period"],
+        frame["grain"],
+        frame["value"],
+        frame["estimated"],
+        strict=True,
     ):
-        metric = str(dict(zip(keys, key_values, strict=True)).get("metric", ""))
-        row: grains.Row = (metric, kinds.get(metric, "flow"), grain, start, "", int(value), bool(estimated))
+        metric = str(dict(zip(grouped, key_values, strict=True)).get("metric", ""))
+        row: grains.Row = (metric, kinds.get(metric, "flow"), grain, start, member, int(value), bool(estimated))
         by_key.setdefault(tuple(key_values), []).append(row)
         period = period_of(start, granularity)
         if grain == "month" or grains.span(grain, start)[-1] <= period.end:  # a figure that fits in the period
@@ -186,34 +195,39 @@ def _aggregate_grains(
             )
     rows = []
     for key, periods in wanted.items():
-        values = dict(zip(keys, key, strict=True))
+        values = dict(zip(grouped, key, strict=True))
         for period in periods:
             near = [r for r in by_key[key] if add_months(period.start, -11) <= r[3] <= period.end]
-            folded = grains.fold(near, period.months).get((str(values.get("metric", "")), ""))
-            if folded is None:
-                continue
-            basis, count = folded.basis, MONTHS_IN[granularity]
-            rows.append(
-                {
-                    **values,
-                    "period_key": period.key,
-                    "start": period.start,
-                    "end": period.end,
-                    "first": period.start,
-                    "last": period.end,
-                    "months": min(basis.covered, count),
-                    "complete": basis.covered >= count,
-                    "value": folded.value,
-                    "grain": "+".join(basis.coarse) or "month",
-                    "estimated": basis.estimated,
-                    "derived": "+".join(a + "_" + b for a, b in basis.derived),  # "nine_months_half": 9M − H1
-                }
-            )
+            for (_metric, member), folded in grains.fold(near, period.months).items():
+                basis, count = folded.basis, MONTHS_IN[granularity]
+                rows.append(
+                    {
+                        **values,
+                        **({"member": member} if "member" in keys else {}),
+                        "period_key": period.key,
+                        "start": period.start,
+                        "end": period.end,
+                        # the months the figures read cover (a level: the period's end)
+                        "first": max(period.start, min(start for _grain, start in basis.pieces)),
+                        "last": min(period.end, max(_last_month(*p) for p in basis.pieces)),
+                        "months": min(basis.covered, count),
+                        "complete": basis.covered >= count,
+                        "value": folded.value,
+                        "grain": "+".join(basis.coarse) or "month",
+                        "estimated": basis.estimated,
+                        "derived": "+".join(a + "_" + b for a, b in basis.derived),  # "nine_months_half": 9M − H1
+                    }
+                )
     if ratios and "metric" in keys:
         rows.extend(_ratio_rows(rows, keys, ratios))
     result = pd.DataFrame(rows, columns=columns)
     result["value"] = result["value"].astype("float64" if ratios else "int64")
     return result.sort_values([*keys, "start"]).reset_index(drop=True)
+
+
+def _last_month(grain: str, start: dt.date) -> dt.date:
+    """The last month a stored figure covers (a month's own: no period arithmetic for the usual case)."""
+    return start if grain == "month" else grains.span(grain, start)[-1]
 
 
 def _ratio_rows(rows: list[dict], keys: Sequence[str], ratios: Mapping[str, tuple[str, Sequence[str]]]) -> list[dict]:
@@ -244,8 +258,18 @@ def _fold(by_month: Mapping[dt.date, int], months: Sequence[dt.date], kind: str)
     return by_month[months[-1]] if kind == "stock" else sum(by_month[m] for m in months)
 
 
-def year_over_year(frame: pd.DataFrame) -> pd.DataFrame:
-    """Monthly values (period, value; one metric, already totalled) as year, month (1-12), value."""
+def year_over_year(frame: pd.DataFrame, granularity: Granularity = "month") -> pd.DataFrame:
+    """Values laid out by year: year, month (the place in the year: month 1-12, quarter 1-4, 1 for the year),
+    period_key, value. `frame` is monthly values (period, value; one metric, already totalled) or aggregate()'s
+    output at `granularity`, whose months, complete, grain and estimated columns are kept for the chart's marks."""
+    if "period_key" in frame.columns:
+        laid = frame.assign(
+            year=[p.year for p in frame["start"]],
+            month=[(p.month - 1) // MONTHS_IN[granularity] + 1 for p in frame["start"]],
+        )
+        kept = [c for c in ("months", "complete", "grain", "estimated") if c in frame.columns]
+        laid = laid[["year", "month", "period_key", "value", *kept]]
+        return laid.sort_values(["year", "month"], ignore_index=True)
     if frame.empty:
         return pd.DataFrame(columns=["year", "month", "period_key", "value"])
     data = frame.groupby("period", as_index=False)["value"].sum()
@@ -257,3 +281,25 @@ def year_over_year(frame: pd.DataFrame) -> pd.DataFrame:
             "value": data["value"].astype("int64"),
         }
     ).sort_values(["year", "month"], ignore_index=True)
+
+
+def hidden_coarse(stored: pd.DataFrame, rolled: pd.DataFrame, granularity: Granularity) -> list[Period]:
+    """The coarser figures in `stored` (queries.figure_totals) that the chart of `rolled` (aggregate() of it at
+    `granularity`) cannot show: longer than the chart's periods (a quarter on a chart by month, a half-year on
+    one by quarter) where those periods are not complete from finer figures. Never split, they are named under
+    the chart instead. A figure that fits in the chart's periods is shown, or its complete months are."""
+    if stored.empty or "grain" not in stored.columns:
+        return []
+    shown = {
+        (metric, key)
+        for metric, key, complete in zip(rolled["metric"], rolled["period_key"], rolled["complete"], strict=True)
+        if complete
+    }
+    hidden = set()
+    for metric, grain, start in zip(stored["metric"], stored["grain"], stored["period"], strict=True):
+        covered = grains.span(grain, start)
+        if len(covered) <= MONTHS_IN[granularity]:
+            continue
+        if any((metric, period_of(m, granularity).key) not in shown for m in covered):
+            hidden.add(period_from_start(grain, start))
+    return sorted(hidden, key=lambda p: (p.start, GRAINS.index(p.kind)))

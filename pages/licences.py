@@ -49,19 +49,29 @@ granularity = (
     )
     or "month"
 )
-monthly = cache.monthly_totals(url, ids, codes, start, end)
-if monthly.empty:
+# Every grain: a quarter's or a year's figure stands where its months are missing (commstats.grains).
+stored = cache.figure_totals(url, ids, codes, start, end)
+if stored.empty:
     st.info(t("no_data_range"))
     st.stop()
-rolled = series.aggregate(monthly, {c: m.kind for c, m in types.items()}, granularity)
-st.plotly_chart(
-    charts.stacked_metrics_figure(rolled, types, granularity, lang, selection.mergers), key="licences_chart"
-)
-if granularity != "month":
-    st.caption(t("partial_note_bars"))
+kinds = {c: m.kind for c, m in types.items()}
+rolled = series.aggregate(stored, kinds, granularity)
+hidden = charts.hidden_note(stored, rolled, granularity, lang)  # coarser figures, never split: named
+if rolled.empty:  # nothing but such figures: no empty chart
+    st.info(hidden or t("no_data_range"))
+else:
+    st.plotly_chart(
+        charts.stacked_metrics_figure(rolled, types, granularity, lang, selection.mergers), key="licences_chart"
+    )
+    if granularity != "month":
+        st.caption(t("partial_note_bars"))
+    if charts.has_marks(rolled):
+        st.caption(t("bars_grain_note"))
+    if hidden:
+        st.caption(hidden)
 
 st.subheader(t("licences_year_table"))
-yearly = series.aggregate(monthly, {c: m.kind for c, m in types.items()}, "year")
+yearly = series.aggregate(stored, kinds, "year")
 table = yearly.pivot(index="period_key", columns="metric", values="value").reindex(columns=list(types))
 years = yearly.drop_duplicates("period_key")
 exports = can_export(frame.principal, ids)  # analysts and above download both tables (ui/downloads.py)

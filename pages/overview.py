@@ -31,13 +31,15 @@ for section, cards in cache.overview_cards(selection.url, selection.unit_ids, mo
             with column.container(border=True, height="stretch"):
                 # The whole title, wrapped: a metric's label is cut to one line, and long names differ at the end.
                 st.markdown("**" + md(card.title) + "**", help=md(card.help_text))
+                if card.note:  # a quarter's (half-year's…) figure, or an estimate: said before the value
+                    st.caption(md(card.note))
                 st.metric(
                     md(card.title),
                     card.value_text,
                     card.delta_text,
                     label_visibility="collapsed",
                     chart_data=card.trend or None,
-                    delta_description=t("vs_prev_month"),
+                    delta_description=card.delta_description or None,
                     delta_color=card.delta_color,
                 )
                 if card.target_share is not None:

@@ -34,7 +34,6 @@ granularity = (
     )
     or "month"
 )
-
 time_tab, breakdown_tab, yoy_tab = st.tabs([t("trends_tab_time"), t("trends_tab_breakdown"), t("trends_tab_yoy")])
 
 with time_tab:
@@ -54,8 +53,10 @@ with time_tab:
             st.caption(t("partial_note"))
         if charts.has_marks(rolled):
             st.caption(t("trends_grain_note"))
-        if granularity == "month" and (stored["grain"] != "month").any():
-            st.caption(t("trends_coarse_hidden"))
+        if hidden := charts.hidden_note(
+            stored[stored["metric"].isin(chosen)], rolled, granularity, lang
+        ):  # never split: named
+            st.caption(hidden)
         with st.expander(t("trends_table")):
             table = rolled.assign(
                 period=[charts.period_label(k, lang) for k in rolled["period_key"]],
@@ -81,7 +82,7 @@ with breakdown_tab:
             format_func=lambda code: catalogue[code].name(lang),
         )
         metric = catalogue[metric_code]
-        by_member = cache.monthly_totals(url, ids, (metric_code,), *selection.months.chosen, True)
+        by_member = cache.figure_totals(url, ids, (metric_code,), *selection.months.chosen, True)
         rolled = series.aggregate(by_member, kinds, granularity, keys=("metric", "member"))
         members = cache.members(url, breakdowns[metric_code])
         name_column = "name_en" if lang == "en" else "name_vi"
@@ -93,6 +94,10 @@ with breakdown_tab:
         st.caption(t("trends_breakdown_caption"))
         if granularity != "month":
             st.caption(t("partial_note_bars"))
+        if charts.has_marks(rolled):
+            st.caption(t("bars_grain_note"))
+        if hidden := charts.hidden_note(by_member, rolled, granularity, lang):  # never split: named
+            st.caption(hidden)
 
 with yoy_tab:
     yoy_options = list(catalogue)
@@ -105,8 +110,18 @@ with yoy_tab:
         format_func=lambda code: catalogue[code].name(lang),
     )
     first_january = max(selection.months.first, selection.months.start.replace(month=1))
-    history = cache.monthly_totals(url, ids, (yoy_code,), first_january, selection.months.end)
-    st.plotly_chart(
-        charts.yoy_figure(series.year_over_year(history), catalogue[yoy_code], lang), key="trends_yoy_chart"
+    shares = {c: part for c, part in ratios.definitions().items() if c == yoy_code}  # a share: from its parts
+    history = cache.figure_totals(
+        url, ids, tuple(ratios.parts_of([yoy_code], shares)), first_january, selection.months.end
     )
-    st.caption(t("trends_yoy_caption"))
+    yearly = series.aggregate(history, kinds, granularity, ratios=shares or None)
+    yearly = yearly[yearly["metric"] == yoy_code]
+    st.plotly_chart(
+        charts.yoy_figure(series.year_over_year(yearly, granularity), catalogue[yoy_code], lang, granularity),
+        key="trends_yoy_chart",
+    )
+    st.caption(t("trends_yoy_caption_" + granularity))
+    if hidden := charts.hidden_note(
+        history[history["metric"] == yoy_code], yearly, granularity, lang
+    ):  # never split: named
+        st.caption(hidden)

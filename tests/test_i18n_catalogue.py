@@ -40,6 +40,8 @@ SOURCE_FILES = ("dashboard.py",)
 # `t(f"prefix_{code}")` must be listed here (test_every_dynamic_lookup_is_a_declared_family checks it).
 FAMILIES: dict[str, tuple[str, ...]] = {
     "granularity_": get_args(Granularity),  # pages/trends.py, pages/licences.py
+    "trends_yoy_caption_": get_args(Granularity),  # pages/trends.py
+    "coarse_hidden_": ("month", "quarter"),  # commstats/charts.py hidden_note (a year view shows every figure)
     "flag_": get_args(FlagKind),  # pages/sites.py: the flag's name
     "sites.flag_": get_args(FlagKind),  # commstats/sites.py SiteFlag.describe
     "explore_view_": get_args(View),  # pages/explore.py
@@ -196,7 +198,10 @@ def test_every_language_has_every_key_translated(catalogues):
 
 
 # Texts whose languages use different parameters of the same call (the code passes both).
-GRAMMAR_PARAMS = {"chart.month_tick": {"m", "name"}}  # "Tháng 7" / "Jul"
+GRAMMAR_PARAMS = {
+    "chart.month_tick": {"m", "name"},  # "Tháng 7" / "Jul"
+    "chart.quarter_tick": {"roman", "n"},  # "Quý III" / "Q3"
+}
 
 
 def test_placeholders_match_between_languages_and_every_text_formats(catalogues):
