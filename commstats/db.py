@@ -14,10 +14,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from commstats.config import PROJECT_ROOT, get_settings
@@ -27,6 +27,10 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 # How long a small write that must not keep a person waiting (sign-in, its audit event) waits for the
 # write lock before it is handed to the background writer (write_or_defer).
 QUICK_WAIT_MS = 300
+# A pooled PostgreSQL connection idle longer than this is pinged before use (a server restart or a firewall
+# may have closed it); one in use more recently is not: a ping on every checkout was a round trip more per
+# read, a sixth of a dashboard run's database time with many sessions (bench/sessions_bench.py).
+PING_AFTER_IDLE_S = 10.0
 _LOGGER = logging.getLogger(__name__)
 # Execution option that marks a writer: on SQLite its transactions start with BEGIN IMMEDIATE.
 WRITE_OPTION = "commstats_write"
@@ -268,7 +272,31 @@ def make_engine(url: str | None = None) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a connection at checkout only when it sat in the pool longer than PING_AFTER_IDLE_S; a dead one
+    is replaced (DisconnectionError makes the pool connect again), as pool_pre_ping does on every checkout."""
+
+    def checkin(_dbapi_connection: object, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: object) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since <= PING_AFTER_IDLE_S:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError(str(error)) from error
+        if not alive:
+            raise DisconnectionError("the connection did not answer a ping")
+
+    event.listen(engine, "checkin", checkin)
+    event.listen(engine, "checkout", checkout)
 
 
 @contextmanager

@@ -51,6 +51,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "auth.role_": auth.ROLES,  # ui/auth.py role_name
     "audit.action_": tuple(audit.DATA_ACTIONS | audit.ACCOUNT_ACTIONS),  # commstats/audit.py action_text
     "audit.detail_": audit.DETAIL_KEYS,  # commstats/audit.py detail_text
+    "audit.method_": audit.METHODS,  # commstats/audit.py detail_text: coded values
+    "audit.reason_": audit.REASONS,
     "export.": tuple(queries.EXPORT_COLUMNS),  # commstats/export.py header
     "export_grain_": GRAINS,  # commstats/queries.py observations_for_export: the grain column's words
     # ui.labels.label_of: codes stored in import_batch. source_kind is the file suffix or "template"

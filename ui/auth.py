@@ -62,7 +62,7 @@ def current() -> Principal:
     engine = cache.engine(url)
     name = st.session_state.get(SESSION_USER)
     if name:
-        found = auth.principal_for(engine, str(name))
+        found = cache.principal(url, str(name))
         if found is not None:
             return found
         st.session_state.pop(SESSION_USER, None)  # disabled or deleted since sign-in
@@ -71,13 +71,13 @@ def current() -> Principal:
         return kept
     email = _sso_email()
     if email:
-        found = auth.principal_for_email(engine, email)
+        found = cache.principal_by_email(url, email)
         if not st.session_state.get(SSO_RECORDED):
             auth.record_sso_sign_in(engine, email, found)
             st.session_state[SSO_RECORDED] = True
         if found is not None:
             return found
-    return auth.anonymous(engine)
+    return cache.anonymous(url)
 
 
 def _from_cookie(engine) -> Principal | None:  # type: ignore[no-untyped-def]
