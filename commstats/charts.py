@@ -5,7 +5,7 @@ formatted by babel (`2.682.057`); colours come from commstats.palette so a thing
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 import pandas as pd
@@ -15,7 +15,7 @@ import plotly.io as pio
 from commstats import palette
 from commstats.i18n import t
 from commstats.numbers import format_count, format_decimal_number, format_percent
-from commstats.periods import ROMAN, Period, parse_period
+from commstats.periods import GRAINS, ROMAN, Period, parse_period
 from commstats.queries import MetricInfo
 from commstats.series import Granularity, hidden_coarse, period_of
 from commstats.units import Merger
@@ -532,10 +532,26 @@ def site_history_figure(history: pd.DataFrame, name: str, lang: str = "vi", base
     return fig
 
 
+def basis_note(marks: Iterable[str], lang: str = "vi") -> str:
+    """The words for grains.Basis.marks("_") (a province's value on the benchmark): "(số liệu quý, không có số liệu
+    tháng)", "(ước thực hiện)", "(tính từ số 9 tháng trừ số 6 tháng)", the same words as the trends hover."""
+    words = []
+    for mark in marks:
+        if mark == "estimated":
+            words.append(t("chart.mark_estimated", lang))
+        elif mark in GRAINS:
+            words.append(t("chart.grain_" + mark, lang))
+        else:
+            words.append(t("chart.derived_" + mark, lang))
+    return " ".join(words)
+
+
 def province_ranking_figure(table: pd.DataFrame, column: str, axis_title: str, lang: str = "vi") -> go.Figure:
     """Provinces ranked on `column` (commstats.national.benchmark's table) as horizontal bars, highest on top;
-    provinces without figures are left out (the table lists them)."""
+    provinces without figures are left out (the table lists them). The hover says when a value was read from a
+    coarser figure than the period's months, from an estimate or by subtraction (the table's "basis")."""
     rows = table[table[column].notna()].iloc[::-1]
+    notes = [basis_note(marks, lang) for marks in rows["basis"]] if "basis" in rows.columns else [""] * len(rows)
     names = [plain(f"{rank}. {name}") for rank, name in zip(rows["rank"], rows["name"], strict=True)]
     decimals = 0 if column == "value" and rows[column].dropna().apply(float.is_integer).all() else 1
     texts = [
@@ -550,8 +566,8 @@ def province_ranking_figure(table: pd.DataFrame, column: str, axis_title: str, l
             text=texts,
             textposition="outside",
             cliponaxis=False,
-            customdata=[[plain(r)] for r in rows["region"]],
-            hovertemplate="%{y}<br>%{customdata[0]}<br><b>%{text}</b><extra></extra>",
+            customdata=[[plain(r), plain(n)] for r, n in zip(rows["region"], notes, strict=True)],
+            hovertemplate="%{y}<br>%{customdata[0]}<br><b>%{text}</b> %{customdata[1]}<extra></extra>",
         )
     )
     _layout(fig, lang, height=max(320, 22 * len(rows) + 80), legend=False)

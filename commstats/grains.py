@@ -68,10 +68,14 @@ class Basis:
         covered = max(self.covered, other.covered)
         return Basis(grains, self.estimated or other.estimated, covered, pieces, derived, areas)
 
+    def marks(self, joiner: str = "-") -> tuple[str, ...]:
+        """What sets the value apart from complete monthly figures: each coarse grain, "estimated", and each
+        subtraction as its two grains joined ("nine_months-half")."""
+        return (*self.coarse, *(("estimated",) if self.estimated else ()), *(joiner.join(d) for d in self.derived))
+
     def of_area(self, name: str) -> Basis:
         """The same basis with the area (a province) named beside each coarse grain, estimate and subtraction."""
-        marks = [*self.coarse, *(["estimated"] if self.estimated else []), *("-".join(d) for d in self.derived)]
-        return replace(self, areas=tuple((mark, name) for mark in marks))
+        return replace(self, areas=tuple((mark, name) for mark in self.marks()))
 
 
 # The subtractions a flow's cumulative figures allow: (later cumulative grain, earlier one) → the grain of the rest.

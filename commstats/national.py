@@ -8,8 +8,8 @@ provinces' figures). The rule is commstats.units.area_on_map.
 
 Within a province, units' figures are added up and read over the period by the one rule of commstats.grains
 (complete months, else quarter, half-year, 9-month or year figures, else a subtraction of cumulative figures;
-flows summed, levels at the period's end) — for the drafts (grouped_period_figures); the benchmark table reads
-monthly figures. Across provinces the values are summed, so a level is each province's level at the period's
+flows summed, levels at the period's end) — for the drafts (grouped_period_figures) and the benchmark table
+(benchmark: per province). Across provinces the values are summed, so a level is each province's level at the period's
 end; ratios are recomputed from their summed parts, never averaged.
 """
 
@@ -17,23 +17,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, reduce
 
 import pandas as pd
 from sqlalchemy import Engine, Select, bindparam, func, select
 
 from commstats import grains, queries
 from commstats.models import Area, Member, Metric, Observation, Population, Unit
-from commstats.periods import Period, add_months
+from commstats.periods import Period, add_months, period_from_start
 from commstats.provinces import load_provinces
 from commstats.ratios import definitions as ratio_definitions
 from commstats.ratios import parts_of, ratios_of
 from commstats.units import area_on_map
 
 PER = 100_000  # rates per 100,000 inhabitants
-STATUSES = ("ok", "missing", "unavailable")  # a province's figures for the period: there, none yet, merged away
+STATUSES = ("ok", "missing", "unavailable", "coarser")  # a province's figures for the period: there, none yet,
+# merged away, only in a coarser figure (a quarter's, at month level: never split)
 
 
 @dataclass(frozen=True)
@@ -114,34 +115,6 @@ def placed_units(engine: Engine) -> list[tuple[int, str, str]]:
 
 
 @cache
-def _unit_sums_query() -> Select:
-    columns = [Observation.unit_id, Metric.code, Metric.kind, Observation.period]
-    return (
-        select(*columns, func.sum(Observation.value).cast(Observation.value.type))
-        .join(Metric, Metric.id == Observation.metric_id)
-        .where(
-            Observation.unit_id.in_(bindparam("unit_ids", expanding=True)),
-            Metric.code.in_(bindparam("codes", expanding=True)),
-            Observation.period.between(bindparam("start"), bindparam("end")),
-            Observation.grain == "month",  # coarser figures are read through commstats.grains
-        )
-        .group_by(*columns)
-    )
-
-
-def unit_monthly_sums(
-    engine: Engine, unit_ids: Sequence[int], codes: Sequence[str], start: dt.date, end: dt.date
-) -> list[tuple[int, str, str, dt.date, int]]:
-    """(unit id, metric, kind, month, value summed over members) of the units, metrics and months."""
-    if not unit_ids or not codes:
-        return []
-    params = {"unit_ids": list(unit_ids), "codes": list(codes), "start": start, "end": end}
-    with engine.connect() as conn:
-        rows = conn.execute(_unit_sums_query(), params).tuples().all()
-    return [(int(u), str(m), str(k), p, int(v)) for u, m, k, p, v in rows]
-
-
-@cache
 def _unit_figures_query() -> Select:
     """Every stored figure of the units and metrics whose period starts from start to end, of every grain."""
     return (
@@ -165,6 +138,34 @@ def _unit_figures_query() -> Select:
     )
 
 
+def unit_figures(
+    engine: Engine, unit_ids: Sequence[int], codes: Sequence[str], start: dt.date, end: dt.date
+) -> dict[int, list[grains.Row]]:
+    """Per unit, its stored figures of every grain (grains.Row) of the metrics whose period starts from start to
+    end (a level's year figure is its level at December: read from 11 months before a period to have it)."""
+    if not unit_ids or not codes:
+        return {}
+    params = {"unit_ids": sorted(set(unit_ids)), "codes": list(codes), "start": start, "end": end}
+    with engine.connect() as conn:
+        rows = conn.execute(_unit_figures_query(), params).tuples().all()
+    per_unit: dict[int, list[grains.Row]] = defaultdict(list)
+    for unit_id, metric, kind, grain, first, member, value, estimated in rows:
+        per_unit[int(unit_id)].append(
+            (str(metric), str(kind), str(grain), first, str(member), int(value), bool(estimated))
+        )
+    return dict(per_unit)
+
+
+def summed(figures: Iterable[grains.Row]) -> list[grains.Row]:
+    """Several units' figures added up figure by figure (same metric, grain, period and member; an estimate when
+    any is one), before they are read over a period as one province's."""
+    totals: dict[tuple[str, str, str, dt.date, str], tuple[int, bool]] = {}
+    for metric, kind, grain, first, member, value, estimated in figures:
+        old = totals.get((metric, kind, grain, first, member), (0, False))
+        totals[(metric, kind, grain, first, member)] = (old[0] + value, old[1] or estimated)
+    return [(*key, value, estimated) for key, (value, estimated) in totals.items()]
+
+
 def grouped_period_figures(
     engine: Engine,
     groups: Sequence[Sequence[int]],
@@ -180,25 +181,12 @@ def grouped_period_figures(
     level at the period's end, not only of the provinces that reported its very last month. The basis names the
     provinces whose figures were coarse, estimated or derived (grains.Basis.areas)."""
     unit_ids = sorted({u for group in groups for u in group})
-    if not months or not unit_ids or not codes:
+    if not months:
         return {}
-    # A level's year figure is its level at December: it may start up to 11 months before the period does.
-    params = {"unit_ids": unit_ids, "codes": list(codes), "start": add_months(min(months), -11), "end": max(months)}
-    with engine.connect() as conn:
-        rows = conn.execute(_unit_figures_query(), params).tuples().all()
-    per_unit: dict[int, list[tuple[str, str, str, dt.date, str, int, bool]]] = defaultdict(list)
-    for unit_id, metric, kind, grain, start, member, value, estimated in rows:
-        per_unit[int(unit_id)].append(
-            (str(metric), str(kind), str(grain), start, str(member), int(value), bool(estimated))
-        )
+    per_unit = unit_figures(engine, unit_ids, codes, add_months(min(months), -11), max(months))
     total: dict[tuple[str, str], grains.Folded] = {}
     for index, group in enumerate(groups):
-        summed: dict[tuple[str, str, str, dt.date, str], tuple[int, bool]] = {}
-        for unit_id in set(group):
-            for metric, kind, grain, start, member, value, estimated in per_unit.get(unit_id, []):
-                old = summed.get((metric, kind, grain, start, member), (0, False))
-                summed[(metric, kind, grain, start, member)] = (old[0] + value, old[1] or estimated)
-        figures: list[grains.Row] = [(*key, value, est) for key, (value, est) in summed.items()]
+        figures = summed(row for unit_id in set(group) for row in per_unit.get(unit_id, []))
         name = names[index] if index < len(names) else ""
         for key, item in grains.fold(figures, months).items():
             basis = item.basis.of_area(name) if name else item.basis
@@ -221,41 +209,76 @@ def grouped_period_values(
 # --- the sums (plain Python over what the reads return) -----------------------------------------------------
 
 
-Monthly = tuple[str, str, dt.date, str, int]  # (metric, kind, month, member "", value): queries.fold_period's rows
-
-
 def by_province(
-    rows: Sequence[tuple[int, str, str, dt.date, int]],
+    per_unit: Mapping[int, Sequence[grains.Row]],
     unit_areas: Mapping[int, str],
     map_: str,
     successors: Mapping[str, str],
     effective: dt.date,
-) -> dict[str, list[Monthly]]:
-    """Units' monthly sums added up per province of `map_` (commstats.units.area_on_map: on the 63 map a month
-    from the merger on counts nowhere — not available rather than a split)."""
-    summed: dict[tuple[str, str, str, dt.date], int] = defaultdict(int)
-    for unit_id, metric, kind, month, value in rows:
+) -> dict[str, list[grains.Row]]:
+    """Units' stored figures added up per province of `map_` (commstats.units.area_on_map, on the last month of
+    each figure's period: on the 63 map a figure reaching the merger counts nowhere — not available rather than
+    a split)."""
+    figures: dict[str, list[grains.Row]] = defaultdict(list)
+    for unit_id, rows in per_unit.items():
         area = unit_areas.get(unit_id)
         if area is None:
             continue
-        province = area_on_map(area, map_, month, dict(successors), effective)
-        if province is None:
-            continue
-        summed[(province, metric, kind, month)] += value
-    result: dict[str, list[Monthly]] = defaultdict(list)
-    for (province, metric, kind, month), value in summed.items():
-        result[province].append((metric, kind, month, "", value))
-    return dict(result)
+        for row in rows:
+            province = area_on_map(area, map_, grains.span(row[2], row[3])[-1], dict(successors), effective)
+            if province is not None:
+                figures[province].append(row)
+    return {province: summed(rows) for province, rows in figures.items()}
 
 
 def fold(
-    monthly: Sequence[Monthly], months: Sequence[dt.date], ratios: Mapping[str, tuple[str, Sequence[str]]]
-) -> dict[str, float]:
-    """One area's value per metric over the months: flows summed, levels at the last month with data, ratios
-    from their parts."""
-    values: dict[str, float] = {code: float(v) for (code, _member), v in queries.fold_period(monthly, months).items()}
-    values.update(ratios_of(values, ratios))
-    return values
+    figures: Sequence[grains.Row], months: Sequence[dt.date], ratios: Mapping[str, tuple[str, Sequence[str]]]
+) -> tuple[dict[str, float], dict[str, grains.Basis]]:
+    """One area's value per metric over the months (summed over its members) by the one rule of commstats.grains
+    (complete months, else the fewest coarser figures, else a subtraction; levels at the period's end), ratios
+    from their parts; with what each was read from (a ratio's basis is that of its parts)."""
+    values: dict[str, float] = {}
+    bases: dict[str, grains.Basis] = {}
+    for (code, _member), item in grains.fold(figures, months).items():
+        values[code] = values.get(code, 0.0) + item.value
+        bases[code] = bases[code].join(item.basis) if code in bases else item.basis
+    for code, value in ratios_of(values, ratios).items():
+        values[code] = value
+        numerator, denominators = ratios[code]
+        parts = [bases[p] for p in (numerator, *denominators) if p in bases]
+        bases[code] = reduce(grains.Basis.join, parts)
+    return values, bases
+
+
+def coarser_figure(figures: Sequence[grains.Row], codes: Collection[str], months: Sequence[dt.date]) -> Period | None:
+    """The finest stored figure of `codes` whose period holds all of `months` and more (a quarter for one of its
+    months), when the province has one: a period read never splits it, the table names it."""
+    wanted = set(months)
+    holding = [
+        (len(covered), grain, first)
+        for metric, _kind, grain, first, *_rest in figures
+        if metric in codes and len(covered := grains.span(grain, first)) > len(wanted) and wanted <= set(covered)
+    ]
+    if not holding:
+        return None
+    _length, grain, first = min(holding)
+    return period_from_start(grain, first)
+
+
+def months_reported(
+    figures: Sequence[grains.Row], codes: Collection[str], months: Sequence[dt.date], bases: Mapping[str, grains.Basis]
+) -> int:
+    """How many of the period's months the province's figures of `codes` cover: months inside a stored figure of
+    the period (a quarter's figure covers its three), or read by subtraction (a flow's grains.Basis.covered)."""
+    wanted = set(months)
+    inside = {
+        month
+        for metric, _kind, grain, first, *_rest in figures
+        if metric in codes and wanted >= set(covered := grains.span(grain, first))
+        for month in covered
+    }
+    flows = {metric for metric, kind, *_rest in figures if kind == "flow" and metric in codes}
+    return max([len(inside), *(bases[c].covered for c in flows if c in bases)])
 
 
 def per_100k(value: float | None, people: int | None) -> float | None:
@@ -289,6 +312,9 @@ RANK_COLUMNS = [
     "months",
     "rank",
     "status",
+    "basis",  # grains.Basis.marks of the value: coarse grains, "estimated", subtractions ("nine_months_half")
+    "last_year_basis",
+    "coarser",  # status "coarser": the key of the coarser period the province has a figure for ("2025-Q2")
 ]
 
 
@@ -305,11 +331,6 @@ class Benchmark:
     population_source: str
 
 
-def _months_reported(monthly: Sequence[Monthly], codes: set[str], months: Sequence[dt.date]) -> int:
-    wanted = set(months)
-    return len({month for metric, _k, month, _m, _v in monthly if metric in codes and month in wanted})
-
-
 def benchmark(
     engine: Engine,
     map_: str,
@@ -322,7 +343,12 @@ def benchmark(
 ) -> Benchmark:
     """Every province of `map_` on `metric` over `period`: value, per 100,000 inhabitants, the same period last
     year and the change, how many of the period's months it has figures for, and its rank (1 = highest, on the
-    rate when `rate` and the metric is a count, else on the value; provinces without figures are not ranked)."""
+    rate when `rate` and the metric is a count, else on the value; provinces without figures are not ranked).
+
+    Each province's units are added up figure by figure and read by the one rule of commstats.grains, as the
+    drafts are: a province that reported only the quarter is ranked on its quarter's figure at quarter level
+    (its marks say so: "basis", "last_year_basis"), and at month level is not ranked — a quarter is never
+    split — but named with the coarser figure it has (status "coarser", "coarser" its period key)."""
     maps = load_provinces()
     info = queries.metric_by_code(engine)[metric]
     ratios = {c: d for c, d in ratio_definitions().items() if c == metric}
@@ -334,22 +360,21 @@ def benchmark(
     placed = placed_units(engine)
     unit_areas = {unit_id: area for unit_id, _code, area in placed if unit_ids is None or unit_id in unit_ids}
     last_year = period.same_period_last_year()
-    rows = unit_monthly_sums(engine, list(unit_areas), codes, last_year.start, period.end)
+    per_unit = unit_figures(engine, list(unit_areas), codes, add_months(last_year.start, -11), period.end)
     unavailable = map_ == "63" and period.end >= maps.effective
-    now_rows = [r for r in rows if r[3] >= period.start]
-    before_rows = [r for r in rows if last_year.start <= r[3] <= last_year.end]
-    current = by_province(now_rows, unit_areas, map_, successors, maps.effective)
-    previous = by_province(before_rows, unit_areas, map_, successors, maps.effective)
+    figures = by_province(per_unit, unit_areas, map_, successors, maps.effective)
     people = population(engine, period.year)
     table = []
     for province in provinces:
-        monthly = current.get(province.code, [])
-        value = None if unavailable else fold(monthly, period.months, ratios).get(metric)
-        base = fold(previous.get(province.code, []), last_year.months, ratios).get(metric)
+        own = figures.get(province.code, [])
+        values, bases = fold(own, period.months, ratios) if not unavailable else ({}, {})
+        base_values, base_bases = fold(own, last_year.months, ratios)
+        value, base = values.get(metric), base_values.get(metric)
         diff, pct = change(value, base, info.kind)
         persons = people.values.get(province.code)
-        reported = 0 if unavailable else _months_reported(monthly, set(codes), period.months)
-        status = "unavailable" if unavailable else ("ok" if value is not None else "missing")
+        coarser = None if unavailable or value is not None else coarser_figure(own, codes, period.months)
+        reported = 0 if unavailable or coarser else months_reported(own, codes, period.months, bases)
+        status = "unavailable" if unavailable else "ok" if value is not None else "coarser" if coarser else "missing"
         table.append(
             {
                 "code": province.code,
@@ -364,6 +389,9 @@ def benchmark(
                 "months_reported": reported,
                 "months": len(period.months),
                 "status": status,
+                "basis": bases[metric].marks("_") if metric in bases else (),
+                "last_year_basis": base_bases[metric].marks("_") if metric in base_bases else (),
+                "coarser": coarser.key if coarser else "",
             }
         )
     frame = pd.DataFrame(table, columns=[c for c in RANK_COLUMNS if c != "rank"])

@@ -138,31 +138,20 @@ def areas(maps: ProvinceMaps) -> list[Area]:
         )
         for i, r in enumerate(maps.regions, start=1)
     ]
+    maps_of = (("34", maps.new), ("63", maps.old))  # an old province has the new one it became part of
     rows += [
         Area(
-            code=area_code("34", p.code),
+            code=area_code(map_, p.code),
             level="province",
-            map="34",
+            map=map_,
             name_vi=p.name_vi,
             name_en=p.name_en,
             parent_code=p.region,
-            successor_code=None,
+            successor_code=area_code("34", p.into) if isinstance(p, OldProvince) else None,
             sort_order=i,
         )
-        for i, p in enumerate(maps.new, start=1)
-    ]
-    rows += [
-        Area(
-            code=area_code("63", p.code),
-            level="province",
-            map="63",
-            name_vi=p.name_vi,
-            name_en=p.name_en,
-            parent_code=p.region,
-            successor_code=area_code("34", p.into),
-            sort_order=i,
-        )
-        for i, p in enumerate(maps.old, start=1)
+        for map_, provinces in maps_of
+        for i, p in enumerate(provinces, start=1)
     ]
     return rows
 

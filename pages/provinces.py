@@ -113,6 +113,19 @@ def _change(diff: float | None, pct: float | None) -> str:
     return text + ("" if pct is None or pd.isna(pct) else f" ({sign}{format_percent(float(pct), lang)})")
 
 
+def _noted(text: str, marks: tuple[str, ...]) -> str:
+    """A value with what it was read from when not complete monthly figures (coarse, estimated, derived)."""
+    note = charts.basis_note(marks, lang)
+    return text + " " + note if note and text != "—" else text
+
+
+def _reported(status: str, done: int, of: int, marks: tuple[str, ...], coarser: str) -> str:
+    if status == "coarser":  # a month (quarter) view never splits the quarter (year) the province reported
+        held = parse_period(coarser).phrase(lang)
+        return t("provinces.reported_coarser", kind=t("export_grain_" + kind), period=held)
+    return _noted(t("provinces.reported_" + status, done=done, of=of), marks)
+
+
 shown = pd.DataFrame(
     {
         t("provinces.col_rank"): [("" if pd.isna(r) else str(int(r))) for r in table["rank"]],
@@ -122,11 +135,20 @@ shown = pd.DataFrame(
         t("provinces.col_rate"): [
             "—" if v is None or pd.isna(v) else format_decimal_number(float(v), lang, 1) for v in table["per_100k"]
         ],
-        t("provinces.col_last_year"): [_value(v) for v in table["last_year"]],
+        t("provinces.col_last_year"): [
+            _noted(_value(v), marks) for v, marks in zip(table["last_year"], table["last_year_basis"], strict=True)
+        ],
         t("provinces.col_change"): [_change(d, p) for d, p in zip(table["change"], table["change_pct"], strict=True)],
         t("provinces.col_reported"): [
-            t("provinces.reported_" + s, done=int(r), of=int(m))
-            for s, r, m in zip(table["status"], table["months_reported"], table["months"], strict=True)
+            _reported(s, int(r), int(m), b, c)
+            for s, r, m, b, c in zip(
+                table["status"],
+                table["months_reported"],
+                table["months"],
+                table["basis"],
+                table["coarser"],
+                strict=True,
+            )
         ],
         t("provinces.col_population"): [
             "—" if p is None or pd.isna(p) else format_count(int(p), lang) for p in table["population"]

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
-from commstats import national
+from commstats import charts, national
 from commstats.bootstrap import add_unit
 from commstats.cli import app
 from commstats.db import session_scope
@@ -203,6 +203,61 @@ def test_per_100k_rank_and_completeness(provinces_engine: Engine) -> None:
     assert _row(quarter, "34-86")["months_reported"] == 1 and _row(quarter, "34-86")["months"] == 3
 
 
+@pytest.fixture
+def coarse_engine(provinces_engine: Engine) -> Engine:
+    """Besides provinces_engine: Hà Nội (34-01) reported only quarters — Q3 2024 and an estimated Q3 2025 —, Lai
+    Châu (34-12) only cumulative figures for 2025 (6 and 9 months: its third quarter is their difference)."""
+    add_unit(provinces_engine, "hn", "Sở KH&CN Hà Nội", area_code="34-01")
+    add_unit(provinces_engine, "lc", "Sở KH&CN Lai Châu", area_code="34-12")
+    rows = [
+        ("hn", "2024-07", "quarter", 30, False),
+        ("hn", "2025-07", "quarter", 60, True),
+        ("lc", "2025-01", "half", 100, False),
+        ("lc", "2025-01", "nine_months", 160, False),
+    ]
+    clean = [
+        CleanRow(i, u, "portal_posts", dt.date.fromisoformat(p + "-01"), "vi", v, grain=g, estimated=e)
+        for i, (u, p, g, v, e) in enumerate(rows)
+    ]
+    load_rows(provinces_engine, clean, source_kind="csv", source_name="coarse", sha256="test-coarse")
+    return provinces_engine
+
+
+def test_a_quarter_only_province_is_ranked_on_its_quarter_flagged(coarse_engine: Engine) -> None:
+    people = load_population().persons(load_provinces())
+    quarter = national.benchmark(coarse_engine, "34", "portal_posts", parse_period("2025-Q3"))
+    hanoi = _row(quarter, "34-01")
+    assert (hanoi["value"], hanoi["last_year"], hanoi["change"], hanoi["change_pct"]) == (60, 30, 30, 100.0)
+    assert hanoi["per_100k"] == pytest.approx(60 * 100_000 / people["34-01"])
+    assert (hanoi["status"], hanoi["months_reported"], hanoi["months"]) == ("ok", 3, 3)  # counts as reported
+    assert hanoi["basis"] == ("quarter", "estimated") and hanoi["last_year_basis"] == ("quarter",)
+    lai_chau = _row(quarter, "34-12")  # 9 months − first half
+    assert (lai_chau["value"], lai_chau["basis"], lai_chau["months_reported"]) == (60, ("nine_months_half",), 3)
+    vinh_long = _row(quarter, "34-86")  # July only, from its monthly figure: partial, unmarked
+    assert (vinh_long["value"], vinh_long["basis"], vinh_long["months_reported"]) == (20, (), 1)
+    ranked = quarter.table.dropna(subset=["rank"])
+    assert set(ranked["code"]) == {"34-01", "34-12", "34-86", "34-92"}
+    assert list(ranked["per_100k"]) == sorted(ranked["per_100k"], reverse=True)
+    figure = charts.province_ranking_figure(quarter.table, "per_100k", "tin, bài / 100.000 dân", "vi")
+    hover = dict(zip(figure.data[0].y, figure.data[0].customdata, strict=True))
+    hanoi_hover = next(v for k, v in hover.items() if "Hà Nội" in k)
+    assert hanoi_hover[1] == "(số liệu quý, không có số liệu tháng) (ước thực hiện)"
+    assert next(v for k, v in hover.items() if "Lai Châu" in k)[1] == "(tính từ số 9 tháng trừ số 6 tháng)"
+    assert next(v for k, v in hover.items() if "Vĩnh Long" in k)[1] == ""
+
+
+def test_a_month_view_never_splits_the_quarter(coarse_engine: Engine) -> None:
+    month = national.benchmark(coarse_engine, "34", "portal_posts", parse_period("2025-07"))
+    hanoi = _row(month, "34-01")
+    assert hanoi["status"] == "coarser" and hanoi["coarser"] == "2025-Q3"
+    assert pd.isna(hanoi["value"]) and pd.isna(hanoi["rank"]) and hanoi["months_reported"] == 0
+    assert pd.isna(hanoi["last_year"])  # nor last year's quarter: July 2024 alone is not known
+    assert (_row(month, "34-12")["status"], _row(month, "34-12")["coarser"]) == ("coarser", "2025-9M")
+    assert set(month.table.dropna(subset=["rank"])["code"]) == {"34-86", "34-92"}
+    year = national.benchmark(coarse_engine, "34", "portal_posts", parse_period("2025"))
+    assert _row(year, "34-01")["status"] == "ok" and _row(year, "34-01")["value"] == 60  # Q3 only: 3 of 12
+
+
 def test_change_on_last_year_helpers() -> None:
     assert national.change(120, 100, "flow") == (20, 20.0)
     assert national.change(95.5, 90.0, "ratio") == (5.5, None)  # a share moves by points
@@ -246,8 +301,8 @@ def test_national_sums_flows_takes_levels_at_each_provinces_end_and_recomputes_r
     values = national.grouped_period_values(nation_engine, groups, ["portal_posts", "sites_count"], months)
     assert values[("portal_posts", "vi")] == 3 * 10 + 2 * 4  # flows summed over months and provinces
     assert values[("sites_count", "")] == 103 + 52  # each province's level at its last month, then summed
-    ct = national.fold([("igate_on_time", "flow", m, "", 90) for m in months], months, {})
-    assert ct == {"igate_on_time": 270.0}
+    ct, basis = national.fold([("igate_on_time", "flow", "month", m, "", 90, False) for m in months], months, {})
+    assert ct == {"igate_on_time": 270.0} and basis["igate_on_time"].marks() == ()
     figures = collect(nation_engine, list(ids.values()), parse_period("2026-Q3"), groups=tuple(map(tuple, groups)))
     # (270 + 2) on time over (270 + 30 + 2 + 18) settled: 85%, not the mean of Cần Thơ's 90% and Lai Châu's 10%
     assert figures.current[("igate_on_time_rate", None)] == pytest.approx(100 * 272 / 320)
@@ -318,6 +373,27 @@ def test_page_ranks_the_provinces(provinces_engine: Engine, empty_url: str, monk
     assert not app_test.exception
     assert any("Bản đồ 63 tỉnh không có số liệu tháng 7/2025" in w.value for w in app_test.warning)
     assert len(app_test.dataframe[0].value) == 63
+
+
+def test_page_shows_quarter_figures_and_never_splits_them(
+    coarse_engine: Engine, empty_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = {"provinces_kind": "quarter", "provinces_period_quarter": "2025-Q3"}
+    app_test = run_page(empty_url, monkeypatch, "pages/provinces.py", **state)
+    assert not app_test.exception, [e.value for e in app_test.exception]
+    table = app_test.dataframe[0].value.set_index("Tỉnh, thành phố")
+    assert table.loc["Hà Nội", "Số liệu của kỳ"] == "3/3 tháng (số liệu quý, không có số liệu tháng) (ước thực hiện)"
+    assert table.loc["Hà Nội", "Cùng kỳ năm trước"] == "30 (số liệu quý, không có số liệu tháng)"
+    assert table.loc["Hà Nội", "Hạng"] != "" and table.loc["Lai Châu", "Hạng"] != ""
+    assert table.loc["Lai Châu", "Số liệu của kỳ"] == "3/3 tháng (tính từ số 9 tháng trừ số 6 tháng)"
+    month = run_page(empty_url, monkeypatch, "pages/provinces.py", provinces_period_month="2025-07")
+    assert not month.exception, [e.value for e in month.exception]
+    table = month.dataframe[0].value.set_index("Tỉnh, thành phố")
+    assert table.loc["Hà Nội", "Số liệu của kỳ"] == "chưa có số liệu tháng (có số liệu quý III/2025)"
+    assert table.loc["Hà Nội", "Hạng"] == "" and table.loc["Hà Nội", "Giá trị"] == "—"
+    english = run_page(empty_url, monkeypatch, "pages/provinces.py", lang="en", provinces_period_month="2025-07")
+    table = english.dataframe[0].value.set_index("Province or city")
+    assert table.loc["Ha Noi", "Figures for the period"] == "no month figure (has a figure for Q3 2025)"
 
 
 def test_page_without_placed_units_says_how(empty_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
