@@ -52,9 +52,7 @@ if monthly.empty:
     st.info(t("no_data_range"))
     st.stop()
 rolled = series.aggregate(monthly, {c: m.kind for c, m in types.items()}, granularity)
-st.plotly_chart(
-    charts.stacked_metrics_figure(rolled, types, granularity, lang, selection.mergers), key="licences_chart"
-)
+cache.chart(charts.stacked_metrics_figure, rolled, types, granularity, lang, selection.mergers, key="licences_chart")
 if granularity != "month":
     st.caption(t("partial_note_bars"))
 
