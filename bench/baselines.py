@@ -27,8 +27,9 @@ from commstats.audit import DATA_ACTIONS
 from commstats.catalog import load_catalog
 from commstats.national import AreaInfo, Scope, scope_of
 from commstats.overview import REGULAR_MONTHS
-from commstats.periods import Period, add_months
+from commstats.periods import Period, add_months, months_between
 from commstats.queries import EXPORT_COLUMNS, DataEvent, DataVersion, MetricInfo, UnitInfo
+from commstats.ratios import ratios_of
 
 # A core call a page made: (caller: "page" or "frame", core function, its arguments after the engine, keywords)
 Call = tuple[str, str, tuple[Any, ...], dict[str, Any]]
@@ -471,27 +472,67 @@ def hand_target_sources(conn: sqlite3.Connection, ids: Sequence[int], codes: Seq
     return _frame(conn, sql, (_json(ids), _json(codes), year), ["unit", "metric", "year", "value", "batch_id"])
 
 
-def _with_ratios(values: dict[str, Any]) -> dict[str, Any]:
-    """The catalogue's ratios added as a card shows them: the numerator over the summed denominators, in percent."""
-    for code, (numerator, denominators) in load_catalog().ratios().items():
-        whole = sum(values[d] for d in denominators if d in values)
-        if numerator in values and whole:
-            values[code] = 100 * float(values[numerator]) / float(whole)
-    return values
+CardFigures = tuple[float | None, float | None, float | None, int | None, int | None, tuple[float, ...]]
 
 
-def hand_overview(conn: sqlite3.Connection, ids: Sequence[int], period: Period, lang: str = "vi") -> dict[str, int]:
-    """The cards' figures: each metric's monthly total for the 13 months to the period, and the targets."""
+def _cards(
+    metrics: Sequence[MetricInfo], totals: dict[str, dict[str, int]], goals: dict[str, int], month: dt.date
+) -> dict[str, CardFigures]:
+    """What each card shows, from each metric's monthly totals ({code: {iso month: total}}) of the 13 months to
+    `month`, written plainly: this month, last month, the same month last year, the year to date and the target
+    (flows), the last twelve months; ratios from their parts' totals of the month. A metric with no figure this
+    month nor in the twelve months before has no card."""
+    ratios = load_catalog().ratios()
+    kinds = {m.code: m.kind for m in metrics}
+
+    def at(when: dt.date) -> dict[str, float]:
+        iso = when.isoformat()
+        values: dict[str, float] = {code: v[iso] for code, v in totals.items() if iso in v}
+        return values | ratios_of(values, ratios)
+
+    now, before, last_year = at(month), at(add_months(month, -1)), at(add_months(month, -12))
+    year = [m.isoformat() for m in months_between(dt.date(month.year, 1, 1), month)]
+    trend_months = [add_months(month, -i) for i in range(11, -1, -1)]
+    monthly = [at(m) for m in trend_months]
+    cards: dict[str, CardFigures] = {}
+    for metric in metrics:
+        code = metric.code
+        trend = tuple(values[code] for values in monthly if code in values)
+        if code not in now and not trend:
+            continue
+        flow = kinds[code] == "flow"
+        in_year = [totals[code][m] for m in year if m in totals.get(code, {})]
+        ytd = sum(in_year) if flow and in_year else None
+        cards[code] = (
+            now.get(code),
+            before.get(code),
+            last_year.get(code),
+            ytd,
+            goals.get(code) if flow else None,
+            trend,
+        )
+    return cards
+
+
+def hand_overview(
+    conn: sqlite3.Connection, ids: Sequence[int], period: Period, lang: str = "vi"
+) -> dict[str, CardFigures]:
+    """The cards: the metric list (names, kinds), each metric's monthly total for the 13 months to the period in
+    one grouped query, the targets; then each card's figures (_cards)."""
     month = period.end
+    metrics = hand_metrics(conn)
     rows = _rows(
         conn,
-        "SELECT m.code, o.period, SUM(o.value) " + UNITS + " WHERE o.period BETWEEN ? AND ? GROUP BY m.code, o.period",
+        "SELECT m.code, o.period, SUM(o.value) " + UNITS + " WHERE o.grain = 'month' AND o.period BETWEEN ? AND ? "
+        "GROUP BY m.code, o.period",
         _json(ids),
         add_months(month, -12).isoformat(),
         month.isoformat(),
     )
-    hand_targets(conn, ids, month.year)
-    return _with_ratios({code: value for code, when, value in rows if _iso(when) == month.isoformat()})
+    totals: dict[str, dict[str, int]] = {}
+    for code, when, value in rows:
+        totals.setdefault(code, {})[str(_iso(when))] = int(value)
+    return _cards(metrics, totals, hand_targets(conn, ids, month.year), month)
 
 
 def _latest_complete(months: Sequence[dt.date], reported: dict[str, set[str]]) -> dt.date | None:
@@ -893,12 +934,14 @@ def naive_target_sources(t: Tables, ids: Sequence[int], codes: Sequence[str], ye
     return [(r.unit, r.metric, int(r.year), int(r.value), _plain(r.batch_id)) for r in _records(frame)]
 
 
-def naive_overview(t: Tables, ids: Sequence[int], period: Period, lang: str = "vi") -> dict[str, int]:
+def naive_overview(t: Tables, ids: Sequence[int], period: Period, lang: str = "vi") -> dict[str, CardFigures]:
     month = period.end
     frame = _between(t.observations(ids), "period", add_months(month, -12), month)
-    sums = frame.groupby(["metric", "period"])["value"].sum()
-    naive_targets(t, ids, month.year)
-    return _with_ratios({metric: int(v) for (metric, when), v in _pairs(sums) if when == month.isoformat()})
+    sums = frame[frame["grain"] == "month"].groupby(["metric", "period"])["value"].sum()
+    totals: dict[str, dict[str, int]] = {}
+    for (metric, when), v in _pairs(sums):
+        totals.setdefault(metric, {})[str(when)[:10]] = int(v)
+    return _cards([MetricInfo(*row) for row in naive_metrics(t)], totals, naive_targets(t, ids, month.year), month)
 
 
 def naive_latest_complete_month(t: Tables, ids: Sequence[int], months: Sequence[dt.date]) -> dt.date | None:
@@ -978,7 +1021,11 @@ def canonical(name: str, result: Any) -> Any:
     if short in ("import_batches", "revisions"):
         return [int(i) for i in (result["id"] if isinstance(result, pd.DataFrame) else result)]
     if name == OVERVIEW and result and isinstance(next(iter(result.values())), list):
-        return {card.metric: card.value for cards in result.values() for card in cards}
+        return {
+            card.metric: (card.value, card.previous, card.last_year, card.ytd, card.target, tuple(card.trend))
+            for cards in result.values()
+            for card in cards
+        }
     if name == DRAFT and hasattr(result, "figures"):
         figures = result.figures[result.figures["role"] != "target"]
         return {(r.unit, r.metric, r.member, r.period, int(r.value)) for r in figures.itertuples()}

@@ -21,8 +21,9 @@ the quality page (grain_differences) all read periods through `fold`, so the rul
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from commstats.periods import GRAINS, PeriodKind, period_from_start
 
@@ -60,9 +61,11 @@ class Folded:
     basis: Basis
 
 
-def span(grain: str, start: dt.date) -> list[dt.date]:
-    """The months a stored figure covers (a quarter from April: April, May, June)."""
-    return period_from_start(grain, start).months
+@lru_cache(maxsize=16384)
+def span(grain: str, start: dt.date) -> tuple[dt.date, ...]:
+    """The months a stored figure covers (a quarter from April: April, May, June). Kept: every fold asks it
+    of each stored period, and a dashboard folds the same few hundred periods over and over."""
+    return tuple(period_from_start(grain, start).months)
 
 
 def _cover(pieces: Iterable[Piece], months: Sequence[dt.date]) -> list[Piece]:
@@ -98,6 +101,32 @@ def _period_end(pieces: Iterable[Piece], months: Sequence[dt.date]) -> list[Piec
     return [max(inside)[2]] if inside else []
 
 
+_Pieces = dict[Piece, dict[str, tuple[int, bool]]]  # a metric's stored periods: member -> (value, estimated)
+
+
+def _choices(rows: Iterable[Row], months: list[dt.date]) -> Iterator[tuple[str, str, list[Piece], _Pieces]]:
+    """Per metric with a figure in the period: (metric, kind, the pieces the rule chooses, all its pieces)."""
+    first, last = months[0], months[-1]
+    by_metric: dict[str, tuple[str, _Pieces]] = {}
+    for metric, kind, grain, start, member, value, estimated in rows:
+        if start > last or grain not in GRAINS:
+            continue
+        _kind, pieces = by_metric.setdefault(metric, (kind, {}))
+        members = pieces.setdefault((grain, start), {})
+        old = members.get(member, (0, False))
+        members[member] = (old[0] + int(value), old[1] or bool(estimated))
+    wanted = set(months)
+    for metric, (kind, pieces) in by_metric.items():
+        if all(grain == "month" for grain, _start in pieces):  # monthly figures only (most metrics, most periods):
+            inside = sorted(p for p in pieces if p[1] in wanted)  # both rules at once: every month (flow), or the
+            chosen = inside[-1:] if kind == "stock" else inside  # last one (stock), without the search
+        else:
+            near = [p for p in pieces if span(*p)[-1] >= first]
+            chosen = _period_end(near, months) if kind == "stock" else _cover(near, months)
+        if chosen:
+            yield metric, kind, chosen, pieces
+
+
 def fold(rows: Iterable[Row], months: Sequence[dt.date]) -> dict[tuple[str, str], Folded]:
     """Each (metric, member)'s value over the period of `months` (consecutive months), with its basis.
 
@@ -106,22 +135,10 @@ def fold(rows: Iterable[Row], months: Sequence[dt.date]) -> dict[tuple[str, str]
     months = sorted(months)
     if not months:
         return {}
-    first, last = months[0], months[-1]
-    by_metric: dict[str, tuple[str, dict[Piece, dict[str, tuple[int, bool]]]]] = {}
-    for metric, kind, grain, start, member, value, estimated in rows:
-        if start > last or grain not in GRAINS:
-            continue
-        _kind, pieces = by_metric.setdefault(metric, (kind, {}))
-        members = pieces.setdefault((grain, start), {})
-        old = members.get(member, (0, False))
-        members[member] = (old[0] + int(value), old[1] or bool(estimated))
     result: dict[tuple[str, str], Folded] = {}
-    for metric, (kind, pieces) in by_metric.items():
-        near = [p for p in pieces if span(*p)[-1] >= first]
-        chosen = _period_end(near, months) if kind == "stock" else _cover(near, months)
-        if not chosen:
-            continue
-        grains = tuple(g for g in GRAINS if any(p[0] == g for p in chosen))
+    for metric, kind, chosen, pieces in _choices(rows, months):
+        present = {grain for grain, _start in chosen}
+        grains = tuple(g for g in GRAINS if g in present)
         covered = len(months) if kind == "stock" else sum(len(span(*p)) for p in chosen)
         totals: dict[str, tuple[int, bool]] = {}
         for piece in chosen:
@@ -133,9 +150,33 @@ def fold(rows: Iterable[Row], months: Sequence[dt.date]) -> dict[tuple[str, str]
     return result
 
 
+def fold_values(rows: Iterable[Row], months: Sequence[dt.date]) -> dict[tuple[str, str], int]:
+    """The values of `fold` alone (values_of(fold(...))), without building a basis for each."""
+    months = sorted(months)
+    result: dict[tuple[str, str], int] = {}
+    if not months:
+        return result
+    for metric, _kind, chosen, pieces in _choices(rows, months):
+        for piece in chosen:
+            for member, (value, _estimated) in pieces[piece].items():
+                result[(metric, member)] = result.get((metric, member), 0) + value
+    return result
+
+
 def values_of(folded: Mapping[tuple[str, str], Folded]) -> dict[tuple[str, str], int]:
     """The values alone."""
     return {key: item.value for key, item in folded.items()}
+
+
+def each_month(rows: Iterable[tuple[str, str, dt.date, str, int]]) -> dict[dt.date, dict[tuple[str, str], int]]:
+    """Monthly sums (metric, kind, month, member, value) read one month at a time: each month's value of each
+    (metric, member) — what `fold` gives for a single month of monthly figures (a flow's one month, a stock's
+    level that month), for all the months at once."""
+    result: dict[dt.date, dict[tuple[str, str], int]] = {}
+    for metric, _kind, month, member, value in rows:
+        values = result.setdefault(month, {})
+        values[(metric, member)] = values.get((metric, member), 0) + int(value)
+    return result
 
 
 def months_only(rows: Iterable[tuple[str, str, dt.date, str, int]]) -> list[Row]:

@@ -375,7 +375,7 @@ def fold_period(
     """Fold monthly sums into one value per (metric, member): flows summed, stocks at the last month with data
     (the rule of commstats.grains, on monthly figures)."""
     wanted = sorted(set(months))
-    return grains.values_of(grains.fold(grains.months_only(s for s in sums if s[2] in wanted), wanted))
+    return grains.fold_values(grains.months_only(s for s in sums if s[2] in wanted), wanted)
 
 
 def period_sums(
