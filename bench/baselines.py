@@ -28,7 +28,7 @@ from commstats.catalog import load_catalog
 from commstats.national import AreaInfo, Scope, scope_of
 from commstats.overview import REGULAR_MONTHS
 from commstats.periods import Period, add_months, months_between
-from commstats.queries import EXPORT_COLUMNS, DataEvent, DataVersion, MetricInfo, UnitInfo
+from commstats.queries import EXPORT_COLUMNS, BlockInfo, DataEvent, DataVersion, MetricInfo, UnitInfo
 from commstats.ratios import ratios_of
 
 # A core call a page made: (caller: "page" or "frame", core function, its arguments after the engine, keywords)
@@ -570,6 +570,36 @@ def hand_latest_complete_month(
     return _latest_complete(months, reported)
 
 
+def _block(row: tuple[Any, ...]) -> BlockInfo:
+    kind, text, version, source, created_at, created_by = row
+    when = created_at if isinstance(created_at, dt.datetime) else dt.datetime.fromisoformat(str(created_at))
+    return BlockInfo(str(kind), str(text), int(version), str(source), when, str(created_by))
+
+
+def hand_narrative_blocks(conn: sqlite3.Connection, unit_code: str, period_key: str) -> dict[str, BlockInfo]:
+    """The latest version of each block of the unit's report for the period."""
+    rows = _rows(
+        conn,
+        "SELECT b.kind, b.text, b.version, b.source, b.created_at, b.created_by FROM narrative_block b "
+        "JOIN unit u ON u.id = b.unit_id WHERE u.code = ? AND b.period_key = ? AND b.version = "
+        "(SELECT MAX(l.version) FROM narrative_block l WHERE l.unit_id = b.unit_id AND l.period_key = b.period_key "
+        "AND l.kind = b.kind)",
+        unit_code,
+        period_key,
+    )
+    return {str(row[0]): _block(row) for row in rows}
+
+
+def naive_narrative_blocks(t: Tables, unit_code: str, period_key: str) -> dict[str, BlockInfo]:
+    units = t.unit.loc[t.unit["code"] == unit_code, "id"]
+    blocks = t.narrative_block[
+        t.narrative_block["unit_id"].isin(list(units)) & (t.narrative_block["period_key"] == period_key)
+    ]
+    latest = blocks.sort_values("version").groupby("kind").tail(1)
+    columns = ["kind", "text", "version", "source", "created_at", "created_by"]
+    return {str(r[0]): _block(r) for r in latest[columns].itertuples(index=False, name=None)}
+
+
 AREA_COLUMNS = "code, level, map, name_vi, name_en, parent_code, successor_code, sort_order"
 
 
@@ -645,6 +675,7 @@ WHOLE_TABLES = {
     "site_post": "SELECT * FROM site_post",
     "audit_event": "SELECT * FROM audit_event",
     "area": "SELECT * FROM area",
+    "narrative_block": "SELECT * FROM narrative_block",
 }
 
 
@@ -664,6 +695,7 @@ class Tables:
     revision: pd.DataFrame
     site_post: pd.DataFrame
     audit_event: pd.DataFrame
+    narrative_block: pd.DataFrame
     table_names: list[str]
 
     @classmethod
@@ -1062,6 +1094,7 @@ BASELINES: dict[str, Baseline] = {
     Q + "unit_ids_with_predecessors": Baseline(hand_unit_ids, naive_unit_ids),
     Q + "month_range": Baseline(hand_month_range, naive_month_range),
     Q + "metrics": Baseline(hand_metrics, naive_metrics),
+    Q + "narrative_blocks": Baseline(hand_narrative_blocks, naive_narrative_blocks),
     Q + "metric_by_code": Baseline(hand_metric_by_code, naive_metric_by_code),
     Q + "figure_sources": Baseline(hand_figure_sources, naive_figure_sources),
     Q + "target_sources": Baseline(hand_target_sources, naive_target_sources),

@@ -22,6 +22,7 @@ import datetime as dt
 import io
 import json
 import os
+import pickle
 import platform
 import re
 import subprocess
@@ -262,6 +263,8 @@ class PgHand:
             spelled = _JSON_LENGTH.sub("%s", spelled)  # bound as the length itself
             spelled = _CROSS_ON.sub(r"JOIN \1 ON", spelled)  # SQLite's plan hint; a plain join to PostgreSQL
             spelled = spelled.replace("?", "%s").replace("substr(o.period, 1, 7)", "to_char(o.period, 'YYYY-MM')")
+            spelled = spelled.replace("MAX(o.estimated)", "bool_or(o.estimated)")  # a boolean column on PostgreSQL
+            spelled = spelled.replace("date(MAX(period), '+11 months')", "(MAX(period) + interval '11 months')::date")
             spelled = spelled.replace(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'observation'",
                 "SELECT 1 FROM information_schema.tables WHERE table_name = 'observation'",
@@ -296,9 +299,18 @@ def hand_connection(url: str) -> Iterator[PgHand]:
         hand.close()
 
 
-def measure(url: str, rows: int, pages: tuple[str, ...] = render_bench.PAGES) -> dict[str, Any]:
-    """Every page rendered cold and warm on PostgreSQL and its queries against the hand-written SQL."""
-    rendered, memory = render_bench.run(url, pages)
+def measure(
+    url: str, rows: int, pages: tuple[str, ...] = render_bench.PAGES, renders: Path | None = None
+) -> dict[str, Any]:
+    """Every page rendered cold and warm on PostgreSQL and its queries against the hand-written SQL. With
+    `renders`: the renders (and the calls they recorded) are kept in that file, and read from it when it
+    exists, so that the queries alone can be measured again."""
+    if renders is not None and renders.is_file():
+        rendered, memory = pickle.loads(renders.read_bytes())
+    else:
+        rendered, memory = render_bench.run(url, pages)
+        if renders is not None:
+            renders.write_bytes(pickle.dumps((rendered, memory)))
     result: dict[str, Any] = {
         "render": {
             page: {k: v for k, v in r.items() if k != "calls"} | {"calls": len(r["calls"])}
@@ -355,6 +367,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pages", default=",".join(render_bench.PAGES), help="comma-separated pages (default all)")
     parser.add_argument("--output", type=Path, default=None, help="results file (default: print only)")
     parser.add_argument("--load-only", action="store_true", help="make and load the database, measure nothing")
+    parser.add_argument(
+        "--renders", type=Path, default=None, help="keep the renders in this file; reuse them when it exists"
+    )
     args = parser.parse_args(argv)
     pages = tuple(p.strip() for p in args.pages.split(",") if p.strip())
     unit_count = units_for(args.rows)
@@ -366,7 +381,7 @@ def main(argv: list[str] | None = None) -> None:
             print(json.dumps(load, indent=2, default=str))
             return
         result: dict[str, Any] = {"units": unit_count, "rows": load["rows"]}
-        result["postgresql"] = {"load": load, **measure(url, load["rows"], pages)}
+        result["postgresql"] = {"load": load, **measure(url, load["rows"], pages, args.renders)}
         result["targets"] = report.targets(result)
     finally:
         stop_kept_server(server)
