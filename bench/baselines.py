@@ -997,6 +997,16 @@ def naive_areas(t: Tables) -> list[AreaInfo]:
     return [AreaInfo(*row) for row in rows]
 
 
+def hand_placed_units(conn: sqlite3.Connection) -> list[tuple[int, str, str]]:
+    rows = _rows(conn, "SELECT id, code, area_code FROM unit WHERE area_code IS NOT NULL ORDER BY code")
+    return [(int(i), str(c), str(a)) for i, c, a in rows]
+
+
+def naive_placed_units(t: Tables) -> list[tuple[int, str, str]]:
+    placed = t.unit[t.unit["area_code"].notna()].sort_values("code")
+    return [(int(i), str(c), str(a)) for i, c, a in zip(placed["id"], placed["code"], placed["area_code"], strict=True)]
+
+
 def naive_scope(t: Tables, code: str, unit_ids: Sequence[int] | None = None) -> Scope:
     placed = t.unit[t.unit["area_code"].notna()].sort_values("code")
     rows = [(int(i), str(c), str(a)) for i, c, a in zip(placed["id"], placed["code"], placed["area_code"], strict=True)]
@@ -1113,6 +1123,7 @@ BASELINES: dict[str, Baseline] = {
     Q + "revisions": Baseline(hand_revisions, naive_revisions),
     OVERVIEW: Baseline(hand_overview, naive_overview),
     "commstats.national.areas": Baseline(hand_areas, naive_areas),
+    "commstats.national.placed_units": Baseline(hand_placed_units, naive_placed_units),
     "commstats.national.scope": Baseline(hand_scope, naive_scope),
     "commstats.overview.latest_complete_month": Baseline(hand_latest_complete_month, naive_latest_complete_month),
     DRAFT: Baseline(hand_draft, naive_draft),

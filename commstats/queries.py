@@ -19,9 +19,11 @@ from sqlalchemy import (
     Label,
     Result,
     Select,
+    and_,
     bindparam,
     case,
     func,
+    or_,
     select,
     union,
 )
@@ -398,15 +400,29 @@ def period_sums(
 
 
 @cache
-def _period_sums_query(by_member: bool) -> Select:
+def _period_sums_query(by_member: bool, coarse_earlier: bool = False) -> Select:
+    """With `coarse_earlier`: monthly figures from `start`, coarser ones from `coarse_start` (a year's level
+    figure starts 11 months before its December), so that the months before the period are not read."""
     columns = [Metric.code, Metric.kind, Observation.grain, Observation.period]
     if by_member:
         columns.append(Member.code)
     estimated = func.max(case((Observation.estimated, 1), else_=0))  # PostgreSQL has no max() of booleans
+    chosen = _chosen_rows(months_only=False)
+    if coarse_earlier:
+        chosen = (
+            *chosen[:2],
+            or_(
+                and_(Observation.grain == "month", Observation.period.between(bindparam("start"), bindparam("end"))),
+                and_(
+                    Observation.grain != "month",
+                    Observation.period.between(bindparam("coarse_start"), bindparam("end")),
+                ),
+            ),
+        )
     query = (
         select(*columns, func.sum(Observation.value).cast(Observation.value.type), estimated)
         .join(Metric, Metric.id == Observation.metric_id)
-        .where(*_chosen_rows(months_only=False))
+        .where(*chosen)
         .group_by(*columns)
     )
     return query.join(Member, Member.id == Observation.member_id) if by_member else query
@@ -427,7 +443,13 @@ def period_figures(
     if not months:
         return {}
     # A stock's year figure is its level at December: it may start up to 11 months before the period does.
-    rows = period_sums(engine, unit_ids, metric_codes, add_months(min(months), -11), max(months), by_member=by_member)
+    params = {**_chosen(unit_ids, metric_codes, min(months), max(months)), "coarse_start": add_months(min(months), -11)}
+    with _reading(engine) as conn:
+        found = cast(list[tuple[Any, ...]], conn.execute(_period_sums_query(by_member, True), params).all())
+    if by_member:
+        rows = [(c, k, g, p, member, int(v), bool(e)) for c, k, g, p, member, v, e in found]
+    else:
+        rows = [(c, k, g, p, "", int(v), bool(e)) for c, k, g, p, v, e in found]
     return grains.fold(rows, months)
 
 

@@ -341,7 +341,8 @@ def placed_units(url: str) -> list[tuple[int, str, str]]:
 def scopes(url: str, ids: tuple[int, ...]) -> list[national.AreaInfo]:
     """The nation, the regions and the 34 provinces with some of the units `ids` placed in them (draft scopes)."""
     eng = engine(url)
-    return [a for a in national.areas(eng) if a.map != "63" and national.scope(eng, a.code, ids).groups]
+    areas, placed = national.areas(eng), national.placed_units(eng)  # read once, not once per area
+    return [a for a in areas if a.map != "63" and national.scope_of(areas, placed, a.code, ids).groups]
 
 
 @fresh()
