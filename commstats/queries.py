@@ -19,13 +19,12 @@ from sqlalchemy import (
     Label,
     Result,
     Select,
-    and_,
     bindparam,
     case,
     func,
-    or_,
     select,
     union,
+    union_all,
 )
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -400,29 +399,35 @@ def period_sums(
 
 
 @cache
-def _period_sums_query(by_member: bool, coarse_earlier: bool = False) -> Select:
+def _period_sums_query(by_member: bool, coarse_earlier: bool = False) -> Select | CompoundSelect:
     """With `coarse_earlier`: monthly figures from `start`, coarser ones from `coarse_start` (a year's level
-    figure starts 11 months before its December), so that the months before the period are not read."""
+    figure starts 11 months before its December), so that the months before the period are not read. Two
+    grouped reads joined (their grains differ, so no group is split), each on the index's range."""
+    if not coarse_earlier:
+        return _grouped_period_sums(by_member, _chosen_rows(months_only=False))
+    units_metrics = _chosen_rows(months_only=False)[:2]
+    monthly = (
+        *units_metrics,
+        Observation.grain == "month",
+        Observation.period.between(bindparam("start"), bindparam("end")),
+    )
+    coarse = (
+        *units_metrics,
+        Observation.grain != "month",
+        Observation.period.between(bindparam("coarse_start"), bindparam("end")),
+    )
+    return union_all(_grouped_period_sums(by_member, monthly), _grouped_period_sums(by_member, coarse))
+
+
+def _grouped_period_sums(by_member: bool, where: tuple) -> Select:
     columns = [Metric.code, Metric.kind, Observation.grain, Observation.period]
     if by_member:
         columns.append(Member.code)
     estimated = func.max(case((Observation.estimated, 1), else_=0))  # PostgreSQL has no max() of booleans
-    chosen = _chosen_rows(months_only=False)
-    if coarse_earlier:
-        chosen = (
-            *chosen[:2],
-            or_(
-                and_(Observation.grain == "month", Observation.period.between(bindparam("start"), bindparam("end"))),
-                and_(
-                    Observation.grain != "month",
-                    Observation.period.between(bindparam("coarse_start"), bindparam("end")),
-                ),
-            ),
-        )
     query = (
         select(*columns, func.sum(Observation.value).cast(Observation.value.type), estimated)
         .join(Metric, Metric.id == Observation.metric_id)
-        .where(*chosen)
+        .where(*where)
         .group_by(*columns)
     )
     return query.join(Member, Member.id == Observation.member_id) if by_member else query
