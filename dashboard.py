@@ -7,7 +7,7 @@ from commstats.i18n import t
 from ui import auth, cache, state
 from ui.faults import unexpected_errors
 from ui.frame import ROUTE_KEY, SELECTION_KEY, read_data_version, sidebar
-from ui.navigation import navigation_pages
+from ui.navigation import is_landing, navigation_pages, open_default_page
 
 FAVICON = PROJECT_ROOT / "ui" / "assets" / "favicon.png"
 
@@ -23,6 +23,8 @@ principal = auth.current()
 page = st.navigation(navigation_pages(principal), expanded=True)  # every allowed page listed, none hidden
 if route := st.session_state.pop(ROUTE_KEY, None):  # a page opened before the router had run (ui.frame.open_page)
     st.switch_page(route)
+if is_landing(page):  # `/`: the overview at its own URL, /overview, with the query string kept
+    open_default_page()
 with unexpected_errors():  # a bug shows a message and a reference; its traceback is logged with it
     st.session_state[SELECTION_KEY] = sidebar()
     state.write_url()  # the view in the address bar: a copied link opens the same units, range and choices

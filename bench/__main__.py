@@ -95,9 +95,8 @@ def measure_postgresql(unit_count: int, server_url: str, sessions: dict[str, Any
         result = {"load": load, **pg_bench.measure(url, load["rows"])}
         print("  PostgreSQL pages rendered and their queries measured", flush=True)
         if sessions["count"]:
-            result["sessions"] = sessions_bench.run(
-                url, sessions["instances"], sessions["count"], sessions["steps"], sessions["think"], unit_count
-            )
+            plan = sessions_bench.Plan(sessions["count"], sessions["steps"], sessions["ramp"], sessions["think"])
+            result["sessions"] = sessions_bench.run(url, sessions["instances"], plan, unit_count)
         return result
     finally:
         pg_bench.drop_database(server_url, name)
@@ -180,8 +179,9 @@ def main() -> None:
         help="PostgreSQL: this many concurrent sessions through nginx (bench/sessions_bench.py)",
     )
     parser.add_argument("--instances", default="1,2,4", help="with --sessions: the instance counts, one phase each")
-    parser.add_argument("--steps", type=int, default=20, help="with --sessions: interactions per session")
-    parser.add_argument("--think", type=float, default=1.0, help="with --sessions: mean seconds between them")
+    parser.add_argument("--steps", type=int, default=40, help="with --sessions: measured interactions per session")
+    parser.add_argument("--ramp", type=float, default=30.0, help="with --sessions: seconds over which sessions arrive")
+    parser.add_argument("--think", default="3,10", help="with --sessions: think time range in seconds, lo,hi")
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
     parser.add_argument(
         "--report",
@@ -213,7 +213,8 @@ def main() -> None:
         "count": args.sessions,
         "instances": [int(n) for n in args.instances.split(",")],
         "steps": args.steps,
-        "think": args.think,
+        "ramp": args.ramp,
+        "think": tuple(float(v) for v in (args.think.split(",") * 2)[:2]),
     }
     started = time.time()
     load_before = os.getloadavg()

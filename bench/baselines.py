@@ -25,9 +25,10 @@ import pandas as pd
 
 from commstats.audit import DATA_ACTIONS
 from commstats.catalog import load_catalog
+from commstats.i18n import t
 from commstats.national import AreaInfo, Scope, scope_of
 from commstats.overview import REGULAR_MONTHS
-from commstats.periods import Period, add_months, months_between
+from commstats.periods import GRAINS, Period, add_months, months_between
 from commstats.queries import EXPORT_COLUMNS, BlockInfo, DataEvent, DataVersion, MetricInfo, UnitInfo
 from commstats.ratios import ratios_of
 
@@ -275,7 +276,8 @@ def hand_licence_records(conn: sqlite3.Connection, ids: Sequence[int], start: dt
 
 EXPORT_SQL = (
     "SELECT u.code, u.name_vi, u.name_en, substr(o.period, 1, 7), s.name_vi, s.name_en, m.code, m.name_vi, "
-    "m.name_en, b.code, b.name_vi, b.name_en, o.value, m.unit_vi, m.unit_en, o.note FROM json_each(?) AS i "
+    "m.name_en, b.code, b.name_vi, b.name_en, o.value, m.unit_vi, m.unit_en, o.note, o.grain, o.estimated "
+    "FROM json_each(?) AS i "
     "CROSS JOIN unit u ON u.code = i.value CROSS JOIN observation o ON o.unit_id = u.id "
     "JOIN metric m ON m.id = o.metric_id JOIN section s ON s.id = m.section_id JOIN member b ON b.id = o.member_id "
     "WHERE o.period BETWEEN ? AND ? "
@@ -313,7 +315,16 @@ def hand_export(
         members,
     )
     pick = EXPORT_PICK["en" if lang == "en" else "vi"]
-    return pd.DataFrame([tuple(row[i] for i in pick) for row in rows], columns=EXPORT_COLUMNS)
+    grain, estimated = _export_words(lang)
+    return pd.DataFrame(
+        [(*(row[i] for i in pick), grain[row[16]], estimated[bool(row[17])]) for row in rows], columns=EXPORT_COLUMNS
+    )
+
+
+def _export_words(lang: str) -> tuple[dict[str, str], dict[bool, str]]:
+    """The export's words for a figure's grain and for whether it is an estimate (the catalogue's)."""
+    grains: dict[str, str] = {grain: t("export_grain_" + grain, lang) for grain in GRAINS}
+    return grains, {True: t("export_estimated_yes", lang), False: t("export_estimated_no", lang)}
 
 
 BATCH_COLUMNS = [
@@ -883,6 +894,7 @@ def naive_export(
         if wanted:
             frame = frame[frame[column].isin(list(wanted))]
     frame = frame.sort_values(["unit", "period", "s_order", "m_order", "b_order", "member"], kind="stable")
+    grain, estimated = _export_words(lang)
     return [
         (
             r.unit,
@@ -896,6 +908,8 @@ def naive_export(
             int(r.value),
             r.unit_word,
             r.note,
+            grain[r.grain],
+            estimated[bool(r.estimated)],
         )
         for r in _records(frame)
     ]

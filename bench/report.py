@@ -54,6 +54,13 @@ def targets(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return checks
 
 
+def _current_phases(pg: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The load benchmark's phases in the present format (a run saved before the ramp and the think time
+    were added, bench/results/postgresql-10m.json, keeps its figures in the file and the README only)."""
+    phases: dict[str, dict[str, Any]] = pg.get("sessions", {}).get("phases", {})
+    return phases if all("plan" in phase for phase in phases.values()) else {}
+
+
 def postgresql_targets(pg: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The PostgreSQL targets: each page's queries against hand-written SQL, cold and warm renders, and
     (when the sessions ran) latency, errors, memory and throughput of many sessions on several instances."""
@@ -69,7 +76,7 @@ def postgresql_targets(pg: dict[str, Any]) -> dict[str, dict[str, Any]]:
     for page, figures in pg["render"].items():
         check(f"render.{page}.warm_s", figures["warm_s"], PG_WARM_MAX_S, "<")
         check(f"render.{page}.cold_s", figures["cold_s"], PG_COLD_MAX_S, "<")
-    phases = pg.get("sessions", {}).get("phases", {})
+    phases = _current_phases(pg)
     for count, phase in phases.items():
         check(f"sessions.{count}.errors", float(phase["errors"]), 0.0, "<=")
         check(
@@ -78,19 +85,21 @@ def postgresql_targets(pg: dict[str, Any]) -> dict[str, dict[str, Any]]:
             0.0,
             "<=",
         )
-        if phase["mark_views"] >= 500:
-            growth = max(e / m - 1 for e, m in zip(phase["rss_mib_end"], phase["rss_mib_at_mark"], strict=True))
+        marked = [m for m in phase["memory"] if m["mark_reached"]]
+        if marked:
+            growth = max(m["growth_after_mark"] for m in marked)
             check(f"sessions.{count}.rss_growth_after_500_views", growth, SESSIONS_GROWTH_AFTER_MARK_MAX, "<=")
-    if "2" in phases and phases["2"]["sessions"] >= 50:
+    if "2" in phases and phases["2"]["plan"]["sessions"] >= 50:
         check("sessions.2.p95_s", phases["2"]["latency"]["p95_s"], SESSIONS_P95_MAX_S, "<")
     counts = sorted(phases, key=int)
     for fewer, more in itertools.pairwise(counts):
-        check(
-            f"sessions.throughput_{more}_vs_{fewer}",
-            phases[more]["throughput_per_s"] / phases[fewer]["throughput_per_s"],
-            1.0,
-            ">",
-        )
+        if phases[fewer]["throughput_per_s"] < 0.9 * phases[fewer]["offered_per_s"]:  # fewer did not keep up
+            check(
+                f"sessions.throughput_{more}_vs_{fewer}",
+                phases[more]["throughput_per_s"] / phases[fewer]["throughput_per_s"],
+                1.0,
+                ">",
+            )
     return checks
 
 
@@ -113,15 +122,11 @@ def print_postgresql(pg: dict[str, Any]) -> None:
         )
     draft = pg["draft_year"]
     print(f"draft of {draft['period']}: {draft['ours_ms']:.0f} ms; hand SQL {draft['hand_sql_ms']:.0f} ms")
-    for phase in pg.get("sessions", {}).get("phases", {}).values():
-        latency = phase["latency"]
-        print(
-            f"{phase['sessions']} sessions, {phase['instances']} instance(s): {phase['page_views']} views in "
-            f"{phase['seconds']} s ({phase['throughput_per_s']:.1f}/s), p50 {latency['p50_s']:.2f} s, p95 "
-            f"{latency['p95_s']:.2f} s, errors {phase['errors']}, RSS MiB after {phase['mark_views']} views "
-            f"{phase['rss_mib_at_mark']} → end {phase['rss_mib_end']}, load average max "
-            f"{phase['load_average']['max']:.1f}"
-        )
+    if _current_phases(pg):
+        from bench.sessions_bench import print_phase
+
+        for phase in pg["sessions"]["phases"].values():
+            print_phase(phase)
 
 
 def _figures(result: dict[str, Any]) -> Iterator[tuple[str, float]]:
@@ -318,18 +323,8 @@ def markdown_postgresql(result: dict[str, Any]) -> str:
         cells = f"{render['cold_s']:.2f} s | {render['warm_s']:.2f} s" if render else "— | —"
         lines.append(f"| {page} | {q['ours_vs_hand']:.2f}× | {cells} |")
     lines.append(f"| target | ≤ {QUERY_VS_HAND_MAX}× | < {PG_COLD_MAX_S:.0f} s | < {PG_WARM_MAX_S} s |")
-    phases = pg.get("sessions", {}).get("phases", {})
-    if phases:
-        header = "| instances | page views | throughput | p50 | p95 | errors | RSS MiB per instance, 500 views → end"
-        lines += ["", header + " | load average (mean / max) |", "|---:|---:|---:|---:|---:|---:|---|---|"]
-        for phase in phases.values():
-            latency = phase["latency"]
-            rss = ", ".join(
-                f"{m:.0f} → {e:.0f}" for m, e in zip(phase["rss_mib_at_mark"], phase["rss_mib_end"], strict=True)
-            )
-            lines.append(
-                f"| {phase['instances']} | {phase['page_views']} | {phase['throughput_per_s']:.1f}/s | "
-                f"{latency['p50_s']:.2f} s | {latency['p95_s']:.2f} s | {phase['errors']} | {rss} | "
-                f"{phase['load_average']['mean']:.1f} / {phase['load_average']['max']:.1f} |"
-            )
+    if _current_phases(pg):
+        from bench.sessions_bench import markdown
+
+        lines += ["", markdown(pg["sessions"])]
     return "\n".join(lines)

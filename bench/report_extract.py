@@ -1,6 +1,6 @@
 """How well figures are read from past reports: precision and recall per period kind, review items per document.
 
-    python -m bench.report_extract [--documents tests/fixtures/reports/documents]
+    python -m bench.report_extract [--documents tests/fixtures/reports/documents] [--sentences FILE.yaml ...]
 
 Reads the ten reports of tests/fixtures/reports/documents (.txt, .docx, .pdf; one of every period kind
 and more) exactly as `python -m commstats extract` does, and compares what would be loaded with what a
@@ -10,23 +10,28 @@ person would load (documents.yaml):
 - recall: of the figures a person would load, the share the extractor loads.
 - review: the items listed for a person, and how many of them are right (a figure of the text, of this
   period or of another one, with the right metric and value), so that accepting them would not mislead.
+
+`--sentences` also scores sentence corpora (tests/fixtures/reports/sentences*.yaml): precision and recall of
+the `sure` figures, per section of the catalogue (portal, sites, publishing, egov...).
 """
 
 from __future__ import annotations
 
 import argparse
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from commstats.catalog import load_catalog
 from commstats.config import PROJECT_ROOT
 from commstats.periods import PeriodKind, parse_period
 from etl.extract.report_text import Figure, extract_figures, read_document
 
 DOCUMENTS = PROJECT_ROOT / "tests" / "fixtures" / "reports" / "documents"
+SENTENCES = PROJECT_ROOT / "tests" / "fixtures" / "reports" / "sentences_dev.yaml"
 
 
 @dataclass(frozen=True)
@@ -93,10 +98,80 @@ def totals(scores: list[DocumentScore]) -> dict[str, tuple[float, float]]:
     return result
 
 
+@dataclass(frozen=True)
+class SentenceScore:
+    id: str
+    expected: tuple[tuple[str, str, int, bool], ...]  # the sure figures a person would load
+    loaded: tuple[tuple[str, str, int, bool], ...]  # the figures the extractor would load
+
+    @property
+    def right(self) -> Counter[tuple[str, str, int, bool]]:
+        return Counter(self.expected) & Counter(self.loaded)
+
+    @property
+    def wrong(self) -> list[tuple[str, str, int, bool]]:
+        return list((Counter(self.loaded) - Counter(self.expected)).elements())
+
+    @property
+    def missed(self) -> list[tuple[str, str, int, bool]]:
+        return list((Counter(self.expected) - Counter(self.loaded)).elements())
+
+
+def score_sentences(path: Path = SENTENCES) -> list[SentenceScore]:
+    """Each sentence of a corpus file read in a report of its period: what is loaded against its `sure` lines."""
+    items = yaml.safe_load(path.read_text(encoding="utf-8"))
+    result: list[SentenceScore] = []
+    for item in items:
+        figures = extract_figures(item["text"], parse_period(str(item.get("period", "2019-07"))))
+        expected = tuple(_key(line) for line in item["expect"] if line.split()[3] == "sure")
+        loaded = tuple(_figure_key(f) for f in figures if f.sure and f.period is not None)
+        result.append(SentenceScore(str(item["id"]), expected, loaded))
+    return result
+
+
+def sentence_totals(scores: list[SentenceScore]) -> dict[str, tuple[int, int, int, int]]:
+    """Per catalogue section and "all": (loaded, right, expected, wrong) figure counts."""
+    section = {metric.code: metric.section for metric in load_catalog().metrics}
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for item in scores:
+        for name, keys in (("loaded", item.loaded), ("expected", item.expected), ("wrong", item.wrong)):
+            column = {"loaded": 0, "expected": 2, "wrong": 3}[name]
+            for key in keys:
+                for group in (section[key[0]], "all"):
+                    counts[group][column] += 1
+        for key in item.right.elements():
+            for group in (section[key[0]], "all"):
+                counts[group][1] += 1
+    return {group: (c[0], c[1], c[2], c[3]) for group, c in sorted(counts.items(), key=lambda kv: kv[0] == "all")}
+
+
+def print_sentences(path: Path) -> None:
+    scores = score_sentences(path)
+    print(f"{path.name}: {len(scores)} sentences")
+    for item in scores:
+        for wrong in item.wrong:
+            print(f"    WRONG in {item.id!r}: {wrong}")
+    print(f"{'section':<12} {'expected':>8} {'loaded':>6} {'right':>5} {'precision':>9} {'recall':>7}")
+    for group, (loaded, right, expected, _) in sentence_totals(scores).items():
+        precision = right / loaded if loaded else 1.0
+        recall = right / expected if expected else 1.0
+        print(f"{group:<12} {expected:>8} {loaded:>6} {right:>5} {precision:>9.1%} {recall:>7.1%}")
+    print()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=Path, default=DOCUMENTS)
+    parser.add_argument("--sentences", type=Path, nargs="*", default=None, help=f"default {SENTENCES.name}")
+    parser.add_argument("--missed", action="store_true", help="list the expected figures not loaded")
     args = parser.parse_args(argv)
+    if args.sentences is not None:
+        for path in args.sentences or [SENTENCES]:
+            print_sentences(path)
+            if args.missed:
+                for sentence in score_sentences(path):
+                    for missed in sentence.missed:
+                        print(f"    missed in {sentence.id!r}: {missed}")
     scores = measure(args.documents)
     header = ("document", "period", "expected", "loaded", "right", "review", "review right")
     print("{:<22} {:<8} {:>8} {:>6} {:>5} {:>6} {:>12}".format(*header))

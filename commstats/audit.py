@@ -74,8 +74,10 @@ DETAIL_KEYS = (  # the keys of stored details that have words (commstats.i18n `a
     "carried_from",
     "changes",
     "chars",
+    "client",
     "clients",
     "day",
+    "deadline",
     "due",
     "email",
     "inserted",
@@ -83,6 +85,7 @@ DETAIL_KEYS = (  # the keys of stored details that have words (commstats.i18n `a
     "locked",
     "method",
     "month_offset",
+    "name_hash",
     "public_view",
     "reason",
     "recipients",
@@ -91,11 +94,24 @@ DETAIL_KEYS = (  # the keys of stored details that have words (commstats.i18n `a
     "revisions",
     "role",
     "sections",
+    "sha256",
     "source_kind",
+    "unchanged",
     "updated",
     "value",
     "version",
+    "window",
 )
+# Stored values that are codes, shown by their text `<prefix><code>` (the code itself when it has none):
+# the source kind and role as the pages name them, how someone signed in, why a sign-in was refused.
+VALUE_PREFIXES = {
+    "source_kind": "source_kind_",
+    "role": "auth.role_",
+    "method": "audit.method_",
+    "reason": "audit.reason_",
+}
+METHODS = ("password", "sso")  # commstats/auth.py: the `method` of a sign-in
+REASONS = ("locked",)  # commstats/auth.py: the coded `reason` of a refused sign-in (a deletion's reason is typed)
 
 
 def action_text(action: str, lang: str = "vi") -> str:
@@ -119,6 +135,10 @@ def detail_text(detail: str, lang: str = "vi") -> str:
             shown = t("audit.items", lang, count=len(value))
         elif isinstance(value, bool):
             shown = t("audit.yes" if value else "audit.no", lang)
+        elif key == "sha256":
+            shown = str(value)[:12]  # as the import log shows a file's fingerprint
+        elif (prefix := VALUE_PREFIXES.get(key)) and has(prefix + str(value)):
+            shown = t(prefix + str(value), lang)
         else:
             shown = str(value)
         parts.append(f"{label}: {shown}")

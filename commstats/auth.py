@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from commstats import audit
 from commstats.db import session_scope, write_or_defer
 from commstats.i18n import BilingualError
-from commstats.models import AppSecret, AppUser, SignInThrottle, Unit, UserRole, _now
+from commstats.models import AppSecret, AppUser, SignInThrottle, Unit, UserRole, UserSession, _now
 
 ROLES = ("viewer", "analyst", "editor", "leader", "admin")
 RANK = {role: i for i, role in enumerate(ROLES)}
@@ -479,6 +479,7 @@ def set_password(engine: Engine, username: str, password: str, *, actor: str) ->
         user = _user(session, username)
         check_password(password, user.username)
         user.password_hash, user.password_changed_at = hash_password(password), _now()
+        _revoke_all(session, user.id)  # every browser signed in with the old password is signed out
         audit.record(session, actor=actor, action="user_passwd", target=user.username)
 
 
@@ -493,6 +494,8 @@ def set_active(engine: Engine, username: str, active: bool, *, actor: str) -> No
     with session_scope(engine) as session:
         user = _user(session, username)
         user.is_active = active
+        if not active:
+            _revoke_all(session, user.id)
         audit.record(session, actor=actor, action="user_enable" if active else "user_disable", target=user.username)
 
 
@@ -618,37 +621,131 @@ def unit_scope(unit_codes: Collection[str]) -> Iterator[None]:
 # --- a password sign-in that survives a reload ------------------------------------------------------
 
 SESSION_HOURS = 12  # how long a browser stays signed in with a password without signing in again
+_SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
+# Sessions whose row is not written yet (the write lock was held: write_or_defer), so a sign-in during a
+# long import is not undone by the next click: True until the row is written; False once signed out and
+# until the row's deletion is written, so the cookie stops at once even then.
+_pending_sessions: dict[str, bool] = {}
+_sessions_guard = threading.Lock()
 
 
 def _session_signature(engine: Engine, payload: str, password_hash: str) -> str:
     # Keyed with the database's secret (migration 0005) and the account's password hash: a new password
-    # (or a reset) ends every session signed before it.
+    # (or a reset) ends every session signed before it, even where its row could not be deleted.
     message = f"session|{payload}|{password_hash}".encode()
     return hmac.new(_name_secret(engine), message, hashlib.sha256).hexdigest()
 
 
+def _session_key(session_id: str) -> str:
+    """What the table keeps of a session id: its SHA-256, so a copy of the database signs nobody in."""
+    return hashlib.sha256(session_id.encode("ascii")).hexdigest()
+
+
+def _revoke_all(conn: Connection | Session, user_id: int) -> None:
+    conn.execute(delete(UserSession).where(UserSession.user_id == user_id))
+
+
 def session_token(engine: Engine, username: str, now: dt.datetime | None = None) -> str:
-    """A signed, expiring token for a password sign-in, kept by the browser as a cookie (ui/auth.py)."""
+    """A new session of a password sign-in: its row in `user_session` (expired rows of everyone are deleted
+    on the way) and the signed, expiring token naming it, kept by the browser as a cookie (ui/auth.py)."""
+    at = now or _now()
     with Session(engine) as session:
         user = _user(session, username)
-        expires = int((now or _now()).timestamp()) + SESSION_HOURS * 3600
-        payload = f"{user.username}.{expires}"
-        return f"{payload}.{_session_signature(engine, payload, user.password_hash)}"
+        user_id, name, password_hash = user.id, user.username, user.password_hash
+    expires = int(at.timestamp()) + SESSION_HOURS * 3600
+    session_id = secrets.token_hex(16)
+    key = _session_key(session_id)
+    ends = dt.datetime.fromtimestamp(expires, dt.UTC).replace(tzinfo=None)
+
+    def opened(conn: Connection) -> None:
+        conn.execute(delete(UserSession).where(UserSession.expires_at < at))
+        conn.execute(insert(UserSession).values(id_hash=key, user_id=user_id, created_at=at, expires_at=ends))
+
+    with _sessions_guard:
+        _pending_sessions[key] = True
+    write_or_defer(engine, opened, done=lambda: _settled(key, True))
+    payload = f"{name}.{expires}.{session_id}"
+    return f"{payload}.{_session_signature(engine, payload, password_hash)}"
+
+
+def _settled(key: str, state: bool) -> None:
+    with _sessions_guard:
+        if _pending_sessions.get(key) is state:
+            _pending_sessions.pop(key)
+
+
+def _token_parts(token: str) -> tuple[str, int, str, str] | None:
+    parts = token.rsplit(".", 3)
+    if len(parts) != 4 or not parts[1].isdigit() or not _USERNAME.match(parts[0]) or not _SESSION_ID.match(parts[2]):
+        return None
+    return parts[0], int(parts[1]), parts[2], parts[3]
 
 
 def principal_for_token(engine: Engine, token: str, now: dt.datetime | None = None) -> Principal | None:
-    """The account of a session token still valid (signature, expiry, account active, password unchanged)."""
-    parts = token.rsplit(".", 2)
-    if len(parts) != 3 or not parts[1].isdigit() or not _USERNAME.match(parts[0]):
+    """The account of a session token still valid: signature, expiry, account active, password unchanged,
+    and its session not signed out or revoked (its row in `user_session`)."""
+    parts = _token_parts(token)
+    at = now or _now()
+    if parts is None or parts[1] < at.timestamp():
         return None
-    name, expires, signature = parts
-    if int(expires) < (now or _now()).timestamp():
-        return None
+    name, expires, session_id, signature = parts
+    key = _session_key(session_id)
     with Session(engine) as session:
         user = session.scalar(select(AppUser).where(AppUser.username == name, AppUser.is_active.is_(True)))
         if user is None or not user.password_hash:
             return None
-        expected = _session_signature(engine, f"{name}.{expires}", user.password_hash)
-    if not hmac.compare_digest(expected, signature):
-        return None
-    return principal_for(engine, name)
+        expected = _session_signature(engine, f"{name}.{expires}.{session_id}", user.password_hash)
+        if not hmac.compare_digest(expected, signature):
+            return None
+        with _sessions_guard:
+            pending = _pending_sessions.get(key)
+        if pending is None:
+            row = session.scalar(
+                select(UserSession.id_hash).where(
+                    UserSession.id_hash == key, UserSession.user_id == user.id, UserSession.expires_at >= at
+                )
+            )
+            if row is None:
+                return None
+        elif not pending:
+            return None
+        return _principal(session, user)
+
+
+def signed_out_here(token: str) -> bool:
+    """Whether this process signed the token's session out and has not written it yet (a long import holds
+    the write lock): the dashboard's cached lookups ask this first."""
+    parts = _token_parts(token)
+    if parts is None:
+        return False
+    with _sessions_guard:
+        return _pending_sessions.get(_session_key(parts[2])) is False
+
+
+def sign_out(engine: Engine, token: str | None, *, actor: str) -> None:
+    """End the session of `token` (its row deleted, so a copy of the cookie stops working too) and record
+    the sign-out; like a sign-in it never waits on a long import's write lock."""
+    parts = _token_parts(token) if token else None
+    key = _session_key(parts[2]) if parts is not None else None
+
+    def signed_out(conn: Connection) -> None:
+        if key is not None:
+            conn.execute(delete(UserSession).where(UserSession.id_hash == key))
+        audit.record(conn, actor=actor, action="sign_out")
+
+    if key is not None:
+        with _sessions_guard:
+            _pending_sessions[key] = False
+    write_or_defer(engine, signed_out, done=(lambda: _settled(key, False)) if key is not None else None)
+
+
+def open_sessions(engine: Engine, username: str, now: dt.datetime | None = None) -> int:
+    """How many unexpired sessions the account has (what the tests check after a sign-out or a reset)."""
+    with Session(engine) as session:
+        user = _user(session, username)
+        count = session.scalar(
+            select(func.count())
+            .select_from(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.expires_at >= (now or _now()))
+        )
+    return int(count or 0)

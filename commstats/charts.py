@@ -96,14 +96,24 @@ def _partial_pattern(frame: pd.DataFrame) -> dict:
 def _hover(frame: pd.DataFrame, lang: str, unit_word: str, granularity: Granularity) -> list[list[str]]:
     rows = []
     grains = frame["grain"] if "grain" in frame.columns else ["month"] * len(frame)
-    for key, value, months, complete, mark, grain in zip(
-        frame["period_key"], frame["value"], frame["months"], frame["complete"], _marks(frame), grains, strict=True
+    derived = frame["derived"] if "derived" in frame.columns else [""] * len(frame)
+    for key, value, months, complete, mark, grain, how in zip(
+        frame["period_key"],
+        frame["value"],
+        frame["months"],
+        frame["complete"],
+        _marks(frame),
+        grains,
+        derived,
+        strict=True,
     ):
         note = "" if complete else t("chart.partial", lang, months=months, expected=MONTHS_IN[granularity])
         if "estimated" in mark:
             note += " " + t("chart.mark_estimated", lang)
-        if "coarse" in mark:
+        if "coarse" in mark and grain != "month":
             note += " " + t("chart.grain_" + grain.split("+")[-1], lang)
+        for subtraction in filter(None, how.split("+") if isinstance(how, str) else ()):  # Q3 = 9M − first half
+            note += " " + t("chart.derived_" + subtraction, lang)
         rows.append([period_label(key, lang) + note, f"{format_count(int(value), lang)} {plain(unit_word)}"])
     return rows
 
@@ -118,9 +128,10 @@ def _marks(frame: pd.DataFrame) -> list[tuple[str, ...]]:
     coarser grain than the months (series.aggregate over queries.figure_totals); empty otherwise."""
     if "estimated" not in frame.columns:
         return [()] * len(frame)
+    derived = frame["derived"] if "derived" in frame.columns else [""] * len(frame)
     return [
-        tuple(m for m, on in (("estimated", bool(e)), ("coarse", g != "month")) if on)
-        for e, g in zip(frame["estimated"], frame["grain"], strict=True)
+        tuple(m for m, on in (("estimated", bool(e)), ("coarse", g != "month" or bool(d))) if on)
+        for e, g, d in zip(frame["estimated"], frame["grain"], derived, strict=True)
     ]
 
 

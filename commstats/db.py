@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
@@ -27,6 +27,10 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 # How long a small write that must not keep a person waiting (sign-in, its audit event) waits for the
 # write lock before it is handed to the background writer (write_or_defer).
 QUICK_WAIT_MS = 300
+# A pooled PostgreSQL connection idle longer than this is pinged before use (a server restart or a firewall
+# may have closed it); one in use more recently is not: a ping on every checkout was a round trip more per
+# read, a sixth of a dashboard run's database time with many sessions (bench/sessions_bench.py).
+PING_AFTER_IDLE_S = 10.0
 _LOGGER = logging.getLogger(__name__)
 # Execution option that marks a writer: on SQLite its transactions start with BEGIN IMMEDIATE.
 WRITE_OPTION = "commstats_write"
@@ -273,36 +277,26 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
-PING_AFTER_IDLE_S = 5.0
-
-
 def _ping_when_idle(engine: Engine) -> None:
-    """Pessimistic disconnect handling without a round trip per read: a pooled connection idle for more than
-    PING_AFTER_IDLE_S is pinged when it is taken from the pool (a dead one is replaced, the pool's own retry),
-    as `pool_pre_ping` would; one returned a moment ago by a finished query is used at once. `pool_pre_ping`
-    pings on every checkout, which doubled the round trips of a page's small reads on PostgreSQL. A server
-    restarted within those seconds fails one read, after which SQLAlchemy drops the pool's connections."""
+    """Ping a connection at checkout only when it sat in the pool longer than PING_AFTER_IDLE_S; a dead one
+    is replaced (DisconnectionError makes the pool connect again), as pool_pre_ping does on every checkout."""
 
-    @event.listens_for(engine, "connect")
-    def _made(_dbapi_connection: object, record: object) -> None:
-        record.info["returned_at"] = time.monotonic()  # type: ignore[attr-defined]
+    def checkin(_dbapi_connection: object, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
 
-    @event.listens_for(engine, "checkin")
-    def _returned(_dbapi_connection: object, record: object) -> None:
-        if record is not None:
-            record.info["returned_at"] = time.monotonic()  # type: ignore[attr-defined]
-
-    @event.listens_for(engine, "checkout")
-    def _taken(dbapi_connection: object, record: object, _proxy: object) -> None:
-        returned = record.info.get("returned_at")  # type: ignore[attr-defined]
-        if returned is not None and time.monotonic() - returned < PING_AFTER_IDLE_S:
+    def checkout(dbapi_connection: Any, record: Any, _proxy: object) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since <= PING_AFTER_IDLE_S:
             return
         try:
-            alive = engine.dialect.do_ping(dbapi_connection)  # type: ignore[arg-type]
-        except Exception as error:  # any failure of the ping means a dead connection
-            raise DisconnectionError("the pooled connection did not answer a ping") from error
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError(str(error)) from error
         if not alive:
-            raise DisconnectionError("the pooled connection did not answer a ping")
+            raise DisconnectionError("the connection did not answer a ping")
+
+    event.listen(engine, "checkin", checkin)
+    event.listen(engine, "checkout", checkout)
 
 
 @contextmanager

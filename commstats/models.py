@@ -420,6 +420,19 @@ class SignInThrottle(Base):
     last_failure_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)  # the lock runs from here
 
 
+class UserSession(Base):
+    """A password sign-in kept by a browser (commstats.auth.session_token): the cookie's token names this row
+    by a random id, stored only as its SHA-256. Signing out deletes the row, a new password or a disabled
+    account deletes all of the account's rows, so a copied cookie stops working everywhere."""
+
+    __tablename__ = "user_session"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)  # rows past it are deleted
+
+
 class AppSecret(Base):
     """Random keys made once per database (the key of the name hashes above), shared by every instance."""
 

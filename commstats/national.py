@@ -6,9 +6,11 @@ on the 34 map an old province's figures are summed into its successor, before an
 carried across); on the 63 map a period that reaches 2025-07-01 is not available (there is no split of the new
 provinces' figures). The rule is commstats.units.area_on_map.
 
-Within a province, units' monthly figures are added up and folded over the period (flows summed, levels at the
-last month with data); across provinces the folded values are summed, so a level is each province's level at the
-period's end; ratios are recomputed from their summed parts, never averaged.
+Within a province, units' figures are added up and read over the period by the one rule of commstats.grains
+(complete months, else quarter, half-year, 9-month or year figures, else a subtraction of cumulative figures;
+flows summed, levels at the period's end) — for the drafts (grouped_period_figures); the benchmark table reads
+monthly figures. Across provinces the values are summed, so a level is each province's level at the period's
+end; ratios are recomputed from their summed parts, never averaged.
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ from functools import cache
 import pandas as pd
 from sqlalchemy import Engine, Select, bindparam, func, select
 
-from commstats import queries
+from commstats import grains, queries
 from commstats.models import Area, Member, Metric, Observation, Population, Unit
-from commstats.periods import Period
+from commstats.periods import Period, add_months
 from commstats.provinces import load_provinces
 from commstats.ratios import definitions as ratio_definitions
 from commstats.ratios import parts_of, ratios_of
@@ -140,48 +142,80 @@ def unit_monthly_sums(
 
 
 @cache
-def _unit_member_sums_query() -> Select:
-    columns = [Observation.unit_id, Metric.code, Metric.kind, Observation.period, Member.code]
+def _unit_figures_query() -> Select:
+    """Every stored figure of the units and metrics whose period starts from start to end, of every grain."""
     return (
-        select(*columns, func.sum(Observation.value).cast(Observation.value.type))
+        select(
+            Observation.unit_id,
+            Metric.code,
+            Metric.kind,
+            Observation.grain,
+            Observation.period,
+            Member.code,
+            Observation.value,
+            Observation.estimated,
+        )
         .join(Metric, Metric.id == Observation.metric_id)
         .join(Member, Member.id == Observation.member_id)
         .where(
             Observation.unit_id.in_(bindparam("unit_ids", expanding=True)),
             Metric.code.in_(bindparam("codes", expanding=True)),
             Observation.period.between(bindparam("start"), bindparam("end")),
-            Observation.grain == "month",  # coarser figures are read through commstats.grains
         )
-        .group_by(*columns)
     )
+
+
+def grouped_period_figures(
+    engine: Engine,
+    groups: Sequence[Sequence[int]],
+    codes: Sequence[str],
+    months: Sequence[dt.date],
+    names: Sequence[str] = (),
+) -> dict[tuple[str, str], grains.Folded]:
+    """(metric, member) → value over the months, with what it was read from, for groups of units (one group per
+    province, named by `names`): each group's units are added up figure by figure and read by the one rule of
+    commstats.grains (complete months, else the fewest coarser figures — a province that reported only the
+    quarter gives its quarter's figure —, else a subtraction of cumulative figures; flows summed, levels at the
+    group's period end), then the groups' values are summed — a national level is the sum of each province's
+    level at the period's end, not only of the provinces that reported its very last month. The basis names the
+    provinces whose figures were coarse, estimated or derived (grains.Basis.areas)."""
+    unit_ids = sorted({u for group in groups for u in group})
+    if not months or not unit_ids or not codes:
+        return {}
+    # A level's year figure is its level at December: it may start up to 11 months before the period does.
+    params = {"unit_ids": unit_ids, "codes": list(codes), "start": add_months(min(months), -11), "end": max(months)}
+    with engine.connect() as conn:
+        rows = conn.execute(_unit_figures_query(), params).tuples().all()
+    per_unit: dict[int, list[tuple[str, str, str, dt.date, str, int, bool]]] = defaultdict(list)
+    for unit_id, metric, kind, grain, start, member, value, estimated in rows:
+        per_unit[int(unit_id)].append(
+            (str(metric), str(kind), str(grain), start, str(member), int(value), bool(estimated))
+        )
+    total: dict[tuple[str, str], grains.Folded] = {}
+    for index, group in enumerate(groups):
+        summed: dict[tuple[str, str, str, dt.date, str], tuple[int, bool]] = {}
+        for unit_id in set(group):
+            for metric, kind, grain, start, member, value, estimated in per_unit.get(unit_id, []):
+                old = summed.get((metric, kind, grain, start, member), (0, False))
+                summed[(metric, kind, grain, start, member)] = (old[0] + value, old[1] or estimated)
+        figures: list[grains.Row] = [(*key, value, est) for key, (value, est) in summed.items()]
+        name = names[index] if index < len(names) else ""
+        for key, item in grains.fold(figures, months).items():
+            basis = item.basis.of_area(name) if name else item.basis
+            before = total.get(key)
+            total[key] = (
+                grains.Folded(item.value, basis)
+                if before is None
+                else grains.Folded(before.value + item.value, before.basis.join(basis))
+            )
+    return total
 
 
 def grouped_period_values(
     engine: Engine, groups: Sequence[Sequence[int]], codes: Sequence[str], months: Sequence[dt.date]
 ) -> dict[tuple[str, str], int]:
-    """(metric, member) → value over the months for groups of units (one group per province): each group's
-    units are added up month by month and folded (flows summed, levels at the group's last month with data),
-    then the groups' values are summed — a national level is the sum of each province's level at the period's end,
-    not only of the provinces that reported its very last month."""
-    unit_ids = sorted({u for group in groups for u in group})
-    if not months or not unit_ids or not codes:
-        return {}
-    params = {"unit_ids": unit_ids, "codes": list(codes), "start": min(months), "end": max(months)}
-    with engine.connect() as conn:
-        rows = conn.execute(_unit_member_sums_query(), params).tuples().all()
-    per_unit: dict[int, list[tuple[str, str, dt.date, str, int]]] = defaultdict(list)
-    for unit_id, metric, kind, month, member, value in rows:
-        per_unit[int(unit_id)].append((str(metric), str(kind), month, str(member), int(value)))
-    total: dict[tuple[str, str], int] = {}
-    for group in groups:
-        summed: dict[tuple[str, str, dt.date, str], int] = defaultdict(int)
-        for unit_id in set(group):
-            for metric, kind, month, member, value in per_unit.get(unit_id, []):
-                summed[(metric, kind, month, member)] += value
-        monthly = [(m, k, month, member, v) for (m, k, month, member), v in summed.items()]
-        for key, value in queries.fold_period(monthly, months).items():
-            total[key] = total.get(key, 0) + value
-    return total
+    """(metric, member) → value over the months for groups of units (grouped_period_figures without the basis)."""
+    return grains.values_of(grouped_period_figures(engine, groups, codes, months))
 
 
 # --- the sums (plain Python over what the reads return) -----------------------------------------------------
@@ -353,9 +387,14 @@ class Scope:
     name_vi: str
     name_en: str
     groups: tuple[tuple[str, ...], ...]  # per province, the unit codes (old provinces' units included)
+    provinces: tuple[tuple[str, str], ...] = ()  # per group, the province's name (Vietnamese, English)
 
     def name(self, lang: str = "vi") -> str:
         return self.name_en if lang == "en" else self.name_vi
+
+    def province_names(self, lang: str = "vi") -> tuple[str, ...]:
+        """The name of each group's province, in the order of `groups`."""
+        return tuple(en if lang == "en" else vi for vi, en in self.provinces)
 
     @property
     def unit_codes(self) -> list[str]:
@@ -396,5 +435,6 @@ def scope_of(
         placed = all_areas.get(area_code)
         new = placed.successor_code if placed is not None and placed.map == "63" else area_code
         members[str(new)].append(unit_code)
-    groups = tuple(tuple(members[p.code]) for p in sorted(provinces, key=lambda a: a.sort_order) if members[p.code])
-    return Scope(area.code, area.name_vi, area.name_en, groups)
+    reporting = [p for p in sorted(provinces, key=lambda a: a.sort_order) if members[p.code]]
+    groups = tuple(tuple(members[p.code]) for p in reporting)
+    return Scope(area.code, area.name_vi, area.name_en, groups, tuple((p.name_vi, p.name_en) for p in reporting))

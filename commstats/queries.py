@@ -30,6 +30,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from commstats import grains
 from commstats.audit import DATA_ACTIONS
+from commstats.i18n import t
 from commstats.models import (
     AuditEvent,
     ImportBatch,
@@ -44,7 +45,7 @@ from commstats.models import (
     Target,
     Unit,
 )
-from commstats.periods import add_months, period_from_start
+from commstats.periods import GRAINS, add_months, period_from_start
 from commstats.units import with_predecessors
 
 _READERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
@@ -568,6 +569,8 @@ EXPORT_COLUMNS = [
     "value",
     "unit_word",
     "note",
+    "grain",
+    "estimated",
 ]
 
 
@@ -600,6 +603,7 @@ def observations_for_export(
             Metric.unit_en if en else Metric.unit_vi,
             Observation.note,
             Observation.grain,
+            Observation.estimated,
         )
         .join(Unit, Unit.id == Observation.unit_id)
         .join(Metric, Metric.id == Observation.metric_id)
@@ -622,13 +626,18 @@ def observations_for_export(
     if grain is not None:
         query = query.where(Observation.grain == grain)
     with _reading(engine) as conn:
-        frame = _frame(conn.execute(query), [*EXPORT_COLUMNS, "grain"])
-    # A coarser figure keeps its own period (2019-Q3, 2019-H1, 2019-9M, 2019), so the file imports back as it was.
+        frame = _frame(conn.execute(query), EXPORT_COLUMNS)
+    # A coarser figure keeps its own period (2019-Q3, 2019-H1, 2019-9M, 2019), so the file imports back as it was;
+    # its grain and whether it is an estimate are words of `lang` that the long-file importer reads back.
     frame["period"] = [
         f"{p.year:04d}-{p.month:02d}" if g == "month" else period_from_start(g, p).key
         for p, g in zip(frame["period"], frame["grain"], strict=True)
     ]
-    return _int64_values(frame.drop(columns="grain"))
+    words = {grain: t("export_grain_" + grain, lang) for grain in GRAINS}
+    frame["grain"] = [words.get(g, g) for g in frame["grain"]]
+    yes, no = t("export_estimated_yes", lang), t("export_estimated_no", lang)
+    frame["estimated"] = [yes if e else no for e in frame["estimated"]]
+    return _int64_values(frame)
 
 
 @cache

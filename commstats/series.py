@@ -163,6 +163,7 @@ def _aggregate_grains(
         "value",
         "grain",
         "estimated",
+        "derived",
     ]
     if frame.empty:
         return pd.DataFrame(columns=columns)
@@ -178,6 +179,11 @@ def _aggregate_grains(
         period = period_of(start, granularity)
         if grain == "month" or grains.span(grain, start)[-1] <= period.end:  # a figure that fits in the period
             wanted.setdefault(tuple(key_values), set()).add(period)
+        elif grain != "month":  # the periods inside it, which a subtraction may give (Q3 = 9 months − first half)
+            inside = {period_of(month, granularity) for month in grains.span(grain, start)}
+            wanted.setdefault(tuple(key_values), set()).update(
+                p for p in inside if p.end <= grains.span(grain, start)[-1]
+            )
     rows = []
     for key, periods in wanted.items():
         values = dict(zip(keys, key, strict=True))
@@ -200,6 +206,7 @@ def _aggregate_grains(
                     "value": folded.value,
                     "grain": "+".join(basis.coarse) or "month",
                     "estimated": basis.estimated,
+                    "derived": "+".join(a + "_" + b for a, b in basis.derived),  # "nine_months_half": 9M − H1
                 }
             )
     if ratios and "metric" in keys:
@@ -226,6 +233,8 @@ def _ratio_rows(rows: list[dict], keys: Sequence[str], ratios: Mapping[str, tupl
                 row["estimated"] = any(r["estimated"] for r in used)
                 coarse = {g for r in used for g in str(r["grain"]).split("+") if g != "month"}
                 row["grain"] = "+".join(g for g in GRAINS if g in coarse) or "month"
+                how = {d for r in used for d in str(r.get("derived", "")).split("+") if d}
+                row["derived"] = "+".join(sorted(how))
             found.append(row)
     return found
 

@@ -25,6 +25,7 @@ from commstats.cycle.lock import (
     locked_months,
     record_adjustments,
     refuse_without_reason,
+    span_of,
 )
 from commstats.db import retry_locked, writer
 from commstats.models import ImportBatch, Member, Observation, Revision, _now
@@ -205,11 +206,11 @@ def _locked(
     only when some month of the load is locked (most loads touch none, and a big load pays nothing more)."""
     if not (new or updates) or not any_locked(conn):
         return []
-    periods = set(map(itemgetter(2), keyed))
-    locked = locked_months(conn, min(periods), max(periods))
+    locked = locked_months(conn, *span_of(keyed))  # every month a quarter's (a year's …) figure covers
     if not locked:
         return []
-    changes = [(k, None, keyed[k].value) for k in new] + [(k, existing[k][1], keyed[k].value) for k in updates]
+    changes: list[tuple[Key, int | None, int, int | None]] = [(k, None, keyed[k].value, keyed[k].line) for k in new]
+    changes += [(k, existing[k][1], keyed[k].value, keyed[k].line) for k in updates]
     return locked_changes(changes, locked)
 
 

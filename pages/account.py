@@ -6,7 +6,7 @@ import streamlit as st
 from commstats import auth
 from commstats.i18n import t
 from ui import cache
-from ui.auth import account_panel, client_address
+from ui.auth import account_panel, client_address, start_session, write_cookie
 from ui.frame import open_page
 from ui.labels import lang
 from ui.markup import md
@@ -31,4 +31,6 @@ if not principal.is_anonymous and principal.username:
             except auth.AuthError as refused:
                 st.error(md(refused.message(lang())))
             else:
+                start_session(principal.username)  # the change ended every session, this browser's too
+                write_cookie()
                 st.success(t("account.changed"))

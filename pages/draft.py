@@ -17,6 +17,7 @@ from commstats.numbers import format_count
 from commstats.periods import parse_period
 from ui import cache
 from ui.auth import viewable
+from ui.downloads import can_export, downloads_row
 from ui.frame import open_page
 from ui.markup import md
 from ui.report import whole_report_downloads
@@ -162,4 +163,11 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     key="draft_sources",
+)
+downloads_row(  # analysts and above: the figures used, as the analyst's own file (ui/downloads.py)
+    can_export(frame.principal, selection.unit_ids),
+    table,
+    f"{name}-nguon" if lang == "vi" else f"{name}-sources",
+    "draft_sources",
+    lang,
 )

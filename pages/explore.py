@@ -4,16 +4,16 @@ commstats.export, the code the CLI uses."""
 
 import streamlit as st
 
-from commstats import explore, export
-from commstats.auth import Action
+from commstats import explore
 from commstats.i18n import t
 from commstats.numbers import format_count, grid_count_format
-from ui import cache
+from ui import cache, downloads
+from ui.downloads import table_downloads
 from ui.frame import month_label, open_page
 
 frame = open_page("explore")
 selection = frame.selection
-can_export = frame.principal.can_all(Action.EXPORT, selection.unit_ids)
+can_export = downloads.can_export(frame.principal, selection.unit_ids)
 
 lang, url, (start, end) = selection.lang, selection.url, selection.months.chosen
 st.caption(t("explore_caption"))
@@ -89,37 +89,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
         )
     )
     if can_export:  # analysts and above (ui.auth); viewers see the table only
-        sep = (
-            st.segmented_control(
-                t("csv_sep_label"),
-                [";", ","],
-                default=";" if lang == "vi" else ",",
-                key="explore_csv_sep",
-                format_func=lambda mark: t("csv_sep_semicolon") if mark == ";" else t("csv_sep_comma"),
-                help=t("csv_sep_help"),
-            )
-            or ","
-        )
-        st.download_button(
-            t("explore_csv"),
-            lambda: export.to_csv_bytes(shown, lang, sep),
-            f"{name}.csv",
-            "text/csv",
-            key="explore_csv",
-            icon=":material/download:",
-            help=t("explore_download_help"),
-            on_click="ignore",
-            type="primary",
-        )
-        st.download_button(
-            t("explore_xlsx"),
-            lambda: export.to_xlsx_bytes(shown, lang),
-            f"{name}.xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key="explore_xlsx",
-            icon=":material/download:",
-            on_click="ignore",
-        )
+        table_downloads(shown, name, "explore", lang, primary=True)
 labelled = explore.labelled(shown, lang)
 counts = st.column_config.NumberColumn(format=grid_count_format(lang))  # 2.682.057, formatted by the browser
 st.dataframe(

@@ -8,12 +8,14 @@ from commstats.i18n import t
 from commstats.numbers import format_count, format_percent
 from commstats.periods import add_months, months_between
 from ui import cache
+from ui.downloads import can_export, exported_table
 from ui.frame import month_label, open_page
 from ui.markup import md
 
 SECTION = "publishing"
 
-selection = open_page("licences").selection
+frame = open_page("licences")
+selection = frame.selection
 
 lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, *selection.months.chosen
 types = {m.code: m for m in cache.metrics(url) if m.section_code == SECTION}
@@ -60,7 +62,8 @@ st.subheader(t("licences_year_table"))
 yearly = series.aggregate(monthly, {c: m.kind for c, m in types.items()}, "year")
 table = yearly.pivot(index="period_key", columns="metric", values="value").reindex(columns=list(types))
 years = yearly.drop_duplicates("period_key")
-st.dataframe(
+exports = can_export(frame.principal, ids)  # analysts and above download both tables (ui/downloads.py)
+exported_table(
     {
         t("col_year"): [
             key if complete else f"{key} ({month_label(first, lang)} – {month_label(last, lang)})"
@@ -71,12 +74,15 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     key="licences_years",
+    downloads=exports,
+    file_name=f"commstats-licences-years-{start:%Y-%m}-{end:%Y-%m}",
+    lang=lang,
 )
 
 register = cache.licence_records(url, ids, start, series.month_end(end))
 if not register.empty:
     with st.expander(t("licences_register", count=format_count(len(register), lang))):
-        st.dataframe(
+        exported_table(
             {
                 t("col_issued_on"): [d.strftime("%d/%m/%Y") for d in register["issued_on"]],
                 t("col_type"): [types[c].name(lang) if c in types else c for c in register["metric"]],
@@ -86,4 +92,8 @@ if not register.empty:
             },
             hide_index=True,
             width="stretch",
+            key="licences_register",
+            downloads=exports,
+            file_name=f"commstats-licences-register-{start:%Y-%m}-{end:%Y-%m}",
+            lang=lang,
         )

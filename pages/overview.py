@@ -41,5 +41,6 @@ for section, cards in cache.overview_cards(selection.url, selection.unit_ids, mo
                     delta_color=card.delta_color,
                 )
                 if card.target_share is not None:
-                    st.progress(min(card.target_share, 1.0), text=md(card.progress_text))
+                    # whole per cent, rounded as the text is (a float would be cut: 80.97% drawn as 80)
+                    st.progress(min(100, round(100 * card.target_share)), text=md(card.progress_text))
                 st.caption(md(card.footnote))

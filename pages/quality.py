@@ -9,6 +9,7 @@ from commstats.numbers import format_count, format_decimal_number, format_time
 from commstats.periods import period_from_start
 from ui import cache
 from ui.auth import audit_section, can_audit
+from ui.downloads import can_export, exported_table
 from ui.figures import can_delete, delete_section
 from ui.frame import Selection, month_label, open_page
 from ui.labels import label_of
@@ -19,7 +20,8 @@ def _delete_when_empty(selection: Selection) -> None:
         delete_section(selection.unit_ids, only_when_outside=True)
 
 
-selection = open_page("quality", on_empty=_delete_when_empty).selection
+frame = open_page("quality", on_empty=_delete_when_empty)
+selection = frame.selection
 
 lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, *selection.months.chosen
 st.caption(t("quality_caption", start=month_label(start, lang), end=month_label(end, lang)))
@@ -31,6 +33,7 @@ k = st.session_state.get("quality_k", quality.K_DEFAULT)
 checks = cache.quality_checks(url, ids, start, end, k)  # missing months (merged units owe none), outliers
 gaps, unusual = checks.missing, checks.outliers
 batches, revisions = cache.import_batches(url, ids), cache.revisions(url, ids)  # the chosen units' own
+exports = can_export(frame.principal, ids)  # analysts and above download each table (ui/downloads.py)
 
 for column, key, value in zip(
     st.columns(4),
@@ -45,7 +48,7 @@ st.caption(t("quality_missing_caption"))
 if gaps.empty:
     st.success(t("quality_missing_none"))
 else:
-    st.dataframe(
+    exported_table(
         {
             t("col_unit"): [units.get(u, u) for u in gaps["unit"]],
             t("col_metric"): [catalogue[m].name(lang) for m in gaps["metric"]],
@@ -57,6 +60,9 @@ else:
         hide_index=True,
         width="stretch",
         key="quality_missing_table",
+        downloads=exports,
+        file_name=f"commstats-quality-missing-{start:%Y-%m}-{end:%Y-%m}",
+        lang=lang,
     )
 
 st.subheader(t("quality_outliers"))
@@ -72,7 +78,7 @@ st.columns([1, 2])[0].select_slider(  # a slider's own format would print 3.5; b
 if unusual.empty:
     st.success(t("quality_outliers_none"))
 else:
-    st.dataframe(
+    exported_table(
         {
             t("col_unit"): [units.get(u, u) for u in unusual["unit"]],
             t("col_metric"): [catalogue[m].name(lang) for m in unusual["metric"]],
@@ -88,6 +94,9 @@ else:
         hide_index=True,
         width="stretch",
         key="quality_outliers_table",
+        downloads=exports,
+        file_name=f"commstats-quality-outliers-{start:%Y-%m}-{end:%Y-%m}",
+        lang=lang,
     )
 
 st.subheader(t("quality_grains"))
@@ -95,7 +104,7 @@ st.caption(t("quality_grains_caption"))
 if not differences:
     st.success(t("quality_grains_none"))
 else:
-    st.dataframe(
+    exported_table(
         {
             t("col_unit"): [units.get(d.unit, d.unit) for d in differences],
             t("col_metric"): [
@@ -104,6 +113,12 @@ else:
             t("col_member"): [d.member for d in differences],
             t("period"): [period_from_start(d.grain, d.start).name(lang) for d in differences],
             t("col_stored"): [format_count(d.stored, lang) for d in differences],
+            t("col_against"): [
+                t("quality_against_months")
+                if d.against == "month"
+                else t("quality_against_cumulative", period=period_from_start(d.against, d.start).name(lang))
+                for d in differences
+            ],
             t("col_from_months"): [format_count(d.from_months, lang) for d in differences],
             t("col_difference"): [
                 ("+" if d.difference > 0 else "") + format_count(d.difference, lang) for d in differences
@@ -112,12 +127,15 @@ else:
         hide_index=True,
         width="stretch",
         key="quality_grains_table",
+        downloads=exports,
+        file_name=f"commstats-quality-grains-{start:%Y-%m}-{end:%Y-%m}",
+        lang=lang,
     )
 
 st.subheader(t("quality_batches"))
 st.caption(t("quality_batches_caption"))
 if not batches.empty:
-    st.dataframe(
+    exported_table(
         {
             t("col_batch"): batches["id"],
             t("col_source_kind"): [label_of("source_kind", k) for k in batches["source_kind"]],
@@ -134,6 +152,9 @@ if not batches.empty:
         hide_index=True,
         width="stretch",
         key="quality_batches_table",
+        downloads=exports,
+        file_name=f"commstats-quality-batches-{start:%Y-%m}-{end:%Y-%m}",
+        lang=lang,
     )
 
 st.subheader(t("quality_revisions"))
@@ -141,7 +162,7 @@ name_column = "member_en" if lang == "en" else "member_vi"  # names read with th
 if revisions.empty:
     st.info(t("quality_revisions_none"))
 else:
-    st.dataframe(
+    exported_table(
         {
             t("col_changed_at"): [format_time(at) for at in revisions["changed_at"]],
             t("col_batch"): revisions["batch_id"],
@@ -164,6 +185,9 @@ else:
         hide_index=True,
         width="stretch",
         key="quality_revisions_table",
+        downloads=exports,
+        file_name=f"commstats-quality-revisions-{start:%Y-%m}-{end:%Y-%m}",
+        lang=lang,
     )
 
 if can_delete(selection.unit_ids):  # editors: a bad row (a 9999 date cell) is never permanent

@@ -9,12 +9,14 @@ from commstats.numbers import format_count, format_decimal_number, format_percen
 from commstats.periods import Period
 from ui import cache
 from ui.device import phone_view
+from ui.downloads import can_export, exported_table
 from ui.frame import month_label, open_page
 from ui.markup import md
 
 METRIC = "sites_posts"
 
-selection = open_page("sites").selection
+frame = open_page("sites")
+selection = frame.selection
 
 lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, *selection.months.chosen
 posts = cache.monthly_totals(url, ids, (METRIC,), start, end, True)
@@ -48,7 +50,7 @@ st.caption(
     )
 )
 if flags:
-    st.dataframe(
+    exported_table(
         {
             t("col_site"): [f.name for f in flags],
             t("col_flag"): [t(f"flag_{f.kind}") for f in flags],
@@ -57,6 +59,9 @@ if flags:
         hide_index=True,
         width="stretch",
         key="sites_flags",
+        downloads=can_export(frame.principal, ids),  # analysts and above (ui/downloads.py)
+        file_name=f"commstats-sites-flags-{start:%Y-%m}-{end:%Y-%m}",
+        lang=lang,
     )
 else:
     st.success(t("sites_no_flags"))

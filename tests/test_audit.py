@@ -125,3 +125,14 @@ def test_audit_actions_and_details_in_words():
     assert detail_text(detail) == "Thay đổi: 3 mục · Thêm mới: 3 · Công khai: có · Cập nhật: 1"
     assert detail_text(detail, "en") == "Changes: 3 items · Inserted: 3 · Public: yes · Updated: 1"
     assert detail_text("bản sao lưu hỏng") == "bản sao lưu hỏng"
+    # Codes stored as values are named too: an import's counts and kind, a sign-in's method and refusal.
+    imported = '{"source_kind": "demo", "inserted": 3, "updated": 0, "unchanged": 5, "sha256": "0123456789abcdef"}'
+    assert detail_text(imported) == (
+        "Loại nguồn: Dữ liệu mẫu · Thêm mới: 3 · Cập nhật: 0 · Không đổi: 5 · Mã tệp (SHA-256): 0123456789ab"
+    )
+    refused = '{"method": "password", "client": "127.0.0.1", "reason": "locked", "name_hash": "ab12cd34"}'
+    assert detail_text(refused) == (
+        "Cách đăng nhập: mật khẩu · Máy truy cập: 127.0.0.1 · Lý do: tạm khoá vì nhập sai nhiều lần"
+        " · Mã của tên đã gõ: ab12cd34"
+    )
+    assert detail_text('{"role": "viewer", "reason": "số liệu nhập nhầm"}') == "Vai trò: xem · Lý do: số liệu nhập nhầm"

@@ -74,10 +74,9 @@ def errors(app) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def listed(app, page: str) -> bool:  # type: ignore[no-untyped-def]
-    """Whether the navigation menu of the app's last run offers `page` (the default page's path is empty)."""
+    """Whether the navigation menu of the app's last run offers `page`."""
     assert MENUS, "no run sent a navigation menu"
-    url_path = "" if page == "pages/overview.py" else Path(page).stem
-    return url_path in MENUS[-1]
+    return Path(page).stem in MENUS[-1]
 
 
 def run_alone(url: str, monkeypatch, page: str, **state: object) -> AppTest:  # type: ignore[no-untyped-def]
@@ -120,6 +119,22 @@ def test_viewer_cannot_export_and_analyst_can(demo_with_accounts, monkeypatch):
     assert len(analyst.get("download_button")) == 2  # CSV and XLSX
     draft = run_page(demo_with_accounts, monkeypatch, page="pages/draft.py", auth_user="viewer")
     assert not draft.exception and not draft.get("download_button")
+
+
+def test_every_table_of_the_analysis_pages_downloads_for_an_analyst_and_none_for_a_viewer(
+    demo_with_accounts, monkeypatch
+):
+    """Streamlit's toolbar download is off for everyone; the project's own CSV and XLSX buttons (ui/downloads)
+    stand under each table of the draft's sources, quality, sites and licences pages, for analysts only."""
+    for page in ("pages/draft.py", "pages/quality.py", "pages/sites.py", "pages/licences.py"):
+        analyst = run_page(demo_with_accounts, monkeypatch, page=page, auth_user="analyst")
+        assert not analyst.exception, page
+        labels = [b.proto.label for b in analyst.get("download_button")]
+        tables = len(analyst.dataframe)
+        assert tables >= 1 and labels.count("Tải CSV") == tables and labels.count("Tải Excel (XLSX)") == tables, page
+        viewer = run_page(demo_with_accounts, monkeypatch, page=page, auth_user="viewer")
+        assert not viewer.exception and len(viewer.dataframe) == tables, page
+        assert not viewer.get("download_button"), page
 
 
 def test_editor_can_reach_import_and_entry_but_viewer_and_analyst_cannot(demo_with_accounts, monkeypatch):
@@ -215,6 +230,47 @@ def test_sign_in_page_signs_in_and_out_and_refuses_a_wrong_password(demo_with_ac
     actions = [e.action for e in audit.events(engine, actor="editor")]
     assert actions[:3] == ["sign_out", "sign_in", "sign_in_failed"]
     engine.dispose()
+
+
+def test_signing_out_ends_the_same_session_open_in_another_browser(demo_with_accounts, monkeypatch):
+    """Two open sessions of one sign-in (the second started from a copy of the first one's cookie): signing
+    out in the first ends the second at its next click, and a password change ends every other session
+    while the browser that made it stays signed in."""
+    office = run_page(demo_with_accounts, monkeypatch, page="pages/account.py")
+    office.text_input(key="auth_username").input("editor")
+    office.text_input(key="auth_password").input(PASSWORD)
+    next(b for b in office.button if b.form_id == "auth_sign_in").click()
+    office.run()
+    token = office.session_state["auth_token"]
+    assert token.startswith("editor.")
+    copy = run_page(demo_with_accounts, monkeypatch, page="pages/import.py", auth_token=token)
+    assert copy.get("file_uploader") and copy.session_state["auth_user"] == "editor"
+    office.button(key="auth_sign_out").click().run()
+    assert "auth_token" not in office.session_state
+    copy.run()  # the copy's next interaction
+    assert any("cần quyền biên tập" in e for e in errors(copy))
+    assert "auth_user" not in copy.session_state and "auth_token" not in copy.session_state
+
+    first = run_page(demo_with_accounts, monkeypatch, page="pages/account.py")
+    first.text_input(key="auth_username").input("editor")
+    first.text_input(key="auth_password").input(PASSWORD)
+    next(b for b in first.button if b.form_id == "auth_sign_in").click()
+    first.run()
+    kept = first.session_state["auth_token"]
+    second = run_page(demo_with_accounts, monkeypatch, page="pages/import.py", auth_token=kept)
+    assert second.get("file_uploader")
+    [current, new, again] = [w for w in first.text_input if w.form_id == "account_password"]
+    current.input(PASSWORD)
+    new.input(PASSWORD + "-moi")
+    again.input(PASSWORD + "-moi")
+    next(b for b in first.button if b.form_id == "account_password").click()
+    first.run()
+    assert any("Đã đổi mật khẩu" in s.value for s in first.success), [s.value for s in first.success]
+    assert first.session_state["auth_token"] != second.session_state["auth_token"]
+    second.run()
+    assert "auth_user" not in second.session_state  # signed out by the change
+    first.switch_page("pages/import.py").run()
+    assert first.get("file_uploader")  # the browser that changed the password stays signed in
 
 
 def test_a_disabled_account_loses_access_on_the_next_run(demo_with_accounts, monkeypatch):

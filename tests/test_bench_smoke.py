@@ -289,23 +289,43 @@ def test_the_proxy_config_is_the_readme_file_with_ports_substituted(tmp_path: Pa
 
 
 @pytest.mark.postgres
-def test_sessions_through_nginx_on_two_instances_report_every_figure(pg_bench_db: tuple[str, dict], tmp_path: Path):
-    """A tiny run of the load benchmark: real nginx, two real instances, websocket sessions, an import."""
-    from bench import pg_bench, sessions_bench
+def test_sessions_through_nginx_on_two_instances_report_every_figure(pg_bench_db: tuple[str, dict]) -> None:
+    """A tiny run of the load benchmark: real nginx (deploy/nginx.conf), two real instances, websocket
+    sessions arriving over a ramp, an import running; every figure is there and no session changed instance."""
+    from bench import sessions_bench
 
     url, _load = pg_bench_db
-    pg_bench.make_public(url)
-    phase = sessions_bench.measure(url, 2, sessions=3, steps=2, think=0.1, unit_count=1, folder=tmp_path, seed=1)
-    assert phase["instances"] == 2 and phase["sessions"] == 3
-    assert phase["page_views"] == 3 * 3 and phase["errors"] == 0, phase["error_samples"]
-    assert {k: v["count"] for k, v in phase["latency_by_kind"].items()} == {"open": 3, "page": 3, "filter": 3}
-    for key in ("p50_s", "p95_s", "max_s"):
-        assert _positive(phase["latency"][key]), key
-    assert _positive(phase["throughput_per_s"])
-    assert len(phase["rss_mib_start"]) == len(phase["rss_mib_end"]) == 2
-    assert all(_positive(m) for m in phase["rss_mib_end"])
-    sticky = phase["sticky"]
-    assert sticky["routes"] >= 3 and sticky["routes_on_several_instances"] == 0
-    assert sum(sticky["routes_per_instance"].values()) == sticky["routes"]
+    plan = sessions_bench.Plan(sessions=3, steps=2, ramp=1.0, think=(0.1, 0.3), importing=True, seed=1)
+    result = sessions_bench.run(url, [2], plan, unit_count=1)
+    phase = result["phases"]["2"]
+    assert phase["instances"] == 2 and phase["plan"]["sessions"] == 3
+    assert phase["errors"] == 0 and phase["sessions_failed"] == 0, phase["error_samples"]
+    # Every session: one first load, then exactly `steps` measured interactions after everyone was in.
+    assert phase["first_load"]["count"] == 3 and phase["measured_views"] == 3 * 2
+    assert phase["page_views"] == 3 + phase["warm_up_views"] + 3 * 2
+    assert sum(v["count"] for v in phase["latency_by_kind"].values()) == 3 * 2
+    for figures in (phase["latency"], phase["first_load"], phase["script"]):
+        for key in ("p50_s", "p95_s", "max_s"):
+            assert _positive(figures[key]), key
+    assert 0 <= phase["wait_before_script"]["p95_s"] <= phase["latency"]["max_s"]
+    assert _positive(phase["throughput_per_s"]) and _positive(phase["offered_per_s"])
+    # Sticky sessions: each session's cookie was served by one instance only, and that instance is known.
+    addresses = {f"127.0.0.1:{port}" for port in phase["sticky"]["routes_per_instance"]}
+    assert len(addresses) == 2 and set(phase["session_instances"]) <= addresses
+    assert phase["sticky"]["routes_on_several_instances"] == 0
+    assert sum(phase["sessions_per_instance"]) == 3
+    # Diagnosis: CPU of each instance, PostgreSQL connections per instance, memory per instance.
+    assert len(phase["cpu"]["instances_cores"]) == 2 and _positive(sum(phase["cpu"]["instances_cpu_s"]))
+    assert _positive(phase["instance_cpu_s_per_view"])
+    serving = [i for i, n in enumerate(phase["sessions_per_instance"]) if n]
+    assert all(phase["pg_connections"]["per_instance"][i]["max_open"] >= 1 for i in serving)
+    budget = phase["pool_budget"]
+    assert budget["all_instances_and_importer_at_most"] <= budget["max_connections"]
+    assert len(phase["memory"]) == 2 and all(_positive(m["rss_mib_end"]) for m in phase["memory"])
+    assert not any(m["mark_reached"] for m in phase["memory"])  # a handful of views: no 500th view
     assert phase["imports"]["errors"] == [] and phase["imports"]["imports"] >= 1
-    assert phase["samples"] and "load" in phase["samples"][0]
+    assert phase["samples"] and {"load", "rss_mib", "cpu_s", "pg"} <= set(phase["samples"][0])
+    assert set(result["targets"]) == {"p95_at_2_instances", "errors", "rss_growth_after_mark", "throughput_grows"}
+    assert result["targets"]["errors"]["met"]
+    table = sessions_bench.markdown(result)
+    assert table.count("\n| 2 |") == 1

@@ -207,3 +207,37 @@ def test_statuses_on_the_board(demo_url):
     assert by_code["games"].status == "late" and by_code["games"].days_left < 0
     assert len(found.missing) == SECTIONS - 1
     engine.dispose()
+
+
+def test_a_coarse_figure_is_checked_against_every_month_it_covers(demo_url):
+    """A 2019-Q3 figure whose second month (August) is locked is refused, though July (its first) is not:
+    the message names the file, row, column, the figure's period and the locked month; nothing changes."""
+    engine = make_engine(demo_url)
+    editor, leader = principal(engine, "editor", "lan"), principal(engine, "leader", "giamdoc")
+    rounds.open_round(engine, editor, UNIT, "2019-08")
+    fill_and_submit(engine, editor, "2019-08", "2019-08")
+    rounds.approve_round(engine, leader, UNIT, "2019-08")
+    with engine.connect() as conn:
+        before = [tuple(r) for r in conn.execute(select(Observation).order_by(Observation.id))]
+    quarter = (
+        "period,metric,member,value,unit\n"
+        f"2019-10,portal_posts,vi,99,{UNIT}\n"  # not locked: the whole file is refused all the same
+        f"2019-Q3,portal_posts,vi,120,{UNIT}\n"
+    ).encode()
+    refused = import_content(engine, quarter, "quy3.csv", created_by="lan")
+    assert not refused.ok
+    [problem] = refused.problems
+    assert (problem.file, problem.row, problem.column) == ("quy3.csv", 3, "period")
+    vi, en = refused.summary("vi"), refused.summary("en")
+    assert "quy3.csv" in vi and "2019-Q3" in vi and "2019-08" in vi and "đã được chốt" in vi
+    assert "2019-Q3" in en and "2019-08" in en and "locked" in en
+    with engine.connect() as conn:
+        assert [tuple(r) for r in conn.execute(select(Observation).order_by(Observation.id))] == before
+    # The first half of the year covers no locked month… but the year 2019 covers August too.
+    year = f"period,metric,member,value,unit\n2019,portal_posts,vi,500,{UNIT}\n".encode()
+    assert not import_content(engine, year, "nam.csv", created_by="lan").ok
+    half = f"period,metric,member,value,unit\n2019-H1,portal_posts,vi,250,{UNIT}\n".encode()
+    assert import_content(engine, half, "6thang.csv", created_by="lan").ok
+    done = import_content(engine, quarter, "quy3.csv", created_by="lan", reason="Báo cáo quý gửi muộn")
+    assert done.ok and done.result is not None and done.result.adjusted == 1
+    engine.dispose()

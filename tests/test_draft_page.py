@@ -63,6 +63,8 @@ def test_month_draft_shows_the_seed_sentences_with_copy_edit_download_and_source
         "Tải bản dự thảo (.docx)",
         "Tải bản dự thảo (.txt)",
         "Tải báo cáo hoàn chỉnh (.docx)",
+        "Tải CSV",  # the sources table (ui/downloads.py)
+        "Tải Excel (XLSX)",
     }
     assert [b.label for b in app.button] == ["Tạo bản PDF"]  # made on request: a conversion takes seconds
     whole = [p.text for p in docx.Document(io.BytesIO(downloads["bao-cao-2019-07.docx"])).paragraphs]

@@ -30,7 +30,23 @@ def test_pivot_equals_the_database_per_metric_and_month(demo_engine):
 def test_csv_of_a_view_has_the_views_rows_and_headers():
     long = explore.view(
         pd.DataFrame(
-            [["u", "Sở Thông tin và Truyền thông", "2026-01", "Cổng", "m", "Tin", "", "", 5, "tin", "=1+1"]],
+            [
+                [
+                    "u",
+                    "Sở Thông tin và Truyền thông",
+                    "2026-01",
+                    "Cổng",
+                    "m",
+                    "Tin",
+                    "",
+                    "",
+                    5,
+                    "tin",
+                    "=1+1",
+                    "tháng",
+                    "không",
+                ]
+            ],
             columns=queries.EXPORT_COLUMNS,
         ),
         "long",
@@ -40,7 +56,7 @@ def test_csv_of_a_view_has_the_views_rows_and_headers():
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == list(explore.labelled(long, "vi").columns)
     assert rows[1][1] == "Sở Thông tin và Truyền thông"
-    assert rows[1][-1] == "'=1+1"
+    assert rows[1][-3:] == ["'=1+1", "tháng", "không"]
 
 
 def test_count_columns_and_their_grid_format():

@@ -53,20 +53,20 @@ def test_golden_csv_bytes_of_a_tiny_export(empty_engine):
     frame = queries.observations_for_export(empty_engine)
     assert to_csv_bytes(frame, "vi") == (
         "\ufeffMã đơn vị,Đơn vị,Kỳ,Lĩnh vực,Mã chỉ tiêu,Chỉ tiêu,Mã thành phần,Thành phần,Giá trị,Đơn vị tính,"
-        "Ghi chú\r\n"
+        "Ghi chú,Loại kỳ,Ước tính\r\n"
         "test-unit,Sở Thông tin và Truyền thông thử nghiệm,2019-07,Cổng thông tin điện tử,portal_posts,"
         '"Tin, bài đăng trên Cổng thông tin điện tử",vi,tiếng Việt,33,"tin, bài",'
-        '"Số liệu tháng 7, đã kiểm tra"\r\n'
+        '"Số liệu tháng 7, đã kiểm tra",tháng,không\r\n'
         "test-unit,Sở Thông tin và Truyền thông thử nghiệm,2019-07,Cổng thông tin điện tử,portal_audio,"
-        "Bản tin audio (thu và phát),,,14,bản tin,\r\n"
+        "Bản tin audio (thu và phát),,,14,bản tin,,tháng,không\r\n"
     ).encode("utf-8")
     assert to_csv_bytes(queries.observations_for_export(empty_engine, lang="en"), "en") == (
         "\ufeffUnit code,Unit name,Period,Section,Metric code,Metric name,Member code,Member name,Value,"
-        "Unit of measure,Note\r\n"
+        "Unit of measure,Note,Period kind,Estimated\r\n"
         "test-unit,Test department,2019-07,Web portal,portal_posts,Posts on the web portal,vi,Vietnamese,33,posts,"
-        '"Số liệu tháng 7, đã kiểm tra"\r\n'
+        '"Số liệu tháng 7, đã kiểm tra",month,no\r\n'
         "test-unit,Test department,2019-07,Web portal,portal_audio,Audio bulletins recorded and broadcast,,,14,"
-        "bulletins,\r\n"
+        "bulletins,,month,no\r\n"
     ).encode("utf-8")
 
 
@@ -158,8 +158,8 @@ def test_semicolon_csv_for_excel_under_vietnamese_settings(empty_engine):
     frame = queries.observations_for_export(empty_engine)
     data = to_csv_bytes(frame, "vi", ";").decode("utf-8-sig").split("\r\n")
     assert data[0].startswith("Mã đơn vị;Đơn vị;Kỳ;Lĩnh vực;Mã chỉ tiêu;Chỉ tiêu;")
-    assert data[1].endswith(';33;tin, bài;"Số liệu tháng 7; đã kiểm tra"')
-    assert data[2].endswith(";5;dự thảo;'@SUM(A1:A2)")
+    assert data[1].endswith(';33;tin, bài;"Số liệu tháng 7; đã kiểm tra";tháng;không')
+    assert data[2].endswith(";5;dự thảo;'@SUM(A1:A2);tháng;không")
     shares = pd.DataFrame({"ratio": ["on_time"], "share": [45.91]})
     assert to_csv_bytes(shares, "vi", "semicolon") == "\ufeffratio;share\r\non_time;45,91\r\n".encode()
     with pytest.raises(ValueError):
@@ -185,5 +185,72 @@ def test_export_then_import_gives_the_same_observations(empty_url, blank_url, fm
 
     again = import_content(source, data, f"xuat.{fmt}")  # back into the source: nothing to change
     assert again.ok and again.result.batch_id is None and again.result.unchanged == len(frame)
+    source.dispose()
+    target.dispose()
+
+
+def _figures(engine) -> set[tuple[str, str, str, str, str, int, bool]]:
+    """Every observation as (unit, metric, first day, member, grain, value, estimated)."""
+    from sqlalchemy import select
+
+    from commstats.models import Metric, Observation, Unit
+
+    query = (
+        select(
+            Unit.code,
+            Metric.code,
+            Observation.period,
+            Member.code,
+            Observation.grain,
+            Observation.value,
+            Observation.estimated,
+        )
+        .join(Unit, Unit.id == Observation.unit_id)
+        .join(Metric, Metric.id == Observation.metric_id)
+        .join(Member, Member.id == Observation.member_id)
+    )
+    with engine.connect() as conn:
+        return {(u, m, p.isoformat(), b, g, int(v), bool(e)) for u, m, p, b, g, v, e in conn.execute(query)}
+
+
+@pytest.mark.parametrize("fmt", ["csv;", "xlsx"])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_grain_and_estimate_survive_export_then_import(empty_url, blank_url, fmt, lang):
+    """Quarter, half-year, 9-month and year figures and estimates go out with their grain and estimate columns
+    (Vietnamese words in the Vietnamese file) and come back as they were into a fresh database."""
+    source = make_engine(empty_url)
+    rows = (
+        "period,metric,member,value,unit,grain,estimated\n"
+        "2020-05,portal_posts,vi,30,test-unit,,\n"
+        "2020-Q2,portal_posts,vi,95,test-unit,,\n"
+        "2020-H1,portal_posts,vi,190,test-unit,,x\n"
+        "2020-9M,portal_audio,,40,test-unit,,\n"
+        "2020,sites_count,,43,test-unit,,có\n"
+        "2020-07,portal_posts,vi,33,test-unit,tháng,ước\n"
+    )
+    loaded = import_content(source, rows.encode(), "nhap.csv")
+    assert loaded.ok, loaded.summary("en")
+    frame = queries.observations_for_export(source, lang=lang)
+    words = dict(zip(frame["period"], zip(frame["grain"], frame["estimated"], strict=True), strict=True))
+    if lang == "vi":
+        assert words["2020-Q2"] == ("quý", "không") and words["2020-H1"] == ("6 tháng", "có")
+        assert words["2020-9M"] == ("9 tháng", "không") and words["2020"] == ("năm", "có")
+        assert words["2020-07"] == ("tháng", "có")
+    else:
+        assert words["2020-Q2"] == ("quarter", "no") and words["2020-H1"] == ("half", "yes")
+        assert words["2020-9M"] == ("nine months", "no") and words["2020"] == ("year", "yes")
+    data = to_xlsx_bytes(frame, lang) if fmt == "xlsx" else to_csv_bytes(frame, lang, ";")
+    if fmt != "xlsx":
+        head = data.decode("utf-8-sig").split("\r\n")[0]
+        assert head.endswith(";Loại kỳ;Ước tính" if lang == "vi" else ";Period kind;Estimated")
+
+    target = make_engine(blank_url)
+    init_database(target)
+    add_unit(target, "test-unit", "Sở Thông tin và Truyền thông thử nghiệm")
+    report = import_content(target, data, "xuat." + ("xlsx" if fmt == "xlsx" else "csv"))
+    assert report.ok, report.summary("en")
+    assert _figures(target) == _figures(source)
+    assert ("test-unit", "portal_posts", "2020-04-01", "vi", "quarter", 95, False) in _figures(target)
+    assert ("test-unit", "sites_count", "2020-01-01", "", "year", 43, True) in _figures(target)
     source.dispose()
     target.dispose()

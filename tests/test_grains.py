@@ -301,7 +301,8 @@ def test_a_coarser_figure_that_disagrees_with_its_months_is_listed(empty_engine,
             "Thành phần": "",
             "Kỳ": "Quý III/2019",
             "Số liệu của kỳ": "30",
-            "Tính từ các tháng": "24",
+            "So với": "Các tháng của kỳ",
+            "Số so sánh": "24",
             "Chênh lệch": "+6",
         }
     ]

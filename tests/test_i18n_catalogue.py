@@ -21,6 +21,7 @@ from commstats.config import PROJECT_ROOT
 from commstats.cycle.reads import STATUSES
 from commstats.cycle.rounds import NARRATIVE_BLOCKS
 from commstats.explore import View
+from commstats.grains import DERIVATIONS
 from commstats.i18n import BilingualError, t
 from commstats.narrative.choices import KINDS
 from commstats.narrative.facts import COMPARISONS, ROLES
@@ -50,7 +51,10 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "auth.role_": auth.ROLES,  # ui/auth.py role_name
     "audit.action_": tuple(audit.DATA_ACTIONS | audit.ACCOUNT_ACTIONS),  # commstats/audit.py action_text
     "audit.detail_": audit.DETAIL_KEYS,  # commstats/audit.py detail_text
+    "audit.method_": audit.METHODS,  # commstats/audit.py detail_text: coded values
+    "audit.reason_": audit.REASONS,
     "export.": tuple(queries.EXPORT_COLUMNS),  # commstats/export.py header
+    "export_grain_": GRAINS,  # commstats/queries.py observations_for_export: the grain column's words
     # ui.labels.label_of: codes stored in import_batch. source_kind is the file suffix or "template"
     # (etl/pipeline.py source_kind) or a source's SOURCE_KIND; status is set by etl/load.py.
     "source_kind_": ("csv", "txt", "xlsx", "template", "register", "report", "feed", "entry", "demo", "targets"),
@@ -66,6 +70,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "grain_bad_start_": GRAINS[1:],  # etl/validate.py: a month always starts one
     "draft.grain_note_": GRAINS[1:],  # commstats/narrative/compose.py basis_notes
     "chart.grain_": GRAINS[1:],  # commstats/charts.py hover
+    "chart.derived_": tuple(a + "_" + b for a, b in DERIVATIONS),  # commstats/charts.py hover
+    "draft.derived_note_": tuple(a + "_" + b for a, b in DERIVATIONS),  # commstats/narrative/compose.py basis_notes
     "chart.legend_": tuple(MARK_SYMBOLS),  # commstats/charts.py
     "revision_": ("estimate_replaced", "estimate_updated", "value"),  # pages/quality.py, quality.revision_kind
     "provinces.map_": MAPS,  # pages/provinces.py: the two maps of the country

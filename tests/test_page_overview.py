@@ -43,7 +43,7 @@ def test_overview_shows_latest_month_against_database(demo_url, monkeypatch):
     posts_bar = next(
         p for p in progress if p.text.startswith(f"Lũy kế từ đầu năm: {format_count(ytd[('portal_posts', '')])}")
     )
-    assert posts_bar.value == min(100, int(100 * share))
+    assert posts_bar.value == min(100, round(100 * share))
     assert f"đạt {format_percent(100 * share)} kế hoạch năm ({format_count(target)})" in posts_bar.text
     assert any("tháng 10/2026" in c.value for c in app.caption)
     assert any("Dữ liệu mẫu" in i.value for i in app.sidebar.info)

@@ -15,6 +15,7 @@ import yaml
 from sqlalchemy import func, select
 from typer.testing import CliRunner, Result
 
+from bench.report_extract import SentenceScore, score_sentences, sentence_totals
 from commstats.bootstrap import add_unit, init_database
 from commstats.catalog import load_catalog
 from commstats.cli import extract as cli_extract
@@ -315,6 +316,31 @@ def test_sentence_corpus(item: dict[str, Any]) -> None:
     assert {(f.period, f.grain) for f in figures} <= {(period.start, period.kind)}
 
 
+# The development set: sentences written before the rules were widened for them (see its header). Nothing
+# but an expected `sure` figure is ever loaded from any of them, and the share loaded stays above a floor.
+# sentences_check.yaml was written after the first widening, before the rules were changed for it.
+DEV_SETS = [FIXTURES / "sentences_dev.yaml", FIXTURES / "sentences_check.yaml"]
+DEV_RECALL_FLOOR = 0.95
+
+
+@pytest.mark.parametrize(
+    "item", [item for path in DEV_SETS for item in score_sentences(path)], ids=lambda item: item.id
+)
+def test_dev_sentence_loads_nothing_wrong(item: SentenceScore) -> None:
+    assert item.wrong == []
+
+
+@pytest.mark.parametrize("path", DEV_SETS, ids=lambda path: path.name)
+def test_dev_sentences_recall(path: Path) -> None:
+    scores = score_sentences(path)
+    assert len(scores) >= 80
+    loaded, right, expected, wrong = sentence_totals(scores)["all"]
+    assert wrong == 0 and loaded == right
+    assert right / expected >= DEV_RECALL_FLOOR
+    # every family of the catalogue is in the set
+    assert {section for section in sentence_totals(scores)} >= {s.code for s in load_catalog().sections}
+
+
 @pytest.mark.parametrize(("sentence", "expected"), [(s, e) for _, s, e in CORPUS], ids=[c[0] for c in CORPUS])
 def test_corpus_sentence(sentence: str, expected: list[tuple[str, str, int, str, str]]) -> None:
     figures = extract_figures(sentence, JULY)
@@ -361,6 +387,19 @@ def test_plan_section_figures_are_targets_not_results() -> None:
     )
     figures = extract_figures(text)
     assert _summary(figures) == [("portal_posts", "vi", 33, "", S), ("portal_posts", "vi", 40, "", R)]
+    assert "plan" in figures[1].reason
+
+
+def test_a_part_heading_starts_the_plan_part() -> None:
+    # "PHẦN THỨ HAI: PHƯƠNG HƯỚNG …" stands above the roman-numbered sections: everything after it is a plan.
+    text = (
+        "BÁO CÁO\nTổng kết công tác năm 2021 và phương hướng nhiệm vụ năm 2022\n"
+        "PHẦN THỨ NHẤT: KẾT QUẢ THỰC HIỆN NHIỆM VỤ NĂM 2021\n- Đăng 330 tin, bài tiếng Việt.\n"
+        "PHẦN THỨ HAI: PHƯƠNG HƯỚNG NHIỆM VỤ NĂM 2022\n"
+        "- Hoàn thiện hạ tầng; đăng 400 tin, bài tiếng Việt.\n"
+    )
+    figures = extract_figures(text, parse_period("2021"))
+    assert _summary(figures) == [("portal_posts", "vi", 330, "", S), ("portal_posts", "vi", 400, "", R)]
     assert "plan" in figures[1].reason
 
 

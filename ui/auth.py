@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 import streamlit.components.v1 as components
+from sqlalchemy import Engine
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from commstats import audit, auth, queries
@@ -24,6 +25,7 @@ from ui.labels import lang
 from ui.markup import md
 
 SESSION_USER = "auth_user"  # the account signed in with a password in this browser session
+SESSION_TOKEN = "auth_token"  # its session's token: checked on every run, so a sign-out elsewhere ends it
 COOKIE = "commstats_session"  # the signed, expiring token of a password sign-in (commstats.auth.session_token)
 COOKIE_WRITE = "auth_cookie_write"  # the cookie to write in the browser on the next run ("" clears it)
 COOKIE_IGNORED = "auth_cookie_ignored"  # signed out in this session: the cookie read at its start is void
@@ -60,34 +62,61 @@ def current() -> Principal:
     if not cache.schema_ready(url):
         return Principal(None)
     engine = cache.engine(url)
+    token = st.session_state.get(SESSION_TOKEN)
+    if token:  # a password sign-in: its session may have been signed out elsewhere, or its password reset
+        found = None if auth.signed_out_here(str(token)) else cache.principal_by_token(url, str(token))
+        if found is not None:
+            st.session_state[SESSION_USER] = found.username
+            return found
+        _forget_session()
     name = st.session_state.get(SESSION_USER)
     if name:
-        found = auth.principal_for(engine, str(name))
+        found = cache.principal(url, str(name))
         if found is not None:
             return found
         st.session_state.pop(SESSION_USER, None)  # disabled or deleted since sign-in
     if (kept := _from_cookie(engine)) is not None:  # a password sign-in before a reload
-        st.session_state[SESSION_USER] = kept.username
         return kept
     email = _sso_email()
     if email:
-        found = auth.principal_for_email(engine, email)
+        found = cache.principal_by_email(url, email)
         if not st.session_state.get(SSO_RECORDED):
             auth.record_sso_sign_in(engine, email, found)
             st.session_state[SSO_RECORDED] = True
         if found is not None:
             return found
-    return auth.anonymous(engine)
+    return cache.anonymous(url)
 
 
-def _from_cookie(engine) -> Principal | None:  # type: ignore[no-untyped-def]
+def _forget_session() -> None:
+    """This browser session is signed out (here or elsewhere): nothing of the password sign-in remains, and
+    the cookie read at its start no longer counts."""
+    st.session_state.pop(SESSION_USER, None)
+    st.session_state.pop(SESSION_TOKEN, None)
+    st.session_state[COOKIE_IGNORED] = True
+
+
+def _from_cookie(engine: Engine) -> Principal | None:
     if st.session_state.get(COOKIE_IGNORED):
         return None
     try:
         token = st.context.cookies.get(COOKIE)
     except (AttributeError, RuntimeError):  # no browser connection (AppTest)
         return None
-    return auth.principal_for_token(engine, token) if isinstance(token, str) and token else None
+    found = auth.principal_for_token(engine, token) if isinstance(token, str) and token else None
+    if found is not None:
+        st.session_state[SESSION_USER], st.session_state[SESSION_TOKEN] = found.username, token
+    return found
+
+
+def start_session(username: str) -> None:
+    """A new session for this browser after a sign-in or a password change (which ended all the others):
+    its token kept in the session state and written to the cookie on this run."""
+    engine = cache.engine(cache.database_url())
+    token = auth.session_token(engine, username)
+    st.session_state[SESSION_USER], st.session_state[SESSION_TOKEN] = username, token
+    st.session_state.pop(COOKIE_IGNORED, None)
+    st.session_state[COOKIE_WRITE] = token
 
 
 def write_cookie() -> None:
@@ -186,10 +215,10 @@ def account_panel(principal: Principal) -> None:
         )
         st.caption(t("auth.roles", roles=md(roles or "-")))
         if st.button(t("auth.sign_out"), key="auth_sign_out", icon=":material/logout:"):
-            audit.record_soon(engine, actor=principal.actor, action="sign_out")
-            st.session_state.pop(SESSION_USER, None)
+            # The session's row is deleted: a copy of this browser's cookie elsewhere stops working too.
+            auth.sign_out(engine, st.session_state.get(SESSION_TOKEN), actor=principal.actor)
+            _forget_session()
             st.session_state.pop(SSO_RECORDED, None)
-            st.session_state[COOKIE_IGNORED] = True  # the cookie this session started with no longer counts
             st.session_state[COOKIE_WRITE] = ""
             if _sso_email():
                 st.logout()
@@ -209,10 +238,8 @@ def account_panel(principal: Principal) -> None:
         except auth.AuthError as refused:
             st.error(md(refused.message(lang())))
         else:
-            st.session_state[SESSION_USER] = signed_in.username
-            st.session_state.pop(COOKIE_IGNORED, None)
             if signed_in.username:
-                st.session_state[COOKIE_WRITE] = auth.session_token(engine, signed_in.username)
+                start_session(signed_in.username)
             st.rerun()
     if sso_enabled() and st.button(t("auth.sso"), key="auth_sso", icon=":material/key:"):
         st.login()

@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy import Engine
 
-from commstats import charts, grains, national, overview, quality, queries
+from commstats import auth, charts, grains, national, overview, quality, queries
 from commstats.config import get_settings
 from commstats.db import make_engine
 from commstats.narrative import Draft, draft_report
@@ -156,6 +156,35 @@ def fresh(scope: str | None = None) -> Callable[[Callable[Args, Result]], Callab
 @st.cache_resource
 def engine(url: str) -> Engine:
     return make_engine(url)
+
+
+@fresh()
+def principal(url: str, username: str) -> auth.Principal | None:
+    """An account's current roles. Read again after any write anywhere: every change of an account, a role
+    or a unit's public view writes an audit event in its own transaction, which moves the data version the
+    router reads first on every run, so a disabled account or a revoked role still stops at once. Cached,
+    it costs no round trip on the three lookups of a run (router, sidebar, page) nor on other sessions' runs."""
+    return auth.principal_for(engine(url), username)
+
+
+@fresh()
+def principal_by_token(url: str, token: str) -> auth.Principal | None:
+    """The account of a password sign-in's session token, cached as `principal`: a sign-out, a new password or
+    a disabled account deletes the session in the same transaction as its audit event, which moves the data
+    version. (A sign-out made here but not written yet is checked by ui.auth before this.)"""
+    return auth.principal_for_token(engine(url), token)
+
+
+@fresh()
+def principal_by_email(url: str, email: str) -> auth.Principal | None:
+    """The account single sign-on's e-mail maps to, cached as `principal`."""
+    return auth.principal_for_email(engine(url), email)
+
+
+@fresh()
+def anonymous(url: str) -> auth.Principal:
+    """What a visitor who has not signed in may see (the units with public view), cached as `principal`."""
+    return auth.anonymous(engine(url))
 
 
 @fresh()

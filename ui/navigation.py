@@ -27,7 +27,7 @@ class PageSpec:
     heading_key: str | None = None  # a longer heading than the navigation title, when the page has one
     scope: bool = False  # under the heading: which units and months the page shows (the sidebar's choice)
     needs_data: bool = False  # without figures the page shows the guided empty state instead
-    default: bool = False
+    default: bool = False  # the page `/` opens (at its own URL, see landing_page)
 
     @property
     def url_path(self) -> str:
@@ -43,7 +43,7 @@ class PageSpec:
         """The page for st.navigation; one not listed is still served at its URL, where the frame says why
         it cannot be used (instead of Streamlit's "page not found" and the overview)."""
         visibility: Literal["visible", "hidden"] = "visible" if listed else "hidden"
-        return st.Page(self.path, title=self.title(), icon=self.icon, default=self.default, visibility=visibility)
+        return st.Page(self.path, title=self.title(), icon=self.icon, visibility=visibility)
 
 
 def _analysis(path: str, title_key: str, icon: str, default: bool = False) -> PageSpec:
@@ -72,8 +72,34 @@ PAGES: tuple[PageSpec, ...] = (
 ACCOUNT_PAGE = "account"  # the sign-in page: always reachable, hidden when sign-in is switched off
 
 
+LANDING = "start"  # the hidden page served at `/`, which opens the default page at its own URL
+
+
 def page_spec(url_path: str) -> PageSpec:
     return next(spec for spec in PAGES if spec.url_path == url_path)
+
+
+def default_spec() -> PageSpec:
+    return next(spec for spec in PAGES if spec.default)
+
+
+def open_default_page() -> None:
+    """`/` opens the default page (the overview) at its own URL, keeping the address's query string (the
+    units, range and choices of a copied link). Streamlit serves its default page only at `/` and ignores
+    its url_path, so /overview typed by hand would show "Page not found"; the overview is therefore an
+    ordinary page and `/` is a hidden landing page that only switches to it."""
+    query = {key: st.query_params.get_all(key) for key in st.query_params}
+    st.switch_page(default_spec().path, query_params=query)
+
+
+def landing_page() -> st.Page:
+    """The default page for st.navigation: served at `/`, never listed, titled like the page it opens."""
+    spec = default_spec()
+    return st.Page(open_default_page, title=spec.title(), url_path=LANDING, default=True, visibility="hidden")
+
+
+def is_landing(page: st.Page) -> bool:
+    return page.url_path == ""  # Streamlit's path of the default page, whatever its url_path
 
 
 def allowed(spec: PageSpec, principal: Principal) -> bool:
@@ -89,5 +115,6 @@ def allowed(spec: PageSpec, principal: Principal) -> bool:
 
 
 def navigation_pages(principal: Principal) -> list[st.Page]:
-    """Every declared page, in order; those this person may not open are left out of the menu."""
-    return [spec.st_page(listed=allowed(spec, principal)) for spec in PAGES]
+    """The landing page at `/`, then every declared page in order; those this person may not open are left
+    out of the menu."""
+    return [landing_page(), *(spec.st_page(listed=allowed(spec, principal)) for spec in PAGES)]

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, insert, select
 
 from commstats.cycle.messages import CycleError
 from commstats.models import Adjustment, ReportRound, Unit
-from commstats.periods import month_key, months_between
+from commstats.periods import month_key, months_between, period_from_start
 
 MAX_REASON = 1000
 Key = tuple[int, int, dt.date, int, str]  # (unit, metric, period, member) ids and the grain, as in etl.load
@@ -44,26 +44,56 @@ class LockedChange:
     round_id: int
     old_value: int | None
     new_value: int
+    months: tuple[dt.date, ...] = ()  # the locked months the figure covers (a quarter's may cover three)
+    line: int | None = None  # the row of the input file that carries the figure
+
+
+def months_of(key: Key) -> list[dt.date]:
+    """Every month a stored figure covers: its own month, or each month of its quarter, half-year, 9 months or
+    year (a 2020-Q2 figure covers April, May and June)."""
+    return period_from_start(key[4], key[2]).months if key[4] != "month" else [key[2]]
+
+
+def span_of(keys: Iterable[Key]) -> tuple[dt.date, dt.date]:
+    """The first and last month the figures of `keys` cover (for locked_months)."""
+    months = [month for key in keys for month in (key[2], months_of(key)[-1])]
+    return min(months), max(months)
 
 
 def locked_changes(
-    changes: Iterable[tuple[Key, int | None, int]], locked: dict[tuple[int, dt.date], int]
+    changes: Iterable[tuple[Key, int | None, int, int | None]], locked: dict[tuple[int, dt.date], int]
 ) -> list[LockedChange]:
-    """The changes (key, old value or None for a new figure, new value) that fall in a locked month."""
-    return [
-        LockedChange(key, locked[(key[0], key[2])], old, new) for key, old, new in changes if (key[0], key[2]) in locked
-    ]
+    """The changes (key, old value or None for a new figure, new value, input row) that cover a locked month:
+    every month of a coarser figure is checked, not only its first."""
+    found = []
+    for key, old, new, line in changes:
+        months = tuple(m for m in months_of(key) if (key[0], m) in locked)
+        if months:
+            found.append(LockedChange(key, locked[(key[0], months[0])], old, new, months, line))
+    return found
+
+
+def _period_key(key: Key) -> str:
+    return month_key(key[2]) if key[4] == "month" else period_from_start(key[4], key[2]).key
 
 
 def refuse_without_reason(conn: Connection, changes: list[LockedChange], reason: str) -> str:
-    """The cleaned reason, or CycleError("period_locked") naming the unit and months when there is none."""
+    """The cleaned reason, or CycleError naming the unit and months when there is none: "period_locked", or
+    "period_locked_coarse" (the figure's own period, 2020-Q2, and the locked months it covers, 2020-05) when
+    a coarser figure is refused. Its `line` is the input row of the first refused figure."""
     cleaned = " ".join(reason.split())[:MAX_REASON]
     if changes and not cleaned:
         unit_ids = sorted({c.key[0] for c in changes})
         codes = dict(conn.execute(select(Unit.id, Unit.code).where(Unit.id.in_(unit_ids))).all())
-        months = sorted({c.key[2] for c in changes})
+        months = sorted({m for c in changes for m in (c.months or (c.key[2],))})
         shown = ", ".join(month_key(m) for m in months[:6]) + (" …" if len(months) > 6 else "")
-        raise CycleError("period_locked", periods=shown, unit=", ".join(codes[i] for i in unit_ids))
+        unit = ", ".join(codes[i] for i in unit_ids)
+        first = min(changes, key=lambda c: (c.line is None, c.line or 0))
+        coarse = sorted({_period_key(c.key) for c in changes if c.key[4] != "month"})
+        if coarse:
+            figures = ", ".join(coarse[:6]) + (" …" if len(coarse) > 6 else "")
+            raise CycleError("period_locked_coarse", figures=figures, periods=shown, unit=unit, line=first.line)
+        raise CycleError("period_locked", periods=shown, unit=unit, line=first.line)
     return cleaned
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from commstats import queries
 from commstats.catalog import load_catalog
+from commstats.grains import DERIVATIONS, Basis
 from commstats.i18n import t
 from commstats.narrative.facts import TRACE_COLUMNS, FigureSet, Key, collect, trace
 from commstats.narrative.filters import capfirst, join_list, ratio
@@ -26,7 +27,7 @@ from commstats.narrative.templates import (
     template_line,
 )
 from commstats.national import Scope
-from commstats.periods import Period, period_window
+from commstats.periods import GRAINS, Period, period_window
 from commstats.ratios import definitions as ratio_definitions
 from commstats.units import as_they_were, with_predecessors
 
@@ -420,26 +421,41 @@ class Composer:
     def basis_notes(self) -> list[str]:
         """Notes on what the used figures were read from: the metrics read from a quarter's (6 or 9 months', a
         year's) figure for want of complete months, and those with an estimate in them (commstats.grains)."""
-        coarse: dict[str, list[str]] = {}
-        estimated: list[str] = []
+        notes: dict[str, dict[str, list[str]]] = {}  # what → metric name → provinces (national drafts)
+
+        def note(what: str, name: str, basis: Basis) -> None:
+            areas = notes.setdefault(what, {}).setdefault(name, [])
+            areas.extend(a for mark, a in basis.areas if mark == what and a not in areas)
+
         for (metric, member), roles in self.used.items():
             if "current" not in roles:
                 continue
             basis = self.figures.basis((metric, member))
             name = self.figures.metrics[metric].name(self.lang)
             for grain in basis.coarse:
-                if name not in coarse.setdefault(grain, []):
-                    coarse[grain].append(name)
-            if basis.estimated and name not in estimated:
-                estimated.append(name)
-        notes = [
-            t("draft.grain_note_" + grain, self.lang, metrics="; ".join(coarse[grain]))
-            for grain in ("quarter", "half", "nine_months", "year")
-            if grain in coarse
+                note(grain, name, basis)
+            if basis.estimated:
+                note("estimated", name, basis)
+            for larger, smaller in basis.derived:
+                note(larger + "-" + smaller, name, basis)
+
+        def listed(what: str) -> str:
+            return "; ".join(
+                t("draft.metric_in_areas", self.lang, metric=name, areas=", ".join(areas)) if areas else name
+                for name, areas in notes[what].items()
+            )
+
+        said = [
+            t("draft.grain_note_" + grain, self.lang, metrics=listed(grain)) for grain in GRAINS[1:] if grain in notes
         ]
-        if estimated:
-            notes.append(t("draft.estimated_note", self.lang, metrics="; ".join(estimated)))
-        return notes
+        said += [
+            t("draft.derived_note_" + larger + "_" + smaller, self.lang, metrics=listed(larger + "-" + smaller))
+            for larger, smaller in DERIVATIONS
+            if larger + "-" + smaller in notes
+        ]
+        if "estimated" in notes:
+            said.append(t("draft.estimated_note", self.lang, metrics=listed("estimated")))
+        return said
 
     def others(self) -> DraftSection | None:
         """Metrics with a figure that no template mentions: listed plainly so nothing is lost."""
@@ -526,11 +542,13 @@ def draft_report(
     spec = templates.spec
     all_units = queries.units(engine)  # for the heading too
     groups = None
+    names: tuple[str, ...] = ()
     if scope is not None:
         unit_codes = scope.unit_codes
         groups = tuple(tuple(with_predecessors(all_units, group)) for group in scope.groups)
+        names = scope.province_names(lang)
     unit_ids = with_predecessors(all_units, unit_codes)
-    figures = collect(engine, unit_ids, period, compare, groups)
+    figures = collect(engine, unit_ids, period, compare, groups, names)
     context, cutoff = _heading_context(engine, all_units, unit_codes, figures, lang)
     if scope is not None:  # the heading names the scope, not its dozens of units
         context.update(units=[scope.name(lang)], predecessors=[])

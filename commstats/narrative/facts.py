@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from commstats import national, queries
-from commstats.grains import Basis, Folded
+from commstats.grains import Basis
 from commstats.periods import Period, add_months, month_key, period_from_start
 from commstats.ratios import definitions as ratio_definitions
 from commstats.ratios import ratios_of
@@ -43,17 +43,18 @@ def _values(
     codes: Sequence[str],
     months: Sequence[dt.date],
     groups: Groups | None = None,
+    names: Sequence[str] = (),
 ) -> tuple[dict[Key, float], dict[Key, Basis]]:
     """Per (metric, member) and per metric total, read by the rule of commstats.grains (complete months, or the
     coarser figure; flows summed, stocks at the period's end); ratios (totals only) computed from those totals
     of their parts. Also what each value was read from (its grains, whether an estimate is in it). With
-    `groups` (a national or regional draft: one group of units per province), each province is folded on its
-    own from its monthly figures and the provinces are summed."""
+    `groups` (a national or regional draft: one group of units per province, named by `names`), each province
+    is read on its own by the same rule and the provinces are summed; the bases name the provinces whose
+    figures were coarse, estimated or derived."""
     if groups is None:
         by_member = queries.period_figures(engine, unit_ids, codes, months, by_member=True)
     else:
-        grouped = national.grouped_period_values(engine, groups, codes, months)
-        by_member = {key: Folded(value, Basis()) for key, value in grouped.items()}
+        by_member = national.grouped_period_figures(engine, groups, codes, months, names)
     values: dict[Key, float] = {}
     bases: dict[Key, Basis] = {}
     for (metric, member), folded in by_member.items():
@@ -133,12 +134,14 @@ def collect(
     period: Period,
     compare: Sequence[str] = (),
     groups: Groups | None = None,
+    names: Sequence[str] = (),
 ) -> FigureSet:
-    """Read the figures of `period` and of the comparison periods asked for (per province first, with `groups`)."""
+    """Read the figures of `period` and of the comparison periods asked for (per province first, with `groups`,
+    whose provinces `names` names)."""
     info = queries.metric_by_code(engine)
     codes = list(info)
     ids = tuple(unit_ids)
-    current, bases = _values(engine, ids, codes, period.months, groups)
+    current, bases = _values(engine, ids, codes, period.months, groups, names)
     figures = FigureSet(period, ids, tuple(compare), info, current, groups=groups, bases=bases)
     figures.data_range = queries.month_range(engine, ids) if ids else None
     if "prev" in compare:

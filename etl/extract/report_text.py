@@ -95,6 +95,8 @@ REASONS = {
     "fraction": "report_reason_fraction",
     "multiplier": "report_reason_multiplier",
     "delta": "report_reason_delta",
+    "action": "report_reason_action",
+    "level_change": "report_reason_level_change",
     "other_period": "report_reason_other_period",
     "plan": "report_reason_plan",
     "context": "report_reason_context",
@@ -339,6 +341,13 @@ class Patterns:
     clause_qualifier: re.Pattern[str]
     estimate_note: re.Pattern[str]  # a sentence saying the report's figures are estimates
     delta: re.Pattern[str]
+    other_action: re.Pattern[str]  # "thu hồi", "cấp lại", "chưa" right before a figure: not what a metric counts
+    other_action_after: re.Pattern[str]  # after it: "02 giấy phép bị thu hồi", "15 trang … chưa cập nhật"
+    level_change: re.Pattern[str]  # "lắp đặt mới" right before a level's figure: the number added, not the level
+    levels: frozenset[str]  # the stock metrics of the catalogue (a level at the period's end)
+    plan_words: re.Pattern[str]  # "phấn đấu", "mục tiêu", "theo kế hoạch" before a figure: a target
+    plan_after: re.Pattern[str]  # "trong tháng tới" after a figure: a target
+    to_date: re.Pattern[str]  # "đến nay", "hiện nay" before a flow's figure: a total to date
     other_period: re.Pattern[str]
     plan_heading: re.Pattern[str]
     ignore: list[re.Pattern[str]]
@@ -434,7 +443,9 @@ def _check_members(rule: Rule, where: str) -> None:
 def load_patterns(path: Path = PATTERNS_PATH) -> Patterns:
     """Read and check data/report_patterns.yaml (metrics and members must exist in the catalogue)."""
     spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    fragments = {str(k): unicodedata.normalize("NFC", str(v)) for k, v in (spec.get("fragments") or {}).items()}
+    fragments: dict[str, str] = {}
+    for name, value in (spec.get("fragments") or {}).items():  # a fragment may use the ones written before it
+        fragments[str(name)] = _expand(str(value), fragments, "", f"{path.name}: fragments.{name}")
     multipliers = {unicodedata.normalize("NFC", str(k)): int(v) for k, v in (spec.get("multipliers") or {}).items()}
     estimates = [unicodedata.normalize("NFC", str(q)) for q in spec.get("estimates") or []]
     number = _number_regex([str(q) for q in spec.get("qualifiers") or []] + estimates, multipliers)
@@ -465,6 +476,20 @@ def load_patterns(path: Path = PATTERNS_PATH) -> Patterns:
         estimate_note=_compile(str(spec.get("estimate_note") or r"(?!x)x"), f"{path.name}: estimate_note"),
         clause_qualifier=_compile(rf"\b(?:{_alternatives(spec.get('clause_qualifiers') or ['ước'])})\b", "clause"),
         delta=_compile(rf"(?:^|\W)(?:{_alternatives(spec.get('delta_words') or ['tăng', 'giảm'])})\s*$", "delta"),
+        other_action=_compile(
+            rf"\b(?:{spec.get('other_action') or '(?!x)x'}|{spec.get('other_state') or '(?!x)x'})\b",
+            f"{path.name}: other_action",
+        ),
+        other_action_after=_compile(
+            rf"\b(?:bị|được|đã bị|đã được|đề nghị|xin)\s+(?:{spec.get('other_action') or '(?!x)x'})\b"
+            rf"|\b(?:{spec.get('other_state') or '(?!x)x'})\b",
+            f"{path.name}: other_action",
+        ),
+        level_change=_compile(rf"\b(?:{spec.get('level_change') or '(?!x)x'})\b", f"{path.name}: level_change"),
+        levels=frozenset(m.code for m in load_catalog().metrics if m.kind == "stock"),
+        plan_words=_compile(rf"(?:{spec.get('plan_words') or '(?!x)x'})", f"{path.name}: plan_words"),
+        plan_after=_compile(rf"\b(?:{spec.get('plan_after') or '(?!x)x'})", f"{path.name}: plan_after"),
+        to_date=_compile(rf"\b(?:{spec.get('to_date') or '(?!x)x'})\b", f"{path.name}: to_date"),
         other_period=_compile(str(spec.get("other_period") or r"lũy kế"), f"{path.name}: other_period"),
         plan_heading=_compile(str(spec.get("plan_heading") or r"kế hoạch"), f"{path.name}: plan_heading"),
         ignore=ignore,
@@ -486,6 +511,8 @@ class Sentence:
 
 
 _NUMBERED_HEADING = re.compile(r"^(?P<mark>[IVXLC]+|[A-ZĐ]|[0-9]+(?:\.[0-9]+)*)[.)]\s+\S")
+# "PHẦN THỨ HAI: PHƯƠNG HƯỚNG…", "Phần I." — a part of the report, above its roman-numbered sections.
+_PART_HEADING = re.compile(r"^phần\s+(?:thứ\s+)?(?:nhất|hai|ba|tư|[IVX]+|[0-9]+)\s*[:.)-]?\s", re.IGNORECASE)
 _LINE_NUMBERING = re.compile(r"^[0-9]+(?:\.[0-9]+)*[.)]\s")
 _BARE_MARK = re.compile(r"^\s*(?:[IVXLC]+|[A-ZĐa-zđ]|[0-9]+(?:\.[0-9]+)*)\s*$")
 _SENTENCE_END = re.compile(r"[.!?…]+(?:/\.)?\s+")
@@ -544,6 +571,8 @@ def _paragraphs(text: str) -> list[tuple[int, str]]:
 
 
 def _heading_level(paragraph: str) -> int | None:
+    if _PART_HEADING.match(paragraph) and len(paragraph) <= MAX_HEADING:
+        return -1
     found = _NUMBERED_HEADING.match(paragraph)
     if not found or len(paragraph) > MAX_HEADING:
         return None
@@ -713,16 +742,31 @@ def _estimated(sentence: Sentence, prefix: str, qualifier: str, ctx: _Context) -
     return any(word in estimates for word in words)
 
 
+def _lead_in(sentence: Sentence, clause_start: int, start: int, patterns: Patterns) -> str:
+    """The words right before a figure: from the figure before it in its clause (or the clause's start)."""
+    previous = [m.end() for m in patterns.number.finditer(sentence.masked, clause_start, start)]
+    return sentence.text[(previous[-1] if previous else clause_start) : start]
+
+
+def _trail(sentence: Sentence, end: int, patterns: Patterns) -> str:
+    """The words right after a figure: up to the next figure of its clause (or the clause's end)."""
+    clause_end = _clause(sentence.text, end)[1]
+    following = patterns.number.search(sentence.masked, end, clause_end)
+    return sentence.text[end : following.start() if following else clause_end]
+
+
 def _reasons(
-    sentence: Sentence, found: re.Match[str], ctx: _Context, source: str
+    metric: str, sentence: Sentence, found: re.Match[str], ctx: _Context, source: str
 ) -> tuple[list[tuple[str, str, str]], str, bool]:
     """Why a matched number is not a plain count of the report's period, as (key, vi detail, en detail)
     triples, its qualifier and whether it is an estimate. Only the clause before the number counts for
     qualifiers: Vietnamese puts "lũy kế", "cùng kỳ", "ước" before the figure they qualify, and "so với
-    cùng kỳ" after a figure is a comparison."""
+    cùng kỳ" after a figure is a comparison; the words right before it say what was done ("thu hồi 01
+    giấy phép", "lắp đặt mới 18 trạm BTS")."""
     reasons: list[tuple[str, str, str]] = []
     start = found.start("qualifier") if _group(found, "qualifier") else found.start("value")
-    prefix = sentence.text[_clause(sentence.text, start)[0] : start]
+    clause_start = _clause(sentence.text, start)[0]
+    prefix = sentence.text[clause_start:start]
     qualifier = _group(found, "qualifier").lower()
     if not qualifier:
         clause_word = ctx.patterns.clause_qualifier.search(prefix)
@@ -739,10 +783,25 @@ def _reasons(
         reasons.append(("fraction", number_text, number_text))
     if ctx.patterns.delta.search(prefix):
         reasons.append(("delta", "", ""))
-    other_word = _other_period(sentence, start, _number_end(found), ctx)
+    lead_in = _lead_in(sentence, clause_start, start, ctx.patterns)
+    trail = _trail(sentence, _number_end(found), ctx.patterns)
+    action = ctx.patterns.other_action.search(lead_in) or ctx.patterns.other_action_after.search(trail)
+    if action:
+        reasons.append(("action", action.group(), action.group()))
+    change = ctx.patterns.level_change.search(lead_in) if metric in ctx.patterns.levels else None
+    if change:
+        reasons.append(("level_change", change.group(), change.group()))
+    # A head closed by a colon ("Phấn đấu trong tháng 8: …; …") opens every clause after it.
+    colon = sentence.text.find(":")
+    head = sentence.text[:colon] if 0 <= colon < clause_start else ""
+    to_date = None
+    if metric not in ctx.patterns.levels:
+        to_date = next((m for part in (prefix, head, sentence.lead) if (m := ctx.patterns.to_date.search(part))), None)
+    other_word = _other_period(sentence, start, _number_end(found), ctx) or (to_date.group() if to_date else None)
     if other_word:
         reasons.append(("other_period", other_word, other_word))
-    if sentence.in_plan:
+    target = any(ctx.patterns.plan_words.search(part) for part in (prefix, head, sentence.lead))
+    if sentence.in_plan or target or ctx.patterns.plan_after.search(trail):
         reasons.append(("plan", "", ""))
     return reasons, qualifier, estimated
 
@@ -793,7 +852,7 @@ def _rule_figures(sentence: Sentence, ctx: _Context, taken: list[tuple[int, int]
             if rule.excludes and rule.excludes.search(sentence.text, *clause):
                 continue
             taken.append(span)
-            judged = _reasons(sentence, found, ctx, source)
+            judged = _reasons(rule.metric, sentence, found, ctx, source)
             reasons = judged[0]
             member = rule.member
             if _group(found, "member"):
@@ -832,7 +891,7 @@ def _loose_figures(sentence: Sentence, ctx: _Context, taken: list[tuple[int, int
         if near is None:
             continue
         taken.append(span)
-        judged = _reasons(sentence, found, ctx, sentence.masked)
+        judged = _reasons(near[0], sentence, found, ctx, sentence.masked)
         judged[0].insert(0, ("no_pattern", near[1], near[1]))
         figures.append(_figure(near[0], "", sentence, found, judged, ctx))
     return figures

@@ -200,5 +200,8 @@ def run_import(engine: Engine, source: Source, given: Any, batch: Batch) -> Impo
         report.result = source.load(engine, clean, reference, batch, report)
     except CycleError as refused:  # a locked period without a reason: nothing was written
         report.result = None
-        report.problems.append(CycleProblem(batch.file, None, "", "", refused.key, dict(refused.params)))
+        params = dict(refused.params)
+        line = params.pop("line", None)  # the row of the first refused figure, its period column
+        row, column = (line, "period") if isinstance(line, int) else (None, "")
+        report.problems.append(CycleProblem(batch.file, row, column, "", refused.key, params))
     return report

@@ -144,6 +144,9 @@ def test_csv_download_is_the_databases_rows_with_bom_and_vietnamese_intact(
     assert "Sở Khoa học và Công nghệ Vĩnh Long (dữ liệu mẫu)" in {r[1] for r in rows[1:]}
     assert "tiếng Khmer" in {r[7] for r in rows[1:]}
     assert [int(r[8]) for r in rows[1:]] == expected["value"].tolist()
+    assert rows[0][-2:] == ["Loại kỳ", "Ước tính"]  # each figure's grain and estimate, as the importer reads them
+    assert [r[-2:] for r in rows[1:]] == expected[["grain", "estimated"]].values.tolist()
+    assert {r[-2] for r in rows[1:]} <= {"tháng", "quý", "6 tháng", "9 tháng", "năm"}
     assert "\r\n" in data.decode("utf-8-sig")
 
 

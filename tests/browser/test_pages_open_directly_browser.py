@@ -87,6 +87,8 @@ def test_signed_in_opens_every_page_from_the_menu(page: Page, secured: Dashboard
     page.get_by_label("Tên đăng nhập").fill("admin")
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập", exact=True).click()
+    # The sign-in's own rerun must be over before a menu click, or it runs the account page again.
+    expect(page.get_by_text("Đã đăng nhập: Quản trị", exact=False).first).to_be_visible()
     settle(page)
     menu = page.locator('[data-testid="stSidebarNav"]')
     for spec in PAGES:  # the same session: still signed in
