@@ -28,8 +28,9 @@ from commstats.catalog import load_catalog
 from commstats.i18n import t
 from commstats.national import AreaInfo, Scope, scope_of
 from commstats.overview import REGULAR_MONTHS
-from commstats.periods import GRAINS, Period, add_months
-from commstats.queries import EXPORT_COLUMNS, DataEvent, DataVersion, MetricInfo, UnitInfo
+from commstats.periods import GRAINS, Period, add_months, months_between
+from commstats.queries import EXPORT_COLUMNS, BlockInfo, DataEvent, DataVersion, MetricInfo, UnitInfo
+from commstats.ratios import ratios_of
 
 # A core call a page made: (caller: "page" or "frame", core function, its arguments after the engine, keywords)
 Call = tuple[str, str, tuple[Any, ...], dict[str, Any]]
@@ -482,20 +483,55 @@ def hand_target_sources(conn: sqlite3.Connection, ids: Sequence[int], codes: Seq
     return _frame(conn, sql, (_json(ids), _json(codes), year), ["unit", "metric", "year", "value", "batch_id"])
 
 
-def _with_ratios(values: dict[str, Any]) -> dict[str, Any]:
-    """The catalogue's ratios added as a card shows them: the numerator over the summed denominators, in percent."""
-    for code, (numerator, denominators) in load_catalog().ratios().items():
-        whole = sum(values[d] for d in denominators if d in values)
-        if numerator in values and whole:
-            values[code] = 100 * float(values[numerator]) / float(whole)
-    return values
+CardFigures = tuple[float | None, float | None, float | None, int | None, int | None, tuple[float, ...]]
 
 
-def hand_overview(conn: sqlite3.Connection, ids: Sequence[int], period: Period, lang: str = "vi") -> dict[str, int]:
-    """The cards' figures: each metric's total per stored period of every grain (and whether an estimate is in
-    it) for the 13 months to the period, and the targets; a card's value is its month's monthly total (the
-    benchmark's data has monthly figures only: a quarter's card is checked by tests/test_grain_pages.py)."""
+def _cards(
+    metrics: Sequence[MetricInfo], totals: dict[str, dict[str, int]], goals: dict[str, int], month: dt.date
+) -> dict[str, CardFigures]:
+    """What each card shows, from each metric's monthly totals ({code: {iso month: total}}) of the 13 months to
+    `month`, written plainly: this month, last month, the same month last year, the year to date and the target
+    (flows), the last twelve months; ratios from their parts' totals of the month. A metric with no figure this
+    month nor in the twelve months before has no card."""
+    ratios = load_catalog().ratios()
+    kinds = {m.code: m.kind for m in metrics}
+
+    def at(when: dt.date) -> dict[str, float]:
+        iso = when.isoformat()
+        values: dict[str, float] = {code: v[iso] for code, v in totals.items() if iso in v}
+        return values | ratios_of(values, ratios)
+
+    now, before, last_year = at(month), at(add_months(month, -1)), at(add_months(month, -12))
+    year = [m.isoformat() for m in months_between(dt.date(month.year, 1, 1), month)]
+    trend_months = [add_months(month, -i) for i in range(11, -1, -1)]
+    monthly = [at(m) for m in trend_months]
+    cards: dict[str, CardFigures] = {}
+    for metric in metrics:
+        code = metric.code
+        trend = tuple(values[code] for values in monthly if code in values)
+        if code not in now and not trend:
+            continue
+        flow = kinds[code] == "flow"
+        in_year = [totals[code][m] for m in year if m in totals.get(code, {})]
+        ytd = sum(in_year) if flow and in_year else None
+        cards[code] = (
+            now.get(code),
+            before.get(code),
+            last_year.get(code),
+            ytd,
+            goals.get(code) if flow else None,
+            trend,
+        )
+    return cards
+
+
+def hand_overview(
+    conn: sqlite3.Connection, ids: Sequence[int], period: Period, lang: str = "vi"
+) -> dict[str, CardFigures]:
+    """The cards: the metric list (names, kinds), each metric's monthly total for the 13 months to the period in
+    one grouped query, the targets; then each card's figures (_cards)."""
     month = period.end
+    metrics = hand_metrics(conn)
     rows = _rows(
         conn,
         "SELECT m.code, o.grain, o.period, SUM(o.value), MAX(CASE WHEN o.estimated THEN 1 ELSE 0 END) "
@@ -505,10 +541,11 @@ def hand_overview(conn: sqlite3.Connection, ids: Sequence[int], period: Period, 
         add_months(month, -12).isoformat(),
         month.isoformat(),
     )
-    hand_targets(conn, ids, month.year)
-    return _with_ratios(
-        {code: value for code, grain, when, value, _e in rows if grain == "month" and _iso(when) == month.isoformat()}
-    )
+    totals: dict[str, dict[str, int]] = {}
+    for code, grain, when, value, _estimated in rows:
+        if grain == "month":  # the benchmark's data is monthly; a quarter's card: tests/test_grain_pages.py
+            totals.setdefault(code, {})[str(_iso(when))] = int(value)
+    return _cards(metrics, totals, hand_targets(conn, ids, month.year), month)
 
 
 def _latest_complete(months: Sequence[dt.date], reported: dict[str, set[str]]) -> dt.date | None:
@@ -544,6 +581,36 @@ def hand_latest_complete_month(
     for code, when in rows:
         reported.setdefault(str(_iso(when)), set()).add(code)
     return _latest_complete(months, reported)
+
+
+def _block(row: tuple[Any, ...]) -> BlockInfo:
+    kind, text, version, source, created_at, created_by = row
+    when = created_at if isinstance(created_at, dt.datetime) else dt.datetime.fromisoformat(str(created_at))
+    return BlockInfo(str(kind), str(text), int(version), str(source), when, str(created_by))
+
+
+def hand_narrative_blocks(conn: sqlite3.Connection, unit_code: str, period_key: str) -> dict[str, BlockInfo]:
+    """The latest version of each block of the unit's report for the period."""
+    rows = _rows(
+        conn,
+        "SELECT b.kind, b.text, b.version, b.source, b.created_at, b.created_by FROM narrative_block b "
+        "JOIN unit u ON u.id = b.unit_id WHERE u.code = ? AND b.period_key = ? AND b.version = "
+        "(SELECT MAX(l.version) FROM narrative_block l WHERE l.unit_id = b.unit_id AND l.period_key = b.period_key "
+        "AND l.kind = b.kind)",
+        unit_code,
+        period_key,
+    )
+    return {str(row[0]): _block(row) for row in rows}
+
+
+def naive_narrative_blocks(t: Tables, unit_code: str, period_key: str) -> dict[str, BlockInfo]:
+    units = t.unit.loc[t.unit["code"] == unit_code, "id"]
+    blocks = t.narrative_block[
+        t.narrative_block["unit_id"].isin(list(units)) & (t.narrative_block["period_key"] == period_key)
+    ]
+    latest = blocks.sort_values("version").groupby("kind").tail(1)
+    columns = ["kind", "text", "version", "source", "created_at", "created_by"]
+    return {str(r[0]): _block(r) for r in latest[columns].itertuples(index=False, name=None)}
 
 
 AREA_COLUMNS = "code, level, map, name_vi, name_en, parent_code, successor_code, sort_order"
@@ -621,6 +688,7 @@ WHOLE_TABLES = {
     "site_post": "SELECT * FROM site_post",
     "audit_event": "SELECT * FROM audit_event",
     "area": "SELECT * FROM area",
+    "narrative_block": "SELECT * FROM narrative_block",
 }
 
 
@@ -640,6 +708,7 @@ class Tables:
     revision: pd.DataFrame
     site_post: pd.DataFrame
     audit_event: pd.DataFrame
+    narrative_block: pd.DataFrame
     table_names: list[str]
 
     @classmethod
@@ -913,12 +982,14 @@ def naive_target_sources(t: Tables, ids: Sequence[int], codes: Sequence[str], ye
     return [(r.unit, r.metric, int(r.year), int(r.value), _plain(r.batch_id)) for r in _records(frame)]
 
 
-def naive_overview(t: Tables, ids: Sequence[int], period: Period, lang: str = "vi") -> dict[str, int]:
+def naive_overview(t: Tables, ids: Sequence[int], period: Period, lang: str = "vi") -> dict[str, CardFigures]:
     month = period.end
     frame = _between(t.observations(ids), "period", add_months(month, -12), month)
-    sums = frame.groupby(["metric", "period"])["value"].sum()
-    naive_targets(t, ids, month.year)
-    return _with_ratios({metric: int(v) for (metric, when), v in _pairs(sums) if when == month.isoformat()})
+    sums = frame[frame["grain"] == "month"].groupby(["metric", "period"])["value"].sum()
+    totals: dict[str, dict[str, int]] = {}
+    for (metric, when), v in _pairs(sums):
+        totals.setdefault(metric, {})[str(when)[:10]] = int(v)
+    return _cards([MetricInfo(*row) for row in naive_metrics(t)], totals, naive_targets(t, ids, month.year), month)
 
 
 def naive_latest_complete_month(t: Tables, ids: Sequence[int], months: Sequence[dt.date]) -> dt.date | None:
@@ -940,6 +1011,16 @@ def naive_areas(t: Tables) -> list[AreaInfo]:
         tuple(None if pd.isna(v) else v for v in row) for row in frame[columns].itertuples(index=False)
     ]
     return [AreaInfo(*row) for row in rows]
+
+
+def hand_placed_units(conn: sqlite3.Connection) -> list[tuple[int, str, str]]:
+    rows = _rows(conn, "SELECT id, code, area_code FROM unit WHERE area_code IS NOT NULL ORDER BY code")
+    return [(int(i), str(c), str(a)) for i, c, a in rows]
+
+
+def naive_placed_units(t: Tables) -> list[tuple[int, str, str]]:
+    placed = t.unit[t.unit["area_code"].notna()].sort_values("code")
+    return [(int(i), str(c), str(a)) for i, c, a in zip(placed["id"], placed["code"], placed["area_code"], strict=True)]
 
 
 def naive_scope(t: Tables, code: str, unit_ids: Sequence[int] | None = None) -> Scope:
@@ -998,7 +1079,11 @@ def canonical(name: str, result: Any) -> Any:
     if short in ("import_batches", "revisions"):
         return [int(i) for i in (result["id"] if isinstance(result, pd.DataFrame) else result)]
     if name == OVERVIEW and result and isinstance(next(iter(result.values())), list):
-        return {card.metric: card.value for cards in result.values() for card in cards}
+        return {
+            card.metric: (card.value, card.previous, card.last_year, card.ytd, card.target, tuple(card.trend))
+            for cards in result.values()
+            for card in cards
+        }
     if name == DRAFT and hasattr(result, "figures"):
         figures = result.figures[result.figures["role"] != "target"]
         return {(r.unit, r.metric, r.member, r.period, int(r.value)) for r in figures.itertuples()}
@@ -1035,6 +1120,7 @@ BASELINES: dict[str, Baseline] = {
     Q + "unit_ids_with_predecessors": Baseline(hand_unit_ids, naive_unit_ids),
     Q + "month_range": Baseline(hand_month_range, naive_month_range),
     Q + "metrics": Baseline(hand_metrics, naive_metrics),
+    Q + "narrative_blocks": Baseline(hand_narrative_blocks, naive_narrative_blocks),
     Q + "metric_by_code": Baseline(hand_metric_by_code, naive_metric_by_code),
     Q + "figure_sources": Baseline(hand_figure_sources, naive_figure_sources),
     Q + "target_sources": Baseline(hand_target_sources, naive_target_sources),
@@ -1053,6 +1139,7 @@ BASELINES: dict[str, Baseline] = {
     Q + "revisions": Baseline(hand_revisions, naive_revisions),
     OVERVIEW: Baseline(hand_overview, naive_overview),
     "commstats.national.areas": Baseline(hand_areas, naive_areas),
+    "commstats.national.placed_units": Baseline(hand_placed_units, naive_placed_units),
     "commstats.national.scope": Baseline(hand_scope, naive_scope),
     "commstats.overview.latest_complete_month": Baseline(hand_latest_complete_month, naive_latest_complete_month),
     DRAFT: Baseline(hand_draft, naive_draft),

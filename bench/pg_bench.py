@@ -6,17 +6,32 @@ lists), interleaved, best of N, results checked equal first.
 The rows are generated and streamed into COPY unit by unit (bench.data.iter_rows), never held in memory
 as a list, so ten million rows load in minutes. The database is left in place for the load benchmark
 (bench/sessions_bench.py), which serves it to many sessions.
+
+python -m bench.pg_bench --data-dir /work/pg10m [--rows 10000000] [--pages quality,draft] [--output FILE]
+
+measures the pages on a PostgreSQL server whose files are kept in --data-dir (started as the test suite
+starts one, tests/pgserver.py, on a free port, and stopped at the end): the first run makes the cluster
+and loads the rows; later runs with the same --rows reuse it, so a page measurement takes minutes, not the
+load's quarter of an hour. The results file has the layout of `python -m bench` (`--report` prints it).
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import io
+import json
+import os
+import pickle
+import platform
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -248,6 +263,8 @@ class PgHand:
             spelled = _JSON_LENGTH.sub("%s", spelled)  # bound as the length itself
             spelled = _CROSS_ON.sub(r"JOIN \1 ON", spelled)  # SQLite's plan hint; a plain join to PostgreSQL
             spelled = spelled.replace("?", "%s").replace("substr(o.period, 1, 7)", "to_char(o.period, 'YYYY-MM')")
+            spelled = spelled.replace("MAX(o.estimated)", "bool_or(o.estimated)")  # a boolean column on PostgreSQL
+            spelled = spelled.replace("date(MAX(period), '+11 months')", "(MAX(period) + interval '11 months')::date")
             spelled = spelled.replace(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'observation'",
                 "SELECT 1 FROM information_schema.tables WHERE table_name = 'observation'",
@@ -282,9 +299,18 @@ def hand_connection(url: str) -> Iterator[PgHand]:
         hand.close()
 
 
-def measure(url: str, rows: int) -> dict[str, Any]:
-    """Every page rendered cold and warm on PostgreSQL and its queries against the hand-written SQL."""
-    rendered, memory = render_bench.run(url)
+def measure(
+    url: str, rows: int, pages: tuple[str, ...] = render_bench.PAGES, renders: Path | None = None
+) -> dict[str, Any]:
+    """Every page rendered cold and warm on PostgreSQL and its queries against the hand-written SQL. With
+    `renders`: the renders (and the calls they recorded) are kept in that file, and read from it when it
+    exists, so that the queries alone can be measured again."""
+    if renders is not None and renders.is_file():
+        rendered, memory = pickle.loads(renders.read_bytes())
+    else:
+        rendered, memory = render_bench.run(url, pages)
+        if renders is not None:
+            renders.write_bytes(pickle.dumps((rendered, memory)))
     result: dict[str, Any] = {
         "render": {
             page: {k: v for k, v in r.items() if k != "calls"} | {"calls": len(r["calls"])}
@@ -302,3 +328,89 @@ def measure(url: str, rows: int) -> dict[str, Any]:
     finally:
         engine.dispose()
     return result
+
+
+# --- a kept database: load once, measure the pages as often as needed ---
+
+DATABASE = "bench_pages"
+LOADED = "bench-load.json"  # in the data directory's root: what was loaded, so a later run can reuse it
+
+
+def kept_database(server_url: str, root: Path, unit_count: int) -> tuple[str, dict[str, Any]]:
+    """The URL of the bench database of `unit_count` units on the server, loaded now unless `root` notes
+    that it already was; and the load's figures (of the run that made it)."""
+    marker = root / LOADED
+    if marker.is_file():
+        noted = json.loads(marker.read_text())
+        if noted.get("units") == unit_count:
+            return database_url(server_url, DATABASE), dict(noted["load"])
+    marker.unlink(missing_ok=True)
+    url = create_database(server_url, DATABASE)
+    load = prepare(url, unit_count)
+    marker.write_text(json.dumps({"units": unit_count, "load": load}, indent=2, default=str))
+    return url, load
+
+
+def _uptime() -> str:
+    done = subprocess.run(["uptime"], capture_output=True, text=True, check=False)
+    return done.stdout.strip()
+
+
+def main(argv: list[str] | None = None) -> None:
+    from bench import report
+    from bench.data import units_for
+    from tests.pgserver import start_kept_server, stop_kept_server
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, required=True, help="where the server's files are kept")
+    parser.add_argument("--rows", type=int, default=10_000_000, help="rows wanted (default 10,000,000)")
+    parser.add_argument("--pages", default=",".join(render_bench.PAGES), help="comma-separated pages (default all)")
+    parser.add_argument("--output", type=Path, default=None, help="results file (default: print only)")
+    parser.add_argument("--load-only", action="store_true", help="make and load the database, measure nothing")
+    parser.add_argument(
+        "--renders", type=Path, default=None, help="keep the renders in this file; reuse them when it exists"
+    )
+    args = parser.parse_args(argv)
+    pages = tuple(p.strip() for p in args.pages.split(",") if p.strip())
+    unit_count = units_for(args.rows)
+    started, uptime_before, load_before = time.time(), _uptime(), os.getloadavg()
+    server = start_kept_server(args.data_dir.resolve())
+    try:
+        url, load = kept_database(server.url("postgres"), args.data_dir.resolve(), unit_count)
+        if args.load_only:
+            print(json.dumps(load, indent=2, default=str))
+            return
+        result: dict[str, Any] = {"units": unit_count, "rows": load["rows"]}
+        result["postgresql"] = {"load": load, **measure(url, load["rows"], pages, args.renders)}
+        result["targets"] = report.targets(result)
+    finally:
+        stop_kept_server(server)
+    output = {
+        "machine": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        "command": "python -m bench.pg_bench " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "uptime_before": uptime_before,
+        "uptime_after": _uptime(),
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+        "seconds": round(time.time() - started, 1),
+        "sizes": [args.rows],
+        "results": {str(args.rows): result},
+        "growth": {},
+        "targets_at_rows": result["rows"],
+        "targets": result["targets"],
+        "targets_met": all(c["met"] for c in result["targets"].values()),
+    }
+    report.print_postgresql(result["postgresql"])
+    report.print_targets(result["targets"], f"{result['rows']:,} rows")
+    print(output["uptime_before"], "→", output["uptime_after"])
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(output, indent=2, default=str, ensure_ascii=False))
+        print(f"written {args.output}")
+
+
+if __name__ == "__main__":
+    main()

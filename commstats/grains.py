@@ -23,7 +23,7 @@ A figure is stored for the period its source gives — a month, a quarter, the f
   one month (a "lũy kế 7 tháng" figure is not stored; a report's month is read from the month itself). Levels
   and ratios are never derived.
 
-Queries (queries.period_values, fold_period), the trends charts (series.aggregate), the narrative (facts) and
+Queries (queries.period_values, period_figures), the trends charts (series.aggregate), the narrative (facts) and
 the quality page (grain_differences) all read periods through `fold`, so the rule lives here only.
 """
 
@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from commstats.periods import GRAINS, PeriodKind, add_months, period_from_start
 
@@ -99,7 +100,13 @@ def span(grain: str, start: dt.date) -> list[dt.date]:
     """The months a stored figure covers (a quarter from April: April, May, June)."""
     if grain == "month":  # the usual case, without building a Period (the overview folds thousands a page)
         return [start.replace(day=1)]
-    return period_from_start(grain, start).months
+    return list(_span(grain, start))
+
+
+@lru_cache(maxsize=16384)
+def _span(grain: str, start: dt.date) -> tuple[dt.date, ...]:
+    """Kept: every fold asks it of each stored period, and a dashboard folds the same few hundred periods."""
+    return tuple(period_from_start(grain, start).months)
 
 
 def _cover(pieces: Iterable[Piece], months: Sequence[dt.date], derived: Iterable[Piece] = ()) -> list[Piece]:
@@ -161,14 +168,21 @@ def fold(rows: Iterable[Row], months: Sequence[dt.date]) -> dict[tuple[str, str]
         old = members.get(member, (0, False))
         members[member] = (old[0] + int(value), old[1] or bool(estimated))
     result: dict[tuple[str, str], Folded] = {}
+    wanted = set(months)
     for metric, (kind, pieces) in by_metric.items():
-        near = [p for p in pieces if span(*p)[-1] >= first]
-        derived = {} if kind != "flow" else {p: d for p, d in derivations(pieces).items() if span(*p)[-1] >= first}
-        chosen = _period_end(near, months) if kind == "stock" else _cover(near, months, derived)
+        derived: dict[Piece, Derived] = {}
+        if all(grain == "month" for grain, _start in pieces):  # monthly figures only (most metrics, most periods):
+            inside = sorted(p for p in pieces if p[1] in wanted)  # both rules at once: every month (flow), or the
+            chosen = inside[-1:] if kind == "stock" else inside  # last one (stock), without the search
+        else:
+            near = [p for p in pieces if span(*p)[-1] >= first]
+            if kind == "flow":
+                derived = {p: d for p, d in derivations(pieces).items() if span(*p)[-1] >= first}
+            chosen = _period_end(near, months) if kind == "stock" else _cover(near, months, derived)
         if not chosen:
             continue
-        stored = [p for p in chosen if p not in derived]
-        grains = tuple(g for g in GRAINS if any(p[0] == g for p in stored))
+        present = {p[0] for p in chosen if p not in derived}
+        grains = tuple(g for g in GRAINS if g in present)
         covered = len(months) if kind == "stock" else sum(len(span(*p)) for p in chosen)
         read = tuple(dict.fromkeys(q for p in chosen for q in (derived[p].parts if p in derived else (p,))))
         how = tuple(d for d in DERIVATIONS if any(derived[p].how == d for p in chosen if p in derived))
@@ -245,11 +259,6 @@ def derivations(pieces: Mapping[Piece, Members], *, negative: bool = False) -> d
 def values_of(folded: Mapping[tuple[str, str], Folded]) -> dict[tuple[str, str], int]:
     """The values alone."""
     return {key: item.value for key, item in folded.items()}
-
-
-def months_only(rows: Iterable[tuple[str, str, dt.date, str, int]]) -> list[Row]:
-    """Monthly sums (metric, kind, month, member, value) as rows of `fold` (actual monthly figures)."""
-    return [(metric, kind, "month", month, member, value, False) for metric, kind, month, member, value in rows]
 
 
 @dataclass(frozen=True)

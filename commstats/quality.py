@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -66,10 +67,15 @@ def missing_months(
     have: dict[tuple[str, str], set[dt.date]] = {}
     for unit, metric, period in zip(observed["unit"], observed["metric"], observed["period"], strict=True):
         have.setdefault((unit, metric), set()).add(period)
+    window = months_between(start, end)
+    expected_from: dict[tuple[dt.date, dt.date | None], list[dt.date]] = {}  # a few distinct (first, stop)
     rows = []
     for (unit, metric), first_month in first.items():
         stop = (ends or {}).get(unit)
-        expected = [m for m in months_between(max(start, first_month), end) if stop is None or m < stop]
+        bounds = (max(start, first_month), stop)
+        if bounds not in expected_from:
+            expected_from[bounds] = [m for m in window if m >= bounds[0] and (stop is None or m < stop)]
+        expected = expected_from[bounds]
         if not expected:
             continue
         reported = have.get((unit, metric), set())
@@ -102,24 +108,58 @@ def outliers(
     the farthest first.
     """
     rows = []
-    for (unit, metric), group in frame.sort_values("period").groupby(["unit", "metric"], sort=True):
-        by_month = dict(zip(group["period"], group["value"].astype(int), strict=True))
-        for month, value in by_month.items():
-            if not start <= month <= end:
+    first, last = _index(start), _index(end)
+    series: dict[tuple[str, str], dict[int, int]] = {}  # month index -> value, per unit and metric
+    months: dict[int, dt.date] = {}
+    columns = (frame["unit"], frame["metric"], frame["period"], frame["value"])
+    for unit, metric, period, value in zip(*columns, strict=True):
+        index = _index(period)
+        months.setdefault(index, period)
+        series.setdefault((unit, metric), {})[index] = int(value)
+    for (unit, metric), by_month in sorted(series.items()):
+        for index in sorted(by_month):
+            if not first <= index <= last:
                 continue
-            history = [
-                by_month[m] for m in months_between(add_months(month, -window), add_months(month, -1)) if m in by_month
-            ]
+            history = [by_month[i] for i in range(index - window, index) if i in by_month]
             if len(history) < min_history:
                 continue
+            value = by_month[index]
             median, scale, low, high = robust_band(history, k)
             if not low <= value <= high:
-                rows.append([unit, metric, month, value, median, scale, low, high, (value - median) / scale])
+                rows.append([unit, metric, months[index], value, median, scale, low, high, (value - median) / scale])
     result = pd.DataFrame(rows, columns=OUTLIER_COLUMNS)
     if result.empty:
         return result
     order = result["score"].abs().sort_values(ascending=False).index
     return result.loc[order].reset_index(drop=True)
+
+
+def _index(month: dt.date) -> int:
+    """Months since January of year 1 (consecutive months, consecutive numbers)."""
+    return (month.year - 1) * 12 + month.month - 1
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What the quality page shows of a choice of units and months, computed once per data version."""
+
+    missing: pd.DataFrame  # missing_months, only the rows with a missing month
+    outliers: pd.DataFrame
+
+
+def checks(
+    history: pd.DataFrame,
+    first: Mapping[tuple[str, str], dt.date],
+    start: dt.date,
+    end: dt.date,
+    ends: Mapping[str, dt.date],
+    covered: Collection[tuple[str, str, dt.date]],
+    k: float = K_DEFAULT,
+) -> Checks:
+    """The missing months and the outliers of `history` (unit, metric, period, value rows from `WINDOW`
+    months before `start` to `end`)."""
+    missing = missing_months(history[history["period"] >= start], first, start, end, ends, covered)
+    return Checks(missing[missing["missing"] > 0].reset_index(drop=True), outliers(history, start, end, k=k))
 
 
 def revision_kind(old_estimated: bool, new_estimated: bool) -> str:

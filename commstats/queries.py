@@ -24,6 +24,7 @@ from sqlalchemy import (
     func,
     select,
     union,
+    union_all,
 )
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -388,13 +389,39 @@ def _sums(
         return cast(list[tuple[Any, ...]], conn.execute(query, _chosen(unit_ids, metric_codes, start, end)).all())
 
 
-def fold_period(
-    sums: Sequence[tuple[str, str, dt.date, str, int]], months: Sequence[dt.date]
-) -> dict[tuple[str, str], int]:
-    """Fold monthly sums into one value per (metric, member): flows summed, stocks at the last month with data
-    (the rule of commstats.grains, on monthly figures)."""
-    wanted = sorted(set(months))
-    return grains.values_of(grains.fold(grains.months_only(s for s in sums if s[2] in wanted), wanted))
+@cache
+def _period_sums_query(by_member: bool, coarse_earlier: bool = False) -> Select | CompoundSelect:
+    """With `coarse_earlier`: monthly figures from `start`, coarser ones from `coarse_start` (a year's level
+    figure starts 11 months before its December), so that the months before the period are not read. Two
+    grouped reads joined (their grains differ, so no group is split), each on the index's range."""
+    if not coarse_earlier:
+        return _grouped_period_sums(by_member, _chosen_rows(months_only=False))
+    units_metrics = _chosen_rows(months_only=False)[:2]
+    monthly = (
+        *units_metrics,
+        Observation.grain == "month",
+        Observation.period.between(bindparam("start"), bindparam("end")),
+    )
+    coarse = (
+        *units_metrics,
+        Observation.grain != "month",
+        Observation.period.between(bindparam("coarse_start"), bindparam("end")),
+    )
+    return union_all(_grouped_period_sums(by_member, monthly), _grouped_period_sums(by_member, coarse))
+
+
+def _grouped_period_sums(by_member: bool, where: tuple) -> Select:
+    columns = [Metric.code, Metric.kind, Observation.grain, Observation.period]
+    if by_member:
+        columns.append(Member.code)
+    estimated = func.max(case((Observation.estimated, 1), else_=0))  # PostgreSQL has no max() of booleans
+    query = (
+        select(*columns, func.sum(Observation.value).cast(Observation.value.type), estimated)
+        .join(Metric, Metric.id == Observation.metric_id)
+        .where(*where)
+        .group_by(*columns)
+    )
+    return query.join(Member, Member.id == Observation.member_id) if by_member else query
 
 
 def period_figures(
@@ -412,7 +439,13 @@ def period_figures(
     if not months:
         return {}
     # A stock's year figure is its level at December: it may start up to 11 months before the period does.
-    rows = period_sums(engine, unit_ids, metric_codes, add_months(min(months), -11), max(months), by_member=by_member)
+    params = {**_chosen(unit_ids, metric_codes, min(months), max(months)), "coarse_start": add_months(min(months), -11)}
+    with _reading(engine) as conn:
+        found = cast(list[tuple[Any, ...]], conn.execute(_period_sums_query(by_member, True), params).all())
+    if by_member:
+        rows = [(c, k, g, p, member, int(v), bool(e)) for c, k, g, p, member, v, e in found]
+    else:
+        rows = [(c, k, g, p, "", int(v), bool(e)) for c, k, g, p, v, e in found]
     return grains.fold(rows, months)
 
 

@@ -114,9 +114,9 @@ final = draft.with_texts(edited)
 name = f"bao-cao-so-lieu-{period_key}" if lang == "vi" else f"report-figures-{period_key}"
 if frame.principal.can_all(Action.EXPORT, selection.unit_ids):  # downloads are exports: analysts and above
     docx_col, txt_col, _ = st.columns([1, 1, 2])
-    docx_col.download_button(
+    docx_col.download_button(  # written when pressed (a deferred download), not on every rerun
         t("draft_download_docx"),
-        to_docx_bytes(final),
+        lambda: to_docx_bytes(final),
         f"{name}.docx",
         DOCX_MIME,
         key="draft_docx",

@@ -60,8 +60,8 @@ hidden = charts.hidden_note(stored, rolled, granularity, lang)  # coarser figure
 if rolled.empty:  # nothing but such figures: no empty chart
     st.info(hidden or t("no_data_range"))
 else:
-    st.plotly_chart(
-        charts.stacked_metrics_figure(rolled, types, granularity, lang, selection.mergers), key="licences_chart"
+    cache.chart(
+        charts.stacked_metrics_figure, rolled, types, granularity, lang, selection.mergers, key="licences_chart"
     )
     if granularity != "month":
         st.caption(t("partial_note_bars"))

@@ -6,8 +6,7 @@ import streamlit as st
 from commstats import quality
 from commstats.i18n import t
 from commstats.numbers import format_count, format_decimal_number, format_time
-from commstats.periods import add_months, period_from_start
-from commstats.units import reporting_ends
+from commstats.periods import period_from_start
 from ui import cache
 from ui.auth import audit_section, can_audit
 from ui.downloads import can_export, exported_table
@@ -28,16 +27,11 @@ lang, url, ids, start, end = selection.lang, selection.url, selection.unit_ids, 
 st.caption(t("quality_caption", start=month_label(start, lang), end=month_label(end, lang)))
 catalogue = {m.code: m for m in cache.metrics(url)}
 units = {u.code: u.name(lang) for u in cache.units(url)}
-codes = tuple(catalogue)
 
-history = cache.unit_monthly_totals(url, ids, codes, add_months(start, -quality.WINDOW), end)
-in_range = history[history["period"] >= start]
-merged = {code: on for code, (on, _successor) in reporting_ends(cache.units(url)).items()}  # they owe no figures
-differences, covered = cache.grain_checks(url, ids, start, end)  # a quarter's figure against its months
-missing = quality.missing_months(in_range, cache.first_months(url, ids), start, end, merged, covered)
-gaps = missing[missing["missing"] > 0]
+differences, _covered = cache.grain_checks(url, ids, start, end)  # a quarter's figure against its months
 k = st.session_state.get("quality_k", quality.K_DEFAULT)
-unusual = quality.outliers(history, start, end, k=k)
+checks = cache.quality_checks(url, ids, start, end, k)  # missing months (merged units owe none), outliers
+gaps, unusual = checks.missing, checks.outliers
 batches, revisions = cache.import_batches(url, ids), cache.revisions(url, ids)  # the chosen units' own
 exports = can_export(frame.principal, ids)  # analysts and above download each table (ui/downloads.py)
 

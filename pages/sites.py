@@ -69,14 +69,14 @@ else:
 ranking_col, heatmap_col = st.columns([2, 3])
 with ranking_col:
     st.subheader(t("sites_ranking"))
-    st.plotly_chart(charts.ranking_figure(ranked, lang, sorted(flagged)), key="sites_ranking_chart")
+    cache.chart(charts.ranking_figure, ranked, lang, sorted(flagged), key="sites_ranking_chart")
 with heatmap_col:
     st.subheader(t("sites_heatmap"))
     matrix = sites.heatmap_matrix(posts, list(ranked["member"]), lang)
     phone = phone_view("sites_phone")
     if phone and len(matrix.columns) > charts.PHONE_MONTHS:
         st.caption(t("sites_heatmap_phone", months=charts.PHONE_MONTHS))
-    st.plotly_chart(charts.heatmap_figure(matrix, lang, phone), key="sites_heatmap_chart")
+    cache.chart(charts.heatmap_figure, matrix, lang, phone, key="sites_heatmap_chart")
 
 st.subheader(t("sites_history"))
 names = dict(zip(ranked["member"], ranked["name"], strict=True))
@@ -95,4 +95,4 @@ st.caption(
         mean=format_decimal_number(site_total / max(1, len(history)), lang),
     )
 )
-st.plotly_chart(charts.site_history_figure(history, names[site], lang), key="sites_history_chart")
+cache.chart(charts.site_history_figure, history, names[site], lang, key="sites_history_chart")

@@ -46,8 +46,8 @@ with time_tab:
         rolled = series.aggregate(stored, kinds, granularity, ratios=wanted)
         rolled = rolled[rolled["metric"].isin(chosen)]
         chosen_info = {code: catalogue[code] for code in chosen}
-        st.plotly_chart(
-            charts.trend_figure(rolled, chosen_info, granularity, lang, selection.mergers), key="trends_time_chart"
+        cache.chart(
+            charts.trend_figure, rolled, chosen_info, granularity, lang, selection.mergers, key="trends_time_chart"
         )
         if granularity != "month":
             st.caption(t("partial_note"))
@@ -87,8 +87,14 @@ with breakdown_tab:
         members = cache.members(url, breakdowns[metric_code])
         name_column = "name_en" if lang == "en" else "name_vi"
         names = {code: name for code, name in zip(members["code"], members[name_column], strict=True)}
-        st.plotly_chart(
-            charts.breakdown_figure(rolled, metric, names, granularity, lang, selection.mergers),
+        cache.chart(
+            charts.breakdown_figure,
+            rolled,
+            metric,
+            names,
+            granularity,
+            lang,
+            selection.mergers,
             key="trends_breakdown_chart",
         )
         st.caption(t("trends_breakdown_caption"))
@@ -116,8 +122,12 @@ with yoy_tab:
     )
     yearly = series.aggregate(history, kinds, granularity, ratios=shares or None)
     yearly = yearly[yearly["metric"] == yoy_code]
-    st.plotly_chart(
-        charts.yoy_figure(series.year_over_year(yearly, granularity), catalogue[yoy_code], lang, granularity),
+    cache.chart(
+        charts.yoy_figure,
+        series.year_over_year(yearly, granularity),
+        catalogue[yoy_code],
+        lang,
+        granularity,
         key="trends_yoy_chart",
     )
     st.caption(t("trends_yoy_caption_" + granularity))

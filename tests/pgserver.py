@@ -108,6 +108,9 @@ class PostgresServer:
         return subprocess.run([*self.as_user, *args], capture_output=True, text=True, timeout=120, check=False)
 
     def start(self) -> None:
+        if (self.data_dir / "PG_VERSION").is_file():  # a kept data directory (start_kept_server)
+            self._start()
+            return
         initdb = self._run(
             str(self.bindir / "initdb"),
             "-D",
@@ -123,6 +126,9 @@ class PostgresServer:
         )
         if initdb.returncode != 0:
             raise PostgresUnavailable(f"initdb failed ({initdb.returncode}): {initdb.stderr.strip()[-2000:]}")
+        self._start()
+
+    def _start(self) -> None:
         options = " ".join(f"-c {name}={value}" for name, value in SERVER_SETTINGS.items())
         started = self._run(
             str(self.bindir / "pg_ctl"),
@@ -165,10 +171,16 @@ class PostgresServer:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-def start_server() -> PostgresServer:
-    """Start a fresh server; raises PostgresUnavailable with the reason if that is impossible."""
+def start_server(root: Path | None = None) -> PostgresServer:
+    """Start a fresh server; raises PostgresUnavailable with the reason if that is impossible. With `root`
+    the server's files live there and are kept: its data directory is made on the first start and reused
+    after (see start_kept_server)."""
     bindir = find_bindir()
-    root = Path(tempfile.mkdtemp(prefix="commstats-pg-", dir=_memory_dir()))
+    kept = root is not None
+    if root is None:
+        root = Path(tempfile.mkdtemp(prefix="commstats-pg-", dir=_memory_dir()))
+    else:
+        root.mkdir(parents=True, exist_ok=True)
     as_user: list[str] = []
     if os.geteuid() == 0:
         _ensure_server_user()
@@ -181,20 +193,31 @@ def start_server() -> PostgresServer:
     try:
         server.start()
     except (PostgresUnavailable, OSError, subprocess.SubprocessError) as error:
-        shutil.rmtree(root, ignore_errors=True)
+        if not kept:
+            shutil.rmtree(root, ignore_errors=True)
         raise PostgresUnavailable(str(error)) from error
-    _watch(server)
+    _watch(server, remove=not kept)
     return server
 
 
-def _watch(server: PostgresServer) -> None:
-    """A detached shell that stops the server and removes its files once this process is gone, so a
-    test run that is killed (a timeout, Ctrl-C twice) leaves no server behind."""
+def start_kept_server(root: Path) -> PostgresServer:
+    """A server whose files stay in `root` (a benchmark's 10M-row database, loaded once): started on a
+    free port, stopped by `stop_kept_server` or when this process ends, its data directory kept."""
+    return start_server(root)
+
+
+def stop_kept_server(server: PostgresServer) -> None:
+    server.stop()
+
+
+def _watch(server: PostgresServer, remove: bool = True) -> None:
+    """A detached shell that stops the server (and removes its files, unless kept) once this process is
+    gone, so a test run that is killed (a timeout, Ctrl-C twice) leaves no server behind."""
     stop = shlex.join(
         [*server.as_user, str(server.bindir / "pg_ctl"), "-D", str(server.data_dir), "-m", "immediate", "stop"]
     )
-    remove = shlex.join(["rm", "-rf", str(server.root)])
-    script = f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 2; done; {stop}; {remove}"
+    remove_files = shlex.join(["rm", "-rf", str(server.root)]) if remove else "true"
+    script = f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 2; done; {stop}; {remove_files}"
     subprocess.Popen(
         ["sh", "-c", script],
         stdin=subprocess.DEVNULL,

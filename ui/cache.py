@@ -20,16 +20,19 @@ from dataclasses import astuple, dataclass, field
 from typing import ParamSpec, TypeVar
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy import Engine
 
-from commstats import auth, grains, national, overview, queries
+from commstats import auth, charts, grains, national, overview, quality, queries
 from commstats.config import get_settings
 from commstats.db import make_engine
 from commstats.narrative import Draft, draft_report
-from commstats.periods import Period, parse_period
+from commstats.narrative.report import ReportInputs
+from commstats.narrative.report import report_inputs as report_inputs_of
+from commstats.periods import Period, add_months, parse_period
 from commstats.template import build_template
-from commstats.units import with_predecessors
+from commstats.units import reporting_ends, with_predecessors
 
 TTL_SECONDS = 300
 Args = ParamSpec("Args")  # a read's parameters, `url` first
@@ -276,6 +279,17 @@ def unit_monthly_totals(
 
 
 @fresh("ids")
+def quality_checks(url: str, ids: tuple[int, ...], start: dt.date, end: dt.date, k: float) -> quality.Checks:
+    """The quality page's missing months and outliers, computed once per data version and choice (the
+    reads are this module's own, so a rerun after a write reads only what moved)."""
+    codes = tuple(m.code for m in metrics(url))
+    history = unit_monthly_totals(url, ids, codes, add_months(start, -quality.WINDOW), end)
+    merged = {code: on for code, (on, _successor) in reporting_ends(units(url)).items()}  # they owe no figures
+    _differences, covered = grain_checks(url, ids, start, end)
+    return quality.checks(history, first_months(url, ids), start, end, merged, covered, k)
+
+
+@fresh("ids")
 def first_months(url: str, ids: tuple[int, ...]) -> dict[tuple[str, str], dt.date]:
     return queries.first_months(engine(url), ids)
 
@@ -330,6 +344,13 @@ def draft(url: str, unit_codes: tuple[str, ...], period_key: str, lang: str, com
     return draft_report(engine(url), unit_codes, parse_period(period_key), lang, compare)
 
 
+@fresh("unit_codes")
+def report_inputs(url: str, unit_codes: tuple[str, ...], period_key: str, lang: str) -> ReportInputs:
+    """What the whole report reads besides the draft (heading, narrative blocks, appendix): once per data
+    version, not on every rerun of the drafting page (a narrative block's edit is a write, so it shows)."""
+    return report_inputs_of(engine(url), unit_codes, parse_period(period_key), lang)
+
+
 @fresh()
 def benchmark(
     url: str, map_: str, metric: str, period_key: str, lang: str, rate: bool, ids: tuple[int, ...]
@@ -349,7 +370,8 @@ def placed_units(url: str) -> list[tuple[int, str, str]]:
 def scopes(url: str, ids: tuple[int, ...]) -> list[national.AreaInfo]:
     """The nation, the regions and the 34 provinces with some of the units `ids` placed in them (draft scopes)."""
     eng = engine(url)
-    return [a for a in national.areas(eng) if a.map != "63" and national.scope(eng, a.code, ids).groups]
+    areas, placed = national.areas(eng), national.placed_units(eng)  # read once, not once per area
+    return [a for a in areas if a.map != "63" and national.scope_of(areas, placed, a.code, ids).groups]
 
 
 @fresh()
@@ -371,3 +393,32 @@ def narrative_blocks(url: str, unit_code: str, period_key: str) -> dict[str, que
 @st.cache_data(ttl=TTL_SECONDS)
 def narrative_history(url: str, unit_code: str, period_key: str) -> pd.DataFrame:
     return queries.narrative_history(engine(url), unit_code, period_key)
+
+
+# --- Figures: built once per distinct input, not on every rerun ---
+
+
+class _BuiltFigure(go.Figure):
+    """A figure already built and turned into plotly's dict once: st.plotly_chart asks every figure for
+    `to_dict()` (a deep copy of every trace), which here returns the kept dict (it is only read)."""
+
+    def __init__(self, spec: dict[str, object]) -> None:
+        super().__init__()
+        self._spec = spec
+
+    def to_dict(self) -> dict[str, object]:
+        return self._spec
+
+
+@st.cache_resource(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
+def _figure_spec(name: str, args: tuple[object, ...]) -> dict[str, object]:
+    """The dict of `commstats.charts.<name>(*args)`, kept for the process (its inputs are the key: data
+    read under the data version, so new data is a new key)."""
+    figure: go.Figure = getattr(charts, name)(*args)
+    return figure.to_dict()  # type: ignore[no-any-return]
+
+
+def chart(build: Callable[..., go.Figure], *args: object, key: str) -> None:
+    """`st.plotly_chart(build(*args), key=key)` for a builder of commstats.charts, the figure built once for
+    the same inputs (a rerun, another session on the same choice) instead of on every run."""
+    st.plotly_chart(_BuiltFigure(_figure_spec(build.__name__, args)), key=key)

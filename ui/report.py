@@ -29,7 +29,10 @@ def whole_report_downloads(selection: Selection, draft: Draft, period_key: str) 
     engine = cache.engine(selection.url)
     office = st.file_uploader(t("draft_office_template"), type=["docx"], key="draft_office_template")
     try:
-        report = build_report(engine, selection.unit_codes, parse_period(period_key), draft.lang, draft=draft)
+        inputs = cache.report_inputs(selection.url, selection.unit_codes, period_key, draft.lang)
+        report = build_report(
+            engine, selection.unit_codes, parse_period(period_key), draft.lang, draft=draft, inputs=inputs
+        )
         filled = render_office_template(office.getvalue(), report) if office else None
     except (TemplateError, OfficeTemplateError) as error:
         st.error(t("draft_office_template_error", error=error))

@@ -261,6 +261,29 @@ def _render(templates: CompiledTemplates, source: str, where: str, context: Mapp
     return _JOINED.sub(" ", rendered).strip()  # runs of spaces stay: "Số:       /BC-" leaves room to write
 
 
+@dataclass(frozen=True)
+class ReportInputs:
+    """What the whole report reads from the database besides the draft: the heading's unit names (as they
+    were in the period), the narrative blocks and the appendix table. Read once per data version by the
+    dashboard (ui.cache.report_inputs), so an edit of a paragraph does not read them again."""
+
+    unit: str
+    texts: Mapping[str, str]
+    appendix: tuple[AppendixRow, ...]
+
+
+def report_inputs(
+    engine: Engine, unit_codes: Sequence[str], period: Period, lang: str = "vi", texts: Mapping[str, str] | None = None
+) -> ReportInputs:
+    """The reads of `build_report` (`texts`: the narrative blocks, read for the first unit when not given)."""
+    if texts is None:
+        texts = {k: b.text for k, b in queries.narrative_blocks(engine, unit_codes[0], period.key).items()}
+    all_units = queries.units(engine)
+    unit = ", ".join(u.name(lang) for u in heading_units(engine, all_units, unit_codes, period)[0])  # as it was then
+    figures = collect(engine, with_predecessors(all_units, unit_codes), period, ("prev", "yoy", "ytd"))
+    return ReportInputs(unit, dict(texts), tuple(appendix_rows(figures, lang)))
+
+
 def build_report(
     engine: Engine,
     unit_codes: Sequence[str],
@@ -270,19 +293,18 @@ def build_report(
     templates: CompiledTemplates | None = None,
     texts: Mapping[str, str] | None = None,
     draft: Draft | None = None,
+    inputs: ReportInputs | None = None,
 ) -> ReportDocument:
     """The whole report of `period` for the units; `texts` are the narrative blocks (read from the database for
-    the first unit when not given), `draft` a draft already made (e.g. edited on screen)."""
+    the first unit when not given), `draft` a draft already made (e.g. edited on screen), `inputs` the reads
+    already made (report_inputs)."""
     templates = templates or load_templates(lang)
     spec: DocumentSpec | None = templates.spec.document
     if spec is None:
         raise TemplateError(f"{templates.spec.source}: document: thiếu phần document / the document part is missing")
     draft = draft or draft_report(engine, unit_codes, period, lang, compare, templates)
-    if texts is None:
-        texts = {k: b.text for k, b in queries.narrative_blocks(engine, unit_codes[0], period.key).items()}
-    all_units = queries.units(engine)
-    unit = ", ".join(u.name(lang) for u in heading_units(engine, all_units, unit_codes, period)[0])  # as it was then
-    figures = collect(engine, with_predecessors(all_units, unit_codes), period, ("prev", "yoy", "ytd"))
+    inputs = inputs or report_inputs(engine, unit_codes, period, lang, texts)
+    texts, unit = inputs.texts, inputs.unit
     following = next_period(period)
     context: dict[str, Any] = {
         "unit": unit,
@@ -337,5 +359,5 @@ def build_report(
         signer_name=texts.get("signer_name", "").strip(),
         appendix_title=_lines(render("appendix_title")),
         appendix_columns=tuple(spec.appendix_columns),
-        appendix=tuple(appendix_rows(figures, lang)),
+        appendix=inputs.appendix,
     )
