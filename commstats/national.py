@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, reduce
+from typing import Any, cast
 
 import pandas as pd
 from sqlalchemy import Engine, Select, bindparam, func, select
@@ -68,7 +69,7 @@ def _areas_query() -> Select:
 
 def areas(engine: Engine) -> list[AreaInfo]:
     with engine.connect() as conn:
-        return [AreaInfo(*row) for row in conn.execute(_areas_query()).tuples().all()]
+        return [AreaInfo(*row) for row in cast(list[tuple[Any, ...]], conn.execute(_areas_query()).all())]
 
 
 def province_codes(engine: Engine) -> set[str]:
@@ -111,7 +112,8 @@ def _placed_units_query() -> Select:
 def placed_units(engine: Engine) -> list[tuple[int, str, str]]:
     """(unit id, unit code, area code) of every unit placed in a province."""
     with engine.connect() as conn:
-        return [(int(i), str(c), str(a)) for i, c, a in conn.execute(_placed_units_query()).tuples().all()]
+        found = cast(list[tuple[Any, Any, Any]], conn.execute(_placed_units_query()).all())
+    return [(int(i), str(c), str(a)) for i, c, a in found]
 
 
 @cache
@@ -147,7 +149,7 @@ def unit_figures(
         return {}
     params = {"unit_ids": sorted(set(unit_ids)), "codes": list(codes), "start": start, "end": end}
     with engine.connect() as conn:
-        rows = conn.execute(_unit_figures_query(), params).tuples().all()
+        rows = cast(list[tuple[Any, ...]], conn.execute(_unit_figures_query(), params).all())
     per_unit: dict[int, list[grains.Row]] = defaultdict(list)
     for unit_id, metric, kind, grain, first, member, value, estimated in rows:
         per_unit[int(unit_id)].append(
