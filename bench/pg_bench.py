@@ -42,6 +42,7 @@ from bench import query_bench, render_bench
 from bench.data import LAST_MONTH, SITES_PER_UNIT, add_analyst, add_targets_and_register, iter_rows, unit_specs
 from bench.load_bench import make_template
 from bench.measure import Timing, repeats_for
+from commstats.bootstrap import init_database
 from commstats.db import make_engine
 from commstats.models import ImportBatch, Member, Unit
 from etl.load import load_rows
@@ -343,7 +344,11 @@ def kept_database(server_url: str, root: Path, unit_count: int) -> tuple[str, di
     if marker.is_file():
         noted = json.loads(marker.read_text())
         if noted.get("units") == unit_count:
-            return database_url(server_url, DATABASE), dict(noted["load"])
+            url = database_url(server_url, DATABASE)
+            engine = make_engine(url)
+            init_database(engine)  # the schema as the code now has it (a migration since the load)
+            engine.dispose()
+            return url, dict(noted["load"])
     marker.unlink(missing_ok=True)
     url = create_database(server_url, DATABASE)
     load = prepare(url, unit_count)

@@ -29,6 +29,7 @@ instances would be a broken sticky session.
 
 python -m bench.sessions_bench --rows 10000000     a throwaway PostgreSQL server, 10M rows, 1/2/4 instances
 python -m bench.sessions_bench --url postgresql+psycopg://user@host/db    an existing bench database
+python -m bench.sessions_bench --data-dir /work/pg10m    the kept server of bench.pg_bench --data-dir
     [--sessions 50] [--steps 40] [--ramp 30] [--think 3,10] [--instances 1,2,4] [--no-import]
 `python -m bench --sessions N` runs it too, on the database of its PostgreSQL measurements.
 """
@@ -67,7 +68,7 @@ from bench.serve import dashboard_command, free_port
 from bench.stream_client import view_page
 from commstats.config import PROJECT_ROOT
 
-PAGES = ("", "trends", "sites", "licences", "explore", "quality", "draft")
+PAGES = ("overview", "trends", "sites", "licences", "explore", "quality", "draft")
 COOKIE = "commstats_route"
 STARTUP_SECONDS = 180
 TIMEOUT_SECONDS = 60.0
@@ -312,7 +313,7 @@ async def _run_once(ws: Any, rerun: BackMsg, found: dict[str, Any]) -> tuple[flo
             exception = message.delta.new_element.exception
             error = error or f"{exception.type}: {exception.message}"[:300]
         _units_widget(message, found)
-        if kind == "script_finished":
+        if kind == "script_finished" and message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
             done = time.perf_counter()
             return (started or done) - sent, done - sent, error
 
@@ -342,7 +343,7 @@ async def run_session(
             open_timeout=TIMEOUT_SECONDS,
         ) as ws:
             found: dict[str, Any] = {}
-            page, step, measured = "", 0, 0
+            page, step, measured = "overview", 0, 0
             while measured < plan.steps:
                 rerun = BackMsg()
                 kind = "open" if step == 0 else "page" if step % 2 else "filter"
@@ -358,7 +359,7 @@ async def run_session(
                 counted = barrier.event.is_set() and kind != "open"
                 sent = time.monotonic()
                 wait, seconds, error = await _run_once(ws, rerun, found)
-                session.interactions.append(Interaction(kind, page or "overview", sent, wait, seconds, counted, error))
+                session.interactions.append(Interaction(kind, page, sent, wait, seconds, counted, error))
                 measured += counted
                 step += 1
                 if kind == "open":
@@ -605,7 +606,7 @@ def measure(url: str, instance_count: int, plan: Plan, unit_count: int, folder: 
         nginx = proxy.start(folder, config, base)
         warm_up = time.monotonic()  # one first view per instance, alone: what a fresh process costs once
         for instance in instances:
-            view_page(f"http://127.0.0.1:{instance.port}")
+            view_page(f"http://127.0.0.1:{instance.port}", "overview")
         warm_up_seconds = time.monotonic() - warm_up
         sampler = Sampler(instances, url)
         sampler.sample()
@@ -888,6 +889,20 @@ def run_on_fresh_server(rows: int, instance_counts: list[int], plan: Plan) -> di
         remove_server(server)
 
 
+def run_on_kept_server(root: Path, counts: list[int], plan: Plan) -> dict[str, Any]:
+    """The sessions on the database bench.pg_bench keeps in `root` (loaded by `pg_bench --data-dir`)."""
+    from bench.pg_bench import LOADED, kept_database
+    from tests.pgserver import start_kept_server, stop_kept_server
+
+    units = json.loads((root / LOADED).read_text())["units"]
+    server = start_kept_server(root)
+    try:
+        url, _load = kept_database(server.url("postgres"), root, units)
+        return run(url, counts, plan, units)
+    finally:
+        stop_kept_server(server)
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["importer"]:
@@ -898,6 +913,9 @@ def main(argv: list[str] | None = None) -> None:
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--url", help="an existing PostgreSQL database holding the bench's national table")
     where.add_argument("--rows", type=int, help="load this many bench rows into a throwaway PostgreSQL server")
+    where.add_argument(
+        "--data-dir", type=Path, help="a kept server of bench.pg_bench --data-dir (its 10M rows loaded once)"
+    )
     parser.add_argument("--sessions", type=int, default=50)
     parser.add_argument("--steps", type=int, default=STEPS, help="measured interactions per session")
     parser.add_argument("--ramp", type=float, default=RAMP_SECONDS, help="seconds over which sessions arrive")
@@ -916,6 +934,8 @@ def main(argv: list[str] | None = None) -> None:
     load_before = os.getloadavg()
     if args.url:
         result = {"url_given": True, **run(args.url, counts, plan, bench_units(args.url))}
+    elif args.data_dir:
+        result = {"data_dir": str(args.data_dir), **run_on_kept_server(args.data_dir.resolve(), counts, plan)}
     else:
         result = run_on_fresh_server(args.rows, counts, plan)
     output = {

@@ -54,7 +54,9 @@ async def _view(base_url: str, page: str) -> bytes:
             if message.WhichOneof("type") == "delta" and message.delta.new_element.WhichOneof("type") == "exception":
                 error = message.delta.new_element.exception
                 raise RuntimeError(f"page {page or '(default)'} raised {error.type}: {error.message}")
-            if message.WhichOneof("type") == "script_finished":
+            # A run that ended early for a rerun (a page switch, the sign-in's st.rerun) is not the page yet.
+            finished = message.WhichOneof("type") == "script_finished"
+            if finished and message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                 return bytes(received)
 
 

@@ -19,13 +19,13 @@ def test_an_anonymous_clear_cache_message_leaves_every_cached_result(demo_db_tem
     database = tmp_path / "demo.db"
     shutil.copy(demo_db_template, database)
     with serve(sqlite_url(database), tmp_path) as dashboard:
-        assert CACHED.encode() in view_page(dashboard.url)  # the unit list is now cached (ui.cache.units)
+        assert CACHED.encode() in view_page(dashboard.url, "overview")  # the unit list is now cached (ui.cache.units)
         # The name changes in the database behind the app's back: only a recomputed unit list shows it.
         with sqlite3.connect(database) as conn:
             conn.execute("UPDATE unit SET name_vi = ? WHERE code = 'vinhlong-demo'", (RENAMED,))
-        cached = view_page(dashboard.url)
+        cached = view_page(dashboard.url, "overview")
         assert CACHED.encode() in cached and RENAMED.encode() not in cached
         send_clear_cache(dashboard.url, times=159)  # what the attacker sent
-        after = view_page(dashboard.url)
+        after = view_page(dashboard.url, "overview")
         assert CACHED.encode() in after and RENAMED.encode() not in after  # nothing was flushed
         assert dashboard.log.read_text(errors="replace").count("Ignored a clear_cache request") == 159

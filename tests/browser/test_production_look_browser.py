@@ -18,6 +18,10 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 # Rules whose serious/critical findings come from Streamlit's own markup, which the app cannot change.
 # Each needs its reason; anything else fails.
 STREAMLIT_RULES: dict[str, str] = {}
+# Nodes drawn by Streamlit itself that the app cannot label: st.metric's sparkline is a Vega chart whose symbol
+# groups (`metric_chart_*_highlighted_points_marks`, role graphics-symbol) carry no name; the card's own text
+# says the same figures. Only these nodes are left out, never a whole rule.
+STREAMLIT_NODES = ("metric_chart_",)
 SERIOUS = {"serious", "critical"}
 
 
@@ -78,6 +82,11 @@ def test_axe_finds_no_serious_fault_of_ours(page: Page, dashboard: Dashboard) ->
         results = axe.run(page)
         for violation in results.response["violations"]:
             if violation["impact"] in SERIOUS and violation["id"] not in STREAMLIT_RULES:
-                targets = [str(node["target"]) + " " + node["html"][:160] for node in violation["nodes"]]
-                found.setdefault(path + ": " + violation["id"], []).extend(targets)
+                targets = [
+                    str(node["target"]) + " " + node["html"][:160]
+                    for node in violation["nodes"]
+                    if not any(mark in str(node["target"]) for mark in STREAMLIT_NODES)
+                ]
+                if targets:
+                    found.setdefault(path + ": " + violation["id"], []).extend(targets)
     assert found == {}, "\n".join(f"{rule}: {nodes}" for rule, nodes in found.items())
