@@ -8,7 +8,7 @@ PORT    ?= 8501
 HOST    ?= 127.0.0.1
 # The suite runs on two workers, a test file per worker at a time (module servers are started once).
 # PYTEST_ARGS= (empty) runs it in one process.
-PYTEST_ARGS ?= -n 2 --dist loadfile
+PYTEST_ARGS ?= -n 2 --dist loadfile --durations=30
 
 .PHONY: run test lint format bench bench-sessions db clean messages
 
