@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from commstats.audit import DATA_ACTIONS
+from commstats.auth import Principal
 from commstats.catalog import load_catalog
 from commstats.i18n import t
 from commstats.national import AreaInfo, Scope, scope_of
@@ -689,6 +690,8 @@ WHOLE_TABLES = {
     "audit_event": "SELECT * FROM audit_event",
     "area": "SELECT * FROM area",
     "narrative_block": "SELECT * FROM narrative_block",
+    "app_user": "SELECT id, username, display_name, is_active FROM app_user",
+    "user_role": "SELECT user_id, unit_id, role FROM user_role",
 }
 
 
@@ -709,6 +712,8 @@ class Tables:
     site_post: pd.DataFrame
     audit_event: pd.DataFrame
     narrative_block: pd.DataFrame
+    app_user: pd.DataFrame
+    user_role: pd.DataFrame
     table_names: list[str]
 
     @classmethod
@@ -1013,6 +1018,31 @@ def naive_areas(t: Tables) -> list[AreaInfo]:
     return [AreaInfo(*row) for row in rows]
 
 
+def hand_principal_for(conn: sqlite3.Connection, username: str) -> Principal | None:
+    """The signed-in account's roles and the public units (read on every run, cached under the data version)."""
+    found = _rows(conn, "SELECT id, display_name FROM app_user WHERE username = ? AND is_active", username)
+    if not found:
+        return None
+    user_id, display = found[0]
+    roles = {
+        u if u is None else int(u): str(r)
+        for u, r in _rows(conn, "SELECT unit_id, role FROM user_role WHERE user_id = ?", user_id)
+    }
+    public = frozenset(int(i) for (i,) in _rows(conn, "SELECT id FROM unit WHERE public_view"))
+    return Principal(username, display or username, roles, public)
+
+
+def naive_principal_for(t: Tables, username: str) -> Principal | None:
+    users = t.app_user[(t.app_user["username"] == username) & t.app_user["is_active"].astype(bool)]
+    if users.empty:
+        return None
+    user = users.iloc[0]
+    mine = t.user_role[t.user_role["user_id"] == user["id"]]
+    roles = {None if pd.isna(u) else int(u): str(r) for u, r in zip(mine["unit_id"], mine["role"], strict=True)}
+    public = frozenset(int(i) for i in t.unit.loc[t.unit["public_view"].astype(bool), "id"])
+    return Principal(username, user["display_name"] or username, roles, public)
+
+
 def hand_placed_units(conn: sqlite3.Connection) -> list[tuple[int, str, str]]:
     rows = _rows(conn, "SELECT id, code, area_code FROM unit WHERE area_code IS NOT NULL ORDER BY code")
     return [(int(i), str(c), str(a)) for i, c, a in rows]
@@ -1113,6 +1143,7 @@ class Baseline:
 
 
 BASELINES: dict[str, Baseline] = {
+    "commstats.auth.principal_for": Baseline(hand_principal_for, naive_principal_for),
     Q + "schema_ready": Baseline(hand_schema_ready, lambda t: "observation" in t.table_names),
     Q + "data_version": Baseline(hand_data_version, naive_data_version),
     Q + "data_events_since": Baseline(hand_data_events_since, naive_data_events_since),

@@ -158,6 +158,9 @@ def fold(rows: Iterable[Row], months: Sequence[dt.date]) -> dict[tuple[str, str]
     months = sorted(months)
     if not months:
         return {}
+    rows = list(rows)
+    if len(months) == 1 and all(row[2] == "month" for row in rows):
+        return _one_month(rows, months[0])
     first, last = months[0], months[-1]
     by_metric: dict[str, tuple[str, dict[Piece, dict[str, tuple[int, bool]]]]] = {}
     for metric, kind, grain, start, member, value, estimated in rows:
@@ -195,6 +198,19 @@ def fold(rows: Iterable[Row], months: Sequence[dt.date]) -> dict[tuple[str, str]
         for member, (value, estimated) in totals.items():
             result[(metric, member)] = Folded(value, Basis(grains, estimated, covered, read, how))
     return result
+
+
+def _one_month(rows: Sequence[Row], month: dt.date) -> dict[tuple[str, str], Folded]:
+    """`fold` of one month over monthly figures only, without the search: each (metric, member)'s figure of
+    that month (the overview folds a dozen single months a page)."""
+    totals: dict[tuple[str, str], tuple[int, bool]] = {}
+    for metric, _kind, _grain, start, member, value, estimated in rows:
+        if start == month:
+            old = totals.get((metric, member), (0, False))
+            totals[(metric, member)] = (old[0] + int(value), old[1] or bool(estimated))
+    piece = (("month", month),)
+    actual, estimate = Basis(("month",), False, 1, piece), Basis(("month",), True, 1, piece)
+    return {key: Folded(value, estimate if estimated else actual) for key, (value, estimated) in totals.items()}
 
 
 Members = dict[str, tuple[int, bool]]  # member → (value, estimated) of one stored period of a metric

@@ -356,3 +356,23 @@ def test_an_estimate_is_said_marked_and_replaced_by_the_actual_figure_as_a_revis
     revisions = next(f for f in app.dataframe if "Loại thay đổi" in f.value.columns).value
     assert revisions["Loại thay đổi"].tolist() == ["ước tính được thay bằng số thực"]
     assert revisions["Tháng"].tolist() == ["tháng 6/2019"]
+
+
+def test_one_month_of_monthly_figures_folds_as_the_general_rule_does():
+    """grains.fold takes a shortcut for one month of monthly figures (the overview's dozen folds); a coarse
+    figure of another metric sends the same rows down the general search: the answers must be identical."""
+    month = D(2020, 5, 1)
+    rows = [
+        ("portal_posts", "flow", "month", D(2020, 4, 1), "vi", 7, False),
+        ("portal_posts", "flow", "month", month, "vi", 30, False),
+        ("portal_posts", "flow", "month", month, "km", 12, True),
+        ("portal_posts", "flow", "month", month, "km", 3, False),
+        ("sites_count", "stock", "month", month, "", 43, False),
+        ("sites_count", "stock", "month", D(2020, 6, 1), "", 44, False),
+    ]
+    other = ("publishing_licences", "flow", "quarter", D(2020, 4, 1), "", 9, False)
+    quick = grains.fold(rows, [month])
+    general = grains.fold([*rows, other], [month])
+    assert quick == general
+    assert quick[("portal_posts", "km")] == grains.Folded(15, grains.Basis(("month",), True, 1, (("month", month),)))
+    assert set(quick) == {("portal_posts", "vi"), ("portal_posts", "km"), ("sites_count", "")}
