@@ -106,6 +106,8 @@ def test_the_overview_reads_at_a_glance(page: Page, reporting: Dashboard, screen
 
 def test_every_card_title_is_whole_and_unlike_the_others_at_1280_px(page: Page, reporting: Dashboard) -> None:
     open_overview(page, reporting)
+    # Every card drawn before measuring (on a loaded machine the last sections arrive a moment later).
+    page.wait_for_function("document.querySelectorAll('[data-testid=\"stMetric\"]').length > 20", timeout=60_000)
     found = page.evaluate(
         """() => {
             const shown = e => e.checkVisibility({visibilityProperty: true, opacityProperty: true});
