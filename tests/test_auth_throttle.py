@@ -3,8 +3,6 @@ account lists of an admin of some units, and sign-ins while another writer holds
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import Engine, select, text, update
 from typer.testing import CliRunner
@@ -13,8 +11,9 @@ from commstats import audit, auth
 from commstats.auth import AuthError
 from commstats.bootstrap import add_unit
 from commstats.cli import app
-from commstats.db import flush_deferred_writes, writer
+from commstats.db import flush_deferred_writes
 from commstats.models import AuditEvent, SignInThrottle
+from tests.dbstate import a_load_holding_the_write_lock
 
 PASSWORD = "đúng-mật-khẩu-2019"
 ATTACKER, OWNER = "203.0.113.66", "198.51.100.7"
@@ -150,24 +149,10 @@ def test_sign_in_succeeds_while_another_writer_holds_the_lock(empty_engine):
     The sign-in must answer while it is held, and its audit events and counts are written after."""
     auth.create_user(empty_engine, "gia", PASSWORD, actor="t")
     auth.name_key(empty_engine, "gia")  # the database's hash key, read once before the lock is taken
-    holding, release = threading.Event(), threading.Event()
-
-    def hold_the_lock() -> None:  # as etl.load does: one write transaction open for the whole load
-        with writer(empty_engine).begin() as conn:
-            audit.record(conn, actor="importer", action="import", target="big.csv")
-            holding.set()
-            release.wait(timeout=120)
-
-    holder = threading.Thread(target=hold_the_lock)
-    holder.start()
-    try:
-        assert holding.wait(timeout=60)
+    with a_load_holding_the_write_lock(empty_engine) as still_held:
         assert auth.authenticate(empty_engine, "gia", PASSWORD, OWNER).username == "gia"
         assert fail(empty_engine, "gia", ATTACKER, auth.MAX_FAILURES + 1)[-1] == "too_many_attempts"
-        assert not release.is_set() and holder.is_alive()  # all of it answered while the lock was held
-    finally:
-        release.set()
-        holder.join(timeout=120)
+        assert still_held()  # all of it answered while the lock was held
     assert flush_deferred_writes(timeout=120)
     actions = [(e.actor, e.action) for e in audit.events(empty_engine)]
     assert ("gia", "sign_in") in actions and ("importer", "import") in actions

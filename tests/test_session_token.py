@@ -5,14 +5,14 @@ disabled account ends every session of the account, and expired rows are deleted
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commstats import audit, auth
-from commstats.db import flush_deferred_writes, writer
+from commstats.db import flush_deferred_writes
 from commstats.models import UserSession, _now
+from tests.dbstate import a_load_holding_the_write_lock
 
 PASSWORD = "mat-khau-phien-lam-viec"
 
@@ -90,27 +90,13 @@ def test_sign_in_and_sign_out_answer_while_an_import_holds_the_lock(empty_engine
     auth.create_user(empty_engine, "gia", PASSWORD, actor="t", role="viewer", unit_code="*")
     auth.name_key(empty_engine, "gia")  # the database's hash key, read once before the lock is taken
     before = auth.session_token(empty_engine, "gia")
-    holding, release = threading.Event(), threading.Event()
-
-    def hold_the_lock() -> None:  # as etl.load does: one write transaction open for the whole load
-        with writer(empty_engine).begin() as conn:
-            audit.record(conn, actor="importer", action="import", target="big.csv")
-            holding.set()
-            release.wait(timeout=120)
-
-    holder = threading.Thread(target=hold_the_lock)
-    holder.start()
-    try:
-        assert holding.wait(timeout=60)
+    with a_load_holding_the_write_lock(empty_engine) as still_held:
         during = auth.session_token(empty_engine, "gia")
         assert auth.principal_for_token(empty_engine, during) is not None
         auth.sign_out(empty_engine, before, actor="gia")
         assert auth.signed_out_here(before) == (empty_engine.dialect.name == "sqlite")
         assert auth.principal_for_token(empty_engine, before) is None
-        assert not release.is_set() and holder.is_alive()  # all of it answered while the lock was held
-    finally:
-        release.set()
-        holder.join(timeout=120)
+        assert still_held()  # all of it answered while the lock was held
     assert flush_deferred_writes(timeout=120)
     assert not auth.signed_out_here(before) and auth.principal_for_token(empty_engine, before) is None
     assert auth.principal_for_token(empty_engine, during) is not None and auth.open_sessions(empty_engine, "gia") == 1
