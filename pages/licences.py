@@ -8,6 +8,7 @@ from commstats.i18n import t
 from commstats.numbers import format_count, format_percent
 from commstats.periods import add_months, months_between
 from ui import cache
+from ui.chart_notes import chart_notes
 from ui.downloads import can_export, exported_table
 from ui.frame import month_label, open_page
 from ui.markup import md
@@ -63,12 +64,7 @@ else:
     cache.chart(
         charts.stacked_metrics_figure, rolled, types, granularity, lang, selection.mergers, key="licences_chart"
     )
-    if granularity != "month":
-        st.caption(t("partial_note_bars"))
-    if charts.has_marks(rolled):
-        st.caption(t("bars_grain_note"))
-    if hidden:
-        st.caption(hidden)
+    chart_notes(rolled, granularity, hidden, bars=True)
 
 st.subheader(t("licences_year_table"))
 yearly = series.aggregate(stored, kinds, "year")

@@ -7,6 +7,7 @@ from commstats import charts, ratios, series
 from commstats.i18n import t
 from commstats.numbers import format_count, format_percent
 from ui import cache
+from ui.chart_notes import chart_notes
 from ui.frame import open_page
 
 selection = open_page("trends").selection
@@ -49,14 +50,8 @@ with time_tab:
         cache.chart(
             charts.trend_figure, rolled, chosen_info, granularity, lang, selection.mergers, key="trends_time_chart"
         )
-        if granularity != "month":
-            st.caption(t("partial_note"))
-        if charts.has_marks(rolled):
-            st.caption(t("trends_grain_note"))
-        if hidden := charts.hidden_note(
-            stored[stored["metric"].isin(chosen)], rolled, granularity, lang
-        ):  # never split: named
-            st.caption(hidden)
+        hidden = charts.hidden_note(stored[stored["metric"].isin(chosen)], rolled, granularity, lang)
+        chart_notes(rolled, granularity, hidden, bars=False)
         with st.expander(t("trends_table")):
             table = rolled.assign(
                 period=[charts.period_label(k, lang) for k in rolled["period_key"]],
@@ -98,12 +93,7 @@ with breakdown_tab:
             key="trends_breakdown_chart",
         )
         st.caption(t("trends_breakdown_caption"))
-        if granularity != "month":
-            st.caption(t("partial_note_bars"))
-        if charts.has_marks(rolled):
-            st.caption(t("bars_grain_note"))
-        if hidden := charts.hidden_note(by_member, rolled, granularity, lang):  # never split: named
-            st.caption(hidden)
+        chart_notes(rolled, granularity, charts.hidden_note(by_member, rolled, granularity, lang), bars=True)
 
 with yoy_tab:
     yoy_options = list(catalogue)

@@ -80,12 +80,18 @@ def serve(database_url: str, folder: Path, **env_vars: str) -> Iterator[Dashboar
             process.wait(timeout=15)
 
 
+def demo_copy(template: Path, folder: Path) -> Path:
+    """A private copy of the demo database in `folder` (a server's own, so tests never share writes)."""
+    database = folder / "demo.db"
+    shutil.copy(template, database)
+    return database
+
+
 @pytest.fixture(scope="session")
 def dashboard(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     """The real dashboard served over a private copy of the demo database; stopped at teardown."""
     folder = tmp_path_factory.mktemp("browser")
-    database = folder / "demo.db"
-    shutil.copy(demo_db_template, database)
+    database = demo_copy(demo_db_template, folder)
     with serve(sqlite_url(database), folder) as running:
         yield running
 

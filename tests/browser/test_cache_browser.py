@@ -3,12 +3,11 @@ anonymous client to a real `streamlit run` server, is ignored (ui/cache.refuse_c
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 
 from bench.stream_client import send_clear_cache, view_page
-from tests.browser.conftest import serve
+from tests.browser.conftest import demo_copy, serve
 from tests.conftest import sqlite_url
 
 CACHED = "Sở Khoa học và Công nghệ Vĩnh Long"  # the demo unit's name as the cached unit list holds it
@@ -16,8 +15,7 @@ RENAMED = "Sở đã đổi tên ngoài ứng dụng"
 
 
 def test_an_anonymous_clear_cache_message_leaves_every_cached_result(demo_db_template: Path, tmp_path: Path):
-    database = tmp_path / "demo.db"
-    shutil.copy(demo_db_template, database)
+    database = demo_copy(demo_db_template, tmp_path)
     with serve(sqlite_url(database), tmp_path) as dashboard:
         assert CACHED.encode() in view_page(dashboard.url, "overview")  # the unit list is now cached (ui.cache.units)
         # The name changes in the database behind the app's back: only a recomputed unit list shows it.

@@ -10,7 +10,6 @@ both five above September, and November 2026 with audio bulletins only (the mont
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from commstats import auth, queries
 from commstats.db import make_engine
 from commstats.numbers import format_count, format_percent
 from etl.pipeline import import_content
-from tests.browser.conftest import Dashboard, serve
+from tests.browser.conftest import Dashboard, demo_copy, serve
 from tests.browser.test_dashboard_browser import settle
 from tests.browser.test_staff_pages_browser import PASSWORD, sign_in, signed_in
 from tests.conftest import sqlite_url
@@ -41,8 +40,7 @@ RED, GREEN = "rgb(158, 48, 59)", "rgb(12, 90, 68)"
 @pytest.fixture(scope="module")
 def reporting(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     folder = tmp_path_factory.mktemp("glance")
-    database = folder / "demo.db"
-    shutil.copy(demo_db_template, database)
+    database = demo_copy(demo_db_template, folder)
     engine = make_engine(sqlite_url(database))
     ids = queries.unit_ids_with_predecessors(engine, [UNIT])
     september = queries.period_values(engine, ids, ["igate_late", "portal_audio"], [SEPTEMBER])

@@ -5,7 +5,6 @@ language, units and choices) is kept on the way."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -13,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Dashboard, serve
+from tests.browser.conftest import Dashboard, demo_copy, serve
 from tests.browser.test_pages_open_directly_browser import settle
 from tests.conftest import sqlite_url
 
@@ -25,8 +24,7 @@ UNIT = "travinh-demo"
 def fresh(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     """A server nothing has been opened on yet."""
     folder = tmp_path_factory.mktemp("overview-url")
-    database = folder / "demo.db"
-    shutil.copy(demo_db_template, database)
+    database = demo_copy(demo_db_template, folder)
     with serve(sqlite_url(database), folder) as running:
         yield running
 

@@ -4,7 +4,6 @@ says it has no figures."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,15 +13,14 @@ from playwright.sync_api import Page, expect
 from commstats.db import make_engine
 from commstats.i18n import t
 from etl.demo_provinces import load_demo_provinces
-from tests.browser.conftest import Dashboard, serve
+from tests.browser.conftest import Dashboard, demo_copy, serve
 from tests.conftest import sqlite_url
 
 
 @pytest.fixture(scope="module")
 def provinces_server(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     folder = tmp_path_factory.mktemp("provinces")
-    database = folder / "demo.db"
-    shutil.copy(demo_db_template, database)
+    database = demo_copy(demo_db_template, folder)
     engine = make_engine(sqlite_url(database))
     load_demo_provinces(engine)
     engine.dispose()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from commstats import auth, queries
 from commstats.db import make_engine
 from etl.pipeline import import_content
-from tests.browser.conftest import Dashboard, serve
+from tests.browser.conftest import Dashboard, demo_copy, serve
 from tests.browser.test_dashboard_browser import settle
 from tests.conftest import sqlite_url
 
@@ -37,8 +36,7 @@ ANALYSIS_PAGES = (
 @pytest.fixture(scope="module")
 def secured(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     folder = tmp_path_factory.mktemp("kept")
-    database = folder / "demo.db"
-    shutil.copy(demo_db_template, database)
+    database = demo_copy(demo_db_template, folder)
     engine = make_engine(sqlite_url(database))
     last = queries.latest_month(engine, queries.unit_ids_with_predecessors(engine, ["vinhlong-demo"]))
     assert last is not None  # the unit the dashboard opens on

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from commstats import audit, auth, queries
 from commstats.db import make_engine
 from commstats.numbers import format_count, format_time
 from etl.pipeline import import_content
-from tests.browser.conftest import Dashboard, serve
+from tests.browser.conftest import Dashboard, demo_copy, serve
 from tests.browser.test_dashboard_browser import settle
 from tests.conftest import sqlite_url
 from tests.importfiles import csv_text
@@ -39,8 +38,7 @@ VN_TIME = re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$")
 @pytest.fixture(scope="module")
 def office(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     folder = tmp_path_factory.mktemp("office")
-    database = folder / "demo.db"
-    shutil.copy(demo_db_template, database)
+    database = demo_copy(demo_db_template, folder)
     engine = make_engine(sqlite_url(database))
     accounts = {"admin": "admin", "bien": "editor", "lan": "viewer", "minh": "viewer"}
     for name, role in accounts.items():

@@ -4,7 +4,6 @@ the chosen place)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from commstats import auth
 from commstats.db import make_engine
-from tests.browser.conftest import Dashboard, serve
+from tests.browser.conftest import Dashboard, demo_copy, serve
 from tests.browser.test_dashboard_browser import settle
 from tests.browser.test_sign_in_kept_browser import PASSWORD, sign_in
 from tests.conftest import sqlite_url
@@ -26,8 +25,7 @@ VINH_LONG = "Sở Khoa học và Công nghệ Vĩnh Long (dữ liệu mẫu)"
 @pytest.fixture(scope="module")
 def with_admin(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     folder = tmp_path_factory.mktemp("users")
-    database = folder / "demo.db"
-    shutil.copy(demo_db_template, database)
+    database = demo_copy(demo_db_template, folder)
     engine = make_engine(sqlite_url(database))
     auth.create_user(engine, "admin", PASSWORD, actor="test", display_name="Admin", role="admin", unit_code="*")
     for name in ("an", "yen"):  # accounts on either side of the new one in the sorted list
