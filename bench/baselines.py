@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from commstats import grains
 from commstats.audit import DATA_ACTIONS
 from commstats.auth import Principal
 from commstats.catalog import load_catalog
@@ -136,13 +137,28 @@ def hand_unit_ids(conn: sqlite3.Connection, codes: Sequence[str]) -> list[int]:
     return [r[0] for r in _rows(conn, sql, _json(codes))]
 
 
-def hand_month_range(conn: sqlite3.Connection, ids: Sequence[int]) -> tuple[dt.date | None, dt.date | None] | None:
-    first, last = _rows(
-        conn,
-        "SELECT MIN(o.period), MAX(o.period) FROM json_each(?) AS u CROSS JOIN observation o ON o.unit_id = u.value",
-        _json(ids),
-    )[0]
-    return (_date(first), _date(last)) if first else None
+def _covered(rows: Iterable[tuple[Any, Any, Any]]) -> tuple[dt.date, dt.date] | None:
+    """(first month, last month covered) from (grain, first period, last period) per grain: a coarse
+    figure covers to its period's last month (the core's rule, commstats.grains.span)."""
+    spans = [(_day(first), grains.span(str(grain), _day(last))[-1]) for grain, first, last in rows]
+    return (min(f for f, _ in spans), max(last for _, last in spans)) if spans else None
+
+
+def _day(value: str | dt.date) -> dt.date:
+    day = _date(value)
+    assert day is not None
+    return day
+
+
+def hand_month_range(conn: sqlite3.Connection, ids: Sequence[int]) -> tuple[dt.date, dt.date] | None:
+    return _covered(
+        _rows(
+            conn,
+            "SELECT o.grain, MIN(o.period), MAX(o.period) FROM json_each(?) AS u CROSS JOIN observation o "
+            "ON o.unit_id = u.value GROUP BY o.grain",
+            _json(ids),
+        )
+    )
 
 
 def hand_metrics(conn: sqlite3.Connection) -> list[MetricInfo]:
@@ -777,9 +793,10 @@ def naive_unit_ids(t: Tables, codes: Sequence[str]) -> list[int]:
         chosen |= more
 
 
-def naive_month_range(t: Tables, ids: Sequence[int]) -> tuple[str, str] | None:
-    periods = t.observation.loc[t.observation["unit_id"].isin(list(ids)), "period"]
-    return (periods.min(), periods.max()) if len(periods) else None
+def naive_month_range(t: Tables, ids: Sequence[int]) -> tuple[dt.date, dt.date] | None:
+    chosen = t.observation[t.observation["unit_id"].isin(list(ids))]
+    spans = chosen.groupby("grain")["period"].agg(["min", "max"])
+    return _covered(zip(spans.index, spans["min"], spans["max"], strict=True))
 
 
 def naive_metrics(t: Tables) -> list[tuple[Any, ...]]:

@@ -226,7 +226,7 @@ def events(
     if actions is not None:
         query = query.where(AuditEvent.action.in_(sorted(actions)))
     with engine.connect() as conn:
-        return [Event(*row) for row in conn.execute(query)]
+        return [Event(*row) for row in conn.execute(query).all()]
 
 
 def account_events(
@@ -267,4 +267,4 @@ def account_events(
         .limit(limit)
     )
     with engine.connect() as conn:
-        return [Event(*row) for row in conn.execute(query)]
+        return [Event(*row) for row in conn.execute(query).all()]

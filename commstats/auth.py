@@ -29,7 +29,7 @@ from sqlalchemy import ColumnElement, Connection, CursorResult, Engine, delete, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from commstats import audit
+from commstats import audit, queries
 from commstats.db import session_scope, write_or_defer
 from commstats.i18n import BilingualError
 from commstats.models import AppSecret, AppUser, SignInThrottle, Unit, UserRole, UserSession, _now
@@ -157,8 +157,7 @@ def _public_units(session: Session) -> frozenset[int]:
 
 
 def anonymous(engine: Engine) -> Principal:
-    with Session(engine) as session:
-        return Principal(None, public_units=_public_units(session))
+    return Principal(None, public_units=queries.public_unit_ids(engine))
 
 
 def _principal(session: Session, user: AppUser) -> Principal:
@@ -168,9 +167,11 @@ def _principal(session: Session, user: AppUser) -> Principal:
 
 def principal_for(engine: Engine, username: str) -> Principal | None:
     """The current roles of an active account (read again on every page run, so revoking is immediate)."""
-    with Session(engine) as session:
-        user = session.scalar(select(AppUser).where(AppUser.username == username, AppUser.is_active.is_(True)))
-        return _principal(session, user) if user else None
+    account = queries.account_roles(engine, username)
+    if account is None:
+        return None
+    display_name, roles = account
+    return Principal(username, display_name or username, roles, queries.public_unit_ids(engine))
 
 
 def principal_for_email(engine: Engine, email: str) -> Principal | None:

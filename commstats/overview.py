@@ -338,12 +338,8 @@ def latest_complete_month(engine: Engine, unit_ids: Sequence[int], months: Seque
     if not months:
         return None
     latest, earliest = max(months), min(months)
-    codes = [m.code for m in queries.metrics(engine) if m.kind != "ratio"]
     first_checked = max(earliest, add_months(latest, -12))
-    sums = queries.monthly_sums(engine, unit_ids, codes, add_months(first_checked, -12), latest)
-    reported: dict[dt.date, set[str]] = {}
-    for code, _kind, month, _member, _value in sums:
-        reported.setdefault(month, set()).add(code)
+    reported = queries.months_reported(engine, unit_ids, add_months(first_checked, -12), latest)
     for month in sorted(months, reverse=True)[:13]:
         counts: dict[str, int] = {}
         for back in range(1, 13):

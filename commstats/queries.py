@@ -32,6 +32,7 @@ from commstats import grains
 from commstats.audit import DATA_ACTIONS
 from commstats.i18n import t
 from commstats.models import (
+    AppUser,
     AuditEvent,
     ImportBatch,
     LicenceRecord,
@@ -44,6 +45,7 @@ from commstats.models import (
     SitePost,
     Target,
     Unit,
+    UserRole,
 )
 from commstats.periods import GRAINS, add_months, period_from_start
 from commstats.units import with_predecessors
@@ -139,6 +141,40 @@ def _units_query() -> Select[int, str, str, str, bool, int | None, dt.date | Non
 def units(engine: Engine) -> list[UnitInfo]:
     with _reading(engine) as conn:
         return [UnitInfo(*row) for row in conn.execute(_units_query()).all()]
+
+
+@cache
+def _account_query() -> Select:
+    """An active account's display name and roles: a row per role (unit None: every unit), or one row
+    without a role. The sidebar reads it on every page run: columns only, no ORM objects to build."""
+    return (
+        select(AppUser.display_name, UserRole.unit_id, UserRole.role)
+        .outerjoin(UserRole, UserRole.user_id == AppUser.id)
+        .where(AppUser.username == bindparam("username"), AppUser.is_active.is_(True))
+    )
+
+
+def account_roles(engine: Engine, username: str) -> tuple[str | None, dict[int | None, str]] | None:
+    """(display name, role by unit id) of an active account; None if there is none by that name."""
+    with _reading(engine) as conn:
+        rows = cast(
+            list[tuple[str | None, int | None, str | None]],
+            conn.execute(_account_query(), {"username": username}).all(),
+        )
+    if not rows:
+        return None
+    return rows[0][0], {unit_id: role for _name, unit_id, role in rows if role is not None}
+
+
+@cache
+def _public_units_query() -> Select:
+    return select(Unit.id).where(Unit.public_view.is_(True))
+
+
+def public_unit_ids(engine: Engine) -> frozenset[int]:
+    """The units whose dashboards anonymous visitors may view."""
+    with _reading(engine) as conn:
+        return frozenset(conn.execute(_public_units_query()).scalars().all())
 
 
 def unit_ids_with_predecessors(engine: Engine, codes: Sequence[str]) -> list[int]:
@@ -334,6 +370,33 @@ def _chosen_rows(*, months_only: bool = True) -> tuple:
         Observation.period.between(bindparam("start"), bindparam("end")),
     )
     return (*chosen, Observation.grain == "month") if months_only else chosen
+
+
+@cache
+def _months_reported_query() -> Select:
+    return (
+        select(Metric.code, Observation.period)
+        .distinct()
+        .join(Metric, Metric.id == Observation.metric_id)
+        .where(
+            Observation.unit_id.in_(_in("unit_ids")),
+            Metric.kind != "ratio",
+            Observation.grain == "month",
+            Observation.period.between(bindparam("start"), bindparam("end")),
+        )
+    )
+
+
+def months_reported(engine: Engine, unit_ids: Sequence[int], start: dt.date, end: dt.date) -> dict[dt.date, set[str]]:
+    """Which metrics (ratios left out: they are computed) have a monthly figure of the units in each month from
+    start to end: the overview's test of a complete month, which needs no values."""
+    reported: dict[dt.date, set[str]] = {}
+    with _reading(engine) as conn:
+        params = {"unit_ids": list(unit_ids), "start": start, "end": end}
+        rows = cast(list[tuple[str, dt.date]], conn.execute(_months_reported_query(), params).all())
+        for code, month in rows:
+            reported.setdefault(month, set()).add(code)
+    return reported
 
 
 def monthly_sums(
