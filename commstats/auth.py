@@ -139,8 +139,14 @@ class Principal:
         return [unit_id for unit_id in unit_ids if self.can(action, unit_id)]
 
     def can_somewhere(self, action: Action | str, unit_ids: Iterable[int]) -> bool:
-        """True when the action is allowed on at least one of the units (to show a page or a menu)."""
-        return bool(self.units_for(action, unit_ids))
+        """True when the action is allowed on at least one of the units (to show a page or a menu). Only the
+        units this person holds a role on (or sees publicly) are tried, not the whole list, which is asked
+        of several times on every run."""
+        ids = unit_ids if isinstance(unit_ids, (set, frozenset)) else set(unit_ids)
+        if None in self.roles:
+            return any(self.can(action, unit_id) for unit_id in ids)
+        held = {unit_id for unit_id in self.roles if unit_id is not None} | self.public_units
+        return any(self.can(action, unit_id) for unit_id in held & ids)
 
 
 def enforcement_off() -> bool:

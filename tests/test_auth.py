@@ -49,6 +49,27 @@ def test_roles_are_per_unit_and_the_best_one_wins():
     assert not p.can_all(Action.VIEW, [])
 
 
+def test_allowed_somewhere_agrees_with_asking_unit_by_unit():
+    """can_somewhere tries only the units a person holds a role on; it must answer as checking every unit."""
+    every_unit = list(range(1, 1001))
+    people = [
+        Principal("unit-editor", roles={700: "editor"}),
+        Principal("global-viewer", roles={None: "viewer"}),
+        Principal("global-admin", roles={None: "admin"}),
+        Principal("outside", roles={5000: "admin"}),  # a role on a unit not in the list
+        Principal(None, public_units=frozenset({3, 999})),
+        Principal("nobody"),
+    ]
+    for person in people:
+        for action in Action:
+            expected = any(person.can(action, unit_id) for unit_id in every_unit)
+            assert person.can_somewhere(action, every_unit) == expected, (person.username, action)
+            assert person.can_somewhere(action, frozenset(every_unit)) == expected
+            assert not person.can_somewhere(action, [])
+    assert Principal("unit-editor", roles={700: "editor"}).can_somewhere(Action.IMPORT, every_unit)
+    assert not Principal("global-viewer", roles={None: "viewer"}).can_somewhere(Action.IMPORT, every_unit)
+
+
 def test_anonymous_sees_only_public_units(two_units, empty_engine):
     a, b = two_units
     assert auth.anonymous(empty_engine).units_for(Action.VIEW, [a, b]) == []

@@ -161,11 +161,16 @@ def unit_codes_for(action: Action, principal: Principal | None = None) -> list[s
     return [u.code for u in cache.units(url) if who.can(action, u.id)]
 
 
+def all_unit_ids() -> frozenset[int]:
+    """Every unit's id (none before the schema exists): what "allowed on some unit?" is asked of."""
+    url = cache.database_url()
+    return cache.unit_id_set(url) if cache.schema_ready(url) else frozenset()
+
+
 def can(action: Action, principal: Principal | None = None) -> bool:
     """Whether the action is allowed on at least one unit (to show a button or a page)."""
     who = principal or current()
-    url = cache.database_url()
-    return who.can_somewhere(action, [u.id for u in cache.units(url)]) if cache.schema_ready(url) else False
+    return who.can_somewhere(action, all_unit_ids())
 
 
 def require(action: Action) -> Principal:
@@ -174,8 +179,7 @@ def require(action: Action) -> Principal:
     Viewing is refused only when the database has units and none may be seen (a fresh database shows its
     guided empty state to everyone)."""
     who = current()
-    url = cache.database_url()
-    ids = [u.id for u in cache.units(url)] if cache.schema_ready(url) else []
+    ids = all_unit_ids()
     if action == Action.VIEW:
         if ids and not who.can_somewhere(Action.VIEW, ids):
             st.info(t("auth.sign_in_to_view" if who.is_anonymous else "auth.no_units_granted"), icon=":material/lock:")
@@ -254,7 +258,8 @@ def audit_section(unit_ids: Sequence[int]) -> None:
     unit included), newest first."""
     url = cache.database_url()
     engine = cache.engine(url)
-    chosen = {u.code for u in cache.units(url) if u.id in set(unit_ids)}
+    wanted = set(unit_ids)
+    chosen = {u.code for u in cache.units(url) if u.id in wanted}
     events = [
         e for e in audit.events(engine, actions=audit.DATA_ACTIONS, limit=2000) if chosen & set(e.unit_code.split(","))
     ][:300]

@@ -121,10 +121,15 @@ def _codes_of(url: str, ids: Iterable[int]) -> list[str]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def fresh(scope: str | None = None) -> Callable[[Callable[Args, Result]], Callable[Args, Result]]:
+def fresh(scope: str | None = None, shared: bool = False) -> Callable[[Callable[Args, Result]], Callable[Args, Result]]:
     """Cache a read `f(url, ...)` under the data version. `scope` names its argument holding the units it
     reads: "ids" (unit ids), "unit_codes" (codes; predecessors of a merged unit count too). An empty or
-    absent scope (every unit) or none at all: any write moves the version."""
+    absent scope (every unit) or none at all: any write moves the version.
+
+    `shared`: the result is immutable (a tuple of frozen values) and every caller gets the same object, as
+    st.cache_resource does, instead of st.cache_data's unpickled copy per call. For the unit list, read a
+    dozen times a run (navigation, role checks, every scoped read's key): the copies cost ~3 ms each at
+    ~900 units, a tenth of a run's CPU under many sessions (bench/sessions_bench.py)."""
 
     def decorate(read: Callable[Args, Result]) -> Callable[Args, Result]:
         signature = inspect.signature(read)
@@ -134,7 +139,8 @@ def fresh(scope: str | None = None) -> Callable[[Callable[Args, Result]], Callab
 
         # Streamlit keys each function's cache on its module, name and source: one cache per read.
         versioned.__module__, versioned.__qualname__, versioned.__name__ = __name__, read.__qualname__, read.__name__
-        cached = st.cache_data(ttl=TTL_SECONDS)(versioned)
+        cache = st.cache_resource if shared else st.cache_data
+        cached = cache(ttl=TTL_SECONDS)(versioned)
 
         @functools.wraps(read)
         def current(*args: Args.args, **kwargs: Args.kwargs) -> Result:
@@ -187,9 +193,15 @@ def anonymous(url: str) -> auth.Principal:
     return auth.anonymous(engine(url))
 
 
-@fresh()
-def units(url: str) -> list[queries.UnitInfo]:
-    return queries.units(engine(url))
+@fresh(shared=True)
+def units(url: str) -> tuple[queries.UnitInfo, ...]:
+    return tuple(queries.units(engine(url)))
+
+
+@fresh(shared=True)
+def unit_id_set(url: str) -> frozenset[int]:
+    """Every unit's id: what the role checks ask "allowed on some unit?" of."""
+    return frozenset(u.id for u in units(url))
 
 
 @fresh()
@@ -266,7 +278,7 @@ def latest_complete_month(url: str, ids: tuple[int, ...], months: tuple[dt.date,
 # --- Reads of the analysis pages (trends, sites, licences, explore, quality) ---
 
 
-@fresh()
+@fresh(shared=True)
 def schema_ready(url: str) -> bool:
     return queries.schema_ready(engine(url))
 

@@ -26,7 +26,8 @@ def delete_section(unit_ids: tuple[int, ...], *, only_when_outside: bool = False
     `only_when_outside`: draw nothing unless such figures exist (a page with no plausible figure at all)."""
     url = cache.database_url()
     engine = cache.engine(url)
-    units = {u.code: u for u in cache.units(url) if u.id in set(unit_ids)}
+    wanted = set(unit_ids)
+    units = {u.code: u for u in cache.units(url) if u.id in wanted}
     window = figure_window()
     outside = queries.figures_outside(engine, unit_ids, window.first, window.last)
     if only_when_outside and not outside:

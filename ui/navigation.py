@@ -15,7 +15,7 @@ import streamlit as st
 from commstats import auth
 from commstats.auth import Action, Principal
 from commstats.i18n import t
-from ui import cache
+from ui.auth import all_unit_ids
 
 
 @dataclass(frozen=True)
@@ -102,19 +102,18 @@ def is_landing(page: st.Page) -> bool:
     return page.url_path == ""  # Streamlit's path of the default page, whatever its url_path
 
 
-def allowed(spec: PageSpec, principal: Principal) -> bool:
-    """Whether the navigation lists the page for this person (viewing is checked on the page itself, which
-    explains itself: a fresh database shows its guided empty state to everyone)."""
+def allowed(spec: PageSpec, principal: Principal, unit_ids: frozenset[int]) -> bool:
+    """Whether the navigation lists the page for this person, given every unit's id (viewing is checked on
+    the page itself, which explains itself: a fresh database shows its guided empty state to everyone)."""
     if spec.url_path == ACCOUNT_PAGE:
         return not auth.enforcement_off()
     if spec.action is None or spec.action == Action.VIEW:
         return True
-    url = cache.database_url()
-    ids = [u.id for u in cache.units(url)] if cache.schema_ready(url) else []
-    return principal.can_somewhere(spec.action, ids)
+    return principal.can_somewhere(spec.action, unit_ids)
 
 
 def navigation_pages(principal: Principal) -> list[st.Page]:
     """The landing page at `/`, then every declared page in order; those this person may not open are left
     out of the menu."""
-    return [landing_page(), *(spec.st_page(listed=allowed(spec, principal)) for spec in PAGES)]
+    unit_ids = all_unit_ids()
+    return [landing_page(), *(spec.st_page(listed=allowed(spec, principal, unit_ids)) for spec in PAGES)]

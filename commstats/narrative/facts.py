@@ -180,8 +180,10 @@ def trace(engine: Engine, figures: FigureSet, used: dict[Key, set[str]]) -> pd.D
     if months:
         first = add_months(min(months), -11)  # a year's level figure starts before its period's months
         sources = queries.figure_sources(engine, figures.unit_ids, codes, first, max(months))
+        # Split once: a mask over every source row per fact was a tenth of the draft page's CPU at 10M rows.
+        by_metric = {str(code): rows for code, rows in sources.groupby("metric", sort=False, observed=True)}
         for (metric, member), roles in used.items():
-            of_metric = sources[sources["metric"] == metric]
+            of_metric = by_metric.get(metric, sources.iloc[0:0])
             pieces = figures.basis((metric, None)).pieces
             for role in ROLES:
                 if role not in roles or role == "target":
