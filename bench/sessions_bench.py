@@ -513,7 +513,11 @@ def _sticky(served: dict[str, set[str]], ports: list[int]) -> dict[str, Any]:
 def _cpu_share(samples: list[dict[str, Any]], start: float, end: float) -> dict[str, Any]:
     """CPU use between two times, in cores (1.0 = one core busy the whole time): per instance, the
     client, the whole machine."""
-    window = [s for s in samples if start <= s["t"] <= end] or samples[-2:]
+    window = [s for s in samples if start <= s["t"] <= end]
+    if len(window) < 2:  # a window shorter than SAMPLE_SECONDS: the samples just around it
+        before = [s for s in samples if s["t"] <= start] or samples[:1]
+        after = [s for s in samples if s["t"] >= end] or samples[-1:]
+        window = [before[-1], after[0]]
     first, last = window[0], window[-1]
     seconds = max(1e-9, last["t"] - first["t"])
     busy = last["machine"][0] - first["machine"][0]
@@ -521,10 +525,10 @@ def _cpu_share(samples: list[dict[str, Any]], start: float, end: float) -> dict[
     cores = os.cpu_count() or 1
     return {
         "seconds": round(seconds, 1),
-        "instances_cpu_s": [round(b - a, 1) for a, b in zip(first["cpu_s"], last["cpu_s"], strict=True)],
+        "instances_cpu_s": [round(b - a, 3) for a, b in zip(first["cpu_s"], last["cpu_s"], strict=True)],
         "instances_cores": [round((b - a) / seconds, 2) for a, b in zip(first["cpu_s"], last["cpu_s"], strict=True)],
         "client_cores": round((last["client_cpu_s"] - first["client_cpu_s"]) / seconds, 2),
-        "postgres_cpu_s": round(max(0.0, last["postgres_cpu_s"] - first["postgres_cpu_s"]), 1),
+        "postgres_cpu_s": round(max(0.0, last["postgres_cpu_s"] - first["postgres_cpu_s"]), 3),
         "postgres_cores": round(max(0.0, last["postgres_cpu_s"] - first["postgres_cpu_s"]) / seconds, 2),
         "machine_busy_cores": round(cores * busy / total, 2) if total else 0.0,
         "machine_cores": cores,
