@@ -5,6 +5,7 @@ table has crept back into the code, and a new language is one new file."""
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.util
 import shutil
 import string
@@ -102,18 +103,22 @@ def _python_files() -> Iterator[Path]:
         yield PROJECT_ROOT / name
 
 
-def _trees() -> Iterator[tuple[Path, ast.AST]]:
-    for path in _python_files():
-        yield path, ast.parse(path.read_text(encoding="utf-8"), str(path))
+@functools.cache
+def _trees() -> tuple[tuple[Path, ast.AST], ...]:
+    """Every source file parsed, once per test process (the trees are only read)."""
+    return tuple((path, ast.parse(path.read_text(encoding="utf-8"), str(path))) for path in _python_files())
 
 
-def _literals() -> set[str]:
-    return {
-        n.value
-        for _, tree in _trees()
-        for n in ast.walk(tree)
-        if isinstance(n, ast.Constant) and isinstance(n.value, str)
-    }
+@functools.cache
+def _literals() -> frozenset[str]:
+    return frozenset(
+        {
+            n.value
+            for _, tree in _trees()
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)
+        }
+    )
 
 
 def _error_namespaces() -> dict[str, str]:
@@ -228,9 +233,10 @@ def test_every_key_is_used(catalogues):
 
 
 def test_every_key_the_code_names_exists(catalogues):
-    missing = sorted(f"{where}: {key}" for where, key in _named_keys() if key not in catalogues["vi"])
+    named = _named_keys()
+    missing = sorted(f"{where}: {key}" for where, key in named if key not in catalogues["vi"])
     assert not missing
-    assert len(_named_keys()) > 300  # the scan does find the code's keys
+    assert len(named) > 300  # the scan does find the code's keys
     families = {prefix + code for prefix, codes in FAMILIES.items() for code in codes}
     assert not sorted(families - set(catalogues["vi"]))
     for prefix, codes in FAMILIES.items():  # nothing stale under a family's prefix either
@@ -239,8 +245,9 @@ def test_every_key_the_code_names_exists(catalogues):
 
 
 def test_every_dynamic_lookup_is_a_declared_family():
-    assert _dynamic_prefixes() <= set(FAMILIES), sorted(_dynamic_prefixes() - set(FAMILIES))
-    assert {"granularity_", "export.", "sites.flag_", "source_kind_", "auth.role_"} <= _dynamic_prefixes()
+    prefixes = _dynamic_prefixes()
+    assert prefixes <= set(FAMILIES), sorted(prefixes - set(FAMILIES))
+    assert {"granularity_", "export.", "sites.flag_", "source_kind_", "auth.role_"} <= prefixes
 
 
 def test_the_core_and_the_etl_always_name_the_language():
