@@ -2,6 +2,7 @@
 same process on the same rows; prints tables and writes bench/results/latest.json.
 
 python -m bench [--rows 1000000] [--sizes 100000,1000000,10000000] [--workdir DIR] [--pg-url URL | --no-pg]
+python -m bench --quick --sizes 11880 --no-pg      every section and target once, fast: a smoke run, not figures
 python -m bench --report bench/results/latest.json      print the tables of an earlier run again
 python -m bench hostile [--size-mb 49] [--only csv,xlsx]  the budget per file on hostile files (bench/hostile.py)
 
@@ -65,12 +66,18 @@ def postgres(url: str | None, enabled: bool) -> Iterator[tuple[str | None, str]]
 
 
 def measure_size(
-    rows_wanted: int, workdir: Path, pg_url: str | None, pg_note: str, backends: set[str], sessions: dict[str, Any]
+    rows_wanted: int,
+    workdir: Path,
+    pg_url: str | None,
+    pg_note: str,
+    backends: set[str],
+    sessions: dict[str, Any],
+    quick: bool = False,
 ) -> dict[str, Any]:
     unit_count = units_for(rows_wanted)
     result: dict[str, Any] = {"units": unit_count}
     if "sqlite" in backends:
-        result |= measure_sqlite(unit_count, workdir, pg_url, pg_note)
+        result |= measure_sqlite(unit_count, workdir, pg_url, pg_note, quick)
     if "postgresql" in backends:
         result["postgresql"] = measure_postgresql(unit_count, pg_url, sessions) if pg_url else {"skipped": pg_note}
         result.setdefault("rows", result["postgresql"].get("load", {}).get("rows", 0))
@@ -102,13 +109,20 @@ def measure_postgresql(unit_count: int, server_url: str, sessions: dict[str, Any
         pg_bench.drop_database(server_url, name)
 
 
-def measure_sqlite(unit_count: int, workdir: Path, pg_url: str | None, pg_note: str) -> dict[str, Any]:
+def measure_sqlite(
+    unit_count: int, workdir: Path, pg_url: str | None, pg_note: str, quick: bool = False
+) -> dict[str, Any]:
+    """`quick`: every figure measured once (one repetition, the pages rendered in one process)."""
+
+    def repeats(rows: int, small: int, middle: int, large: int = 1) -> int:
+        return 1 if quick else repeats_for(rows, small, middle, large)
+
     generate = Timing()
     rows = generate.add(lambda: synthetic_rows(unit_count))
     print(f"\n— {len(rows):,} rows, {unit_count} units (generated in {generate.best:.1f}s) —", flush=True)
     result: dict[str, Any] = {"rows": len(rows), "units": unit_count, "generate_seconds": generate.best}
 
-    load, db = load_bench.run_sqlite(rows, unit_count, workdir, repeats_for(len(rows), 3, 3))  # noisy: best of 3
+    load, db = load_bench.run_sqlite(rows, unit_count, workdir, repeats(len(rows), 3, 3))  # noisy: best of 3
     result["load"] = load
     print(
         f"  load: ours {load['load_seconds']:.1f}s, raw {load['raw_executemany_seconds']:.1f}s, "
@@ -116,7 +130,7 @@ def measure_sqlite(unit_count: int, workdir: Path, pg_url: str | None, pg_note: 
         flush=True,
     )
     if pg_url:
-        result["load_postgresql"] = load_bench.run_postgres(rows, unit_count, pg_url, repeats_for(len(rows), 2, 2))
+        result["load_postgresql"] = load_bench.run_postgres(rows, unit_count, pg_url, repeats(len(rows), 2, 2))
         print(f"  PostgreSQL load: ours {result['load_postgresql']['load_seconds']:.1f}s", flush=True)
     else:
         result["load_postgresql"] = {"skipped": pg_note}
@@ -129,7 +143,7 @@ def measure_sqlite(unit_count: int, workdir: Path, pg_url: str | None, pg_note: 
     gc.collect()
 
     url = load_bench.sqlite_url(db)
-    rendered, memory = render_bench.run(url)
+    rendered, memory = render_bench.run(url, quick=quick)
     result["render"] = {
         page: {k: v for k, v in r.items() if k != "calls"} | {"calls": len(r["calls"])} for page, r in rendered.items()
     }
@@ -138,9 +152,9 @@ def measure_sqlite(unit_count: int, workdir: Path, pg_url: str | None, pg_note: 
 
     page_calls = {page: r["calls"] for page, r in rendered.items()}
     result["queries"], result["draft_year"] = query_bench.run(
-        engine, db, page_calls, repeats_for(result["rows"], 15, 15, 9), LAST_MONTH.year
+        engine, db, page_calls, repeats(result["rows"], 15, 15, 9), LAST_MONTH.year
     )
-    result["export"] = export_bench.run(engine, unit_count, repeats_for(result["rows"], 3, 2))
+    result["export"] = export_bench.run(engine, unit_count, repeats(result["rows"], 3, 2))
     engine.dispose()
     return result
 
@@ -182,6 +196,9 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=40, help="with --sessions: measured interactions per session")
     parser.add_argument("--ramp", type=float, default=30.0, help="with --sessions: seconds over which sessions arrive")
     parser.add_argument("--think", default="3,10", help="with --sessions: think time range in seconds, lo,hi")
+    parser.add_argument(
+        "--quick", action="store_true", help="every figure once, pages in one process: a smoke run, not figures"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
     parser.add_argument(
         "--report",
@@ -224,7 +241,7 @@ def main() -> None:
             for size in sizes:
                 size_dir = workdir / str(size)
                 size_dir.mkdir(exist_ok=True)
-                results[str(size)] = measure_size(size, size_dir, pg_url, pg_note, backends, sessions)
+                results[str(size)] = measure_size(size, size_dir, pg_url, pg_note, backends, sessions, args.quick)
                 shutil.rmtree(size_dir, ignore_errors=True)
     finally:
         if args.workdir is None:
@@ -238,6 +255,7 @@ def main() -> None:
         "load_average_before": load_before,
         "load_average_after": os.getloadavg(),
         "seconds": round(time.time() - started, 1),
+        "quick": args.quick,
         "sizes": sizes,
         "results": results,
         "growth": table,

@@ -2,6 +2,8 @@
 
 python -m bench.apptest_worker URL OUT.pickle page pages/trends.py   one page: its core calls, cold and warm run
 python -m bench.apptest_worker URL OUT.pickle all pages/a.py ...     every page once: peak memory
+python -m bench.apptest_worker URL OUT.pickle quick pages/a.py ...   each page as `page` does, one cold and one
+                                                                     warm run, all in this one process (--quick)
 
 A page's figures: a first session renders the default page (so the process has imported what a running
 server has), then Streamlit's caches are emptied and a new session opens the page through the router
@@ -134,11 +136,14 @@ def _session(page: str | None) -> Any:
     return app
 
 
-def render_page(page: str, cold_runs: int = 2, warm_runs: int = 3) -> dict[str, Any]:
+def render_page(page: str, cold_runs: int = 2, warm_runs: int = 3, recorder: Recorder | None = None) -> dict[str, Any]:
     """Cold: the best of `cold_runs` new sessions on emptied caches (the first one's calls are recorded).
-    Warm: the best of `warm_runs` reruns of the last session."""
-    recorder = Recorder()
-    recorder.install()
+    Warm: the best of `warm_runs` reruns of the last session. `recorder`: one already installed (several
+    pages in one process)."""
+    if recorder is None:
+        recorder = Recorder()
+        recorder.install()
+    recorder.calls = []
     first = _timed_run(_session(None))
     colds, errors = [], []
     for attempt in range(cold_runs):
@@ -191,7 +196,15 @@ def main() -> None:
     logging.disable(logging.WARNING)  # AppTest's "missing ScriptRunContext" chatter
     sys.path.insert(0, str(PROJECT_ROOT))
     _like_a_server()
-    result = render_page(pages[0]) if mode == "page" else render_all(pages)
+    result: Any
+    if mode == "page":
+        result = render_page(pages[0])
+    elif mode == "quick":
+        recorder = Recorder()
+        recorder.install()
+        result = {page: render_page(page, cold_runs=1, warm_runs=1, recorder=recorder) for page in pages}
+    else:
+        result = render_all(pages)
     Path(out).write_bytes(pickle.dumps(result))
 
 

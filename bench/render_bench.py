@@ -46,8 +46,16 @@ def page_path(page: str) -> str:
     return f"pages/{page}.py"
 
 
-def run(url: str, pages: tuple[str, ...] = PAGES) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
-    """Per page: cold and warm seconds and the recorded calls; and the peak memory of rendering all pages."""
-    rendered = {page: _worker(url, "page", [page_path(page)]) for page in pages}
+def run(
+    url: str, pages: tuple[str, ...] = PAGES, quick: bool = False
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Per page: cold and warm seconds and the recorded calls; and the peak memory of rendering all pages.
+    `quick`: every page in one process, one cold and one warm run each (a smoke run: the figures exist,
+    the cold ones after the first page are warmer than a fresh process's)."""
+    if quick:
+        by_path = _worker(url, "quick", [page_path(page) for page in pages])
+        rendered = {page: by_path[page_path(page)] for page in pages}
+    else:
+        rendered = {page: _worker(url, "page", [page_path(page)]) for page in pages}
     memory = _worker(url, "all", [page_path(page) for page in pages])
     return rendered, memory

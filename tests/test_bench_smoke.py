@@ -37,7 +37,7 @@ def _bench(*argv: str) -> None:
 def tiny_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("bench")
     output = folder / "latest.json"
-    _bench("--sizes", str(TINY), "--no-pg", "--workdir", str(folder / "work"), "--output", str(output))
+    _bench("--quick", "--sizes", str(TINY), "--no-pg", "--workdir", str(folder / "work"), "--output", str(output))
     return output
 
 
@@ -51,7 +51,7 @@ def _positive(value: object) -> bool:
 
 
 def test_report_has_every_size_section_and_target(tiny_run: dict) -> None:
-    assert tiny_run["sizes"] == [TINY]
+    assert tiny_run["sizes"] == [TINY] and tiny_run["quick"] is True
     result = tiny_run["results"][str(TINY)]
     assert result["rows"] == TINY and result["units"] == 1
     for section in (
