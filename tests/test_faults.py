@@ -101,7 +101,7 @@ def sqlite_files(folder: Path) -> set[str]:
 
 
 def test_import_on_a_full_disk_says_so_and_changes_nothing(empty_db_template: Path, tmp_path: Path):
-    source = big_csv(tmp_path / "lon.csv")
+    source = big_csv(tmp_path / "lon.csv", sites=600)  # 7,200 rows: over a megabyte in the database
     with mounted(tmp_path / "disk", "size=16m") as disk:
         database = disk / "commstats.db"
         shutil.copy(empty_db_template, database)
