@@ -166,7 +166,9 @@ def parse_day(value: object) -> tuple[dt.date | None, str | None]:
 
 
 def _header(cells: Sequence[object]) -> list[str] | None:
-    names = [HEADER_ALIASES.get(_key(c), "") for c in cells]
+    # Each distinct text cell normalised once: a hostile row of a million equal cells costs one.
+    texts = {c: HEADER_ALIASES.get(_key(c), "") for c in {c for c in cells if type(c) is str}}
+    names = [texts[c] if type(c) is str else HEADER_ALIASES.get(_key(c), "") for c in cells]
     return names if all(r in names for r in REQUIRED) else None
 
 

@@ -10,8 +10,14 @@ from etl.sources.base import Batch, Source
 from etl.sources.read import Document
 
 
+def _name(cell: object) -> str:
+    return HEADER_ALIASES.get(nfc(str(cell if cell is not None else "")).strip().lower(), "")
+
+
 def _names(cells: list[object]) -> set[str]:
-    return {HEADER_ALIASES.get(nfc(str(c if c is not None else "")).strip().lower(), "") for c in cells}
+    # Each distinct text cell normalised once: a hostile row of a million equal cells costs one.
+    texts = {c for c in cells if type(c) is str}
+    return {_name(c) for c in texts} | {_name(c) for c in cells if type(c) is not str}
 
 
 class LongFile(Source):
