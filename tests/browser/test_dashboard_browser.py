@@ -19,7 +19,7 @@ from commstats.db import make_engine
 from commstats.export import header
 from commstats.numbers import format_count, grid_count_format
 from commstats.periods import add_months
-from tests.browser.conftest import Dashboard
+from tests.browser.conftest import Dashboard, settle
 
 pytestmark = pytest.mark.browser
 
@@ -33,13 +33,6 @@ PAGES = [
     ("quality", "Chất lượng dữ liệu", "Data quality", "Nhật ký nhập số liệu"),
 ]
 DOCS_SCREENSHOTS = {"": "overview.png", "trends": "trends.png"}
-
-
-def settle(page: Page) -> None:
-    """Wait until the script run triggered last has finished and the page is drawn."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
-    page.wait_for_timeout(400)  # let plotly finish laying out
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
 
 
 def open_page(page: Page, dashboard: Dashboard, path: str, title: str) -> None:
