@@ -123,6 +123,35 @@ def settle(page: Page, after: int | None = None) -> None:
     expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=SETTLE_MS)
 
 
+# Only what is shown counts: a chart in a tab not chosen or a closed expander is not drawn.
+DRAWN_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+  .filter(chart => chart.getClientRects().length > 0).every(chart => chart.querySelector('.main-svg'))"""
+# Resolves once the charts' drawing (their svg text and boxes) stayed the same over three animation frames:
+# plotly may draw again after its first pass (room for the labels), so a first frame with an svg is not enough.
+STILL_JS = """() => new Promise(done => {
+  const look = () => [...document.querySelectorAll('.js-plotly-plot, [data-testid="stDataFrame"]')].map(el => {
+    const r = el.getBoundingClientRect();
+    return [r.left, r.top, r.width, r.height, el.querySelectorAll('text').length, el.textContent.length].join();
+  }).join('|');
+  let last = look(), same = 0;
+  const frame = () => {
+    const now = look();
+    same = now === last ? same + 1 : 0;
+    last = now;
+    if (same >= 3) done(true); else requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+})"""
+
+
+def drawn(page: Page) -> None:
+    """`settle`, then wait until what draws itself after the run has drawn: every plotly chart shown has its
+    svg, and the charts and tables have stopped changing from one frame to the next."""
+    settle(page)
+    page.wait_for_function(DRAWN_JS, timeout=SETTLE_MS)
+    page.evaluate(STILL_JS)
+
+
 def wait_until(page: Page, condition: Callable[[], bool], what: Callable[[], str]) -> None:
     """Wait for `condition` (checked every few ms while Playwright delivers the page's events), failing with
     `what` was awaited after SETTLE_MS."""
