@@ -13,8 +13,8 @@ from playwright.sync_api import Page, expect
 from commstats import auth
 from commstats.cycle import rounds
 from commstats.db import make_engine
-from tests.browser.conftest import Dashboard, serve
-from tests.browser.test_security_browser import nav, settle
+from tests.browser.conftest import Dashboard, serve, settle
+from tests.browser.test_security_browser import nav
 from tests.conftest import sqlite_url
 from tests.cyclehelp import SECTIONS, UNIT, principal
 

@@ -19,7 +19,7 @@ from commstats.db import make_engine
 from commstats.export import header
 from commstats.numbers import format_count, grid_count_format
 from commstats.periods import add_months
-from tests.browser.conftest import Dashboard
+from tests.browser.conftest import Dashboard, drawn, settle
 
 pytestmark = pytest.mark.browser
 
@@ -35,13 +35,6 @@ PAGES = [
 DOCS_SCREENSHOTS = {"": "overview.png", "trends": "trends.png"}
 
 
-def settle(page: Page) -> None:
-    """Wait until the script run triggered last has finished and the page is drawn."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
-    page.wait_for_timeout(400)  # let plotly finish laying out
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
-
-
 def open_page(page: Page, dashboard: Dashboard, path: str, title: str) -> None:
     page.goto(f"{dashboard.url}/{path}")
     expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
@@ -52,7 +45,7 @@ def full_screenshot(page: Page, target) -> None:  # type: ignore[no-untyped-def]
     """The whole page: Streamlit scrolls inside its main block, so grow the viewport to its height."""
     height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     page.set_viewport_size({"width": 1440, "height": min(max(900, int(height)), 6000)})
-    page.wait_for_timeout(1200)
+    drawn(page)  # laid out again at that height
     page.screenshot(path=str(target))
     page.set_viewport_size({"width": 1440, "height": 1000})
 
@@ -71,7 +64,7 @@ def test_every_page_renders_in_vietnamese(
     assert page.locator('[data-testid="stException"]').count() == 0
     if path in ("trends", "sites", "licences"):
         expect(page.locator(".js-plotly-plot").first).to_be_visible()
-    page.wait_for_timeout(1500)  # sparklines and plotly draw after the script run
+    drawn(page)  # sparklines and plotly draw after the script run
     name = DOCS_SCREENSHOTS.get(path, f"{path}.png")
     target = screenshots / name
     full_screenshot(page, target)

@@ -13,8 +13,8 @@ from playwright.sync_api import Page, expect
 
 from commstats.db import make_engine
 from etl.pipeline import import_content
-from tests.browser.conftest import serve
-from tests.browser.test_dashboard_browser import full_screenshot, open_page, settle
+from tests.browser.conftest import serve, settle
+from tests.browser.test_dashboard_browser import full_screenshot, open_page
 from tests.conftest import sqlite_url
 from tests.importfiles import csv_text
 from tests.test_grain_pages import ROWS as QUARTERLY_ROWS

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from commstats import auth, queries
 from commstats.db import make_engine, writer
 from commstats.models import Member, Metric, Observation, Section, Unit
-from tests.browser.conftest import Dashboard, serve
+from tests.browser.conftest import Dashboard, drawn, serve
 from tests.conftest import sqlite_url
 
 TRAP = "127.0.0.1:1"  # nothing listens there: any request to it is the bug, whether it fails or not
@@ -90,12 +90,6 @@ def watched(page: Page) -> Iterator[tuple[Page, list[str]]]:
     assert not dialogs, f"a stored name ran a script: {dialogs}"
 
 
-def settle(page: Page) -> None:
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
-    page.wait_for_timeout(1500)  # plotly draws after the script run
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
-
-
 def no_markup(page: Page) -> None:
     """Nothing a name could have become: no image, no javascript: link, no element with a handler."""
     assert page.locator(f'img[src*="{TRAP}"], img[src="x"], a[href^="javascript:"], [onerror]').count() == 0
@@ -106,7 +100,7 @@ def test_hostile_names_are_shown_literally_and_fetch_nothing(watched, named: Das
     page, requests = watched
     page.goto(f"{named.url}/{path}")
     expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
-    settle(page)
+    drawn(page)  # the charts and tables too: names are in their labels and cells
     assert requests, "the recorder saw the page's own requests"
     # The unit's name with its Markdown image is in the caption under every title, character for character.
     expect(page.get_by_text(UNIT_NAME, exact=False).first).to_be_visible()
@@ -117,7 +111,7 @@ def test_site_names_in_captions_and_charts_are_literal(watched, named: Dashboard
     page, _requests = watched
     page.goto(f"{named.url}/sites")
     expect(page.get_by_role("heading", level=1, name="Trang tin thành phần")).to_be_visible()
-    settle(page)
+    drawn(page)  # the charts and tables too: names are in their labels and cells
     # Every hostile name is a label of the ranking or heatmap (plotly SVG text), shown as typed.
     for hostile in HOSTILE:
         expect(page.get_by_text(f"{hostile} #{HOSTILE.index(hostile)}", exact=True).first).to_be_visible()
@@ -132,13 +126,13 @@ def test_section_metric_and_predecessor_names_are_literal(watched, named: Dashbo
     page, _requests = watched
     page.goto(named.url)
     expect(page.get_by_role("heading", level=1, name="Tổng quan")).to_be_visible()
-    settle(page)
+    drawn(page)  # the charts and tables too: names are in their labels and cells
     expect(page.get_by_role("heading", name=SECTION_NAME)).to_be_visible()  # st.subheader, Markdown
     expect(page.get_by_text(METRIC_NAME, exact=False).first).to_be_visible()  # st.metric label, Markdown
     expect(page.get_by_text(PREDECESSOR_NAME, exact=False).first).to_be_visible()  # merger caption
     no_markup(page)
     page.goto(f"{named.url}/draft")
     expect(page.get_by_role("heading", level=1, name="Soạn báo cáo")).to_be_visible()
-    settle(page)
+    drawn(page)  # the charts and tables too: names are in their labels and cells
     expect(page.get_by_text(IMAGE, exact=False).first).to_be_visible()  # the draft's heading names the unit
     no_markup(page)

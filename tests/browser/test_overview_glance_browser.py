@@ -20,8 +20,7 @@ from commstats import auth, queries
 from commstats.db import make_engine
 from commstats.numbers import format_count, format_percent
 from etl.pipeline import import_content
-from tests.browser.conftest import Dashboard, demo_copy, serve
-from tests.browser.test_dashboard_browser import settle
+from tests.browser.conftest import Dashboard, demo_copy, serve, settle
 from tests.browser.test_staff_pages_browser import PASSWORD, sign_in, signed_in
 from tests.conftest import sqlite_url
 from tests.importfiles import csv_text

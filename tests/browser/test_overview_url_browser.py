@@ -12,8 +12,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Dashboard, demo_copy, serve
-from tests.browser.test_pages_open_directly_browser import settle
+from tests.browser.conftest import Dashboard, demo_copy, script_runs, serve, settle
 from tests.conftest import sqlite_url
 
 pytestmark = pytest.mark.browser
@@ -30,11 +29,11 @@ def fresh(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 def no_page_not_found(page: Page) -> None:
-    """Streamlit's "Page not found" dialog never shows (watched for 3 s: it comes with the run's messages)."""
-    for _ in range(12):
-        assert page.get_by_text("Page not found", exact=False).count() == 0, page.url
-        assert page.locator('[role="dialog"]').count() == 0, page.url
-        page.wait_for_timeout(250)
+    """Streamlit's "Page not found" dialog never shows: the server never sent its message to this tab (it
+    comes with a run's messages, so all of them are in once `settle` is over) and no dialog is drawn."""
+    assert script_runs(page).pages_not_found == [], page.url
+    assert page.get_by_text("Page not found", exact=False).count() == 0, page.url
+    assert page.locator('[role="dialog"]').count() == 0, page.url
 
 
 def query(page: Page) -> dict[str, list[str]]:

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from commstats.charts import PHONE_MONTHS
 from commstats.i18n import t
-from tests.browser.conftest import Dashboard
+from tests.browser.conftest import Dashboard, drawn, settle, track
 
 PHONE_UA = (
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 "
@@ -44,15 +44,9 @@ def phone(browser: Browser) -> Iterator[Page]:
         viewport={"width": WIDTH, "height": 844}, user_agent=PHONE_UA, is_mobile=True, has_touch=True, locale="vi-VN"
     )
     context.set_default_timeout(60_000)
-    tab = context.new_page()
+    tab = track(context.new_page())
     yield tab
     context.close()
-
-
-def _settle(page: Page) -> None:
-    for _ in range(2):
-        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
-        page.wait_for_timeout(500)
 
 
 def _apart(boxes: list[dict[str, Any]], low: str, high: str) -> None:
@@ -64,13 +58,13 @@ def _apart(boxes: list[dict[str, Any]], low: str, high: str) -> None:
 def test_sites_heatmap_and_tables_fit_a_phone(phone: Page, dashboard: Dashboard, screenshots: Path) -> None:
     phone.goto(f"{dashboard.url}/sites")
     expect(phone.get_by_role("heading", level=1, name=t("nav_sites", "vi"), exact=True)).to_be_visible()
-    _settle(phone)
+    settle(phone)
     assert phone.locator('[data-testid="stException"]').count() == 0
     toggle = phone.get_by_role("switch", name=t("phone_view", "vi"))
     expect(toggle).to_be_checked()  # the phone's User-Agent turned the phone view on
     expect(phone.get_by_text(t("sites_heatmap_phone", "vi", months=PHONE_MONTHS))).to_be_visible()
     phone.locator(".js-plotly-plot").nth(1).scroll_into_view_if_needed()
-    phone.wait_for_timeout(1500)  # plotly draws after the script run
+    drawn(phone)  # plotly draws after the script run
     ticks = phone.evaluate(TICKS_JS)
     assert ticks is not None, "no heatmap on the page"
     assert len(ticks["x"]) == ticks["columns"] == PHONE_MONTHS  # every month shown is labelled
@@ -89,12 +83,13 @@ def test_sites_heatmap_and_tables_fit_a_phone(phone: Page, dashboard: Dashboard,
     phone.get_by_text(t("sites_heatmap_phone", "vi", months=PHONE_MONTHS)).evaluate(
         "el => el.scrollIntoView({block: 'start'})"
     )
-    phone.wait_for_timeout(500)
+    drawn(phone)  # scrolled and painted
     phone.screenshot(path=str(screenshots / "sites-phone-heatmap.png"))  # what the phone shows there
     phone.locator('[data-testid="stDataFrame"]').first.screenshot(path=str(screenshots / "sites-phone-table.png"))
 
     toggle.click(force=True)  # the whole range again, as on a wide screen
-    _settle(phone)
-    phone.wait_for_timeout(1500)
+    drawn(phone)
+    # plotly takes the new figure after the run: wait for the heatmap to hold more months than the phone's
+    phone.wait_for_function(f"() => ({{ columns: 0, ...({TICKS_JS})() }}).columns > {PHONE_MONTHS}", timeout=60_000)
     wide = phone.evaluate(TICKS_JS)
     assert wide is not None and wide["columns"] > PHONE_MONTHS

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from commstats.db import make_engine
 from commstats.i18n import t
 from etl.demo_provinces import load_demo_provinces
-from tests.browser.conftest import Dashboard, demo_copy, serve
+from tests.browser.conftest import Dashboard, demo_copy, drawn, serve, settle
 from tests.conftest import sqlite_url
 
 
@@ -28,12 +28,6 @@ def provinces_server(demo_db_template: Path, tmp_path_factory: pytest.TempPathFa
         yield running
 
 
-def _settle(page: Page) -> None:
-    for _ in range(2):
-        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
-        page.wait_for_timeout(500)
-
-
 def _no_exception(page: Page) -> None:
     boxes = page.locator('[data-testid="stException"]')
     assert boxes.count() == 0, boxes.all_inner_texts()
@@ -43,17 +37,17 @@ def _no_exception(page: Page) -> None:
 def test_provinces_page_opens_directly_and_ranks(page: Page, provinces_server: Dashboard, screenshots: Path) -> None:
     page.goto(f"{provinces_server.url}/provinces")  # the server's very first request
     expect(page.get_by_role("heading", level=1, name=t("nav_provinces", "vi"), exact=True)).to_be_visible()
-    _settle(page)
+    settle(page)
     _no_exception(page)
     chart = page.locator(".js-plotly-plot")
     expect(chart).to_have_count(1)
     expect(chart.get_by_text("1. ", exact=False).first).to_be_visible()  # the bars are labelled with their rank
-    page.wait_for_timeout(1500)  # plotly draws after the script run
+    drawn(page)  # before the screenshot
     expect(page.locator('[data-testid="stDataFrame"]')).to_have_count(1)
     expect(page.get_by_text(t("provinces.note_34", "vi", date="01/07/2025"))).to_be_visible()
     page.screenshot(path=str(screenshots / "provinces.png"), full_page=True)
 
     page.get_by_text(t("provinces.map_63", "vi"), exact=True).click()  # the latest month is after the merger
-    _settle(page)
+    settle(page)
     _no_exception(page)
     expect(page.get_by_text("Bản đồ 63 tỉnh không có số liệu", exact=False)).to_be_visible()

@@ -18,7 +18,7 @@ from commstats import auth, queries
 from commstats.db import make_engine, writer
 from commstats.models import Member
 from etl.pipeline import import_content
-from tests.browser.conftest import Dashboard, serve
+from tests.browser.conftest import Dashboard, drawn, serve, settle
 from tests.conftest import sqlite_url
 
 PASSWORD = "mat-khau-trinh-duyet-2019"
@@ -73,12 +73,6 @@ def no_dialogs(page: Page) -> Iterator[list[str]]:
     assert not opened, f"a script ran and opened a dialog: {opened}"
 
 
-def settle(page: Page) -> None:
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
-    page.wait_for_timeout(500)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
-
-
 def nav(page: Page):  # type: ignore[no-untyped-def]
     return page.locator('[data-testid="stSidebarNav"]')
 
@@ -109,8 +103,7 @@ def test_sign_in_in_the_browser(page: Page, secured: Dashboard, no_dialogs) -> N
 def test_hostile_site_name_is_shown_as_text_and_runs_nothing(page: Page, secured: Dashboard, no_dialogs) -> None:
     page.goto(f"{secured.url}/sites")
     expect(page.get_by_role("heading", level=1, name="Trang tin thành phần")).to_be_visible()
-    settle(page)
-    page.wait_for_timeout(1500)  # charts draw after the script run
+    drawn(page)  # the charts too: the names are their labels
     # The name is on the page as text (chart labels), not as an element.
     shown = page.get_by_text(XSS_NAME, exact=True)
     expect(shown.first).to_be_visible()
@@ -119,8 +112,8 @@ def test_hostile_site_name_is_shown_as_text_and_runs_nothing(page: Page, secured
     settle(page)
     page.goto(f"{secured.url}/explore")
     expect(page.get_by_role("heading", level=1, name="Dữ liệu & xuất")).to_be_visible()
-    settle(page)
-    page.wait_for_timeout(1500)
+    drawn(page)
+    expect(page.locator('[data-testid="stDataFrame"] table').first).to_be_attached()  # the cells' text is drawn
     # The dataframe is drawn on a canvas: search its cells through the grid's accessible text as well.
     body = page.content()
     assert "onerror=alert(1)" not in body.replace("&lt;img src=x onerror=alert(1)&gt;", "")

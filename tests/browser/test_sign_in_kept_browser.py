@@ -13,13 +13,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Cookie, Page, expect
 
 from commstats import auth, queries
 from commstats.db import make_engine
 from etl.pipeline import import_content
-from tests.browser.conftest import Dashboard, demo_copy, serve
-from tests.browser.test_dashboard_browser import settle
+from tests.browser.conftest import Dashboard, demo_copy, serve, settle, track, wait_until
 from tests.conftest import sqlite_url
 
 pytestmark = pytest.mark.browser
@@ -60,10 +59,19 @@ def sign_in(page: Page, secured: Dashboard, username: str) -> None:
     expect(page.get_by_text(f"Đã đăng nhập: {username.title()}", exact=False).first).to_be_visible()
 
 
+def session_cookies(page: Page, present: bool = True) -> list[Cookie]:
+    """The session cookie once it is written (by the run after the sign-in) or, `present=False`, cleared."""
+
+    def cookies() -> list[Cookie]:
+        return [c for c in page.context.cookies() if c["name"] == "commstats_session"]
+
+    wait_until(page, lambda: bool(cookies()) == present, lambda: f"the session cookie {present=}: {cookies()}")
+    return cookies()
+
+
 def test_a_password_sign_in_survives_a_reload_until_signed_out(page: Page, secured: Dashboard) -> None:
     sign_in(page, secured, "analyst")
-    page.wait_for_timeout(500)  # the cookie is written by the run after the sign-in
-    [cookie] = [c for c in page.context.cookies() if c["name"] == "commstats_session"]
+    [cookie] = session_cookies(page)
     assert cookie["sameSite"] == "Strict" and cookie["value"].startswith("analyst.")
     page.goto(f"{secured.url}/explore")
     expect(page.get_by_role("heading", level=1, name="Dữ liệu & xuất")).to_be_visible()
@@ -74,8 +82,7 @@ def test_a_password_sign_in_survives_a_reload_until_signed_out(page: Page, secur
     settle(page)
     page.get_by_role("button", name=re.compile("Đăng xuất")).click()
     settle(page)
-    page.wait_for_timeout(500)
-    assert not [c for c in page.context.cookies() if c["name"] == "commstats_session"]
+    assert not session_cookies(page, present=False)
     page.reload()
     settle(page)
     assert page.get_by_text("Đã đăng nhập", exact=False).count() == 0
@@ -83,8 +90,7 @@ def test_a_password_sign_in_survives_a_reload_until_signed_out(page: Page, secur
 
 def test_a_forged_or_altered_cookie_signs_nobody_in(page: Page, secured: Dashboard) -> None:
     sign_in(page, secured, "viewer")
-    page.wait_for_timeout(500)
-    [cookie] = [c for c in page.context.cookies() if c["name"] == "commstats_session"]
+    [cookie] = session_cookies(page)
     page.context.clear_cookies()
     forged = {**cookie, "value": cookie["value"].replace("viewer.", "analyst.", 1)}
     page.context.add_cookies([forged])  # type: ignore[list-item]
@@ -97,12 +103,11 @@ def test_signing_out_ends_a_copy_of_the_cookie_in_another_browser(
     page: Page, browser: Browser, secured: Dashboard
 ) -> None:
     sign_in(page, secured, "analyst")
-    page.wait_for_timeout(500)
-    [cookie] = [c for c in page.context.cookies() if c["name"] == "commstats_session"]
+    [cookie] = session_cookies(page)
     other = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="vi-VN")
     try:
         other.add_cookies([cookie])  # type: ignore[list-item]
-        copy = other.new_page()
+        copy = track(other.new_page())
         copy.goto(f"{secured.url}/explore")
         expect(copy.get_by_role("heading", level=1, name="Dữ liệu & xuất")).to_be_visible()
         settle(copy)
@@ -125,8 +130,7 @@ def test_an_analyst_downloads_every_table_of_the_analysis_pages(page: Page, secu
     for title, path in ANALYSIS_PAGES:
         page.goto(f"{secured.url}/{path}")
         expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
-        settle(page)
-        page.wait_for_timeout(1000)  # a table in an expander is drawn too
+        settle(page)  # a table in an expander is drawn too: settle waits for every table's code to load
         tables = page.locator('[data-testid="stDataFrame"]').count()
         assert tables >= 1, path
         assert page.get_by_role("button", name="Tải CSV", exact=True).count() == tables, path

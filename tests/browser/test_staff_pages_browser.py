@@ -24,8 +24,7 @@ from commstats import audit, auth, queries
 from commstats.db import make_engine
 from commstats.numbers import format_count, format_time
 from etl.pipeline import import_content
-from tests.browser.conftest import Dashboard, demo_copy, serve
-from tests.browser.test_dashboard_browser import settle
+from tests.browser.conftest import Dashboard, demo_copy, script_runs, serve, settle
 from tests.conftest import sqlite_url
 from tests.importfiles import csv_text
 
@@ -96,10 +95,11 @@ def grid(table: Locator) -> list[list[str]]:
 
 def upload(page: Page, name: str, content: bytes, mime: str = "text/csv") -> None:
     expect(page.locator('[data-testid="stFileUploaderDropzone"]')).to_be_visible()
+    before = script_runs(page).mark()
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
         {"name": name, "mimeType": mime, "buffer": content}
     )
-    settle(page)
+    settle(page, after=before)  # the rerun is asked for once the file is uploaded
 
 
 # --- Item 8: no command lines for office staff ---

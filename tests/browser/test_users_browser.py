@@ -12,8 +12,7 @@ from playwright.sync_api import Page, expect
 
 from commstats import auth
 from commstats.db import make_engine
-from tests.browser.conftest import Dashboard, demo_copy, serve
-from tests.browser.test_dashboard_browser import settle
+from tests.browser.conftest import Dashboard, demo_copy, serve, settle
 from tests.browser.test_sign_in_kept_browser import PASSWORD, sign_in
 from tests.conftest import sqlite_url
 
