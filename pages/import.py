@@ -48,6 +48,7 @@ with st.expander(t("import.workbook"), icon=":material/download:"):
         functools.partial(cache.template_workbook, url, year, unit, lang),
         file_name=f"bieu-mau-{year}-{unit}.xlsx",
         key="import_workbook_download",
+        on_click="ignore",  # no rerun: it would replace the file being fetched under a loaded server
         icon=":material/table:",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

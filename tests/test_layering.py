@@ -64,3 +64,20 @@ def test_the_check_sees_imports_inside_functions(tmp_path: Path) -> None:
         "commstats/lazy.py: etl.load",
         "commstats/lazy.py: streamlit",
     ]
+
+
+def test_every_download_button_asks_for_no_rerun() -> None:
+    """A download button's click reruns the page by default; with a file made on the click (a callable), that
+    rerun can replace the file being fetched, and on a loaded server the browser then gets nothing (it
+    happened to the import page's workbook). Every button says on_click="ignore"."""
+    missing = []
+    for folder in ("pages", "ui"):
+        for path in sorted((PROJECT_ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "download_button":
+                    options = {k.arg: k.value for k in node.keywords}
+                    on_click = options.get("on_click")
+                    if not (isinstance(on_click, ast.Constant) and on_click.value == "ignore"):
+                        missing.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}")
+    assert missing == []
+    assert len(list((PROJECT_ROOT / "pages").glob("*.py"))) > 5  # the walk found the pages
