@@ -43,6 +43,15 @@ if not BACKENDS or set(BACKENDS) - set(KNOWN_BACKENDS):
 PG_DEMO_TEMPLATE = "commstats_demo_template"
 PG_EMPTY_TEMPLATE = "commstats_empty_template"
 
+# The files whose tests take a minute or more run first: the suite's workers take whole files in order
+# (--dist loadfile), and one of these started last kept a worker busy for a minute after the other was done.
+LONGEST_FIRST = ("test_crash_safety.py", "test_pages_open_directly_browser.py", "test_bench_smoke.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: position for position, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONGEST_FIRST)))  # stable: the rest keep their order
+
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
