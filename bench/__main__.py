@@ -50,12 +50,12 @@ def postgres(url: str | None, enabled: bool) -> Iterator[tuple[str | None, str]]
         yield url, "" if url else "--no-pg"
         return
     try:
-        from tests.pgserver import PostgresUnavailable, remove_server, start_server
+        from tests.pgserver import BENCH_SETTINGS, PostgresUnavailable, remove_server, start_server
     except ImportError as error:  # psycopg missing
         yield None, str(error)
         return
     try:
-        server = start_server()
+        server = start_server(settings=BENCH_SETTINGS)
     except PostgresUnavailable as error:
         yield None, str(error)
         return

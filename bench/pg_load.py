@@ -110,9 +110,9 @@ def main() -> None:
     server = None
     url = args.url
     if url is None:
-        from tests.pgserver import remove_server, start_server
+        from tests.pgserver import BENCH_SETTINGS, remove_server, start_server
 
-        server = start_server()
+        server = start_server(settings=BENCH_SETTINGS)
         url = server.url(server.create_database())
         copy_url = server.url(server.create_database())
     else:

@@ -875,9 +875,9 @@ def run_on_fresh_server(rows: int, instance_counts: list[int], plan: Plan) -> di
     """A throwaway PostgreSQL server (tests/pgserver.py), `rows` bench rows loaded, then the run."""
     from bench import pg_bench
     from bench.data import units_for
-    from tests.pgserver import remove_server, start_server
+    from tests.pgserver import BENCH_SETTINGS, remove_server, start_server
 
-    server = start_server()
+    server = start_server(settings=BENCH_SETTINGS)
     try:
         unit_count = units_for(rows)
         url = pg_bench.create_database(server.url("postgres"), f"bench_sessions_{unit_count}")
