@@ -143,10 +143,9 @@ class Principal:
         units this person holds a role on (or sees publicly) are tried, not the whole list, which is asked
         of several times on every run."""
         ids = unit_ids if isinstance(unit_ids, (set, frozenset)) else set(unit_ids)
-        if None in self.roles:
-            return any(self.can(action, unit_id) for unit_id in ids)
-        held = {unit_id for unit_id in self.roles if unit_id is not None} | self.public_units
-        return any(self.can(action, unit_id) for unit_id in held & ids)
+        if None not in self.roles:  # no role on every unit: only the units held can answer yes
+            ids = ids & ({unit_id for unit_id in self.roles if unit_id is not None} | self.public_units)
+        return any(self.can(action, unit_id) for unit_id in ids)
 
 
 def enforcement_off() -> bool:

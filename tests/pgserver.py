@@ -36,10 +36,9 @@ SERVER_SETTINGS = {
     "max_connections": "200",
     "shared_buffers": "64MB",
 }
-# The benchmarks' servers hold up to 10M rows (about 2 GB with indexes): PostgreSQL's own advice for a
-# database server, a quarter of its memory as shared_buffers, on a 4 GB machine. With the test servers'
-# 64 MB, every page's reads went to the operating system's cache for most of their pages (a period's figures
-# of three units read ~3,500 buffers), which measured the server's configuration rather than the queries.
+# The benchmarks' servers hold up to 10M rows (about 2 GB with indexes) and are configured as a database
+# server of that size would be: PostgreSQL's advice of a quarter of its memory as shared_buffers, on a 4 GB
+# machine. The tests' 64 MB suits their throwaway databases of a few thousand rows.
 BENCH_SETTINGS = SERVER_SETTINGS | {"shared_buffers": "1GB", "effective_cache_size": "3GB"}
 
 
