@@ -139,13 +139,16 @@ class Principal:
         return [unit_id for unit_id in unit_ids if self.can(action, unit_id)]
 
     def can_somewhere(self, action: Action | str, unit_ids: Iterable[int]) -> bool:
-        """True when the action is allowed on at least one of the units (to show a page or a menu). Only the
-        units this person holds a role on (or sees publicly) are tried, not the whole list, which is asked
-        of several times on every run."""
+        """True when the action is allowed on at least one of the units (to show a page or a menu). Answered
+        from the roles held, not unit by unit: it is asked of every unit several times on every run."""
         ids = unit_ids if isinstance(unit_ids, (set, frozenset)) else set(unit_ids)
-        if None not in self.roles:  # no role on every unit: only the units held can answer yes
-            ids = ids & ({unit_id for unit_id in self.roles if unit_id is not None} | self.public_units)
-        return any(self.can(action, unit_id) for unit_id in ids)
+        if not ids:
+            return False
+        needed = RANK[MIN_ROLE[Action(action)]]
+        for unit_id, role in self.roles.items():
+            if role and RANK[role] >= needed and (unit_id is None or unit_id in ids):
+                return True
+        return RANK["viewer"] >= needed and not self.public_units.isdisjoint(ids)
 
 
 def enforcement_off() -> bool:

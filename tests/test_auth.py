@@ -50,7 +50,7 @@ def test_roles_are_per_unit_and_the_best_one_wins():
 
 
 def test_allowed_somewhere_agrees_with_asking_unit_by_unit():
-    """can_somewhere tries only the units a person holds a role on; it must answer as checking every unit."""
+    """can_somewhere answers from the roles held, not unit by unit; it must answer as checking every unit."""
     every_unit = list(range(1, 1001))
     people = [
         Principal("unit-editor", roles={700: "editor"}),
@@ -58,6 +58,7 @@ def test_allowed_somewhere_agrees_with_asking_unit_by_unit():
         Principal("global-admin", roles={None: "admin"}),
         Principal("outside", roles={5000: "admin"}),  # a role on a unit not in the list
         Principal(None, public_units=frozenset({3, 999})),
+        Principal(None, public_units=frozenset({5000})),  # public, but not among the units asked of
         Principal("nobody"),
     ]
     for person in people:

@@ -111,6 +111,8 @@ def sidebar() -> Selection:
         if not units:
             return Selection(url, lang(), (), (), False, None, None, None, None)
         by_code = {u.code: u for u in units}
+        # Names once: the multiselect formats every option on every run (~900 units at the national scale).
+        names = {u.code: u.name(lang()) for u in units}
         default = _default_units(units, url)
         if "units" not in st.session_state or not set(st.session_state["units"]) <= set(by_code):
             st.session_state["units"] = default
@@ -118,7 +120,7 @@ def sidebar() -> Selection:
             t("unit"),
             list(by_code),
             key="units",
-            format_func=lambda code: by_code[code].name(lang()),
+            format_func=names.__getitem__,
             placeholder=t("units_placeholder"),
         )
         codes = tuple(chosen or default)
