@@ -136,7 +136,16 @@ class Principal:
         return bool(ids) and all(self.can(action, unit_id) for unit_id in ids)
 
     def units_for(self, action: Action | str, unit_ids: Iterable[int]) -> list[int]:
-        return [unit_id for unit_id in unit_ids if self.can(action, unit_id)]
+        """The units of `unit_ids` the action is allowed on, in their order. From the roles held, not unit
+        by unit: the sidebar asks it of every unit (~900 nationally) on every run."""
+        needed = RANK[MIN_ROLE[Action(action)]]
+        everywhere = self.roles.get(None)
+        if everywhere and RANK[everywhere] >= needed:
+            return list(unit_ids)
+        allowed = {unit_id for unit_id, role in self.roles.items() if role and RANK[role] >= needed}
+        if RANK["viewer"] >= needed:
+            allowed |= self.public_units
+        return [unit_id for unit_id in unit_ids if unit_id in allowed]
 
     def can_somewhere(self, action: Action | str, unit_ids: Iterable[int]) -> bool:
         """True when the action is allowed on at least one of the units (to show a page or a menu). Answered

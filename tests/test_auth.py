@@ -50,7 +50,8 @@ def test_roles_are_per_unit_and_the_best_one_wins():
 
 
 def test_allowed_somewhere_agrees_with_asking_unit_by_unit():
-    """can_somewhere answers from the roles held, not unit by unit; it must answer as checking every unit."""
+    """can_somewhere and units_for answer from the roles held, not unit by unit; they must answer as checking
+    every unit."""
     every_unit = list(range(1, 1001))
     people = [
         Principal("unit-editor", roles={700: "editor"}),
@@ -67,6 +68,7 @@ def test_allowed_somewhere_agrees_with_asking_unit_by_unit():
             assert person.can_somewhere(action, every_unit) == expected, (person.username, action)
             assert person.can_somewhere(action, frozenset(every_unit)) == expected
             assert not person.can_somewhere(action, [])
+            assert person.units_for(action, every_unit) == [u for u in every_unit if person.can(action, u)]
     assert Principal("unit-editor", roles={700: "editor"}).can_somewhere(Action.IMPORT, every_unit)
     assert not Principal("global-viewer", roles={None: "viewer"}).can_somewhere(Action.IMPORT, every_unit)
 

@@ -112,7 +112,8 @@ def sidebar() -> Selection:
             return Selection(url, lang(), (), (), False, None, None, None, None)
         by_code = {u.code: u for u in units}
         # Names once: the multiselect formats every option on every run (~900 units at the national scale).
-        names = {u.code: u.name(lang()) for u in units}
+        language = lang()
+        names = {u.code: u.name(language) for u in units}
         default = _default_units(units, url)
         if "units" not in st.session_state or not set(st.session_state["units"]) <= set(by_code):
             st.session_state["units"] = default

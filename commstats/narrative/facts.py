@@ -181,27 +181,34 @@ def trace(engine: Engine, figures: FigureSet, used: dict[Key, set[str]]) -> pd.D
         first = add_months(min(months), -11)  # a year's level figure starts before its period's months
         sources = queries.figure_sources(engine, figures.unit_ids, codes, first, max(months))
         # Split once: a mask over every source row per fact was a tenth of the draft page's CPU at 10M rows.
-        by_metric = {str(code): rows for code, rows in sources.groupby("metric", sort=False, observed=True)}
-        for (metric, member), roles in used.items():
-            of_metric = by_metric.get(metric, sources.iloc[0:0])
-            pieces = figures.basis((metric, None)).pieces
-            for role in ROLES:
-                if role not in roles or role == "target":
-                    continue
+        by_metric = {str(code): group for code, group in sources.groupby("metric", sort=False, observed=True)}
+        parts: dict[tuple[str, str], dict[str | None, pd.DataFrame]] = {}  # (metric, role) -> member -> rows
+
+        def part_of(metric: str, role: str, member: str | None) -> pd.DataFrame:
+            """The rows a fact of `role` was read from: computed once per metric and role, then by member."""
+            if (metric, role) not in parts:
+                of_metric = by_metric.get(metric, sources.iloc[0:0])
+                pieces = figures.basis((metric, None)).pieces
                 if role == "current" and pieces:  # exactly the stored periods the value was read from
                     read = [(g, p) in pieces for g, p in zip(of_metric["grain"], of_metric["period"], strict=True)]
                     part = of_metric[pd.Series(read, index=of_metric.index, dtype=bool)]
-                    if member is not None:
-                        part = part[part["member"] == member]
-                    rows.append(part.assign(role=role))
-                    continue
-                monthly = of_metric[of_metric["grain"] == "month"]
-                part = monthly[monthly["period"].isin(figures.months_for(role))]
-                if figures.metrics[metric].kind == "stock" and not part.empty:
-                    part = part[part["period"] == part["period"].max()]
-                if member is not None:
-                    part = part[part["member"] == member]
-                rows.append(part.assign(role=role))
+                else:
+                    monthly = of_metric[of_metric["grain"] == "month"]
+                    part = monthly[monthly["period"].isin(figures.months_for(role))]
+                    if figures.metrics[metric].kind == "stock" and not part.empty:
+                        part = part[part["period"] == part["period"].max()]  # the metric's last month, all members
+                parts[(metric, role)] = {None: part}
+            by_member = parts[(metric, role)]
+            if member not in by_member:
+                whole = by_member[None]
+                by_member.update({str(code): group for code, group in whole.groupby("member", sort=False, observed=True)})
+                by_member.setdefault(member, whole.iloc[0:0])
+            return by_member[member]
+
+        for (metric, member), roles in used.items():
+            for role in ROLES:
+                if role in roles and role != "target":
+                    rows.append(part_of(metric, role, member).assign(role=role))
     target_codes = sorted({metric for (metric, _), roles in used.items() if "target" in roles})
     if target_codes:
         goals = queries.target_sources(engine, figures.unit_ids, target_codes, figures.period.year)
