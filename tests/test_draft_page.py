@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import docx
 import pytest
@@ -11,7 +12,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from commstats import queries
 from commstats.db import make_engine
-from commstats.numbers import format_count
+from commstats.numbers import format_count, grid_count_format
 from commstats.periods import parse_period
 from tests.apptest import run_page
 from tests.test_narrative_golden import SEED_PORTAL, SEED_PUBLISHING, SEED_SITES
@@ -89,6 +90,8 @@ def test_month_draft_shows_the_seed_sentences_with_copy_edit_download_and_source
     vi = table[(table["Mã chỉ tiêu"] == "portal_posts") & (table["Thành phần"] == "vi")]
     assert list(vi["Giá trị"]) == [33] and list(vi["Kỳ"]) == ["2019-07"] and list(vi["Dùng cho"]) == ["kỳ báo cáo"]
     assert table["Lô nhập"].notna().all()
+    # The counts are formatted by the browser's grid in the language's style (2.682.057), not by a Styler.
+    assert json.loads(app.dataframe[0].proto.columns)["Giá trị"]["type_config"]["format"] == grid_count_format("vi")
     assert set(table["Mã chỉ tiêu"]) >= {"portal_posts", "sites_count", "sites_posts", "publishing_licences"}
     assert table.loc[table["Mã chỉ tiêu"] == "sites_posts", "Giá trị"].sum() == 488
 
