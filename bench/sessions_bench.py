@@ -175,9 +175,10 @@ def stop_importer(process: subprocess.Popen[bytes], stop: Path, out: Path) -> di
 
 
 def importer(url: str, stop: Path, out: Path, unit_count: int) -> None:
-    """Correction files through load_rows, one every IMPORT_EVERY_SECONDS until `stop` exists: each is every figure of
-    the last twelve months of one of the units the sessions look at, with new values (updates and
-    revisions, one batch and audit record each, as `commstats import` of a correction file writes)."""
+    """Correction files through load_rows, one every IMPORT_EVERY_SECONDS until `stop` exists: each is
+    every figure of the last twelve months of one of the units the sessions look at, with new values
+    (updates and revisions, one batch and audit record each, as `commstats import` of a correction file
+    writes)."""
     from commstats.db import make_engine
     from etl.load import load_rows
 

@@ -53,7 +53,7 @@ def round_half_up(value: float, decimals: int = 1) -> Decimal:
 def format_decimal_number(value: float, lang: str = "vi", decimals: int = 1, fixed: bool = False) -> str:
     """A decimal with the locale's comma or point; whole values lose their decimals unless `fixed`."""
     pattern, locale = _decimal_format(lang, decimals, fixed)
-    return pattern.apply(round_half_up(value, decimals), locale)
+    return str(pattern.apply(round_half_up(value, decimals), locale))
 
 
 @lru_cache(maxsize=64)

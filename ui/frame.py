@@ -113,7 +113,7 @@ def sidebar() -> Selection:
         by_code = {u.code: u for u in units}
         # Names once: the multiselect formats every option on every run (~900 units at the national scale).
         language = lang()
-        names = {u.code: u.name(language) for u in units}
+        option_names = {u.code: u.name(language) for u in units}
         default = _default_units(units, url)
         if "units" not in st.session_state or not set(st.session_state["units"]) <= set(by_code):
             st.session_state["units"] = default
@@ -121,7 +121,7 @@ def sidebar() -> Selection:
             t("unit"),
             list(by_code),
             key="units",
-            format_func=names.__getitem__,
+            format_func=option_names.__getitem__,
             placeholder=t("units_placeholder"),
         )
         codes = tuple(chosen or default)

@@ -201,7 +201,8 @@ def trace(engine: Engine, figures: FigureSet, used: dict[Key, set[str]]) -> pd.D
             by_member = parts[(metric, role)]
             if member not in by_member:
                 whole = by_member[None]
-                by_member.update({str(code): group for code, group in whole.groupby("member", sort=False, observed=True)})
+                members = whole.groupby("member", sort=False, observed=True)
+                by_member.update({str(code): group for code, group in members})
                 by_member.setdefault(member, whole.iloc[0:0])
             return by_member[member]
 
