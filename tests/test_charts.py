@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from commstats import charts, palette, queries, series, units
 from commstats.queries import UnitInfo
@@ -104,3 +105,29 @@ def test_year_colours_stay_apart_and_the_latest_is_red():
     assert colors[2024] == palette.YEAR_SCALE[1] and colors[2025] == palette.YEAR_SCALE[-1]
     many = palette.year_colors(list(range(2017, 2027)))
     assert len(set(many.values())) == 8  # seven shades for nine older years, and red
+
+
+def test_setting_layout_properties_whole_gives_what_update_layout_gives() -> None:
+    """charts._set (one property set at once, nested mappings merged into what is there) must draw the figure
+    plotly's update_layout / update_yaxes would: the same JSON, existing values kept where not overridden."""
+
+    def start() -> go.Figure:
+        fig = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))
+        fig.layout.legend.title.text = "kept"  # set before: a merge must keep what it does not override
+        fig.layout.yaxis.title.text = "đơn vị"
+        fig.layout.margin.l = 99
+        return fig
+
+    layout = {
+        "height": 300,
+        "margin": {"r": 5, "t": 40},
+        "legend": {"orientation": "h", "font": {"size": 12}},
+        "hoverlabel": {"bgcolor": "white", "font": {"size": 13}},
+    }
+    axis = {"rangemode": "tozero", "tickformat": ",d", "title": {"font": {"size": 11}}}
+    expected = start().update_layout(layout).update_yaxes(axis)
+    ours = start()
+    charts._set(ours.layout, {**layout, "yaxis": axis})
+    assert ours.to_dict() == expected.to_dict()
+    assert ours.layout.legend.title.text == "kept" and ours.layout.margin.l == 99
+    assert ours.layout.yaxis.title.text == "đơn vị" and ours.layout.yaxis.title.font.size == 11
