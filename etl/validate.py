@@ -120,7 +120,8 @@ class Reference:
     @classmethod
     def read(cls, engine: Engine) -> Reference:
         everyone = queries.units(engine)
-        by_year = {year: figure_window(year) for year in {u.first_year for u in everyone}}  # settings read once a year
+        # The settings are read once per first year, not once per unit.
+        by_year = {year: figure_window(year) for year in {u.first_year for u in everyone}}
         windows = {u.code: by_year[u.first_year] for u in everyone}
         mergers = reporting_ends(everyone)
         with Session(engine) as session:
